@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CirculationConfig(AppConfig):
+    name = "circulation"
+    verbose_name = _("Circulation")
+
+    def ready(self):
+        from library_site.accounts.navigation import MenuEntry, menu_register
+        from library_site.accounts.roles import Capability
+
+        from .selectors import my_library_is_separate_page
+
+        menu_register(
+            MenuEntry(
+                key="desk",
+                label=_("Circulation desk"),
+                url_name="circulation:desk",
+                icon="upc-scan",
+                order=100,
+                capability=Capability.USE_DESK,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="my-library",
+                label=_("My library"),
+                url_name="circulation:my-library",
+                icon="book",
+                order=500,
+                visible=my_library_is_separate_page,
+            )
+        )

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import LibraryCardQuerySet, ReaderQuerySet
+
+# How the interface names a grade. Schools count grades 1 to 9 as 一年级 … 九年级 and the three
+# senior years as 高一 … 高三; a vocational school's first three years read as 一年级 … 三年级.
+GRADE_NAMES = {
+    1: _("Grade 1"),
+    2: _("Grade 2"),
+    3: _("Grade 3"),
+    4: _("Grade 4"),
+    5: _("Grade 5"),
+    6: _("Grade 6"),
+    7: _("Grade 7"),
+    8: _("Grade 8"),
+    9: _("Grade 9"),
+    10: _("Senior 1"),
+    11: _("Senior 2"),
+    12: _("Senior 3"),
+}
+
+
+def grade_name(grade: int) -> str:
+    return str(GRADE_NAMES.get(grade, grade))
+
+
+class SchoolClass(models.Model):
+    """A class of the school (班级), for example 三年级(2)班. Classes of the same grade are
+    parallel classes (同轨班). At year end every class moves up a grade; the top grade graduates
+    and its class stays, inactive, so that its history is kept."""
+
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    number = models.PositiveSmallIntegerField(_("class number"), validators=[MinValueValidator(1)])
+    head_teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head teacher"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="head_teacher_of",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["grade", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grade", "number"],
+                condition=Q(is_active=True),
+                name="school_class_unique_active_grade_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__gte=1, grade__lte=12, number__gte=1),
+                name="school_class_grade_and_number_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def grade_name(self) -> str:
+        return grade_name(self.grade)
+
+    @property
+    def name(self) -> str:
+        return _("%(grade)s Class %(number)s") % {"grade": self.grade_name, "number": self.number}
+
+
+class Reader(models.Model):
+    """Somebody who borrows: a student, a teacher or a member of staff. Every reader has an
+    account of their own to see their loans."""
+
+    class Kind(models.TextChoices):
+        STUDENT = "student", _("Student")
+        TEACHER = "teacher", _("Teacher")
+        STAFF = "staff", _("Staff")
+
+    class Gender(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        GRADUATED = "graduated", _("Graduated")
+        LEFT = "left", _("Left the school")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="reader",
+    )
+    kind = models.CharField(_("reader type"), max_length=10, choices=Kind.choices)
+    number = models.CharField(
+        _("student or staff number"),
+        max_length=32,
+        unique=True,
+        help_text=_("学号 for students, 工号 for teachers and staff."),
+    )
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("class"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="students",
+    )
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    guardian_contact = models.CharField(_("guardian contact"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+
+    objects = ReaderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reader")
+        verbose_name_plural = _("readers")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="student") | Q(school_class__isnull=False),
+                name="reader_student_has_class",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.display_name} ({self.number})"
+
+    @property
+    def name(self) -> str:
+        return self.user.display_name
+
+
+class LibraryCard(models.Model):
+    """A computer library card (电脑借书证). A reader has at most one active card; a reissued
+    card (补证) blocks the old one at once, and the old one is kept with the reason."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        BLOCKED = "blocked", _("Blocked")
+
+    number = models.CharField(_("card number"), max_length=32, unique=True)
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="cards"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    block_reason = models.CharField(_("reason for blocking"), max_length=200, blank=True)
+
+    objects = LibraryCardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("library card")
+        verbose_name_plural = _("library cards")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader"],
+                condition=Q(status="active"),
+                name="library_card_one_active_per_reader",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE

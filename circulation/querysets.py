@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Prefetch
+
+
+class LibraryCardQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status="active")
+
+
+class ReaderQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status="active")
+
+    def with_display(self):
+        """What a list of readers shows, in a constant number of queries: the account, the
+        class and the active card (as ``active_cards``, a list of zero or one)."""
+        from .models import LibraryCard
+
+        return self.select_related("user", "school_class").prefetch_related(
+            Prefetch("cards", queryset=LibraryCard.objects.active(), to_attr="active_cards")
+        )

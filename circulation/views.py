@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from library_site.accounts.permissions import capability_required
+from library_site.accounts.roles import Capability
+
+from .selectors import classes_of_head_teacher, reader_for_user, reader_search, school_overview
+
+
+@login_required
+def home(request):
+    """Each person's home: the desk for those who lend, the school's overview for leaders, and
+    their own library page for every reader."""
+    user = request.user
+    if user.has_perm(Capability.USE_DESK.permission):
+        return desk(request)
+    if user.has_perm(Capability.VIEW_STATISTICS.permission):
+        return render(request, "circulation/home_leader.html", {"overview": school_overview()})
+    return my_library(request)
+
+
+@capability_required(Capability.USE_DESK)
+def desk(request):
+    query = request.GET.get("q", "")
+    readers, blocked_card = reader_search(query)
+    context = {"query": query, "readers": readers, "blocked_card": blocked_card}
+    if request.htmx:
+        return render(request, "circulation/_reader_results.html", context)
+    show_overview = request.user.has_perm(Capability.MANAGE_READERS.permission)
+    context["overview"] = school_overview() if show_overview else None
+    return render(request, "circulation/desk.html", context)
+
+
+@login_required
+def my_library(request):
+    reader = reader_for_user(request.user)
+    return render(
+        request,
+        "circulation/my_library.html",
+        {
+            "reader": reader,
+            "card": reader.active_cards[0] if reader and reader.active_cards else None,
+            "head_teacher_classes": list(classes_of_head_teacher(request.user)),
+        },
+    )

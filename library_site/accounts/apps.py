@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "library_site.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from .navigation import MenuEntry, menu_register
+        from .roles import Capability
+
+        menu_register(
+            MenuEntry(
+                key="roles",
+                label=_("Roles"),
+                url_name="accounts:role-matrix",
+                icon="shield-lock",
+                order=900,
+                capability=Capability.MANAGE_ACCOUNTS,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="back-office",
+                label=_("Back office"),
+                url_name="admin:index",
+                icon="gear",
+                order=990,
+                visible=lambda user: user.is_staff,
+            )
+        )

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Count, Prefetch, Q
+
+from .roles import Capability, Role
+
+
+def role_matrix_get() -> dict:
+    """Each role as stored in the database: its capabilities and how many active people hold it.
+
+    Read from the groups themselves, not from ``roles.py``, so that the page shows what an
+    administrator may have changed in the back office. Two queries whatever the size.
+    """
+    groups = (
+        Group.objects.filter(name__in=[role.value for role in Role])
+        .annotate(people=Count("user", filter=Q(user__is_active=True)))
+        .prefetch_related(
+            Prefetch(
+                "permissions",
+                queryset=Permission.objects.filter(content_type__app_label="accounts"),
+                to_attr="capability_permissions",
+            )
+        )
+    )
+    by_name = {group.name: group for group in groups}
+    held_by_role = {
+        role: {permission.codename for permission in by_name[role.value].capability_permissions}
+        if role.value in by_name
+        else set()
+        for role in Role
+    }
+    return {
+        "roles": [
+            {"role": role, "people": by_name[role.value].people if role.value in by_name else 0}
+            for role in Role
+        ],
+        "rows": [
+            {
+                "capability": capability,
+                "held": [capability.value in held_by_role[role] for role in Role],
+            }
+            for capability in Capability
+        ],
+    }

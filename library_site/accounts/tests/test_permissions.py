@@ -1,0 +1,78 @@
+"""Each role reaches what it should and is refused (403, not 500) what it should not.
+
+The table below is the permission matrix of README.md, page by page."""
+
+import pytest
+from django.urls import reverse
+
+from circulation.tests.factories import ReaderFactory
+from library_site.accounts.roles import Role
+
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["administrator", "librarian", "leader", "volunteer", "teacher", "student"]
+OK, NO = 200, 403
+PAGES = {
+    #                          admin librarian leader volunteer teacher student
+    "home":                    (OK,  OK,       OK,    OK,       OK,     OK),
+    "circulation:desk":        (OK,  OK,       NO,    OK,       NO,     NO),
+    "circulation:my-library":  (OK,  OK,       OK,    OK,       OK,     OK),
+    "accounts:password-change": (OK, OK,       OK,    OK,       OK,     OK),
+    "accounts:role-matrix":    (OK,  NO,       NO,    NO,       NO,     NO),
+    "system:status":           (OK,  NO,       NO,    NO,       NO,     NO),
+    "system:status-panel":     (OK,  NO,       NO,    NO,       NO,     NO),
+}  # fmt: skip
+
+
+def make_user(role: str):
+    if role == "student":
+        return ReaderFactory().user
+    if role == "volunteer":
+        return ReaderFactory(extra_roles=(Role.VOLUNTEER,)).user
+    if role == "teacher":
+        return ReaderFactory(kind="teacher", school_class=None).user
+    return UserFactory(roles=[Role(role)])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_its_pages_and_is_refused_the_others(client, role):
+    client.force_login(make_user(role))
+    column = ROLES.index(role)
+    for url_name, expected in PAGES.items():
+        response = client.get(reverse(url_name))
+        assert response.status_code == expected[column], f"{role} → {url_name}"
+        if expected[column] == NO:
+            assert "您的账号无权打开此页面" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", list(PAGES))
+def test_anonymous_visitors_are_sent_to_the_login_page(client, url_name):
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("administrator", 200), ("librarian", 200), ("teacher", 302), ("student", 302)]
+)
+def test_only_staff_roles_enter_the_back_office(client, role, expected):
+    client.force_login(make_user(role))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_menu_shows_each_role_its_own_entries(client, role):
+    client.force_login(make_user(role))
+    menu = {entry["key"] for entry in client.get(reverse("home")).context["menu"]}
+    expected = {
+        "administrator": {"desk", "roles", "system-status", "back-office"},
+        "librarian": {"desk", "back-office"},
+        "leader": set(),
+        "volunteer": {"desk", "my-library"},
+        "teacher": set(),  # their home page is their own library page
+        "student": set(),
+    }[role]
+    assert menu == expected

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SystemConfig(AppConfig):
+    name = "library_site.system"
+    label = "system"
+    verbose_name = _("System")
+
+    def ready(self):
+        from library_site.accounts.navigation import MenuEntry, menu_register
+        from library_site.accounts.roles import Capability
+
+        menu_register(
+            MenuEntry(
+                key="system-status",
+                label=_("System status"),
+                url_name="system:status",
+                icon="activity",
+                order=950,
+                capability=Capability.VIEW_SYSTEM_STATUS,
+            )
+        )

@@ -1,0 +1,54 @@
+import pytest
+from django.urls import reverse
+
+from library_site.celery import app
+from library_site.system.health import heartbeat_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_broker_as_json(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    report = response.json()
+    assert report["ok"] is True
+    assert report["database"]["ok"] is True
+    assert report["broker"]["ok"] is True
+    assert report["broker"]["transport"] in {"redis", "filesystem"}
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_says_503_when_the_broker_is_down(client, monkeypatch):
+    # Nothing listens on port 1 of this machine: the broker cannot be reached.
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    report = response.json()
+    assert report["ok"] is False
+    assert report["broker"]["ok"] is False
+    assert report["broker"]["error"]
+    assert "detail" not in report["broker"]  # no addresses for strangers
+    assert report["database"]["ok"] is True
+
+
+def test_healthz_reports_a_silent_worker_without_failing(client):
+    report = client.get(reverse("healthz")).json()
+    assert report["worker"] == {"ok": False, "last_seen": None, "age_seconds": None}
+
+
+def test_healthz_reports_a_recent_heartbeat(client):
+    heartbeat_record(hostname="worker-1")
+    worker = client.get(reverse("healthz")).json()["worker"]
+    assert worker["ok"] is True
+    assert worker["age_seconds"] <= 5
+    assert "hostname" not in worker
+
+
+def test_healthz_refuses_other_methods(client):
+    assert client.post(reverse("healthz")).status_code == 405
+
+
+def test_every_scheduled_job_names_a_registered_task(settings):
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks

@@ -1,0 +1,107 @@
+"""Fixtures every app's tests share, loaded as a pytest plugin (``-p library_site.testing`` in
+pytest.ini): plain static files, an isolated cache, and the browser harness.
+
+The browser harness drives Debian's Chromium (``/usr/bin/chromium``) with Playwright against
+pytest-django's live server. ``playwright install`` cannot download browsers here, so the
+browser is the system's; where it is missing the browser tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def subprocess_env(*, drop=(), **overrides) -> dict[str, str]:
+    """The environment for a process a test starts (a worker, manage.py), as a server would
+    have it: this process's environment without the test harness's own switches."""
+    env = {key: value for key, value in os.environ.items() if key not in {ASYNC_UNSAFE, *drop}}
+    env["DJANGO_SETTINGS_MODULE"] = "library_site.settings"
+    env.update(overrides)
+    return env
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Static files straight from the finders (no collectstatic in tests) and a private cache."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Hashing is slow on purpose; tests sign in often.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread while the browser is
+    # open; the ORM calls that tests make meanwhile are ordinary synchronous calls, so Django's
+    # async guard is lifted for as long as the browser lives (and subprocess_env drops it).
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield instance
+            instance.close()
+    finally:
+        os.environ.pop(ASYNC_UNSAFE, None)
+
+
+@pytest.fixture
+def roles_in_database(transactional_db):
+    """The roles the data migration created. A transactional test empties every table when it
+    ends, groups included; the next one gets them back from the migration itself."""
+    from django.apps import apps
+
+    migration = importlib.import_module("library_site.accounts.migrations.0002_roles")
+    migration.create_roles(apps, None)
+
+
+@pytest.fixture
+def page(browser, live_server, roles_in_database):
+    """A fresh browser context (no cookies) and page; the live server's address is
+    ``page.base_url``. Screenshots go to test-artifacts/."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.base_url = live_server.url
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield tab
+    context.close()
+
+
+def browser_login(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]:has-text('登录'), button[type=submit]:has-text('Sign in')")
+    page.wait_for_load_state("networkidle")
