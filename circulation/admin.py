@@ -1,6 +1,9 @@
 from django.contrib import admin
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from .models import LibraryCard, Reader, SchoolClass
+from .resources import ReaderResource
 
 
 @admin.register(SchoolClass)
@@ -23,7 +26,9 @@ class LibraryCardInline(admin.TabularInline):
 
 
 @admin.register(Reader)
-class ReaderAdmin(admin.ModelAdmin):
+class ReaderAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [ReaderResource]
+    export_formats = [XLSX, CSV]
     list_display = ("number", "name", "kind", "school_class", "status")
     list_filter = ("kind", "status", "school_class__grade")
     search_fields = ("number", "user__full_name", "cards__number")

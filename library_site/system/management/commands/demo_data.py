@@ -138,10 +138,11 @@ class Command(BaseCommand):
             )
         )
 
-        width = max(len(row[0]) for row in rows)
         lines = [
             "Demo accounts (示范账号) — http://127.0.0.1:8000",
             "Students and teachers may also sign in with their library card number.",
+            f"  {'user':<12} {'password':<12} role / who",
         ]
-        lines += [f"  {role:<{width}}  {user:<12} {password}   {who}" for role, user, password, who in rows]
+        # The ASCII columns first, so that they line up whatever the width of the Chinese text.
+        lines += [f"  {user:<12} {password:<12} {role} · {who}" for role, user, password, who in rows]
         return lines
