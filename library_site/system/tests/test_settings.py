@@ -37,7 +37,7 @@ def test_without_variables_the_embedded_defaults_apply_and_a_secret_key_is_gener
     first = run_settings(tmp_path)
     assert first["engine"] == "django.db.backends.sqlite3"
     assert first["name"] == str(tmp_path / "library.sqlite3")
-    assert first["broker"] == "filesystem://"
+    assert first["broker"] == "filesystem://localhost//"
     assert first["language"] == "zh-hans"
     assert first["zone"] == "Asia/Shanghai"
     assert first["debug"] is False
