@@ -1,0 +1,27 @@
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogError(Exception):
+    """A refusal a librarian can read: the message says what is wrong and what to do."""
+
+    default_message = _("The catalogue could not carry this out.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class InvalidISBN(CatalogError):
+    default_message = _("This is not a valid ISBN: check the digits (ISBN-10 or ISBN-13).")
+
+
+class UnknownClass(CatalogError):
+    default_message = _("This class number is not in the Chinese Library Classification.")
+
+
+class DuplicateBarcode(CatalogError):
+    default_message = _("This barcode is already used by another copy or card.")
+
+
+class StatusChangeRefused(CatalogError):
+    default_message = _("This copy cannot change to that status.")

@@ -1,0 +1,389 @@
+"""The catalogue: records (the work), copies (the physical items), where copies stand, the
+Chinese Library Classification and the library's cataloguing settings.
+
+Copy status is a state that only ``catalog.services`` (and the services of apps above it)
+change; every change is written to ``CopyStatusChange`` with who made it and when.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import CopyQuerySet, RecordQuerySet
+
+
+class ClassificationClass(models.Model):
+    """A class of the Chinese Library Classification (中图法), loaded from data/clc.tsv."""
+
+    code = models.CharField(_("class number"), max_length=20, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("broader class"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    # Position in classification order (the order of the shelves), from the data file.
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+
+    class Meta:
+        verbose_name = _("classification class")
+        verbose_name_plural = _("classification classes")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    @property
+    def top_code(self) -> str:
+        return self.code[0]
+
+
+class Location(models.Model):
+    """A room of the library, or a class's book corner. Every copy stands in one."""
+
+    class Kind(models.TextChoices):
+        STACKS = "stacks", _("Stacks")
+        READING_ROOM = "reading_room", _("Reading room")
+        PERIODICALS_ROOM = "periodicals_room", _("Periodicals room")
+        CLASS_CORNER = "class_corner", _("Class book corner")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.STACKS)
+    is_active = models.BooleanField(_("in use"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogSettings(models.Model):
+    """The library's cataloguing choices, edited by the administrator. One row."""
+
+    class CallNumberMode(models.TextChoices):
+        SEQUENCE = "sequence", _("Class number / sequence number (种次号), assigned automatically")
+        AUTHOR = "author", _("Class number / author number (著者号 or four-corner number), typed in")
+
+    library_name = models.CharField(_("library name"), max_length=100, blank=True)
+    barcode_prefix = models.CharField(
+        _("barcode prefix"),
+        max_length=8,
+        blank=True,
+        default="T",
+        help_text=_(
+            "Letters before the number on every new copy's barcode, so that the desk tells copies from cards."
+        ),
+    )
+    barcode_digits = models.PositiveSmallIntegerField(
+        _("barcode digits"), default=7, validators=[MinValueValidator(4), MaxValueValidator(12)]
+    )
+    accession_digits = models.PositiveSmallIntegerField(
+        _("accession number digits"), default=6, validators=[MinValueValidator(4), MaxValueValidator(12)]
+    )
+    call_number_mode = models.CharField(
+        _("call numbers"), max_length=10, choices=CallNumberMode.choices, default=CallNumberMode.SEQUENCE
+    )
+    opac_public = models.BooleanField(
+        _("catalogue open to visitors who have not signed in"),
+        default=True,
+        help_text=_("On a school intranet the catalogue is usually open to everyone."),
+    )
+
+    class Meta:
+        verbose_name = _("cataloguing settings")
+        verbose_name_plural = _("cataloguing settings")
+
+    def __str__(self) -> str:
+        return str(_("Cataloguing settings"))
+
+    @classmethod
+    def current(cls) -> CatalogSettings:
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+
+class Counter(models.Model):
+    """A sequence (barcodes, accession numbers, 种次号 per class), advanced under a row lock."""
+
+    key = models.CharField(max_length=60, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+class Record(models.Model):
+    """A work as the catalogue describes it (书目), with its copies."""
+
+    class MaterialType(models.TextChoices):
+        BOOK = "book", _("Book")
+        PERIODICAL_VOLUME = "periodical_volume", _("Bound periodical volume")
+        AUDIO_VISUAL = "audio_visual", _("Audio-visual")
+        E_RESOURCE = "e_resource", _("E-resource")
+        TEXTBOOK = "textbook", _("Textbook")
+
+    class Language(models.TextChoices):
+        CHINESE = "chi", _("Chinese")
+        ENGLISH = "eng", _("English")
+        OTHER = "und", _("Other")
+
+    title = models.CharField(_("title"), max_length=300)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    place = models.CharField(_("place of publication"), max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, validators=[MinValueValidator(1000), MaxValueValidator(2100)]
+    )
+    edition = models.CharField(_("edition"), max_length=100, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True, db_index=True)
+    price = models.DecimalField(
+        _("list price (定价)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    size = models.CharField(_("size"), max_length=50, blank=True, help_text=_("For example 24cm."))
+    series = models.CharField(_("series"), max_length=200, blank=True)
+    subjects = models.CharField(
+        _("subjects and keywords"), max_length=500, blank=True, help_text=_("Separated by semicolons.")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    clc_code = models.CharField(_("CLC class number"), max_length=30, blank=True)
+    classification = models.ForeignKey(
+        ClassificationClass,
+        verbose_name=_("classification class"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    call_number = models.CharField(_("call number (索书号)"), max_length=60, blank=True, db_index=True)
+    language = models.CharField(
+        _("language"), max_length=3, choices=Language.choices, default=Language.CHINESE
+    )
+    material_type = models.CharField(
+        _("material type"), max_length=20, choices=MaterialType.choices, default=MaterialType.BOOK
+    )
+    link = models.URLField(
+        _("link"), max_length=500, blank=True, help_text=_("For e-resources: where to read it.")
+    )
+    reading_level_from = models.PositiveSmallIntegerField(
+        _("reading level from grade"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    reading_level_to = models.PositiveSmallIntegerField(
+        _("reading level to grade"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    # Derived by catalog.search from the fields above, for the OPAC; never edited by hand.
+    # search_text: every searchable field, simplified, lower-case, with the title's and the
+    # authors' pinyin and pinyin initials; search_grams: its Chinese characters and pairs of
+    # characters (indexed on PostgreSQL for one- and two-character queries); the title forms
+    # rank the results; title_sort orders titles by pinyin.
+    search_text = models.TextField(editable=False, default="")
+    search_grams = models.TextField(editable=False, default="")
+    title_search = models.CharField(editable=False, max_length=300, default="")
+    title_pinyin = models.CharField(editable=False, max_length=600, default="")
+    title_initials = models.CharField(editable=False, max_length=300, default="")
+    title_sort = models.CharField(editable=False, max_length=600, default="", db_index=True)
+    created_at = models.DateTimeField(_("catalogued at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("catalogued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("record")
+        verbose_name_plural = _("records")
+        ordering = ["title_sort", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reading_level_from__isnull=True)
+                | Q(reading_level_to__isnull=True)
+                | Q(reading_level_from__lte=models.F("reading_level_to")),
+                name="record_reading_levels_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}：{self.subtitle}" if self.subtitle else self.title
+
+    @property
+    def authors_display(self) -> str:
+        contributors = getattr(self, "_prefetched_objects_cache", {}).get("contributors")
+        if contributors is None:
+            contributors = self.contributors.all()
+        return "；".join(f"{item.name} {item.get_role_display()}" for item in contributors)
+
+
+class Contributor(models.Model):
+    """An author of a record with their role (著, 编, 译, 绘 …), in the order of the title page."""
+
+    class Role(models.TextChoices):
+        # Shown after the name as a Chinese title page does: 曹文轩 著, 任溶溶 译.
+        AUTHOR = "author", _("author")
+        EDITOR = "editor", _("editor")
+        CHIEF_EDITOR = "chief_editor", _("chief editor")
+        TRANSLATOR = "translator", _("translator")
+        ILLUSTRATOR = "illustrator", _("illustrator")
+        ADAPTER = "adapter", _("adapter")
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="contributors")
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AUTHOR)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("contributor")
+        verbose_name_plural = _("contributors")
+        ordering = ["record", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.get_role_display()}"
+
+
+class Copy(models.Model):
+    """A physical item with its barcode and accession number (财产登记号)."""
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        ON_LOAN = "on_loan", _("On loan")
+        ON_HOLD_SHELF = "on_hold_shelf", _("On the hold shelf")
+        IN_REPAIR = "in_repair", _("In repair")
+        LOST = "lost", _("Lost")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        IN_CLASS_CORNER = "in_class_corner", _("In a class book corner")
+
+    class Source(models.TextChoices):
+        PURCHASE = "purchase", _("Purchase")
+        DONATION = "donation", _("Donation")
+        TRANSFER = "transfer", _("Transfer")
+
+    record = models.ForeignKey(
+        Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="copies"
+    )
+    barcode = models.CharField(_("barcode"), max_length=32, unique=True)
+    accession_number = models.CharField(_("accession number (财产登记号)"), max_length=32, unique=True)
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="copies"
+    )
+    shelf = models.CharField(_("shelf"), max_length=50, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.AVAILABLE,
+        editable=False,
+        db_index=True,
+    )
+    acquired_on = models.DateField(_("acquired on"), default=timezone.localdate)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.PURCHASE)
+    donor = models.CharField(_("donor"), max_length=100, blank=True)
+    price_paid = models.DecimalField(_("price paid"), max_digits=10, decimal_places=2, null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = CopyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("copy")
+        verbose_name_plural = _("copies")
+        ordering = ["barcode"]
+        indexes = [models.Index(fields=["record", "status"], name="copy_record_status")]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+
+class CopyStatusChange(models.Model):
+    """Who changed a copy's status, when, and why: nothing a library accounts for goes unrecorded."""
+
+    copy = models.ForeignKey(Copy, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Copy.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Copy.Status.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("copy status change")
+        verbose_name_plural = _("copy status changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.copy_id}: {self.from_status} → {self.to_status}"
+
+
+class LabelSheet(models.Model):
+    """An A4 sheet of labels (rows × columns, margins and gaps in millimetres)."""
+
+    class Kind(models.TextChoices):
+        SPINE = "spine", _("Spine labels (call number)")
+        BARCODE = "barcode", _("Barcode labels")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    rows = models.PositiveSmallIntegerField(
+        _("rows"), validators=[MinValueValidator(1), MaxValueValidator(40)]
+    )
+    columns = models.PositiveSmallIntegerField(
+        _("columns"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    margin_top_mm = models.DecimalField(_("top margin (mm)"), max_digits=5, decimal_places=1, default=10)
+    margin_left_mm = models.DecimalField(_("left margin (mm)"), max_digits=5, decimal_places=1, default=8)
+    label_width_mm = models.DecimalField(_("label width (mm)"), max_digits=5, decimal_places=1)
+    label_height_mm = models.DecimalField(_("label height (mm)"), max_digits=5, decimal_places=1)
+    gap_horizontal_mm = models.DecimalField(
+        _("gap between columns (mm)"), max_digits=5, decimal_places=1, default=2
+    )
+    gap_vertical_mm = models.DecimalField(
+        _("gap between rows (mm)"), max_digits=5, decimal_places=1, default=0
+    )
+
+    class Meta:
+        verbose_name = _("label sheet")
+        verbose_name_plural = _("label sheets")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name

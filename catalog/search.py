@@ -1,0 +1,181 @@
+"""The OPAC's search: what is stored for each record, and how a query is matched and ranked.
+
+Matching means one thing on every database: each term of the query is a substring of the
+record's ``search_text`` (simplified, lower-case, with pinyin and pinyin initials). PostgreSQL
+only gets there faster, with two indexes made by migration 0003: a trigram index on
+``search_text`` for terms of three characters or more, and a GIN index on the words of
+``search_grams`` (each Chinese character and each pair) for one- and two-character Chinese
+terms, where trigrams cannot help. The LIKE test stays in the query, so the index never changes
+the answer, only its speed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from django.db import connection
+from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from pypinyin import Style, lazy_pinyin
+
+from .isbn import isbn_looks_like, isbn_normalise, isbn_to_10
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+SEPARATOR = " | "
+MAX_TERMS = 6
+MAX_QUERY_LENGTH = 100
+
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def search_normalise(text: str) -> str:
+    """Folded as search compares text: full-width to ASCII, traditional to simplified
+    characters, lower-case, runs of spaces as one."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    if CJK.search(folded):
+        folded = _to_simplified().convert(folded)
+    return " ".join(folded.lower().split())
+
+
+def pinyin_full(text: str) -> str:
+    """西游记 → xiyouji (letters only, no tones, no spaces)."""
+    return "".join(part for part in lazy_pinyin(text, errors="ignore") if part.isascii()).lower()
+
+
+def pinyin_initials(text: str) -> str:
+    """西游记 → xyj; the first letter of each Latin word too (Harry Potter → hp)."""
+    return "".join(
+        part[0]
+        for part in lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chars: chars.split())
+        if part
+    ).lower()
+
+
+def pinyin_sort_key(text: str) -> str:
+    """A key that orders titles as a Chinese dictionary does: by pinyin, then tone."""
+    normalised = search_normalise(text)
+    parts = lazy_pinyin(
+        normalised, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: chars
+    )
+    return " ".join(parts)[:600]
+
+
+def cjk_grams(text: str) -> list[str]:
+    """The distinct Chinese characters and pairs of neighbouring characters of a text."""
+    grams: dict[str, None] = {}
+    for run in CJK_RUN.findall(text):
+        for index, char in enumerate(run):
+            grams[char] = None
+            if index + 1 < len(run):
+                grams[run[index : index + 2]] = None
+    return list(grams)
+
+
+def record_search_fields(record, contributor_names: list[str]) -> dict[str, str]:
+    """The derived search fields of a record, from its own fields and its contributors."""
+    from .isbn import isbn_hyphenate
+
+    title = search_normalise(f"{record.title} {record.subtitle}".strip())
+    names = [search_normalise(name) for name in contributor_names]
+    words = [
+        title,
+        *names,
+        search_normalise(record.publisher),
+        search_normalise(record.series),
+        search_normalise(record.subjects),
+        search_normalise(record.call_number),
+        search_normalise(record.clc_code),
+    ]
+    title_pinyin = pinyin_full(title)
+    title_initials = pinyin_initials(title)
+    keys = [title_pinyin, title_initials]
+    for name in names:
+        keys += [pinyin_full(name), pinyin_initials(name)]
+    if record.isbn:
+        keys += [record.isbn, isbn_to_10(record.isbn), isbn_hyphenate(record.isbn)]
+    searchable = SEPARATOR.join(part for part in [*words, *keys] if part)
+    gram_source = " ".join(part for part in words[:5] if part)
+    return {
+        "search_text": searchable,
+        "search_grams": " ".join(cjk_grams(gram_source)),
+        "title_search": title[:300],
+        "title_pinyin": title_pinyin[:600],
+        "title_initials": title_initials[:300],
+        "title_sort": pinyin_sort_key(record.title),
+    }
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms of a query, as search compares them. 'Xi You Ji' is also tried as 'xiyouji'."""
+    normalised = search_normalise(query[:MAX_QUERY_LENGTH])
+    return normalised.split()[:MAX_TERMS]
+
+
+def records_matching(queryset: QuerySet, query: str) -> tuple[QuerySet, bool]:
+    """The records that match every term of the query, annotated with ``relevance``.
+
+    Returns the queryset and whether anything was asked at all."""
+    terms = query_terms(query)
+    if not terms:
+        return queryset.annotate(relevance=Value(0, output_field=IntegerField())), False
+    whole = " ".join(terms)
+    if isbn_looks_like(query):
+        try:
+            isbn = isbn_normalise(query)
+        except Exception:  # an ISBN-shaped query with a wrong check digit: search it as text
+            isbn = ""
+        if isbn:
+            return queryset.filter(isbn=isbn).annotate(relevance=Value(3, output_field=IntegerField())), True
+    joined = "".join(terms)
+    condition = Q()
+    if len(terms) > 1 and joined.isascii() and joined.isalpha():
+        # 'xi you ji' as typed with spaces, or as one word.
+        condition = Q(search_text__contains=joined)
+        alternative = Q()
+        for term in terms:
+            alternative &= Q(search_text__contains=term)
+        condition |= alternative
+    else:
+        for term in terms:
+            condition &= Q(search_text__contains=term)
+    queryset = queryset.filter(condition)
+    if connection.vendor == "postgresql":
+        for term in terms:
+            if CJK.search(term) and len(term) <= 2:
+                queryset = queryset.filter(_gram_match(term))
+    relevance = Case(
+        When(Q(title_search=whole) | Q(title_pinyin=joined) | Q(title_initials=joined), then=Value(3)),
+        When(
+            Q(title_search__startswith=whole)
+            | Q(title_pinyin__startswith=joined)
+            | Q(title_initials__startswith=joined),
+            then=Value(2),
+        ),
+        When(title_search__contains=terms[0], then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(relevance=relevance), True
+
+
+def _gram_match(term: str) -> RawSQL:
+    """Whether the record's search_grams hold the term as a word (PostgreSQL: the GIN index)."""
+    return RawSQL(
+        "to_tsvector('simple', \"catalog_record\".\"search_grams\") @@ plainto_tsquery('simple', %s)",
+        [term],
+        output_field=BooleanField(),
+    )
+
+
+def available_condition():
+    from .models import Copy
+
+    return Exists(Copy.objects.filter(record=OuterRef("pk"), status=Copy.Status.AVAILABLE))

@@ -1,0 +1,316 @@
+"""Every write to the catalogue goes through here: records, copies, barcodes and their
+sequences, call numbers, and copy status."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .exceptions import CatalogError, DuplicateBarcode, StatusChangeRefused, UnknownClass
+from .isbn import isbn_normalise
+from .models import (
+    CatalogSettings,
+    ClassificationClass,
+    Contributor,
+    Copy,
+    CopyStatusChange,
+    Counter,
+    Location,
+    Record,
+)
+from .search import record_search_fields
+
+CLC_CODE = re.compile(r"^[A-Z][A-Z0-9.\-/=()\"<>:]*$")
+MAX_COPIES_AT_ONCE = 200
+
+# Which status a copy may move to from which. Loans, holds, repairs and write-offs call
+# copy_set_status through their own services.
+ALLOWED_STATUS_CHANGES = {
+    Copy.Status.AVAILABLE: {
+        Copy.Status.ON_LOAN,
+        Copy.Status.ON_HOLD_SHELF,
+        Copy.Status.IN_REPAIR,
+        Copy.Status.LOST,
+        Copy.Status.WITHDRAWN,
+        Copy.Status.IN_CLASS_CORNER,
+    },
+    Copy.Status.ON_LOAN: {
+        Copy.Status.AVAILABLE,
+        Copy.Status.ON_HOLD_SHELF,
+        Copy.Status.LOST,
+        Copy.Status.IN_REPAIR,
+    },
+    Copy.Status.ON_HOLD_SHELF: {Copy.Status.AVAILABLE, Copy.Status.ON_LOAN, Copy.Status.LOST},
+    Copy.Status.IN_REPAIR: {Copy.Status.AVAILABLE, Copy.Status.WITHDRAWN, Copy.Status.LOST},
+    Copy.Status.LOST: {Copy.Status.AVAILABLE, Copy.Status.WITHDRAWN},
+    Copy.Status.IN_CLASS_CORNER: {Copy.Status.AVAILABLE, Copy.Status.LOST, Copy.Status.IN_REPAIR},
+    Copy.Status.WITHDRAWN: set(),
+}
+
+
+# --- sequences --------------------------------------------------------------------------------
+
+
+def counter_take(*, key: str, count: int = 1) -> int:
+    """Reserve ``count`` consecutive numbers of a sequence and return the first. Safe under
+    concurrency: the counter row is locked until the caller's transaction ends."""
+    if count < 1:
+        raise ValueError("count must be positive")
+    with transaction.atomic():
+        counter = Counter.objects.select_for_update().filter(key=key).first()
+        if counter is None:
+            try:
+                with transaction.atomic():
+                    Counter.objects.create(key=key, value=0)
+            except IntegrityError:
+                pass  # created meanwhile by another request
+            counter = Counter.objects.select_for_update().get(key=key)
+        first = counter.value + 1
+        counter.value += count
+        counter.save(update_fields=["value"])
+    return first
+
+
+def barcodes_next(*, count: int) -> list[str]:
+    """``count`` new consecutive barcodes with the library's prefix (T0000001 …), skipping any
+    number already taken by a barcode typed in or imported."""
+    catalog_settings = CatalogSettings.current()
+    barcodes: list[str] = []
+    while len(barcodes) < count:
+        wanted = count - len(barcodes)
+        first = counter_take(key="barcode", count=wanted)
+        block = [
+            f"{catalog_settings.barcode_prefix}{number:0{catalog_settings.barcode_digits}d}"
+            for number in range(first, first + wanted)
+        ]
+        taken = set(Copy.objects.filter(barcode__in=block).values_list("barcode", flat=True))
+        barcodes += [barcode for barcode in block if barcode not in taken]
+    return barcodes
+
+
+def accession_numbers_next(*, count: int) -> list[str]:
+    catalog_settings = CatalogSettings.current()
+    numbers: list[str] = []
+    while len(numbers) < count:
+        wanted = count - len(numbers)
+        first = counter_take(key="accession", count=wanted)
+        block = [f"{number:0{catalog_settings.accession_digits}d}" for number in range(first, first + wanted)]
+        taken = set(
+            Copy.objects.filter(accession_number__in=block).values_list("accession_number", flat=True)
+        )
+        numbers += [number for number in block if number not in taken]
+    return numbers
+
+
+# --- classification and call numbers ------------------------------------------------------------
+
+
+def clc_normalise(code: str) -> str:
+    return re.sub(r"\s+", "", (code or "").upper().replace("．", ".").replace("／", "/"))
+
+
+def clc_resolve(code: str) -> ClassificationClass | None:
+    """The most specific class of the table that the class number falls under (I247.57 → I247.5),
+    or UnknownClass when even its top class is not in the table. Empty: None."""
+    code = clc_normalise(code)
+    if not code:
+        return None
+    if not CLC_CODE.match(code):
+        raise UnknownClass()
+    # The candidates are the number's own prefixes; the longest one in the table wins.
+    prefixes = {code[:length] for length in range(1, len(code) + 1)}
+    match = ClassificationClass.objects.filter(code__in=prefixes).order_by("-level", "-position").first()
+    if match is None:
+        raise UnknownClass(
+            _("%(code)s is not a class of the Chinese Library Classification.") % {"code": code}
+        )
+    return match
+
+
+def call_number_for(*, clc_code: str, author_number: str = "") -> str:
+    """索书号: the class number, a slash, and the sequence number (种次号, the next in that
+    class) or the author number typed in, as the library's settings choose."""
+    code = clc_normalise(clc_code)
+    if not code:
+        return ""
+    catalog_settings = CatalogSettings.current()
+    author_number = (author_number or "").strip()
+    if catalog_settings.call_number_mode == CatalogSettings.CallNumberMode.AUTHOR or author_number:
+        return f"{code}/{author_number}" if author_number else code
+    return f"{code}/{counter_take(key=f'sequence:{code}')}"
+
+
+# --- records and copies -------------------------------------------------------------------------
+
+RECORD_FIELDS = (
+    "title",
+    "subtitle",
+    "publisher",
+    "place",
+    "year",
+    "edition",
+    "isbn",
+    "price",
+    "pages",
+    "size",
+    "series",
+    "subjects",
+    "summary",
+    "clc_code",
+    "call_number",
+    "language",
+    "material_type",
+    "link",
+    "reading_level_from",
+    "reading_level_to",
+)
+
+
+def _record_prepare(
+    record: Record, *, contributors: Sequence[tuple[str, str]], author_number: str = ""
+) -> None:
+    record.title = (record.title or "").strip()
+    if not record.title:
+        raise CatalogError(_("A record needs a title."))
+    record.isbn = isbn_normalise(record.isbn) if record.isbn else ""
+    record.clc_code = clc_normalise(record.clc_code)
+    record.classification = clc_resolve(record.clc_code)
+    if record.material_type == Record.MaterialType.E_RESOURCE and not record.link:
+        raise CatalogError(_("An e-resource needs its link."))
+    if not record.call_number and record.clc_code:
+        record.call_number = call_number_for(clc_code=record.clc_code, author_number=author_number)
+    for field, value in record_search_fields(record, [name for name, _role in contributors]).items():
+        setattr(record, field, value)
+    record.full_clean(exclude=["created_by", "classification"])
+
+
+def _contributors_clean(contributors: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    cleaned = []
+    for name, role in contributors:
+        name = (name or "").strip()
+        if name:
+            cleaned.append((name[:100], role if role in Contributor.Role.values else Contributor.Role.AUTHOR))
+    return cleaned
+
+
+@transaction.atomic
+def record_create(
+    *,
+    fields: dict,
+    contributors: Iterable[tuple[str, str]] = (),
+    author_number: str = "",
+    user=None,
+) -> Record:
+    """A new record. ``fields`` holds the names of RECORD_FIELDS; the ISBN is normalised,
+    the class number checked against the CLC, and the call number assigned when empty."""
+    unknown = set(fields) - set(RECORD_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown record fields: {sorted(unknown)}")
+    contributor_list = _contributors_clean(contributors)
+    record = Record(**fields, created_by=user)
+    _record_prepare(record, contributors=contributor_list, author_number=author_number)
+    record.save()
+    Contributor.objects.bulk_create(
+        Contributor(record=record, name=name, role=role, position=position)
+        for position, (name, role) in enumerate(contributor_list)
+    )
+    return record
+
+
+@transaction.atomic
+def record_update(
+    *, record: Record, fields: dict, contributors: Iterable[tuple[str, str]] | None = None, user=None
+) -> Record:
+    unknown = set(fields) - set(RECORD_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown record fields: {sorted(unknown)}")
+    record = Record.objects.select_for_update().get(pk=record.pk)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    if contributors is None:
+        contributor_list = list(record.contributors.values_list("name", "role"))
+    else:
+        contributor_list = _contributors_clean(contributors)
+        record.contributors.all().delete()
+        Contributor.objects.bulk_create(
+            Contributor(record=record, name=name, role=role, position=position)
+            for position, (name, role) in enumerate(contributor_list)
+        )
+    _record_prepare(record, contributors=contributor_list)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def copies_add(
+    *,
+    record: Record,
+    count: int,
+    location: Location,
+    shelf: str = "",
+    source: str = Copy.Source.PURCHASE,
+    donor: str = "",
+    price_paid: Decimal | None = None,
+    acquired_on: date | None = None,
+    barcodes: Sequence[str] | None = None,
+    user=None,
+) -> list[Copy]:
+    """Add ``count`` copies of a record in one step, with consecutive new barcodes (or the
+    barcodes given, for labels already stuck on the books) and accession numbers."""
+    if not 1 <= count <= MAX_COPIES_AT_ONCE:
+        raise CatalogError(_("Add between 1 and %(limit)s copies at a time.") % {"limit": MAX_COPIES_AT_ONCE})
+    if barcodes is not None:
+        barcodes = [barcode.strip() for barcode in barcodes]
+        if len(barcodes) != count or len(set(barcodes)) != count or not all(barcodes):
+            raise CatalogError(_("Give one distinct barcode for each copy."))
+        if Copy.objects.filter(barcode__in=barcodes).exists():
+            raise DuplicateBarcode()
+    else:
+        barcodes = barcodes_next(count=count)
+    accession_numbers = accession_numbers_next(count=count)
+    now = timezone.now()
+    copies = [
+        Copy(
+            record=record,
+            barcode=barcode,
+            accession_number=accession,
+            location=location,
+            shelf=shelf,
+            source=source,
+            donor=donor if source == Copy.Source.DONATION else "",
+            price_paid=price_paid if price_paid is not None else record.price,
+            acquired_on=acquired_on or timezone.localdate(),
+            created_at=now,
+            created_by=user,
+        )
+        for barcode, accession in zip(barcodes, accession_numbers, strict=True)
+    ]
+    try:
+        with transaction.atomic():
+            return Copy.objects.bulk_create(copies)
+    except IntegrityError as error:
+        raise DuplicateBarcode() from error
+
+
+@transaction.atomic
+def copy_set_status(*, copy: Copy, to_status: str, user=None, reason: str = "") -> Copy:
+    """Move a copy to another status, if that move is allowed, and record who did it."""
+    copy = Copy.objects.select_for_update().get(pk=copy.pk)
+    to_status = Copy.Status(to_status)
+    if to_status not in ALLOWED_STATUS_CHANGES[Copy.Status(copy.status)]:
+        raise StatusChangeRefused(
+            _("A copy that is “%(current)s” cannot become “%(wanted)s”.")
+            % {"current": copy.get_status_display(), "wanted": to_status.label}
+        )
+    CopyStatusChange.objects.create(
+        copy=copy, from_status=copy.status, to_status=to_status, reason=reason[:200], changed_by=user
+    )
+    copy.status = to_status
+    copy.save(update_fields=["status"])
+    return copy

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from .views import cataloguing, opac
+
+app_name = "catalog"
+
+urlpatterns = [
+    # The public catalogue (OPAC)
+    path("opac/", opac.search, name="opac"),
+    path("opac/new/", opac.new_arrivals, name="opac-new"),
+    path("opac/record/<int:pk>/", opac.record, name="opac-record"),
+    path("opac/classes/", opac.classes, name="opac-classes"),
+    path("opac/classes/<path:code>/", opac.classes, name="opac-class"),
+    path("opac/opensearch.xml", opac.opensearch, name="opensearch"),
+    # Cataloguing (librarians)
+    path("catalog/", cataloguing.desk, name="cataloguing"),
+    path("catalog/records/new/", cataloguing.record_create, name="record-create"),
+    path("catalog/records/<int:pk>/", cataloguing.record_manage, name="record-manage"),
+    path("catalog/records/<int:pk>/edit/", cataloguing.record_edit, name="record-edit"),
+    path("catalog/records/<int:pk>/copies/", cataloguing.copies_add, name="copies-add"),
+]

@@ -1,0 +1,199 @@
+"""Cataloguing at the desk, built for a scanner: scan an ISBN; a known one adds copies in one
+step, a new one opens the record form; likely duplicates are shown before anything is saved."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from catalog.exceptions import CatalogError, InvalidISBN
+from catalog.forms import CopiesForm, RecordForm
+from catalog.isbn import isbn_normalise
+from catalog.models import Copy, Record
+from catalog.selectors import record_detail, record_likely_duplicates
+from catalog.services import copies_add as copies_add_service
+from catalog.services import record_create as record_create_service
+from catalog.services import record_update
+from library_site.accounts.permissions import capability_required
+from library_site.accounts.roles import Capability
+
+SUBMITTED = "catalog-submitted"
+RECENT = 8
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _already_submitted(request, token: str):
+    """The object a form with this token already made (a double click, a reloaded POST)."""
+    return request.session.get(SUBMITTED, {}).get(token)
+
+
+def _remember_submission(request, token: str, value) -> None:
+    done = request.session.get(SUBMITTED, {})
+    done[token] = value
+    # Keep the session small: the last fifty submissions are enough to catch a double click.
+    request.session[SUBMITTED] = dict(list(done.items())[-50:])
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def desk(request):
+    scanned = request.GET.get("isbn", "").strip()
+    context = {
+        "scanned": scanned,
+        "recent": Record.objects.with_display().order_by("-created_at", "-pk")[:RECENT],
+    }
+    if scanned:
+        try:
+            isbn = isbn_normalise(scanned)
+        except InvalidISBN as error:
+            context["refusal"] = error.message
+        else:
+            found = record_likely_duplicates(isbn=isbn)
+            if not found:
+                return redirect(f"{reverse('catalog:record-create')}?isbn={isbn}")
+            context["found"] = found
+            context["copies_form"] = CopiesForm(initial={"token": _token()})
+    return render(request, "catalog/cataloguing_desk.html", context)
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def record_create(request):
+    if request.method == "POST":
+        token = request.POST.get("token", "")
+        done = _already_submitted(request, token)
+        if done:
+            messages.info(request, _("This record was already saved; it was not saved twice."))
+            return redirect("catalog:record-manage", done)
+        form = RecordForm(request.POST)
+        copies_form = CopiesForm(request.POST, prefix="copies")
+        wants_copies = request.POST.get("copies-count") not in (None, "", "0")
+        copies_ok = copies_form.is_valid() if wants_copies else True
+        if form.is_valid() and copies_ok:
+            duplicates = record_likely_duplicates(
+                isbn=form.cleaned_data["isbn"],
+                title=form.cleaned_data["title"],
+                authors=[name for name, _role in form.cleaned_data["contributors"]],
+            )
+            if duplicates and not request.POST.get("confirm_duplicates"):
+                return render(
+                    request,
+                    "catalog/record_form.html",
+                    {"form": form, "copies_form": copies_form, "duplicates": duplicates, "token": token},
+                )
+            try:
+                with transaction.atomic():
+                    record = record_create_service(
+                        fields=form.record_fields(),
+                        contributors=form.cleaned_data["contributors"],
+                        author_number=form.cleaned_data["author_number"],
+                        user=request.user,
+                    )
+                    added = []
+                    if wants_copies:
+                        added = _add_copies(record, copies_form.cleaned_data, request.user)
+            except CatalogError as error:
+                form.add_error(None, error.message)
+            else:
+                _remember_submission(request, token, record.pk)
+                if added:
+                    messages.success(request, _copies_message(added))
+                else:
+                    messages.success(request, _("The record was saved."))
+                return redirect("catalog:record-manage", record.pk)
+    else:
+        token = _token()
+        form = RecordForm(initial={"isbn": request.GET.get("isbn", "")[:20]})
+        copies_form = CopiesForm(prefix="copies", initial={"token": token, "count": 1})
+    return render(
+        request, "catalog/record_form.html", {"form": form, "copies_form": copies_form, "token": token}
+    )
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def record_edit(request, pk: int):
+    record = get_object_or_404(Record, pk=pk)
+    form = RecordForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_update(
+                record=record,
+                fields=form.record_fields(),
+                contributors=form.cleaned_data["contributors"],
+                user=request.user,
+            )
+        except CatalogError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The record was saved."))
+            return redirect("catalog:record-manage", record.pk)
+    return render(request, "catalog/record_form.html", {"form": form, "record": record, "editing": True})
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def record_manage(request, pk: int):
+    record = record_detail(pk)
+    if record is None:
+        return redirect("catalog:cataloguing")
+    return render(
+        request,
+        "catalog/record_manage.html",
+        {"record": record, "copies_form": CopiesForm(initial={"token": _token()})},
+    )
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def copies_add(request, pk: int):
+    record = get_object_or_404(Record, pk=pk)
+    if request.method != "POST":
+        return redirect("catalog:record-manage", pk)
+    form = CopiesForm(request.POST)
+    token = request.POST.get("token", "")
+    if _already_submitted(request, token):
+        messages.info(request, _("These copies were already added; they were not added twice."))
+        return redirect("catalog:record-manage", pk)
+    if form.is_valid():
+        try:
+            added = _add_copies(record, form.cleaned_data, request.user)
+        except CatalogError as error:
+            messages.error(request, error.message)
+        else:
+            _remember_submission(request, token, pk)
+            messages.success(request, _copies_message(added))
+            return redirect("catalog:record-manage", pk)
+    else:
+        messages.error(request, _("The copies were not added: %(errors)s") % {"errors": _form_errors(form)})
+    return redirect("catalog:record-manage", pk)
+
+
+def _add_copies(record: Record, data: dict, user) -> list[Copy]:
+    return copies_add_service(
+        record=record,
+        count=data["count"],
+        location=data["location"],
+        shelf=data.get("shelf", ""),
+        source=data["source"],
+        donor=data.get("donor", ""),
+        price_paid=data.get("price_paid"),
+        user=user,
+    )
+
+
+def _copies_message(added: list[Copy]) -> str:
+    if len(added) == 1:
+        return _("1 copy added: barcode %(barcode)s.") % {"barcode": added[0].barcode}
+    return _("%(count)s copies added: barcodes %(first)s to %(last)s.") % {
+        "count": len(added),
+        "first": added[0].barcode,
+        "last": added[-1].barcode,
+    }
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
