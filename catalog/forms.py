@@ -20,7 +20,10 @@ class SearchForm(forms.Form):
     year_from = forms.IntegerField(label=_("Year from"), min_value=1000, max_value=2100, required=False)
     year_to = forms.IntegerField(label=_("Year to"), min_value=1000, max_value=2100, required=False)
     material_type = forms.ChoiceField(
-        label=_("Material"), choices=[("", _("All materials")), *Record.MaterialType.choices], required=False
+        label=_("Material"),
+        choices=[("", _("All materials")), *Record.MaterialType.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     sort = forms.ChoiceField(
         label=_("Sort"),
@@ -184,7 +187,7 @@ class CopiesForm(forms.Form):
     price_paid = forms.DecimalField(
         label=_("Price paid"), max_digits=10, decimal_places=2, min_value=0, required=False
     )
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, **kwargs):
         from .models import Copy

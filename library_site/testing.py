@@ -74,18 +74,28 @@ def browser():
         os.environ.pop(ASYNC_UNSAFE, None)
 
 
+# The data migrations whose rows a transactional test's flush removes, and their functions.
+DATA_MIGRATIONS = [
+    ("library_site.accounts.migrations.0002_roles", ["create_roles"]),
+    ("circulation.migrations.0002_back_office_view_rights", ["grant"]),
+    ("catalog.migrations.0002_classification_and_defaults", ["load_classification", "create_defaults"]),
+]
+
+
 @pytest.fixture
-def roles_in_database(transactional_db):
-    """The roles the data migration created. A transactional test empties every table when it
-    ends, groups included; the next one gets them back from the migration itself."""
+def data_from_migrations(transactional_db):
+    """The rows the data migrations made (roles, classification, rooms). A transactional test
+    empties every table when it ends; the next one gets them back from the migrations."""
     from django.apps import apps
 
-    migration = importlib.import_module("library_site.accounts.migrations.0002_roles")
-    migration.create_roles(apps, None)
+    for module_name, functions in DATA_MIGRATIONS:
+        module = importlib.import_module(module_name)
+        for function in functions:
+            getattr(module, function)(apps, None)
 
 
 @pytest.fixture
-def page(browser, live_server, roles_in_database):
+def page(browser, live_server, data_from_migrations):
     """A fresh browser context (no cookies) and page; the live server's address is
     ``page.base_url``. Screenshots go to test-artifacts/."""
     context = browser.new_context(

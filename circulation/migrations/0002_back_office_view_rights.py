@@ -12,9 +12,10 @@ def grant(apps, schema_editor):
     # Permissions are normally created after all migrations; this one needs them now. The
     # historical app config has no models module, which create_permissions looks for.
     app_config = apps.get_app_config("circulation")
-    app_config.models_module = True
+    original = getattr(app_config, "models_module", None)
+    app_config.models_module = original or True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = original
     Permission = apps.get_model("auth", "Permission")
     Group = apps.get_model("auth", "Group")
     permissions = list(Permission.objects.filter(content_type__app_label="circulation", codename__in=VIEW))

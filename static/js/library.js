@@ -13,6 +13,17 @@
   }
   document.addEventListener("htmx:afterSettle", refocus);
 
+  // The language switch returns to the page as it is now, filters pushed by htmx included.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.classList && form.classList.contains("language-switch")) {
+      var next = form.querySelector("input[name=next]");
+      if (next) {
+        next.value = window.location.pathname + window.location.search;
+      }
+    }
+  });
+
   // When the server cannot be reached or answers with an error, say so in place instead of
   // leaving the page silently unchanged.
   document.addEventListener("htmx:responseError", function (event) {

@@ -39,6 +39,36 @@ def _password() -> str:
             return candidate
 
 
+# A small shelf of books every Chinese school library holds: title, author and role,
+# publisher, year, CLC class number, number of copies.
+DEMO_BOOKS = [
+    ("西游记", "吴承恩", "author", "人民文学出版社", 2018, "I242.4", 3),
+    ("红楼梦", "曹雪芹", "author", "人民文学出版社", 2008, "I242.4", 2),
+    ("水浒传", "施耐庵", "author", "人民文学出版社", 2017, "I242.4", 2),
+    ("三国演义", "罗贯中", "author", "人民文学出版社", 2017, "I242.4", 2),
+    ("草房子", "曹文轩", "author", "江苏少年儿童出版社", 2016, "I287.45", 4),
+    ("青铜葵花", "曹文轩", "author", "江苏少年儿童出版社", 2016, "I287.45", 3),
+    ("城南旧事", "林海音", "author", "中国青年出版社", 2015, "I246.5", 2),
+    ("稻草人", "叶圣陶", "author", "人民文学出版社", 2019, "I287.7", 3),
+    ("寄小读者", "冰心", "author", "人民文学出版社", 2020, "I287.6", 2),
+    ("骆驼祥子", "老舍", "author", "人民文学出版社", 2019, "I246.5", 2),
+    ("朝花夕拾", "鲁迅", "author", "人民文学出版社", 2021, "I266", 3),
+    ("繁星·春水", "冰心", "author", "人民文学出版社", 2020, "I226", 2),
+    ("小王子", "圣埃克苏佩里", "author", "人民文学出版社", 2019, "I565.88", 3),
+    ("夏洛的网", "E.B.怀特", "author", "上海译文出版社", 2014, "I712.88", 3),
+    ("海底两万里", "儒勒·凡尔纳", "author", "人民文学出版社", 2018, "I565.44", 2),
+    ("昆虫记", "法布尔", "author", "人民文学出版社", 2018, "Q96-49", 2),
+    ("十万个为什么", "韩启德", "chief_editor", "少年儿童出版社", 2013, "Z228.1", 2),
+    ("中国少年儿童百科全书", "林崇德", "chief_editor", "浙江教育出版社", 2016, "Z228.1", 1),
+    ("上下五千年", "林汉达", "author", "少年儿童出版社", 2012, "K209", 2),
+    ("唐诗三百首", "蘅塘退士", "editor", "中华书局", 2016, "I222.742", 3),
+    ("安徒生童话", "安徒生", "author", "人民文学出版社", 2018, "I534.88", 3),
+    ("格林童话", "格林兄弟", "author", "人民文学出版社", 2018, "I516.88", 2),
+    ("新华字典", "中国社会科学院语言研究所", "editor", "商务印书馆", 2020, "H163", 4),
+    ("爱的教育", "亚米契斯", "author", "人民文学出版社", 2017, "I546.84", 2),
+]
+
+
 class Command(BaseCommand):
     help = "Create the demo school once and print its accounts."
 
@@ -60,6 +90,30 @@ class Command(BaseCommand):
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
         self.stdout.write(text)
+
+    def _create_catalogue(self) -> None:
+        from catalog.models import Location
+        from catalog.services import copies_add, record_create
+
+        stacks = Location.objects.order_by("position").first()
+        for index, (title, author, role, publisher, year, clc_code, copies) in enumerate(DEMO_BOOKS):
+            record = record_create(
+                fields={
+                    "title": title,
+                    "publisher": publisher,
+                    "place": "北京"
+                    if "人民" in publisher or "商务" in publisher or "中华" in publisher
+                    else "",
+                    "year": year,
+                    "clc_code": clc_code,
+                    "reading_level_from": 3,
+                    "reading_level_to": 6,
+                },
+                contributors=[(author, role)],
+            )
+            copies_add(
+                record=record, count=copies, location=stacks, shelf=f"{chr(65 + index // 8)}{index % 8 + 1}"
+            )
 
     @transaction.atomic
     def _create(self) -> list[str]:
@@ -138,6 +192,7 @@ class Command(BaseCommand):
             )
         )
 
+        self._create_catalogue()
         lines = [
             "Demo accounts (示范账号) — http://127.0.0.1:8000",
             "Students and teachers may also sign in with their library card number.",
