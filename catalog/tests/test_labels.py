@@ -577,6 +577,17 @@ def test_a_record_selection_without_record_gets_a_message(librarian):
 
 
 @pytest.mark.django_db
+def test_a_record_that_does_not_exist_gets_a_message(librarian):
+    librarian.cookies["django_language"] = "en"
+    response = librarian.post(reverse("catalog:labels"), labels_post(record="999999"))
+    assert_refused(response, "This record is not in the catalogue.")
+    # A link to a record that does not exist opens the form on the list of copies instead.
+    page = librarian.get(reverse("catalog:labels"), {"record": "999999"}).content.decode()
+    assert "data-chosen-record" not in page
+    assert 'value="copies" id="selection-copies" checked' in page
+
+
+@pytest.mark.django_db
 def test_no_chinese_font_is_said_on_the_page(librarian, no_chinese_font):
     record = RecordFactory(title="草房子", clc_code="I287.45", copies=1)
     librarian.cookies["django_language"] = "en"

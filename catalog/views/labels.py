@@ -71,7 +71,12 @@ class LabelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace", "autocomplete": "off"}),
         help_text=_("Scan or type one barcode per line, in the order of the books in front of you."),
     )
-    record = forms.ModelChoiceField(queryset=Record.objects.all(), required=False, widget=forms.HiddenInput)
+    record = forms.ModelChoiceField(
+        queryset=Record.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("This record is not in the catalogue.")},
+    )
     barcode_from = forms.CharField(label=_("From barcode"), max_length=32, required=False)
     barcode_to = forms.CharField(label=_("To barcode"), max_length=32, required=False)
     start_position = forms.IntegerField(
@@ -140,7 +145,7 @@ def _initial(query) -> dict:
     initial["kind"] = kind
     initial["sheet"] = LabelSheet.objects.filter(kind=kind).first() or LabelSheet.objects.first()
     record_id = query.get("record", "")
-    if record_id.isdigit():
+    if record_id.isdigit() and Record.objects.filter(pk=int(record_id)).exists():
         initial["record"] = record_id
         initial["selection"] = LabelForm.Selection.RECORD
     ids = _ids(query.get("copies", ""))
