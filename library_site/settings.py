@@ -79,6 +79,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # The school's name, shown in the header and on printed registers.
 SCHOOL_NAME = os.environ.get("SCHOOL_NAME", "").strip()
+# A Chinese TrueType font (.ttf, or .ttc with ":index") for printed labels; empty: found on the system.
+LABEL_FONT_PATH = os.environ.get("LABEL_FONT_PATH", "").strip()
 
 INSTALLED_APPS = [
     "library_site.accounts",
