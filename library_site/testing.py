@@ -39,6 +39,18 @@ def subprocess_env(*, drop=(), **overrides) -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
+def _interface_language():
+    """Each test starts in the default language: a request in English leaves English active in
+    the thread (every real request activates its own language, so only tests notice)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     """Static files straight from the finders (no collectstatic in tests) and a private cache."""
     settings.STORAGES = {

@@ -465,7 +465,8 @@ def test_the_record_page_links_to_its_labels(librarian):
 def test_a_link_with_a_record_prefills_the_form(librarian):
     record = RecordFactory(title="草房子", clc_code="I287.45", copies=3)
     copy_set_status(copy=copies_of(record)[0], to_status=Copy.Status.WITHDRAWN)
-    response = librarian.get(reverse("catalog:labels"), {"record": record.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    librarian.cookies["django_language"] = "en"
+    response = librarian.get(reverse("catalog:labels"), {"record": record.pk})
     page = response.content.decode()
     assert f'data-chosen-record="{record.pk}"' in page
     assert "草房子" in page and "2 copies to label" in page
