@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cataloguing, opac
+from .views import cataloguing, marc, opac
 
 app_name = "catalog"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("catalog/records/<int:pk>/", cataloguing.record_manage, name="record-manage"),
     path("catalog/records/<int:pk>/edit/", cataloguing.record_edit, name="record-edit"),
     path("catalog/records/<int:pk>/copies/", cataloguing.copies_add, name="copies-add"),
+    # MARC import (librarians)
+    path("catalog/import/marc/", marc.marc_import_page, name="marc-import"),
 ]
