@@ -24,11 +24,13 @@ mapping serves both.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
 import unicodedata
 import xml.sax
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -47,6 +49,8 @@ from .isbn import isbn_clean, isbn_hyphenate, isbn_normalise
 from .models import Contributor, Copy, Location, Record
 from .services import MAX_COPIES_AT_ONCE, RECORD_FIELDS, clc_normalise, clc_resolve, copies_add, record_create
 
+logger = logging.getLogger(__name__)
+
 CNMARC = "cnmarc"
 MARC21 = "marc21"
 FORMAT_LABELS = {CNMARC: "CNMARC", MARC21: "MARC21"}
@@ -61,6 +65,8 @@ EXISTING_CHOICES = (
 )
 
 DEFAULT_MAX_RECORDS = 50_000
+DEFAULT_INLINE_RECORDS = 300
+PROGRESS_EVERY = 50
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 RECORD_END = b"\x1d"
@@ -203,6 +209,11 @@ def import_max_records() -> int:
     return int(getattr(settings, "CATALOG_IMPORT_MAX_RECORDS", DEFAULT_MAX_RECORDS))
 
 
+def import_inline_records() -> int:
+    """Up to how many records the page saves at once; a larger file goes to the worker."""
+    return int(getattr(settings, "CATALOG_IMPORT_INLINE_RECORDS", DEFAULT_INLINE_RECORDS))
+
+
 def import_max_bytes() -> int:
     return int(getattr(settings, "CATALOG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
@@ -226,6 +237,8 @@ class MarcEntry:
     existing_pk: int | None = None
     existing_title: str = ""
     existing_action: str = ""
+    # The ISBN as the file gives it, when it is not valid (shown in the report).
+    isbn_given: str = ""
 
     @property
     def title(self) -> str:
@@ -253,7 +266,7 @@ class MarcEntry:
 
     @property
     def isbn_display(self) -> str:
-        return isbn_hyphenate(self.fields.get("isbn", ""))
+        return isbn_hyphenate(self.fields.get("isbn", "")) or self.isbn_given
 
     @property
     def authors_display(self) -> str:
@@ -330,6 +343,9 @@ def marc_read(data: bytes, *, max_records: int | None = None) -> MarcReport:
             _("The file is larger than %(limit)s MB.") % {"limit": import_max_bytes() // (1024 * 1024)}
         )
         return report
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # MARCXML saved as UTF-16 by a Windows tool
+        with contextlib.suppress(UnicodeDecodeError):
+            data = XML_ENCODING.sub(rb"\1UTF-8\3", data.decode("utf-16").encode("utf-8"), count=1)
     start = data.lstrip(b"\xef\xbb\xbf" + BETWEEN_RECORDS)
     if not start:
         report.problems.append(_("The file is empty."))
@@ -370,11 +386,13 @@ def _read_iso2709(data: bytes, report: MarcReport, max_records: int) -> None:
         entry = MarcEntry(number=number)
         try:
             leader, raw_fields, notes = _iso_parse(chunk)
-        except _Unreadable as error:
-            entry.problems.append(str(error))
-        else:
             entry.notes += notes
             _iso_decode_and_map(entry, leader, raw_fields)
+        except _Unreadable as error:
+            entry.problems.append(str(error))
+        except Exception:  # a file from elsewhere may be broken in ways nobody foresaw
+            logger.warning("MARC record %s could not be read", number, exc_info=True)
+            entry = MarcEntry(number=number, problems=[_("This record is damaged and cannot be read.")])
         report.entries.append(entry)
     if cut_off:
         entry = MarcEntry(number=len(chunks) + 1)
@@ -517,6 +535,7 @@ def _decode(value: bytes, encoding: str) -> tuple[str, str | None]:
     return value.decode("utf-8", errors="replace"), None
 
 
+XML_NATIVE_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin-1", b"utf-16"}
 XML_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
 
 
@@ -531,13 +550,25 @@ def _read_xml(data: bytes, report: MarcReport, max_records: int) -> None:
         )
         return
     declared = XML_ENCODING.match(head.lstrip(b"\xef\xbb\xbf"))
-    # Python's XML parser reads no multi-byte Chinese encoding: such a file is turned into
-    # UTF-8 first, its declaration with it.
-    if declared and declared.group(2).lower() in {b"gb2312", b"gbk", b"gb18030", b"cp936", b"euc-cn"}:
+    encoding = declared.group(2).decode("ascii").upper() if declared else "UTF-8"
+    # Python's XML parser reads no multi-byte Chinese encoding (GB2312, GBK, GB18030, Big5):
+    # such a file is turned into UTF-8 first, its declaration with it.
+    if declared and declared.group(2).lower() not in XML_NATIVE_ENCODINGS:
+        name = declared.group(2).decode("ascii")
+        if name.lower() in ("gb2312", "gbk", "cp936", "euc-cn"):
+            name = "gb18030"  # the superset: a GBK file is a GB18030 file
         try:
-            text = data.decode("gb18030")
+            text = data.decode(name)
+        except LookupError:
+            report.problems.append(
+                _("The XML file is in an encoding this system does not know: %(encoding)s.")
+                % {"encoding": name}
+            )
+            return
         except UnicodeDecodeError:
-            report.problems.append(_("The XML file says it is GB18030 but holds text that is not."))
+            report.problems.append(
+                _("The XML file says it is in %(encoding)s but holds text that is not.") % {"encoding": name}
+            )
             return
         data = XML_ENCODING.sub(rb"\1UTF-8\3", text.encode("utf-8"), count=1)
     handler = _XmlHandler(max_records)
@@ -546,14 +577,24 @@ def _read_xml(data: bytes, report: MarcReport, max_records: int) -> None:
     except _TooMany:
         _too_many(report, max_records)
         return
-    except (xml.sax.SAXParseException, ValueError) as error:
-        line = error.getLineNumber() if isinstance(error, xml.sax.SAXParseException) else "?"
+    except Exception as error:  # a damaged file, whatever the parser or pymarc raises
+        if isinstance(error, xml.sax.SAXParseException):
+            line = error.getLineNumber()
+        else:
+            logger.warning("MARCXML could not be read", exc_info=True)
+            line = handler.line()
         report.problems.append(_("The XML file is damaged near line %(line)s.") % {"line": line})
         return
     for number, record in enumerate(handler.records, start=1):
-        entry = MarcEntry(number=number, encoding="UTF-8")
-        entry.format = _detect([(item.tag, {sub.code for sub in item.subfields}) for item in record.fields])
-        _map(entry, record)
+        entry = MarcEntry(number=number, encoding=encoding)
+        try:
+            entry.format = _detect(
+                [(item.tag, {sub.code for sub in item.subfields}) for item in record.fields]
+            )
+            _map(entry, record)
+        except Exception:  # a file from elsewhere may be broken in ways nobody foresaw
+            logger.warning("MARCXML record %s could not be read", number, exc_info=True)
+            entry = MarcEntry(number=number, problems=[_("This record is damaged and cannot be read.")])
         report.entries.append(entry)
 
 
@@ -567,6 +608,21 @@ class _XmlHandler(pymarc.XmlHandler):
     def __init__(self, max_records: int):
         super().__init__(strict=False)
         self.max_records = max_records
+        self._locator = None
+
+    def setDocumentLocator(self, locator):
+        self._locator = locator
+
+    def line(self):
+        return self._locator.getLineNumber() if self._locator is not None else "?"
+
+    def endElementNS(self, name, qname):
+        if name[1] == "leader":
+            # A leader of the wrong length is padded or cut to 24 characters, as it would be
+            # read anyway; the fields are what matters.
+            text = "".join(self._text)
+            self._text = [text[:24].ljust(24)]
+        super().endElementNS(name, qname)
 
     def process_record(self, record):
         if len(self.records) >= self.max_records:
@@ -830,6 +886,7 @@ def _isbn_and_price(entry: MarcEntry, record: pymarc.Record, tag: str, *, price_
                 if price is not None:
                     break
     if invalid and not isbn:
+        entry.isbn_given = invalid[0]
         entry.problems.append(_("Invalid ISBN: %(isbn)s.") % {"isbn": invalid[0]})
     elif invalid:
         entry.notes.append(
@@ -1149,6 +1206,7 @@ def marc_import(
     skip_invalid: bool = False,
     expected: Iterable[int] | None = None,
     user=None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MarcImportResult:
     """Save the valid records of a MARC file, with their copies, in one transaction.
 
@@ -1156,7 +1214,8 @@ def marc_import(
     saved: a file refused as a whole; a file with invalid records unless ``skip_invalid``;
     a file whose valid records are no longer those the librarian confirmed (``expected``: the
     numbers shown in the preview) because the catalogue changed meanwhile; any record or copy
-    the catalogue refuses while saving.
+    the catalogue refuses while saving. ``progress(done, total)`` is called as records are
+    saved (every PROGRESS_EVERY records and at the end), for a job's progress bar.
     """
     if not 0 <= copies_per_record <= MAX_COPIES_AT_ONCE:
         raise MarcImportRefused(
@@ -1184,31 +1243,34 @@ def marc_import(
         record.pk: record
         for record in Record.objects.filter(pk__in={e.existing_pk for e in report.existing_entries})
     }
-    for entry in report.valid_entries:
-        try:
-            if entry.skipped:
-                result.skipped += 1
-                continue
-            if entry.existing_pk is not None:
-                record = existing_records[entry.existing_pk]
-                result.records_given_copies.append(record.pk)
-            else:
-                record = record_create(fields=entry.fields, contributors=entry.contributors, user=user)
-                result.records_created.append(record.pk)
-            count = entry.copies_to_add(copies_per_record)
-            if count:
-                copies_add(
-                    record=record,
-                    count=count,
-                    location=location,
-                    barcodes=entry.barcodes or None,
-                    user=user,
-                )
-                result.copies_created += count
-        except (CatalogError, ValidationError) as error:
-            reason = error.message if isinstance(error, CatalogError) else "; ".join(error.messages)
-            raise MarcImportRefused(
-                _("Record %(number)s (%(title)s) could not be saved: %(reason)s Nothing was imported.")
-                % {"number": entry.number, "title": entry.title or "—", "reason": reason}
-            ) from error
+    entries = report.valid_entries
+    for done, entry in enumerate(entries, start=1):
+        if entry.skipped:
+            result.skipped += 1
+        else:
+            try:
+                _entry_save(entry, result, existing_records, copies_per_record, location, user)
+            except (CatalogError, ValidationError) as error:
+                reason = error.message if isinstance(error, CatalogError) else "; ".join(error.messages)
+                raise MarcImportRefused(
+                    _("Record %(number)s (%(title)s) could not be saved: %(reason)s Nothing was imported.")
+                    % {"number": entry.number, "title": entry.title or "—", "reason": reason}
+                ) from error
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(entries)):
+            progress(done, len(entries))
     return result
+
+
+def _entry_save(
+    entry: MarcEntry, result: MarcImportResult, existing_records, copies_per_record, location, user
+):
+    if entry.existing_pk is not None:
+        record = existing_records[entry.existing_pk]
+        result.records_given_copies.append(record.pk)
+    else:
+        record = record_create(fields=entry.fields, contributors=entry.contributors, user=user)
+        result.records_created.append(record.pk)
+    count = entry.copies_to_add(copies_per_record)
+    if count:
+        copies_add(record=record, count=count, location=location, barcodes=entry.barcodes or None, user=user)
+        result.copies_created += count

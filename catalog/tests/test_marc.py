@@ -55,6 +55,14 @@ def _private_var_dir(settings, tmp_path):
     return settings.VAR_DIR
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request with the English cookie leaves English active in this thread; later tests
+    expect the default language."""
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def english():
     with translation.override("en"):
@@ -221,6 +229,36 @@ def test_marcxml_declared_in_gb18030_is_read():
     assert "草房子".encode("gb18030") in data
     [entry] = marc_read(data).entries
     assert entry.title == "草房子" and entry.problems == []
+
+
+def test_marcxml_in_big5_or_utf16_is_read():
+    record = cnmarc(
+        "紅樓夢",
+        isbn=None,
+        statement="曹雪芹著",
+        authors=(),
+        publisher="人民文學出版社",
+        place="北京",
+        pages="1606頁",
+        subjects=(),
+    )
+    big5 = marcxml(record, encoding="Big5")
+    [entry] = marc_read(big5).entries
+    assert (entry.title, entry.encoding, entry.contributors) == ("紅樓夢", "BIG5", [("曹雪芹", "author")])
+    assert entry.fields["pages"] == 1606
+    utf16 = (
+        marcxml(cnmarc()).decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    )
+    [entry] = marc_read(utf16).entries
+    assert entry.title == "草房子" and entry.valid
+
+
+def test_marcxml_with_a_short_leader_is_read_and_one_without_tags_refused(english):
+    record = b'<record><leader>00000nam</leader><datafield tag="200" ind1="1" ind2=" "><subfield code="a">%s</subfield></datafield></record>'
+    [entry] = marc_read(b"<collection>" + record % "草房子".encode() + b"</collection>").entries
+    assert (entry.format, entry.title) == (CNMARC, "草房子")
+    damaged = b'<collection>\n<record>\n<datafield ind1=" " ind2=" "><subfield code="a">x</subfield></datafield></record></collection>'
+    assert marc_read(damaged).problems == ["The XML file is damaged near line 3."]
 
 
 def test_a_field_in_gb18030_inside_a_utf8_record_is_read_and_noted(english):
@@ -580,6 +618,7 @@ def test_upload_shows_the_preview_and_saves_nothing(librarian):
         and '<tr data-entry="3" data-status="problem">' in page
     )
     assert "Invalid ISBN: 978-7-5321-6789-1." in page
+    assert '<td class="font-monospace small">978-7-5321-6789-1</td>' in page  # as the file gives it
     assert "C0000001, C0000002" in page
     assert "Import 2 records" in page
     assert Record.objects.count() == 0 and Copy.objects.count() == 0
@@ -706,6 +745,16 @@ def test_the_command_saves_the_valid_records_with_skip_invalid(tmp_path):
     assert Copy.objects.get().location.name == "阅览室"
 
 
+def test_the_command_adds_copies_to_records_the_catalogue_has(tmp_path):
+    existing = RecordFactory(title="草房子", isbn=CAOFANGZI_ISBN)
+    path = tmp_path / "books.mrc"
+    path.write_bytes(iso(cnmarc(holdings=(("C0000001", "I287.45", "12"),))))
+    out, _err = run_command(str(path), "--existing", "add-copies")
+    assert f"#1 CNMARC UTF-8 草房子: already in the catalogue (record {existing.pk}): 1 copies added" in out
+    assert list(existing.copies.values_list("barcode", flat=True)) == ["C0000001"]
+    assert Record.objects.count() == 1
+
+
 def test_the_command_refuses_an_unreadable_file_with_exit_2(tmp_path):
     empty = tmp_path / "empty.mrc"
     empty.write_bytes(b"")
@@ -787,6 +836,7 @@ def test_a_librarian_imports_a_cnmarc_file_in_the_browser(page, tmp_path):
     page.click("[data-link=marc-import]")
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(URL)
+    page.screenshot(path=str(ARTIFACTS / "marc-import-upload.png"), full_page=True)
     page.set_input_files("input[name=file]", str(path))
     page.fill("input[name=copies]", "2")
     page.click("[data-form=marc-upload] button[type=submit]")
@@ -813,3 +863,106 @@ def test_a_librarian_imports_a_cnmarc_file_in_the_browser(page, tmp_path):
     assert "草房子" in page.locator("#main").inner_text()
     assert Contributor.objects.filter(name="曹文轩").exists()
     page.screenshot(path=str(ARTIFACTS / "marc-import-opac.png"), full_page=True)
+
+
+# --- a large file, saved by the worker ----------------------------------------------------------------
+
+
+@pytest.fixture
+def queue(monkeypatch, settings):
+    """Files of more than one record go to the worker; the jobs sent are kept here, and the test
+    runs them as the worker would (the task itself, for real)."""
+    settings.CATALOG_IMPORT_INLINE_RECORDS = 1
+    sent = []
+    monkeypatch.setattr(
+        "catalog.views.marc.marc_import_task.delay", lambda *args, **kwargs: sent.append((args, kwargs))
+    )
+    return sent
+
+
+def run_jobs(sent):
+    from catalog.tasks import marc_import_task
+
+    while sent:
+        args, kwargs = sent.pop(0)
+        marc_import_task(*args, **kwargs)
+
+
+def test_a_large_import_is_saved_by_the_worker_with_progress(librarian, queue):
+    upload(librarian, three_cnmarc_records(), copies=2)
+    token = librarian.session["catalog-marc-import"]["token"]
+    response = librarian.post(URL, {"action": "confirm", "token": token})
+    assert response.status_code == 302 and len(queue) == 1
+    assert queue[0][1]["expected"] == [1, 2] and queue[0][1]["language"] == "en"
+    page = librarian.get(URL).content.decode()
+    assert 'data-job="0/2"' in page and "Saving the import" in page
+    # Another click, another upload or a cancel meanwhile changes nothing.
+    librarian.post(URL, {"action": "confirm", "token": token})
+    librarian.post(URL, {"action": "cancel"})
+    assert len(queue) == 1 and Record.objects.count() == 0
+    run_jobs(queue)
+    poll = librarian.get(URL, headers={"HX-Request": "true"})
+    assert poll.status_code == 200 and poll["HX-Redirect"] == reverse("catalog:cataloguing")
+    assert sorted(Record.objects.values_list("title", flat=True)) == ["小猪唏哩呼噜", "草房子"]
+    assert Copy.objects.count() == 4
+    assert imports_folders() == [] and "catalog-marc-import" not in librarian.session
+    assert (
+        "Imported 2 new records with 4 copies."
+        in librarian.get(reverse("catalog:cataloguing")).content.decode()
+    )
+
+
+def test_the_worker_runs_a_job_once(librarian, queue):
+    upload(librarian, three_cnmarc_records())
+    librarian.post(URL, {"action": "confirm", "token": librarian.session["catalog-marc-import"]["token"]})
+    job = queue[0]
+    run_jobs([job, job])
+    assert Record.objects.count() == 2 and Copy.objects.count() == 3
+
+
+def test_a_job_refused_by_the_worker_brings_the_preview_back(librarian, queue):
+    upload(librarian, three_cnmarc_records())
+    librarian.post(URL, {"action": "confirm", "token": librarian.session["catalog-marc-import"]["token"]})
+    copies_add(
+        record=RecordFactory(title="别的书"), count=1, location=location_default(), barcodes=["C0000002"]
+    )
+    run_jobs(queue)
+    response = librarian.get(URL)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "The catalogue changed since the preview" in page and 'data-count="new">1<' in page
+    assert not Record.objects.filter(title="草房子").exists()
+    assert len(imports_folders()) == 1 and not imports_folders()[0].endswith(".saving")
+
+
+def test_a_job_that_stopped_answering_is_reported(librarian, queue):
+    upload(librarian, three_cnmarc_records())
+    librarian.post(URL, {"action": "confirm", "token": librarian.session["catalog-marc-import"]["token"]})
+    session = librarian.session
+    session["catalog-marc-import"]["job"]["started"] -= 11 * 60
+    session.save()
+    response = librarian.get(URL)
+    assert response.status_code == 409
+    assert "The import stopped without finishing" in response.content.decode()
+    # Should the worker start after all, it finds no file to save.
+    run_jobs(queue)
+    assert Record.objects.count() == 0 and Copy.objects.count() == 0
+
+
+def test_a_job_given_up_while_saving_rolls_back(english):
+    from catalog import marc_uploads
+    from catalog.tasks import _progress
+
+    token = marc_uploads.upload_store(three_cnmarc_records())
+    assert marc_uploads.upload_claim(token)
+    marc_uploads.upload_release(token)  # what the page does when the job stops answering
+    with pytest.raises(MarcImportRefused) as refusal:
+        marc_import(
+            data=three_cnmarc_records(),
+            copies_per_record=1,
+            location=location_default(),
+            skip_invalid=True,
+            progress=lambda done, total: _progress(token, done, total),
+        )
+    assert "given up" in str(refusal.value.message)
+    assert Record.objects.count() == 0 and Copy.objects.count() == 0

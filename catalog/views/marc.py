@@ -1,32 +1,31 @@
 """MARC import at /catalog/import/marc/: upload a file with the choices for copies, look at the
 preview of every record (what will be saved, what is wrong), then confirm or cancel.
 
-Between the preview and the confirmation the file waits in a private folder,
-``var/imports/<random token>/``, named by a token that only the session holds: nothing the
-browser sends ever becomes a path. Confirming reads and checks the file again and saves all the
-valid records in one transaction; the folder is taken by a rename first, so that a double click
-cannot import the file twice. Cancelling removes the folder.
+Between the preview and the confirmation the file waits in a private folder
+(``catalog.marc_uploads``), named by a token that only the session holds. Confirming reads and
+checks the file again and saves all the valid records in one transaction: in the request for a
+small file, by the worker (``catalog.tasks.marc_import_task``) for a large one, while the page
+shows its progress. Cancelling removes the file.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-import shutil
 import time
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django_htmx.http import HttpResponseClientRedirect
 
+from catalog import marc_uploads
 from catalog.marc import (
     EXISTING_CHOICES,
     SKIP,
     MarcImportRefused,
+    import_inline_records,
     import_max_bytes,
     import_max_records,
     marc_import,
@@ -34,15 +33,15 @@ from catalog.marc import (
 )
 from catalog.models import Location
 from catalog.services import MAX_COPIES_AT_ONCE
+from catalog.tasks import marc_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
 SESSION_KEY = "catalog-marc-import"
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-UPLOAD_NAME = "upload.marc"
-STALE_AFTER_SECONDS = 24 * 60 * 60
 PREVIEW_ROWS = 200
 PROBLEM_ROWS = 1000
+# A job with no news for this long has stopped (its worker died); its transaction was rolled back.
+JOB_SILENT_SECONDS = 10 * 60
 
 
 class MarcUploadForm(forms.Form):
@@ -91,69 +90,18 @@ class MarcUploadForm(forms.Form):
         return upload
 
 
-# --- the waiting file -----------------------------------------------------------------------------
-
-
-def _imports_dir() -> Path:
-    return Path(settings.VAR_DIR) / "imports"
-
-
-def _folder(token: str) -> Path | None:
-    if not isinstance(token, str) or not TOKEN.match(token):
-        return None
-    return _imports_dir() / token
-
-
-def _store(data: bytes) -> str:
-    _remove_stale()
-    token = secrets.token_urlsafe(24)
-    folder = _imports_dir() / token
-    folder.mkdir(mode=0o700, parents=True)
-    target = folder / UPLOAD_NAME
-    with target.open("xb") as handle:
-        handle.write(data)
-    target.chmod(0o600)
-    return token
-
-
-def _load(token: str) -> bytes | None:
-    folder = _folder(token)
-    if folder is None:
-        return None
-    try:
-        return (folder / UPLOAD_NAME).read_bytes()
-    except OSError:
-        return None
-
-
-def _discard(token: str | None, *, suffix: str = "") -> None:
-    folder = _folder(token or "")
-    if folder is not None:
-        shutil.rmtree(folder.with_name(folder.name + suffix), ignore_errors=True)
-
-
-def _remove_stale() -> None:
-    """Files of previews that were never confirmed nor cancelled, after a day."""
-    root = _imports_dir()
-    if not root.is_dir():
-        return
-    limit = time.time() - STALE_AFTER_SECONDS
-    for folder in root.iterdir():
-        try:
-            if folder.is_dir() and folder.stat().st_mtime < limit:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            continue
-
-
 def _pending(request) -> dict | None:
     pending = request.session.get(SESSION_KEY)
-    if not isinstance(pending, dict) or _folder(pending.get("token", "")) is None:
+    if not isinstance(pending, dict) or marc_uploads.folder_for(pending.get("token", "")) is None:
         return None
     return pending
 
 
-# --- the page ----------------------------------------------------------------------------------------
+def _forget(request) -> None:
+    pending = _pending(request)
+    if pending is not None:
+        marc_uploads.upload_discard(pending["token"])
+    request.session.pop(SESSION_KEY, None)
 
 
 @capability_required(Capability.MANAGE_CATALOGUE)
@@ -166,8 +114,10 @@ def marc_import_page(request):
             return _confirm(request)
         return _upload(request)
     pending = _pending(request)
+    if pending is not None and pending.get("job"):
+        return _job_page(request, pending)
     if pending is not None:
-        data = _load(pending["token"])
+        data = marc_uploads.upload_load(pending["token"])
         if data is not None:
             return _preview_page(request, pending, data)
         request.session.pop(SESSION_KEY, None)
@@ -186,13 +136,13 @@ def _upload(request):
             form.add_error("file", problem)
         return render(request, "catalog/marc_import.html", {"form": form}, status=400)
     previous = _pending(request)
-    if previous is not None:
-        _discard(previous["token"])
-    token = _store(data)
+    if previous is not None and previous.get("job"):
+        messages.warning(request, _("Wait until the import being saved has finished."))
+        return redirect("catalog:marc-import")
+    _forget(request)
     request.session[SESSION_KEY] = {
-        "token": token,
+        "token": marc_uploads.upload_store(data),
         "name": (form.cleaned_data["file"].name or "")[-120:],
-        "size": len(data),
         "copies": form.cleaned_data["copies"],
         "location": form.cleaned_data["location"].pk,
         "existing": form.cleaned_data["existing"],
@@ -204,25 +154,20 @@ def _upload(request):
 def _preview_page(request, pending: dict, data: bytes, *, status: int = 200, report=None):
     if report is None:
         report = marc_preview(data, existing=pending["existing"])
-    if report.refused:  # the file was readable at upload; a changed setting (record limit) may refuse it now
-        _discard(pending["token"])
-        request.session.pop(SESSION_KEY, None)
-        form = MarcUploadForm()
-        return render(
-            request, "catalog/marc_import.html", {"form": form, "refusals": report.problems}, status=400
-        )
-    location = Location.objects.filter(pk=pending["location"]).first()
-    importable = [entry for entry in report.entries if entry.valid]
+    if report.refused:  # readable at upload; a changed setting (the record limit) may refuse it now
+        _forget(request)
+        context = {"form": MarcUploadForm(), "refusals": report.problems}
+        return render(request, "catalog/marc_import.html", context, status=400)
+    importable = report.valid_entries
     context = {
         "pending": pending,
         "report": report,
-        "location": location,
+        "location": Location.objects.filter(pk=pending["location"]).first(),
         "copies": pending["copies"],
         "existing_label": dict(EXISTING_CHOICES).get(pending["existing"], ""),
         "problem_entries": report.invalid_entries[:PROBLEM_ROWS],
         "problem_total": len(report.invalid_entries),
         "importable": importable[:PREVIEW_ROWS],
-        "importable_total": len(importable),
         "importable_hidden": max(0, len(importable) - PREVIEW_ROWS),
         "new_total": len(report.new_entries),
         "existing_total": len(report.existing_entries),
@@ -234,16 +179,17 @@ def _preview_page(request, pending: dict, data: bytes, *, status: int = 200, rep
 
 def _cancel(request):
     pending = _pending(request)
-    if pending is not None:
-        _discard(pending["token"])
-    request.session.pop(SESSION_KEY, None)
+    if pending is not None and pending.get("job"):
+        messages.warning(request, _("Wait until the import being saved has finished."))
+        return redirect("catalog:marc-import")
+    _forget(request)
     messages.info(request, _("The import was cancelled; nothing was saved."))
     return redirect("catalog:marc-import")
 
 
 def _confirm(request):
     pending = _pending(request)
-    if pending is None or request.POST.get("token") != pending["token"]:
+    if pending is None or pending.get("job") or request.POST.get("token") != pending["token"]:
         messages.warning(
             request,
             _(
@@ -251,19 +197,27 @@ def _confirm(request):
             ),
         )
         return redirect("catalog:marc-import")
-    folder = _folder(pending["token"])
-    claimed = folder.with_name(folder.name + ".saving")
-    try:
-        folder.rename(claimed)  # atomic: a second click finds no folder and saves nothing
-    except OSError:
-        if claimed.exists():
+    token = pending["token"]
+    if not marc_uploads.upload_claim(token):  # atomic: a second click finds nothing to take
+        if marc_uploads.upload_is_claimed(token):
             messages.warning(request, _("This import is already being saved; it was not saved twice."))
         else:
             request.session.pop(SESSION_KEY, None)
             messages.warning(request, _("The uploaded file is no longer there; upload it again."))
         return redirect("catalog:marc-import")
-    location = Location.objects.filter(pk=pending["location"], is_active=True).first()
-    data = (claimed / UPLOAD_NAME).read_bytes()
+    options = {
+        "copies_per_record": pending["copies"],
+        "location_id": pending["location"],
+        "existing": pending["existing"],
+        "expected": pending["valid"],
+    }
+    if len(pending["valid"]) > import_inline_records():
+        pending["job"] = {"started": time.time()}
+        request.session[SESSION_KEY] = pending
+        marc_import_task.delay(token, **options, user_id=request.user.pk, language=get_language())
+        return redirect("catalog:marc-import")
+    data = marc_uploads.upload_load(token, claimed=True)
+    location = Location.objects.filter(pk=options["location_id"], is_active=True).first()
     try:
         if location is None:
             raise MarcImportRefused(
@@ -271,33 +225,87 @@ def _confirm(request):
             )
         result = marc_import(
             data=data,
-            copies_per_record=pending["copies"],
+            copies_per_record=options["copies_per_record"],
             location=location,
-            existing=pending["existing"],
+            existing=options["existing"],
             skip_invalid=True,
-            expected=pending["valid"],
+            expected=options["expected"],
             user=request.user,
         )
     except MarcImportRefused as error:
-        claimed.rename(folder)
-        report = marc_preview(data, existing=pending["existing"])
-        pending["valid"] = report.valid_numbers
-        request.session[SESSION_KEY] = pending
-        messages.error(request, error.message)
-        return _preview_page(request, pending, data, status=409, report=report)
-    shutil.rmtree(claimed, ignore_errors=True)
+        return _refused(request, pending, error.message)
+    marc_uploads.upload_discard(token)
     request.session.pop(SESSION_KEY, None)
     messages.success(
         request,
-        _(
-            "Imported %(records)s new records with %(copies)s copies. Records already in the catalogue: "
-            "%(given)s given copies, %(skipped)s skipped."
-        )
-        % {
-            "records": len(result.records_created),
-            "copies": result.copies_created,
-            "given": len(result.records_given_copies),
-            "skipped": result.skipped,
-        },
+        _imported_message(
+            records=len(result.records_created),
+            copies=result.copies_created,
+            given=len(result.records_given_copies),
+            skipped=result.skipped,
+        ),
     )
     return redirect("catalog:cataloguing")
+
+
+def _refused(request, pending: dict, message):
+    """Nothing was saved: back to a fresh preview of the same file, with the reason."""
+    marc_uploads.upload_release(pending["token"])
+    pending.pop("job", None)
+    data = marc_uploads.upload_load(pending["token"])
+    if data is None:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, message)
+        return redirect("catalog:marc-import")
+    report = marc_preview(data, existing=pending["existing"])
+    pending["valid"] = report.valid_numbers
+    request.session[SESSION_KEY] = pending
+    messages.error(request, message)
+    if request.htmx:
+        return HttpResponseClientRedirect(request.path)
+    return _preview_page(request, pending, data, status=409, report=report)
+
+
+def _job_page(request, pending: dict):
+    """A large import being saved by the worker: its progress, then its result."""
+    token = pending["token"]
+    result = marc_uploads.job_result_read(token)
+    if result is not None and result.get("ok"):
+        marc_uploads.upload_discard(token)
+        request.session.pop(SESSION_KEY, None)
+        messages.success(
+            request,
+            _imported_message(**{key: result[key] for key in ("records", "copies", "given", "skipped")}),
+        )
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("catalog:cataloguing"))
+        return redirect("catalog:cataloguing")
+    if result is not None:
+        return _refused(
+            request, pending, result.get("message") or _("The import was refused; nothing was saved.")
+        )
+    progress = marc_uploads.job_progress_read(token) or {}
+    last_news = progress.get("at") or pending["job"]["started"]
+    if time.time() - last_news > JOB_SILENT_SECONDS:
+        return _refused(
+            request,
+            pending,
+            _(
+                "The import stopped without finishing (the background worker did not answer); nothing was saved."
+            ),
+        )
+    total = progress.get("total") or len(pending["valid"])
+    done = progress.get("done", 0)
+    context = {
+        "job": {"done": done, "total": total, "percent": int(100 * done / total) if total else 0},
+        "pending": pending,
+    }
+    template = "catalog/_marc_import_job.html" if request.htmx else "catalog/marc_import.html"
+    return render(request, template, context)
+
+
+def _imported_message(*, records: int, copies: int, given: int, skipped: int) -> str:
+    return _(
+        "Imported %(records)s new records with %(copies)s copies. Records already in the catalogue: "
+        "%(given)s given copies, %(skipped)s skipped."
+    ) % {"records": records, "copies": copies, "given": given, "skipped": skipped}

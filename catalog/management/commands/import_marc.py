@@ -29,6 +29,9 @@ from catalog.marc import (
 from catalog.models import Location
 from catalog.services import MAX_COPIES_AT_ONCE
 
+# A long import says how far it is every so many records (it saves in one transaction at the end).
+PROGRESS_LINE_EVERY = 1000
+
 
 class Command(BaseCommand):
     help = "Import MARC records (ISO 2709 or MARCXML, MARC21 or CNMARC) with their copies."
@@ -104,6 +107,7 @@ class Command(BaseCommand):
                 existing=existing,
                 skip_invalid=options["skip_invalid"],
                 expected=report.valid_numbers,
+                progress=self._progress,
             )
         except MarcImportRefused as error:
             raise CommandError(str(error.message), returncode=1) from error
@@ -123,6 +127,10 @@ class Command(BaseCommand):
                 }
             )
         )
+
+    def _progress(self, done: int, total: int) -> None:
+        if total >= PROGRESS_LINE_EVERY and (done % PROGRESS_LINE_EVERY == 0 or done == total):
+            self.stdout.write(_("%(done)s of %(total)s records done.") % {"done": done, "total": total})
 
     def _location(self, name: str | None) -> Location:
         locations = Location.objects.filter(is_active=True)
