@@ -22,6 +22,7 @@ from django.conf import settings
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 UPLOAD_NAME = "upload.marc"
+EXPECTED_NAME = "expected.json"
 PROGRESS_NAME = "progress.json"
 RESULT_NAME = "result.json"
 SAVING = ".saving"
@@ -111,6 +112,27 @@ def _read_json(token: str, name: str) -> dict | None:
         return json.loads((folder / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def expected_write(token: str, numbers: list[int]) -> None:
+    """The numbers of the records the preview showed as valid: what the librarian confirms. Kept
+    beside the file, not in the session (a large file has tens of thousands)."""
+    folder = folder_for(token)
+    if folder is not None and folder.is_dir():
+        temporary = folder / f".{EXPECTED_NAME}.{secrets.token_hex(4)}"
+        temporary.write_text(json.dumps(numbers), encoding="utf-8")
+        os.replace(temporary, folder / EXPECTED_NAME)
+
+
+def expected_read(token: str, *, claimed: bool = False) -> list[int] | None:
+    folder = folder_for(token, claimed=claimed)
+    if folder is None:
+        return None
+    try:
+        numbers = json.loads((folder / EXPECTED_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return numbers if isinstance(numbers, list) and all(isinstance(n, int) for n in numbers) else None
 
 
 def job_progress_write(token: str, *, done: int, total: int) -> None:

@@ -24,7 +24,6 @@ def marc_import_task(
     copies_per_record: int,
     location_id: int,
     existing: str,
-    expected: list[int],
     user_id: int | None,
     language: str,
 ) -> None:
@@ -32,7 +31,8 @@ def marc_import_task(
     transaction). Its progress and result are written beside the file for the page to show.
     Safe to run twice: a job with a result, or whose file is gone, does nothing."""
     data = marc_uploads.upload_load(token, claimed=True)
-    if data is None or marc_uploads.job_result_read(token) is not None:
+    expected = marc_uploads.expected_read(token, claimed=True)
+    if data is None or expected is None or marc_uploads.job_result_read(token) is not None:
         return
     with translation.override(language):
         location = Location.objects.filter(pk=location_id, is_active=True).first()

@@ -140,13 +140,15 @@ def _upload(request):
         messages.warning(request, _("Wait until the import being saved has finished."))
         return redirect("catalog:marc-import")
     _forget(request)
+    token = marc_uploads.upload_store(data)
+    marc_uploads.expected_write(token, report.valid_numbers)
     request.session[SESSION_KEY] = {
-        "token": marc_uploads.upload_store(data),
+        "token": token,
         "name": (form.cleaned_data["file"].name or "")[-120:],
         "copies": form.cleaned_data["copies"],
         "location": form.cleaned_data["location"].pk,
         "existing": form.cleaned_data["existing"],
-        "valid": report.valid_numbers,
+        "valid_count": len(report.valid_numbers),
     }
     return redirect("catalog:marc-import")
 
@@ -209,9 +211,8 @@ def _confirm(request):
         "copies_per_record": pending["copies"],
         "location_id": pending["location"],
         "existing": pending["existing"],
-        "expected": pending["valid"],
     }
-    if len(pending["valid"]) > import_inline_records():
+    if pending["valid_count"] > import_inline_records():
         pending["job"] = {"started": time.time()}
         request.session[SESSION_KEY] = pending
         marc_import_task.delay(token, **options, user_id=request.user.pk, language=get_language())
@@ -229,7 +230,7 @@ def _confirm(request):
             location=location,
             existing=options["existing"],
             skip_invalid=True,
-            expected=options["expected"],
+            expected=marc_uploads.expected_read(token, claimed=True) or [],
             user=request.user,
         )
     except MarcImportRefused as error:
@@ -258,7 +259,8 @@ def _refused(request, pending: dict, message):
         messages.error(request, message)
         return redirect("catalog:marc-import")
     report = marc_preview(data, existing=pending["existing"])
-    pending["valid"] = report.valid_numbers
+    marc_uploads.expected_write(pending["token"], report.valid_numbers)
+    pending["valid_count"] = len(report.valid_numbers)
     request.session[SESSION_KEY] = pending
     messages.error(request, message)
     if request.htmx:
@@ -294,7 +296,7 @@ def _job_page(request, pending: dict):
                 "The import stopped without finishing (the background worker did not answer); nothing was saved."
             ),
         )
-    total = progress.get("total") or len(pending["valid"])
+    total = progress.get("total") or pending["valid_count"]
     done = progress.get("done", 0)
     context = {
         "job": {"done": done, "total": total, "percent": int(100 * done / total) if total else 0},
