@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cataloguing, labels, opac
+from .views import cataloguing, labels, marc, opac
 
 app_name = "catalog"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("catalog/records/<int:pk>/copies/", cataloguing.copies_add, name="copies-add"),
     # Labels (spine and barcode labels, a PDF for A4 label sheets)
     path("catalog/labels/", labels.labels, name="labels"),
+    # MARC import (librarians)
+    path("catalog/import/marc/", marc.marc_import_page, name="marc-import"),
 ]

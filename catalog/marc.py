@@ -1,0 +1,1276 @@
+"""MARC import: records from another library system (ISO 2709 or MARCXML, MARC21 or CNMARC).
+
+Three steps, each usable alone:
+
+- ``marc_read(data)`` reads the file, tells each record's format and text encoding, and maps it
+  to the fields of ``catalog.services.record_create`` with its contributors and the barcodes of
+  its holdings. Pure: it touches no database. Problems that concern the whole file (empty, not
+  MARC, too many records) are the report's ``problems``; a record's own are in its entry.
+- ``marc_check(report, existing=...)`` looks at the catalogue without writing: the class number
+  against the CLC table, the ISBN against the records the library has, the barcodes against its
+  copies and against each other, the field lengths against the model.
+- ``marc_import(...)`` is the service that saves: it reads and checks the file again and saves
+  every valid record with its copies in one transaction, or nothing.
+
+Why ISO 2709 is parsed here rather than by ``pymarc.MARCReader``: Chinese systems write files
+that pymarc refuses or misreads as a whole: GB18030 text with a blank leader position 9 (pymarc
+would read it as MARC-8), one field in another encoding than the rest, directory lengths
+counted in characters instead of bytes, line breaks between records. This reader splits the
+file on the record terminator, finds fields by the directory (or, when the directory's lengths
+are wrong, by the field terminators in directory order) and decodes each field by itself. The
+records it builds are ``pymarc.Record`` objects, as MARCXML's (read by pymarc) are, so that one
+mapping serves both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+import unicodedata
+import xml.sax
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import pymarc
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pymarc import Field, Indicators, Subfield
+
+from .exceptions import CatalogError, InvalidISBN, UnknownClass
+from .isbn import isbn_clean, isbn_hyphenate, isbn_normalise
+from .models import Contributor, Copy, Location, Record
+from .services import MAX_COPIES_AT_ONCE, RECORD_FIELDS, clc_normalise, clc_resolve, copies_add, record_create
+
+logger = logging.getLogger(__name__)
+
+CNMARC = "cnmarc"
+MARC21 = "marc21"
+FORMAT_LABELS = {CNMARC: "CNMARC", MARC21: "MARC21"}
+ISO2709 = "iso2709"
+MARCXML = "marcxml"
+
+SKIP = "skip"
+ADD_COPIES = "add_copies"
+EXISTING_CHOICES = (
+    (SKIP, gettext_lazy("Skip them")),
+    (ADD_COPIES, gettext_lazy("Add their copies to the record the catalogue has")),
+)
+
+DEFAULT_MAX_RECORDS = 50_000
+DEFAULT_INLINE_RECORDS = 300
+PROGRESS_EVERY = 50
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+RECORD_END = b"\x1d"
+FIELD_END = b"\x1e"
+SUBFIELD_MARK = b"\x1f"
+# Leading bytes some systems put between records: line breaks, NULs, a DOS end-of-file mark.
+BETWEEN_RECORDS = b" \r\n\t\x00\x1a"
+
+# Fields only one of the two formats uses; a record is told by which it has more of.
+CNMARC_TAGS = frozenset(
+    [
+        "010",
+        "011",
+        "101",
+        "102",
+        "105",
+        "106",
+        "200",
+        "205",
+        "210",
+        "214",
+        "215",
+        "225",
+        "330",
+        "606",
+        "610",
+        "690",
+        "701",
+        "702",
+        "711",
+        "712",
+        "801",
+        "905",
+    ]
+)
+MARC21_TAGS = frozenset(
+    [
+        "008",
+        "020",
+        "022",
+        "040",
+        "041",
+        "050",
+        "082",
+        "084",
+        "093",
+        "245",
+        "246",
+        "250",
+        "260",
+        "264",
+        "490",
+        "520",
+        "650",
+        "651",
+        "653",
+        "852",
+        "949",
+        "952",
+    ]
+)
+
+# Roles as other systems write them: CNMARC's $4 holds a UNIMARC relator code or, in Chinese
+# practice, the word from the title page; MARC21's $e a word and $4 a MARC relator code.
+A, E, CE, T, IL, AD = (
+    Contributor.Role.AUTHOR,
+    Contributor.Role.EDITOR,
+    Contributor.Role.CHIEF_EDITOR,
+    Contributor.Role.TRANSLATOR,
+    Contributor.Role.ILLUSTRATOR,
+    Contributor.Role.ADAPTER,
+)
+ROLE_WORDS = {
+    **dict.fromkeys(["著", "著者", "撰", "撰文", "文", "作", "原著", "作者", "070", "aut", "author"], A),
+    **dict.fromkeys(["writer", "creator", "cre"], A),
+    **dict.fromkeys(["编", "编著", "编写", "编辑", "选编", "编选", "汇编", "编译", "340", "edt"], E),
+    **dict.fromkeys(["editor", "ed", "compiler", "com"], E),
+    **dict.fromkeys(["主编", "总主编", "执行主编", "chief editor", "editor-in-chief"], CE),
+    **dict.fromkeys(["译", "翻译", "译者", "合译", "译注", "730", "trl", "translator", "tr"], T),
+    **dict.fromkeys(["绘", "图", "绘图", "绘画", "插图", "画", "摄影", "440", "ill", "illustrator"], IL),
+    **dict.fromkeys(["改编", "改写", "缩写", "010", "adp", "adapter"], AD),
+}
+# Words a statement of responsibility (200 $f, 245 $c) may end with, longest first. Words that
+# also end Chinese names (文, 画, 作) are left out: 李文 is a name, not 李 writing.
+STATEMENT_SUFFIXES = sorted(
+    [
+        "著",
+        "编著",
+        "编",
+        "主编",
+        "总主编",
+        "译",
+        "翻译",
+        "合译",
+        "绘",
+        "绘图",
+        "插图",
+        "改编",
+        "编写",
+        "选编",
+        "撰",
+    ],
+    key=len,
+    reverse=True,
+)
+ENGLISH_STATEMENT = (
+    (re.compile(r"^(?:translated|trans\.)\s+by\s+", re.I), T),
+    (re.compile(r"^(?:illustrated|illustrations|pictures)\s+by\s+", re.I), IL),
+    (re.compile(r"^(?:edited|compiled)\s+by\s+", re.I), E),
+    (re.compile(r"^(?:adapted|retold)\s+by\s+", re.I), AD),
+    (re.compile(r"^(?:written\s+)?by\s+", re.I), A),
+)
+NATIONALITY = re.compile(r"^\s*[(\[（〔【［][^)\]）〕】］]{1,6}[)\]）〕】］]\s*")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+ISBN_TOKEN = re.compile(r"[0-9０-９][0-9０-９Xx\-‐－ ]{8,20}[0-9０-９Xx]|[0-9０-９Xx]{10,13}")
+YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2}|2100)(?!\d)")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+PAGES = re.compile(r"(\d+)\s*(?:页|頁|p\b|p\.|pages|leaves)", re.I)
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+# Descriptive text that may be cut to fit (the record stays right, only shorter; the entry says
+# so); anything that identifies or finds the book (title, class, call number) is never cut.
+CUT_HARMLESS = ("subtitle", "publisher", "place", "edition", "size", "series", "subjects")
+NEVER_CUT = ("title", "clc_code", "call_number")
+NAME_LIMIT = Contributor._meta.get_field("name").max_length
+BARCODE_LIMIT = Copy._meta.get_field("barcode").max_length
+DERIVED_FIELDS = [
+    "search_text",
+    "search_grams",
+    "title_search",
+    "title_pinyin",
+    "title_initials",
+    "title_sort",
+    "created_by",
+    "classification",
+]
+
+
+def import_max_records() -> int:
+    return int(getattr(settings, "CATALOG_IMPORT_MAX_RECORDS", DEFAULT_MAX_RECORDS))
+
+
+def import_inline_records() -> int:
+    """Up to how many records the page saves at once; a larger file goes to the worker."""
+    return int(getattr(settings, "CATALOG_IMPORT_INLINE_RECORDS", DEFAULT_INLINE_RECORDS))
+
+
+def import_max_bytes() -> int:
+    return int(getattr(settings, "CATALOG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+@dataclass
+class MarcEntry:
+    """One record of the file, numbered from 1 in the order of the file."""
+
+    number: int
+    format: str = ""
+    encoding: str = ""
+    fields: dict = field(default_factory=dict)
+    contributors: list[tuple[str, str]] = field(default_factory=list)
+    barcodes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # Set by marc_check: the record of the catalogue with the same ISBN, and what to do with it.
+    existing_pk: int | None = None
+    existing_title: str = ""
+    existing_action: str = ""
+    # The ISBN as the file gives it, when it is not valid (shown in the report).
+    isbn_given: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.fields.get("title", "")
+
+    @property
+    def format_label(self) -> str:
+        return FORMAT_LABELS.get(self.format, "")
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    @property
+    def is_new(self) -> bool:
+        return self.valid and self.existing_pk is None
+
+    @property
+    def adds_copies_to_existing(self) -> bool:
+        return self.valid and self.existing_pk is not None and self.existing_action == ADD_COPIES
+
+    @property
+    def skipped(self) -> bool:
+        return self.valid and self.existing_pk is not None and self.existing_action != ADD_COPIES
+
+    @property
+    def isbn_display(self) -> str:
+        return isbn_hyphenate(self.fields.get("isbn", "")) or self.isbn_given
+
+    @property
+    def authors_display(self) -> str:
+        labels = dict(Contributor.Role.choices)
+        return "；".join(f"{name} {labels.get(role, '')}".strip() for name, role in self.contributors)
+
+    def copies_to_add(self, copies_per_record: int) -> int:
+        """How many copies saving this entry makes: its own barcodes, else the number chosen."""
+        if not self.valid or self.skipped:
+            return 0
+        return len(self.barcodes) if self.barcodes else copies_per_record
+
+
+@dataclass
+class MarcReport:
+    kind: str = ""
+    entries: list[MarcEntry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    checked: bool = False
+
+    @property
+    def refused(self) -> bool:
+        """The file as a whole cannot be imported (empty, not MARC, too large)."""
+        return bool(self.problems)
+
+    @property
+    def valid_entries(self) -> list[MarcEntry]:
+        return [entry for entry in self.entries if entry.valid]
+
+    @property
+    def invalid_entries(self) -> list[MarcEntry]:
+        return [entry for entry in self.entries if not entry.valid]
+
+    @property
+    def new_entries(self) -> list[MarcEntry]:
+        return [entry for entry in self.entries if entry.is_new]
+
+    @property
+    def existing_entries(self) -> list[MarcEntry]:
+        return [entry for entry in self.entries if entry.valid and entry.existing_pk is not None]
+
+    @property
+    def valid_numbers(self) -> list[int]:
+        return [entry.number for entry in self.entries if entry.valid]
+
+    @property
+    def kind_label(self) -> str:
+        return {ISO2709: "ISO 2709", MARCXML: "MARCXML"}.get(self.kind, "")
+
+    def format_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for entry in self.entries:
+            if entry.format:
+                counts[entry.format_label] = counts.get(entry.format_label, 0) + 1
+        return counts
+
+    def copies_total(self, copies_per_record: int) -> int:
+        return sum(entry.copies_to_add(copies_per_record) for entry in self.entries)
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def marc_read(data: bytes, *, max_records: int | None = None) -> MarcReport:
+    """Read an ISO 2709 or MARCXML file into a report of mapped records. No database."""
+    max_records = import_max_records() if max_records is None else max_records
+    report = MarcReport()
+    if len(data) > import_max_bytes():
+        report.problems.append(
+            _("The file is larger than %(limit)s MB.") % {"limit": import_max_bytes() // (1024 * 1024)}
+        )
+        return report
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # MARCXML saved as UTF-16 by a Windows tool
+        with contextlib.suppress(UnicodeDecodeError):
+            data = XML_ENCODING.sub(rb"\1UTF-8\3", data.decode("utf-16").encode("utf-8"), count=1)
+    start = data.lstrip(b"\xef\xbb\xbf" + BETWEEN_RECORDS)
+    if not start:
+        report.problems.append(_("The file is empty."))
+        return report
+    if start[:1] == b"<":
+        report.kind = MARCXML
+        _read_xml(data, report, max_records)
+    elif start[:5].isdigit():
+        report.kind = ISO2709
+        _read_iso2709(start, report, max_records)
+    else:
+        report.problems.append(
+            _("This is neither an ISO 2709 MARC file (.mrc, .iso) nor a MARCXML file (.xml).")
+        )
+        return report
+    if not report.problems and not report.entries:
+        report.problems.append(_("The file holds no MARC records."))
+    return report
+
+
+def _too_many(report: MarcReport, max_records: int) -> None:
+    report.entries = []
+    report.problems.append(
+        _("The file holds more than %(limit)s records; split it into smaller files.")
+        % {"limit": f"{max_records:,}"}
+    )
+
+
+def _read_iso2709(data: bytes, report: MarcReport, max_records: int) -> None:
+    chunks = data.split(RECORD_END)
+    tail = chunks.pop()  # whatever follows the last terminator: nothing, or a cut-off record
+    chunks = [chunk for chunk in chunks if chunk.strip(BETWEEN_RECORDS)]
+    cut_off = bool(tail.strip(BETWEEN_RECORDS))
+    if len(chunks) + cut_off > max_records:
+        _too_many(report, max_records)
+        return
+    for number, chunk in enumerate(chunks, start=1):
+        entry = MarcEntry(number=number)
+        try:
+            leader, raw_fields, notes = _iso_parse(chunk)
+            entry.notes += notes
+            _iso_decode_and_map(entry, leader, raw_fields)
+        except _Unreadable as error:
+            entry.problems.append(str(error))
+        except Exception:  # a file from elsewhere may be broken in ways nobody foresaw
+            logger.warning("MARC record %s could not be read", number, exc_info=True)
+            entry = MarcEntry(number=number, problems=[_("This record is damaged and cannot be read.")])
+        report.entries.append(entry)
+    if cut_off:
+        entry = MarcEntry(number=len(chunks) + 1)
+        entry.problems.append(_("The file ends in the middle of this record: it is cut off."))
+        report.entries.append(entry)
+
+
+def _iso_parse(chunk: bytes) -> tuple[str, list[tuple[str, bytes]], list[str]]:
+    """The leader and the (tag, raw bytes) of each field of one record, in directory order."""
+    chunk = chunk.lstrip(BETWEEN_RECORDS)
+    notes: list[str] = []
+    try:
+        leader = chunk[:24].decode("ascii")
+    except UnicodeDecodeError:
+        leader = ""
+    if len(leader) != 24 or not leader[:5].isdigit() or not leader[12:17].isdigit():
+        raise _Unreadable(_("This is not a MARC record: it does not begin with a MARC leader."))
+    directory_end = chunk.find(FIELD_END, 24)
+    directory = chunk[24:directory_end] if directory_end > 0 else b""
+    if not directory or len(directory) % 12:
+        raise _Unreadable(_("The record's directory is damaged, so its fields cannot be found."))
+    entries = []
+    try:
+        for offset in range(0, len(directory), 12):
+            item = directory[offset : offset + 12].decode("ascii")
+            entries.append((item[:3], int(item[3:7]), int(item[7:12])))
+    except (UnicodeDecodeError, ValueError):
+        raise _Unreadable(_("The record's directory is damaged, so its fields cannot be found.")) from None
+    body = chunk[directory_end + 1 :]
+    fields: list[tuple[str, bytes]] = []
+    for tag, length, start in entries:
+        piece = body[start : start + length]
+        if length < 1 or len(piece) != length or piece[-1:] != FIELD_END:
+            break
+        fields.append((tag, piece[:-1]))
+    else:
+        return leader, fields, notes
+    # The directory's lengths are wrong (some systems count characters, not bytes): the fields
+    # are still there, in directory order, each ended by a field terminator.
+    pieces = body.split(FIELD_END)
+    if pieces and not pieces[-1].strip(BETWEEN_RECORDS):
+        pieces.pop()
+    if len(pieces) != len(entries):
+        raise _Unreadable(_("The record's directory does not match its fields, so it cannot be read."))
+    return (
+        leader,
+        [(tag, piece) for (tag, _length, _start), piece in zip(entries, pieces, strict=True)],
+        notes,
+    )
+
+
+def _is_control(tag: str) -> bool:
+    return tag.isdigit() and tag < "010"
+
+
+def _iso_split(tag: str, raw: bytes) -> tuple[str, list[tuple[str, bytes]]]:
+    """A data field's indicators and (code, raw value) subfields."""
+    parts = raw.split(SUBFIELD_MARK)
+    indicators = parts[0].decode("ascii", errors="replace")[:2].ljust(2)
+    subfields = []
+    for part in parts[1:]:
+        if not part:
+            continue
+        code = chr(part[0]) if part[0] < 128 else "?"
+        subfields.append((code, part[1:]))
+    return indicators, subfields
+
+
+def _iso_decode_and_map(entry: MarcEntry, leader: str, raw_fields: list[tuple[str, bytes]]) -> None:
+    split = [
+        (tag, None, [], raw) if _is_control(tag) else (tag, *_iso_split(tag, raw), b"")
+        for tag, raw in raw_fields
+    ]
+    entry.format = _detect(
+        [(tag, {code for code, _value in subfields}) for tag, _ind, subfields, _raw in split]
+    )
+    values = [raw for _tag, _ind, _subs, raw in split] + [
+        value for _tag, _ind, subfields, _raw in split for _code, value in subfields
+    ]
+    everything = b"".join(values)
+    if leader[9] == "a":
+        encoding = "utf-8"
+    else:
+        try:
+            everything.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "marc-8" if entry.format == MARC21 and b"\x1b" in everything else "gb18030"
+    entry.encoding = {"utf-8": "UTF-8", "gb18030": "GB18030", "marc-8": "MARC-8"}[encoding]
+    record = pymarc.Record(leader=leader)
+    unreadable: set[str] = set()
+    other_encoding: dict[str, str] = {}
+
+    def decode(tag: str, value: bytes) -> str:
+        text, used = _decode(value, encoding)
+        if used is None:
+            unreadable.add(tag)
+        elif used != encoding:
+            other_encoding[tag] = used
+        return text
+
+    for tag, indicators, subfields, raw in split:
+        if indicators is None:
+            record.add_field(Field(tag=tag, data=decode(tag, raw)))
+        else:
+            record.add_field(
+                Field(
+                    tag=tag,
+                    indicators=Indicators(indicators[0], indicators[1]),
+                    subfields=[Subfield(code=code, value=decode(tag, value)) for code, value in subfields],
+                )
+            )
+    for tag in sorted(unreadable):
+        entry.problems.append(
+            _("Field %(tag)s holds text that is neither UTF-8 nor GB18030 and cannot be read.") % {"tag": tag}
+        )
+    for tag, used in sorted(other_encoding.items()):
+        entry.notes.append(
+            _("Field %(tag)s was read as %(encoding)s, unlike the rest of the record.")
+            % {"tag": tag, "encoding": used.upper()}
+        )
+    _map(entry, record)
+
+
+def _decode(value: bytes, encoding: str) -> tuple[str, str | None]:
+    """The text of a field's bytes in the record's encoding, else the other of UTF-8 and GB18030;
+    ``None`` as the encoding when neither reads it (the text then has replacement marks)."""
+    if encoding == "marc-8":
+        try:
+            return pymarc.marc8_to_unicode(value, hide_utf8_warnings=True), "marc-8"
+        except Exception:  # noqa: S110 - broken MARC-8 (pymarc raises anything): try the others
+            pass
+    for candidate in dict.fromkeys([encoding, "utf-8", "gb18030"]):
+        if candidate == "marc-8":
+            continue
+        try:
+            return value.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    return value.decode("utf-8", errors="replace"), None
+
+
+XML_NATIVE_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin-1", b"utf-16"}
+XML_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
+
+
+def _read_xml(data: bytes, report: MarcReport, max_records: int) -> None:
+    head = data[:4096]
+    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.I):
+        report.problems.append(
+            _(
+                "This XML file declares a document type (DOCTYPE), which is refused for safety; "
+                "remove that declaration and try again."
+            )
+        )
+        return
+    declared = XML_ENCODING.match(head.lstrip(b"\xef\xbb\xbf"))
+    encoding = declared.group(2).decode("ascii").upper() if declared else "UTF-8"
+    # Python's XML parser reads no multi-byte Chinese encoding (GB2312, GBK, GB18030, Big5):
+    # such a file is turned into UTF-8 first, its declaration with it.
+    if declared and declared.group(2).lower() not in XML_NATIVE_ENCODINGS:
+        name = declared.group(2).decode("ascii")
+        if name.lower() in ("gb2312", "gbk", "cp936", "euc-cn"):
+            name = "gb18030"  # the superset: a GBK file is a GB18030 file
+        try:
+            text = data.decode(name)
+        except LookupError:
+            report.problems.append(
+                _("The XML file is in an encoding this system does not know: %(encoding)s.")
+                % {"encoding": name}
+            )
+            return
+        except UnicodeDecodeError:
+            report.problems.append(
+                _("The XML file says it is in %(encoding)s but holds text that is not.") % {"encoding": name}
+            )
+            return
+        data = XML_ENCODING.sub(rb"\1UTF-8\3", text.encode("utf-8"), count=1)
+    handler = _XmlHandler(max_records)
+    try:
+        pymarc.marcxml.parse_xml(io.BytesIO(data), handler)
+    except _TooMany:
+        _too_many(report, max_records)
+        return
+    except Exception as error:  # a damaged file, whatever the parser or pymarc raises
+        if isinstance(error, xml.sax.SAXParseException):
+            line = error.getLineNumber()
+        else:
+            logger.warning("MARCXML could not be read", exc_info=True)
+            line = handler.line()
+        report.problems.append(_("The XML file is damaged near line %(line)s.") % {"line": line})
+        return
+    for number, record in enumerate(handler.records, start=1):
+        entry = MarcEntry(number=number, encoding=encoding)
+        try:
+            entry.format = _detect(
+                [(item.tag, {sub.code for sub in item.subfields}) for item in record.fields]
+            )
+            _map(entry, record)
+        except Exception:  # a file from elsewhere may be broken in ways nobody foresaw
+            logger.warning("MARCXML record %s could not be read", number, exc_info=True)
+            entry = MarcEntry(number=number, problems=[_("This record is damaged and cannot be read.")])
+        report.entries.append(entry)
+
+
+class _TooMany(Exception):
+    pass
+
+
+class _XmlHandler(pymarc.XmlHandler):
+    """pymarc's handler for any namespace (MARC21 slim, marcxchange, none), with a limit."""
+
+    def __init__(self, max_records: int):
+        super().__init__(strict=False)
+        self.max_records = max_records
+        self._locator = None
+
+    def setDocumentLocator(self, locator):
+        self._locator = locator
+
+    def line(self):
+        return self._locator.getLineNumber() if self._locator is not None else "?"
+
+    def endElementNS(self, name, qname):
+        if name[1] == "leader":
+            # A leader of the wrong length is padded or cut to 24 characters, as it would be
+            # read anyway; the fields are what matters.
+            text = "".join(self._text)
+            self._text = [text[:24].ljust(24)]
+        super().endElementNS(name, qname)
+
+    def process_record(self, record):
+        if len(self.records) >= self.max_records:
+            raise _TooMany()
+        super().process_record(record)
+
+
+def _detect(fields: Iterable[tuple[str, set[str]]]) -> str:
+    """CNMARC or MARC21, from the fields a record has: a title in 200 $a and no 245 is CNMARC,
+    a 245 and no 200 $a is MARC21; otherwise the tags only one of them uses decide."""
+    fields = list(fields)
+    tags = {tag for tag, _codes in fields}
+    has_200a = any(tag == "200" and "a" in codes for tag, codes in fields)
+    if has_200a and "245" not in tags:
+        return CNMARC
+    if "245" in tags and not has_200a:
+        return MARC21
+    cnmarc, marc21 = len(tags & CNMARC_TAGS), len(tags & MARC21_TAGS)
+    if cnmarc != marc21:
+        return CNMARC if cnmarc > marc21 else MARC21
+    return ""
+
+
+# --- mapping -------------------------------------------------------------------------------------
+
+
+def _clean(text: str | None) -> str:
+    text = CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", text or ""))
+    return " ".join(text.split())
+
+
+def _strip_isbd(text: str) -> str:
+    """Without the punctuation that separates ISBD areas (a trailing " /", " :", " ;", " =", ",")."""
+    text = _clean(text)
+    previous = None
+    while text != previous:
+        previous = text
+        text = re.sub(r"\s*[/:;=,]\s*$", "", text).strip()
+        if text.endswith(".") and not re.search(r"(?:\b[A-Z]|\.\.|etc)\.$", text):
+            text = text[:-1].rstrip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1].strip()
+    return text
+
+
+def _values(record: pymarc.Record, tags: str, codes: str) -> list[str]:
+    found = []
+    for item in record.get_fields(*tags.split()):
+        if item.is_control_field():
+            continue
+        for subfield in item.subfields:
+            if subfield.code in codes:
+                value = _clean(subfield.value)
+                if value:
+                    found.append(value)
+    return found
+
+
+def _first(record: pymarc.Record, tags: str, codes: str) -> str:
+    found = _values(record, tags, codes)
+    return found[0] if found else ""
+
+
+def _control(record: pymarc.Record, tag: str) -> str:
+    item = record.get(tag)
+    return item.data if item is not None and item.is_control_field() and item.data else ""
+
+
+def _role(*words: str) -> str | None:
+    for word in words:
+        word = _clean(word).lower().strip(" .,;:()[]（）")
+        if word.startswith("等"):
+            word = word[1:]
+        if word in ROLE_WORDS:
+            return ROLE_WORDS[word]
+    return None
+
+
+def _name(item: Field) -> str:
+    main = _strip_isbd(item.get("a") or "")
+    rest = _strip_isbd(item.get("b") or "")
+    if main and rest:
+        return f"{main}, {rest}" if main.isascii() and rest.isascii() else main + rest
+    return main
+
+
+def _statement_parse(text: str) -> list[tuple[str, str]]:
+    """Authors from a statement of responsibility (200 $f, 245 $c): 曹文轩著 → 曹文轩, author;
+    (英)J.K.罗琳著 → J.K.罗琳; 张三, 李四译 → both translators; by J. K. Rowling → author."""
+    text = _strip_isbd(text)
+    if not text:
+        return []
+    people: list[tuple[str, str | None]] = []
+    if CJK.search(text):
+        for part in re.split(r"\s*[;；,，、]\s*|\s+(?=[(\[（〔【［])", text):
+            part = NATIONALITY.sub("", part).strip()
+            if part.endswith("等") and len(part) > 1:
+                part = part[:-1]
+            role = None
+            for suffix in STATEMENT_SUFFIXES:
+                if part.endswith(suffix) and len(part) > len(suffix):
+                    part, role = part[: -len(suffix)], ROLE_WORDS[suffix]
+                    break
+            part = re.sub(r"等$", "", part.strip())
+            if part:
+                people.append((part, role))
+    else:
+        for part in re.split(r"\s*;\s*", text):
+            role = None
+            for pattern, candidate in ENGLISH_STATEMENT:
+                if pattern.match(part):
+                    part, role = pattern.sub("", part), candidate
+                    break
+            for name in re.split(r"\s*(?:,|\band\b|&)\s*", part):
+                if name.strip():
+                    people.append((name.strip(), role or A))
+    # A name without its own role word takes the next one's: 张三、李四译 are both translators.
+    resolved: list[tuple[str, str]] = []
+    for index, (name, role) in enumerate(people):
+        if role is None:
+            role = next((later for _name, later in people[index + 1 :] if later), A)
+        resolved.append((name, role))
+    return resolved
+
+
+def _map(entry: MarcEntry, record: pymarc.Record) -> None:
+    if entry.format == CNMARC:
+        fields, contributors, barcodes = _map_cnmarc(entry, record)
+    elif entry.format == MARC21:
+        fields, contributors, barcodes = _map_marc21(entry, record)
+    else:
+        entry.problems.append(_("Cannot tell whether this record is MARC21 or CNMARC."))
+        # Its title at least, so that the librarian can find the record in the file.
+        fields = {"title": _strip_isbd(_first(record, "200 245", "a"))}
+        contributors, barcodes = [], []
+    entry.fields = {name: value for name, value in fields.items() if value not in ("", None)}
+    entry.contributors = []
+    for name, role in contributors:
+        name = _clean(name)
+        if len(name) > NAME_LIMIT:
+            entry.notes.append(
+                _("An author's name was cut to %(limit)s characters: %(name)s")
+                % {"limit": NAME_LIMIT, "name": name[:NAME_LIMIT]}
+            )
+            name = name[:NAME_LIMIT]
+        if name and (name, role) not in entry.contributors:
+            entry.contributors.append((name, role))
+    entry.barcodes = [_clean(barcode) for barcode in barcodes if _clean(barcode)]
+    _fields_fit(entry)
+
+
+def _map_cnmarc(entry: MarcEntry, record: pymarc.Record):
+    title_field = next((item for item in record.get_fields("200") if item.get("a")), None)
+    title, subtitle, statement = "", "", ""
+    if title_field is not None:
+        title = " ; ".join(_strip_isbd(value) for value in title_field.get_subfields("a") if _clean(value))
+        parts = [_strip_isbd(value) for value in title_field.get_subfields("h", "i") if _clean(value)]
+        if parts:
+            title = " ".join([title, *parts])
+        subtitle = " : ".join(_strip_isbd(value) for value in title_field.get_subfields("e") if _clean(value))
+        statement = " ; ".join(_clean(value) for value in title_field.get_subfields("f", "g"))
+    fields = {"title": title, "subtitle": subtitle}
+    fields["isbn"], fields["price"] = _isbn_and_price(entry, record, "010", price_code="d")
+    publication = "210" if record.get("210") is not None else "214"
+    fields["place"] = _strip_isbd(_first(record, publication, "a"))
+    fields["publisher"] = _strip_isbd(_first(record, publication, "c"))
+    year_text = _first(record, publication, "d")
+    if not year_text:
+        general = _first(record, "100", "a")
+        year_text = general[9:13] if len(general) >= 13 else ""
+    fields["year"] = _year(entry, year_text)
+    fields["edition"] = _strip_isbd(_first(record, "205", "a"))
+    fields["pages"] = _pages(_first(record, "215", "a"))
+    fields["size"] = _strip_isbd(_first(record, "215", "d"))
+    fields["series"] = _series(record, "225", "a", "v")
+    fields["summary"] = "\n".join(_values(record, "330", "a"))
+    fields["subjects"] = _subjects(record, "600 601 602 604 605 606 607 608", "610")
+    fields["clc_code"] = _first(record, "690", "a") or _clc_from(record, "686")
+    class_part, book_part = _first(record, "905", "d"), _first(record, "905", "e")
+    fields["call_number"] = _call_number(class_part or fields["clc_code"], book_part)
+    fields["language"] = _language(_first(record, "101", "a"))
+    fields["link"] = _link(entry, _first(record, "856", "u"))
+    fields["material_type"] = _material(record.leader, fields["link"], electronic="l", audio_visual="gij")
+    contributors = []
+    for item in record.get_fields("700", "701", "702", "710", "711", "712"):
+        name = _name(item)
+        if name:
+            contributors.append((name, _role(*item.get_subfields("4")) or A))
+    if not contributors and statement:
+        contributors = _statement_parse(statement)
+    barcodes = _values(record, "905", "b")
+    return fields, contributors, barcodes
+
+
+def _map_marc21(entry: MarcEntry, record: pymarc.Record):
+    title_field = record.get("245")
+    title, subtitle, statement = "", "", ""
+    if title_field is not None:
+        title = " ".join(
+            _strip_isbd(value) for value in title_field.get_subfields("a", "n", "p") if _clean(value)
+        )
+        subtitle = _strip_isbd(" ".join(title_field.get_subfields("b")))
+        statement = " ; ".join(_clean(value) for value in title_field.get_subfields("c"))
+    fields = {"title": title, "subtitle": subtitle}
+    fields["isbn"], fields["price"] = _isbn_and_price(entry, record, "020", price_code="c")
+    publication = next(
+        (item for item in record.get_fields("264") if item.indicator2 == "1"), None
+    ) or record.get("260")
+    fixed = _control(record, "008")
+    if publication is not None:
+        fields["place"] = _strip_isbd(publication.get("a") or "")
+        fields["publisher"] = _strip_isbd(publication.get("b") or "")
+        year_text = publication.get("c") or ""
+    else:
+        year_text = ""
+    fields["year"] = _year(entry, year_text or (fixed[7:11] if len(fixed) >= 11 else ""))
+    fields["edition"] = _strip_isbd(_first(record, "250", "a"))
+    fields["pages"] = _pages(_first(record, "300", "a"))
+    fields["size"] = _strip_isbd(_first(record, "300", "c"))
+    fields["series"] = _series(record, "490 440 830", "a", "v")
+    fields["summary"] = "\n".join(_values(record, "520", "ab"))
+    fields["subjects"] = _subjects(record, "600 610 611 630 650 651", "653")
+    fields["clc_code"] = _first(record, "093", "a") or _clc_from(record, "084")
+    holding = record.get("852")
+    call_class = (holding.get("h") or "") if holding is not None else ""
+    call_item = (holding.get("i") or "") if holding is not None else ""
+    fields["call_number"] = _call_number(_clean(call_class), _clean(call_item)) if call_class else ""
+    language = _first(record, "041", "a")[:3] or (fixed[35:38] if len(fixed) >= 38 else "")
+    fields["language"] = _language(language)
+    fields["link"] = _link(entry, _first(record, "856", "u"))
+    fields["material_type"] = _material(record.leader, fields["link"], electronic="m", audio_visual="gij")
+    contributors = []
+    for item in record.get_fields("100", "110", "111", "700", "710", "711"):
+        name = _name(item) if item.tag in ("100", "700") else _strip_isbd(item.get("a") or "")
+        if name:
+            contributors.append((name, _role(*item.get_subfields("e", "4")) or A))
+    if not contributors and statement:
+        contributors = _statement_parse(statement)
+    # MARC21 holdings: 852 $p is the barcode (852 $b is a sub-location, not a barcode), 949 $b
+    # as several systems export it, 952 $p as Koha does.
+    barcodes = _values(record, "852", "p") + _values(record, "949", "b") + _values(record, "952", "p")
+    return fields, contributors, barcodes
+
+
+def _isbn_and_price(entry: MarcEntry, record: pymarc.Record, tag: str, *, price_code: str):
+    isbn, invalid, price = "", [], None
+    for item in record.get_fields(tag):
+        for value in item.get_subfields("a"):
+            token = _isbn_token(value)
+            if not token:
+                continue
+            try:
+                normalised = isbn_normalise(token)
+            except InvalidISBN:
+                invalid.append(token)
+                continue
+            isbn = isbn or normalised
+        if price is None:
+            for value in item.get_subfields(price_code):
+                price = _price(entry, value)
+                if price is not None:
+                    break
+    if invalid and not isbn:
+        entry.isbn_given = invalid[0]
+        entry.problems.append(_("Invalid ISBN: %(isbn)s.") % {"isbn": invalid[0]})
+    elif invalid:
+        entry.notes.append(
+            _("Another ISBN of the record, %(isbn)s, is not valid and was left out.") % {"isbn": invalid[0]}
+        )
+    return isbn, price
+
+
+def _isbn_token(value: str) -> str:
+    """The ISBN at the start of 010 $a / 020 $a, without what follows ("(pbk.) : CNY25.00")."""
+    value = _clean(value)
+    match = ISBN_TOKEN.search(value)
+    if match:
+        return match.group(0).strip()
+    return value if isbn_clean(value) else ""
+
+
+def _price(entry: MarcEntry, text: str) -> Decimal | None:
+    text = _clean(text)
+    if not text:
+        return None
+    currency = re.match(r"^\s*([A-Za-z]{3})", text)
+    if currency and currency.group(1).upper() not in ("CNY", "RMB"):
+        entry.notes.append(_("Price “%(value)s” is not in yuan and is left empty.") % {"value": text})
+        return None
+    number = NUMBER.search(unicodedata.normalize("NFKC", text))
+    try:
+        price = Decimal(number.group(0)).quantize(Decimal("0.01")) if number else None
+    except InvalidOperation:
+        price = None
+    if price is None or price >= Decimal("100000000"):
+        entry.notes.append(_("Price “%(value)s” was not understood and is left empty.") % {"value": text})
+        return None
+    return price
+
+
+def _year(entry: MarcEntry, text: str) -> int | None:
+    text = _clean(text)
+    if not text:
+        return None
+    match = YEAR.search(unicodedata.normalize("NFKC", text))
+    if match is None:
+        entry.notes.append(_("Year “%(value)s” was not understood and is left empty.") % {"value": text})
+        return None
+    return int(match.group(1))
+
+
+def _pages(text: str) -> int | None:
+    text = unicodedata.normalize("NFKC", _clean(text))
+    numbers = [int(value) for value in PAGES.findall(text)]
+    if not numbers and text.isdigit():
+        numbers = [int(text)]
+    pages = max(numbers) if numbers else None
+    return pages if pages and pages < 100_000 else None
+
+
+def _series(record: pymarc.Record, tags: str, title_code: str, volume_code: str) -> str:
+    for item in record.get_fields(*tags.split()):
+        name = _strip_isbd(item.get(title_code) or "")
+        if name:
+            volume = _strip_isbd(item.get(volume_code) or "")
+            return f"{name} ; {volume}" if volume else name
+    return ""
+
+
+def _subjects(record: pymarc.Record, heading_tags: str, keyword_tags: str) -> str:
+    terms: list[str] = []
+    for item in record.get_fields(*heading_tags.split()):
+        parts = [_strip_isbd(value) for value in item.get_subfields("a", "x", "y", "z", "v", "j")]
+        term = "-".join(part for part in parts if part)
+        if term:
+            terms.append(term)
+    for item in record.get_fields(*keyword_tags.split()):
+        terms += [_strip_isbd(value) for value in item.get_subfields("a") if _strip_isbd(value)]
+    return "; ".join(dict.fromkeys(terms))
+
+
+def _clc_from(record: pymarc.Record, tag: str) -> str:
+    """A class number from 084 (MARC21) or 686 (CNMARC) whose $2 names the CLC."""
+    for item in record.get_fields(tag):
+        if any(_clean(source).lower().startswith(("clc", "中图")) for source in item.get_subfields("2")):
+            value = _clean(item.get("a") or "")
+            if value:
+                return value
+    return ""
+
+
+def _call_number(class_part: str, book_part: str) -> str:
+    class_part, book_part = _clean(class_part), _clean(book_part)
+    if class_part and book_part:
+        return f"{class_part}/{book_part}"
+    return ""
+
+
+def _language(code: str) -> str:
+    code = _clean(code).lower()[:3]
+    if not code:
+        return Record.Language.CHINESE
+    return {
+        "chi": Record.Language.CHINESE,
+        "zho": Record.Language.CHINESE,
+        "eng": Record.Language.ENGLISH,
+    }.get(code, Record.Language.OTHER)
+
+
+def _link(entry: MarcEntry, url: str) -> str:
+    if not url:
+        return ""
+    try:
+        URLValidator()(url)
+    except ValidationError:
+        entry.notes.append(_("Link “%(value)s” is not a web address and is left out.") % {"value": url[:100]})
+        return ""
+    return url
+
+
+def _material(leader, link: str, *, electronic: str, audio_visual: str) -> str:
+    kind = str(leader)[6:7]
+    if kind and kind in electronic and link:
+        return Record.MaterialType.E_RESOURCE
+    if kind and kind in audio_visual:
+        return Record.MaterialType.AUDIO_VISUAL
+    return Record.MaterialType.BOOK
+
+
+def _field_label(name: str) -> str:
+    return capfirst(str(Record._meta.get_field(name).verbose_name))
+
+
+def _fields_fit(entry: MarcEntry) -> None:
+    """Descriptive text too long for its field is cut (and said so); a title, class number or
+    call number too long is a problem: cutting it would make it wrong."""
+    fields = entry.fields
+    for name in NEVER_CUT:
+        limit = Record._meta.get_field(name).max_length
+        if len(fields.get(name, "")) > limit:
+            entry.problems.append(
+                _("%(field)s is longer than %(limit)s characters: %(value)s")
+                % {"field": _field_label(name), "limit": limit, "value": fields[name][:80]}
+            )
+    for name in CUT_HARMLESS:
+        limit = Record._meta.get_field(name).max_length
+        value = fields.get(name, "")
+        if len(value) <= limit:
+            continue
+        if name == "subjects":
+            kept: list[str] = []
+            for term in value.split("; "):
+                if len("; ".join([*kept, term])) > limit:
+                    break
+                kept.append(term)
+            fields[name] = "; ".join(kept) or value[:limit]
+        else:
+            fields[name] = value[: limit - 1] + "…"
+        entry.notes.append(
+            _("%(field)s was cut to %(limit)s characters.") % {"field": _field_label(name), "limit": limit}
+        )
+
+
+# --- checking against the catalogue -------------------------------------------------------------
+
+
+def marc_check(report: MarcReport, *, existing: str = SKIP) -> MarcReport:
+    """Add to each entry the problems the catalogue reveals; reads only. ``existing`` says what
+    happens to a record whose ISBN the catalogue has: SKIP, or ADD_COPIES to that record."""
+    if report.refused or report.checked:
+        return report
+    report.checked = True
+    classes: dict[str, str | None] = {}
+    for entry in report.entries:
+        if entry.problems and not entry.fields:
+            continue
+        if not entry.fields.get("title"):
+            entry.problems.append(_("The record has no title (CNMARC 200 $a, MARC21 245 $a)."))
+        code = clc_normalise(entry.fields.get("clc_code", ""))
+        if code:
+            entry.fields["clc_code"] = code
+            if code not in classes:
+                try:
+                    clc_resolve(code)
+                    classes[code] = None
+                except UnknownClass:
+                    classes[code] = _("Unknown CLC class: %(code)s.") % {"code": code}
+            if classes[code]:
+                entry.problems.append(classes[code])
+        _model_check(entry)
+    _isbns_check(report, existing)
+    _barcodes_check(report)
+    return report
+
+
+def _model_check(entry: MarcEntry) -> None:
+    """What the model itself would refuse (lengths, ranges, choices), in the librarian's words."""
+    if not entry.fields.get("title"):
+        return
+    # A field already reported as too long is not reported twice.
+    too_long = [
+        name
+        for name in NEVER_CUT
+        if len(entry.fields.get(name, "")) > Record._meta.get_field(name).max_length
+    ]
+    try:
+        Record(**entry.fields).full_clean(
+            exclude=[*DERIVED_FIELDS, *too_long], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            label = _field_label(name) if name in RECORD_FIELDS else name
+            for message in messages:
+                problem = f"{label}: {message}"
+                if problem not in entry.problems:
+                    entry.problems.append(problem)
+
+
+def _isbns_check(report: MarcReport, existing: str) -> None:
+    first_with: dict[str, int] = {}
+    for entry in report.entries:
+        isbn = entry.fields.get("isbn")
+        if not isbn or not entry.valid:
+            continue
+        if isbn in first_with:
+            entry.problems.append(
+                _("Record %(number)s of this file has the same ISBN.") % {"number": first_with[isbn]}
+            )
+        else:
+            first_with[isbn] = entry.number
+    found: dict[str, tuple[int, str]] = {}
+    isbns = list(first_with)
+    for start in range(0, len(isbns), 500):
+        for pk, isbn, title in (
+            Record.objects.filter(isbn__in=isbns[start : start + 500])
+            .order_by("-pk")
+            .values_list("pk", "isbn", "title")
+        ):
+            found[isbn] = (pk, title)  # ordered by -pk: the oldest record wins
+    for entry in report.entries:
+        isbn = entry.fields.get("isbn")
+        if entry.valid and isbn in found:
+            entry.existing_pk, entry.existing_title = found[isbn]
+            entry.existing_action = existing
+
+
+def _barcodes_check(report: MarcReport) -> None:
+    first_with: dict[str, int] = {}
+    for entry in report.entries:
+        if not entry.valid or entry.skipped or not entry.barcodes:
+            continue
+        if len(entry.barcodes) > MAX_COPIES_AT_ONCE:
+            entry.problems.append(
+                _("The record has more than %(limit)s copies.") % {"limit": MAX_COPIES_AT_ONCE}
+            )
+            continue
+        seen: set[str] = set()
+        for barcode in entry.barcodes:
+            if len(barcode) > BARCODE_LIMIT:
+                entry.problems.append(
+                    _("Barcode %(barcode)s is longer than %(limit)s characters.")
+                    % {"barcode": barcode[:40], "limit": BARCODE_LIMIT}
+                )
+            elif barcode in seen:
+                entry.problems.append(
+                    _("Barcode %(barcode)s appears twice in this record.") % {"barcode": barcode}
+                )
+            elif barcode in first_with:
+                entry.problems.append(
+                    _("Barcode %(barcode)s is also given to record %(number)s of this file.")
+                    % {"barcode": barcode, "number": first_with[barcode]}
+                )
+            seen.add(barcode)
+        if entry.valid:
+            for barcode in entry.barcodes:
+                first_with[barcode] = entry.number
+    barcodes = list(first_with)
+    taken: set[str] = set()
+    for start in range(0, len(barcodes), 500):
+        taken |= set(
+            Copy.objects.filter(barcode__in=barcodes[start : start + 500]).values_list("barcode", flat=True)
+        )
+    for entry in report.entries:
+        if entry.valid and not entry.skipped:
+            for barcode in entry.barcodes:
+                if barcode in taken:
+                    entry.problems.append(
+                        _("Barcode %(barcode)s is already used by a copy in the catalogue.")
+                        % {"barcode": barcode}
+                    )
+
+
+def marc_preview(data: bytes, *, existing: str = SKIP) -> MarcReport:
+    """Read and check: what an import of this file would do, with every record's problems."""
+    return marc_check(marc_read(data), existing=existing)
+
+
+# --- saving ---------------------------------------------------------------------------------------
+
+
+class MarcImportRefused(CatalogError):
+    default_message = gettext_lazy("The import was refused; nothing was saved.")
+
+
+@dataclass
+class MarcImportResult:
+    records_created: list[int] = field(default_factory=list)
+    copies_created: int = 0
+    records_given_copies: list[int] = field(default_factory=list)
+    skipped: int = 0
+    invalid: int = 0
+
+
+@transaction.atomic
+def marc_import(
+    *,
+    data: bytes,
+    copies_per_record: int,
+    location: Location,
+    existing: str = SKIP,
+    skip_invalid: bool = False,
+    expected: Iterable[int] | None = None,
+    user=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> MarcImportResult:
+    """Save the valid records of a MARC file, with their copies, in one transaction.
+
+    The file is read and checked again here, inside the transaction. Refused, with nothing
+    saved: a file refused as a whole; a file with invalid records unless ``skip_invalid``;
+    a file whose valid records are no longer those the librarian confirmed (``expected``: the
+    numbers shown in the preview) because the catalogue changed meanwhile; any record or copy
+    the catalogue refuses while saving. ``progress(done, total)`` is called as records are
+    saved (every PROGRESS_EVERY records and at the end), for a job's progress bar.
+    """
+    if not 0 <= copies_per_record <= MAX_COPIES_AT_ONCE:
+        raise MarcImportRefused(
+            _("Choose between 0 and %(limit)s copies per record.") % {"limit": MAX_COPIES_AT_ONCE}
+        )
+    if existing not in (SKIP, ADD_COPIES):
+        raise ValueError(f"existing must be {SKIP!r} or {ADD_COPIES!r}")
+    report = marc_preview(data, existing=existing)
+    if report.refused:
+        raise MarcImportRefused(" ".join(report.problems))
+    if expected is not None and sorted(expected) != report.valid_numbers:
+        raise MarcImportRefused(
+            _(
+                "The catalogue changed since the preview, and so did the records that can be imported. Look at the preview again."
+            )
+        )
+    if report.invalid_entries and not skip_invalid:
+        raise MarcImportRefused(
+            _("%(count)s records have problems; nothing was saved.") % {"count": len(report.invalid_entries)}
+        )
+    if not report.valid_entries:
+        raise MarcImportRefused(_("The file holds no record that can be imported."))
+    result = MarcImportResult(invalid=len(report.invalid_entries))
+    existing_records = {
+        record.pk: record
+        for record in Record.objects.filter(pk__in={e.existing_pk for e in report.existing_entries})
+    }
+    entries = report.valid_entries
+    for done, entry in enumerate(entries, start=1):
+        if entry.skipped:
+            result.skipped += 1
+        else:
+            try:
+                _entry_save(entry, result, existing_records, copies_per_record, location, user)
+            except (CatalogError, ValidationError) as error:
+                reason = error.message if isinstance(error, CatalogError) else "; ".join(error.messages)
+                raise MarcImportRefused(
+                    _("Record %(number)s (%(title)s) could not be saved: %(reason)s Nothing was imported.")
+                    % {"number": entry.number, "title": entry.title or "—", "reason": reason}
+                ) from error
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(entries)):
+            progress(done, len(entries))
+    return result
+
+
+def _entry_save(
+    entry: MarcEntry, result: MarcImportResult, existing_records, copies_per_record, location, user
+):
+    if entry.existing_pk is not None:
+        record = existing_records[entry.existing_pk]
+        result.records_given_copies.append(record.pk)
+    else:
+        record = record_create(fields=entry.fields, contributors=entry.contributors, user=user)
+        result.records_created.append(record.pk)
+    count = entry.copies_to_add(copies_per_record)
+    if count:
+        copies_add(record=record, count=count, location=location, barcodes=entry.barcodes or None, user=user)
+        result.copies_created += count

@@ -1,0 +1,164 @@
+"""The MARC file waiting between its preview and the librarian's confirmation, and, for a large
+import saved by the worker, that job's progress and result.
+
+Everything lives in ``var/imports/<token>/``: a folder named by a random token that only the
+server (the session, the task's arguments) knows; nothing a browser sends is ever used as a
+path. Confirming takes the folder by renaming it to ``<token>.saving`` (atomic: a second click
+or a second worker finds nothing to take). Folders left behind (a preview never confirmed nor
+cancelled) are removed after a day.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+UPLOAD_NAME = "upload.marc"
+EXPECTED_NAME = "expected.json"
+PROGRESS_NAME = "progress.json"
+RESULT_NAME = "result.json"
+SAVING = ".saving"
+STALE_AFTER_SECONDS = 24 * 60 * 60
+
+
+def imports_dir() -> Path:
+    return Path(settings.VAR_DIR) / "imports"
+
+
+def folder_for(token: str, *, claimed: bool = False) -> Path | None:
+    if not isinstance(token, str) or not TOKEN.match(token):
+        return None
+    return imports_dir() / (token + (SAVING if claimed else ""))
+
+
+def upload_store(data: bytes) -> str:
+    """Keep an uploaded file; its token."""
+    uploads_remove_stale()
+    token = secrets.token_urlsafe(24)
+    folder = imports_dir() / token
+    folder.mkdir(mode=0o700, parents=True)
+    descriptor = os.open(folder / UPLOAD_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    return token
+
+
+def upload_load(token: str, *, claimed: bool = False) -> bytes | None:
+    folder = folder_for(token, claimed=claimed)
+    if folder is None:
+        return None
+    try:
+        return (folder / UPLOAD_NAME).read_bytes()
+    except OSError:
+        return None
+
+
+def upload_discard(token: str) -> None:
+    for claimed in (False, True):
+        folder = folder_for(token, claimed=claimed)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def upload_claim(token: str) -> bool:
+    """Take the file for saving; False when it is gone or already taken."""
+    folder = folder_for(token)
+    if folder is None:
+        return False
+    try:
+        folder.rename(folder_for(token, claimed=True))
+    except OSError:
+        return False
+    return True
+
+
+def upload_release(token: str) -> None:
+    """Give a claimed file back to its preview (the import was refused), without its job files."""
+    claimed = folder_for(token, claimed=True)
+    if claimed is None or not claimed.is_dir():
+        return
+    for name in (PROGRESS_NAME, RESULT_NAME):
+        (claimed / name).unlink(missing_ok=True)
+    claimed.rename(folder_for(token))
+
+
+def upload_is_claimed(token: str) -> bool:
+    claimed = folder_for(token, claimed=True)
+    return claimed is not None and claimed.is_dir()
+
+
+def _write_json(token: str, name: str, value: dict) -> None:
+    folder = folder_for(token, claimed=True)
+    if folder is None or not folder.is_dir():
+        return
+    temporary = folder / f".{name}.{secrets.token_hex(4)}"
+    temporary.write_text(json.dumps(value), encoding="utf-8")
+    os.replace(temporary, folder / name)
+
+
+def _read_json(token: str, name: str) -> dict | None:
+    folder = folder_for(token, claimed=True)
+    if folder is None:
+        return None
+    try:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def expected_write(token: str, numbers: list[int]) -> None:
+    """The numbers of the records the preview showed as valid: what the librarian confirms. Kept
+    beside the file, not in the session (a large file has tens of thousands)."""
+    folder = folder_for(token)
+    if folder is not None and folder.is_dir():
+        temporary = folder / f".{EXPECTED_NAME}.{secrets.token_hex(4)}"
+        temporary.write_text(json.dumps(numbers), encoding="utf-8")
+        os.replace(temporary, folder / EXPECTED_NAME)
+
+
+def expected_read(token: str, *, claimed: bool = False) -> list[int] | None:
+    folder = folder_for(token, claimed=claimed)
+    if folder is None:
+        return None
+    try:
+        numbers = json.loads((folder / EXPECTED_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return numbers if isinstance(numbers, list) and all(isinstance(n, int) for n in numbers) else None
+
+
+def job_progress_write(token: str, *, done: int, total: int) -> None:
+    _write_json(token, PROGRESS_NAME, {"done": done, "total": total, "at": time.time()})
+
+
+def job_progress_read(token: str) -> dict | None:
+    return _read_json(token, PROGRESS_NAME)
+
+
+def job_result_write(token: str, result: dict) -> None:
+    _write_json(token, RESULT_NAME, result)
+
+
+def job_result_read(token: str) -> dict | None:
+    return _read_json(token, RESULT_NAME)
+
+
+def uploads_remove_stale() -> None:
+    root = imports_dir()
+    if not root.is_dir():
+        return
+    limit = time.time() - STALE_AFTER_SECONDS
+    for folder in root.iterdir():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue

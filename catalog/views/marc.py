@@ -1,0 +1,313 @@
+"""MARC import at /catalog/import/marc/: upload a file with the choices for copies, look at the
+preview of every record (what will be saved, what is wrong), then confirm or cancel.
+
+Between the preview and the confirmation the file waits in a private folder
+(``catalog.marc_uploads``), named by a token that only the session holds. Confirming reads and
+checks the file again and saves all the valid records in one transaction: in the request for a
+small file, by the worker (``catalog.tasks.marc_import_task``) for a large one, while the page
+shows its progress. Cancelling removes the file.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
+
+from catalog import marc_uploads
+from catalog.marc import (
+    EXISTING_CHOICES,
+    SKIP,
+    MarcImportRefused,
+    import_inline_records,
+    import_max_bytes,
+    import_max_records,
+    marc_import,
+    marc_preview,
+)
+from catalog.models import Location
+from catalog.services import MAX_COPIES_AT_ONCE
+from catalog.tasks import marc_import_task
+from library_site.accounts.permissions import capability_required
+from library_site.accounts.roles import Capability
+
+SESSION_KEY = "catalog-marc-import"
+PREVIEW_ROWS = 200
+PROBLEM_ROWS = 1000
+# A job with no news for this long has stopped (its worker died); its transaction was rolled back.
+JOB_SILENT_SECONDS = 10 * 60
+
+
+class MarcUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("MARC file"),
+        help_text=gettext_lazy(
+            "ISO 2709 (.mrc, .iso) or MARCXML (.xml); MARC21 or CNMARC; UTF-8 or GB18030. Up to %(size)s MB "
+            "and %(records)s records."
+        ),
+    )
+    copies = forms.IntegerField(
+        label=gettext_lazy("Copies per record"),
+        min_value=0,
+        max_value=MAX_COPIES_AT_ONCE,
+        initial=1,
+        help_text=gettext_lazy(
+            "For records that carry no barcodes of their own; 0 imports the records only. A record with "
+            "barcodes (CNMARC 905 $b, MARC21 852 $p or 949 $b) gets one copy for each barcode."
+        ),
+    )
+    location = forms.ModelChoiceField(
+        label=gettext_lazy("Location of the copies"), queryset=Location.objects.filter(is_active=True)
+    )
+    existing = forms.ChoiceField(
+        label=gettext_lazy("Records the catalogue already has (same ISBN)"),
+        choices=EXISTING_CHOICES,
+        initial=SKIP,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].initial = Location.objects.filter(is_active=True).order_by("position").first()
+        self.fields["file"].help_text = self.fields["file"].help_text % {
+            "size": import_max_bytes() // (1024 * 1024),
+            "records": f"{import_max_records():,}",
+        }
+        self.fields["file"].widget.attrs["accept"] = ".mrc,.iso,.marc,.xml,.dat,.bin"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > import_max_bytes():
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.") % {"limit": import_max_bytes() // (1024 * 1024)}
+            )
+        return upload
+
+
+def _pending(request) -> dict | None:
+    pending = request.session.get(SESSION_KEY)
+    if not isinstance(pending, dict) or marc_uploads.folder_for(pending.get("token", "")) is None:
+        return None
+    return pending
+
+
+def _forget(request) -> None:
+    pending = _pending(request)
+    if pending is not None:
+        marc_uploads.upload_discard(pending["token"])
+    request.session.pop(SESSION_KEY, None)
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def marc_import_page(request):
+    if request.method == "POST":
+        action = request.POST.get("action", "upload")
+        if action == "cancel":
+            return _cancel(request)
+        if action == "confirm":
+            return _confirm(request)
+        return _upload(request)
+    pending = _pending(request)
+    if pending is not None and pending.get("job"):
+        return _job_page(request, pending)
+    if pending is not None:
+        data = marc_uploads.upload_load(pending["token"])
+        if data is not None:
+            return _preview_page(request, pending, data)
+        request.session.pop(SESSION_KEY, None)
+        messages.warning(request, _("The uploaded file is no longer there; upload it again."))
+    return render(request, "catalog/marc_import.html", {"form": MarcUploadForm()})
+
+
+def _upload(request):
+    form = MarcUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "catalog/marc_import.html", {"form": form}, status=400)
+    data = form.cleaned_data["file"].read()
+    report = marc_preview(data, existing=form.cleaned_data["existing"])
+    if report.refused:
+        for problem in report.problems:
+            form.add_error("file", problem)
+        return render(request, "catalog/marc_import.html", {"form": form}, status=400)
+    previous = _pending(request)
+    if previous is not None and previous.get("job"):
+        messages.warning(request, _("Wait until the import being saved has finished."))
+        return redirect("catalog:marc-import")
+    _forget(request)
+    token = marc_uploads.upload_store(data)
+    marc_uploads.expected_write(token, report.valid_numbers)
+    request.session[SESSION_KEY] = {
+        "token": token,
+        "name": (form.cleaned_data["file"].name or "")[-120:],
+        "copies": form.cleaned_data["copies"],
+        "location": form.cleaned_data["location"].pk,
+        "existing": form.cleaned_data["existing"],
+        "valid_count": len(report.valid_numbers),
+    }
+    return redirect("catalog:marc-import")
+
+
+def _preview_page(request, pending: dict, data: bytes, *, status: int = 200, report=None):
+    if report is None:
+        report = marc_preview(data, existing=pending["existing"])
+    if report.refused:  # readable at upload; a changed setting (the record limit) may refuse it now
+        _forget(request)
+        context = {"form": MarcUploadForm(), "refusals": report.problems}
+        return render(request, "catalog/marc_import.html", context, status=400)
+    importable = report.valid_entries
+    context = {
+        "pending": pending,
+        "report": report,
+        "location": Location.objects.filter(pk=pending["location"]).first(),
+        "copies": pending["copies"],
+        "existing_label": dict(EXISTING_CHOICES).get(pending["existing"], ""),
+        "problem_entries": report.invalid_entries[:PROBLEM_ROWS],
+        "problem_total": len(report.invalid_entries),
+        "importable": importable[:PREVIEW_ROWS],
+        "importable_hidden": max(0, len(importable) - PREVIEW_ROWS),
+        "new_total": len(report.new_entries),
+        "existing_total": len(report.existing_entries),
+        "copies_total": report.copies_total(pending["copies"]),
+        "saves_total": sum(1 for entry in report.entries if entry.is_new or entry.adds_copies_to_existing),
+    }
+    return render(request, "catalog/marc_import.html", context, status=status)
+
+
+def _cancel(request):
+    pending = _pending(request)
+    if pending is not None and pending.get("job"):
+        messages.warning(request, _("Wait until the import being saved has finished."))
+        return redirect("catalog:marc-import")
+    _forget(request)
+    messages.info(request, _("The import was cancelled; nothing was saved."))
+    return redirect("catalog:marc-import")
+
+
+def _confirm(request):
+    pending = _pending(request)
+    if pending is None or pending.get("job") or request.POST.get("token") != pending["token"]:
+        messages.warning(
+            request,
+            _(
+                "This preview is no longer current (the import was saved, cancelled or replaced); nothing was saved."
+            ),
+        )
+        return redirect("catalog:marc-import")
+    token = pending["token"]
+    if not marc_uploads.upload_claim(token):  # atomic: a second click finds nothing to take
+        if marc_uploads.upload_is_claimed(token):
+            messages.warning(request, _("This import is already being saved; it was not saved twice."))
+        else:
+            request.session.pop(SESSION_KEY, None)
+            messages.warning(request, _("The uploaded file is no longer there; upload it again."))
+        return redirect("catalog:marc-import")
+    options = {
+        "copies_per_record": pending["copies"],
+        "location_id": pending["location"],
+        "existing": pending["existing"],
+    }
+    if pending["valid_count"] > import_inline_records():
+        pending["job"] = {"started": time.time()}
+        request.session[SESSION_KEY] = pending
+        marc_import_task.delay(token, **options, user_id=request.user.pk, language=get_language())
+        return redirect("catalog:marc-import")
+    data = marc_uploads.upload_load(token, claimed=True)
+    location = Location.objects.filter(pk=options["location_id"], is_active=True).first()
+    try:
+        if location is None:
+            raise MarcImportRefused(
+                _("The location chosen for the copies is no longer in use; upload the file again.")
+            )
+        result = marc_import(
+            data=data,
+            copies_per_record=options["copies_per_record"],
+            location=location,
+            existing=options["existing"],
+            skip_invalid=True,
+            expected=marc_uploads.expected_read(token, claimed=True) or [],
+            user=request.user,
+        )
+    except MarcImportRefused as error:
+        return _refused(request, pending, error.message)
+    marc_uploads.upload_discard(token)
+    request.session.pop(SESSION_KEY, None)
+    messages.success(
+        request,
+        _imported_message(
+            records=len(result.records_created),
+            copies=result.copies_created,
+            given=len(result.records_given_copies),
+            skipped=result.skipped,
+        ),
+    )
+    return redirect("catalog:cataloguing")
+
+
+def _refused(request, pending: dict, message):
+    """Nothing was saved: back to a fresh preview of the same file, with the reason."""
+    marc_uploads.upload_release(pending["token"])
+    pending.pop("job", None)
+    data = marc_uploads.upload_load(pending["token"])
+    if data is None:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, message)
+        return redirect("catalog:marc-import")
+    report = marc_preview(data, existing=pending["existing"])
+    marc_uploads.expected_write(pending["token"], report.valid_numbers)
+    pending["valid_count"] = len(report.valid_numbers)
+    request.session[SESSION_KEY] = pending
+    messages.error(request, message)
+    if request.htmx:
+        return HttpResponseClientRedirect(request.path)
+    return _preview_page(request, pending, data, status=409, report=report)
+
+
+def _job_page(request, pending: dict):
+    """A large import being saved by the worker: its progress, then its result."""
+    token = pending["token"]
+    result = marc_uploads.job_result_read(token)
+    if result is not None and result.get("ok"):
+        marc_uploads.upload_discard(token)
+        request.session.pop(SESSION_KEY, None)
+        messages.success(
+            request,
+            _imported_message(**{key: result[key] for key in ("records", "copies", "given", "skipped")}),
+        )
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("catalog:cataloguing"))
+        return redirect("catalog:cataloguing")
+    if result is not None:
+        return _refused(
+            request, pending, result.get("message") or _("The import was refused; nothing was saved.")
+        )
+    progress = marc_uploads.job_progress_read(token) or {}
+    last_news = progress.get("at") or pending["job"]["started"]
+    if time.time() - last_news > JOB_SILENT_SECONDS:
+        return _refused(
+            request,
+            pending,
+            _(
+                "The import stopped without finishing (the background worker did not answer); nothing was saved."
+            ),
+        )
+    total = progress.get("total") or pending["valid_count"]
+    done = progress.get("done", 0)
+    context = {
+        "job": {"done": done, "total": total, "percent": int(100 * done / total) if total else 0},
+        "pending": pending,
+    }
+    template = "catalog/_marc_import_job.html" if request.htmx else "catalog/marc_import.html"
+    return render(request, template, context)
+
+
+def _imported_message(*, records: int, copies: int, given: int, skipped: int) -> str:
+    return _(
+        "Imported %(records)s new records with %(copies)s copies. Records already in the catalogue: "
+        "%(given)s given copies, %(skipped)s skipped."
+    ) % {"records": records, "copies": copies, "given": given, "skipped": skipped}
