@@ -669,6 +669,9 @@ def _xlsx_sheets(path: Path):
 
         def reader(worksheet):
             def rows():
+                # The size that a file states can be wrong (some programs write A1 whatever the
+                # data): read every row there is, not the rows it claims.
+                worksheet.reset_dimensions()
                 try:
                     yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
                 except FileRefused:
@@ -971,9 +974,10 @@ class _RowReader:
         record: dict = {}
         copy: dict = {}
         contributors: list = []
+        readers = self.READERS
         for key, (raw, text) in values.items():
             try:
-                self._field(key, raw, text, record, copy, result)
+                readers[key](self, key, raw, text, record, copy, result)
                 if key == "contributors":
                     contributors = contributors_parse(text)
             except _CellError as error:
@@ -1000,103 +1004,149 @@ class _RowReader:
         result.location = self.default_location.name
         self.without_location += 1
 
-    def _field(self, key: str, raw, text: str, record: dict, copy: dict, result: RowResult) -> None:
-        if key in ("title", "subtitle", "publisher", "place", "edition", "size", "series", "subjects"):
-            record[key] = _limit(_single_line(text), RECORD_MAX_LENGTH[key])
-        elif key == "summary":
-            record[key] = text
-        elif key == "contributors":
+    # One reader per column, looked up once per cell.
+
+    def _record_text(self, key, raw, text, record, copy, result):
+        record[key] = _limit(_single_line(text), RECORD_MAX_LENGTH[key]) if text else ""
+
+    def _summary(self, key, raw, text, record, copy, result):
+        record[key] = text
+
+    def _nothing(self, key, raw, text, record, copy, result):
+        return
+
+    def _year(self, key, raw, text, record, copy, result):
+        record[key] = _year(raw, text)
+
+    def _isbn(self, key, raw, text, record, copy, result):
+        if not text:
             return
-        elif key == "year":
-            record[key] = _year(raw, text)
-        elif key == "isbn":
-            if text:
-                if text not in self.isbns:
-                    try:
-                        self.isbns[text] = isbn_normalise(text)
-                    except InvalidISBN as error:
-                        self.isbns[text] = ""
-                        raise _CellError(str(error.message)) from error
-                if not self.isbns[text]:
-                    raise _CellError(str(InvalidISBN.default_message))
-                record[key] = self.isbns[text]
-        elif key == "price":
-            record[key] = _money(raw, text)
-        elif key == "pages":
-            record[key] = _pages(text)
-        elif key == "clc_code":
-            code = clc_normalise(text)
-            if code:
-                _limit(code, RECORD_MAX_LENGTH["clc_code"])
-                if code not in self.classes:
-                    try:
-                        self.classes[code] = clc_resolve(code)
-                    except UnknownClass as error:
-                        self.classes[code] = error
-                if isinstance(self.classes[code], UnknownClass):
-                    raise _CellError(
-                        _("%(code)s is not a class of the Chinese Library Classification.") % {"code": code}
-                    )
-            record[key] = code
-        elif key == "call_number":
-            record[key] = _limit(_single_line(text), RECORD_MAX_LENGTH["call_number"])
-        elif key == "language":
-            record[key] = _choice(
-                text,
-                LANGUAGES,
-                Record.Language.CHINESE,
-                LANGUAGE_WORDS,
-                _("Unknown language “%(value)s”: write one of %(choices)s."),
-            )
-        elif key == "material_type":
-            record[key] = _choice(
-                text,
-                MATERIALS,
-                Record.MaterialType.BOOK,
-                MATERIAL_WORDS,
-                _("Unknown material type “%(value)s”: write one of %(choices)s."),
-            )
-        elif key == "reading_level":
-            record["reading_level_from"], record["reading_level_to"] = _reading_level(text)
-        elif key == "link":
-            if text:
-                _limit(text, RECORD_MAX_LENGTH["link"])
+        if text not in self.isbns:
+            try:
+                self.isbns[text] = isbn_normalise(text)
+            except InvalidISBN as error:
+                self.isbns[text] = ""
+                raise _CellError(str(error.message)) from error
+        if not self.isbns[text]:
+            raise _CellError(str(InvalidISBN.default_message))
+        record[key] = self.isbns[text]
+
+    def _money(self, key, raw, text, record, copy, result):
+        (record if key == "price" else copy)[key] = _money(raw, text)
+
+    def _pages(self, key, raw, text, record, copy, result):
+        record[key] = _pages(text)
+
+    def _clc(self, key, raw, text, record, copy, result):
+        code = clc_normalise(text)
+        if code:
+            _limit(code, RECORD_MAX_LENGTH["clc_code"])
+            if code not in self.classes:
                 try:
-                    URL_VALIDATOR(text)
-                except ValidationError as error:
-                    raise _CellError(_("Not a web address: write it as https://…")) from error
-            record[key] = text
-        elif key in ("barcode", "accession_number", "shelf", "donor", "notes"):
-            copy[key] = _limit(_single_line(text), COPY_MAX_LENGTH[key])
-        elif key == "location":
-            if not text:
-                return
-            location = self.locations.get(text)
-            if location is None:
+                    self.classes[code] = clc_resolve(code)
+                except UnknownClass as error:
+                    self.classes[code] = error
+            if isinstance(self.classes[code], UnknownClass):
                 raise _CellError(
-                    _("Unknown location “%(name)s”: use one of %(names)s.")
-                    % {
-                        "name": text,
-                        "names": "、".join(name for name, item in self.locations.items() if item.is_active),
-                    }
+                    _("%(code)s is not a class of the Chinese Library Classification.") % {"code": code}
                 )
-            if not location.is_active:
-                raise _CellError(_("The location “%(name)s” is no longer in use.") % {"name": text})
-            copy["location"] = location
-            result.location = location.name
-        elif key == "acquired_on":
-            copy[key] = _acquired(raw, text)
-        elif key == "source":
-            if text:
-                copy[key] = _choice(
-                    text,
-                    SOURCES,
-                    Copy.Source.PURCHASE,
-                    SOURCE_WORDS,
-                    _("Unknown source “%(value)s”: write one of %(choices)s."),
-                )
-        elif key == "price_paid":
-            copy[key] = _money(raw, text)
+        record[key] = code
+
+    def _language(self, key, raw, text, record, copy, result):
+        record[key] = _choice(
+            text,
+            LANGUAGES,
+            Record.Language.CHINESE,
+            LANGUAGE_WORDS,
+            _("Unknown language “%(value)s”: write one of %(choices)s."),
+        )
+
+    def _material(self, key, raw, text, record, copy, result):
+        record[key] = _choice(
+            text,
+            MATERIALS,
+            Record.MaterialType.BOOK,
+            MATERIAL_WORDS,
+            _("Unknown material type “%(value)s”: write one of %(choices)s."),
+        )
+
+    def _reading_level(self, key, raw, text, record, copy, result):
+        record["reading_level_from"], record["reading_level_to"] = _reading_level(text)
+
+    def _link(self, key, raw, text, record, copy, result):
+        if text:
+            _limit(text, RECORD_MAX_LENGTH["link"])
+            try:
+                URL_VALIDATOR(text)
+            except ValidationError as error:
+                raise _CellError(_("Not a web address: write it as https://…")) from error
+        record[key] = text
+
+    def _copy_text(self, key, raw, text, record, copy, result):
+        copy[key] = _limit(_single_line(text), COPY_MAX_LENGTH[key]) if text else ""
+
+    def _location(self, key, raw, text, record, copy, result):
+        if not text:
+            return
+        location = self.locations.get(text)
+        if location is None:
+            raise _CellError(
+                _("Unknown location “%(name)s”: use one of %(names)s.")
+                % {
+                    "name": text,
+                    "names": "、".join(name for name, item in self.locations.items() if item.is_active),
+                }
+            )
+        if not location.is_active:
+            raise _CellError(_("The location “%(name)s” is no longer in use.") % {"name": text})
+        copy["location"] = location
+        result.location = location.name
+
+    def _acquired(self, key, raw, text, record, copy, result):
+        copy[key] = _acquired(raw, text)
+
+    def _source(self, key, raw, text, record, copy, result):
+        if text:
+            copy[key] = _choice(
+                text,
+                SOURCES,
+                Copy.Source.PURCHASE,
+                SOURCE_WORDS,
+                _("Unknown source “%(value)s”: write one of %(choices)s."),
+            )
+
+    READERS = {
+        **dict.fromkeys(
+            (
+                "title",
+                "subtitle",
+                "publisher",
+                "place",
+                "edition",
+                "size",
+                "series",
+                "subjects",
+                "call_number",
+            ),
+            _record_text,
+        ),
+        "summary": _summary,
+        "contributors": _nothing,
+        "year": _year,
+        "isbn": _isbn,
+        "price": _money,
+        "pages": _pages,
+        "clc_code": _clc,
+        "language": _language,
+        "material_type": _material,
+        "reading_level": _reading_level,
+        "link": _link,
+        **dict.fromkeys(("barcode", "accession_number", "shelf", "donor", "notes"), _copy_text),
+        "location": _location,
+        "acquired_on": _acquired,
+        "source": _source,
+        "price_paid": _money,
+    }
 
 
 def _group_key(record: dict, contributors: list) -> tuple | None:
