@@ -987,7 +987,7 @@ class _RowReader:
             result.error(self.headers["title"], _("A record needs a title."))
         if record.get("material_type") == Record.MaterialType.E_RESOURCE and not record.get("link"):
             result.error(self.headers.get("link", BY_KEY["link"].header), _("An e-resource needs its link."))
-        if "location" not in copy:
+        if "location" not in copy and not values.get("location", (None, ""))[1]:
             self._default_location(copy, result)
         if copy.get("donor") and not copy.get("source"):
             copy["source"] = Copy.Source.DONATION

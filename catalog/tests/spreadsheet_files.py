@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import importlib
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 HEADER = ["题名", "责任者", "出版社", "出版年", "ISBN", "定价", "中图法分类号", "条码", "馆藏地点", "来源"]
@@ -80,3 +82,14 @@ def write_csv(path: Path, rows, *, header=HEADER, encoding: str = "utf-8-sig") -
             writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+@pytest.fixture
+def catalogue_in_database(transactional_db):
+    """The classification, the rooms and the settings that migration 0002 made. A transactional
+    test empties every table when it ends; the next one gets them back from the migration."""
+    from django.apps import apps
+
+    migration = importlib.import_module("catalog.migrations.0002_classification_and_defaults")
+    migration.load_classification(apps, None)
+    migration.create_defaults(apps, None)
