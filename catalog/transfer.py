@@ -80,6 +80,11 @@ def max_bytes() -> int:
     return int(getattr(settings, "CATALOG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
+def max_megabytes() -> str:
+    """The upload limit as a librarian reads it: 20, or 0.5."""
+    return f"{max_bytes() / (1024 * 1024):.1f}".removesuffix(".0")
+
+
 class FileRefused(CatalogError):
     """The file as a whole cannot be imported (unreadable, empty, too large, no header row)."""
 
@@ -622,7 +627,7 @@ def _sheets(path: Path, extension: str):
     if size > max_bytes():
         raise _refuse(
             _("The file is larger than %(limit)s MB: split it into several files.")
-            % {"limit": max_bytes() // (1024 * 1024)}
+            % {"limit": max_megabytes()}
         )
     if extension == ".xlsx":
         with _xlsx_sheets(path) as sheets:
@@ -992,7 +997,7 @@ class _RowReader:
         if copy.get("donor") and not copy.get("source"):
             copy["source"] = Copy.Source.DONATION
         result.title = record.get("title", "")
-        result.isbn = record.get("isbn", "")
+        result.isbn = record.get("isbn") or values.get("isbn", (None, ""))[1][:20]
         result.barcode = copy.get("barcode", "")
         return record, contributors, copy
 

@@ -50,7 +50,7 @@ class ImportForm(forms.Form):
         if upload.size > transfer.max_bytes():
             raise forms.ValidationError(
                 _("The file is larger than %(limit)s MB: split it into several files.")
-                % {"limit": transfer.max_bytes() // (1024 * 1024)}
+                % {"limit": transfer.max_megabytes()}
             )
         upload.extension = extension
         return upload
