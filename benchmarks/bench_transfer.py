@@ -7,8 +7,8 @@
   bulk_create when the database holds fewer) to .xlsx, and to .csv.
 
 Each runs in a child process; its wall time includes starting Django, and its peak memory is
-the child's maximum resident set size (``os.wait4`` gives the rusage of that one child;
-``getrusage(RUSAGE_CHILDREN)`` would report the largest of all children so far).
+the child's maximum resident set size, read with ``getrusage(RUSAGE_CHILDREN)`` by a small
+launcher process whose only child it is (see ``run_child``).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/library python -m benchmarks.bench_transfer
 
@@ -229,27 +229,41 @@ def generate_import_file(
     return written
 
 
+# A small process that runs the command and reports the command's peak memory. The command is
+# not started from the benchmark's own process: on Linux a child's maximum resident set size
+# counts the memory of the process it was forked from (the high-water mark survives exec), and
+# the benchmark itself grows to hundreds of MB while it generates data.
+LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[1:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "print(f'\\nBENCH_PEAK_KB={peak}', flush=True)\n"
+    "sys.exit(code)\n"
+)
+
+
 def run_child(arguments: list[str]) -> tuple[float, float, str]:
     """Run ``manage.py`` with these arguments in a child process: its wall time in seconds, its
-    peak resident memory in MB, and its output."""
+    peak resident memory in MB (``getrusage(RUSAGE_CHILDREN)`` in a small launcher whose only
+    child it is), and its output."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as output:
         # The project's own manage.py with the arguments of this benchmark.
-        child = subprocess.Popen(  # noqa: S603
-            [sys.executable, "manage.py", *arguments],
+        child = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", LAUNCHER, sys.executable, "manage.py", *arguments],
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
             env={**os.environ, "LOG_LEVEL": "WARNING"},
+            check=False,
         )
-        _pid, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
         output.seek(0)
         text = output.read().decode("utf-8", "replace")
     if child.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(arguments)} failed ({child.returncode}):\n{text[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, text
+    text, _separator, peak = text.rpartition("BENCH_PEAK_KB=")
+    return seconds, int(peak) / 1024, text
 
 
 def copies_top_up(target: int, *, seed: int, run: str, classes: list[str]) -> int:

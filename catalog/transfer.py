@@ -47,17 +47,9 @@ from library_site.xlsx_stream import XlsxStreamWriter
 from .exceptions import CatalogError, InvalidISBN, UnknownClass
 from .isbn import isbn_hyphenate, isbn_normalise
 from .models import Contributor, Copy, Location, Record
-from .search import search_normalise
-from .services import (
-    RECORD_FIELDS,
-    accession_numbers_next_avoiding,
-    barcodes_next_avoiding,
-    call_numbers_for,
-    clc_normalise,
-    clc_resolve,
-    copies_create_bulk,
-    records_create_bulk,
-)
+
+# catalog.services and catalog.search are imported where the import needs them, not here: they
+# load pypinyin's dictionaries (about 55 MB), which the export does not need.
 
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -420,9 +412,9 @@ for _column in COLUMNS:
         HEADERS.setdefault(_header_fold(_name), _column.key)
 
 RECORD_MAX_LENGTH = {
-    name: Record._meta.get_field(name).max_length
-    for name in RECORD_FIELDS
-    if getattr(Record._meta.get_field(name), "max_length", None)
+    field.name: field.max_length
+    for field in Record._meta.concrete_fields
+    if getattr(field, "max_length", None)
 }
 COPY_MAX_LENGTH = {
     name: Copy._meta.get_field(name).max_length
@@ -1043,6 +1035,8 @@ class _RowReader:
         record[key] = _pages(text)
 
     def _clc(self, key, raw, text, record, copy, result):
+        from .services import clc_normalise, clc_resolve
+
         code = clc_normalise(text)
         if code:
             _limit(code, RECORD_MAX_LENGTH["clc_code"])
@@ -1155,6 +1149,8 @@ class _RowReader:
 
 
 def _group_key(record: dict, contributors: list) -> tuple | None:
+    from .search import search_normalise
+
     if record.get("isbn"):
         return ("isbn", record["isbn"])
     if not record.get("title"):
@@ -1219,6 +1215,9 @@ def _read_rows(plan: ImportPlan, sheets, limit: int) -> None:
     group_of: dict[tuple, int] = {}
     barcode_rows: dict[str, int] = {}
     accession_rows: dict[str, int] = {}
+    from .search import search_normalise
+    from .services import RECORD_FIELDS
+
     field_order = RECORD_FIELDS
     for number, cells in rows:
         if _blank(cells):
@@ -1329,6 +1328,9 @@ def _drop_copies_of_error_rows(plan: ImportPlan, by_row: dict[int, RowResult]) -
 def _find_existing_records(plan: ImportPlan) -> None:
     """Records the catalogue already has: the same ISBN, or without ISBN the same title, first
     author and publisher. Their rows add copies to them instead of making new records."""
+    from .search import search_normalise
+    from .services import RECORD_FIELDS
+
     isbn_index = RECORD_FIELDS.index("isbn")
     title_index = RECORD_FIELDS.index("title")
     subtitle_index = RECORD_FIELDS.index("subtitle")
@@ -1399,6 +1401,15 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 def import_save(plan: ImportPlan, *, user=None) -> dict[str, int]:
     """Save a checked plan: all its rows in one transaction, or none (ImportFailed)."""
+    from .services import (
+        RECORD_FIELDS,
+        accession_numbers_next_avoiding,
+        barcodes_next_avoiding,
+        call_numbers_for,
+        copies_create_bulk,
+        records_create_bulk,
+    )
+
     if not plan.ok:
         raise ImportFailed(_("The file has errors: nothing was saved."))
     with transaction.atomic():
