@@ -780,3 +780,40 @@ def test_a_workbook_made_by_openpyxl_with_number_cells(tmp_path):
     plan = import_prepare(tmp_path / "numbers.xlsx")
     assert plan.ok, plan.error_lines()
     assert plan.rows[0].isbn == "9787020002207" and plan.rows[0].barcode == "1001"
+
+
+# --- the rules of catalog.services, in bulk ----------------------------------------------------------
+
+
+def test_sequence_numbers_continue_after_an_import(tmp_path):
+    rows = [bad_row(ISBN=isbn13(number), 题名=f"书{number}") for number in (11, 12)]
+    import_save(import_prepare(write_xlsx(tmp_path / "seq.xlsx", rows)))
+    assert sorted(Record.objects.values_list("call_number", flat=True)) == ["I287.45/1", "I287.45/2"]
+    after = record_create(fields={"title": "后来的书", "clc_code": "I287.45"})
+    assert after.call_number == "I287.45/3"
+
+
+def test_call_numbers_in_author_mode_are_the_class_number(tmp_path):
+    from catalog.models import CatalogSettings
+
+    catalog_settings = CatalogSettings.current()
+    catalog_settings.call_number_mode = CatalogSettings.CallNumberMode.AUTHOR
+    catalog_settings.save()
+    import_save(import_prepare(write_xlsx(tmp_path / "author.xlsx", GOOD_ROWS[:1])))
+    assert Record.objects.get().call_number == "I287.45"
+
+
+def test_given_call_numbers_are_kept(tmp_path):
+    header = [*HEADER, "索书号"]
+    import_save(
+        import_prepare(write_xlsx(tmp_path / "cn.xlsx", [[*GOOD_ROWS[0], "I287.45/C12"]], header=header))
+    )
+    assert Record.objects.get().call_number == "I287.45/C12"
+
+
+def test_new_barcodes_skip_those_the_file_brings(tmp_path):
+    rows = [GOOD_ROWS[0], [*GOOD_ROWS[1][:7], "T0000001", *GOOD_ROWS[1][8:]], GOOD_ROWS[2]]
+    import_save(import_prepare(write_xlsx(tmp_path / "skip.xlsx", rows)))
+    assert sorted(Copy.objects.values_list("barcode", flat=True)) == ["T0000001", "T0000002", "T0000003"]
+    more = copies_add(record=Record.objects.get(), count=1, location=location_default())
+    assert more[0].barcode == "T0000004"

@@ -131,6 +131,7 @@ def records_import(request):
 
 @capability_required(Capability.MANAGE_CATALOGUE)
 def records_import_preview(request):
+    transfer.import_files_purge()
     pending = _pending(request)
     report = transfer.import_report_load(pending["token"]) if pending else None
     if report is None:
