@@ -108,12 +108,12 @@ def records_import(request):
                 extension=upload.extension,
                 name=upload.name,
             )
-            transfer.import_report_store(token, plan.report())
             if plan.refusal:
                 # Nothing in it can be saved: keep nothing.
                 transfer.import_files_delete(token, upload.extension)
                 form.add_error("file", plan.refusal)
             else:
+                transfer.import_report_store(token, plan.report())
                 request.session[SESSION_KEY] = {
                     "token": token,
                     "extension": upload.extension,
