@@ -4,10 +4,11 @@ sequences, call numbers, and copy status."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -314,3 +315,197 @@ def copy_set_status(*, copy: Copy, to_status: str, user=None, reason: str = "") 
     copy.status = to_status
     copy.save(update_fields=["status"])
     return copy
+
+
+# --- many at once (imports) ---------------------------------------------------------------------
+# The same rules as record_create and copies_add, for an import of thousands of rows: numbers
+# are reserved per sequence in one step and rows are inserted in bulk. The caller wraps the
+# whole import in one transaction, so that a refusal keeps nothing.
+
+NUMBER_BLOCK = 5_000
+
+
+def call_numbers_for(*, clc_codes: Sequence[str]) -> list[str]:
+    """call_number_for for many records: one reservation per class for all the records of that
+    class (``counter_take(key="sequence:<class>", count=n)``), the sequence numbers handed out
+    in the order of the list. Empty class numbers get empty call numbers."""
+    codes = [clc_normalise(code) for code in clc_codes]
+    if CatalogSettings.current().call_number_mode == CatalogSettings.CallNumberMode.AUTHOR:
+        return codes
+    wanted: dict[str, int] = {}
+    for code in codes:
+        if code:
+            wanted[code] = wanted.get(code, 0) + 1
+    following = {code: counter_take(key=f"sequence:{code}", count=count) for code, count in wanted.items()}
+    numbers = []
+    for code in codes:
+        if not code:
+            numbers.append("")
+            continue
+        numbers.append(f"{code}/{following[code]}")
+        following[code] += 1
+    return numbers
+
+
+def _numbers_next_avoiding(next_numbers, *, count: int, avoid: Collection[str]) -> list[str]:
+    numbers: list[str] = []
+    while len(numbers) < count:
+        block = next_numbers(count=min(count - len(numbers), NUMBER_BLOCK))
+        numbers += [number for number in block if number not in avoid]
+    return numbers
+
+
+def barcodes_next_avoiding(*, count: int, avoid: Collection[str] = ()) -> list[str]:
+    """barcodes_next for an import: the next ``count`` barcodes, also skipping the barcodes that
+    the import brings itself (``avoid``), which are not in the database yet."""
+    return _numbers_next_avoiding(barcodes_next, count=count, avoid=avoid)
+
+
+def accession_numbers_next_avoiding(*, count: int, avoid: Collection[str] = ()) -> list[str]:
+    return _numbers_next_avoiding(accession_numbers_next, count=count, avoid=avoid)
+
+
+def _clean_fields_or_refuse(instance, *, exclude: list[str]) -> None:
+    try:
+        instance.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        raise CatalogError(
+            "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+        ) from error
+
+
+@transaction.atomic
+def records_create_bulk(
+    *,
+    items: Sequence[tuple[dict, Iterable[tuple[str, str]]]],
+    user=None,
+    classes: dict[str, ClassificationClass | None] | None = None,
+) -> list[Record]:
+    """record_create for many records at once: each item is ``(fields, contributors)`` as
+    record_create takes them. The same rules (a title, a valid ISBN, a class of the CLC, a link
+    for an e-resource, call numbers from the class when empty, the search fields), then the
+    records and their contributors are inserted in bulk. ``classes`` caches resolved class
+    numbers between calls. A refusal raises CatalogError with ``item`` set to the item's index."""
+    resolved = {} if classes is None else classes
+    records: list[Record] = []
+    contributor_lists: list[list[tuple[str, str]]] = []
+    now = timezone.now()
+    for index, (fields, contributors) in enumerate(items):
+        unknown = set(fields) - set(RECORD_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown record fields: {sorted(unknown)}")
+        record = Record(**fields, created_by=user, created_at=now)
+        try:
+            record.title = (record.title or "").strip()
+            if not record.title:
+                raise CatalogError(_("A record needs a title."))
+            record.isbn = isbn_normalise(record.isbn) if record.isbn else ""
+            record.clc_code = clc_normalise(record.clc_code)
+            if record.clc_code not in resolved:
+                resolved[record.clc_code] = clc_resolve(record.clc_code)
+            record.classification = resolved[record.clc_code]
+            if record.material_type == Record.MaterialType.E_RESOURCE and not record.link:
+                raise CatalogError(_("An e-resource needs its link."))
+            if (
+                record.reading_level_from
+                and record.reading_level_to
+                and record.reading_level_from > record.reading_level_to
+            ):
+                raise CatalogError(_("The first grade of the reading level comes after the last."))
+        except CatalogError as error:
+            error.item = index
+            raise
+        records.append(record)
+        contributor_lists.append(_contributors_clean(contributors))
+    without_number = [record for record in records if not record.call_number and record.clc_code]
+    numbers = call_numbers_for(clc_codes=[record.clc_code for record in without_number])
+    for record, number in zip(without_number, numbers, strict=True):
+        record.call_number = number
+    for index, (record, contributor_list) in enumerate(zip(records, contributor_lists, strict=True)):
+        for field, value in record_search_fields(record, [name for name, _role in contributor_list]).items():
+            setattr(record, field, value)
+        try:
+            _clean_fields_or_refuse(record, exclude=["created_by", "classification"])
+        except CatalogError as error:
+            error.item = index
+            raise
+    Record.objects.bulk_create(records, batch_size=500)
+    Contributor.objects.bulk_create(
+        (
+            Contributor(record=record, name=name, role=role, position=position)
+            for record, contributor_list in zip(records, contributor_lists, strict=True)
+            for position, (name, role) in enumerate(contributor_list)
+        ),
+        batch_size=2000,
+    )
+    return records
+
+
+@transaction.atomic
+def copies_create_bulk(*, copies: Sequence[Copy], user=None) -> list[Copy]:
+    """copies_add for an import: unsaved copies of any records (``record_id`` and ``location``
+    set), with the barcodes and accession numbers the import brings; empty ones get the next
+    numbers. The same rules as copies_add: barcodes distinct and unused, the donor kept only for
+    donations, the price paid the record's list price when not given, acquired today when no
+    date is given. A refusal raises CatalogError with ``item`` set to the copy's index."""
+    seen_barcodes: dict[str, int] = {}
+    seen_accessions: dict[str, int] = {}
+    for index, copy in enumerate(copies):
+        copy.barcode = (copy.barcode or "").strip()
+        copy.accession_number = (copy.accession_number or "").strip()
+        for number, seen in ((copy.barcode, seen_barcodes), (copy.accession_number, seen_accessions)):
+            if number and number in seen:
+                error = DuplicateBarcode(
+                    _("The number %(number)s is given to two copies.") % {"number": number}
+                )
+                error.item = index
+                raise error
+            if number:
+                seen[number] = index
+    for field, seen in (("barcode", seen_barcodes), ("accession_number", seen_accessions)):
+        numbers = list(seen)
+        for start in range(0, len(numbers), NUMBER_BLOCK):
+            taken = Copy.objects.filter(**{f"{field}__in": numbers[start : start + NUMBER_BLOCK]})
+            first = taken.values_list(field, flat=True).first()
+            if first:
+                error = DuplicateBarcode(
+                    _("The number %(number)s is already used by another copy.") % {"number": first}
+                )
+                error.item = seen[first]
+                raise error
+    without_barcode = [copy for copy in copies if not copy.barcode]
+    for copy, barcode in zip(
+        without_barcode,
+        barcodes_next_avoiding(count=len(without_barcode), avoid=seen_barcodes),
+        strict=True,
+    ):
+        copy.barcode = barcode
+    without_accession = [copy for copy in copies if not copy.accession_number]
+    for copy, number in zip(
+        without_accession,
+        accession_numbers_next_avoiding(count=len(without_accession), avoid=seen_accessions),
+        strict=True,
+    ):
+        copy.accession_number = number
+    unpriced = {copy.record_id for copy in copies if copy.price_paid is None}
+    prices = dict(Record.objects.filter(pk__in=unpriced).values_list("pk", "price")) if unpriced else {}
+    now = timezone.now()
+    today = timezone.localdate()
+    for index, copy in enumerate(copies):
+        if copy.source != Copy.Source.DONATION:
+            copy.donor = ""
+        if copy.price_paid is None:
+            copy.price_paid = prices.get(copy.record_id)
+        copy.acquired_on = copy.acquired_on or today
+        copy.created_at = now
+        copy.created_by = user
+        try:
+            _clean_fields_or_refuse(copy, exclude=["record", "location", "created_by"])
+        except CatalogError as error:
+            error.item = index
+            raise
+    try:
+        with transaction.atomic():
+            return Copy.objects.bulk_create(copies, batch_size=2000)
+    except IntegrityError as error:
+        raise DuplicateBarcode() from error

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cataloguing, labels, marc, opac
+from .views import cataloguing, labels, marc, opac, transfer
 
 app_name = "catalog"
 
@@ -22,4 +22,11 @@ urlpatterns = [
     path("catalog/labels/", labels.labels, name="labels"),
     # MARC import (librarians)
     path("catalog/import/marc/", marc.marc_import_page, name="marc-import"),
+    # Import and export of records with their copies (.xlsx, .csv)
+    path("catalog/import/", transfer.records_import, name="records-import"),
+    path("catalog/import/preview/", transfer.records_import_preview, name="records-import-preview"),
+    path("catalog/import/confirm/", transfer.records_import_confirm, name="records-import-confirm"),
+    path("catalog/import/cancel/", transfer.records_import_cancel, name="records-import-cancel"),
+    path("catalog/import/template.xlsx", transfer.records_import_template, name="records-import-template"),
+    path("catalog/export/", transfer.records_export, name="records-export"),
 ]

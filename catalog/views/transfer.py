@@ -1,0 +1,269 @@
+"""Import and export of records with their copies (.xlsx, .csv) for librarians.
+
+The import is two steps: the upload is checked whole and every row's fate is shown (nothing is
+saved); the confirmation checks the kept file again and saves all its rows, or none. The file
+waits between the two under a random token that only the session knows (see catalog.transfer).
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from catalog import transfer
+from catalog.exceptions import CatalogError
+from catalog.models import Location
+from library_site.accounts.permissions import capability_required
+from library_site.accounts.roles import Capability
+
+SESSION_KEY = "catalog-import"
+PREVIEW_PAGE_SIZE = 200
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        extension = Path(upload.name).suffix.lower()
+        if extension not in transfer.EXTENSIONS:
+            raise forms.ValidationError(
+                gettext_lazy("Only .xlsx and .csv files can be imported; save an .xls file again as .xlsx.")
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(gettext_lazy("The file is empty."))
+        if upload.size > transfer.max_bytes():
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB: split it into several files.")
+                % {"limit": transfer.max_megabytes()}
+            )
+        upload.extension = extension
+        return upload
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[
+            ("xlsx", gettext_lazy("Excel workbook (.xlsx)")),
+            ("csv", gettext_lazy("CSV, UTF-8 (.csv)")),
+        ],
+        initial="xlsx",
+        widget=forms.RadioSelect,
+    )
+    location = forms.ModelChoiceField(
+        label=gettext_lazy("Location"),
+        queryset=Location.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("All locations"),
+    )
+
+
+def _pending(request) -> dict | None:
+    """The import waiting for confirmation in this session, if its token is sound."""
+    pending = request.session.get(SESSION_KEY)
+    if not isinstance(pending, dict):
+        return None
+    try:
+        transfer.import_file_path(pending.get("token", ""), pending.get("extension", ""))
+    except ValueError:
+        request.session.pop(SESSION_KEY, None)
+        return None
+    return pending
+
+
+def _discard(request) -> None:
+    pending = _pending(request)
+    if pending:
+        transfer.import_files_delete(pending["token"], pending["extension"])
+    request.session.pop(SESSION_KEY, None)
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def records_import(request):
+    transfer.import_files_purge()
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            _discard(request)
+            token = transfer.import_file_store(upload.chunks(), upload.extension)
+            plan = transfer.import_prepare(
+                transfer.import_file_path(token, upload.extension),
+                extension=upload.extension,
+                name=upload.name,
+            )
+            if plan.refusal:
+                # Nothing in it can be saved: keep nothing.
+                transfer.import_files_delete(token, upload.extension)
+                form.add_error("file", plan.refusal)
+            else:
+                transfer.import_report_store(token, plan.report())
+                request.session[SESSION_KEY] = {
+                    "token": token,
+                    "extension": upload.extension,
+                    "name": upload.name[:200],
+                }
+                return redirect("catalog:records-import-preview")
+    else:
+        form = ImportForm()
+    return render(
+        request,
+        "catalog/records_import.html",
+        {"form": form, "pending": _pending(request), "max_rows": transfer.max_rows()},
+    )
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def records_import_preview(request):
+    transfer.import_files_purge()
+    pending = _pending(request)
+    report = transfer.import_report_load(pending["token"]) if pending else None
+    if report is None:
+        request.session.pop(SESSION_KEY, None)
+        messages.info(request, _("There is no import waiting for confirmation. Upload a file."))
+        return redirect("catalog:records-import")
+    only_errors = request.GET.get("show") == "errors"
+    rows = [row for row in report["rows"] if row[1] == "error"] if only_errors else report["rows"]
+    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = report["counts"]
+    return render(
+        request,
+        "catalog/records_import_preview.html",
+        {
+            "report": report,
+            "counts": counts,
+            "page": page,
+            "rows": [_row_view(row) for row in page.object_list],
+            "only_errors": only_errors,
+            "pending": pending,
+            "can_confirm": not report["refusal"] and counts["errors"] == 0 and counts["rows"] > 0,
+        },
+    )
+
+
+def _row_view(row: list) -> dict:
+    number, fate, title, isbn, barcode, location, first_row, existing_id, existing_title, errors, warnings = (
+        row
+    )
+    return {
+        "number": number,
+        "fate": fate,
+        "title": title,
+        "isbn": isbn,
+        "barcode": barcode,
+        "location": location,
+        "first_row": first_row,
+        "existing_id": existing_id,
+        "existing_title": existing_title,
+        "errors": errors,
+        "warnings": warnings,
+    }
+
+
+@require_POST
+@capability_required(Capability.MANAGE_CATALOGUE)
+def records_import_confirm(request):
+    pending = _pending(request)
+    if pending is None or request.POST.get("token") != pending["token"]:
+        messages.info(
+            request, _("There is no import waiting for confirmation: it may have been saved already.")
+        )
+        return redirect("catalog:records-import")
+    token, extension = pending["token"], pending["extension"]
+    claimed = transfer.import_file_claim(token, extension)
+    if claimed is None:
+        messages.info(request, _("This import is being saved or was saved already; it was not saved twice."))
+        return redirect("catalog:records-import")
+    try:
+        # Checked again: the catalogue may have changed since the preview.
+        plan = transfer.import_prepare(claimed, extension=extension, name=pending["name"])
+        if not plan.ok:
+            transfer.import_report_store(token, plan.report())
+            transfer.import_file_release(token, extension)
+            messages.error(
+                request, _("The file no longer passes the checks (see the rows below). Nothing was saved.")
+            )
+            return redirect("catalog:records-import-preview")
+        outcome = transfer.import_save(plan, user=request.user)
+    except CatalogError as error:
+        transfer.import_file_release(token, extension)
+        messages.error(request, error.message)
+        return redirect("catalog:records-import-preview")
+    except Exception:
+        transfer.import_file_release(token, extension)
+        raise
+    transfer.import_files_delete(token, extension)
+    request.session.pop(SESSION_KEY, None)
+    messages.success(
+        request,
+        _(
+            "Imported %(name)s: %(records)s new records and %(copies)s copies "
+            "(%(existing_copies)s of them added to records the catalogue already had)."
+        )
+        % {"name": pending["name"], **outcome},
+    )
+    return redirect("catalog:records-import")
+
+
+@require_POST
+@capability_required(Capability.MANAGE_CATALOGUE)
+def records_import_cancel(request):
+    _discard(request)
+    messages.info(request, _("The import was cancelled; nothing was saved."))
+    return redirect("catalog:records-import")
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def records_import_template(request):
+    handle = io.BytesIO()
+    transfer.template_write(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=transfer.TEMPLATE_FILENAME, content_type=XLSX_TYPE
+    )
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def records_export(request):
+    form = ExportForm(request.GET or None)
+    if request.GET and form.is_valid():
+        location = form.cleaned_data["location"]
+        stamp = timezone.localdate().isoformat()
+        if form.cleaned_data["format"] == "csv":
+            response = StreamingHttpResponse(
+                (text.encode("utf-8") for text in transfer.export_csv_lines(location=location)),
+                content_type="text/csv; charset=utf-8",
+            )
+            response["Content-Disposition"] = _attachment(f"馆藏导出-{stamp}.csv")
+            return response
+        # Written to a temporary file first (a zip is finished at its end), then streamed; the
+        # file has no name on disk, so it goes away when the response closes it.
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        transfer.export_xlsx(handle, location=location)
+        handle.seek(0)
+        return FileResponse(
+            handle, as_attachment=True, filename=f"馆藏导出-{stamp}.xlsx", content_type=XLSX_TYPE
+        )
+    return render(request, "catalog/records_export.html", {"form": form})
+
+
+def _attachment(filename: str) -> str:
+    from django.utils.http import content_disposition_header
+
+    return content_disposition_header(as_attachment=True, filename=filename)
