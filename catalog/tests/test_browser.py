@@ -17,7 +17,7 @@ def test_a_librarian_catalogues_a_book_with_five_copies_and_finds_it_by_pinyin(p
     UserFactory(username="wanglib", roles=[Role.LIBRARIAN])
     browser_login(page, "wanglib", PASSWORD)
     page.click("nav [data-menu=cataloguing] a")
-    assert page.evaluate("document.activeElement.id") == "isbn"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'isbn'")
     page.keyboard.type("978-7-5346-6543-1")
     page.keyboard.press("Enter")
     page.wait_for_url("**/catalog/records/new/**")
