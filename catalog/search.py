@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import RE_HANS
 
 from .isbn import isbn_looks_like, isbn_normalise, isbn_to_10
 
@@ -45,27 +46,65 @@ def search_normalise(text: str) -> str:
     return " ".join(folded.lower().split())
 
 
+# pypinyin reads a text once per style asked; the record's three pinyin forms come from one
+# reading instead (TONE3 with the neutral tone as 5: stripping the digits gives the NORMAL
+# style, whose first letter is the FIRST_LETTER style), cached, since authors' names and
+# classic titles repeat. Stretches without pinyin are marked by the error handler, so that
+# each form treats them exactly as its own pypinyin call did: catalog/tests/test_search.py
+# compares the three with pypinyin's own results over every character it knows.
+_NO_PINYIN = "\x00"  # a stretch of text without Chinese characters, as typed
+_NO_PINYIN_HAN = "\x01"  # a Chinese character that pypinyin has no reading for
+_DIGITS = re.compile(r"[0-9]")
+
+
+def _mark_no_pinyin(chars: str) -> str:
+    return (_NO_PINYIN_HAN if RE_HANS.match(chars) else _NO_PINYIN) + chars
+
+
+@lru_cache(maxsize=65536)
+def _pinyin_reading(text: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_mark_no_pinyin))
+
+
+def _pinyin_forms(text: str) -> tuple[str, str, str]:
+    """(full pinyin, initials, sort key) of a text, as pinyin_full, pinyin_initials and
+    pinyin_sort_key define them."""
+    full: list[str] = []
+    initials: list[str] = []
+    sort_parts: list[str] = []
+    for part in _pinyin_reading(text):
+        if part.startswith(_NO_PINYIN):
+            chars = part[1:]
+            initials += [word[0] for word in chars.split()]
+            sort_parts.append(chars)
+        elif part.startswith(_NO_PINYIN_HAN):
+            # A Chinese character without a reading went through the style conversion as if
+            # it were a reading: the sort key has it with the neutral tone's 5 after it.
+            sort_parts.append(part[1:])
+            initials.append(part[1])
+        else:
+            sort_parts.append(part)
+            normal = _DIGITS.sub("", part)
+            if normal.isascii():
+                full.append(normal)
+            if normal:
+                initials.append(normal[0])
+    return "".join(full).lower(), "".join(initials).lower(), " ".join(sort_parts)[:600]
+
+
 def pinyin_full(text: str) -> str:
     """西游记 → xiyouji (letters only, no tones, no spaces)."""
-    return "".join(part for part in lazy_pinyin(text, errors="ignore") if part.isascii()).lower()
+    return _pinyin_forms(text)[0]
 
 
 def pinyin_initials(text: str) -> str:
     """西游记 → xyj; the first letter of each Latin word too (Harry Potter → hp)."""
-    return "".join(
-        part[0]
-        for part in lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chars: chars.split())
-        if part
-    ).lower()
+    return _pinyin_forms(text)[1]
 
 
 def pinyin_sort_key(text: str) -> str:
     """A key that orders titles as a Chinese dictionary does: by pinyin, then tone."""
-    normalised = search_normalise(text)
-    parts = lazy_pinyin(
-        normalised, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: chars
-    )
-    return " ".join(parts)[:600]
+    return _pinyin_forms(search_normalise(text))[2]
 
 
 def cjk_grams(text: str) -> list[str]:
@@ -102,7 +141,8 @@ def record_search_fields(record, contributor_names: list[str]) -> dict[str, str]
     if record.isbn:
         keys += [record.isbn, isbn_to_10(record.isbn), isbn_hyphenate(record.isbn)]
     searchable = SEPARATOR.join(part for part in [*words, *keys] if part)
-    gram_source = " ".join(part for part in words[:5] if part)
+    # Every field's characters: the index on them must find whatever LIKE finds.
+    gram_source = " ".join(part for part in words if part)
     return {
         "search_text": searchable,
         "search_grams": " ".join(cjk_grams(gram_source)),
@@ -149,8 +189,10 @@ def records_matching(queryset: QuerySet, query: str) -> tuple[QuerySet, bool]:
     queryset = queryset.filter(condition)
     if connection.vendor == "postgresql":
         for term in terms:
-            if CJK.search(term) and len(term) <= 2:
-                queryset = queryset.filter(_gram_match(term))
+            if len(term) <= 2:
+                # 'q版' is looked up by its Chinese part: the grams hold Chinese text only.
+                for run in CJK_RUN.findall(term):
+                    queryset = queryset.filter(_gram_match(run))
     relevance = Case(
         When(Q(title_search=whole) | Q(title_pinyin=joined) | Q(title_initials=joined), then=Value(3)),
         When(

@@ -95,3 +95,19 @@ def test_a_huge_or_strange_query_is_handled(shelf):
     assert titles("%") == []
     assert titles("_") == []
     assert titles("<script>alert(1)</script>") == []
+
+
+def test_one_and_two_character_terms_find_every_field_whatever_the_number_of_authors(shelf):
+    """On PostgreSQL the one- and two-character index must hold the characters of every
+    searchable field, also for a record with many authors (its subjects come last)."""
+    RecordFactory(
+        title="远古世界", authors=["甲某", "乙某", "丙某"], subjects="恐龙；化石", publisher="某出版社"
+    )
+    assert titles("龙") == ["远古世界"]
+    assert titles("化石") == ["远古世界"]
+
+
+def test_a_short_term_mixing_latin_letters_and_chinese_is_found(shelf):
+    RecordFactory(title="Q版三国人物", authors=["某人"])
+    assert titles("q版") == ["Q版三国人物"]
+    assert titles("Q版 三国") == ["Q版三国人物"]
