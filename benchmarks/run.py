@@ -132,7 +132,11 @@ def data_description() -> str:
         database = f"SQLite {sqlite3.sqlite_version} ({connection.settings_dict['NAME']})"
     else:
         database = vendor
-    return f"{database}; {Record.objects.count():,} records, {Copy.objects.count():,} copies"
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"{database}; {Record.objects.count():,} records, {Copy.objects.count():,} copies; "
+        f"{os.cpu_count()} CPUs, load average {load}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from .isbn import isbn_normalise
 from .models import ClassificationClass, Contributor, Copy, Location, Record
-from .search import available_condition, records_matching, search_normalise
+from .search import available_condition, search_match, search_normalise
 
 PAGE_SIZE = 20
 SORTS = {
@@ -46,9 +47,40 @@ class SearchResult:
 
 
 def records_search(filters: SearchFilters) -> SearchResult:
-    """One page of the OPAC's answer: four queries (count, page ids, records, contributors)
-    plus the copies of the page's records, whatever the number of matches."""
-    queryset, asked = records_matching(Record.objects.all(), filters.query)
+    """One page of the OPAC's answer: five queries (count, page ids, records, contributors,
+    copies), whatever the number of matches."""
+    match = search_match(filters.query)
+    asked = match is not None
+    sort = filters.sort if filters.sort in SORTS else "relevance"
+    if sort == "relevance" and not asked:
+        sort = "new"
+    matching = _filters_apply(
+        Record.objects.filter(match.condition) if asked else Record.objects.all(), filters
+    )
+    if sort == "relevance" and connection.vendor == "postgresql" and len(match.tiers) > 1:
+        ids = RelevanceOrderedIds(
+            matching=matching,
+            counted=_filters_apply(Record.objects.filter(match.count_condition), filters),
+            tiers=match.tiers,
+        )
+    else:
+        if asked:
+            matching = matching.annotate(relevance=match.relevance)
+        ids = matching.order_by(*SORTS[sort]).values_list("pk", flat=True)
+    paginator = Paginator(ids, PAGE_SIZE)
+    page = paginator.get_page(filters.page)
+    records = records_with_copies(list(page.object_list))
+    return SearchResult(
+        records=records,
+        count=paginator.count,
+        page_number=page.number,
+        page_count=paginator.num_pages,
+        asked=asked,
+        sort=sort,
+    )
+
+
+def _filters_apply(queryset, filters: SearchFilters):
     if filters.clc:
         queryset = queryset.filter(
             Q(clc_code__startswith=filters.clc) | Q(classification__code__startswith=filters.clc)
@@ -69,21 +101,53 @@ def records_search(filters: SearchFilters) -> SearchResult:
         queryset = queryset.filter(year__lte=filters.year_to)
     if filters.material_type:
         queryset = queryset.filter(material_type=filters.material_type)
-    sort = filters.sort if filters.sort in SORTS else "relevance"
-    if sort == "relevance" and not asked:
-        sort = "new"
-    paginator = Paginator(queryset.order_by(*SORTS[sort]).values_list("pk", flat=True), PAGE_SIZE)
-    page = paginator.get_page(filters.page)
-    ids = list(page.object_list)
-    records = records_with_copies(ids)
-    return SearchResult(
-        records=records,
-        count=paginator.count,
-        page_number=page.number,
-        page_count=paginator.num_pages,
-        asked=asked,
-        sort=sort,
-    )
+    return queryset
+
+
+class RelevanceOrderedIds:
+    """The ids of the matching records in relevance order (then title, then id), for the
+    Paginator: ``count()`` and slices. PostgreSQL only.
+
+    Ordering every match by a computed relevance reads every match; for a common character
+    that is a third of the catalogue. Instead each relevance tier is read in title order
+    (where a tier holds many records PostgreSQL walks the title index and stops as soon as it
+    has enough) and a tier is read only for the rows the tiers above it could not fill: one
+    query, ``WITH tier3 AS (… LIMIT n), tier2 AS (… LIMIT n - (SELECT COUNT(*) FROM tier3)) …``.
+    The answer is exactly that of ``ORDER BY relevance DESC, title_sort, id``."""
+
+    def __init__(self, *, matching, counted, tiers):
+        self.matching = matching
+        self.counted = counted
+        self.tiers = tiers
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[int]:
+        start, stop = item.start or 0, item.stop
+        if stop is None or stop <= start:
+            return []
+        # Only Django's own compiled SQL, the tiers' names and their numbers go into the text;
+        # every value is a parameter.
+        ctes, unions, params, earlier = [], [], [], []
+        for relevance, condition in self.tiers:
+            tier = (
+                self.matching.filter(condition).order_by("title_sort", "pk").values_list("pk", "title_sort")
+            )
+            sql, tier_params = tier.query.sql_with_params()
+            name = f"tier{int(relevance)}"
+            taken = "".join(f" - (SELECT COUNT(*) FROM {earlier_name})" for earlier_name in earlier)  # noqa: S608
+            ctes.append(f"{name} AS ({sql} LIMIT GREATEST(%s{taken}, 0))")
+            params += [*tier_params, stop]
+            unions.append(f"SELECT {name}.*, {int(relevance)} AS relevance FROM {name}")  # noqa: S608
+            earlier.append(name)
+        sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(unions)} ORDER BY 3 DESC, 2, 1 LIMIT %s OFFSET %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, stop - start, start])
+            return [row[0] for row in cursor.fetchall()]
 
 
 def records_with_copies(ids: list[int]) -> list[Record]:

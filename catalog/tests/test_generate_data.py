@@ -122,3 +122,19 @@ def test_it_adds_readers_through_the_circulation_services():
 
     assert Reader.objects.count() == 5
     assert LibraryCard.objects.filter(status=LibraryCard.Status.ACTIVE).count() == 5
+
+
+def test_the_migration_derives_every_records_search_fields_again():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    refresh = import_module("catalog.migrations.0004_bench").search_fields_refresh
+    generate(records=30, copies_per_record=1, seed=8)
+    expected = dict(Record.objects.values_list("pk", "search_grams"))
+    Record.objects.update(search_text="", search_grams="")
+
+    refresh(apps, None)
+
+    assert dict(Record.objects.values_list("pk", "search_grams")) == expected
+    assert not Record.objects.filter(search_text="").exists()
