@@ -5,39 +5,50 @@
   and digits, so that two-character terms such as I2 or hl have an index too); ``search_text``
   also holds a field converted to simplified characters one by one where OpenCC's phrases
   convert it otherwise (so that 吒 finds 哪吒), and its ISBN-10 is lower-case like the rest;
-- on PostgreSQL, B-tree indexes on the title forms (``varchar_pattern_ops``: equality and
-  LIKE 'prefix%') find the records whose title equals or begins with the query, the top
-  relevance tiers, without reading every match (catalog.selectors.RelevanceOrderedIds).
+- on PostgreSQL the grams' GIN index is on the array of their words instead of a tsvector:
+  the same index, but testing one row costs a tenth (no text search parser), which matters
+  where PostgreSQL tests rows one by one, and a word matches exactly as stored;
+- and B-tree indexes on the title forms (``varchar_pattern_ops``: equality and LIKE 'prefix%')
+  find the records whose title equals or begins with the query, the top relevance tiers,
+  without reading every match, and one on (title_sort, id) gives the first records in title
+  order from the index alone (catalog.selectors.RelevanceOrderedIds).
 """
 
 from django.db import migrations
 
+OLD_GRAMS_INDEX = (
+    "CREATE INDEX IF NOT EXISTS catalog_record_search_grams ON catalog_record "
+    "USING gin (to_tsvector('simple', search_grams))"
+)
 CREATE = [
+    "CREATE INDEX IF NOT EXISTS catalog_record_search_gram_words ON catalog_record "
+    "USING gin (string_to_array(search_grams, ' '))",
     "CREATE INDEX IF NOT EXISTS catalog_record_title_search_pattern "
     "ON catalog_record (title_search varchar_pattern_ops)",
     "CREATE INDEX IF NOT EXISTS catalog_record_title_pinyin_pattern "
     "ON catalog_record (title_pinyin varchar_pattern_ops)",
     "CREATE INDEX IF NOT EXISTS catalog_record_title_initials_pattern "
     "ON catalog_record (title_initials varchar_pattern_ops)",
+    # The first records in title order, read from the index alone.
+    "CREATE INDEX IF NOT EXISTS catalog_record_title_order ON catalog_record (title_sort, id)",
 ]
 DROP = [
+    "DROP INDEX IF EXISTS catalog_record_title_order",
     "DROP INDEX IF EXISTS catalog_record_title_initials_pattern",
     "DROP INDEX IF EXISTS catalog_record_title_pinyin_pattern",
     "DROP INDEX IF EXISTS catalog_record_title_search_pattern",
+    "DROP INDEX IF EXISTS catalog_record_search_gram_words",
 ]
 BATCH = 2000
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in CREATE:
-            schema_editor.execute(statement)
+def postgresql(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in statements:
+                schema_editor.execute(statement)
 
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in DROP:
-            schema_editor.execute(statement)
+    return run
 
 
 def search_fields_refresh(apps, schema_editor):
@@ -72,6 +83,10 @@ class Migration(migrations.Migration):
     dependencies = [("catalog", "0003_search_indexes")]
 
     operations = [
+        # The old grams index goes first, so that deriving the fields again does not update it.
+        migrations.RunPython(
+            postgresql(["DROP INDEX IF EXISTS catalog_record_search_grams"]), postgresql([OLD_GRAMS_INDEX])
+        ),
         migrations.RunPython(search_fields_refresh, migrations.RunPython.noop),
-        migrations.RunPython(create_indexes, drop_indexes),
+        migrations.RunPython(postgresql(CREATE), postgresql(DROP)),
     ]

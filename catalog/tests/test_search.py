@@ -96,6 +96,16 @@ def test_the_results_page_needs_a_constant_number_of_queries(shelf, django_asser
     assert len(result.records) == 20
 
 
+def test_the_count_can_stop_at_a_limit(shelf):
+    capped = records_search(SearchFilters(query="曹"), count_limit=1)
+    exact = records_search(SearchFilters(query="曹"), count_limit=5)
+
+    assert (capped.count, capped.count_capped, capped.page_count, len(capped.records)) == (1, True, 1, 1)
+    assert capped.records[0].title == titles("曹")[0]
+    assert (exact.count, exact.count_capped) == (2, False)
+    assert records_search(SearchFilters(query="", sort="title"), count_limit=2).count_capped
+
+
 def test_a_huge_or_strange_query_is_handled(shelf):
     assert titles("x" * 5000) == []
     assert titles("%") == []
@@ -120,13 +130,20 @@ def test_a_short_term_mixing_latin_letters_and_chinese_is_found(shelf):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the tiered page query is PostgreSQL's")
-def test_postgresql_reads_the_page_tier_by_tier_in_exactly_the_order_of_relevance():
-    """PostgreSQL reads each relevance tier in title order and only as far as the page needs;
-    the ids must be exactly those of ORDER BY relevance, title_sort, id, on every page."""
+@pytest.mark.parametrize(("walk_rows", "walk_rows_per_row"), [(3000, 50), (40, 1), (0, 0)])
+def test_postgresql_reads_the_page_tier_by_tier_in_exactly_the_order_of_relevance(
+    monkeypatch, walk_rows, walk_rows_per_row
+):
+    """PostgreSQL reads each relevance tier in title order and only as far as the page needs
+    (walking the first records in title order, or sorting the whole tier); the ids must be
+    exactly those of ORDER BY relevance, title_sort, id, on every page."""
+    monkeypatch.setattr(RelevanceOrderedIds, "WALK_ROWS", walk_rows)
+    monkeypatch.setattr(RelevanceOrderedIds, "WALK_ROWS_PER_ROW", walk_rows_per_row)
     call_command("generate_data", records=400, copies_per_record=1, seed=11, stdout=StringIO())
     for title in ["少年", "少年科学", "少年科学故事", "科学少年"]:  # exact, prefix, inside
         RecordFactory(title=title, authors=["某人"])
     queries = [
+        "书",
         "少年",
         "的",
         "中国",
@@ -157,6 +174,15 @@ def test_postgresql_reads_the_page_tier_by_tier_in_exactly_the_order_of_relevanc
         for start, stop in [(0, 20), (20, 40), (0, 7), (35, 60), (len(ordered) - 3, len(ordered) + 20)]:
             start = max(start, 0)
             assert tiered[start:stop] == ordered[start:stop], (query, start)
+        capped = RelevanceOrderedIds(
+            matching=Record.objects.filter(match.condition),
+            counted=Record.objects.filter(match.count_condition),
+            tiers=match.tiers,
+            count_limit=10,
+        )
+        assert capped.count() == min(10, len(ordered))
+        assert capped.capped == (len(ordered) > 10)
+        assert capped[0:20] == ordered[0:20], query
 
 
 def test_any_part_of_a_title_is_found_however_opencc_converts_that_part_alone(shelf):
