@@ -115,7 +115,9 @@ def search_once(query: str):
     from catalog.selectors import SearchFilters, records_search
 
     limit = os.environ.get("BENCH_COUNT_LIMIT")
-    return records_search(SearchFilters(query=query), count_limit=int(limit) if limit else None)
+    if limit:
+        return records_search(SearchFilters(query=query), count_limit=int(limit))
+    return records_search(SearchFilters(query=query))
 
 
 def explain(query: str) -> None:

@@ -242,6 +242,17 @@ def search_match(query: str) -> SearchMatch | None:
         | Q(title_initials__startswith=joined)
     )
     in_title = Q(title_search__contains=terms[0])
+    in_title_found = in_title
+    if postgres and len(terms[0]) <= 2:
+        # The title's characters and pairs, indexed (migration 0004): the records whose title
+        # holds a short term, without reading every record that matches it elsewhere.
+        in_title_found &= Q(
+            RawSQL(
+                'catalog_short_grams("catalog_record"."title_search") @> ARRAY[%s]::text[]',
+                [terms[0]],
+                output_field=BooleanField(),
+            )
+        )
     relevance = Case(
         When(exact, then=Value(3)),
         When(prefix, then=Value(2)),
@@ -252,7 +263,7 @@ def search_match(query: str) -> SearchMatch | None:
     tiers = [
         (3, exact),
         (2, prefix & ~exact),
-        (1, in_title & ~prefix & ~exact),
+        (1, in_title_found & ~prefix & ~exact),
         (0, ~in_title & ~prefix & ~exact),
     ]
     return SearchMatch(condition, count_condition, tiers, relevance)

@@ -67,6 +67,7 @@ def records_search(filters: SearchFilters, *, count_limit: int | None = None) ->
             matching=matching,
             counted=_filters_apply(Record.objects.filter(match.count_condition), filters),
             tiers=match.tiers,
+            relevance=match.relevance,
             count_limit=count_limit,
         )
     else:
@@ -144,11 +145,14 @@ class RelevanceOrderedIds:
 
     - the title is the query, or begins with it (tiers 3 and 2): the title indexes find these
       few records, which are then sorted;
-    - the title holds the query, or only another field does (tiers 1 and 0): when many records
-      match, first among the first records in title order (WALK_ROWS, and more for later
-      pages), where a common term fills the page at once. Where those hold too few (a rarer
-      term, or one whose titles sit together far down the title order, as 世界 does), all of
-      the tier's records are found through the search indexes and sorted, as for the others.
+    - the title holds the query, or only another field does (tiers 1 and 0): first among the
+      first records in title order (WALK_ROWS, and more for later pages), where a common term
+      fills the page at once. Where those hold too few (a term whose titles sit together far
+      down the title order, as 世界 does), all of the tier's records are found through the
+      search indexes and sorted, as for the others.
+
+    When no more than WALK_ROWS records match, they are simply all ranked and sorted, in one
+    pass (the tiers would each read them again).
 
     The answer is exactly that of ``ORDER BY relevance DESC, title_sort, id``
     (catalog/tests/test_search.py compares them)."""
@@ -156,10 +160,11 @@ class RelevanceOrderedIds:
     WALK_ROWS = 10000
     WALK_ROWS_PER_ROW = 50
 
-    def __init__(self, *, matching, counted, tiers, count_limit: int | None = None):
+    def __init__(self, *, matching, counted, tiers, relevance, count_limit: int | None = None):
         self.matching = matching
         self.counted = counted
         self.tiers = tiers
+        self.relevance = relevance
         self.count_limit = count_limit
         self.capped = False
         self._count: int | None = None
@@ -183,8 +188,13 @@ class RelevanceOrderedIds:
         if stop is None or stop <= start:
             return []
         walk_rows = self.WALK_ROWS + self.WALK_ROWS_PER_ROW * stop
-        total = self.count()
-        walk = self.capped or total > walk_rows
+        total = self.count()  # first: it also learns whether the count was capped
+        if not self.capped and total <= walk_rows:
+            # Few enough to sort them all: one pass over the matches, ranked as they come.
+            ranked = self.matching.annotate(relevance=self.relevance).order_by(
+                "-relevance", "title_sort", "pk"
+            )
+            return list(ranked.values_list("pk", flat=True)[start:stop])
         # Only Django's compiled SQL and names made here go into the text; values are parameters.
         parts: list[tuple[str, list]] = []
         unions, earlier = [], []
@@ -196,7 +206,7 @@ class RelevanceOrderedIds:
             sql, params = tier.order_by().query.sql_with_params()
             parts.append((f"{name}_all AS MATERIALIZED ({sql})", list(params)))
             sorted_all = f"SELECT * FROM {name}_all ORDER BY 2, 1 LIMIT {left}"  # noqa: S608
-            if relevance >= 2 or not walk:
+            if relevance >= 2:
                 # Titles that begin alike sit together in the title order, perhaps at its end:
                 # tiers 3 and 2 are never walked.
                 parts.append((f"{name} AS ({sorted_all})", [stop]))

@@ -8,8 +8,10 @@
 - on PostgreSQL the grams' GIN index is on the array of their words instead of a tsvector:
   the same index, but testing one row costs a tenth (no text search parser), which matters
   where PostgreSQL tests rows one by one, and a word matches exactly as stored;
-- and B-tree indexes on the title forms (``varchar_pattern_ops``: equality and LIKE 'prefix%')
-  find the records whose title equals or begins with the query, the top relevance tiers,
+- B-tree indexes on the title forms (``varchar_pattern_ops``: equality and LIKE 'prefix%')
+  find the records whose title equals or begins with the query, the top relevance tiers, and
+  GIN indexes on the title's trigrams and on its characters and pairs of characters (the
+  function catalog_short_grams) those whose title holds it,
   without reading every match, and one on (title_sort, id) gives the first records in title
   order from the index alone (catalog.selectors.RelevanceOrderedIds).
 """
@@ -20,7 +22,22 @@ OLD_GRAMS_INDEX = (
     "CREATE INDEX IF NOT EXISTS catalog_record_search_grams ON catalog_record "
     "USING gin (to_tsvector('simple', search_grams))"
 )
+# Every character and pair of characters of a text: the index of a title's short terms.
+SHORT_GRAMS_FUNCTION = """
+CREATE OR REPLACE FUNCTION catalog_short_grams(text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT grams.gram), '{}') FROM (
+    SELECT substr($1, i, 1) AS gram FROM generate_series(1, char_length($1)) AS i
+    UNION ALL SELECT substr($1, i, 2) FROM generate_series(1, char_length($1) - 1) AS i
+  ) AS grams
+$$"""
 CREATE = [
+    SHORT_GRAMS_FUNCTION,
+    # Whether the title holds the query (relevance tier 1), without reading every match:
+    # trigrams for three characters or more, the title's characters and pairs for fewer.
+    "CREATE INDEX IF NOT EXISTS catalog_record_title_trgm ON catalog_record USING gin (title_search gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS catalog_record_title_short_grams ON catalog_record "
+    "USING gin (catalog_short_grams(title_search))",
     "CREATE INDEX IF NOT EXISTS catalog_record_search_gram_words ON catalog_record "
     "USING gin (string_to_array(search_grams, ' '))",
     "CREATE INDEX IF NOT EXISTS catalog_record_title_search_pattern "
@@ -33,6 +50,9 @@ CREATE = [
     "CREATE INDEX IF NOT EXISTS catalog_record_title_order ON catalog_record (title_sort, id)",
 ]
 DROP = [
+    "DROP INDEX IF EXISTS catalog_record_title_short_grams",
+    "DROP INDEX IF EXISTS catalog_record_title_trgm",
+    "DROP FUNCTION IF EXISTS catalog_short_grams(text)",
     "DROP INDEX IF EXISTS catalog_record_title_order",
     "DROP INDEX IF EXISTS catalog_record_title_initials_pattern",
     "DROP INDEX IF EXISTS catalog_record_title_pinyin_pattern",

@@ -169,6 +169,7 @@ def test_postgresql_reads_the_page_tier_by_tier_in_exactly_the_order_of_relevanc
             matching=Record.objects.filter(match.condition),
             counted=Record.objects.filter(match.count_condition),
             tiers=match.tiers,
+            relevance=match.relevance,
         )
         assert tiered.count() == len(ordered), query
         for start, stop in [(0, 20), (20, 40), (0, 7), (35, 60), (len(ordered) - 3, len(ordered) + 20)]:
@@ -178,6 +179,7 @@ def test_postgresql_reads_the_page_tier_by_tier_in_exactly_the_order_of_relevanc
             matching=Record.objects.filter(match.condition),
             counted=Record.objects.filter(match.count_condition),
             tiers=match.tiers,
+            relevance=match.relevance,
             count_limit=10,
         )
         assert capped.count() == min(10, len(ordered))
