@@ -84,17 +84,14 @@ def _mark_no_pinyin(chars: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _pinyin_reading(text: str) -> tuple[str, ...]:
-    return tuple(lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_mark_no_pinyin))
-
-
 def _pinyin_forms(text: str) -> tuple[str, str, str]:
     """(full pinyin, initials, sort key) of a text, as pinyin_full, pinyin_initials and
     pinyin_sort_key define them."""
     full: list[str] = []
     initials: list[str] = []
     sort_parts: list[str] = []
-    for part in _pinyin_reading(text):
+    reading = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_mark_no_pinyin)
+    for part in reading:
         if part.startswith(_NO_PINYIN):
             chars = part[1:]
             initials += [word[0] for word in chars.split()]
