@@ -207,6 +207,9 @@ class SearchMatch:
     count_condition: Q
     tiers: list[tuple[int, Q]]
     relevance: Case | Value
+    # The three ways a title begins with the query (tier 2 is their union less tier 3); each
+    # implies the condition, so that without other filters these alone find tier 2.
+    title_prefixes: list[Q] | None = None
 
 
 def search_match(query: str) -> SearchMatch | None:
@@ -233,11 +236,12 @@ def search_match(query: str) -> SearchMatch | None:
     else:
         condition, count_condition = _terms_condition(terms, postgres)
     exact = Q(title_search=whole) | Q(title_pinyin=joined) | Q(title_initials=joined)
-    prefix = (
-        Q(title_search__startswith=whole)
-        | Q(title_pinyin__startswith=joined)
-        | Q(title_initials__startswith=joined)
-    )
+    title_prefixes = [
+        Q(title_search__startswith=whole),
+        Q(title_pinyin__startswith=joined),
+        Q(title_initials__startswith=joined),
+    ]
+    prefix = title_prefixes[0] | title_prefixes[1] | title_prefixes[2]
     in_title = Q(title_search__contains=terms[0])
     in_title_found = in_title
     if postgres and len(terms[0]) <= 2:
@@ -263,7 +267,7 @@ def search_match(query: str) -> SearchMatch | None:
         (1, in_title_found & ~prefix & ~exact),
         (0, ~in_title & ~prefix & ~exact),
     ]
-    return SearchMatch(condition, count_condition, tiers, relevance)
+    return SearchMatch(condition, count_condition, tiers, relevance, title_prefixes)
 
 
 def _terms_condition(terms: list[str], postgres: bool) -> tuple[Q, Q]:

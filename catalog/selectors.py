@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.expressions import RawSQL
 
 from .isbn import isbn_normalise
 from .models import ClassificationClass, Contributor, Copy, Location, Record
@@ -69,6 +70,7 @@ def records_search(filters: SearchFilters, *, count_limit: int | None = None) ->
             tiers=match.tiers,
             relevance=match.relevance,
             count_limit=count_limit,
+            title_prefixes=match.title_prefixes if _filters_empty(filters) else None,
         )
     else:
         if asked:
@@ -110,6 +112,17 @@ class CountedIds:
         return list(self.ids[item])
 
 
+def _filters_empty(filters: SearchFilters) -> bool:
+    return not (
+        filters.clc
+        or filters.location
+        or filters.available
+        or filters.year_from
+        or filters.year_to
+        or filters.material_type
+    )
+
+
 def _filters_apply(queryset, filters: SearchFilters):
     if filters.clc:
         queryset = queryset.filter(
@@ -144,7 +157,8 @@ class RelevanceOrderedIds:
     tier with nothing left to fill is not read at all), and each in title order:
 
     - the title is the query, or begins with it (tiers 3 and 2): the title indexes find these
-      few records, which are then sorted;
+      records (without other filters, the indexes alone, which hold title_sort and id), which
+      are then sorted;
     - the title holds the query, or only another field does (tiers 1 and 0): first among the
       first records in title order (WALK_ROWS, and more for later pages), where a common term
       fills the page at once. Where those hold too few (a term whose titles sit together far
@@ -160,8 +174,11 @@ class RelevanceOrderedIds:
     WALK_ROWS = 10000
     WALK_ROWS_PER_ROW = 50
 
-    def __init__(self, *, matching, counted, tiers, relevance, count_limit: int | None = None):
+    def __init__(
+        self, *, matching, counted, tiers, relevance, count_limit: int | None = None, title_prefixes=None
+    ):
         self.matching = matching
+        self.title_prefixes = title_prefixes
         self.counted = counted
         self.tiers = tiers
         self.relevance = relevance
@@ -203,6 +220,18 @@ class RelevanceOrderedIds:
             taken = "".join(f" - (SELECT COUNT(*) FROM {done})" for done in earlier)  # noqa: S608
             left = f"GREATEST(%s{taken}, 0)"
             tier = self.matching.filter(condition).values_list("pk", "title_sort")
+            if relevance == 2 and self.title_prefixes and earlier == ["tier3"]:
+                # No other filter: the title indexes alone (they include title_sort and id)
+                # give tier 2, without reading the records: a common first character (小) begins
+                # thousands of titles.
+                branches = [
+                    Record.objects.filter(prefix)
+                    .exclude(pk__in=RawSQL("SELECT pk FROM tier3_all", []))
+                    .values_list("pk", "title_sort")
+                    .order_by()
+                    for prefix in self.title_prefixes
+                ]
+                tier = branches[0].union(*branches[1:])
             sql, params = tier.order_by().query.sql_with_params()
             parts.append((f"{name}_all AS MATERIALIZED ({sql})", list(params)))
             sorted_all = f"SELECT * FROM {name}_all ORDER BY 2, 1 LIMIT {left}"  # noqa: S608

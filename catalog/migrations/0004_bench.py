@@ -8,8 +8,9 @@
 - on PostgreSQL the grams' GIN index is on the array of their words instead of a tsvector:
   the same index, but testing one row costs a tenth (no text search parser), which matters
   where PostgreSQL tests rows one by one, and a word matches exactly as stored;
-- B-tree indexes on the title forms (``varchar_pattern_ops``: equality and LIKE 'prefix%')
-  find the records whose title equals or begins with the query, the top relevance tiers, and
+- B-tree indexes on the title forms (``varchar_pattern_ops``: equality and LIKE 'prefix%';
+  including title_sort and id, so that they alone give the ids in title order) find the
+  records whose title equals or begins with the query, the top relevance tiers, and
   GIN indexes on the title's trigrams and on its characters and pairs of characters (the
   function catalog_short_grams) those whose title holds it,
   without reading every match, and one on (title_sort, id) gives the first records in title
@@ -41,11 +42,11 @@ CREATE = [
     "CREATE INDEX IF NOT EXISTS catalog_record_search_gram_words ON catalog_record "
     "USING gin (string_to_array(search_grams, ' '))",
     "CREATE INDEX IF NOT EXISTS catalog_record_title_search_pattern "
-    "ON catalog_record (title_search varchar_pattern_ops)",
+    "ON catalog_record (title_search varchar_pattern_ops) INCLUDE (title_sort, id)",
     "CREATE INDEX IF NOT EXISTS catalog_record_title_pinyin_pattern "
-    "ON catalog_record (title_pinyin varchar_pattern_ops)",
+    "ON catalog_record (title_pinyin varchar_pattern_ops) INCLUDE (title_sort, id)",
     "CREATE INDEX IF NOT EXISTS catalog_record_title_initials_pattern "
-    "ON catalog_record (title_initials varchar_pattern_ops)",
+    "ON catalog_record (title_initials varchar_pattern_ops) INCLUDE (title_sort, id)",
     # The first records in title order, read from the index alone.
     "CREATE INDEX IF NOT EXISTS catalog_record_title_order ON catalog_record (title_sort, id)",
 ]

@@ -170,6 +170,7 @@ def test_postgresql_reads_the_page_tier_by_tier_in_exactly_the_order_of_relevanc
             counted=Record.objects.filter(match.count_condition),
             tiers=match.tiers,
             relevance=match.relevance,
+            title_prefixes=match.title_prefixes,
         )
         assert tiered.count() == len(ordered), query
         for start, stop in [(0, 20), (20, 40), (0, 7), (35, 60), (len(ordered) - 3, len(ordered) + 20)]:
