@@ -4,9 +4,9 @@ Matching means one thing on every database: each term of the query is a substrin
 record's ``search_text`` (simplified, lower-case, with pinyin and pinyin initials). PostgreSQL
 only gets there faster, with the indexes of migrations 0003 and 0004: a trigram index on
 ``search_text`` for terms of three characters or more, and a GIN index on the words of
-``search_grams`` (as an array) for terms of one or two characters, where trigrams cannot help (each Chinese
-character and pair of characters, each pair of letters or digits with a letter). Where the grams
-answer a term exactly (一, 中国, i2) the count asks the index alone; otherwise the LIKE test
+``search_grams`` (as an array) for terms of one or two characters, where trigrams cannot help
+(each Chinese character and pair of characters, each pair of letters or digits with a letter).
+Where the grams answer a term exactly (一, 中国, i2) the count asks the index alone; otherwise the LIKE test
 decides, so the index never changes the answer, only its speed. Results are ranked in four
 relevance tiers (the title is the query, begins with it, holds it, or only another field does),
 then by the title's pinyin; on PostgreSQL catalog.selectors reads the tiers one after another
@@ -72,8 +72,8 @@ def character_variant(normalised: str) -> str:
 # reading instead (TONE3 with the neutral tone as 5: stripping the digits gives the NORMAL
 # style, whose first letter is the FIRST_LETTER style), cached, since authors' names and
 # classic titles repeat. Stretches without pinyin are marked by the error handler, so that
-# each form treats them exactly as its own pypinyin call did: catalog/tests/test_search.py
-# compares the three with pypinyin's own results over every character it knows.
+# each form treats them exactly as its own pypinyin call did: catalog/tests/test_search_pinyin.py
+# compares the three with pypinyin's own styles over every character it knows.
 _NO_PINYIN = "\x00"  # a stretch of text without Chinese characters, as typed
 _NO_PINYIN_HAN = "\x01"  # a Chinese character that pypinyin has no reading for
 _DIGITS = re.compile(r"[0-9]")
@@ -280,9 +280,9 @@ def _terms_condition(terms: list[str], postgres: bool) -> tuple[Q, Q]:
             condition &= contains
             count_condition &= contains
         elif _gram_exact(term):
-            # The grams hold the term exactly when the search text does. The LIKE stays in the
-            # query, where it costs little, and spares PostgreSQL building a tsvector for every
-            # record it walks through in title order.
+            # The grams hold the term exactly when the search text does: the count asks the
+            # index alone. The LIKE stays in the page's query, where PostgreSQL tests it first,
+            # the cheaper test for the records it walks through in title order.
             condition &= contains & Q(_gram_match(term))
             count_condition &= Q(_gram_match(term))
         else:
