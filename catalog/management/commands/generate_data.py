@@ -11,6 +11,10 @@ book corners. Records, contributors and copies are built in Python and written w
 ``bulk_create`` in batches; the counters (barcodes, accession numbers, sequence numbers) are
 advanced afterwards, so that cataloguing by hand continues after the generated numbers.
 
+On PostgreSQL, adding 20,000 records or more drops the record table's search indexes and builds
+them again at the end, in the same transaction: the table is locked until the command ends, so
+run it on a trial or benchmark database, not on a library in use.
+
 Copies "on loan" have no loan behind them: the data are for searching and listing, not for
 the desk. ``--readers`` adds pupils and teachers through circulation's own services.
 """
