@@ -54,3 +54,9 @@ i18n-check: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+
+# The benchmarks (benchmarks/bench_*.py) against BENCH_DATABASE_URL, a PostgreSQL database filled
+# with generated data on the first run (minutes) and kept. `make bench BENCH=opac` runs one.
+.PHONY: bench
+bench: venv
+	$(BIN)/python -m benchmarks.run $(BENCH)

@@ -1,6 +1,12 @@
-import pytest
+from io import StringIO
 
-from catalog.selectors import SearchFilters, records_search
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from catalog.models import Record
+from catalog.search import search_match
+from catalog.selectors import RelevanceOrderedIds, SearchFilters, records_search
 from catalog.services import copy_set_status
 
 from .factories import RecordFactory
@@ -90,8 +96,106 @@ def test_the_results_page_needs_a_constant_number_of_queries(shelf, django_asser
     assert len(result.records) == 20
 
 
+def test_the_count_can_stop_at_a_limit(shelf):
+    capped = records_search(SearchFilters(query="曹"), count_limit=1)
+    exact = records_search(SearchFilters(query="曹"), count_limit=5)
+
+    assert (capped.count, capped.count_capped, capped.page_count, len(capped.records)) == (1, True, 1, 1)
+    assert capped.records[0].title == titles("曹")[0]
+    assert (exact.count, exact.count_capped) == (2, False)
+    assert records_search(SearchFilters(query="", sort="title"), count_limit=2).count_capped
+
+
 def test_a_huge_or_strange_query_is_handled(shelf):
     assert titles("x" * 5000) == []
     assert titles("%") == []
     assert titles("_") == []
     assert titles("<script>alert(1)</script>") == []
+
+
+def test_one_and_two_character_terms_find_every_field_whatever_the_number_of_authors(shelf):
+    """On PostgreSQL the one- and two-character index must hold the characters of every
+    searchable field, also for a record with many authors (its subjects come last)."""
+    RecordFactory(
+        title="远古世界", authors=["甲某", "乙某", "丙某"], subjects="恐龙；化石", publisher="某出版社"
+    )
+    assert titles("龙") == ["远古世界"]
+    assert titles("化石") == ["远古世界"]
+
+
+def test_a_short_term_mixing_latin_letters_and_chinese_is_found(shelf):
+    RecordFactory(title="Q版三国人物", authors=["某人"])
+    assert titles("q版") == ["Q版三国人物"]
+    assert titles("Q版 三国") == ["Q版三国人物"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the tiered page query is PostgreSQL's")
+@pytest.mark.parametrize(("walk_rows", "walk_rows_per_row"), [(3000, 50), (40, 1), (0, 0)])
+def test_postgresql_reads_the_page_tier_by_tier_in_exactly_the_order_of_relevance(
+    monkeypatch, walk_rows, walk_rows_per_row
+):
+    """PostgreSQL reads each relevance tier in title order and only as far as the page needs
+    (walking the first records in title order, or sorting the whole tier); the ids must be
+    exactly those of ORDER BY relevance, title_sort, id, on every page."""
+    monkeypatch.setattr(RelevanceOrderedIds, "WALK_ROWS", walk_rows)
+    monkeypatch.setattr(RelevanceOrderedIds, "WALK_ROWS_PER_ROW", walk_rows_per_row)
+    call_command("generate_data", records=400, copies_per_record=1, seed=11, stdout=StringIO())
+    for title in ["少年", "少年科学", "少年科学故事", "科学少年"]:  # exact, prefix, inside
+        RecordFactory(title=title, authors=["某人"])
+    queries = [
+        "书",
+        "少年",
+        "的",
+        "中国",
+        "科学",
+        "i2",
+        "i28",
+        "sn",
+        "shaonian",
+        "xi you ji",
+        "q版",
+        "出版",
+        "故事 少年",
+    ]
+    for query in queries:
+        match = search_match(query)
+        ordered = list(
+            Record.objects.filter(match.condition)
+            .annotate(relevance=match.relevance)
+            .order_by("-relevance", "title_sort", "pk")
+            .values_list("pk", flat=True)
+        )
+        tiered = RelevanceOrderedIds(
+            matching=Record.objects.filter(match.condition),
+            counted=Record.objects.filter(match.count_condition),
+            tiers=match.tiers,
+            relevance=match.relevance,
+            title_prefixes=match.title_prefixes,
+        )
+        assert tiered.count() == len(ordered), query
+        for start, stop in [(0, 20), (20, 40), (0, 7), (35, 60), (len(ordered) - 3, len(ordered) + 20)]:
+            start = max(start, 0)
+            assert tiered[start:stop] == ordered[start:stop], (query, start)
+        capped = RelevanceOrderedIds(
+            matching=Record.objects.filter(match.condition),
+            counted=Record.objects.filter(match.count_condition),
+            tiers=match.tiers,
+            relevance=match.relevance,
+            count_limit=10,
+        )
+        assert capped.count() == min(10, len(ordered))
+        assert capped.capped == (len(ordered) > 10)
+        assert capped[0:20] == ordered[0:20], query
+
+
+def test_any_part_of_a_title_is_found_however_opencc_converts_that_part_alone(shelf):
+    # OpenCC keeps 哪吒 as a phrase but turns 吒 alone into 咤, and 乾 alone into 干.
+    RecordFactory(title="哪吒的生日", authors=["某人"])
+    RecordFactory(title="乾隆皇帝", authors=["某人"])
+
+    assert titles("吒") == ["哪吒的生日"]
+    assert titles("吒的") == ["哪吒的生日"]
+    assert titles("哪吒") == ["哪吒的生日"]
+    assert titles("乾") == ["乾隆皇帝"]
+    assert titles("乾隆") == ["乾隆皇帝"]
+    assert titles("qianlong") == ["乾隆皇帝"]
