@@ -10,8 +10,8 @@ the page's database queries), then BENCH_REPEAT times (default 3); a query's tim
 of those, so that one run stalled by another process on the machine does not count.
 
 Settings (environment): BENCH_QUERIES queries per kind (default 100), BENCH_QUERY_SEED (default
-7), BENCH_REPEAT (default 3), BENCH_COUNT_LIMIT=1000 to count matches no further than that
-(records_search's count_limit, which the OPAC's pages do not use yet), BENCH_EXPLAIN=1 to print
+7), BENCH_REPEAT (default 3), BENCH_COUNT_LIMIT (default: the OPAC's own OPAC_COUNT_LIMIT, 1,000;
+0 for exact counts) to count matches no further than that, BENCH_EXPLAIN=1 to print
 PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of the slowest query of each kind.
 Run with ``make bench BENCH=opac`` or ``python -m benchmarks.run opac``.
 """
@@ -111,13 +111,18 @@ def queries_choose(count: int, seed: int) -> dict[str, list[str]]:
     return queries
 
 
+def count_limit() -> int | None:
+    """As the OPAC's pages count (catalog.views.opac), unless BENCH_COUNT_LIMIT says otherwise."""
+    from catalog.selectors import OPAC_COUNT_LIMIT
+
+    limit = int(os.environ.get("BENCH_COUNT_LIMIT", OPAC_COUNT_LIMIT))
+    return limit or None
+
+
 def search_once(query: str):
     from catalog.selectors import SearchFilters, records_search
 
-    limit = os.environ.get("BENCH_COUNT_LIMIT")
-    if limit:
-        return records_search(SearchFilters(query=query), count_limit=int(limit))
-    return records_search(SearchFilters(query=query))
+    return records_search(SearchFilters(query=query), count_limit=count_limit())
 
 
 def explain(query: str) -> None:
@@ -148,8 +153,8 @@ def main() -> None:
             cursor.execute("SHOW shared_buffers")
             buffers = cursor.fetchone()[0]
         print(f"PostgreSQL settings: jit={jit}, shared_buffers={buffers}")
-    limit = os.environ.get("BENCH_COUNT_LIMIT")
-    counting = f"counts stop at {int(limit):,}" if limit else "exact counts"
+    limit = count_limit()
+    counting = f"counts stop at {limit:,}, as on the OPAC's pages" if limit else "exact counts"
     repeat = max(1, int(os.environ.get("BENCH_REPEAT", "3")))
     print(
         f"{count} queries per kind (seed {seed}), {counting}. Each query runs once to warm up, then "

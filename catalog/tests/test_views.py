@@ -160,3 +160,17 @@ def test_only_cataloguers_may_catalogue(client, role):
     response = client.post(reverse("catalog:record-create"), record_post())
     assert response.status_code == 403
     assert Record.objects.count() == 0
+
+
+def test_a_very_common_query_says_more_than_the_limit(client, monkeypatch):
+    from catalog.views import opac as opac_views
+
+    monkeypatch.setattr(opac_views, "OPAC_COUNT_LIMIT", 3)
+    for number in range(5):
+        RecordFactory(title=f"小学生的故事{number}")
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("catalog:opac"), {"q": "的"}).content.decode()
+    assert "More than 3 records found" in page
+    assert page.count("data-record=") == 3
+    page = client.get(reverse("catalog:opac"), {"q": "故事3"}).content.decode()
+    assert "1 record found" in page

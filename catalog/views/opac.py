@@ -11,7 +11,13 @@ from django.shortcuts import render
 
 from catalog.forms import SearchForm
 from catalog.models import CatalogSettings
-from catalog.selectors import class_path, classification_browse, record_detail, records_search
+from catalog.selectors import (
+    OPAC_COUNT_LIMIT,
+    class_path,
+    classification_browse,
+    record_detail,
+    records_search,
+)
 
 
 def opac_access(view):
@@ -30,7 +36,7 @@ def opac_access(view):
 def search(request):
     form = SearchForm(request.GET or None)
     filters = form.filters()
-    result = records_search(filters)
+    result = records_search(filters, count_limit=OPAC_COUNT_LIMIT)
     context = {"form": form, "filters": filters, "result": result}
     if request.htmx and not request.htmx.boosted:
         return render(request, "catalog/_opac_results.html", context)
@@ -42,7 +48,7 @@ def new_arrivals(request):
     form = SearchForm(request.GET or None)
     filters = form.filters()
     filters.sort = "new"
-    result = records_search(filters)
+    result = records_search(filters, count_limit=OPAC_COUNT_LIMIT)
     return render(request, "catalog/opac_new.html", {"form": form, "filters": filters, "result": result})
 
 
