@@ -82,3 +82,13 @@ def _progress(token: str, done: int, total: int) -> None:
     if not marc_uploads.upload_is_claimed(token):
         raise MarcImportRefused(_("The import was given up while it was being saved; nothing was saved."))
     marc_uploads.job_progress_write(token, done=done, total=total)
+
+
+@shared_task(name="catalog.tasks.imports_purge_task", ignore_result=True)
+def imports_purge_task() -> None:
+    """Every night: remove uploads of imports (spreadsheets and MARC files) that were previewed
+    but never confirmed or cancelled, a day after their upload. Safe to run twice."""
+    from .transfer import import_files_purge
+
+    import_files_purge()
+    marc_uploads.uploads_remove_stale()

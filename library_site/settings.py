@@ -307,6 +307,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "library_site.accounts.tasks.clear_expired_sessions_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    "purge-abandoned-imports": {
+        "task": "catalog.tasks.imports_purge_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
