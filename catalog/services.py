@@ -27,6 +27,8 @@ from .models import (
 )
 from .search import record_search_fields
 
+# Numbers are reserved and checked against the database this many at a time.
+NUMBER_BLOCK = 5_000
 CLC_CODE = re.compile(r"^[A-Z][A-Z0-9.\-/=()\"<>:]*$")
 MAX_COPIES_AT_ONCE = 200
 
@@ -78,35 +80,42 @@ def counter_take(*, key: str, count: int = 1) -> int:
     return first
 
 
-def barcodes_next(*, count: int) -> list[str]:
-    """``count`` new consecutive barcodes with the library's prefix (T0000001 …), skipping any
-    number already taken by a barcode typed in or imported."""
-    catalog_settings = CatalogSettings.current()
-    barcodes: list[str] = []
-    while len(barcodes) < count:
-        wanted = count - len(barcodes)
-        first = counter_take(key="barcode", count=wanted)
-        block = [
-            f"{catalog_settings.barcode_prefix}{number:0{catalog_settings.barcode_digits}d}"
-            for number in range(first, first + wanted)
-        ]
-        taken = set(Copy.objects.filter(barcode__in=block).values_list("barcode", flat=True))
-        barcodes += [barcode for barcode in block if barcode not in taken]
-    return barcodes
-
-
-def accession_numbers_next(*, count: int) -> list[str]:
-    catalog_settings = CatalogSettings.current()
+def _sequence_next(*, key: str, field: str, formatted, count: int, avoid: Collection[str]) -> list[str]:
+    """``count`` new numbers of a sequence, formatted, skipping those a copy already has (typed in
+    or imported) and those in ``avoid`` (an import's own numbers, not in the database yet)."""
     numbers: list[str] = []
     while len(numbers) < count:
-        wanted = count - len(numbers)
-        first = counter_take(key="accession", count=wanted)
-        block = [f"{number:0{catalog_settings.accession_digits}d}" for number in range(first, first + wanted)]
-        taken = set(
-            Copy.objects.filter(accession_number__in=block).values_list("accession_number", flat=True)
-        )
-        numbers += [number for number in block if number not in taken]
+        wanted = min(count - len(numbers), NUMBER_BLOCK)
+        first = counter_take(key=key, count=wanted)
+        block = [formatted(number) for number in range(first, first + wanted)]
+        taken = set(Copy.objects.filter(**{f"{field}__in": block}).values_list(field, flat=True))
+        numbers += [number for number in block if number not in taken and number not in avoid]
     return numbers
+
+
+def barcodes_next(*, count: int, avoid: Collection[str] = ()) -> list[str]:
+    """``count`` new consecutive barcodes with the library's prefix (T0000001 …)."""
+    catalog_settings = CatalogSettings.current()
+    prefix, digits = catalog_settings.barcode_prefix, catalog_settings.barcode_digits
+    return _sequence_next(
+        key="barcode",
+        field="barcode",
+        formatted=lambda n: f"{prefix}{n:0{digits}d}",
+        count=count,
+        avoid=avoid,
+    )
+
+
+def accession_numbers_next(*, count: int, avoid: Collection[str] = ()) -> list[str]:
+    """``count`` new consecutive accession numbers (财产登记号: 000001 …)."""
+    digits = CatalogSettings.current().accession_digits
+    return _sequence_next(
+        key="accession",
+        field="accession_number",
+        formatted=lambda n: f"{n:0{digits}d}",
+        count=count,
+        avoid=avoid,
+    )
 
 
 # --- classification and call numbers ------------------------------------------------------------
@@ -173,17 +182,35 @@ RECORD_FIELDS = (
 )
 
 
-def _record_prepare(
-    record: Record, *, contributors: Sequence[tuple[str, str]], author_number: str = ""
-) -> None:
+def _record_check(record: Record, *, classes: dict[str, ClassificationClass | None] | None = None) -> None:
+    """The rules every new or changed record meets, one at a time or in an import: a title, a
+    valid ISBN (stored as ISBN-13), a class of the CLC, a link for an e-resource, reading levels
+    in order. ``classes`` caches resolved class numbers across the records of an import."""
     record.title = (record.title or "").strip()
     if not record.title:
         raise CatalogError(_("A record needs a title."))
     record.isbn = isbn_normalise(record.isbn) if record.isbn else ""
     record.clc_code = clc_normalise(record.clc_code)
-    record.classification = clc_resolve(record.clc_code)
+    if classes is None:
+        record.classification = clc_resolve(record.clc_code)
+    else:
+        if record.clc_code not in classes:
+            classes[record.clc_code] = clc_resolve(record.clc_code)
+        record.classification = classes[record.clc_code]
     if record.material_type == Record.MaterialType.E_RESOURCE and not record.link:
         raise CatalogError(_("An e-resource needs its link."))
+    if (
+        record.reading_level_from
+        and record.reading_level_to
+        and record.reading_level_from > record.reading_level_to
+    ):
+        raise CatalogError(_("The first grade of the reading level comes after the last."))
+
+
+def _record_prepare(
+    record: Record, *, contributors: Sequence[tuple[str, str]], author_number: str = ""
+) -> None:
+    _record_check(record)
     if not record.call_number and record.clc_code:
         record.call_number = call_number_for(clc_code=record.clc_code, author_number=author_number)
     for field, value in record_search_fields(record, [name for name, _role in contributors]).items():
@@ -322,8 +349,6 @@ def copy_set_status(*, copy: Copy, to_status: str, user=None, reason: str = "") 
 # are reserved per sequence in one step and rows are inserted in bulk. The caller wraps the
 # whole import in one transaction, so that a refusal keeps nothing.
 
-NUMBER_BLOCK = 5_000
-
 
 def call_numbers_for(*, clc_codes: Sequence[str]) -> list[str]:
     """call_number_for for many records: one reservation per class for all the records of that
@@ -345,24 +370,6 @@ def call_numbers_for(*, clc_codes: Sequence[str]) -> list[str]:
         numbers.append(f"{code}/{following[code]}")
         following[code] += 1
     return numbers
-
-
-def _numbers_next_avoiding(next_numbers, *, count: int, avoid: Collection[str]) -> list[str]:
-    numbers: list[str] = []
-    while len(numbers) < count:
-        block = next_numbers(count=min(count - len(numbers), NUMBER_BLOCK))
-        numbers += [number for number in block if number not in avoid]
-    return numbers
-
-
-def barcodes_next_avoiding(*, count: int, avoid: Collection[str] = ()) -> list[str]:
-    """barcodes_next for an import: the next ``count`` barcodes, also skipping the barcodes that
-    the import brings itself (``avoid``), which are not in the database yet."""
-    return _numbers_next_avoiding(barcodes_next, count=count, avoid=avoid)
-
-
-def accession_numbers_next_avoiding(*, count: int, avoid: Collection[str] = ()) -> list[str]:
-    return _numbers_next_avoiding(accession_numbers_next, count=count, avoid=avoid)
 
 
 def _clean_fields_or_refuse(instance, *, exclude: list[str]) -> None:
@@ -396,22 +403,7 @@ def records_create_bulk(
             raise ValueError(f"unknown record fields: {sorted(unknown)}")
         record = Record(**fields, created_by=user, created_at=now)
         try:
-            record.title = (record.title or "").strip()
-            if not record.title:
-                raise CatalogError(_("A record needs a title."))
-            record.isbn = isbn_normalise(record.isbn) if record.isbn else ""
-            record.clc_code = clc_normalise(record.clc_code)
-            if record.clc_code not in resolved:
-                resolved[record.clc_code] = clc_resolve(record.clc_code)
-            record.classification = resolved[record.clc_code]
-            if record.material_type == Record.MaterialType.E_RESOURCE and not record.link:
-                raise CatalogError(_("An e-resource needs its link."))
-            if (
-                record.reading_level_from
-                and record.reading_level_to
-                and record.reading_level_from > record.reading_level_to
-            ):
-                raise CatalogError(_("The first grade of the reading level comes after the last."))
+            _record_check(record, classes=resolved)
         except CatalogError as error:
             error.item = index
             raise
@@ -476,14 +468,14 @@ def copies_create_bulk(*, copies: Sequence[Copy], user=None) -> list[Copy]:
     without_barcode = [copy for copy in copies if not copy.barcode]
     for copy, barcode in zip(
         without_barcode,
-        barcodes_next_avoiding(count=len(without_barcode), avoid=seen_barcodes),
+        barcodes_next(count=len(without_barcode), avoid=seen_barcodes),
         strict=True,
     ):
         copy.barcode = barcode
     without_accession = [copy for copy in copies if not copy.accession_number]
     for copy, number in zip(
         without_accession,
-        accession_numbers_next_avoiding(count=len(without_accession), avoid=seen_accessions),
+        accession_numbers_next(count=len(without_accession), avoid=seen_accessions),
         strict=True,
     ):
         copy.accession_number = number

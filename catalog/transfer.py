@@ -1403,8 +1403,8 @@ def import_save(plan: ImportPlan, *, user=None) -> dict[str, int]:
     """Save a checked plan: all its rows in one transaction, or none (ImportFailed)."""
     from .services import (
         RECORD_FIELDS,
-        accession_numbers_next_avoiding,
-        barcodes_next_avoiding,
+        accession_numbers_next,
+        barcodes_next,
         call_numbers_for,
         copies_create_bulk,
         records_create_bulk,
@@ -1440,12 +1440,10 @@ def import_save(plan: ImportPlan, *, user=None) -> dict[str, int]:
         given_barcodes = {copy.barcode for copy in plan.copies if copy.barcode}
         given_accessions = {copy.accession_number for copy in plan.copies if copy.accession_number}
         barcodes = iter(
-            barcodes_next_avoiding(
-                count=sum(1 for copy in plan.copies if not copy.barcode), avoid=given_barcodes
-            )
+            barcodes_next(count=sum(1 for copy in plan.copies if not copy.barcode), avoid=given_barcodes)
         )
         accessions = iter(
-            accession_numbers_next_avoiding(
+            accession_numbers_next(
                 count=sum(1 for copy in plan.copies if not copy.accession_number), avoid=given_accessions
             )
         )
