@@ -3,7 +3,7 @@ queries whatever the size of the collection."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -47,7 +47,6 @@ class SearchResult:
     page_count: int
     asked: bool
     sort: str
-    facets: dict = field(default_factory=dict)
     count_capped: bool = False  # there are more than ``count`` (records_search's count_limit)
 
 
@@ -94,19 +93,26 @@ def records_search(filters: SearchFilters, *, count_limit: int | None = None) ->
 
 
 class CountedIds:
-    """Ids for the Paginator, counted exactly or no further than ``limit``."""
+    """Ids for the Paginator, counted exactly (over ``exact``, by default the ids themselves)
+    or no further than ``limit``, once."""
 
-    def __init__(self, ids, limit: int | None = None):
+    def __init__(self, ids, limit: int | None = None, *, exact=None):
         self.ids = ids
         self.limit = limit
+        self.exact = ids if exact is None else exact
         self.capped = False
+        self._count: int | None = None
 
     def count(self) -> int:
-        if self.limit is None:
-            return self.ids.count()
-        found = self.ids.order_by()[: self.limit + 1].count()
-        self.capped = found > self.limit
-        return min(found, self.limit)
+        if self._count is None:
+            if self.limit is None:
+                self._count = self.exact.count()
+            else:
+                # As far as the limit only, which stops soon among many matches.
+                found = self.ids.order_by()[: self.limit + 1].count()
+                self.capped = found > self.limit
+                self._count = min(found, self.limit)
+        return self._count
 
     def __len__(self) -> int:
         return self.count()
@@ -150,7 +156,7 @@ def _filters_apply(queryset, filters: SearchFilters):
     return queryset
 
 
-class RelevanceOrderedIds:
+class RelevanceOrderedIds(CountedIds):
     """The ids of the matching records in relevance order (then title, then id), for the
     Paginator: ``count()`` and slices. PostgreSQL only; one query for the count, one per slice.
 
@@ -180,28 +186,11 @@ class RelevanceOrderedIds:
     def __init__(
         self, *, matching, counted, tiers, relevance, count_limit: int | None = None, title_prefixes=None
     ):
+        super().__init__(matching, count_limit, exact=counted)
         self.matching = matching
         self.title_prefixes = title_prefixes
-        self.counted = counted
         self.tiers = tiers
         self.relevance = relevance
-        self.count_limit = count_limit
-        self.capped = False
-        self._count: int | None = None
-
-    def count(self) -> int:
-        if self._count is None:
-            if self.count_limit is None:
-                self._count = self.counted.count()
-            else:
-                # As far as the limit only: LIKE first, which stops soon among many matches.
-                found = self.matching.order_by()[: self.count_limit + 1].count()
-                self.capped = found > self.count_limit
-                self._count = min(found, self.count_limit)
-        return self._count
-
-    def __len__(self) -> int:
-        return self.count()
 
     def __getitem__(self, item: slice) -> list[int]:
         start, stop = item.start or 0, item.stop
