@@ -413,6 +413,14 @@ def _descent(font: str, size: float) -> float:
     return -pdfmetrics.getAscentDescent(font, size)[1]
 
 
+def _line_from_top(
+    canvas, font: str, size: float, text: str, *, centre: float, top: float, width: float, spacing: float
+) -> float:
+    """A centred line of text, cut to the width, hanging from ``top``; returns the new top."""
+    _centred(canvas, font, size, _fit(text, font, size, width), centre, top - _ascent(font, size))
+    return top - (_ascent(font, size) + _descent(font, size)) * spacing
+
+
 def _draw_spine(canvas, font: str, x: float, y: float, width: float, height: float, *, lines, library_name):
     """The call number in one or two lines, large and bold, centred; the library's name small
     at the top."""
@@ -422,15 +430,9 @@ def _draw_spine(canvas, font: str, x: float, y: float, width: float, height: flo
     centre = x + width / 2
     if library_name:
         name_size = max(4.5, min(6.5, height * 0.11))
-        _centred(
-            canvas,
-            font,
-            name_size,
-            _fit(library_name, font, name_size, inner_width),
-            centre,
-            top - _ascent(font, name_size),
+        top = _line_from_top(
+            canvas, font, name_size, library_name, centre=centre, top=top, width=inner_width, spacing=1.25
         )
-        top -= (_ascent(font, name_size) + _descent(font, name_size)) * 1.25
     available = top - (y + pad)
     line_height = 1.15
     size = min(20.0, available / (len(lines) * line_height))
@@ -460,26 +462,20 @@ def _draw_barcode(canvas, font: str, x: float, y: float, width: float, height: f
     title_size = max(5.0, min(8.0, height * 0.1))
     digits_size = max(5.0, min(9.0, height * 0.11))
     if library_name:
-        _centred(
-            canvas,
-            font,
-            small,
-            _fit(library_name, font, small, inner_width),
-            centre,
-            top - _ascent(font, small),
+        top = _line_from_top(
+            canvas, font, small, library_name, centre=centre, top=top, width=inner_width, spacing=1.2
         )
-        top -= (_ascent(font, small) + _descent(font, small)) * 1.2
-    title = copy.record.title
-    if title:
-        _centred(
+    if copy.record.title:
+        top = _line_from_top(
             canvas,
             font,
             title_size,
-            _fit(title, font, title_size, inner_width),
-            centre,
-            top - _ascent(font, title_size),
+            copy.record.title,
+            centre=centre,
+            top=top,
+            width=inner_width,
+            spacing=1.15,
         )
-        top -= (_ascent(font, title_size) + _descent(font, title_size)) * 1.15
     _centred(canvas, font, digits_size, copy.barcode, centre, bottom + _descent(font, digits_size))
     bottom += (_ascent(font, digits_size) + _descent(font, digits_size)) * 1.3
     bar_height = min(15 * mm, top - bottom - 0.5 * mm)
