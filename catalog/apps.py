@@ -25,3 +25,13 @@ class CatalogConfig(AppConfig):
                 capability=Capability.MANAGE_CATALOGUE,
             )
         )
+        menu_register(
+            MenuEntry(
+                key="serials",
+                label=_("Newspapers and periodicals"),
+                url_name="catalog:serials",
+                icon="newspaper",
+                order=220,
+                capability=Capability.MANAGE_COLLECTION,
+            )
+        )

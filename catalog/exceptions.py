@@ -25,3 +25,9 @@ class DuplicateBarcode(CatalogError):
 
 class StatusChangeRefused(CatalogError):
     default_message = _("This copy cannot change to that status.")
+
+
+class SerialError(CatalogError):
+    """A refusal about newspapers and periodicals: subscriptions, check-in, binding."""
+
+    default_message = _("This cannot be done to the newspaper or periodical.")

@@ -387,3 +387,151 @@ class LabelSheet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- newspapers and periodicals (报刊) ------------------------------------------------------------
+
+
+class Serial(models.Model):
+    """A newspaper or a periodical the library subscribes to (报纸, 期刊), by its ISSN or its
+    domestic CN number (国内统一连续出版物号, CN 11-1234/G4)."""
+
+    class Kind(models.TextChoices):
+        NEWSPAPER = "newspaper", _("Newspaper")
+        PERIODICAL = "periodical", _("Periodical")
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        SEMIMONTHLY = "semimonthly", _("Twice a month")
+        MONTHLY = "monthly", _("Monthly")
+        BIMONTHLY = "bimonthly", _("Every two months")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    issn = models.CharField(_("ISSN"), max_length=9, blank=True)
+    cn_number = models.CharField(_("CN number"), max_length=20, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    frequency = models.CharField(_("frequency"), max_length=12, choices=Frequency.choices)
+    weekdays_only = models.BooleanField(
+        _("not published at weekends"),
+        default=False,
+        help_text=_("For a daily paper that has no Saturday and Sunday issues."),
+    )
+    is_active = models.BooleanField(_("still subscribed"), default=True)
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("newspaper or periodical")
+        verbose_name_plural = _("newspapers and periodicals")
+        ordering = ["kind", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["issn"], condition=~Q(issn=""), name="serial_unique_issn"),
+            models.UniqueConstraint(
+                fields=["cn_number"], condition=~Q(cn_number=""), name="serial_unique_cn_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Subscription(models.Model):
+    """A year's subscription to a serial for one room (报刊征订): how many copies of each issue
+    come, and what the year costs. Its expected issues are predicted from the frequency."""
+
+    serial = models.ForeignKey(
+        Serial,
+        verbose_name=_("newspaper or periodical"),
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("room"), on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    copies = models.PositiveSmallIntegerField(
+        _("copies of each issue"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    price = models.DecimalField(
+        _("price for the year"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    supplier = models.CharField(_("supplier"), max_length=100, blank=True, help_text=_("For example 邮局."))
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["-year", "serial__title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["serial", "location", "year"], name="subscription_unique_serial_room_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} · {self.location} · {self.year}"
+
+
+class SerialIssue(models.Model):
+    """An issue a subscription expects (第 n 期), and its check-in when it comes. Bound into a
+    volume (期刊装订), it points to the copy that volume became."""
+
+    subscription = models.ForeignKey(
+        Subscription, verbose_name=_("subscription"), on_delete=models.PROTECT, related_name="issues"
+    )
+    number = models.PositiveSmallIntegerField(_("issue number"))
+    expected_on = models.DateField(_("expected on"))
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    claimed_on = models.DateField(_("claimed on"), null=True, blank=True)
+    bound_into = models.ForeignKey(
+        Copy,
+        verbose_name=_("bound into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bound_issues",
+    )
+
+    class Meta:
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        ordering = ["subscription", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "number"], name="serial_issue_unique_number"),
+        ]
+        indexes = [models.Index(fields=["expected_on", "received_on"], name="serial_issue_expected")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription.serial} {self.subscription.year}-{self.number}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cataloguing, labels, marc, opac, transfer
+from .views import cataloguing, labels, marc, opac, serials, transfer
 
 app_name = "catalog"
 
@@ -29,4 +29,11 @@ urlpatterns = [
     path("catalog/import/cancel/", transfer.records_import_cancel, name="records-import-cancel"),
     path("catalog/import/template.xlsx", transfer.records_import_template, name="records-import-template"),
     path("catalog/export/", transfer.records_export, name="records-export"),
+    # Newspapers and periodicals: subscriptions, check-in, claims, binding
+    path("catalog/serials/", serials.serials_home, name="serials"),
+    path("catalog/serials/new/", serials.serial_create, name="serial-create"),
+    path("catalog/serials/subscriptions/new/", serials.subscription_create, name="subscription-create"),
+    path("catalog/serials/subscriptions/<int:pk>/", serials.subscription_detail, name="subscription"),
+    path("catalog/serials/check-in/", serials.serials_checkin, name="serials-checkin"),
+    path("catalog/serials/missing/", serials.serials_missing, name="serials-missing"),
 ]
