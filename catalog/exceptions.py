@@ -25,3 +25,18 @@ class DuplicateBarcode(CatalogError):
 
 class StatusChangeRefused(CatalogError):
     default_message = _("This copy cannot change to that status.")
+
+
+# --- collection care: repairs, write-offs, stocktaking ---
+
+
+class RepairRefused(CatalogError):
+    default_message = _("This repair cannot be recorded.")
+
+
+class WriteOffRefused(CatalogError):
+    default_message = _("This write-off cannot be carried out.")
+
+
+class StocktakeRefused(CatalogError):
+    default_message = _("This stocktake cannot be changed.")
