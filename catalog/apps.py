@@ -25,3 +25,13 @@ class CatalogConfig(AppConfig):
                 capability=Capability.MANAGE_CATALOGUE,
             )
         )
+        menu_register(
+            MenuEntry(
+                key="collection-care",
+                label=_("Collection care"),
+                url_name="catalog:repairs",
+                icon="bandaid",
+                order=220,
+                capability=Capability.MANAGE_COLLECTION,
+            )
+        )
