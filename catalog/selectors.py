@@ -687,6 +687,8 @@ def stocktake_report(stocktake: Stocktake, *, limit: int | None = 200) -> Stockt
 
 
 def stocktakes_list():
-    return Stocktake.objects.select_related("location", "started_by", "confirmed_by").annotate(
-        scan_count=Count("scans")
+    return (
+        Stocktake.objects.select_related("location", "started_by", "confirmed_by")
+        .annotate(scan_count=Count("scans"))
+        .order_by("-started_at", "-pk")
     )

@@ -49,6 +49,7 @@ from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 
 from .factories import RecordFactory, location_default
+from .test_care_views import catalog_defaults  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -428,6 +429,7 @@ def test_the_report_takes_the_same_queries_whatever_the_size(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent scans need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("catalog_defaults")
 def test_concurrent_scans_of_the_same_barcode_leave_one_row():
     from django.db import connections
 

@@ -68,8 +68,16 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
     client.force_login(make_user(role))
     menu = {entry["key"] for entry in client.get(reverse("home")).context["menu"]}
     expected = {
-        "administrator": {"opac", "desk", "cataloguing", "roles", "system-status", "back-office"},
-        "librarian": {"opac", "desk", "cataloguing", "back-office"},
+        "administrator": {
+            "opac",
+            "desk",
+            "cataloguing",
+            "collection-care",
+            "roles",
+            "system-status",
+            "back-office",
+        },
+        "librarian": {"opac", "desk", "cataloguing", "collection-care", "back-office"},
         "leader": {"opac"},
         "volunteer": {"opac", "desk", "my-library"},
         "teacher": {"opac"},  # their home page is their own library page
