@@ -290,7 +290,7 @@ def test_the_command_refuses_a_junk_file_and_an_unknown_location(tmp_path, catal
 
     scans = tmp_path / "scans.txt"
     scans.write_text("T0000001\n<<junk>>\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="line 2"):
+    with pytest.raises(CommandError, match="第 2 行"):
         call_command("stocktake", "--location", location_default().name, str(scans), "--confirm")
     with pytest.raises(CommandError):
         call_command("stocktake", "--location", "没有这个地方", str(scans))
