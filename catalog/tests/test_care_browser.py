@@ -27,10 +27,13 @@ def shot(page, name: str) -> None:
 
 
 def scan(page, barcode: str, outcome: str) -> None:
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
-    page.fill("#scan", "")
-    page.keyboard.type(barcode)
-    page.keyboard.press("Enter")
+    # The previous answer has settled (htmx then selects the field for the next scan).
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'scan'"
+        " && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
+    )
+    page.fill("#scan", barcode)
+    page.press("#scan", "Enter")
     page.locator(f"#scan-result [data-outcome='{outcome}']", has_text=barcode).wait_for()
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors, services
 from catalog.exceptions import CatalogError
-from catalog.models import CatalogSettings, Copy, Location, Repair, Stocktake, StocktakeScan, WriteOffBatch
+from catalog.models import CatalogSettings, Copy, Location, Repair, Stocktake, WriteOffBatch
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
@@ -355,17 +355,8 @@ def stocktake(request, pk: int):
             "stocktake": stocktake,
             "report": report,
             "scan_count": stocktake.scans.count(),
-            "recent_scans": _recent_scans(stocktake),
             "section": "stocktaking",
         },
-    )
-
-
-def _recent_scans(stocktake: Stocktake):
-    return list(
-        StocktakeScan.objects.filter(stocktake=stocktake)
-        .select_related("scanned_by")
-        .order_by("-scanned_at", "-pk")[:10]
     )
 
 
@@ -401,7 +392,6 @@ def stocktake_scan(request, pk: int):
             messages.info(request, _("Scanned: %(barcode)s") % {"barcode": barcode})
         return redirect("catalog:stocktake", pk)
     context["scan_count"] = stocktake.scans.count()
-    context["recent_scans"] = _recent_scans(stocktake)
     return render(request, "catalog/care/_stocktake_scan_result.html", context)
 
 
