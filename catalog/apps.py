@@ -27,11 +27,21 @@ class CatalogConfig(AppConfig):
         )
         menu_register(
             MenuEntry(
+                key="collection-care",
+                label=_("Collection care"),
+                url_name="catalog:repairs",
+                icon="bandaid",
+                order=220,
+                capability=Capability.MANAGE_COLLECTION,
+            )
+        )
+        menu_register(
+            MenuEntry(
                 key="serials",
                 label=_("Newspapers and periodicals"),
                 url_name="catalog:serials",
                 icon="newspaper",
-                order=220,
+                order=230,
                 capability=Capability.MANAGE_COLLECTION,
             )
         )

@@ -31,3 +31,18 @@ class SerialError(CatalogError):
     """A refusal about newspapers and periodicals: subscriptions, check-in, binding."""
 
     default_message = _("This cannot be done to the newspaper or periodical.")
+
+
+# --- collection care: repairs, write-offs, stocktaking ---
+
+
+class RepairRefused(CatalogError):
+    default_message = _("This repair cannot be recorded.")
+
+
+class WriteOffRefused(CatalogError):
+    default_message = _("This write-off cannot be carried out.")
+
+
+class StocktakeRefused(CatalogError):
+    default_message = _("This stocktake cannot be changed.")

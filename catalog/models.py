@@ -535,3 +535,267 @@ class SerialIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription.serial} {self.subscription.year}-{self.number}"
+
+
+# --- collection care: repairs, write-offs, stocktaking ---
+# C6 repairs (register E), C7 write-offs (register F), C8 stocktaking against the shelves.
+# Nothing here is deleted: a repair is closed, a write-off batch is approved (its copies become
+# withdrawn) or cancelled, a stocktake is confirmed (its missing copies become lost).
+
+
+class Repair(models.Model):
+    """A damaged copy sent to repair (图书修补): the damage, who reported it and from where, and
+    when it was closed, by whom, with what result. One open repair per copy."""
+
+    class Source(models.TextChoices):
+        DESK = "desk", _("Returned damaged at the desk")
+        SHELF_CHECK = "shelf_check", _("Shelf check")
+        STOCKTAKING = "stocktaking", _("Stocktaking")
+
+    class Result(models.TextChoices):
+        SHELVED = "shelved", _("Repaired, back on the shelf")
+        WRITTEN_OFF = "written_off", _("Beyond repair, to be written off")
+
+    copy = models.ForeignKey(Copy, verbose_name=_("copy"), on_delete=models.PROTECT, related_name="repairs")
+    damage = models.CharField(_("damage"), max_length=300)
+    source = models.CharField(
+        _("found at"), max_length=20, choices=Source.choices, default=Source.SHELF_CHECK
+    )
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_on = models.DateField(_("repaired on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    repaired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("repaired by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices, blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("repair")
+        verbose_name_plural = _("repairs")
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["copy"], condition=Q(closed_at__isnull=True), name="repair_one_open_per_copy"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, result="")
+                | Q(closed_at__isnull=False, closed_on__isnull=False) & ~Q(result=""),
+                name="repair_closed_with_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.copy_id}: {self.damage}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class WriteOffBatch(models.Model):
+    """A batch of copies to write off (图书注销, 剔除; register F), with its reason. A librarian
+    builds and submits it; an administrator approves it, and its copies become withdrawn."""
+
+    class Reason(models.TextChoices):
+        DAMAGED = "damaged", _("Damaged beyond repair")
+        LOST = "lost", _("Lost")
+        OUTDATED = "outdated", _("Outdated")
+        TRANSFERRED = "transferred", _("Transferred")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The administrator's last word: why the batch was sent back, or a note on approval.
+    decision_comment = models.CharField(_("comment"), max_length=500, blank=True)
+    # Frozen on approval: what the register shows whatever prices change later.
+    total_value = models.DecimalField(
+        _("total value"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("write-off batch")
+        verbose_name_plural = _("write-off batches")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="write_off_approved_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Write-off batch')} {self.pk}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class WriteOffItem(models.Model):
+    """A copy in a write-off batch, with its value (the price paid, else the record's price).
+    ``active`` is true while the batch is not cancelled: a copy is in one active batch at most,
+    so no copy is written off twice."""
+
+    batch = models.ForeignKey(
+        WriteOffBatch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="items"
+    )
+    copy = models.ForeignKey(
+        Copy, verbose_name=_("copy"), on_delete=models.PROTECT, related_name="write_off_items"
+    )
+    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2, null=True, blank=True)
+    active = models.BooleanField(default=True)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("written-off copy")
+        verbose_name_plural = _("written-off copies")
+        ordering = ["batch", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["copy"], condition=Q(active=True), name="write_off_item_one_active_per_copy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.copy_id}"
+
+
+class Stocktake(models.Model):
+    """A stocktake (清点) of one location, optionally a range of shelves: the barcodes scanned
+    on the shelves compared with the copies the catalogue puts there."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Scanning")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="stocktakes"
+    )
+    shelf_from = models.CharField(_("from shelf"), max_length=50, blank=True)
+    shelf_to = models.CharField(_("to shelf"), max_length=50, blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("stocktake")
+        verbose_name_plural = _("stocktakes")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{_('Stocktake')} {self.pk} {self.location}"
+
+    @property
+    def shelf_range(self) -> str:
+        if self.shelf_from or self.shelf_to:
+            return f"{self.shelf_from or '…'} – {self.shelf_to or '…'}"
+        return ""
+
+
+class StocktakeScan(models.Model):
+    """One barcode scanned in a stocktake. Unique per stocktake and barcode: two people scanning
+    the same book, or a file pasted twice, leave one row."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="scans")
+    barcode = models.CharField(_("barcode"), max_length=32)
+    scanned_at = models.DateTimeField(_("scanned at"), default=timezone.now)
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("stocktake scan")
+        verbose_name_plural = _("stocktake scans")
+        ordering = ["-scanned_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["stocktake", "barcode"], name="stocktake_scan_once_per_barcode"),
+        ]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+
+class StocktakeLoss(models.Model):
+    """A copy a confirmed stocktake found missing and declared lost: the stocktake's record of
+    what it changed, kept after the copies' statuses move on."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="losses")
+    copy = models.ForeignKey(Copy, on_delete=models.PROTECT, related_name="stocktake_losses")
+
+    class Meta:
+        verbose_name = _("copy lost in a stocktake")
+        verbose_name_plural = _("copies lost in stocktakes")
+        constraints = [
+            models.UniqueConstraint(fields=["stocktake", "copy"], name="stocktake_loss_once_per_copy"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stocktake_id}: {self.copy_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cataloguing, labels, marc, opac, serials, transfer
+from .views import care, cataloguing, labels, marc, opac, serials, transfer
 
 app_name = "catalog"
 
@@ -36,4 +36,20 @@ urlpatterns = [
     path("catalog/serials/subscriptions/<int:pk>/", serials.subscription_detail, name="subscription"),
     path("catalog/serials/check-in/", serials.serials_checkin, name="serials-checkin"),
     path("catalog/serials/missing/", serials.serials_missing, name="serials-missing"),
+]
+
+# Collection care: repairs, write-offs and weeding, stocktaking (librarians; approval: administrator)
+urlpatterns += [
+    path("catalog/repairs/", care.repairs, name="repairs"),
+    path("catalog/repairs/<int:pk>/close/", care.repair_close, name="repair-close"),
+    path("catalog/write-offs/", care.write_offs, name="write-offs"),
+    path("catalog/write-offs/<int:pk>/", care.write_off, name="write-off"),
+    path("catalog/write-offs/<int:pk>/decide/", care.write_off_decide, name="write-off-decide"),
+    path("catalog/write-offs/<int:pk>/print/", care.write_off_print, name="write-off-print"),
+    path("catalog/weeding/", care.weeding, name="weeding"),
+    path("catalog/stocktakes/", care.stocktakes, name="stocktakes"),
+    path("catalog/stocktakes/<int:pk>/", care.stocktake, name="stocktake"),
+    path("catalog/stocktakes/<int:pk>/scan/", care.stocktake_scan, name="stocktake-scan"),
+    path("catalog/stocktakes/<int:pk>/upload/", care.stocktake_upload, name="stocktake-upload"),
+    path("catalog/stocktakes/<int:pk>/confirm/", care.stocktake_confirm, name="stocktake-confirm"),
 ]

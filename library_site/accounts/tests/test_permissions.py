@@ -68,8 +68,17 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
     client.force_login(make_user(role))
     menu = {entry["key"] for entry in client.get(reverse("home")).context["menu"]}
     expected = {
-        "administrator": {"opac", "desk", "cataloguing", "serials", "roles", "system-status", "back-office"},
-        "librarian": {"opac", "desk", "cataloguing", "serials", "back-office"},
+        "administrator": {
+            "opac",
+            "desk",
+            "cataloguing",
+            "serials",
+            "collection-care",
+            "roles",
+            "system-status",
+            "back-office",
+        },
+        "librarian": {"opac", "desk", "cataloguing", "serials", "collection-care", "back-office"},
         "leader": {"opac"},
         "volunteer": {"opac", "desk", "my-library"},
         "teacher": {"opac"},  # their home page is their own library page
