@@ -45,3 +45,34 @@ class CatalogConfig(AppConfig):
                 capability=Capability.MANAGE_COLLECTION,
             )
         )
+        menu_register(
+            MenuEntry(
+                key="textbooks",
+                label=_("Textbooks"),
+                url_name="catalog:textbooks",
+                icon="book-half",
+                order=240,
+                capability=Capability.MANAGE_COLLECTION,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="my-textbooks",
+                label=_("My textbooks"),
+                url_name="catalog:textbooks-mine",
+                icon="book-half",
+                order=245,
+                visible=_has_textbooks_handed,
+            )
+        )
+
+
+def _has_textbooks_handed(user) -> bool:
+    """Teachers who were handed textbooks see the page to confirm them (staff have the full one)."""
+    from library_site.accounts.roles import Capability, Role
+
+    from .models import TextbookHandover
+
+    if Role.TEACHER.value not in user.role_names or user.has_perm(Capability.MANAGE_COLLECTION.permission):
+        return False
+    return TextbookHandover.objects.filter(teacher=user).exists()

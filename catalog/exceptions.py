@@ -46,3 +46,9 @@ class WriteOffRefused(CatalogError):
 
 class StocktakeRefused(CatalogError):
     default_message = _("This stocktake cannot be changed.")
+
+
+class TextbookError(CatalogError):
+    """A refusal about textbook orders, deliveries and handovers."""
+
+    default_message = _("This cannot be done to the textbooks.")

@@ -799,3 +799,188 @@ class StocktakeLoss(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stocktake_id}: {self.copy_id}"
+
+
+# --- textbooks (教材征订和发放) --------------------------------------------------------------------
+# Classes are named here by grade and class number (三年级(2)班 is grade 3, class 2), as the
+# circulation app's classes are: the catalogue imports no other app.
+
+
+class TextbookTerm(models.Model):
+    """A school term for which textbooks are ordered (2026 autumn term, 2027 spring term)."""
+
+    class Season(models.TextChoices):
+        AUTUMN = "autumn", _("Autumn term")
+        SPRING = "spring", _("Spring term")
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    season = models.CharField(_("term"), max_length=6, choices=Season.choices)
+    starts_on = models.DateField(_("term starts on"))
+    ends_on = models.DateField(_("term ends on"))
+
+    class Meta:
+        verbose_name = _("textbook term")
+        verbose_name_plural = _("textbook terms")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "season"], name="textbook_term_unique_year_season"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="textbook_term_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_season_display()}"
+
+
+class Textbook(models.Model):
+    """A textbook (教材) of a subject and grade; a recycled one (循环教材) is lent to a class for
+    the term and collected at its end."""
+
+    title = models.CharField(_("title"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=50)
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True)
+    price = models.DecimalField(
+        _("price"), max_digits=8, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    is_recycled = models.BooleanField(_("recycled textbook (循环教材)"), default=False)
+
+    class Meta:
+        verbose_name = _("textbook")
+        verbose_name_plural = _("textbooks")
+        ordering = ["grade", "subject", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TextbookOrderLine(models.Model):
+    """How many copies of a textbook a class needs for a term (征订)."""
+
+    term = models.ForeignKey(
+        TextbookTerm, verbose_name=_("term"), on_delete=models.PROTECT, related_name="order_lines"
+    )
+    textbook = models.ForeignKey(
+        Textbook, verbose_name=_("textbook"), on_delete=models.PROTECT, related_name="order_lines"
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    class_number = models.PositiveSmallIntegerField(_("class number"), validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ordered by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ordered_at = models.DateTimeField(_("ordered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("textbook order line")
+        verbose_name_plural = _("textbook order lines")
+        ordering = ["grade", "class_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "textbook", "grade", "class_number"], name="textbook_order_unique_class"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.textbook} × {self.quantity}"
+
+
+class TextbookDelivery(models.Model):
+    """Copies of a textbook the supplier delivered to the library for a term."""
+
+    term = models.ForeignKey(
+        TextbookTerm, verbose_name=_("term"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    textbook = models.ForeignKey(
+        Textbook, verbose_name=_("textbook"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("textbook delivery")
+        verbose_name_plural = _("textbook deliveries")
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.textbook} × {self.quantity}"
+
+
+class TextbookHandover(models.Model):
+    """Textbooks handed to a class (发放): to the class's teacher, who confirms receipt in their
+    own page. A recycled textbook's handover is collected back at the end of the term, with the
+    condition of what came back."""
+
+    term = models.ForeignKey(
+        TextbookTerm, verbose_name=_("term"), on_delete=models.PROTECT, related_name="handovers"
+    )
+    textbook = models.ForeignKey(
+        Textbook, verbose_name=_("textbook"), on_delete=models.PROTECT, related_name="handovers"
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    class_number = models.PositiveSmallIntegerField(_("class number"), validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("receiving teacher"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handed_on = models.DateField(_("handed over on"), default=timezone.localdate)
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("receipt confirmed at"), null=True, blank=True)
+    collected_on = models.DateField(_("collected on"), null=True, blank=True)
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("collected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    returned_good = models.PositiveIntegerField(_("back in good condition"), default=0)
+    returned_worn = models.PositiveIntegerField(_("back worn"), default=0)
+    returned_damaged = models.PositiveIntegerField(_("back damaged"), default=0)
+    condition_note = models.CharField(_("condition note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("textbook handover")
+        verbose_name_plural = _("textbook handovers")
+        ordering = ["grade", "class_number", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.textbook} × {self.quantity}"
+
+    @property
+    def not_returned(self) -> int:
+        if self.collected_on is None:
+            return 0
+        return self.quantity - self.returned_good - self.returned_worn - self.returned_damaged

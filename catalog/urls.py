@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import care, cataloguing, labels, marc, opac, serials, transfer
+from .views import care, cataloguing, labels, marc, opac, serials, textbooks, transfer
 
 app_name = "catalog"
 
@@ -36,6 +36,14 @@ urlpatterns = [
     path("catalog/serials/subscriptions/<int:pk>/", serials.subscription_detail, name="subscription"),
     path("catalog/serials/check-in/", serials.serials_checkin, name="serials-checkin"),
     path("catalog/serials/missing/", serials.serials_missing, name="serials-missing"),
+    # Textbooks: orders by class, deliveries, handovers confirmed by teachers, recycled ones
+    path("catalog/textbooks/", textbooks.textbooks_home, name="textbooks"),
+    path("catalog/textbooks/terms/new/", textbooks.textbook_term_create, name="textbook-term-create"),
+    path("catalog/textbooks/new/", textbooks.textbook_create, name="textbook-create"),
+    path(
+        "catalog/textbooks/handovers/<int:pk>/collect/", textbooks.textbook_collect, name="textbook-collect"
+    ),
+    path("textbooks/mine/", textbooks.textbooks_mine, name="textbooks-mine"),
 ]
 
 # Collection care: repairs, write-offs and weeding, stocktaking (librarians; approval: administrator)
