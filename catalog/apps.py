@@ -25,3 +25,17 @@ class CatalogConfig(AppConfig):
                 capability=Capability.MANAGE_CATALOGUE,
             )
         )
+        menu_register(
+            MenuEntry(
+                key="acquisitions",
+                label=_("Acquisitions"),
+                url_name="catalog:purchase-plans",
+                icon="cart-check",
+                order=210,
+                # Librarians draft the plans; leaders approve them.
+                visible=lambda user: (
+                    user.has_perm(Capability.MANAGE_COLLECTION.permission)
+                    or user.has_perm(Capability.APPROVE_PURCHASE_PLANS.permission)
+                ),
+            )
+        )

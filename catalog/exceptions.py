@@ -25,3 +25,16 @@ class DuplicateBarcode(CatalogError):
 
 class StatusChangeRefused(CatalogError):
     default_message = _("This copy cannot change to that status.")
+
+
+# --- acquisitions ---
+
+
+class AcquisitionRefused(CatalogError):
+    """A purchase plan or a delivery refused: the message says why and what to do."""
+
+    default_message = _("This purchase plan or delivery cannot be changed this way.")
+
+    def __init__(self, message=None, *, row: int | None = None):
+        super().__init__(message)
+        self.row = row
