@@ -520,7 +520,7 @@ def delivery_detail(pk: int) -> Delivery | None:
             Prefetch(
                 "lines",
                 queryset=DeliveryLine.objects.select_related("record", "plan_line").prefetch_related(
-                    Prefetch("copies", queryset=Copy.objects.order_by("barcode"))
+                    Prefetch("copies", queryset=Copy.objects.order_by("barcode"), to_attr="copy_list")
                 ),
             )
         )

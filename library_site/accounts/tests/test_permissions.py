@@ -23,6 +23,10 @@ PAGES = {
     "accounts:role-matrix": (OK, NO, NO, NO, NO, NO),
     "system:status": (OK, NO, NO, NO, NO, NO),
     "system:status-panel": (OK, NO, NO, NO, NO, NO),
+    "catalog:purchase-plans": (OK, OK, OK, NO, NO, NO),
+    "catalog:purchase-plan-create": (OK, OK, NO, NO, NO, NO),
+    "catalog:donation-create": (OK, OK, NO, NO, NO, NO),
+    "catalog:acquisition-registers": (OK, OK, NO, NO, NO, NO),
 }
 
 
@@ -68,9 +72,17 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
     client.force_login(make_user(role))
     menu = {entry["key"] for entry in client.get(reverse("home")).context["menu"]}
     expected = {
-        "administrator": {"opac", "desk", "cataloguing", "roles", "system-status", "back-office"},
-        "librarian": {"opac", "desk", "cataloguing", "back-office"},
-        "leader": {"opac"},
+        "administrator": {
+            "opac",
+            "desk",
+            "cataloguing",
+            "acquisitions",
+            "roles",
+            "system-status",
+            "back-office",
+        },
+        "librarian": {"opac", "desk", "cataloguing", "acquisitions", "back-office"},
+        "leader": {"opac", "acquisitions"},
         "volunteer": {"opac", "desk", "my-library"},
         "teacher": {"opac"},  # their home page is their own library page
         "student": {"opac"},
