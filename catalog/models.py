@@ -447,6 +447,10 @@ class PurchasePlan(models.Model):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def school_year(self) -> str:
+        return f"{self.year}–{self.year + 1}"
+
 
 class PurchasePlanLine(models.Model):
     """A title to buy: how many, at what price, from whom, and which class and subject it serves."""

@@ -93,3 +93,46 @@ def test_a_plan_is_drafted_approved_received_and_its_copies_are_on_the_record_pa
     page.click(".acquisitions-nav a[href$='registers/']")
     assert page.locator("[data-register-row]").count() == 1
     shot(page, "registers")
+
+
+def test_a_wrong_spreadsheet_is_refused_with_its_rows_and_a_pupils_donation_is_entered(page, tmp_path):
+    import openpyxl
+
+    from catalog.services import purchase_plan_create
+
+    librarian = UserFactory(username="lilib", full_name="李馆员", roles=[Role.LIBRARIAN])
+    plan = purchase_plan_create(name="春季补充采购", year=2026, term="spring", budget="800", user=librarian)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["题名", "ISBN", "责任者", "出版社", "数量", "单价", "供应商", "中图法分类号", "学科/专业"])
+    sheet.append(["草房子", "9787534665431", "曹文轩", "", 5, 25, "新华书店", "I287.45", "语文"])
+    sheet.append(["坏行", "12345", "", "", "五", -3, "", "", ""])
+    path = tmp_path / "plan.xlsx"
+    workbook.save(path)
+
+    browser_login(page, "lilib", PASSWORD)
+    page.goto(f"/catalog/plans/{plan.pk}/")
+    page.set_input_files("form.import-form input[type=file]", str(path))
+    page.click("form.import-form button[type=submit]")
+    errors = page.locator("[data-import-errors] li")
+    errors.first.wait_for()
+    texts = errors.all_inner_texts()
+    assert any(text.startswith("第 3 行，数量：") for text in texts), texts
+    assert any(text.startswith("第 3 行，ISBN：") for text in texts), texts
+    assert page.locator("[data-line]").count() == 0
+    shot(page, "import-refused")
+
+    page.click(".acquisitions-nav a[href$='donations/new/']")
+    page.fill("input[name=donor]", "林小雨")
+    page.fill("input[name=donor_class]", "五年级(2)班")
+    page.fill("input[name=lines-0-title]", "安徒生童话")
+    page.fill("input[name=lines-0-quantity]", "2")
+    page.fill("input[name=lines-0-clc_code]", "I533.88")
+    shot(page, "donation-form")
+    page.click("[data-action=donation-save]")
+    page.wait_for_url("**/catalog/deliveries/*/")
+    assert page.locator("[data-donor]").inner_text() == "林小雨"
+    assert Copy.objects.filter(source=Copy.Source.DONATION, donor="林小雨（五年级(2)班）").count() == 2
+    shot(page, "donation")
+    page.goto("/catalog/plans/")
+    shot(page, "plans")
