@@ -334,3 +334,35 @@ def test_a_donation_in_the_page(librarian):
     assert list(Copy.objects.values_list("source", "donor")) == [("donation", "林小雨（五年级(2)班）")] * 2
     registers = librarian.get(reverse("catalog:acquisition-registers")).content.decode()
     assert registers.count("data-donation-row=") == 1 and "林小雨" in registers
+
+
+def test_editing_a_draft_changes_a_line_and_removes_another(librarian, librarian_user):
+    plan = make_plan(librarian_user, lines=2)
+    page = librarian.get(reverse("catalog:purchase-plan-edit", args=[plan.pk]))
+    formset = page.context["formset"]
+    assert formset.initial_form_count() == 2
+    data = {
+        "name": "春季采购（修订）",
+        "year": "2026",
+        "term": "spring",
+        "budget": "900",
+        "lines-TOTAL_FORMS": "5",
+        "lines-INITIAL_FORMS": "2",
+        "lines-0-title": "图书0",
+        "lines-0-quantity": "7",
+        "lines-0-unit_price": "10",
+        "lines-0-clc_code": "O13",
+        "lines-1-title": "图书1",
+        "lines-1-quantity": "2",
+        "lines-1-unit_price": "10",
+        "lines-1-DELETE": "on",
+        "lines-2-title": "新增图书",
+        "lines-2-quantity": "1",
+        "lines-2-unit_price": "3",
+    }
+    response = librarian.post(reverse("catalog:purchase-plan-edit", args=[plan.pk]), data)
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.name == "春季采购（修订）" and plan.budget == Decimal("900")
+    assert list(plan.lines.values_list("title", "quantity")) == [("图书0", 7), ("新增图书", 1)]
+    assert list(plan.events.values_list("action", flat=True)) == ["drafted", "edited"]
