@@ -21,11 +21,15 @@ from .exceptions import InvalidISBN, UnknownClass
 from .isbn import isbn_normalise
 from .models import PurchasePlan, PurchasePlanLine
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-REQUIRED_COLUMNS = ("题名", "数量", "单价")
+# --- acquisitions ---
+# Every name here says "plan", so that this section sits beside the catalogue's resources
+# without a clash.
+
+PLAN_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+PLAN_REQUIRED_COLUMNS = ("题名", "数量", "单价")
 
 
-class TextWidget(widgets.CharWidget):
+class PlanTextWidget(widgets.CharWidget):
     """Text as typed, trimmed; numbers that Excel stored as numbers (an ISBN) as their digits."""
 
     def clean(self, value, row=None, **kwargs):
@@ -36,7 +40,7 @@ class TextWidget(widgets.CharWidget):
         return str(value).strip()
 
 
-class WholeNumberWidget(widgets.IntegerWidget):
+class PlanWholeNumberWidget(widgets.IntegerWidget):
     def clean(self, value, row=None, **kwargs):
         if self.is_empty(value):
             return None
@@ -49,7 +53,7 @@ class WholeNumberWidget(widgets.IntegerWidget):
         return int(number)
 
 
-class MoneyWidget(widgets.DecimalWidget):
+class PlanMoneyWidget(widgets.DecimalWidget):
     def clean(self, value, row=None, **kwargs):
         if self.is_empty(value):
             return None
@@ -63,20 +67,20 @@ class MoneyWidget(widgets.DecimalWidget):
         return number.quantize(Decimal("0.01"))
 
 
-def _text(attribute: str, column: str) -> fields.Field:
-    return fields.Field(attribute=attribute, column_name=column, widget=TextWidget())
+def _plan_text_field(attribute: str, column: str) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=column, widget=PlanTextWidget())
 
 
 class PurchasePlanLineResource(resources.ModelResource):
-    title = _text("title", "题名")
-    isbn = _text("isbn", "ISBN")
-    author = _text("author", "责任者")
-    publisher = _text("publisher", "出版社")
-    quantity = fields.Field(attribute="quantity", column_name="数量", widget=WholeNumberWidget())
-    unit_price = fields.Field(attribute="unit_price", column_name="单价", widget=MoneyWidget())
-    supplier = _text("supplier", "供应商")
-    clc_code = _text("clc_code", "中图法分类号")
-    subject = _text("subject", "学科/专业")
+    title = _plan_text_field("title", "题名")
+    isbn = _plan_text_field("isbn", "ISBN")
+    author = _plan_text_field("author", "责任者")
+    publisher = _plan_text_field("publisher", "出版社")
+    quantity = fields.Field(attribute="quantity", column_name="数量", widget=PlanWholeNumberWidget())
+    unit_price = fields.Field(attribute="unit_price", column_name="单价", widget=PlanMoneyWidget())
+    supplier = _plan_text_field("supplier", "供应商")
+    clc_code = _plan_text_field("clc_code", "中图法分类号")
+    subject = _plan_text_field("subject", "学科/专业")
 
     class Meta:
         model = PurchasePlanLine
@@ -157,7 +161,7 @@ def plan_lines_read(content: bytes, *, plan: PurchasePlan | None = None) -> Plan
     """The lines of an .xlsx file as ``purchase_plan_lines_add`` takes them (each with its
     ``row``), or the row-numbered errors; nothing is saved."""
     answer = PlanLinesFile()
-    if len(content) > MAX_IMPORT_BYTES:
+    if len(content) > PLAN_IMPORT_MAX_BYTES:
         answer.errors.append(_("The file is larger than 5 MB."))
         return answer
     try:
@@ -166,7 +170,7 @@ def plan_lines_read(content: bytes, *, plan: PurchasePlan | None = None) -> Plan
         answer.errors.append(_("This is not an Excel file (.xlsx)."))
         return answer
     dataset.headers = [str(header or "").strip() for header in dataset.headers or []]
-    missing = [column for column in REQUIRED_COLUMNS if column not in dataset.headers]
+    missing = [column for column in PLAN_REQUIRED_COLUMNS if column not in dataset.headers]
     if missing:
         answer.errors.append(
             _("The first row must hold the column headers; missing: %(columns)s.")
@@ -180,10 +184,10 @@ def plan_lines_read(content: bytes, *, plan: PurchasePlan | None = None) -> Plan
         for name, messages in invalid.error_dict.items():
             column = "" if name == NON_FIELD_ERRORS else columns.get(name, name)
             for message in messages:
-                answer.errors.append(_row_error(invalid.number + 1, column, message))
+                answer.errors.append(_plan_row_error(invalid.number + 1, column, message))
     for number, row_errors in result.row_errors():
         for error in row_errors:
-            answer.errors.append(_row_error(number + 1, "", str(error.error)))
+            answer.errors.append(_plan_row_error(number + 1, "", str(error.error)))
     if answer.errors:
         return answer
     for row, line in resource.collected:
@@ -195,7 +199,7 @@ def plan_lines_read(content: bytes, *, plan: PurchasePlan | None = None) -> Plan
     return answer
 
 
-def _row_error(row: int, column: str, message) -> str:
+def _plan_row_error(row: int, column: str, message) -> str:
     if column:
         return _("Row %(row)s, %(column)s: %(message)s") % {"row": row, "column": column, "message": message}
     return _("Row %(row)s: %(message)s") % {"row": row, "message": message}
