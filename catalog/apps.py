@@ -27,6 +27,20 @@ class CatalogConfig(AppConfig):
         )
         menu_register(
             MenuEntry(
+                key="acquisitions",
+                label=_("Acquisitions"),
+                url_name="catalog:purchase-plans",
+                icon="cart-check",
+                order=210,
+                # Librarians draft the plans; leaders approve them.
+                visible=lambda user: (
+                    user.has_perm(Capability.MANAGE_COLLECTION.permission)
+                    or user.has_perm(Capability.APPROVE_PURCHASE_PLANS.permission)
+                ),
+            )
+        )
+        menu_register(
+            MenuEntry(
                 key="collection-care",
                 label=_("Collection care"),
                 url_name="catalog:repairs",

@@ -52,3 +52,16 @@ class TextbookError(CatalogError):
     """A refusal about textbook orders, deliveries and handovers."""
 
     default_message = _("This cannot be done to the textbooks.")
+
+
+# --- acquisitions ---
+
+
+class AcquisitionRefused(CatalogError):
+    """A purchase plan or a delivery refused: the message says why and what to do."""
+
+    default_message = _("This purchase plan or delivery cannot be changed this way.")
+
+    def __init__(self, message=None, *, row: int | None = None):
+        super().__init__(message)
+        self.row = row

@@ -984,3 +984,238 @@ class TextbookHandover(models.Model):
         if self.collected_on is None:
             return 0
         return self.quantity - self.returned_good - self.returned_worn - self.returned_damaged
+
+
+# --- acquisitions ---------------------------------------------------------------------------------
+# Purchase plans (图书采购计划) drafted by a librarian and approved by a leader, and deliveries
+# (purchases against an approved plan, or donations) that put records and copies on the shelves
+# and make the purchase register (D 购书情况登记表) and the donation register.
+
+
+class PurchasePlan(models.Model):
+    """A term's purchase plan: a budget and lines; draft → submitted → approved or rejected."""
+
+    class Term(models.TextChoices):
+        AUTUMN = "autumn", _("First term (autumn)")
+        SPRING = "spring", _("Second term (spring)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    name = models.CharField(_("name"), max_length=200)
+    year = models.PositiveSmallIntegerField(
+        _("school year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The year the school year begins: 2026 for 2026–2027."),
+    )
+    term = models.CharField(_("term"), max_length=10, choices=Term.choices, default=Term.AUTUMN)
+    budget = models.DecimalField(
+        _("budget"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    created_at = models.DateTimeField(_("drafted at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("purchase plan")
+        verbose_name_plural = _("purchase plans")
+        ordering = ["-year", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gte=0), name="purchase_plan_budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def school_year(self) -> str:
+        return f"{self.year}–{self.year + 1}"
+
+
+class PurchasePlanLine(models.Model):
+    """A title to buy: how many, at what price, from whom, and which class and subject it serves."""
+
+    plan = models.ForeignKey(
+        PurchasePlan, verbose_name=_("purchase plan"), on_delete=models.PROTECT, related_name="lines"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    quantity = models.PositiveIntegerField(
+        _("quantity"), validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+    )
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    clc_code = models.CharField(_("CLC class number"), max_length=30, blank=True)
+    subject = models.CharField(
+        _("subject or major"), max_length=100, blank=True, help_text=_("The subject or major it serves.")
+    )
+
+    class Meta:
+        verbose_name = _("purchase plan line")
+        verbose_name_plural = _("purchase plan lines")
+        ordering = ["plan", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="purchase_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="purchase_line_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def amount(self):
+        return self.quantity * self.unit_price
+
+
+class PurchasePlanEvent(models.Model):
+    """The approval trail: every step of a plan, who took it, when, with their comment."""
+
+    class Action(models.TextChoices):
+        DRAFTED = "drafted", _("Drafted")
+        EDITED = "edited", _("Edited")
+        IMPORTED = "imported", _("Lines imported")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        REVISED = "revised", _("Taken back for revision")
+        RECEIVED = "received", _("Delivery received")
+
+    plan = models.ForeignKey(PurchasePlan, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("step"), max_length=10, choices=Action.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("purchase plan step")
+        verbose_name_plural = _("purchase plan steps")
+        ordering = ["plan", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.action}"
+
+
+class Delivery(models.Model):
+    """Books received in one go: a purchase against an approved plan (with its supplier and
+    invoice) or a donation (with its donor). One row of the purchase or donation register."""
+
+    class Kind(models.TextChoices):
+        PURCHASE = "purchase", _("Purchase")
+        DONATION = "donation", _("Donation")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    plan = models.ForeignKey(
+        PurchasePlan,
+        verbose_name=_("purchase plan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    invoice_number = models.CharField(_("invoice number"), max_length=60, blank=True)
+    donor = models.CharField(_("donor"), max_length=100, blank=True)
+    donor_class = models.CharField(
+        _("donor's class"), max_length=50, blank=True, help_text=_("When the donor is a pupil.")
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    # The form's one-time token: a double click or a reloaded POST finds the delivery it made.
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["kind", "received_on"], name="delivery_kind_received")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="donation") | Q(plan__isnull=False), name="delivery_purchase_has_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="purchase") | ~Q(donor=""), name="delivery_donation_has_donor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.received_on}"
+
+
+class DeliveryLine(models.Model):
+    """A title received in a delivery: how many copies, at what price, the record they belong
+    to, and the copies made."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="lines")
+    plan_line = models.ForeignKey(
+        PurchasePlanLine, null=True, blank=True, on_delete=models.PROTECT, related_name="delivery_lines"
+    )
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="delivery_lines")
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(
+        _("unit price"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    surplus = models.BooleanField(
+        _("more than ordered"),
+        default=False,
+        help_text=_("The librarian accepted more than the plan ordered."),
+    )
+    copies = models.ManyToManyField(Copy, related_name="delivery_lines", blank=True)
+
+    class Meta:
+        verbose_name = _("delivery line")
+        verbose_name_plural = _("delivery lines")
+        ordering = ["delivery", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="delivery_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(unit_price__isnull=True) | Q(unit_price__gte=0),
+                name="delivery_line_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} × {self.quantity}"
+
+    @property
+    def amount(self):
+        return self.quantity * (self.unit_price or 0)

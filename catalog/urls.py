@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import care, cataloguing, labels, marc, opac, serials, textbooks, transfer
+from .views import acquisitions, care, cataloguing, labels, marc, opac, serials, textbooks, transfer
 
 app_name = "catalog"
 
@@ -60,4 +60,21 @@ urlpatterns += [
     path("catalog/stocktakes/<int:pk>/scan/", care.stocktake_scan, name="stocktake-scan"),
     path("catalog/stocktakes/<int:pk>/upload/", care.stocktake_upload, name="stocktake-upload"),
     path("catalog/stocktakes/<int:pk>/confirm/", care.stocktake_confirm, name="stocktake-confirm"),
+]
+
+# Acquisitions: purchase plans and their approval, receiving, donations, the registers
+urlpatterns += [
+    path("catalog/plans/", acquisitions.plans, name="purchase-plans"),
+    path("catalog/plans/new/", acquisitions.plan_create, name="purchase-plan-create"),
+    path("catalog/plans/template.xlsx", acquisitions.plan_template, name="purchase-plan-template"),
+    path("catalog/plans/<int:pk>/", acquisitions.plan_detail, name="purchase-plan"),
+    path("catalog/plans/<int:pk>/edit/", acquisitions.plan_edit, name="purchase-plan-edit"),
+    path("catalog/plans/<int:pk>/import/", acquisitions.plan_import, name="purchase-plan-import"),
+    path("catalog/plans/<int:pk>/submit/", acquisitions.plan_submit, name="purchase-plan-submit"),
+    path("catalog/plans/<int:pk>/revise/", acquisitions.plan_revise, name="purchase-plan-revise"),
+    path("catalog/plans/<int:pk>/decide/", acquisitions.plan_decide, name="purchase-plan-decide"),
+    path("catalog/plans/<int:pk>/receive/", acquisitions.plan_receive, name="purchase-plan-receive"),
+    path("catalog/donations/new/", acquisitions.donation_create, name="donation-create"),
+    path("catalog/deliveries/<int:pk>/", acquisitions.delivery, name="delivery"),
+    path("catalog/acquisitions/registers/", acquisitions.registers, name="acquisition-registers"),
 ]

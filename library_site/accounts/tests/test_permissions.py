@@ -23,6 +23,10 @@ PAGES = {
     "accounts:role-matrix": (OK, NO, NO, NO, NO, NO),
     "system:status": (OK, NO, NO, NO, NO, NO),
     "system:status-panel": (OK, NO, NO, NO, NO, NO),
+    "catalog:purchase-plans": (OK, OK, OK, NO, NO, NO),
+    "catalog:purchase-plan-create": (OK, OK, NO, NO, NO, NO),
+    "catalog:donation-create": (OK, OK, NO, NO, NO, NO),
+    "catalog:acquisition-registers": (OK, OK, NO, NO, NO, NO),
 }
 
 
@@ -72,6 +76,7 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "opac",
             "desk",
             "cataloguing",
+            "acquisitions",
             "serials",
             "textbooks",
             "collection-care",
@@ -83,12 +88,13 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "opac",
             "desk",
             "cataloguing",
+            "acquisitions",
             "serials",
             "textbooks",
             "collection-care",
             "back-office",
         },
-        "leader": {"opac"},
+        "leader": {"opac", "acquisitions"},
         "volunteer": {"opac", "desk", "my-library"},
         "teacher": {"opac"},  # their home page is their own library page
         "student": {"opac"},
