@@ -7,7 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
-        from library_site.accounts.navigation import MenuEntry, menu_register
+        from library_site.accounts.navigation import MenuEntry, MenuGroup, menu_group_register, menu_register
         from library_site.accounts.roles import Capability
 
         menu_register(
@@ -25,9 +25,12 @@ class CatalogConfig(AppConfig):
                 capability=Capability.MANAGE_CATALOGUE,
             )
         )
+        # The collection's pages share one drop-down: 馆藏管理.
+        menu_group_register(MenuGroup(key="collection", label=_("Collection"), icon="collection"))
         menu_register(
             MenuEntry(
                 key="acquisitions",
+                group="collection",
                 label=_("Acquisitions"),
                 url_name="catalog:purchase-plans",
                 icon="cart-check",
@@ -42,6 +45,7 @@ class CatalogConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="collection-care",
+                group="collection",
                 label=_("Collection care"),
                 url_name="catalog:repairs",
                 icon="bandaid",
@@ -52,6 +56,7 @@ class CatalogConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="serials",
+                group="collection",
                 label=_("Newspapers and periodicals"),
                 url_name="catalog:serials",
                 icon="newspaper",
@@ -62,6 +67,7 @@ class CatalogConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="textbooks",
+                group="collection",
                 label=_("Textbooks"),
                 url_name="catalog:textbooks",
                 icon="book-half",

@@ -21,6 +21,7 @@ def test_a_plan_is_drafted_approved_received_and_its_copies_are_on_the_record_pa
 
     # The librarian drafts the plan with two lines, adding a third row for the second one.
     browser_login(page, "lilib", PASSWORD)
+    page.click("nav [data-menu=collection] > a")
     page.click("nav [data-menu=acquisitions] a")
     page.click("[data-link=plan-create]")
     page.fill("input[name=name]", "2026年秋季图书采购计划")

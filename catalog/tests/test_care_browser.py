@@ -48,6 +48,7 @@ def test_a_stocktake_finds_a_missing_and_a_misplaced_copy_and_is_confirmed(page,
     Copy.objects.filter(pk=stray.pk).update(location=reading_room, shelf="R-03")
 
     browser_login(page, "wanglib", PASSWORD)
+    page.click("nav [data-menu=collection] > a")
     page.click("nav [data-menu=collection-care] a")
     page.click("[data-care-nav] a[href$='/stocktakes/']")
     page.select_option("select[name=location]", str(stacks.pk))
