@@ -79,6 +79,12 @@ class RosterRow:
     def __str__(self) -> str:
         return getattr(self, "name", "")
 
+    @property
+    def class_name(self) -> str:
+        if self.class_key is None:
+            return ""
+        return SchoolClass(grade=self.class_key[0], number=self.class_key[1]).name
+
 
 class CellWidget(widgets.Widget):
     """A folded cell (full-width digits, spaces trimmed: see circulation.roster.fold)."""

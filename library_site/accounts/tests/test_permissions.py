@@ -19,6 +19,13 @@ PAGES = {
     "home": (OK, OK, OK, OK, OK, OK),
     "circulation:desk": (OK, OK, NO, OK, NO, NO),
     "circulation:my-library": (OK, OK, OK, OK, OK, OK),
+    "circulation:class-list": (OK, OK, NO, NO, NO, NO),
+    "circulation:reader-list": (OK, OK, NO, NO, NO, NO),
+    "circulation:reader-create": (OK, OK, NO, NO, NO, NO),
+    "circulation:roster-upload": (OK, OK, NO, NO, NO, NO),
+    "circulation:roster-template": (OK, OK, NO, NO, NO, NO),
+    "circulation:promotion": (OK, OK, NO, NO, NO, NO),
+    "circulation:room-list": (OK, OK, NO, NO, NO, NO),
     "accounts:password-change": (OK, OK, OK, OK, OK, OK),
     "accounts:role-matrix": (OK, NO, NO, NO, NO, NO),
     "system:status": (OK, NO, NO, NO, NO, NO),
@@ -68,8 +75,8 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
     client.force_login(make_user(role))
     menu = {entry["key"] for entry in client.get(reverse("home")).context["menu"]}
     expected = {
-        "administrator": {"opac", "desk", "cataloguing", "roles", "system-status", "back-office"},
-        "librarian": {"opac", "desk", "cataloguing", "back-office"},
+        "administrator": {"opac", "desk", "school", "cataloguing", "roles", "system-status", "back-office"},
+        "librarian": {"opac", "desk", "school", "cataloguing", "back-office"},
         "leader": {"opac"},
         "volunteer": {"opac", "desk", "my-library"},
         "teacher": {"opac"},  # their home page is their own library page
