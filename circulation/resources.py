@@ -64,6 +64,9 @@ class ReaderResource(SafeExportResource):
 # --- the roster import --------------------------------------------------------------------------
 
 
+NAME_MAX_LENGTH = User._meta.get_field("full_name").max_length
+
+
 class RosterRow:
     """One row of the roster as the widgets read it, and what the import makes of it."""
 
@@ -226,8 +229,10 @@ class RosterResource(resources.Resource):
         row.name = getattr(row, "name", "")
         if not row.name:
             errors.append(gettext("The name (姓名) is missing."))
-        elif len(row.name) > 150:
-            errors.append(gettext("The name is longer than 150 characters."))
+        elif len(row.name) > NAME_MAX_LENGTH:
+            errors.append(
+                gettext("The name is longer than %(limit)s characters.") % {"limit": NAME_MAX_LENGTH}
+            )
         try:
             kind = roster.kind_parse(row.kind_text) if getattr(row, "kind_text", "") else ""
         except roster.CellRefused as error:
