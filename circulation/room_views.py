@@ -142,9 +142,9 @@ def room_kiosk(request, pk: int):
         else:
             context.update(visit=visit, new=new)
         status = 422 if "refusal" in context and not request.htmx else 200
-        if request.htmx:
-            return render(request, "circulation/_kiosk_answer.html", context)
         context["today"] = _today_count(room)
+        if request.htmx:
+            return render(request, "circulation/_kiosk_answer.html", {**context, "out_of_band": True})
         return render(request, "circulation/room_kiosk.html", context, status=status)
     context["today"] = _today_count(room)
     return render(request, "circulation/room_kiosk.html", context)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from . import roster
 from .models import OpeningHours, Reader, SchoolClass, reading_rooms
@@ -30,7 +30,7 @@ class ReaderSearchForm(forms.Form):
         choices=[("", gettext_lazy("All")), *Reader.Kind.choices],
     )
     school_class = ClassChoiceField(
-        label=gettext_lazy("Class"),
+        label=pgettext_lazy("school class", "Class"),
         required=False,
         queryset=_active_classes(),
         empty_label=gettext_lazy("All"),
@@ -59,7 +59,10 @@ class ReaderForm(forms.Form):
         label=gettext_lazy("Gender"), required=False, choices=[("", "—"), *Reader.Gender.choices]
     )
     school_class = ClassChoiceField(
-        label=gettext_lazy("Class"), required=False, queryset=_active_classes(), empty_label="—"
+        label=pgettext_lazy("school class", "Class"),
+        required=False,
+        queryset=_active_classes(),
+        empty_label="—",
     )
     department = forms.CharField(label=gettext_lazy("Department"), max_length=100, required=False)
     guardian_contact = forms.CharField(label=gettext_lazy("Guardian contact"), max_length=100, required=False)
@@ -186,8 +189,10 @@ class PromotionForm(forms.Form):
 
 
 class ClassSessionForm(forms.Form):
-    school_class = ClassChoiceField(label=gettext_lazy("Class"), queryset=_active_classes())
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    school_class = ClassChoiceField(label=pgettext_lazy("school class", "Class"), queryset=_active_classes())
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     period = forms.IntegerField(label=gettext_lazy("Period"), min_value=1, max_value=12)
 
     def __init__(self, *args, **kwargs):
@@ -199,9 +204,11 @@ class OpeningHoursForm(forms.Form):
     weekday = forms.TypedChoiceField(
         label=gettext_lazy("Day"), coerce=int, choices=OpeningHours.Weekday.choices
     )
-    opens_at = forms.TimeField(label=gettext_lazy("Opens at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    opens_at = forms.TimeField(
+        label=gettext_lazy("Opens at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     closes_at = forms.TimeField(
-        label=gettext_lazy("Closes at"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=gettext_lazy("Closes at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
 
     def clean(self):

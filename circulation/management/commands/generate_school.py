@@ -87,6 +87,7 @@ class Command(BaseCommand):
                     "guardian": f"13{rng.randrange(10**9):09d}",
                 }
             )
+        pupils.sort(key=lambda row: row["number"])  # cards numbered class by class
         teachers = [
             {
                 "number": f"T{options['year'] % 100:02d}{index + 1:04d}",
