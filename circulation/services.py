@@ -24,6 +24,7 @@ from .exceptions import (
     PromotionRefused,
     ReasonRequired,
     RoomNotAvailable,
+    RosterRefused,
 )
 from .models import (
     ClassSession,
@@ -308,11 +309,18 @@ def roster_import(
         rollback_on_validation_errors=True,
     )
     if result.has_errors():
-        # Not a refused row but a failure (a constraint, a bug): nothing was saved.
-        raise result.row_errors()[0][1][0].error if result.row_errors() else result.base_errors[0].error
+        # Not a refused row but a failure while saving: django-import-export rolled it all back.
+        error = result.row_errors()[0][1][0].error if result.row_errors() else result.base_errors[0].error
+        if isinstance(error, IntegrityError):
+            raise RosterRefused(
+                gettext(
+                    "The roster could not be saved because the school's records changed meanwhile "
+                    "(%(error)s). Nothing was saved: check the file again."
+                )
+                % {"error": error}
+            ) from error
+        raise error
     if not plan.rows and not plan.errors:
-        from .exceptions import RosterRefused
-
         raise RosterRefused(gettext("The file has no rows to import."))
     return plan
 

@@ -119,7 +119,7 @@ class Command(BaseCommand):
                     school_class.head_teacher = teacher
             SchoolClass.objects.bulk_update(list(classes.values()), ["head_teacher"])
         self.stdout.write(
-            f"Made {len(classes):,} classes in grades {grades[0]}–{grades[-1]}, {made['students']:,} pupils and "
+            f"Made {self.created_classes:,} new classes ({len(classes):,} in use) in grades {grades[0]}–{grades[-1]}, {made['students']:,} pupils and "
             f"{made['teachers']:,} teachers with accounts and cards in {time.perf_counter() - started:.1f} s."
         )
 
@@ -143,6 +143,7 @@ class Command(BaseCommand):
             if (grade, number) not in existing
         ]
         SchoolClass.objects.bulk_create(missing, batch_size=BATCH)
+        self.created_classes = len(missing)
         existing = {(item.grade, item.number): item for item in SchoolClass.objects.filter(is_active=True)}
         return {key: existing[key] for key in class_keys}
 
