@@ -338,3 +338,27 @@ def test_promotion_through_the_page(librarian):
 def test_reader_list_selector_finds_by_card_number():
     reader = ReaderFactory(card_number="R0000077")
     assert list(reader_list(query="R0000077")) == [reader]
+
+
+def test_the_class_pages_take_a_constant_number_of_queries(librarian, django_assert_max_num_queries):
+    classes = [SchoolClassFactory(grade=grade, number=number) for grade in (3, 4) for number in (1, 2)]
+    for school_class in classes:
+        for _index in range(5):
+            ReaderFactory(school_class=school_class)
+    with django_assert_max_num_queries(8):
+        page = librarian.get(reverse("circulation:class-list")).content.decode()
+    assert page.count("data-class=") == 4
+    with django_assert_max_num_queries(14):
+        page = librarian.get(reverse("circulation:class-detail", args=[classes[0].pk])).content.decode()
+    assert page.count("data-reader=") == 5
+
+
+def test_a_roster_larger_than_the_limit_is_refused_on_upload(librarian, tmp_path, monkeypatch):
+    from circulation import roster
+
+    monkeypatch.setattr(roster, "MAX_BYTES", 100)
+    path = roster_xlsx(tmp_path / "名册.xlsx", [("S1", "张一", "男", "三年级(2)班", "")])
+    with path.open("rb") as handle:
+        response = librarian.post(reverse("circulation:roster-upload"), {"file": handle})
+    assert response.status_code == 200 and response.context["form"].errors["file"]
+    assert Reader.objects.count() == 0
