@@ -7,28 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from library_site.school import class_name, grade_name
+
 from .querysets import LibraryCardQuerySet, ReaderQuerySet
-
-# How the interface names a grade. Schools count grades 1 to 9 as 一年级 … 九年级 and the three
-# senior years as 高一 … 高三; a vocational school's first three years read as 一年级 … 三年级.
-GRADE_NAMES = {
-    1: _("Grade 1"),
-    2: _("Grade 2"),
-    3: _("Grade 3"),
-    4: _("Grade 4"),
-    5: _("Grade 5"),
-    6: _("Grade 6"),
-    7: _("Grade 7"),
-    8: _("Grade 8"),
-    9: _("Grade 9"),
-    10: _("Senior 1"),
-    11: _("Senior 2"),
-    12: _("Senior 3"),
-}
-
-
-def grade_name(grade: int) -> str:
-    return str(GRADE_NAMES.get(grade, grade))
 
 
 class SchoolClass(models.Model):
@@ -75,7 +56,7 @@ class SchoolClass(models.Model):
 
     @property
     def name(self) -> str:
-        return _("%(grade)s Class %(number)s") % {"grade": self.grade_name, "number": self.number}
+        return class_name(self.grade, self.number)
 
 
 class Reader(models.Model):
