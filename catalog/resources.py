@@ -290,6 +290,8 @@ class Reading:
     without_location: int = 0
     fate: transfer.RowFate | None = None  # the row being read
     saved: dict[str, int] = field(default_factory=lambda: {"records": 0, "copies": 0})
+    # Called with (rows saved, rows in the file) after every batch a real import saves.
+    progress: object = None
 
     def header(self, key: str) -> str:
         return self.headers.get(key) or transfer.BY_KEY[key].header
@@ -471,6 +473,8 @@ class CatalogueResource(resources.Resource):
             self._existing_records([row.group for row in batch if not row.group.looked_up])
             if not dry_run:
                 self._save(batch)
+                if self._reading.progress is not None:
+                    self._reading.progress(self._reading.saved["copies"], len(self._reading.sheet_rows))
         except CatalogError as error:
             self.handle_import_error(result, error, raise_errors)
 

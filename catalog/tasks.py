@@ -84,6 +84,62 @@ def _progress(token: str, done: int, total: int) -> None:
     marc_uploads.job_progress_write(token, done=done, total=total)
 
 
+@shared_task(name="catalog.tasks.records_import_task", ignore_result=True)
+def records_import_task(token: str, *, extension: str, name: str, user_id: int | None, language: str) -> None:
+    """Save a confirmed spreadsheet import too large for the page (catalog.transfer.import_file:
+    one transaction, all rows or none). Its progress and result are written beside the file for
+    the preview page. Safe to run twice: a job with a result, or whose file is gone, does nothing."""
+    from . import transfer
+
+    claimed = transfer.import_file_path(token, extension)
+    claimed = claimed.with_name(claimed.name + transfer.CLAIMED)
+    if not claimed.exists() or transfer.import_job_result_read(token) is not None:
+        return
+    with translation.override(language):
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        try:
+            plan, outcome = transfer.import_file(
+                claimed,
+                extension=extension,
+                name=name,
+                user=user,
+                progress=lambda done, total: transfer.import_job_progress_write(
+                    token, done=done, total=total
+                ),
+            )
+        except (OperationalError, InterfaceError):
+            raise  # retried by LibraryTask; the transaction was rolled back
+        except Exception:
+            logger.exception("Records import %s failed", token)
+            transfer.import_job_result_write(
+                token,
+                {"ok": False, "message": _("The import stopped because of an error; nothing was saved.")},
+            )
+            raise
+        if outcome is None:
+            transfer.import_report_store(token, plan.report())
+            transfer.import_job_result_write(
+                token,
+                {
+                    "ok": False,
+                    "message": plan.failure
+                    or _("The file no longer passes the checks (see the rows below). Nothing was saved."),
+                },
+            )
+            return
+        transfer.import_job_result_write(token, {"ok": True, **outcome})
+
+
+def _records_progress(token: str, claimed, done: int, total: int) -> None:
+    """Report progress; inside the import's transaction, so that a job the page has given up on
+    (cancelled, or reported as stopped and given the file back) rolls back instead of saving."""
+    from . import transfer
+
+    if not claimed.exists():
+        raise transfer.ImportFailed(_("The import was given up while it was being saved; nothing was saved."))
+    transfer.import_job_progress_write(token, done=done, total=total)
+
+
 @shared_task(name="catalog.tasks.imports_purge_task", ignore_result=True)
 def imports_purge_task() -> None:
     """Every night: remove uploads of imports (spreadsheets and MARC files) that were previewed

@@ -54,6 +54,7 @@ from .models import Contributor, Copy, Location, Record
 
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_INLINE_ROWS = 5_000
 # An .xlsx is a zip file: a small upload can unpack to gigabytes. Real workbooks of 100,000
 # rows unpack to well under this.
 MAX_UNPACKED_BYTES = 600 * 1024 * 1024
@@ -71,6 +72,11 @@ def max_rows() -> int:
 
 def max_bytes() -> int:
     return int(getattr(settings, "CATALOG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def inline_rows() -> int:
+    """Files of more rows than this are saved by the background worker, with a progress bar."""
+    return int(getattr(settings, "CATALOG_IMPORT_INLINE_ROWS", DEFAULT_INLINE_ROWS))
 
 
 def max_megabytes() -> str:
@@ -941,7 +947,13 @@ def import_prepare(
 
 
 def import_file(
-    path: Path | str, *, extension: str | None = None, name: str = "", limit: int | None = None, user=None
+    path: Path | str,
+    *,
+    extension: str | None = None,
+    name: str = "",
+    limit: int | None = None,
+    user=None,
+    progress=None,
 ) -> tuple[ImportPlan, dict[str, int] | None]:
     """Check and save a whole file in one pass: django-import-export's import of
     CatalogueResource, which refuses the file (and rolls back whatever it had written) when a
@@ -950,7 +962,7 @@ def import_file(
     plan = _plan_read(path, extension=extension, name=name, limit=limit)
     if plan.dataset is None:
         return plan, None
-    _result, reading = _import(plan, dry_run=False, user=user)
+    _result, reading = _import(plan, dry_run=False, user=user, progress=progress)
     if not plan.ok:
         return plan, None
     return plan, _outcome(plan, reading)
@@ -1028,10 +1040,10 @@ def _kept(value, keep):
     return keep(value, value) if type(value) is str else value
 
 
-def _import(plan: ImportPlan, *, dry_run: bool, user=None):
+def _import(plan: ImportPlan, *, dry_run: bool, user=None, progress=None):
     from .resources import CatalogueResource, Reading
 
-    reading = Reading(headers=plan.headers, sheet_rows=plan.sheet_rows, user=user)
+    reading = Reading(headers=plan.headers, sheet_rows=plan.sheet_rows, user=user, progress=progress)
     result = CatalogueResource().import_data(
         plan.dataset,
         dry_run=dry_run,
@@ -1347,8 +1359,57 @@ def import_file_release(token: str, extension: str) -> None:
 
 def import_files_delete(token: str, extension: str) -> None:
     path = import_file_path(token, extension)
-    for item in (path, path.with_name(path.name + CLAIMED), import_report_path(token)):
+    for item in (
+        path,
+        path.with_name(path.name + CLAIMED),
+        import_report_path(token),
+        _job_path(token, "progress"),
+        _job_path(token, "result"),
+    ):
         item.unlink(missing_ok=True)
+
+
+# A large import saved by the worker (catalog.tasks.records_import_task) writes its progress
+# after every batch, then its result, beside the file, for the preview page to show.
+
+
+def _job_path(token: str, kind: str) -> Path:
+    return import_report_path(token).with_suffix(f".{kind}.json")
+
+
+def _json_write(path: Path, data: dict) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    temporary.chmod(0o600)
+    temporary.replace(path)  # atomic: the page never reads half a file
+
+
+def _json_read(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def import_job_progress_write(token: str, *, done: int, total: int) -> None:
+    _json_write(_job_path(token, "progress"), {"done": done, "total": total, "at": time.time()})
+
+
+def import_job_progress_read(token: str) -> dict | None:
+    return _json_read(_job_path(token, "progress"))
+
+
+def import_job_result_write(token: str, result: dict) -> None:
+    _json_write(_job_path(token, "result"), result)
+
+
+def import_job_result_read(token: str) -> dict | None:
+    return _json_read(_job_path(token, "result"))
+
+
+def import_job_forget(token: str) -> None:
+    for kind in ("progress", "result"):
+        _job_path(token, kind).unlink(missing_ok=True)
 
 
 def import_files_purge(*, older_than: int = KEEP_FOR_SECONDS) -> int:

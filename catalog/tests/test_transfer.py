@@ -845,3 +845,91 @@ def test_new_barcodes_skip_those_the_file_brings(tmp_path):
     assert sorted(Copy.objects.values_list("barcode", flat=True)) == ["T0000001", "T0000002", "T0000003"]
     more = copies_add(record=Record.objects.get(), count=1, location=location_default())
     assert more[0].barcode == "T0000004"
+
+
+# --- a large file, saved by the worker --------------------------------------------------------------
+
+
+@pytest.fixture
+def queue(monkeypatch, settings):
+    """Files of more than two rows go to the worker; the jobs sent are kept here, and the test
+    runs them as the worker would (the task itself, for real)."""
+    settings.CATALOG_IMPORT_INLINE_ROWS = 2
+    sent = []
+    monkeypatch.setattr(
+        "catalog.views.transfer.records_import_task.delay",
+        lambda *args, **kwargs: sent.append((args, kwargs)),
+    )
+    return sent
+
+
+def run(job):
+    from catalog.tasks import records_import_task
+
+    args, kwargs = job
+    records_import_task(*args, **kwargs)
+
+
+def confirm(client):
+    token = client.session["catalog-import"]["token"]
+    return client.post(reverse("catalog:records-import-confirm"), {"token": token})
+
+
+def test_a_large_import_is_saved_by_the_worker_with_progress(librarian, tmp_path, settings, queue):
+    upload(librarian, write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS))
+    response = confirm(librarian)
+    assert response["Location"] == reverse("catalog:records-import-preview")
+    assert len(queue) == 1 and counts() == (0, 0, 0)
+    waiting = librarian.get(
+        reverse("catalog:records-import-preview"), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'data-job="0/6"' in waiting and "0 of 6 rows saved." in waiting
+    again = librarian.post(
+        reverse("catalog:records-import-confirm"), {"token": librarian.session["catalog-import"]["token"]}
+    )
+    assert again.status_code == 302 and len(queue) == 1  # a second click sends no second job
+
+    run(queue[0])
+
+    assert counts()[:2] == (2, 6)
+    done = librarian.get(reverse("catalog:records-import-preview"), HTTP_HX_REQUEST="true")
+    assert done["HX-Redirect"] == reverse("catalog:records-import")
+    assert "catalog-import" not in librarian.session and stored_files(settings) == []
+    run(queue[0])  # the job run twice saves once
+    assert counts()[:2] == (2, 6)
+
+
+def test_a_job_refused_by_the_worker_brings_the_preview_back(librarian, tmp_path, queue):
+    upload(librarian, write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS))
+    confirm(librarian)
+    record = RecordFactory(title="别人的书")
+    copies_add(record=record, count=1, location=location_default(), barcodes=["X0000103"])
+    before = counts()
+
+    run(queue[0])
+
+    assert counts() == before
+    page = librarian.get(reverse("catalog:records-import-preview"), follow=True).content.decode()
+    assert "The file no longer passes the checks" in page
+    assert "X0000103 is already used by another copy in the catalogue." in page
+    assert "job" not in librarian.session["catalog-import"]
+
+
+def test_a_job_cancelled_while_it_runs_saves_nothing(librarian, tmp_path, queue):
+    upload(librarian, write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS))
+    confirm(librarian)
+    librarian.post(reverse("catalog:records-import-cancel"))
+    run(queue[0])
+    assert counts() == (0, 0, 0)
+
+
+def test_a_job_the_worker_never_answers_is_given_up_and_saves_nothing_later(librarian, tmp_path, queue):
+    upload(librarian, write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS))
+    confirm(librarian)
+    session = librarian.session
+    session["catalog-import"]["job"]["started"] -= 11 * 60
+    session.save()
+    page = librarian.get(reverse("catalog:records-import-preview"), follow=True).content.decode()
+    assert "The import stopped without finishing" in page and "data-confirm-import" in page
+    run(queue[0])  # the worker starts after all: it finds no file being saved
+    assert counts() == (0, 0, 0)

@@ -3,12 +3,15 @@
 The import is two steps: the upload is checked whole and every row's fate is shown (nothing is
 saved); the confirmation checks the kept file again and saves all its rows, or none. The file
 waits between the two under a random token that only the session knows (see catalog.transfer).
+A file of more than ``transfer.inline_rows()`` rows is saved by the background worker
+(catalog.tasks.records_import_task) while the preview page shows its progress.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
+import time
 from pathlib import Path
 
 from django import forms
@@ -16,19 +19,24 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from catalog import transfer
 from catalog.exceptions import CatalogError
 from catalog.models import Location
+from catalog.tasks import records_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
 SESSION_KEY = "catalog-import"
 PREVIEW_PAGE_SIZE = 200
+# A job that has written no progress for this long is taken as stopped (the worker died).
+JOB_SILENT_SECONDS = 10 * 60
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -133,6 +141,11 @@ def records_import(request):
 def records_import_preview(request):
     transfer.import_files_purge()
     pending = _pending(request)
+    if pending and pending.get("job"):
+        answer = _job(request, pending)
+        if answer is not None:
+            return answer
+        pending = _pending(request)
     report = transfer.import_report_load(pending["token"]) if pending else None
     if report is None:
         request.session.pop(SESSION_KEY, None)
@@ -190,6 +203,15 @@ def records_import_confirm(request):
     if claimed is None:
         messages.info(request, _("This import is being saved or was saved already; it was not saved twice."))
         return redirect("catalog:records-import")
+    report = transfer.import_report_load(token) or {}
+    if report.get("counts", {}).get("rows", 0) > transfer.inline_rows():
+        transfer.import_job_forget(token)
+        pending["job"] = {"started": time.time()}
+        request.session[SESSION_KEY] = pending
+        records_import_task.delay(
+            token, extension=extension, name=pending["name"], user_id=request.user.pk, language=get_language()
+        )
+        return redirect("catalog:records-import-preview")
     try:
         # Checked again as it is saved: the catalogue may have changed since the preview.
         plan, outcome = transfer.import_file(
@@ -211,15 +233,62 @@ def records_import_confirm(request):
         raise
     transfer.import_files_delete(token, extension)
     request.session.pop(SESSION_KEY, None)
+    _imported(request, pending["name"], outcome)
+    return redirect("catalog:records-import")
+
+
+def _imported(request, name: str, outcome: dict) -> None:
     messages.success(
         request,
         _(
             "Imported %(name)s: %(records)s new records and %(copies)s copies "
             "(%(existing_copies)s of them added to records the catalogue already had)."
         )
-        % {"name": pending["name"], **outcome},
+        % {"name": name, **outcome},
     )
-    return redirect("catalog:records-import")
+
+
+def _job(request, pending: dict):
+    """A large import being saved by the worker: its progress (a fragment that htmx asks for
+    again every two seconds), then its result. None when the job is over and refused: the
+    preview shows the rows again, the file given back."""
+    token, extension = pending["token"], pending["extension"]
+    result = transfer.import_job_result_read(token)
+    if result is not None and result.get("ok"):
+        transfer.import_files_delete(token, extension)
+        request.session.pop(SESSION_KEY, None)
+        _imported(
+            request, pending["name"], {key: result[key] for key in ("records", "copies", "existing_copies")}
+        )
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("catalog:records-import"))
+        return redirect("catalog:records-import")
+    progress = transfer.import_job_progress_read(token) or {}
+    silent = time.time() - (progress.get("at") or pending["job"]["started"]) > JOB_SILENT_SECONDS
+    if result is not None or silent:
+        message = (result or {}).get("message") or _(
+            "The import stopped without finishing (the background worker did not answer); nothing was saved."
+        )
+        if result is None:
+            # Should the worker start after all, it finds no claimed file, and saves nothing.
+            transfer.import_job_result_write(token, {"ok": False, "message": message})
+        transfer.import_file_release(token, extension)
+        transfer.import_job_forget(token)
+        pending.pop("job", None)
+        request.session[SESSION_KEY] = pending
+        messages.error(request, message)
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("catalog:records-import-preview"))
+        return None
+    report = transfer.import_report_load(token) or {"counts": {"rows": 0}}
+    total = progress.get("total") or report["counts"]["rows"]
+    done = progress.get("done", 0)
+    context = {
+        "job": {"done": done, "total": total, "percent": int(100 * done / total) if total else 0},
+        "pending": pending,
+    }
+    template = "catalog/_records_import_job.html" if request.htmx else "catalog/records_import_job.html"
+    return render(request, template, context)
 
 
 @require_POST
