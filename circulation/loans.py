@@ -101,7 +101,11 @@ def desk_action_refused(*, user, desk: str, action: str, scanned: str, message: 
 
 
 def _lock_reader(reader_id: int) -> Reader:
-    return Reader.objects.select_for_update(of=("self",)).select_related("user", "school_class").get(pk=reader_id)
+    return (
+        Reader.objects.select_for_update(of=("self",))
+        .select_related("user", "school_class")
+        .get(pk=reader_id)
+    )
 
 
 def _lock_copy(copy_id: int) -> Copy:
@@ -141,12 +145,15 @@ def reader_borrowing_block(
     frozen_since = graduating_freeze_starts(reader, calendar, settings)
     if frozen_since is not None:
         raise LendingFrozen(
-            _("Lending stopped for graduating classes on %(date)s, before the exams.") % {"date": _day(frozen_since)}
+            _("Lending stopped for graduating classes on %(date)s, before the exams.")
+            % {"date": _day(frozen_since)}
         )
 
 
 @transaction.atomic
-def loan_checkout(*, reader: Reader, copy: Copy, user, desk: str = "", today: date | None = None) -> DeskResult:
+def loan_checkout(
+    *, reader: Reader, copy: Copy, user, desk: str = "", today: date | None = None
+) -> DeskResult:
     """Lend a copy to a reader, or refuse with a one-line reason."""
     today = today or timezone.localdate()
     reader = _lock_reader(reader.pk)
@@ -161,7 +168,12 @@ def loan_checkout(*, reader: Reader, copy: Copy, user, desk: str = "", today: da
         recent = timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS)
         if open_loan and open_loan.reader_id == reader.pk and open_loan.lent_at >= recent:
             action = open_loan.desk_actions.filter(action=DeskAction.Action.CHECKOUT).first()
-            return DeskResult(action=action, message=_("Already lent, due %(date)s.") % {"date": _day(open_loan.due_on)}, loan=open_loan, changed=False)
+            return DeskResult(
+                action=action,
+                message=_("Already lent, due %(date)s.") % {"date": _day(open_loan.due_on)},
+                loan=open_loan,
+                changed=False,
+            )
         raise NotAvailable(_("Already on loan: return it first."))
     if copy.status == Copy.Status.ON_HOLD_SHELF:
         collected_hold = (
@@ -172,10 +184,13 @@ def loan_checkout(*, reader: Reader, copy: Copy, user, desk: str = "", today: da
         )
         if collected_hold is not None and collected_hold.reader_id != reader.pk:
             raise ReservedForOther(
-                _("Reserved for %(reader)s: keep it on the hold shelf.") % {"reader": reader_label(collected_hold.reader)}
+                _("Reserved for %(reader)s: keep it on the hold shelf.")
+                % {"reader": reader_label(collected_hold.reader)}
             )
     elif copy.status != Copy.Status.AVAILABLE:
-        raise NotAvailable(_("Not available: this copy is “%(status)s”.") % {"status": copy.get_status_display()})
+        raise NotAvailable(
+            _("Not available: this copy is “%(status)s”.") % {"status": copy.get_status_display()}
+        )
 
     policy = policy_for(reader, record.material_type)
     if policy is None:
@@ -201,16 +216,24 @@ def loan_checkout(*, reader: Reader, copy: Copy, user, desk: str = "", today: da
         )
         if first_waiting is not None and first_waiting.reader_id != reader.pk:
             raise ReservedForOther(
-                _("Reserved for %(reader)s, first in the queue for this title.") % {"reader": reader_label(first_waiting.reader)}
+                _("Reserved for %(reader)s, first in the queue for this title.")
+                % {"reader": reader_label(first_waiting.reader)}
             )
         if first_waiting is not None:
             collected_hold = first_waiting
     due_on = calendar.due_on(days=policy.loan_days, over_vacation=policy.borrow_over_vacation)
 
-    copy_set_status(copy=copy, to_status=Copy.Status.ON_LOAN, user=user, reason=_("Lent to %(reader)s") % {"reader": reader.number})
+    copy_set_status(
+        copy=copy,
+        to_status=Copy.Status.ON_LOAN,
+        user=user,
+        reason=_("Lent to %(reader)s") % {"reader": reader.number},
+    )
     try:
         with transaction.atomic():
-            loan = Loan.objects.create(copy=copy, reader=reader, policy=policy, lent_by=user, desk=desk[:50], due_on=due_on)
+            loan = Loan.objects.create(
+                copy=copy, reader=reader, policy=policy, lent_by=user, desk=desk[:50], due_on=due_on
+            )
     except IntegrityError as error:  # another desk lent it between our lock and insert
         raise NotAvailable(_("Already on loan: return it first.")) from error
     if collected_hold is not None:
@@ -240,7 +263,9 @@ def loan_checkout(*, reader: Reader, copy: Copy, user, desk: str = "", today: da
 def copy_send_to_repair(*, copy: Copy, user, reason: str = "") -> Copy:
     """The one door from circulation to the repair register: a damaged copy goes to repair.
     The register itself (catalog) picks it up from the copy's status."""
-    return copy_set_status(copy=copy, to_status=Copy.Status.IN_REPAIR, user=user, reason=reason or _("Damaged on return"))
+    return copy_set_status(
+        copy=copy, to_status=Copy.Status.IN_REPAIR, user=user, reason=reason or _("Damaged on return")
+    )
 
 
 def _hold_pickup_deadline(calendar: Calendar, settings: CirculationSettings) -> date:
@@ -273,7 +298,11 @@ def loan_return(
     """Take a copy back. Returning a copy that is already back changes nothing (a double
     scan); a copy never lent is refused."""
     today = today or timezone.localdate()
-    open_loan = Loan.objects.filter(copy_id=copy.pk, state=Loan.State.OPEN).values_list("reader_id", flat=True).first()
+    open_loan = (
+        Loan.objects.filter(copy_id=copy.pk, state=Loan.State.OPEN)
+        .values_list("reader_id", flat=True)
+        .first()
+    )
     if open_loan is None:
         last = (
             Loan.objects.filter(copy_id=copy.pk, state=Loan.State.RETURNED)
@@ -282,7 +311,9 @@ def loan_return(
             .first()
         )
         if last is not None:
-            message = _("Already returned at %(time)s.") % {"time": date_format(timezone.localtime(last.returned_at), "SHORT_DATETIME_FORMAT")}
+            message = _("Already returned at %(time)s.") % {
+                "time": date_format(timezone.localtime(last.returned_at), "SHORT_DATETIME_FORMAT")
+            }
             action = last.desk_actions.filter(action=DeskAction.Action.RETURN, undone_at__isnull=True).first()
             return DeskResult(action=action, message=message, loan=last, changed=False)
         raise NotOnLoan(_("Not on loan: this copy is “%(status)s”.") % {"status": copy.get_status_display()})
@@ -313,7 +344,10 @@ def loan_return(
             )
             ends_on = max(current or today, today) + timedelta(days=suspension_days)
             Suspension.objects.create(
-                reader=reader, loan=loan, ends_on=ends_on, reason=_("Returned %(days)s day(s) late") % {"days": loan.overdue_days}
+                reader=reader,
+                loan=loan,
+                ends_on=ends_on,
+                reason=_("Returned %(days)s day(s) late") % {"days": loan.overdue_days},
             )
             parts.append(_("Borrowing suspended until %(date)s.") % {"date": _day(ends_on)})
         if loan.fine:
@@ -327,7 +361,9 @@ def loan_return(
         calendar = Calendar.load(today, settings=settings)
         hold = _trap_for_next(copy=copy, user=user, calendar=calendar, settings=settings)
         if hold is not None:
-            copy_set_status(copy=copy, to_status=Copy.Status.ON_HOLD_SHELF, user=user, reason=_("Kept for a hold"))
+            copy_set_status(
+                copy=copy, to_status=Copy.Status.ON_HOLD_SHELF, user=user, reason=_("Kept for a hold")
+            )
             parts.append(_("Put on the hold shelf for %(reader)s.") % {"reader": reader_label(hold.reader)})
         else:
             copy_set_status(copy=copy, to_status=Copy.Status.AVAILABLE, user=user, reason=_("Returned"))
@@ -355,7 +391,9 @@ def loan_renew(*, loan: Loan, user, desk: str = "", today: date | None = None) -
     double submit is harmless."""
     today = today or timezone.localdate()
     reader = _lock_reader(loan.reader_id)
-    loan = Loan.objects.select_for_update(of=("self",)).select_related("copy__record", "policy").get(pk=loan.pk)
+    loan = (
+        Loan.objects.select_for_update(of=("self",)).select_related("copy__record", "policy").get(pk=loan.pk)
+    )
     if loan.state != Loan.State.OPEN:
         raise RenewalRefused(_("This loan is closed: the book has been returned."))
     policy = loan.policy or policy_for(reader, loan.copy.record.material_type)
@@ -370,7 +408,9 @@ def loan_renew(*, loan: Loan, user, desk: str = "", today: date | None = None) -
         action = loan.desk_actions.filter(action=DeskAction.Action.RENEW, undone_at__isnull=True).first()
         return DeskResult(action=action, message=message, loan=loan, changed=False)
     if loan.due_on < today:
-        raise RenewalRefused(_("Overdue since %(date)s: return it instead of renewing.") % {"date": _day(loan.due_on)})
+        raise RenewalRefused(
+            _("Overdue since %(date)s: return it instead of renewing.") % {"date": _day(loan.due_on)}
+        )
     if loan.renewals >= policy.renewals:
         raise RenewalRefused(_("No renewals left (%(count)s allowed).") % {"count": policy.renewals})
     if Hold.objects.filter(record_id=loan.copy.record_id, state=Hold.State.WAITING).exists():
@@ -379,7 +419,10 @@ def loan_renew(*, loan: Loan, user, desk: str = "", today: date | None = None) -
     loan.due_on = new_due
     loan.renewals += 1
     loan.save(update_fields=["due_on", "renewals"])
-    message = _("Renewed: %(title)s, now due %(date)s.") % {"title": loan.copy.record.title, "date": _day(new_due)}
+    message = _("Renewed: %(title)s, now due %(date)s.") % {
+        "title": loan.copy.record.title,
+        "date": _day(new_due),
+    }
     action = _record_action(
         user=user,
         desk=desk,
@@ -394,13 +437,19 @@ def loan_renew(*, loan: Loan, user, desk: str = "", today: date | None = None) -
     return DeskResult(action=action, message=message, loan=loan)
 
 
-def loans_renew_all(*, reader: Reader, user, desk: str = "", today: date | None = None) -> list[tuple[Loan, str, bool]]:
+def loans_renew_all(
+    *, reader: Reader, user, desk: str = "", today: date | None = None
+) -> list[tuple[Loan, str, bool]]:
     """Renew each of a reader's loans that can be; say for each what happened. Each renewal
     is its own transaction, so one refusal does not undo the others."""
     from .exceptions import CirculationError
 
     answers = []
-    for loan in Loan.objects.filter(reader=reader, state=Loan.State.OPEN).select_related("copy__record").order_by("due_on", "pk"):
+    for loan in (
+        Loan.objects.filter(reader=reader, state=Loan.State.OPEN)
+        .select_related("copy__record")
+        .order_by("due_on", "pk")
+    ):
         try:
             result = loan_renew(loan=loan, user=user, desk=desk, today=today)
             answers.append((loan, result.message, True))
@@ -422,7 +471,8 @@ def loan_undo(*, action: DeskAction, user, desk: str = "", now: datetime | None 
         or action.outcome != DeskAction.Outcome.DONE
         or action.undone_at is not None
         or action.loan_id is None
-        or action.action not in {DeskAction.Action.CHECKOUT, DeskAction.Action.RETURN, DeskAction.Action.RENEW}
+        or action.action
+        not in {DeskAction.Action.CHECKOUT, DeskAction.Action.RETURN, DeskAction.Action.RENEW}
         or now - action.at > timedelta(seconds=UNDO_SECONDS)
     ):
         raise UndoRefused()
@@ -441,13 +491,20 @@ def loan_undo(*, action: DeskAction, user, desk: str = "", now: datetime | None 
         if hold is not None:
             hold.state, hold.closed_at, hold.closed_by = Hold.State.READY, None, None
             hold.save(update_fields=["state", "closed_at", "closed_by"])
-            copy_set_status(copy=copy, to_status=Copy.Status.ON_HOLD_SHELF, user=user, reason=_("Loan undone"))
+            copy_set_status(
+                copy=copy, to_status=Copy.Status.ON_HOLD_SHELF, user=user, reason=_("Loan undone")
+            )
         else:
             copy_set_status(copy=copy, to_status=Copy.Status.AVAILABLE, user=user, reason=_("Loan undone"))
         message = _("Undone: %(title)s was not lent.") % {"title": copy.record.title}
     elif action.action == DeskAction.Action.RETURN:
-        if loan.state != Loan.State.RETURNED or copy.status not in {Copy.Status.AVAILABLE, Copy.Status.ON_HOLD_SHELF}:
-            raise UndoRefused(_("This copy has moved on since (repair or another loan): it cannot be undone here."))
+        if loan.state != Loan.State.RETURNED or copy.status not in {
+            Copy.Status.AVAILABLE,
+            Copy.Status.ON_HOLD_SHELF,
+        }:
+            raise UndoRefused(
+                _("This copy has moved on since (repair or another loan): it cannot be undone here.")
+            )
         if hold is not None:
             if hold.state != Hold.State.READY:
                 raise UndoRefused(_("The hold this return filled has moved on: it cannot be undone here."))
@@ -456,7 +513,9 @@ def loan_undo(*, action: DeskAction, user, desk: str = "", now: datetime | None 
         copy_set_status(copy=copy, to_status=Copy.Status.ON_LOAN, user=user, reason=_("Return undone"))
         loan.state, loan.returned_at, loan.returned_by, loan.return_desk = Loan.State.OPEN, None, None, ""
         loan.overdue_days, loan.fine = 0, Decimal(0)
-        loan.save(update_fields=["state", "returned_at", "returned_by", "return_desk", "overdue_days", "fine"])
+        loan.save(
+            update_fields=["state", "returned_at", "returned_by", "return_desk", "overdue_days", "fine"]
+        )
         Suspension.objects.filter(loan=loan, cancelled_at__isnull=True).update(cancelled_at=now)
         message = _("Undone: %(title)s is on loan again.") % {"title": copy.record.title}
     else:
@@ -469,7 +528,14 @@ def loan_undo(*, action: DeskAction, user, desk: str = "", now: datetime | None 
     action.undone_at = now
     action.save(update_fields=["undone_at"])
     undo = _record_action(
-        user=user, desk=desk, action=DeskAction.Action.UNDO, message=message, scanned=copy.barcode, reader=reader, copy=copy, loan=loan
+        user=user,
+        desk=desk,
+        action=DeskAction.Action.UNDO,
+        message=message,
+        scanned=copy.barcode,
+        reader=reader,
+        copy=copy,
+        loan=loan,
     )
     return DeskResult(action=undo, message=message, loan=loan)
 
@@ -503,20 +569,31 @@ def loan_mark_lost(
         raise NoPrice()
     multiplier = CirculationSettings.current().lost_multiplier
     amount = (Decimal(price) * multiplier).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    copy_set_status(copy=copy, to_status=Copy.Status.LOST, user=user, reason=_("Lost by %(reader)s") % {"reader": reader.number})
+    copy_set_status(
+        copy=copy,
+        to_status=Copy.Status.LOST,
+        user=user,
+        reason=_("Lost by %(reader)s") % {"reader": reader.number},
+    )
     loan.state = Loan.State.LOST
     loan.returned_at = timezone.now()
     loan.returned_by = user
     loan.return_desk = desk[:50]
     loan.save(update_fields=["state", "returned_at", "returned_by", "return_desk"])
     compensation = Compensation.objects.create(
-        loan=loan, price=price, price_source=str(source)[:100], multiplier=multiplier, amount=amount, recorded_by=user
+        loan=loan,
+        price=price,
+        price_source=str(source)[:100],
+        multiplier=multiplier,
+        amount=amount,
+        recorded_by=user,
     )
     _record_action(
         user=user,
         desk=desk,
         action=DeskAction.Action.LOST,
-        message=_("Marked lost: %(title)s; compensation %(amount)s yuan.") % {"title": copy.record.title, "amount": amount},
+        message=_("Marked lost: %(title)s; compensation %(amount)s yuan.")
+        % {"title": copy.record.title, "amount": amount},
         scanned=copy.barcode,
         reader=reader,
         copy=copy,
@@ -537,17 +614,24 @@ def hold_place(*, reader: Reader, record: Record, user, today: date | None = Non
     policy = policy_for(reader, record.material_type)
     if policy is None or not policy.holds_allowed or policy.reference_only:
         raise HoldRefused(_("Holds are not allowed for this reader and this kind of material."))
-    copies = list(Copy.objects.filter(record=record).select_related("location").values_list("status", "location__kind"))
+    copies = list(
+        Copy.objects.filter(record=record).select_related("location").values_list("status", "location__kind")
+    )
     from .policies import REFERENCE_LOCATION_KINDS
 
     lendable = [status for status, kind in copies if kind not in REFERENCE_LOCATION_KINDS]
     if Copy.Status.AVAILABLE in lendable:
         raise HoldRefused(_("A copy is on the shelf: borrow it at the desk instead."))
-    if not any(status in {Copy.Status.ON_LOAN, Copy.Status.ON_HOLD_SHELF, Copy.Status.IN_REPAIR} for status in lendable):
+    if not any(
+        status in {Copy.Status.ON_LOAN, Copy.Status.ON_HOLD_SHELF, Copy.Status.IN_REPAIR}
+        for status in lendable
+    ):
         raise HoldRefused(_("The library has no copy of this title to wait for."))
     if Loan.objects.filter(reader=reader, state=Loan.State.OPEN, copy__record=record).exists():
         raise HoldRefused(_("You already have this title on loan."))
-    if Hold.objects.filter(reader=reader, record=record, state__in=[Hold.State.WAITING, Hold.State.READY]).exists():
+    if Hold.objects.filter(
+        reader=reader, record=record, state__in=[Hold.State.WAITING, Hold.State.READY]
+    ).exists():
         raise HoldRefused(_("You are already in the queue for this title."))
     try:
         with transaction.atomic():
@@ -591,7 +675,9 @@ def hold_expire(*, today: date | None = None) -> int:
     twice; meant for a nightly job (scheduled with the notices, later)."""
     today = today or timezone.localdate()
     expired = 0
-    for hold_id in Hold.objects.filter(state=Hold.State.READY, collect_by__lt=today).values_list("pk", flat=True):
+    for hold_id in Hold.objects.filter(state=Hold.State.READY, collect_by__lt=today).values_list(
+        "pk", flat=True
+    ):
         with transaction.atomic():
             hold = Hold.objects.select_for_update(of=("self",)).select_related("copy").get(pk=hold_id)
             if hold.state == Hold.State.READY and hold.collect_by < today:

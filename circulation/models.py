@@ -214,7 +214,9 @@ class CirculationSettings(models.Model):
         _("days of suspension per day late"),
         default=1,
         validators=[MaxValueValidator(10)],
-        help_text=_("A book returned late suspends borrowing for this many days per day late; 0 turns it off."),
+        help_text=_(
+            "A book returned late suspends borrowing for this many days per day late; 0 turns it off."
+        ),
     )
     fines_enabled = models.BooleanField(_("charge money fines"), default=False)
     fine_per_day = models.DecimalField(
@@ -318,7 +320,9 @@ class LoanPolicy(models.Model):
                 name="loan_policy_periods_positive",
             ),
             models.CheckConstraint(
-                condition=Q(grade_from__isnull=True) | Q(grade_to__isnull=True) | Q(grade_from__lte=models.F("grade_to")),
+                condition=Q(grade_from__isnull=True)
+                | Q(grade_to__isnull=True)
+                | Q(grade_from__lte=models.F("grade_to")),
                 name="loan_policy_grades_in_order",
             ),
         ]
@@ -333,7 +337,10 @@ class LoanPolicy(models.Model):
         for field, label in (
             ("loan_days", _("The loan period must be at least one day.")),
             ("renewal_days", _("The renewal period must be at least one day.")),
-            ("max_loans", _("The maximum must be at least one book; mark the type reference only to lend none.")),
+            (
+                "max_loans",
+                _("The maximum must be at least one book; mark the type reference only to lend none."),
+            ),
         ):
             value = getattr(self, field)
             if value is None or value < 1:
@@ -394,7 +401,10 @@ class Term(models.Model):
         _("last due date"), help_text=_("Every book lent this term is due back by this day.")
     )
     exams_on = models.DateField(
-        _("graduation exams begin"), null=True, blank=True, help_text=_("中考 or 高考, for the graduating grades.")
+        _("graduation exams begin"),
+        null=True,
+        blank=True,
+        help_text=_("中考 or 高考, for the graduating grades."),
     )
     freeze_days_before_exams = models.PositiveSmallIntegerField(
         _("lending stops this many days before the exams"), default=14, validators=[MaxValueValidator(120)]
@@ -421,9 +431,13 @@ class Term(models.Model):
 
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
             raise ValidationError({"ends_on": _("The term must end after it begins.")})
-        if self.starts_on and self.ends_on and self.hard_due_on:
-            if not self.starts_on <= self.hard_due_on <= self.ends_on:
-                raise ValidationError({"hard_due_on": _("The last due date must fall within the term.")})
+        if (
+            self.starts_on
+            and self.ends_on
+            and self.hard_due_on
+            and not (self.starts_on <= self.hard_due_on <= self.ends_on)
+        ):
+            raise ValidationError({"hard_due_on": _("The last due date must fall within the term.")})
         if self.starts_on and self.ends_on:
             overlapping = Term.objects.exclude(pk=self.pk).filter(
                 starts_on__lte=self.ends_on, ends_on__gte=self.starts_on
@@ -453,14 +467,25 @@ class Loan(models.Model):
     copy = models.ForeignKey(
         "catalog.Copy", verbose_name=_("copy"), on_delete=models.PROTECT, related_name="loans"
     )
-    reader = models.ForeignKey(Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="loans")
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="loans"
+    )
     policy = models.ForeignKey(
-        LoanPolicy, verbose_name=_("loan policy"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        LoanPolicy,
+        verbose_name=_("loan policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     lent_at = models.DateTimeField(_("lent at"), default=timezone.now)
     lent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("lent by"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lent by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     desk = models.CharField(_("desk"), max_length=50, blank=True)
     due_on = models.DateField(_("due on"))
@@ -487,7 +512,9 @@ class Loan(models.Model):
             models.Index(fields=["state", "due_on"], name="loan_state_due"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["copy"], condition=Q(state="open"), name="loan_one_open_per_copy"),
+            models.UniqueConstraint(
+                fields=["copy"], condition=Q(state="open"), name="loan_one_open_per_copy"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -511,7 +538,9 @@ class Hold(models.Model):
     record = models.ForeignKey(
         "catalog.Record", verbose_name=_("record"), on_delete=models.PROTECT, related_name="holds"
     )
-    reader = models.ForeignKey(Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="holds")
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="holds"
+    )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
     placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
     placed_by = models.ForeignKey(
@@ -543,7 +572,9 @@ class Hold(models.Model):
                 condition=Q(state__in=["waiting", "ready"]),
                 name="hold_one_active_per_reader_and_record",
             ),
-            models.UniqueConstraint(fields=["copy"], condition=Q(state="ready"), name="hold_one_ready_per_copy"),
+            models.UniqueConstraint(
+                fields=["copy"], condition=Q(state="ready"), name="hold_one_ready_per_copy"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -557,7 +588,9 @@ class Suspension(models.Model):
     reader = models.ForeignKey(
         Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="suspensions"
     )
-    loan = models.ForeignKey(Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="suspensions")
+    loan = models.ForeignKey(
+        Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="suspensions"
+    )
     ends_on = models.DateField(_("suspended until"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -577,7 +610,9 @@ class Compensation(models.Model):
     """What a reader owes for a lost book, with the price and multiplier used: recorded with a
     printable receipt, never charged silently."""
 
-    loan = models.OneToOneField(Loan, verbose_name=_("loan"), on_delete=models.PROTECT, related_name="compensation")
+    loan = models.OneToOneField(
+        Loan, verbose_name=_("loan"), on_delete=models.PROTECT, related_name="compensation"
+    )
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
     price_source = models.CharField(_("price from"), max_length=100, blank=True)
     multiplier = models.DecimalField(_("multiplier"), max_digits=4, decimal_places=2)
@@ -621,8 +656,12 @@ class DeskAction(models.Model):
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.DONE)
     scanned = models.CharField(_("scanned"), max_length=100, blank=True)
     reader = models.ForeignKey(Reader, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    copy = models.ForeignKey("catalog.Copy", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    loan = models.ForeignKey(Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="desk_actions")
+    copy = models.ForeignKey(
+        "catalog.Copy", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    loan = models.ForeignKey(
+        Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="desk_actions"
+    )
     message = models.CharField(_("message"), max_length=300, blank=True)
     # What an undo puts back: the due date before a renewal, the hold a return trapped.
     previous_due_on = models.DateField(null=True, blank=True)

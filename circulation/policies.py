@@ -27,13 +27,17 @@ REFERENCE_LOCATION_KINDS = frozenset({Location.Kind.READING_ROOM})
 HORIZON_DAYS = 400
 
 
-def policy_for(reader: Reader, material_type: str, *, policies: list[LoanPolicy] | None = None) -> LoanPolicy | None:
+def policy_for(
+    reader: Reader, material_type: str, *, policies: list[LoanPolicy] | None = None
+) -> LoanPolicy | None:
     """The most specific active policy for the reader's group (and grade) and the material
     type: a policy naming the type beats one for every type; a grade range beats none, and a
     narrower range beats a wider one."""
     if policies is None:
         policies = list(LoanPolicy.objects.filter(is_active=True, reader_group=reader.kind))
-    grade = reader.school_class.grade if reader.kind == Reader.Kind.STUDENT and reader.school_class_id else None
+    grade = (
+        reader.school_class.grade if reader.kind == Reader.Kind.STUDENT and reader.school_class_id else None
+    )
     best, best_rank = None, None
     for policy in policies:
         if not policy.is_active or policy.reader_group != reader.kind:
@@ -68,7 +72,9 @@ class Calendar:
     def load(cls, today: date, *, settings: CirculationSettings | None = None) -> Calendar:
         settings = settings or CirculationSettings.current()
         periods = list(
-            ClosedPeriod.objects.filter(ends_on__gte=today, starts_on__lte=today + timedelta(days=HORIZON_DAYS))
+            ClosedPeriod.objects.filter(
+                ends_on__gte=today, starts_on__lte=today + timedelta(days=HORIZON_DAYS)
+            )
             .order_by("starts_on")
             .values_list("starts_on", "ends_on")
         )
@@ -97,9 +103,8 @@ class Calendar:
         if limit is not None and wanted > limit:
             wanted = limit
         forward = self.next_open_day(wanted)
-        if limit is None or forward <= limit:
-            if forward > start:
-                return forward
+        if (limit is None or forward <= limit) and forward > start:
+            return forward
         # Moving forward would pass the term's last due date: the last open day before it.
         day = min(wanted, limit) if limit else wanted
         while day > start:
@@ -112,7 +117,9 @@ class Calendar:
         )
 
 
-def graduating_freeze_starts(reader: Reader, calendar: Calendar, settings: CirculationSettings) -> date | None:
+def graduating_freeze_starts(
+    reader: Reader, calendar: Calendar, settings: CirculationSettings
+) -> date | None:
     """The day lending stopped for this reader's graduating class, if it has stopped."""
     term = calendar.term
     if term is None or term.freeze_starts_on is None or reader.kind != Reader.Kind.STUDENT:

@@ -38,7 +38,9 @@ class ReaderFactory(factory.Factory):
         raise NotImplementedError("readers are made by circulation.services.reader_create")
 
 
-def copies_of(title: str = "草房子", *, count: int = 1, price=None, material_type: str = "book", location=None):
+def copies_of(
+    title: str = "草房子", *, count: int = 1, price=None, material_type: str = "book", location=None
+):
     """``count`` available copies of a new record, made by the catalogue's services."""
     from catalog.models import Location
     from catalog.services import copies_add, record_create

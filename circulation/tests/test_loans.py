@@ -73,7 +73,12 @@ def test_a_pupil_borrows_a_book_for_fourteen_days_and_the_desk_records_it(pupil,
     assert loan.state == Loan.State.OPEN and loan.lent_by == librarian and loan.desk == "前台"
     assert refresh(copy).status == Copy.Status.ON_LOAN
     action = DeskAction.objects.get()
-    assert (action.action, action.outcome, action.user, action.desk) == ("checkout", "done", librarian, "前台")
+    assert (action.action, action.outcome, action.user, action.desk) == (
+        "checkout",
+        "done",
+        librarian,
+        "前台",
+    )
     assert action.reader == pupil and action.copy == copy and action.loan == loan
 
 
@@ -87,7 +92,10 @@ def test_a_due_date_moves_off_weekends_and_holidays(pupil, librarian):
 
 def test_a_due_date_never_passes_the_terms_last_due_date_but_a_teachers_may(pupil, librarian):
     Term.objects.create(
-        name="2025—2026 第二学期", starts_on=date(2026, 2, 16), ends_on=date(2026, 3, 13), hard_due_on=date(2026, 3, 10)
+        name="2025—2026 第二学期",
+        starts_on=date(2026, 2, 16),
+        ends_on=date(2026, 3, 13),
+        hard_due_on=date(2026, 3, 10),
     )
     teacher = ReaderFactory(kind=Reader.Kind.TEACHER, number="T001")
     first, second = copies_of(count=2)
@@ -96,14 +104,18 @@ def test_a_due_date_never_passes_the_terms_last_due_date_but_a_teachers_may(pupi
 
 
 def test_when_the_terms_last_due_date_is_closed_the_due_date_moves_back(pupil, librarian):
-    Term.objects.create(name="T", starts_on=date(2026, 2, 16), ends_on=date(2026, 3, 20), hard_due_on=date(2026, 3, 15))
+    Term.objects.create(
+        name="T", starts_on=date(2026, 2, 16), ends_on=date(2026, 3, 20), hard_due_on=date(2026, 3, 15)
+    )
     (copy,) = copies_of()
     # 15 March 2026 is a Sunday: the last open day before it is Friday 13 March.
     assert lend(pupil, copy, librarian).loan.due_on == date(2026, 3, 13)
 
 
 def test_after_the_terms_last_due_date_lending_is_closed(pupil, librarian):
-    Term.objects.create(name="T", starts_on=date(2026, 2, 16), ends_on=date(2026, 3, 20), hard_due_on=date(2026, 3, 3))
+    Term.objects.create(
+        name="T", starts_on=date(2026, 2, 16), ends_on=date(2026, 3, 20), hard_due_on=date(2026, 3, 3)
+    )
     (copy,) = copies_of()
     with pytest.raises(errors.LendingClosed):
         lend(pupil, copy, librarian)
@@ -194,7 +206,9 @@ def test_a_late_return_suspends_borrowing_for_as_many_days(pupil, librarian):
 
 
 def test_suspension_can_be_turned_off_and_fines_on(pupil, librarian):
-    CirculationSettings.objects.update(suspension_days_per_late_day=0, fines_enabled=True, fine_per_day=Decimal("0.10"))
+    CirculationSettings.objects.update(
+        suspension_days_per_late_day=0, fines_enabled=True, fine_per_day=Decimal("0.10")
+    )
     (copy,) = copies_of()
     lend(pupil, copy, librarian)
     result = loan_return(copy=copy, user=librarian, today=WEDNESDAY + timedelta(days=19))
@@ -204,8 +218,12 @@ def test_suspension_can_be_turned_off_and_fines_on(pupil, librarian):
 
 def test_lending_stops_for_graduating_classes_before_their_exams(librarian):
     Term.objects.create(
-        name="T", starts_on=date(2026, 2, 16), ends_on=date(2026, 7, 10), hard_due_on=date(2026, 7, 1),
-        exams_on=date(2026, 3, 14), freeze_days_before_exams=14,
+        name="T",
+        starts_on=date(2026, 2, 16),
+        ends_on=date(2026, 7, 10),
+        hard_due_on=date(2026, 7, 1),
+        exams_on=date(2026, 3, 14),
+        freeze_days_before_exams=14,
     )
     leaver = ReaderFactory(school_class=SchoolClassFactory(grade=9, number=1))
     younger = ReaderFactory(school_class=SchoolClassFactory(grade=8, number=1))
@@ -405,7 +423,9 @@ def test_an_uncollected_hold_expires_and_the_copy_goes_back_to_the_shelf(pupil, 
 
 
 def test_a_policy_with_a_zero_or_negative_period_is_refused():
-    policy = LoanPolicy(name="坏", reader_group="student", loan_days=0, max_loans=-1, renewals=0, renewal_days=7)
+    policy = LoanPolicy(
+        name="坏", reader_group="student", loan_days=0, max_loans=-1, renewals=0, renewal_days=7
+    )
     with pytest.raises(ValidationError) as refusal:
         policy.full_clean()
     assert set(refusal.value.message_dict) >= {"loan_days", "max_loans"}

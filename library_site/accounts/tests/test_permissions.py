@@ -19,6 +19,12 @@ PAGES = {
     "home": (OK, OK, OK, OK, OK, OK),
     "circulation:desk": (OK, OK, NO, OK, NO, NO),
     "circulation:my-library": (OK, OK, OK, OK, OK, OK),
+    "circulation:desk-pile": (OK, OK, NO, OK, NO, NO),
+    "circulation:policies": (OK, NO, NO, NO, NO, NO),
+    "circulation:policy-create": (OK, NO, NO, NO, NO, NO),
+    "circulation:policy-settings": (OK, NO, NO, NO, NO, NO),
+    "circulation:closed-create": (OK, NO, NO, NO, NO, NO),
+    "circulation:term-create": (OK, NO, NO, NO, NO, NO),
     "accounts:password-change": (OK, OK, OK, OK, OK, OK),
     "accounts:role-matrix": (OK, NO, NO, NO, NO, NO),
     "system:status": (OK, NO, NO, NO, NO, NO),
@@ -68,7 +74,7 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
     client.force_login(make_user(role))
     menu = {entry["key"] for entry in client.get(reverse("home")).context["menu"]}
     expected = {
-        "administrator": {"opac", "desk", "cataloguing", "roles", "system-status", "back-office"},
+        "administrator": {"opac", "desk", "cataloguing", "policies", "roles", "system-status", "back-office"},
         "librarian": {"opac", "desk", "cataloguing", "back-office"},
         "leader": {"opac"},
         "volunteer": {"opac", "desk", "my-library"},
