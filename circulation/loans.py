@@ -291,6 +291,24 @@ def _trap_for_next(*, copy: Copy, user, calendar: Calendar, settings: Circulatio
     return hold
 
 
+def _already_returned(copy: Copy) -> DeskResult:
+    """The answer to returning a copy that is back already: nothing changes (a double scan,
+    or two desks at once); a copy that was never lent is refused."""
+    last = (
+        Loan.objects.filter(copy_id=copy.pk, state=Loan.State.RETURNED)
+        .select_related("reader__user", "copy__record")
+        .order_by("-returned_at")
+        .first()
+    )
+    if last is None:
+        raise NotOnLoan(_("Not on loan: this copy is “%(status)s”.") % {"status": copy.get_status_display()})
+    when = date_format(timezone.localtime(last.returned_at), "SHORT_DATETIME_FORMAT")
+    action = last.desk_actions.filter(action=DeskAction.Action.RETURN, undone_at__isnull=True).first()
+    return DeskResult(
+        action=action, message=_("Already returned at %(time)s.") % {"time": when}, loan=last, changed=False
+    )
+
+
 @transaction.atomic
 def loan_return(
     *, copy: Copy, user, desk: str = "", damaged: bool = False, today: date | None = None
@@ -298,28 +316,18 @@ def loan_return(
     """Take a copy back. Returning a copy that is already back changes nothing (a double
     scan); a copy never lent is refused."""
     today = today or timezone.localdate()
-    open_loan = (
+    reader_id = (
         Loan.objects.filter(copy_id=copy.pk, state=Loan.State.OPEN)
         .values_list("reader_id", flat=True)
         .first()
     )
-    if open_loan is None:
-        last = (
-            Loan.objects.filter(copy_id=copy.pk, state=Loan.State.RETURNED)
-            .select_related("reader__user", "copy__record")
-            .order_by("-returned_at")
-            .first()
-        )
-        if last is not None:
-            message = _("Already returned at %(time)s.") % {
-                "time": date_format(timezone.localtime(last.returned_at), "SHORT_DATETIME_FORMAT")
-            }
-            action = last.desk_actions.filter(action=DeskAction.Action.RETURN, undone_at__isnull=True).first()
-            return DeskResult(action=action, message=message, loan=last, changed=False)
-        raise NotOnLoan(_("Not on loan: this copy is “%(status)s”.") % {"status": copy.get_status_display()})
-    reader = _lock_reader(open_loan)
+    if reader_id is None:
+        return _already_returned(copy)
+    reader = _lock_reader(reader_id)
     copy = _lock_copy(copy.pk)
-    loan = Loan.objects.select_for_update().get(copy=copy, state=Loan.State.OPEN, reader=reader)
+    loan = Loan.objects.select_for_update().filter(copy=copy, state=Loan.State.OPEN, reader=reader).first()
+    if loan is None:  # another desk took it back while this one waited for the lock
+        return _already_returned(copy)
     settings = CirculationSettings.current()
     now = timezone.now()
     loan.state = Loan.State.RETURNED
