@@ -15,6 +15,7 @@ from catalog.models import Copy
 from .exceptions import CardBlocked, CirculationError, NoReaderChosen, NotOnLoan, UnknownBarcode
 from .loans import DeskResult, desk_action_refused, loan_checkout, loan_renew, loan_return
 from .models import DeskAction, LibraryCard, Loan, Reader
+from .querysets import record_light
 
 
 class Mode:
@@ -50,7 +51,12 @@ def scan_lookup(code: str) -> tuple[LibraryCard | None, Copy | None]:
     """The card and the copy with this barcode: one query each, whatever the prefix, so that
     a library whose old labels have no prefix still works."""
     card = LibraryCard.objects.filter(number=code).select_related("reader").first()
-    copy = Copy.objects.filter(barcode=code).select_related("record", "location").first()
+    copy = (
+        Copy.objects.filter(barcode=code)
+        .select_related("record", "location")
+        .defer(*record_light("record"))
+        .first()
+    )
     return card, copy
 
 
@@ -84,7 +90,8 @@ def desk_scan(*, code: str, mode: str, reader_id: int | None, user, desk: str) -
         if mode == Mode.LEND:
             if reader_id is None:
                 raise NoReaderChosen()
-            reader = Reader.objects.select_related("user", "school_class").get(pk=reader_id)
+            # The service reads and locks the reader itself; only the key is needed here.
+            reader = Reader(pk=reader_id)
             result = loan_checkout(reader=reader, copy=copy, user=user, desk=desk)
         elif mode == Mode.RENEW:
             loan = Loan.objects.filter(copy=copy, state=Loan.State.OPEN).first()

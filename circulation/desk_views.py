@@ -41,7 +41,11 @@ def _pile_class(request):
     return None
 
 
-def _answer(request, *, outcome: str, message: str, scanned: str = "", action=None, search=None):
+def _answer(
+    request, *, outcome: str, message: str, scanned: str = "", action=None, search=None, panel: bool = True
+):
+    """One answer line, with the reader's panel (and the class pile) refreshed out of band.
+    A return for somebody other than the reader being served leaves the panel as it is."""
     reader_id = request.session.get(SESSION_READER)
     school_class = _pile_class(request)
     context = {
@@ -51,7 +55,8 @@ def _answer(request, *, outcome: str, message: str, scanned: str = "", action=No
         "action": action,
         "can_undo": bool(action and action.user_id == request.user.pk and outcome == "done"),
         "undo_seconds": UNDO_SECONDS,
-        "panel": reader_panel(reader_id) if reader_id else None,
+        "panel": reader_panel(reader_id) if reader_id and panel else None,
+        "refresh_panel": panel,
         "pile_class": school_class,
         "pile_loans": class_open_loans(school_class.pk) if school_class else None,
         "search": search,
@@ -80,7 +85,8 @@ def desk_scan_view(request):
         desk=desk_name(request),
     )
     if answer.outcome == "reader":
-        request.session[SESSION_READER] = answer.reader_id
+        if request.session.get(SESSION_READER) != answer.reader_id:
+            request.session[SESSION_READER] = answer.reader_id
         panel = reader_panel(answer.reader_id)
         return _answer(
             request,
@@ -89,13 +95,17 @@ def desk_scan_view(request):
             scanned=answer.scanned,
         )
     if answer.result and answer.result.loan and mode == Mode.LEND:
-        request.session[SESSION_READER] = answer.result.loan.reader_id
+        reader_id = answer.result.loan.reader_id
+        if request.session.get(SESSION_READER) != reader_id:  # saving the session costs a write
+            request.session[SESSION_READER] = reader_id
+    served = request.session.get(SESSION_READER)
     return _answer(
         request,
         outcome=answer.outcome,
         message=answer.message,
         scanned=answer.scanned,
         action=answer.result.action if answer.result else None,
+        panel=mode == Mode.LEND or (served is not None and answer.reader_id == served),
     )
 
 

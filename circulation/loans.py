@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ from .models import (
     Suspension,
 )
 from .policies import Calendar, copy_is_reference_only, graduating_freeze_starts, policy_for
+from .querysets import record_light
 
 UNDO_SECONDS = 60
 # A second scan of the same copy for the same reader within this time is a double submit.
@@ -109,44 +110,71 @@ def _lock_reader(reader_id: int) -> Reader:
 
 
 def _lock_copy(copy_id: int) -> Copy:
-    return Copy.objects.select_for_update(of=("self",)).select_related("record", "location").get(pk=copy_id)
+    return (
+        Copy.objects.select_for_update(of=("self",))
+        .select_related("record", "location")
+        .defer(*record_light("record"))
+        .get(pk=copy_id)
+    )
 
 
 # --- lending ---------------------------------------------------------------------------------
 
 
+def _lock_reader_for_lending(reader_id: int, today: date) -> Reader:
+    """The reader, locked, with what lending checks about them in the same query: whether
+    they hold an active card and until when they are suspended."""
+    suspensions = Suspension.objects.filter(
+        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
+    ).order_by("-ends_on")
+    return (
+        Reader.objects.select_for_update(of=("self",))
+        .select_related("user", "school_class")
+        .annotate(
+            has_active_card=Exists(
+                LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
+            ),
+            suspended_until=Subquery(suspensions.values("ends_on")[:1]),
+        )
+        .get(pk=reader_id)
+    )
+
+
 def reader_borrowing_block(
     *, reader: Reader, policy: LoanPolicy, calendar: Calendar, settings: CirculationSettings
 ) -> None:
-    """Refuse if anything stops this reader borrowing today (status, suspension, overdue
-    books, the graduating classes' freeze). Three queries at most, whatever the history."""
+    """Refuse if anything stops this reader borrowing today: status, card, suspension, overdue
+    books, the graduating classes' freeze, the policy's limit. One query (the reader comes
+    from ``_lock_reader_for_lending``), whatever the reader's history."""
     if reader.status != Reader.Status.ACTIVE:
         raise ReaderNotActive(
             _("%(reader)s is marked “%(status)s” and may not borrow.")
             % {"reader": reader.name, "status": reader.get_status_display()}
         )
-    today = calendar.today
-    suspended_until = (
-        Suspension.objects.filter(reader=reader, cancelled_at__isnull=True, ends_on__gte=today)
-        .order_by("-ends_on")
-        .values_list("ends_on", flat=True)
-        .first()
-    )
-    if suspended_until is not None:
+    if not reader.has_active_card:
+        raise CardBlocked(_("%(reader)s has no active library card.") % {"reader": reader.name})
+    if reader.suspended_until is not None:
         raise Suspended(
-            _("Suspended until %(date)s for books returned late.") % {"date": _day(suspended_until)}
+            _("Suspended until %(date)s for books returned late.") % {"date": _day(reader.suspended_until)}
         )
-    if policy.block_on_overdue:
-        overdue = Loan.objects.filter(reader=reader, state=Loan.State.OPEN, due_on__lt=today).count()
-        if overdue:
-            raise OverdueBlock(
-                _("%(count)s overdue book(s) block borrowing: return them first.") % {"count": overdue}
-            )
+    today = calendar.today
+    counts = Loan.objects.filter(reader=reader, state=Loan.State.OPEN).aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)), same_policy=Count("pk", filter=Q(policy=policy))
+    )
+    if policy.block_on_overdue and counts["overdue"]:
+        raise OverdueBlock(
+            _("%(count)s overdue book(s) block borrowing: return them first.") % {"count": counts["overdue"]}
+        )
     frozen_since = graduating_freeze_starts(reader, calendar, settings)
     if frozen_since is not None:
         raise LendingFrozen(
             _("Lending stopped for graduating classes on %(date)s, before the exams.")
             % {"date": _day(frozen_since)}
+        )
+    if counts["same_policy"] >= policy.max_loans:
+        raise LimitReached(
+            _("Limit reached: %(reader)s already has %(count)s of %(max)s books.")
+            % {"reader": reader.name, "count": counts["same_policy"], "max": policy.max_loans}
         )
 
 
@@ -156,11 +184,9 @@ def loan_checkout(
 ) -> DeskResult:
     """Lend a copy to a reader, or refuse with a one-line reason."""
     today = today or timezone.localdate()
-    reader = _lock_reader(reader.pk)
+    reader = _lock_reader_for_lending(reader.pk, today)
     copy = _lock_copy(copy.pk)
     record = copy.record
-    if not LibraryCard.objects.filter(reader=reader, status=LibraryCard.Status.ACTIVE).exists():
-        raise CardBlocked(_("%(reader)s has no active library card.") % {"reader": reader.name})
 
     collected_hold = None
     if copy.status == Copy.Status.ON_LOAN:
@@ -200,12 +226,6 @@ def loan_checkout(
     settings = CirculationSettings.current()
     calendar = Calendar.load(today, settings=settings)
     reader_borrowing_block(reader=reader, policy=policy, calendar=calendar, settings=settings)
-    on_loan = Loan.objects.filter(reader=reader, state=Loan.State.OPEN, policy=policy).count()
-    if on_loan >= policy.max_loans:
-        raise LimitReached(
-            _("Limit reached: %(reader)s already has %(count)s of %(max)s books.")
-            % {"reader": reader.name, "count": on_loan, "max": policy.max_loans}
-        )
     if collected_hold is None:
         # A copy on the open shelf while others wait for the title goes to the first in line.
         first_waiting = (
@@ -230,11 +250,12 @@ def loan_checkout(
         reason=_("Lent to %(reader)s") % {"reader": reader.number},
     )
     try:
-        with transaction.atomic():
-            loan = Loan.objects.create(
-                copy=copy, reader=reader, policy=policy, lent_by=user, desk=desk[:50], due_on=due_on
-            )
-    except IntegrityError as error:  # another desk lent it between our lock and insert
+        # No savepoint: the copy's row lock makes a clash all but impossible, and should the
+        # constraint still refuse, the exception leaves this atomic block, which rolls back.
+        loan = Loan.objects.create(
+            copy=copy, reader=reader, policy=policy, lent_by=user, desk=desk[:50], due_on=due_on
+        )
+    except IntegrityError as error:
         raise NotAvailable(_("Already on loan: return it first.")) from error
     if collected_hold is not None:
         collected_hold.state = Hold.State.COLLECTED
@@ -400,7 +421,10 @@ def loan_renew(*, loan: Loan, user, desk: str = "", today: date | None = None) -
     today = today or timezone.localdate()
     reader = _lock_reader(loan.reader_id)
     loan = (
-        Loan.objects.select_for_update(of=("self",)).select_related("copy__record", "policy").get(pk=loan.pk)
+        Loan.objects.select_for_update(of=("self",))
+        .select_related("copy__record", "policy")
+        .defer(*record_light("copy__record"))
+        .get(pk=loan.pk)
     )
     if loan.state != Loan.State.OPEN:
         raise RenewalRefused(_("This loan is closed: the book has been returned."))
