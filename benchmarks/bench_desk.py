@@ -140,12 +140,15 @@ def queries_counted(card: str, barcode: str, user_name: str) -> tuple[int, int]:
     client = Client(SERVER_NAME="localhost")
     client.force_login(User.objects.get(username=user_name))
     url = "/circulation/desk/scan/"
+    # captured_queries reads the connection's log, which the next request empties: count at once.
     with CaptureQueriesContext(connection) as panel:
         client.post(url, {"code": card, "mode": "lend"}, HTTP_HX_REQUEST="true")
+    panel_count = len(panel.captured_queries)
     with CaptureQueriesContext(connection) as lend:
         client.post(url, {"code": barcode, "mode": "lend"}, HTTP_HX_REQUEST="true")
+    lend_count = len(lend.captured_queries)
     client.post(url, {"code": barcode, "mode": "return"}, HTTP_HX_REQUEST="true")
-    return len(panel.captured_queries), len(lend.captured_queries)
+    return panel_count, lend_count
 
 
 # --- the server ------------------------------------------------------------------------------
