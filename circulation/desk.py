@@ -60,7 +60,9 @@ def scan_lookup(code: str) -> tuple[LibraryCard | None, Copy | None]:
     return card, copy
 
 
-def desk_scan(*, code: str, mode: str, reader_id: int | None, user, desk: str) -> ScanAnswer:
+def desk_scan(
+    *, code: str, mode: str, reader_id: int | None, user, desk: str, damaged: bool = False
+) -> ScanAnswer:
     code = scan_normalise(code)
     if not code:
         return ScanAnswer(outcome="info", message=_("Nothing was scanned."))
@@ -99,7 +101,7 @@ def desk_scan(*, code: str, mode: str, reader_id: int | None, user, desk: str) -
                 raise NotOnLoan()
             result = loan_renew(loan=loan, user=user, desk=desk)
         else:
-            result = loan_return(copy=copy, user=user, desk=desk)
+            result = loan_return(copy=copy, user=user, desk=desk, damaged=damaged)
     except CirculationError as error:
         message = str(error.message)
         if copy is not None:

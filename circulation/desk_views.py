@@ -83,6 +83,7 @@ def desk_scan_view(request):
         reader_id=request.session.get(SESSION_READER),
         user=request.user,
         desk=desk_name(request),
+        damaged=request.POST.get("damaged") == "1",
     )
     if answer.outcome == "reader":
         if request.session.get(SESSION_READER) != answer.reader_id:

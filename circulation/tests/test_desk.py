@@ -207,3 +207,11 @@ def test_checkout_and_the_reader_panel_take_the_same_queries_whatever_the_histor
         assert 'data-outcome="done"' in page
         counts.append((len(panel.captured_queries), len(checkout.captured_queries)))
     assert counts[0] == counts[1]
+
+
+def test_a_book_returned_damaged_goes_to_repair(desk, pupil, librarian):
+    (copy,) = copies_of()
+    loan_checkout(reader=pupil, copy=copy, user=librarian)
+    page = scan(desk, copy.barcode, mode="return", damaged="1")
+    assert 'data-outcome="done"' in page and "已送修补" in page
+    assert Copy.objects.get().status == Copy.Status.IN_REPAIR

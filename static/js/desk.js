@@ -13,6 +13,8 @@
   var badge = form.querySelector(".desk-queue");
   var pileBox = form.querySelector(".desk-pile-class");
   var pileSelect = document.getElementById("pile-class");
+  var damagedBox = form.querySelector(".desk-damaged");
+  var damaged = document.getElementById("damaged");
   var url = form.getAttribute("data-scan-url");
   var queue = [];
   var busy = false;
@@ -39,6 +41,7 @@
 
   function showMode() {
     pileBox.hidden = mode() !== "pile";
+    damagedBox.hidden = mode() !== "return" && mode() !== "pile";
     form.setAttribute("data-mode", mode());
   }
 
@@ -119,7 +122,14 @@
     if (!code.trim()) {
       return;
     }
-    queue.push({ code: code, mode: mode(), pile_class: pileSelect ? pileSelect.value : "" });
+    // "Damaged" applies to the one scan that follows it, then clears itself.
+    queue.push({
+      code: code,
+      mode: mode(),
+      pile_class: pileSelect ? pileSelect.value : "",
+      damaged: damaged.checked ? "1" : "",
+    });
+    damaged.checked = false;
     form.setAttribute("data-pending", String(queue.length + (busy ? 1 : 0)));
     showQueue();
     pump();
