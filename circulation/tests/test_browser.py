@@ -88,3 +88,48 @@ def test_a_librarian_lends_and_returns_with_the_scan_field_only_and_traps_a_hold
     assert page.locator("[data-loan]").count() == 1
     assert page.locator(f"[data-loan='{second.barcode}']").is_visible()
     page.screenshot(path=str(ARTIFACTS / "my-loans-phone.png"), full_page=True)
+
+
+def test_the_administrator_sets_a_policy_and_a_holiday_in_the_browser(page):
+    from circulation.models import ClosedPeriod, LoanPolicy
+
+    UserFactory(username="zhangadmin", roles=[Role.ADMINISTRATOR])
+    browser_login(page, "zhangadmin", PASSWORD)
+    page.click("nav [data-menu=policies] a")
+    page.locator("[data-policy]").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "policies.png"), full_page=True)
+    policy = LoanPolicy.objects.get(name="小学生 图书")
+    page.click(f"[data-policy='{policy.pk}'] a")
+    page.fill("input[name=loan_days]", "0")
+    page.click("form.policy-form button[type=submit]")
+    assert "借期至少为一天" in page.locator("form.policy-form").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "policy-refused.png"), full_page=True)
+    page.fill("input[name=loan_days]", "21")
+    page.click("form.policy-form button[type=submit]")
+    page.locator("[data-policy]").first.wait_for()
+    assert LoanPolicy.objects.get(pk=policy.pk).loan_days == 21
+    page.click("a[href$='/calendar/closed/new/']")
+    page.fill("input[name=name]", "国庆节")
+    page.fill("input[name=starts_on]", "2026-10-01")
+    page.fill("input[name=ends_on]", "2026-10-07")
+    page.click("form.policy-form button[type=submit]")
+    page.locator("[data-closed]").first.wait_for()
+    assert ClosedPeriod.objects.get().name == "国庆节"
+
+
+def test_a_lost_book_receipt_prints(page):
+    from decimal import Decimal
+
+    from circulation.loans import loan_checkout
+
+    librarian = UserFactory(username="wanglib", roles=[Role.LIBRARIAN])
+    pupil = ReaderFactory(full_name="张三", card_number="R0000101", school_class=SchoolClassFactory(grade=3, number=2))
+    (copy,) = copies_of("草房子", price=Decimal("26.00"))
+    loan = loan_checkout(reader=pupil, copy=copy, user=librarian).loan
+    browser_login(page, "wanglib", PASSWORD)
+    page.goto(f"/circulation/loans/{loan.pk}/lost/")
+    page.screenshot(path=str(ARTIFACTS / "loan-lost.png"), full_page=True)
+    page.click("button[type=submit].btn-danger")
+    page.locator("[data-receipt]").wait_for()
+    assert "52.00" in page.locator("[data-amount]").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "lost-receipt.png"), full_page=True)
