@@ -88,3 +88,7 @@ class NoPrice(CirculationError):
 
 class HoldRefused(CirculationError):
     default_message = _("A hold cannot be placed on this title.")
+
+
+class BookingRefused(CirculationError):
+    default_message = _("This class set cannot be booked.")

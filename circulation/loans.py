@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from catalog.models import Copy, Record
 from catalog.services import copy_set_status
 
 from .exceptions import (
+    BookingRefused,
     CardBlocked,
     HoldRefused,
     LendingFrozen,
@@ -42,6 +43,7 @@ from .exceptions import (
 )
 from .models import (
     CirculationSettings,
+    ClassSetBooking,
     Compensation,
     DeskAction,
     Hold,
@@ -49,9 +51,16 @@ from .models import (
     Loan,
     LoanPolicy,
     Reader,
+    SchoolClass,
     Suspension,
 )
-from .policies import Calendar, copy_is_reference_only, graduating_freeze_starts, policy_for
+from .policies import (
+    REFERENCE_LOCATION_KINDS,
+    Calendar,
+    copy_is_reference_only,
+    graduating_freeze_starts,
+    policy_for,
+)
 from .querysets import record_light
 
 UNDO_SECONDS = 60
@@ -649,8 +658,6 @@ def hold_place(*, reader: Reader, record: Record, user, today: date | None = Non
     copies = list(
         Copy.objects.filter(record=record).select_related("location").values_list("status", "location__kind")
     )
-    from .policies import REFERENCE_LOCATION_KINDS
-
     lendable = [status for status, kind in copies if kind not in REFERENCE_LOCATION_KINDS]
     if Copy.Status.AVAILABLE in lendable:
         raise HoldRefused(_("A copy is on the shelf: borrow it at the desk instead."))
@@ -728,3 +735,120 @@ def hold_queue_position(hold: Hold) -> int:
         .count()
         + 1
     )
+
+
+# --- class sets (班级借阅) ---------------------------------------------------------------------
+
+LENDABLE_FOR_SETS = (Copy.Status.AVAILABLE, Copy.Status.ON_LOAN, Copy.Status.ON_HOLD_SHELF)
+
+
+def class_set_free_copies(*, record: Record, starts_on: date, ends_on: date, exclude=None) -> int:
+    """How many copies of a title could still be booked for those dates: the lendable copies
+    (not in a reading room, not lost, withdrawn or in repair), less the copies other bookings
+    take over overlapping dates, less one per reader waiting in the hold queue."""
+    copies = (
+        Copy.objects.filter(record=record, status__in=LENDABLE_FOR_SETS)
+        .exclude(location__kind__in=REFERENCE_LOCATION_KINDS)
+        .count()
+    )
+    overlapping = ClassSetBooking.objects.filter(
+        record=record,
+        state__in=[ClassSetBooking.State.BOOKED, ClassSetBooking.State.LENT],
+        starts_on__lte=ends_on,
+        ends_on__gte=starts_on,
+    )
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude.pk)
+    booked = overlapping.aggregate(total=Sum("copies"))["total"] or 0
+    waiting = Hold.objects.filter(record=record, state=Hold.State.WAITING).count()
+    return max(0, copies - booked - waiting)
+
+
+@transaction.atomic
+def class_set_book(
+    *, teacher: Reader, school_class: SchoolClass, record: Record, copies: int, starts_on: date, ends_on: date
+) -> ClassSetBooking:
+    """A teacher books ``copies`` copies of a title for a class, from one day to another."""
+    teacher = _lock_reader(teacher.pk)
+    if teacher.kind != Reader.Kind.TEACHER or teacher.status != Reader.Status.ACTIVE:
+        raise BookingRefused(_("Only a teacher of the school can book a class set."))
+    if not 1 <= copies <= 80:
+        raise BookingRefused(_("Book between 1 and 80 copies."))
+    if ends_on < starts_on or starts_on < timezone.localdate():
+        raise BookingRefused(_("Choose dates from today on, the last one not before the first."))
+    # Bookings of one title are serialised by locking its copies' record row.
+    Record.objects.select_for_update().filter(pk=record.pk).first()
+    free = class_set_free_copies(record=record, starts_on=starts_on, ends_on=ends_on)
+    if copies > free:
+        raise BookingRefused(
+            _("Only %(free)s copies are free for those dates (other bookings and holds take the rest).")
+            % {"free": free}
+        )
+    return ClassSetBooking.objects.create(
+        record=record,
+        school_class=school_class,
+        teacher=teacher,
+        copies=copies,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+@transaction.atomic
+def class_set_lend(
+    *, booking: ClassSetBooking, user, desk: str = "", today: date | None = None
+) -> list[Loan]:
+    """Lend a booked class set in one step: the copies on the shelf, locked in primary-key
+    order, each lent to the teacher until the booking's last day (moved to an open day)."""
+    today = today or timezone.localdate()
+    teacher = _lock_reader(booking.teacher_id)
+    booking = ClassSetBooking.objects.select_for_update().select_related("record").get(pk=booking.pk)
+    if booking.state != ClassSetBooking.State.BOOKED:
+        raise BookingRefused(_("This booking has already been lent or cancelled."))
+    copies = list(
+        Copy.objects.select_for_update()
+        .filter(record_id=booking.record_id, status=Copy.Status.AVAILABLE)
+        .exclude(location__kind__in=REFERENCE_LOCATION_KINDS)
+        .order_by("pk")[: booking.copies]
+    )
+    if len(copies) < booking.copies:
+        raise BookingRefused(
+            _("Only %(count)s of the %(wanted)s copies are on the shelf now.")
+            % {"count": len(copies), "wanted": booking.copies}
+        )
+    calendar = Calendar.load(today)
+    due_on = calendar.next_open_day(max(booking.ends_on, today + timedelta(days=1)))
+    loans = []
+    for copy in copies:
+        copy_set_status(copy=copy, to_status=Copy.Status.ON_LOAN, user=user, reason=_("Class set"))
+        loans.append(
+            Loan.objects.create(
+                copy=copy, reader=teacher, lent_by=user, desk=desk[:50], due_on=due_on, booking=booking
+            )
+        )
+    booking.state = ClassSetBooking.State.LENT
+    booking.lent_at = timezone.now()
+    booking.save(update_fields=["state", "lent_at"])
+    _record_action(
+        user=user,
+        desk=desk,
+        action=DeskAction.Action.CHECKOUT,
+        message=_("Class set lent: %(count)s × %(title)s to %(class)s, due %(date)s.")
+        % {
+            "count": len(loans),
+            "title": booking.record.title,
+            "class": booking.school_class.name,
+            "date": _day(due_on),
+        },
+        reader=teacher,
+    )
+    return loans
+
+
+@transaction.atomic
+def class_set_cancel(*, booking: ClassSetBooking, user) -> ClassSetBooking:
+    booking = ClassSetBooking.objects.select_for_update().get(pk=booking.pk)
+    if booking.state == ClassSetBooking.State.BOOKED:
+        booking.state = ClassSetBooking.State.CANCELLED
+        booking.save(update_fields=["state"])
+    return booking

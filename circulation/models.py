@@ -500,6 +500,14 @@ class Loan(models.Model):
         related_name="+",
     )
     return_desk = models.CharField(_("return desk"), max_length=50, blank=True)
+    booking = models.ForeignKey(
+        "ClassSetBooking",
+        verbose_name=_("class-set booking"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="loans",
+    )
     overdue_days = models.PositiveIntegerField(_("days overdue at return"), default=0)
     fine = models.DecimalField(_("fine"), max_digits=8, decimal_places=2, default=0)
 
@@ -675,3 +683,48 @@ class DeskAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.outcome}"
+
+
+class ClassSetBooking(models.Model):
+    """A teacher's booking of N copies of a title for a class and a date range, for a lesson
+    (班级借阅). Checked against other bookings and waiting holds; lent in one step."""
+
+    class State(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        LENT = "lent", _("Lent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    record = models.ForeignKey(
+        "catalog.Record",
+        verbose_name=_("record"),
+        on_delete=models.PROTECT,
+        related_name="class_set_bookings",
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="class_set_bookings"
+    )
+    teacher = models.ForeignKey(
+        Reader, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="class_set_bookings"
+    )
+    copies = models.PositiveSmallIntegerField(
+        _("copies"), validators=[MinValueValidator(1), MaxValueValidator(80)]
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.BOOKED)
+    created_at = models.DateTimeField(default=timezone.now)
+    lent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("class-set booking")
+        verbose_name_plural = _("class-set bookings")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")) & Q(copies__gte=1),
+                name="class_set_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} × {self.copies} → {self.school_class_id}"

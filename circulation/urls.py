@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import desk_views, policy_views, reader_views, views
+from . import class_set_views, desk_views, policy_views, reader_views, views
 
 app_name = "circulation"
 
@@ -25,6 +25,12 @@ urlpatterns = [
     path("me/loans/<int:loan_id>/renew/", reader_views.my_loan_renew, name="my-loan-renew"),
     path("me/holds/<int:hold_id>/cancel/", reader_views.my_hold_cancel, name="my-hold-cancel"),
     path("holds/place/<int:record_id>/", reader_views.hold_place_view, name="hold-place"),
+    path("class-sets/", class_set_views.class_set_list, name="class-sets"),
+    path("class-sets/new/<int:record_id>/", class_set_views.class_set_new, name="class-set-new"),
+    path("class-sets/<int:booking_id>/lend/", class_set_views.class_set_lend_view, name="class-set-lend"),
+    path(
+        "class-sets/<int:booking_id>/cancel/", class_set_views.class_set_cancel_view, name="class-set-cancel"
+    ),
     path("policies/", policy_views.policy_list, name="policies"),
     path("policies/new/", policy_views.policy_create, name="policy-create"),
     path("policies/<int:pk>/", policy_views.policy_edit, name="policy-edit"),

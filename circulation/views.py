@@ -8,7 +8,7 @@ from library_site.accounts.roles import Capability
 
 from .desk_views import SESSION_READER, desk_name
 from .loans import UNDO_SECONDS
-from .models import SchoolClass
+from .models import ClassSetBooking, SchoolClass
 from .selectors import (
     class_open_loans,
     classes_of_head_teacher,
@@ -67,6 +67,13 @@ def my_library(request):
             "reader": reader,
             "panel": panel,
             "history": reader_history(reader.pk) if reader else [],
+            "bookings": list(
+                ClassSetBooking.objects.filter(teacher=reader, state__in=["booked", "lent"])
+                .select_related("record", "school_class")
+                .order_by("-starts_on")[:20]
+            )
+            if reader and reader.kind == "teacher"
+            else [],
             "card": reader.active_cards[0] if reader and reader.active_cards else None,
             "head_teacher_classes": classes,
         },

@@ -123,7 +123,9 @@ def test_a_lost_book_receipt_prints(page):
     from circulation.loans import loan_checkout
 
     librarian = UserFactory(username="wanglib", roles=[Role.LIBRARIAN])
-    pupil = ReaderFactory(full_name="张三", card_number="R0000101", school_class=SchoolClassFactory(grade=3, number=2))
+    pupil = ReaderFactory(
+        full_name="张三", card_number="R0000101", school_class=SchoolClassFactory(grade=3, number=2)
+    )
     (copy,) = copies_of("草房子", price=Decimal("26.00"))
     loan = loan_checkout(reader=pupil, copy=copy, user=librarian).loan
     browser_login(page, "wanglib", PASSWORD)

@@ -20,6 +20,7 @@ PAGES = {
     "circulation:desk": (OK, OK, NO, OK, NO, NO),
     "circulation:my-library": (OK, OK, OK, OK, OK, OK),
     "circulation:desk-pile": (OK, OK, NO, OK, NO, NO),
+    "circulation:class-sets": (OK, OK, NO, OK, NO, NO),
     "circulation:policies": (OK, NO, NO, NO, NO, NO),
     "circulation:policy-create": (OK, NO, NO, NO, NO, NO),
     "circulation:policy-settings": (OK, NO, NO, NO, NO, NO),
