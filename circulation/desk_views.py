@@ -10,8 +10,10 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.contrib.auth.context_processors import PermWrapper
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,7 +44,14 @@ def _pile_class(request):
 
 
 def _answer(
-    request, *, outcome: str, message: str, scanned: str = "", action=None, search=None, panel: bool = True
+    request,
+    *,
+    outcome: str,
+    message: str,
+    scanned: str = "",
+    action=None,
+    search=None,
+    panel: bool | dict = True,
 ):
     """One answer line, with the reader's panel (and the class pile) refreshed out of band.
     A return for somebody other than the reader being served leaves the panel as it is."""
@@ -55,14 +64,20 @@ def _answer(
         "action": action,
         "can_undo": bool(action and action.user_id == request.user.pk and outcome == "done"),
         "undo_seconds": UNDO_SECONDS,
-        "panel": reader_panel(reader_id) if reader_id and panel else None,
-        "refresh_panel": panel,
+        # ``panel`` is True (read it), False (leave the panel as it is) or one already read.
+        "panel": panel
+        if isinstance(panel, dict)
+        else (reader_panel(reader_id) if reader_id and panel else None),
+        "refresh_panel": bool(panel),
         "pile_class": school_class,
         "pile_loans": class_open_loans(school_class.pk) if school_class else None,
         "search": search,
         "oob": True,
     }
-    return render(request, "circulation/_desk_answer.html", context)
+    # A fragment for htmx: rendered without the page's context processors (the menu and the
+    # like are not in it), which saves their work on every scan.
+    context.update(user=request.user, perms=PermWrapper(request.user))
+    return HttpResponse(render_to_string("circulation/_desk_answer.html", context))
 
 
 @capability_required(Capability.USE_DESK)
@@ -94,6 +109,7 @@ def desk_scan_view(request):
             outcome="reader",
             message=_("Serving %(reader)s.") % {"reader": panel["reader"].name},
             scanned=answer.scanned,
+            panel=panel,
         )
     if answer.result and answer.result.loan and mode == Mode.LEND:
         reader_id = answer.result.loan.reader_id

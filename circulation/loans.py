@@ -302,8 +302,11 @@ def _hold_pickup_deadline(calendar: Calendar, settings: CirculationSettings) -> 
     return calendar.next_open_day(calendar.today + timedelta(days=settings.hold_pickup_days))
 
 
-def _trap_for_next(*, copy: Copy, user, calendar: Calendar, settings: CirculationSettings) -> Hold | None:
-    """Keep a copy that has come back for the first reader in the queue, if any."""
+def _trap_for_next(
+    *, copy: Copy, user, today: date, settings: CirculationSettings | None = None
+) -> Hold | None:
+    """Keep a copy that has come back for the first reader in the queue, if any. The
+    calendar is read only when somebody is waiting."""
     hold = (
         Hold.objects.select_for_update(of=("self",))
         .select_related("reader__user", "reader__school_class")
@@ -316,7 +319,8 @@ def _trap_for_next(*, copy: Copy, user, calendar: Calendar, settings: Circulatio
     hold.state = Hold.State.READY
     hold.copy = copy
     hold.ready_at = timezone.now()
-    hold.collect_by = _hold_pickup_deadline(calendar, settings)
+    settings = settings or CirculationSettings.current()
+    hold.collect_by = _hold_pickup_deadline(Calendar.load(today, settings=settings), settings)
     hold.save(update_fields=["state", "copy", "ready_at", "collect_by"])
     return hold
 
@@ -358,14 +362,15 @@ def loan_return(
     loan = Loan.objects.select_for_update().filter(copy=copy, state=Loan.State.OPEN, reader=reader).first()
     if loan is None:  # another desk took it back while this one waited for the lock
         return _already_returned(copy)
-    settings = CirculationSettings.current()
     now = timezone.now()
     loan.state = Loan.State.RETURNED
     loan.returned_at = now
     loan.returned_by = user
     loan.return_desk = desk[:50]
     loan.overdue_days = loan.overdue_days_on(today)
-    if settings.fines_enabled and loan.overdue_days:
+    # The settings matter only for a late book (a book on time is the common case).
+    settings = CirculationSettings.current() if loan.overdue_days else None
+    if loan.overdue_days and settings.fines_enabled:
         loan.fine = settings.fine_per_day * loan.overdue_days
     loan.save(update_fields=["state", "returned_at", "returned_by", "return_desk", "overdue_days", "fine"])
 
@@ -396,8 +401,7 @@ def loan_return(
         copy_send_to_repair(copy=copy, user=user)
         parts.append(_("Sent to repair."))
     else:
-        calendar = Calendar.load(today, settings=settings)
-        hold = _trap_for_next(copy=copy, user=user, calendar=calendar, settings=settings)
+        hold = _trap_for_next(copy=copy, user=user, today=today, settings=settings)
         if hold is not None:
             copy_set_status(
                 copy=copy, to_status=Copy.Status.ON_HOLD_SHELF, user=user, reason=_("Kept for a hold")
@@ -688,9 +692,7 @@ def _hold_close_and_pass_on(*, hold: Hold, state: str, user, today: date) -> Hol
     hold.save(update_fields=["state", "closed_at", "closed_by"])
     if not was_ready or copy is None:
         return None
-    settings = CirculationSettings.current()
-    calendar = Calendar.load(today, settings=settings)
-    next_hold = _trap_for_next(copy=copy, user=user, calendar=calendar, settings=settings)
+    next_hold = _trap_for_next(copy=copy, user=user, today=today)
     if next_hold is None:
         copy_set_status(copy=copy, to_status=Copy.Status.AVAILABLE, user=user, reason=_("Hold closed"))
     return next_hold
