@@ -219,3 +219,18 @@ def test_a_lost_book_gets_a_printable_receipt(client, librarian):
     response = client.post(reverse("circulation:loan-lost", args=[loan.pk]), {"price": "30.00"}, follow=True)
     page = response.content.decode()
     assert "data-receipt" in page and "60.00" in page and "林小雨" in page
+
+
+def test_staff_see_the_loan_history_of_a_reader_and_of_a_copy_and_volunteers_do_not(client, librarian):
+    pupil = ReaderFactory(full_name="林小雨")
+    (copy,) = copies_of("草房子")
+    loan_checkout(reader=pupil, copy=copy, user=librarian)
+    loan_return(copy=copy, user=librarian)
+    client.force_login(librarian)
+    page = client.get(reverse("circulation:reader-loans", args=[pupil.pk])).content.decode()
+    assert page.count("data-history") == 1 and "草房子" in page
+    page = client.get(reverse("circulation:copy-loans", args=[copy.pk])).content.decode()
+    assert page.count("data-history") == 1 and "林小雨" in page
+    client.force_login(ReaderFactory(extra_roles=(Role.VOLUNTEER,)).user)
+    assert client.get(reverse("circulation:reader-loans", args=[pupil.pk])).status_code == 403
+    assert client.get(reverse("circulation:copy-loans", args=[copy.pk])).status_code == 403
