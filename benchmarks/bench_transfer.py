@@ -4,7 +4,10 @@
   Chinese rows: valid ISBN-13s, classes from the ClassificationClass table, most barcodes given,
   some left to be numbered) checked and saved by ``manage.py import_records``;
 - export: ``manage.py export_records`` of every copy (at least 200,000: generated with
-  bulk_create when the database holds fewer) to .xlsx, and to .csv.
+  bulk_create when the database holds fewer) to .xlsx, and to .csv. To export exactly 200,000,
+  run it on a small benchmark database, whose copies the import and the top-up bring to 200,000:
+  ``BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/library_bench_transfer
+  BENCH_RECORDS=10000 make bench BENCH=transfer``.
 
 Each runs in a child process; its wall time includes starting Django, and its peak memory is
 the child's maximum resident set size, read with ``getrusage(RUSAGE_CHILDREN)`` by a small

@@ -7,7 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
-        from library_site.accounts.navigation import MenuEntry, menu_register
+        from library_site.accounts.navigation import MenuEntry, MenuGroup, menu_group_register, menu_register
         from library_site.accounts.roles import Capability
 
         menu_register(
@@ -25,3 +25,74 @@ class CatalogConfig(AppConfig):
                 capability=Capability.MANAGE_CATALOGUE,
             )
         )
+        # The collection's pages share one drop-down: 馆藏管理.
+        menu_group_register(MenuGroup(key="collection", label=_("Collection"), icon="collection"))
+        menu_register(
+            MenuEntry(
+                key="acquisitions",
+                group="collection",
+                label=_("Acquisitions"),
+                url_name="catalog:purchase-plans",
+                icon="cart-check",
+                order=210,
+                # Librarians draft the plans; leaders approve them.
+                visible=lambda user: (
+                    user.has_perm(Capability.MANAGE_COLLECTION.permission)
+                    or user.has_perm(Capability.APPROVE_PURCHASE_PLANS.permission)
+                ),
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="collection-care",
+                group="collection",
+                label=_("Collection care"),
+                url_name="catalog:repairs",
+                icon="bandaid",
+                order=220,
+                capability=Capability.MANAGE_COLLECTION,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="serials",
+                group="collection",
+                label=_("Newspapers and periodicals"),
+                url_name="catalog:serials",
+                icon="newspaper",
+                order=230,
+                capability=Capability.MANAGE_COLLECTION,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="textbooks",
+                group="collection",
+                label=_("Textbooks"),
+                url_name="catalog:textbooks",
+                icon="book-half",
+                order=240,
+                capability=Capability.MANAGE_COLLECTION,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="my-textbooks",
+                label=_("My textbooks"),
+                url_name="catalog:textbooks-mine",
+                icon="book-half",
+                order=245,
+                visible=_has_textbooks_handed,
+            )
+        )
+
+
+def _has_textbooks_handed(user) -> bool:
+    """Teachers who were handed textbooks see the page to confirm them (staff have the full one)."""
+    from library_site.accounts.roles import Capability, Role
+
+    from .models import TextbookHandover
+
+    if Role.TEACHER.value not in user.role_names or user.has_perm(Capability.MANAGE_COLLECTION.permission):
+        return False
+    return TextbookHandover.objects.filter(teacher=user).exists()

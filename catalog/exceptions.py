@@ -25,3 +25,43 @@ class DuplicateBarcode(CatalogError):
 
 class StatusChangeRefused(CatalogError):
     default_message = _("This copy cannot change to that status.")
+
+
+class SerialError(CatalogError):
+    """A refusal about newspapers and periodicals: subscriptions, check-in, binding."""
+
+    default_message = _("This cannot be done to the newspaper or periodical.")
+
+
+# --- collection care: repairs, write-offs, stocktaking ---
+
+
+class RepairRefused(CatalogError):
+    default_message = _("This repair cannot be recorded.")
+
+
+class WriteOffRefused(CatalogError):
+    default_message = _("This write-off cannot be carried out.")
+
+
+class StocktakeRefused(CatalogError):
+    default_message = _("This stocktake cannot be changed.")
+
+
+class TextbookError(CatalogError):
+    """A refusal about textbook orders, deliveries and handovers."""
+
+    default_message = _("This cannot be done to the textbooks.")
+
+
+# --- acquisitions ---
+
+
+class AcquisitionRefused(CatalogError):
+    """A purchase plan or a delivery refused: the message says why and what to do."""
+
+    default_message = _("This purchase plan or delivery cannot be changed this way.")
+
+    def __init__(self, message=None, *, row: int | None = None):
+        super().__init__(message)
+        self.row = row

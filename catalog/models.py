@@ -387,3 +387,835 @@ class LabelSheet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- newspapers and periodicals (报刊) ------------------------------------------------------------
+
+
+class Serial(models.Model):
+    """A newspaper or a periodical the library subscribes to (报纸, 期刊), by its ISSN or its
+    domestic CN number (国内统一连续出版物号, CN 11-1234/G4)."""
+
+    class Kind(models.TextChoices):
+        NEWSPAPER = "newspaper", _("Newspaper")
+        PERIODICAL = "periodical", _("Periodical")
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        SEMIMONTHLY = "semimonthly", _("Twice a month")
+        MONTHLY = "monthly", _("Monthly")
+        BIMONTHLY = "bimonthly", _("Every two months")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    issn = models.CharField(_("ISSN"), max_length=9, blank=True)
+    cn_number = models.CharField(_("CN number"), max_length=20, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    frequency = models.CharField(_("frequency"), max_length=12, choices=Frequency.choices)
+    weekdays_only = models.BooleanField(
+        _("not published at weekends"),
+        default=False,
+        help_text=_("For a daily paper that has no Saturday and Sunday issues."),
+    )
+    is_active = models.BooleanField(_("still subscribed"), default=True)
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("newspaper or periodical")
+        verbose_name_plural = _("newspapers and periodicals")
+        ordering = ["kind", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["issn"], condition=~Q(issn=""), name="serial_unique_issn"),
+            models.UniqueConstraint(
+                fields=["cn_number"], condition=~Q(cn_number=""), name="serial_unique_cn_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Subscription(models.Model):
+    """A year's subscription to a serial for one room (报刊征订): how many copies of each issue
+    come, and what the year costs. Its expected issues are predicted from the frequency."""
+
+    serial = models.ForeignKey(
+        Serial,
+        verbose_name=_("newspaper or periodical"),
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("room"), on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    copies = models.PositiveSmallIntegerField(
+        _("copies of each issue"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    price = models.DecimalField(
+        _("price for the year"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    supplier = models.CharField(_("supplier"), max_length=100, blank=True, help_text=_("For example 邮局."))
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["-year", "serial__title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["serial", "location", "year"], name="subscription_unique_serial_room_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} · {self.location} · {self.year}"
+
+
+class SerialIssue(models.Model):
+    """An issue a subscription expects (第 n 期), and its check-in when it comes. Bound into a
+    volume (期刊装订), it points to the copy that volume became."""
+
+    subscription = models.ForeignKey(
+        Subscription, verbose_name=_("subscription"), on_delete=models.PROTECT, related_name="issues"
+    )
+    number = models.PositiveSmallIntegerField(_("issue number"))
+    expected_on = models.DateField(_("expected on"))
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    claimed_on = models.DateField(_("claimed on"), null=True, blank=True)
+    bound_into = models.ForeignKey(
+        Copy,
+        verbose_name=_("bound into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bound_issues",
+    )
+
+    class Meta:
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        ordering = ["subscription", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "number"], name="serial_issue_unique_number"),
+        ]
+        indexes = [models.Index(fields=["expected_on", "received_on"], name="serial_issue_expected")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription.serial} {self.subscription.year}-{self.number}"
+
+
+# --- collection care: repairs, write-offs, stocktaking ---
+# C6 repairs (register E), C7 write-offs (register F), C8 stocktaking against the shelves.
+# Nothing here is deleted: a repair is closed, a write-off batch is approved (its copies become
+# withdrawn) or cancelled, a stocktake is confirmed (its missing copies become lost).
+
+
+class Repair(models.Model):
+    """A damaged copy sent to repair (图书修补): the damage, who reported it and from where, and
+    when it was closed, by whom, with what result. One open repair per copy."""
+
+    class Source(models.TextChoices):
+        DESK = "desk", _("Returned damaged at the desk")
+        SHELF_CHECK = "shelf_check", _("Shelf check")
+        STOCKTAKING = "stocktaking", _("Stocktaking")
+
+    class Result(models.TextChoices):
+        SHELVED = "shelved", _("Repaired, back on the shelf")
+        WRITTEN_OFF = "written_off", _("Beyond repair, to be written off")
+
+    copy = models.ForeignKey(Copy, verbose_name=_("copy"), on_delete=models.PROTECT, related_name="repairs")
+    damage = models.CharField(_("damage"), max_length=300)
+    source = models.CharField(
+        _("found at"), max_length=20, choices=Source.choices, default=Source.SHELF_CHECK
+    )
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_on = models.DateField(_("repaired on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    repaired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("repaired by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices, blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("repair")
+        verbose_name_plural = _("repairs")
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["copy"], condition=Q(closed_at__isnull=True), name="repair_one_open_per_copy"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, result="")
+                | Q(closed_at__isnull=False, closed_on__isnull=False) & ~Q(result=""),
+                name="repair_closed_with_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.copy_id}: {self.damage}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class WriteOffBatch(models.Model):
+    """A batch of copies to write off (图书注销, 剔除; register F), with its reason. A librarian
+    builds and submits it; an administrator approves it, and its copies become withdrawn."""
+
+    class Reason(models.TextChoices):
+        DAMAGED = "damaged", _("Damaged beyond repair")
+        LOST = "lost", _("Lost")
+        OUTDATED = "outdated", _("Outdated")
+        TRANSFERRED = "transferred", _("Transferred")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The administrator's last word: why the batch was sent back, or a note on approval.
+    decision_comment = models.CharField(_("comment"), max_length=500, blank=True)
+    # Frozen on approval: what the register shows whatever prices change later.
+    total_value = models.DecimalField(
+        _("total value"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("write-off batch")
+        verbose_name_plural = _("write-off batches")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="write_off_approved_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Write-off batch')} {self.pk}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class WriteOffItem(models.Model):
+    """A copy in a write-off batch, with its value (the price paid, else the record's price).
+    ``active`` is true while the batch is not cancelled: a copy is in one active batch at most,
+    so no copy is written off twice."""
+
+    batch = models.ForeignKey(
+        WriteOffBatch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="items"
+    )
+    copy = models.ForeignKey(
+        Copy, verbose_name=_("copy"), on_delete=models.PROTECT, related_name="write_off_items"
+    )
+    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2, null=True, blank=True)
+    active = models.BooleanField(default=True)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("written-off copy")
+        verbose_name_plural = _("written-off copies")
+        ordering = ["batch", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["copy"], condition=Q(active=True), name="write_off_item_one_active_per_copy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.copy_id}"
+
+
+class Stocktake(models.Model):
+    """A stocktake (清点) of one location, optionally a range of shelves: the barcodes scanned
+    on the shelves compared with the copies the catalogue puts there."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Scanning")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="stocktakes"
+    )
+    shelf_from = models.CharField(_("from shelf"), max_length=50, blank=True)
+    shelf_to = models.CharField(_("to shelf"), max_length=50, blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("stocktake")
+        verbose_name_plural = _("stocktakes")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{_('Stocktake')} {self.pk} {self.location}"
+
+    @property
+    def shelf_range(self) -> str:
+        if self.shelf_from or self.shelf_to:
+            return f"{self.shelf_from or '…'} – {self.shelf_to or '…'}"
+        return ""
+
+
+class StocktakeScan(models.Model):
+    """One barcode scanned in a stocktake. Unique per stocktake and barcode: two people scanning
+    the same book, or a file pasted twice, leave one row."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="scans")
+    barcode = models.CharField(_("barcode"), max_length=32)
+    scanned_at = models.DateTimeField(_("scanned at"), default=timezone.now)
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("stocktake scan")
+        verbose_name_plural = _("stocktake scans")
+        ordering = ["-scanned_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["stocktake", "barcode"], name="stocktake_scan_once_per_barcode"),
+        ]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+
+class StocktakeLoss(models.Model):
+    """A copy a confirmed stocktake found missing and declared lost: the stocktake's record of
+    what it changed, kept after the copies' statuses move on."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="losses")
+    copy = models.ForeignKey(Copy, on_delete=models.PROTECT, related_name="stocktake_losses")
+
+    class Meta:
+        verbose_name = _("copy lost in a stocktake")
+        verbose_name_plural = _("copies lost in stocktakes")
+        constraints = [
+            models.UniqueConstraint(fields=["stocktake", "copy"], name="stocktake_loss_once_per_copy"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stocktake_id}: {self.copy_id}"
+
+
+# --- textbooks (教材征订和发放) --------------------------------------------------------------------
+# Classes are named here by grade and class number (三年级(2)班 is grade 3, class 2), as the
+# circulation app's classes are: the catalogue imports no other app.
+
+
+class TextbookTerm(models.Model):
+    """A school term for which textbooks are ordered (2026 autumn term, 2027 spring term)."""
+
+    class Season(models.TextChoices):
+        AUTUMN = "autumn", _("Autumn term")
+        SPRING = "spring", _("Spring term")
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    season = models.CharField(_("term"), max_length=6, choices=Season.choices)
+    starts_on = models.DateField(_("term starts on"))
+    ends_on = models.DateField(_("term ends on"))
+
+    class Meta:
+        verbose_name = _("textbook term")
+        verbose_name_plural = _("textbook terms")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "season"], name="textbook_term_unique_year_season"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="textbook_term_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_season_display()}"
+
+
+class Textbook(models.Model):
+    """A textbook (教材) of a subject and grade; a recycled one (循环教材) is lent to a class for
+    the term and collected at its end."""
+
+    title = models.CharField(_("title"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=50)
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True)
+    price = models.DecimalField(
+        _("price"), max_digits=8, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    is_recycled = models.BooleanField(_("recycled textbook (循环教材)"), default=False)
+
+    class Meta:
+        verbose_name = _("textbook")
+        verbose_name_plural = _("textbooks")
+        ordering = ["grade", "subject", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TextbookOrderLine(models.Model):
+    """How many copies of a textbook a class needs for a term (征订)."""
+
+    term = models.ForeignKey(
+        TextbookTerm, verbose_name=_("term"), on_delete=models.PROTECT, related_name="order_lines"
+    )
+    textbook = models.ForeignKey(
+        Textbook, verbose_name=_("textbook"), on_delete=models.PROTECT, related_name="order_lines"
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    class_number = models.PositiveSmallIntegerField(_("class number"), validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ordered by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ordered_at = models.DateTimeField(_("ordered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("textbook order line")
+        verbose_name_plural = _("textbook order lines")
+        ordering = ["grade", "class_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "textbook", "grade", "class_number"], name="textbook_order_unique_class"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.textbook} × {self.quantity}"
+
+
+class TextbookDelivery(models.Model):
+    """Copies of a textbook the supplier delivered to the library for a term."""
+
+    term = models.ForeignKey(
+        TextbookTerm, verbose_name=_("term"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    textbook = models.ForeignKey(
+        Textbook, verbose_name=_("textbook"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("textbook delivery")
+        verbose_name_plural = _("textbook deliveries")
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.textbook} × {self.quantity}"
+
+
+class TextbookHandover(models.Model):
+    """Textbooks handed to a class (发放): to the class's teacher, who confirms receipt in their
+    own page. A recycled textbook's handover is collected back at the end of the term, with the
+    condition of what came back."""
+
+    term = models.ForeignKey(
+        TextbookTerm, verbose_name=_("term"), on_delete=models.PROTECT, related_name="handovers"
+    )
+    textbook = models.ForeignKey(
+        Textbook, verbose_name=_("textbook"), on_delete=models.PROTECT, related_name="handovers"
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    class_number = models.PositiveSmallIntegerField(_("class number"), validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("receiving teacher"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handed_on = models.DateField(_("handed over on"), default=timezone.localdate)
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("receipt confirmed at"), null=True, blank=True)
+    collected_on = models.DateField(_("collected on"), null=True, blank=True)
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("collected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    returned_good = models.PositiveIntegerField(_("back in good condition"), default=0)
+    returned_worn = models.PositiveIntegerField(_("back worn"), default=0)
+    returned_damaged = models.PositiveIntegerField(_("back damaged"), default=0)
+    condition_note = models.CharField(_("condition note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("textbook handover")
+        verbose_name_plural = _("textbook handovers")
+        ordering = ["grade", "class_number", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.textbook} × {self.quantity}"
+
+    @property
+    def not_returned(self) -> int:
+        if self.collected_on is None:
+            return 0
+        return self.quantity - self.returned_good - self.returned_worn - self.returned_damaged
+
+
+# --- acquisitions ---------------------------------------------------------------------------------
+# Purchase plans (图书采购计划) drafted by a librarian and approved by a leader, and deliveries
+# (purchases against an approved plan, or donations) that put records and copies on the shelves
+# and make the purchase register (D 购书情况登记表) and the donation register.
+
+
+class PurchasePlan(models.Model):
+    """A term's purchase plan: a budget and lines; draft → submitted → approved or rejected."""
+
+    class Term(models.TextChoices):
+        AUTUMN = "autumn", _("First term (autumn)")
+        SPRING = "spring", _("Second term (spring)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    name = models.CharField(_("name"), max_length=200)
+    year = models.PositiveSmallIntegerField(
+        _("school year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The year the school year begins: 2026 for 2026–2027."),
+    )
+    term = models.CharField(_("term"), max_length=10, choices=Term.choices, default=Term.AUTUMN)
+    budget = models.DecimalField(
+        _("budget"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    created_at = models.DateTimeField(_("drafted at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("purchase plan")
+        verbose_name_plural = _("purchase plans")
+        ordering = ["-year", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gte=0), name="purchase_plan_budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def school_year(self) -> str:
+        return f"{self.year}–{self.year + 1}"
+
+
+class PurchasePlanLine(models.Model):
+    """A title to buy: how many, at what price, from whom, and which class and subject it serves."""
+
+    plan = models.ForeignKey(
+        PurchasePlan, verbose_name=_("purchase plan"), on_delete=models.PROTECT, related_name="lines"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    quantity = models.PositiveIntegerField(
+        _("quantity"), validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+    )
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    clc_code = models.CharField(_("CLC class number"), max_length=30, blank=True)
+    subject = models.CharField(
+        _("subject or major"), max_length=100, blank=True, help_text=_("The subject or major it serves.")
+    )
+
+    class Meta:
+        verbose_name = _("purchase plan line")
+        verbose_name_plural = _("purchase plan lines")
+        ordering = ["plan", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="purchase_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="purchase_line_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def amount(self):
+        return self.quantity * self.unit_price
+
+
+class PurchasePlanEvent(models.Model):
+    """The approval trail: every step of a plan, who took it, when, with their comment."""
+
+    class Action(models.TextChoices):
+        DRAFTED = "drafted", _("Drafted")
+        EDITED = "edited", _("Edited")
+        IMPORTED = "imported", _("Lines imported")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        REVISED = "revised", _("Taken back for revision")
+        RECEIVED = "received", _("Delivery received")
+
+    plan = models.ForeignKey(PurchasePlan, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("step"), max_length=10, choices=Action.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("purchase plan step")
+        verbose_name_plural = _("purchase plan steps")
+        ordering = ["plan", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.action}"
+
+
+class Delivery(models.Model):
+    """Books received in one go: a purchase against an approved plan (with its supplier and
+    invoice) or a donation (with its donor). One row of the purchase or donation register."""
+
+    class Kind(models.TextChoices):
+        PURCHASE = "purchase", _("Purchase")
+        DONATION = "donation", _("Donation")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    plan = models.ForeignKey(
+        PurchasePlan,
+        verbose_name=_("purchase plan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    invoice_number = models.CharField(_("invoice number"), max_length=60, blank=True)
+    donor = models.CharField(_("donor"), max_length=100, blank=True)
+    donor_class = models.CharField(
+        _("donor's class"), max_length=50, blank=True, help_text=_("When the donor is a pupil.")
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    # The form's one-time token: a double click or a reloaded POST finds the delivery it made.
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["kind", "received_on"], name="delivery_kind_received")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="donation") | Q(plan__isnull=False), name="delivery_purchase_has_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="purchase") | ~Q(donor=""), name="delivery_donation_has_donor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.received_on}"
+
+
+class DeliveryLine(models.Model):
+    """A title received in a delivery: how many copies, at what price, the record they belong
+    to, and the copies made."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="lines")
+    plan_line = models.ForeignKey(
+        PurchasePlanLine, null=True, blank=True, on_delete=models.PROTECT, related_name="delivery_lines"
+    )
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="delivery_lines")
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(
+        _("unit price"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    surplus = models.BooleanField(
+        _("more than ordered"),
+        default=False,
+        help_text=_("The librarian accepted more than the plan ordered."),
+    )
+    copies = models.ManyToManyField(Copy, related_name="delivery_lines", blank=True)
+
+    class Meta:
+        verbose_name = _("delivery line")
+        verbose_name_plural = _("delivery lines")
+        ordering = ["delivery", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="delivery_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(unit_price__isnull=True) | Q(unit_price__gte=0),
+                name="delivery_line_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} × {self.quantity}"
+
+    @property
+    def amount(self):
+        return self.quantity * (self.unit_price or 0)

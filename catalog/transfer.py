@@ -2,18 +2,22 @@
 school libraries lay them out: one row per copy, the record's columns (题名, 责任者, ISBN …)
 repeated on each of its copies' rows, then the copy's own (条码, 财产登记号, 馆藏地点 …).
 
-An import is checked whole before anything is saved (``import_prepare``): every row gets its
-fate (a new record, another copy of a record met on an earlier row, copies added to a record
-the catalogue already has, or an error with the column and the reason). Only a file without
-errors is saved (``import_save``), in one transaction, with the rules of ``catalog.services``
-applied in bulk: all the rows or none.
+This module holds the columns, reads the file (a title row above the header, headers by any of
+their usual names, columns in any order, .xlsx or CSV in UTF-8 or GB18030), and keeps the
+uploaded file between the preview and the confirmation. The rows themselves go through
+django-import-export's ``CatalogueResource`` (catalog/resources.py):
 
-The export (``export_xlsx``, ``export_csv``) writes the same columns, so that an export can be
-imported again, here or into another system; every cell goes through ``spreadsheet_safe``.
+- ``import_prepare`` is its dry run: every row gets its fate (a new record, another copy of a
+  record met on an earlier row, a copy added to a record the catalogue already has, or its
+  errors with the column and the reason), and nothing is saved;
+- ``import_save`` is its import, in batches through the bulk services of catalog.services and
+  in one transaction: all the rows or none.
 
-django-import-export is not used here: its row-by-row import took ~80 s for 50,000 rows on
-this machine and its preview keeps every row's objects in memory; this module validates in
-plain Python, saves in bulk and streams the export (see benchmarks/bench_transfer.py).
+The export (``export_xlsx``, ``export_csv``) renders every copy through the same resource's
+fields, so that an export can be imported again, here or into another system; every text cell
+goes through ``spreadsheet_safe``. It is streamed: tablib (django-import-export's own export)
+would hold the whole sheet in memory, so rows go one by one to ``XlsxStreamWriter`` or the CSV
+writer (see benchmarks/bench_transfer.py for the figures).
 """
 
 from __future__ import annotations
@@ -35,17 +39,14 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from library_site.spreadsheets import FORMULA_TRIGGERS, spreadsheet_safe
+from library_site.spreadsheets import FORMULA_TRIGGERS
 from library_site.xlsx_stream import XlsxStreamWriter
 
-from .exceptions import CatalogError, InvalidISBN, UnknownClass
-from .isbn import isbn_hyphenate, isbn_normalise
+from .exceptions import CatalogError
 from .models import Contributor, Copy, Location, Record
 
 # catalog.services and catalog.search are imported where the import needs them, not here: they
@@ -391,13 +392,13 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
-def _words_index(words: dict) -> dict[str, str]:
+def words_index(words: dict) -> dict[str, str]:
     return {_fold(word): value for value, choices in words.items() for word in choices}
 
 
-LANGUAGES = _words_index(LANGUAGE_WORDS)
-MATERIALS = _words_index(MATERIAL_WORDS)
-SOURCES = _words_index(SOURCE_WORDS)
+LANGUAGES = words_index(LANGUAGE_WORDS)
+MATERIALS = words_index(MATERIAL_WORDS)
+SOURCES = words_index(SOURCE_WORDS)
 
 
 def _header_fold(text: str) -> str:
@@ -436,7 +437,7 @@ class Fate:
 
 
 @dataclass(slots=True)
-class RowResult:
+class RowFate:
     row: int
     fate: str = Fate.NEW
     title: str = ""
@@ -475,33 +476,6 @@ class RowResult:
         ]
 
 
-@dataclass(slots=True)
-class _Group:
-    """A record the file describes: its fields (in RECORD_FIELDS order) and contributors."""
-
-    first_row: int
-    values: tuple
-    contributors: list
-    existing_id: int | None = None
-    existing_title: str = ""
-    record_id: int | None = None
-
-
-@dataclass(slots=True)
-class _CopyDraft:
-    row: int
-    group: int
-    barcode: str
-    accession_number: str
-    location_id: int
-    shelf: str
-    acquired_on: date | None
-    source: str
-    donor: str
-    price_paid: Decimal | None
-    notes: str
-
-
 @dataclass
 class ImportPlan:
     """What an import would do. Nothing is saved by making it."""
@@ -509,27 +483,30 @@ class ImportPlan:
     name: str = ""
     refusal: str = ""
     notices: list[str] = field(default_factory=list)
-    rows: list[RowResult] = field(default_factory=list)
-    groups: list[_Group] = field(default_factory=list)
-    copies: list[_CopyDraft] = field(default_factory=list)
+    rows: list[RowFate] = field(default_factory=list)
     header_row: int = 0
     columns: list[str] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
-    # Class numbers met, resolved by clc_resolve (an UnknownClass where it refused them).
-    classes: dict = field(default_factory=dict)
-    barcode_rows: dict[str, int] = field(default_factory=dict)
-    accession_rows: dict[str, int] = field(default_factory=dict)
-
-    def classes_resolved(self) -> dict:
-        return {code: item for code, item in self.classes.items() if not isinstance(item, UnknownClass)}
+    headers: dict[str, str] = field(default_factory=dict)  # column key → the header in the file
+    # The rows below the header (tablib, as django-import-export takes them) and their numbers
+    # in the sheet.
+    dataset: object = None
+    sheet_rows: list[int] = field(default_factory=list)
+    # What stopped the saving of a file whose rows were all right (a broken rule of
+    # catalog.services), as django-import-export reported it.
+    failure: str = ""
 
     @property
-    def error_rows(self) -> list[RowResult]:
+    def error_rows(self) -> list[RowFate]:
         return [row for row in self.rows if row.errors]
 
     @property
     def ok(self) -> bool:
-        return not self.refusal and bool(self.rows) and not any(row.errors for row in self.rows)
+        return (
+            not self.refusal
+            and not self.failure
+            and bool(self.rows)
+            and not any(row.errors for row in self.rows)
+        )
 
     def counts(self) -> dict[str, int]:
         counts = {
@@ -561,7 +538,7 @@ class ImportPlan:
         """The plan as plain data (for the preview page, which keeps it as JSON between requests)."""
         return {
             "name": self.name,
-            "refusal": self.refusal,
+            "refusal": self.refusal or self.failure,
             "notices": self.notices,
             "counts": self.counts(),
             "header_row": self.header_row,
@@ -572,7 +549,7 @@ class ImportPlan:
         """Row-numbered errors, one a line, as the command prints them."""
         if self.refusal:
             return [self.refusal]
-        lines = []
+        lines = [self.failure] if self.failure else []
         for row in self.rows:
             for column, message in row.errors or ():
                 lines.append(
@@ -584,9 +561,9 @@ class ImportPlan:
         return lines[:limit] if limit else lines
 
 
-def fate_text(row: list | RowResult) -> str:
+def fate_text(row: list | RowFate) -> str:
     """A row's fate in words (for the command; the page shows the same with its badges)."""
-    if isinstance(row, RowResult):
+    if isinstance(row, RowFate):
         row = row.as_list()
     _number, fate, title, _isbn, barcode, _location, first_row, _existing_id, existing_title = row[:9]
     if fate == Fate.ERROR:
@@ -751,11 +728,11 @@ def _locate_header(rows: Iterator) -> tuple[int, dict[str, int], dict[str, str],
 # --- reading a cell --------------------------------------------------------------------------------
 
 
-class _CellError(Exception):
+class CellError(Exception):
     pass
 
 
-def _cell_text(value) -> tuple[str, bool]:
+def cell_text(value) -> tuple[str, bool]:
     """A cell as text, and whether it held a formula. Numbers lose a trailing .0 (an ISBN or a
     barcode typed as a number), dates become 2024-09-01, and the apostrophe that an export puts
     before = + - @ is taken off again."""
@@ -779,19 +756,19 @@ def _cell_text(value) -> tuple[str, bool]:
     return str(value).strip(), False
 
 
-def _limit(text: str, limit: int) -> str:
+def text_limit(text: str, limit: int) -> str:
     if len(text) > limit:
-        raise _CellError(
+        raise CellError(
             _("Longer than %(limit)s characters (it has %(length)s).") % {"limit": limit, "length": len(text)}
         )
     return text
 
 
-def _single_line(text: str) -> str:
+def single_line(text: str) -> str:
     return " ".join(text.split()) if ("\n" in text or "\r" in text or "\t" in text) else text
 
 
-def _year(value, text: str) -> int | None:
+def year_parse(value, text: str) -> int | None:
     if isinstance(value, (datetime, date)):
         return value.year
     if not text:
@@ -799,11 +776,11 @@ def _year(value, text: str) -> int | None:
     match = re.match(r"^(\d{4})(?:\D.*)?$", unicodedata.normalize("NFKC", text))
     year = int(match.group(1)) if match else 0
     if not 1000 <= year <= 2100:
-        raise _CellError(_("Not a year: write it as four digits, for example 2020."))
+        raise CellError(_("Not a year: write it as four digits, for example 2020."))
     return year
 
 
-def _money(value, text: str) -> Decimal | None:
+def money_parse(value, text: str) -> Decimal | None:
     if not text:
         return None
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
@@ -815,16 +792,16 @@ def _money(value, text: str) -> Decimal | None:
         except InvalidOperation:
             amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount > MONEY_LIMIT:
-        raise _CellError(_("Not a price: write a number of yuan, for example 28.00."))
+        raise CellError(_("Not a price: write a number of yuan, for example 28.00."))
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _pages(text: str) -> int | None:
+def pages_parse(text: str) -> int | None:
     if not text:
         return None
     match = re.match(r"^(\d{1,6})\s*(页|p|pp|P|頁)?\.?$", unicodedata.normalize("NFKC", text))
     if not match or int(match.group(1)) == 0:
-        raise _CellError(_("Not a number of pages: write a whole number, for example 256."))
+        raise CellError(_("Not a number of pages: write a whole number, for example 256."))
     return int(match.group(1))
 
 
@@ -837,7 +814,7 @@ def _grade(text: str) -> int:
     return number
 
 
-def _reading_level(text: str) -> tuple[int | None, int | None]:
+def reading_level_parse(text: str) -> tuple[int | None, int | None]:
     if not text:
         return None, None
     folded = unicodedata.normalize("NFKC", text).replace(" ", "")
@@ -852,10 +829,10 @@ def _reading_level(text: str) -> tuple[int | None, int | None]:
                 return first, last
     except ValueError:
         pass
-    raise _CellError(_("Not a grade or a range of grades: write for example 3-6 (grades 1 to 12)."))
+    raise CellError(_("Not a grade or a range of grades: write for example 3-6 (grades 1 to 12)."))
 
 
-def _acquired(value, text: str) -> date | None:
+def date_parse(value, text: str) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -873,18 +850,22 @@ def _acquired(value, text: str) -> date | None:
                 return parsed
     except ValueError:
         pass
-    raise _CellError(_("Not a date: write it as 2024-09-01."))
+    raise CellError(_("Not a date: write it as 2024-09-01."))
 
 
-def _choice(text: str, index: dict[str, str], default: str, words: dict, message) -> str:
-    if not text:
-        return default
+def choice_parse(text: str, index: dict[str, str], words: dict, message) -> str:
+    """One of a few words, folded (全角, capitals); refused with ``message`` naming the choices."""
     value = index.get(_fold(text))
     if value is None:
-        raise _CellError(
+        raise CellError(
             message % {"value": text, "choices": "、".join(choices[0] for choices in words.values())}
         )
     return value
+
+
+UNKNOWN_LANGUAGE = gettext_lazy("Unknown language “%(value)s”: write one of %(choices)s.")
+UNKNOWN_MATERIAL = gettext_lazy("Unknown material type “%(value)s”: write one of %(choices)s.")
+UNKNOWN_SOURCE = gettext_lazy("Unknown source “%(value)s”: write one of %(choices)s.")
 
 
 def contributors_parse(text: str) -> list[tuple[str, str]]:
@@ -912,7 +893,7 @@ def contributors_parse(text: str) -> list[tuple[str, str]]:
         if not name:
             continue
         if len(name) > CONTRIBUTOR_MAX_LENGTH:
-            raise _CellError(
+            raise CellError(
                 _("An author's name is longer than %(limit)s characters.") % {"limit": CONTRIBUTOR_MAX_LENGTH}
             )
         parsed.append((name, str(role)))
@@ -936,219 +917,7 @@ def reading_level_text(first: int | None, last: int | None) -> str:
 URL_VALIDATOR = URLValidator()
 
 
-class _RowReader:
-    """Turns the cells of one row into a record's fields and a copy's, noting every error."""
-
-    def __init__(
-        self,
-        columns: dict[str, int],
-        headers: dict[str, str],
-        locations: dict[str, Location],
-        default_location: Location | None,
-        classes: dict,
-    ):
-        self.columns = columns
-        self.headers = headers
-        self.locations = locations
-        self.default_location = default_location
-        self.classes = classes
-        self.isbns: dict[str, str] = {}
-        self.without_location = 0
-
-    def read(self, result: RowResult, cells) -> tuple[dict, list, dict] | None:
-        values = {}
-        width = len(cells)
-        for key, index in self.columns.items():
-            raw = cells[index] if index < width else None
-            text, formula = _cell_text(raw)
-            if formula:
-                result.warn(
-                    self.headers[key],
-                    _("The cell holds a formula (%(formula)s): it was read as text, not calculated.")
-                    % {"formula": text[:40]},
-                )
-            values[key] = (raw, text)
-        record: dict = {}
-        copy: dict = {}
-        contributors: list = []
-        readers = self.READERS
-        for key, (raw, text) in values.items():
-            try:
-                readers[key](self, key, raw, text, record, copy, result)
-                if key == "contributors":
-                    contributors = contributors_parse(text)
-            except _CellError as error:
-                result.error(self.headers[key], error.args[0])
-        title_refused = any(column == self.headers["title"] for column, _message in result.errors or ())
-        if not record.get("title") and not title_refused:
-            result.error(self.headers["title"], _("A record needs a title."))
-        if record.get("material_type") == Record.MaterialType.E_RESOURCE and not record.get("link"):
-            result.error(self.headers.get("link", BY_KEY["link"].header), _("An e-resource needs its link."))
-        if "location" not in copy and not values.get("location", (None, ""))[1]:
-            self._default_location(copy, result)
-        if copy.get("donor") and not copy.get("source"):
-            copy["source"] = Copy.Source.DONATION
-        result.title = record.get("title", "")
-        result.isbn = record.get("isbn") or values.get("isbn", (None, ""))[1][:20]
-        result.barcode = copy.get("barcode", "")
-        return record, contributors, copy
-
-    def _default_location(self, copy: dict, result: RowResult) -> None:
-        if self.default_location is None:
-            result.error(BY_KEY["location"].header, _("The library has no location in use: add one first."))
-            return
-        copy["location"] = self.default_location
-        result.location = self.default_location.name
-        self.without_location += 1
-
-    # One reader per column, looked up once per cell.
-
-    def _record_text(self, key, raw, text, record, copy, result):
-        record[key] = _limit(_single_line(text), RECORD_MAX_LENGTH[key]) if text else ""
-
-    def _summary(self, key, raw, text, record, copy, result):
-        record[key] = text
-
-    def _nothing(self, key, raw, text, record, copy, result):
-        return
-
-    def _year(self, key, raw, text, record, copy, result):
-        record[key] = _year(raw, text)
-
-    def _isbn(self, key, raw, text, record, copy, result):
-        if not text:
-            return
-        if text not in self.isbns:
-            try:
-                self.isbns[text] = isbn_normalise(text)
-            except InvalidISBN as error:
-                self.isbns[text] = ""
-                raise _CellError(str(error.message)) from error
-        if not self.isbns[text]:
-            raise _CellError(str(InvalidISBN.default_message))
-        record[key] = self.isbns[text]
-
-    def _money(self, key, raw, text, record, copy, result):
-        (record if key == "price" else copy)[key] = _money(raw, text)
-
-    def _pages(self, key, raw, text, record, copy, result):
-        record[key] = _pages(text)
-
-    def _clc(self, key, raw, text, record, copy, result):
-        from .services import clc_normalise, clc_resolve
-
-        code = clc_normalise(text)
-        if code:
-            _limit(code, RECORD_MAX_LENGTH["clc_code"])
-            if code not in self.classes:
-                try:
-                    self.classes[code] = clc_resolve(code)
-                except UnknownClass as error:
-                    self.classes[code] = error
-            if isinstance(self.classes[code], UnknownClass):
-                raise _CellError(
-                    _("%(code)s is not a class of the Chinese Library Classification.") % {"code": code}
-                )
-        record[key] = code
-
-    def _language(self, key, raw, text, record, copy, result):
-        record[key] = _choice(
-            text,
-            LANGUAGES,
-            Record.Language.CHINESE,
-            LANGUAGE_WORDS,
-            _("Unknown language “%(value)s”: write one of %(choices)s."),
-        )
-
-    def _material(self, key, raw, text, record, copy, result):
-        record[key] = _choice(
-            text,
-            MATERIALS,
-            Record.MaterialType.BOOK,
-            MATERIAL_WORDS,
-            _("Unknown material type “%(value)s”: write one of %(choices)s."),
-        )
-
-    def _reading_level(self, key, raw, text, record, copy, result):
-        record["reading_level_from"], record["reading_level_to"] = _reading_level(text)
-
-    def _link(self, key, raw, text, record, copy, result):
-        if text:
-            _limit(text, RECORD_MAX_LENGTH["link"])
-            try:
-                URL_VALIDATOR(text)
-            except ValidationError as error:
-                raise _CellError(_("Not a web address: write it as https://…")) from error
-        record[key] = text
-
-    def _copy_text(self, key, raw, text, record, copy, result):
-        copy[key] = _limit(_single_line(text), COPY_MAX_LENGTH[key]) if text else ""
-
-    def _location(self, key, raw, text, record, copy, result):
-        if not text:
-            return
-        location = self.locations.get(text)
-        if location is None:
-            raise _CellError(
-                _("Unknown location “%(name)s”: use one of %(names)s.")
-                % {
-                    "name": text,
-                    "names": "、".join(name for name, item in self.locations.items() if item.is_active),
-                }
-            )
-        if not location.is_active:
-            raise _CellError(_("The location “%(name)s” is no longer in use.") % {"name": text})
-        copy["location"] = location
-        result.location = location.name
-
-    def _acquired(self, key, raw, text, record, copy, result):
-        copy[key] = _acquired(raw, text)
-
-    def _source(self, key, raw, text, record, copy, result):
-        if text:
-            copy[key] = _choice(
-                text,
-                SOURCES,
-                Copy.Source.PURCHASE,
-                SOURCE_WORDS,
-                _("Unknown source “%(value)s”: write one of %(choices)s."),
-            )
-
-    READERS = {
-        **dict.fromkeys(
-            (
-                "title",
-                "subtitle",
-                "publisher",
-                "place",
-                "edition",
-                "size",
-                "series",
-                "subjects",
-                "call_number",
-            ),
-            _record_text,
-        ),
-        "summary": _summary,
-        "contributors": _nothing,
-        "year": _year,
-        "isbn": _isbn,
-        "price": _money,
-        "pages": _pages,
-        "clc_code": _clc,
-        "language": _language,
-        "material_type": _material,
-        "reading_level": _reading_level,
-        "link": _link,
-        **dict.fromkeys(("barcode", "accession_number", "shelf", "donor", "notes"), _copy_text),
-        "location": _location,
-        "acquired_on": _acquired,
-        "source": _source,
-        "price_paid": _money,
-    }
-
-
-def _group_key(record: dict, contributors: list) -> tuple | None:
+def group_key(record: dict, contributors: list) -> tuple | None:
     from .search import search_normalise
 
     if record.get("isbn"):
@@ -1163,27 +932,53 @@ def _group_key(record: dict, contributors: list) -> tuple | None:
 def import_prepare(
     path: Path | str, *, extension: str | None = None, name: str = "", limit: int | None = None
 ) -> ImportPlan:
-    """Read and check a whole file; save nothing. The plan says what each row would become."""
-    path = Path(path)
-    extension = (extension or path.suffix).lower()
-    plan = ImportPlan(name=name or path.name)
-    limit = limit or max_rows()
-    try:
-        with _sheets(path, extension) as sheets:
-            _read_rows(plan, sheets, limit)
-    except FileRefused as refusal:
-        plan.refusal = str(refusal.message)
-        plan.rows, plan.groups, plan.copies = [], [], []
-        return plan
-    if not plan.rows:
-        plan.refusal = _("The file has no rows below its header.")
-        return plan
-    _check_numbers_in_database(plan)
-    _find_existing_records(plan)
+    """Read and check a whole file: django-import-export's dry run of CatalogueResource. Nothing
+    is saved; the plan says what each row would become."""
+    plan = _plan_read(path, extension=extension, name=name, limit=limit)
+    if plan.dataset is not None:
+        _import(plan, dry_run=True)
     return plan
 
 
-def _read_rows(plan: ImportPlan, sheets, limit: int) -> None:
+def import_file(
+    path: Path | str, *, extension: str | None = None, name: str = "", limit: int | None = None, user=None
+) -> tuple[ImportPlan, dict[str, int] | None]:
+    """Check and save a whole file in one pass: django-import-export's import of
+    CatalogueResource, which refuses the file (and rolls back whatever it had written) when a
+    row is wrong. Returns the plan and what was saved, or None when nothing was: the plan then
+    says why, row by row, as import_prepare would."""
+    plan = _plan_read(path, extension=extension, name=name, limit=limit)
+    if plan.dataset is None:
+        return plan, None
+    _result, reading = _import(plan, dry_run=False, user=user)
+    if not plan.ok:
+        return plan, None
+    return plan, _outcome(plan, reading)
+
+
+def _plan_read(path: Path | str, *, extension: str | None, name: str, limit: int | None) -> ImportPlan:
+    """A plan holding the file's rows (``dataset``), or its refusal."""
+    path = Path(path)
+    extension = (extension or path.suffix).lower()
+    plan = ImportPlan(name=name or path.name)
+    try:
+        with _sheets(path, extension) as sheets:
+            _read_dataset(plan, sheets, limit or max_rows())
+    except FileRefused as refusal:
+        plan.refusal = str(refusal.message)
+        plan.dataset = None
+    else:
+        if not plan.sheet_rows:
+            plan.refusal = _("The file has no rows below its header.")
+            plan.dataset = None
+    return plan
+
+
+def _read_dataset(plan: ImportPlan, sheets, limit: int) -> None:
+    """The rows below the header as a tablib Dataset with the template's headers, the columns
+    the file does not know left out and blank rows skipped; the sheet's row numbers aside."""
+    import tablib
+
     located = None
     for _title, rows_of in sheets:
         rows = rows_of()
@@ -1207,279 +1002,84 @@ def _read_rows(plan: ImportPlan, sheets, limit: int) -> None:
     if "status" in columns:
         columns.pop("status")
         plan.notices.append(_("The 状态 (status) column is not imported: every new copy is available."))
-    for key in ("title", "link", "location"):
-        headers.setdefault(key, BY_KEY[key].header)
-    locations = {location.name: location for location in Location.objects.all()}
-    default_location = Location.objects.filter(is_active=True).order_by("position", "name").first()
-    reader = _RowReader(columns, headers, locations, default_location, plan.classes)
-    group_of: dict[tuple, int] = {}
-    barcode_rows: dict[str, int] = {}
-    accession_rows: dict[str, int] = {}
-    from .search import search_normalise
-    from .services import RECORD_FIELDS
-
-    field_order = RECORD_FIELDS
+    plan.headers = headers
+    keys = sorted(columns, key=columns.get)
+    indexes = [columns[key] for key in keys]
+    dataset = tablib.Dataset(headers=[BY_KEY[key].header for key in keys])
+    # A text met again (the title and publisher on every copy's row, the location, the date) is
+    # kept once: it halves the memory of a large file.
+    seen: dict = {}
+    keep = seen.setdefault
     for number, cells in rows:
         if _blank(cells):
             continue
-        if len(plan.rows) >= limit:
+        if len(plan.sheet_rows) >= limit:
             raise _refuse(
                 _("The file has more than %(limit)s rows: split it into several files.")
                 % {"limit": f"{limit:,}"}
             )
-        result = RowResult(row=number)
-        plan.rows.append(result)
-        record, contributors, copy = reader.read(result, cells)
-        for key, seen, header in (
-            ("barcode", barcode_rows, headers.get("barcode")),
-            ("accession_number", accession_rows, headers.get("accession_number")),
-        ):
-            number_text = copy.get(key)
-            if not number_text:
-                continue
-            if number_text in seen:
-                result.error(
-                    header,
-                    _("%(number)s is also on row %(row)s: every copy needs its own.")
-                    % {"number": number_text, "row": seen[number_text]},
-                )
-            else:
-                seen[number_text] = number
-        key = _group_key(record, contributors)
-        if key is None or (result.errors and key not in group_of):
-            result.fate = Fate.ERROR
-            continue
-        group_index = group_of.get(key)
-        if group_index is None:
-            group_index = group_of[key] = len(plan.groups)
-            plan.groups.append(
-                _Group(
-                    first_row=number,
-                    values=tuple(record.get(name) for name in field_order),
-                    contributors=contributors,
-                )
-            )
-            result.fate = Fate.NEW
-        else:
-            group = plan.groups[group_index]
-            result.fate = Fate.SAME
-            result.first_row = group.first_row
-            first_title = group.values[0]
-            if record.get("title") and search_normalise(record["title"]) != search_normalise(first_title):
-                result.warn(
-                    headers["title"],
-                    _(
-                        "The same ISBN as row %(row)s, whose title is “%(title)s”: the copy goes to that record."
-                    )
-                    % {"row": group.first_row, "title": first_title},
-                )
-            if not result.errors:
-                result.title = first_title
-        location = copy.get("location")
-        if result.errors or location is None:
-            continue
-        plan.copies.append(
-            _CopyDraft(
-                row=number,
-                group=group_index,
-                barcode=copy.get("barcode", ""),
-                accession_number=copy.get("accession_number", ""),
-                location_id=location.pk,
-                shelf=copy.get("shelf", ""),
-                acquired_on=copy.get("acquired_on"),
-                source=copy.get("source", Copy.Source.PURCHASE),
-                donor=copy.get("donor", ""),
-                price_paid=copy.get("price_paid"),
-                notes=copy.get("notes", ""),
-            )
-        )
-    plan.barcode_rows = barcode_rows
-    plan.accession_rows = accession_rows
-    plan.headers = headers
-    if reader.without_location and default_location is not None:
-        plan.notices.append(
-            _("%(count)s rows name no location: their copies will stand in %(location)s.")
-            % {"count": reader.without_location, "location": default_location.name}
-        )
+        width = len(cells)
+        dataset.append([_kept(cells[index], keep) if index < width else None for index in indexes])
+        plan.sheet_rows.append(number)
+    plan.dataset = dataset
 
 
-def _check_numbers_in_database(plan: ImportPlan) -> None:
-    by_row = {row.row: row for row in plan.rows}
-    for field_name, seen in (("barcode", plan.barcode_rows), ("accession_number", plan.accession_rows)):
-        numbers = list(seen)
-        header = plan.headers.get(field_name, BY_KEY[field_name].header)
-        for start in range(0, len(numbers), 5_000):
-            taken = Copy.objects.filter(**{f"{field_name}__in": numbers[start : start + 5_000]}).values_list(
-                field_name, flat=True
-            )
-            for number in taken:
-                by_row[seen[number]].error(
-                    header,
-                    _("%(number)s is already used by another copy in the catalogue.") % {"number": number},
-                )
-    _drop_copies_of_error_rows(plan, by_row)
+def _kept(value, keep):
+    return keep(value, value) if type(value) is str else value
 
 
-def _drop_copies_of_error_rows(plan: ImportPlan, by_row: dict[int, RowResult]) -> None:
-    if any(row.errors for row in plan.rows):
-        plan.copies = [copy for copy in plan.copies if not by_row[copy.row].errors]
+def _import(plan: ImportPlan, *, dry_run: bool, user=None):
+    from .resources import CatalogueResource, Reading
 
-
-def _find_existing_records(plan: ImportPlan) -> None:
-    """Records the catalogue already has: the same ISBN, or without ISBN the same title, first
-    author and publisher. Their rows add copies to them instead of making new records."""
-    from .search import search_normalise
-    from .services import RECORD_FIELDS
-
-    isbn_index = RECORD_FIELDS.index("isbn")
-    title_index = RECORD_FIELDS.index("title")
-    subtitle_index = RECORD_FIELDS.index("subtitle")
-    publisher_index = RECORD_FIELDS.index("publisher")
-    by_isbn: dict[str, list[_Group]] = {}
-    by_title: dict[str, list[_Group]] = {}
-    for group in plan.groups:
-        if group.values[isbn_index]:
-            by_isbn.setdefault(group.values[isbn_index], []).append(group)
-        else:
-            title = search_normalise(
-                f"{group.values[title_index]} {group.values[subtitle_index] or ''}".strip()
-            )
-            by_title.setdefault(title, []).append(group)
-    isbns = list(by_isbn)
-    for start in range(0, len(isbns), 5_000):
-        found = (
-            Record.objects.filter(isbn__in=isbns[start : start + 5_000])
-            .order_by("-pk")
-            .values_list("isbn", "pk", "title")
-        )
-        for isbn, pk, title in found:  # the oldest record last, so it wins
-            for group in by_isbn[isbn]:
-                group.existing_id, group.existing_title = pk, title
-    titles = list(by_title)
-    for start in range(0, len(titles), 2_000):
-        candidates = list(
-            Record.objects.filter(isbn="", title_search__in=titles[start : start + 2_000])
-            .order_by("-pk")
-            .values_list("pk", "title_search", "publisher", "title")
-        )
-        if not candidates:
-            continue
-        first_authors: dict[int, str] = {}
-        for record_id, name in (
-            Contributor.objects.filter(record_id__in=[item[0] for item in candidates])
-            .order_by("record_id", "-position", "-pk")
-            .values_list("record_id", "name")
-        ):
-            first_authors[record_id] = search_normalise(name)
-        for pk, title_search, publisher, title in candidates:
-            for group in by_title[title_search]:
-                author = search_normalise(group.contributors[0][0]) if group.contributors else ""
-                if first_authors.get(pk, "") == author and search_normalise(publisher) == search_normalise(
-                    group.values[publisher_index] or ""
-                ):
-                    group.existing_id, group.existing_title = pk, title
-    if not (by_isbn or by_title):
-        return
-    group_of_row = {group.first_row: group for group in plan.groups}
-    for row in plan.rows:
-        if row.fate == Fate.ERROR:
-            continue
-        group = group_of_row.get(row.first_row or row.row)
-        if group is not None and group.existing_id:
-            row.fate = Fate.EXISTING
-            row.existing_id = group.existing_id
-            row.existing_title = group.existing_title
-
-
-# --- saving ----------------------------------------------------------------------------------------
-
-
-def _batches(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    reading = Reading(headers=plan.headers, sheet_rows=plan.sheet_rows, user=user)
+    result = CatalogueResource().import_data(
+        plan.dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        reading=reading,
+    )
+    plan.rows = [row_result.fate for row_result in result.rows]
+    plan.failure = "; ".join(
+        str(error.error.message if isinstance(error.error, CatalogError) else error.error)
+        for error in result.base_errors
+    )
+    if reading.without_location and reading.default_location is not None:
+        notice = _("%(count)s rows name no location: their copies will stand in %(location)s.") % {
+            "count": reading.without_location,
+            "location": reading.default_location.name,
+        }
+        if notice not in plan.notices:
+            plan.notices.append(notice)
+    return result, reading
 
 
 def import_save(plan: ImportPlan, *, user=None) -> dict[str, int]:
-    """Save a checked plan: all its rows in one transaction, or none (ImportFailed)."""
-    from .services import (
-        RECORD_FIELDS,
-        accession_numbers_next,
-        barcodes_next,
-        call_numbers_for,
-        copies_create_bulk,
-        records_create_bulk,
-    )
-
+    """Save a checked plan: django-import-export's import of CatalogueResource, in one
+    transaction, all rows or none (ImportFailed)."""
     if not plan.ok:
         raise ImportFailed(_("The file has errors: nothing was saved."))
-    with transaction.atomic():
-        new_groups = [group for group in plan.groups if not group.existing_id]
-        call_index = RECORD_FIELDS.index("call_number")
-        clc_index = RECORD_FIELDS.index("clc_code")
-        wanting = [group for group in new_groups if not group.values[call_index] and group.values[clc_index]]
-        numbers = call_numbers_for(clc_codes=[group.values[clc_index] for group in wanting])
-        call_numbers = {id(group): number for group, number in zip(wanting, numbers, strict=True)}
-        for batch in _batches(new_groups, RECORD_BATCH):
-            items = []
-            for group in batch:
-                fields = {
-                    name: value
-                    for name, value in zip(RECORD_FIELDS, group.values, strict=True)
-                    if value is not None
-                }
-                if id(group) in call_numbers:
-                    fields["call_number"] = call_numbers[id(group)]
-                items.append((fields, group.contributors))
-            try:
-                records = records_create_bulk(items=items, user=user, classes=plan.classes_resolved())
-            except CatalogError as error:
-                row = batch[getattr(error, "item", 0)].first_row
-                raise ImportFailed(_row_message(row, error)) from error
-            for group, record in zip(batch, records, strict=True):
-                group.record_id = record.pk
-        given_barcodes = {copy.barcode for copy in plan.copies if copy.barcode}
-        given_accessions = {copy.accession_number for copy in plan.copies if copy.accession_number}
-        barcodes = iter(
-            barcodes_next(count=sum(1 for copy in plan.copies if not copy.barcode), avoid=given_barcodes)
+    plan.rows = []  # the preview's; the import gives each row its fate again
+    _result, reading = _import(plan, dry_run=False, user=user)
+    if not plan.ok:  # the catalogue changed since the check: another copy took a barcode …
+        raise ImportFailed(
+            plan.failure
+            or _("Nothing was saved: %(errors)s") % {"errors": "; ".join(plan.error_lines(limit=3))}
         )
-        accessions = iter(
-            accession_numbers_next(
-                count=sum(1 for copy in plan.copies if not copy.accession_number), avoid=given_accessions
-            )
-        )
-        for batch in _batches(plan.copies, COPY_BATCH):
-            objects = []
-            for draft in batch:
-                group = plan.groups[draft.group]
-                objects.append(
-                    Copy(
-                        record_id=group.existing_id or group.record_id,
-                        barcode=draft.barcode or next(barcodes),
-                        accession_number=draft.accession_number or next(accessions),
-                        location_id=draft.location_id,
-                        shelf=draft.shelf,
-                        acquired_on=draft.acquired_on,
-                        source=draft.source,
-                        donor=draft.donor,
-                        price_paid=draft.price_paid,
-                        notes=draft.notes,
-                    )
-                )
-            try:
-                copies_create_bulk(copies=objects, user=user)
-            except CatalogError as error:
-                row = batch[getattr(error, "item", 0)].row
-                raise ImportFailed(_row_message(row, error)) from error
+    return _outcome(plan, reading)
+
+
+def _outcome(plan: ImportPlan, reading) -> dict[str, int]:
     counts = plan.counts()
     return {
-        "records": len(new_groups),
-        "copies": len(plan.copies),
+        "records": reading.saved["records"],
+        "copies": reading.saved["copies"],
         "existing_records": counts["existing_records"],
         "existing_copies": counts["existing_copies"],
     }
 
 
-def _row_message(row: int, error: CatalogError) -> str:
+def row_message(row: int, error: CatalogError) -> str:
     return _("Nothing was saved: row %(row)s: %(message)s") % {"row": row, "message": error.message}
 
 
@@ -1520,21 +1120,32 @@ EXPORT_FIELDS = (
 )
 
 
+# The names under which export_rows hands the values of a record and of a copy to the fields.
+EXPORT_RECORD_KEYS = tuple(name.removeprefix("record__") for name in EXPORT_FIELDS[:21])
+EXPORT_COPY_KEYS = tuple(name.replace("location__name", "location") for name in EXPORT_FIELDS[21:])
+
+
 def export_header() -> list[str]:
     return [column.header for column in COLUMNS]
 
 
 def export_rows(*, location: Location | None = None) -> Iterator[list]:
-    """Every copy with its record's columns, header first, in record order; the database is
+    """Every copy with its record's columns, header first, in record order, each cell rendered
+    by a field of CatalogueResource (a record's cells once for all its copies); the database is
     read in chunks, the contributors of each chunk's records in one query."""
-    yield export_header()
+    from .resources import CatalogueResource
+
+    resource = CatalogueResource()
+    yield resource.get_export_headers()
+    record_fields, copy_fields = resource.export_parts()
+    export = resource.export_field
     queryset = Copy.objects.order_by("record_id", "barcode")
     if location is not None:
         queryset = queryset.filter(location=location)
     rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+    split = len(EXPORT_RECORD_KEYS)
     record_cells: list = []
     record_id = None
-    safe = spreadsheet_safe
     while True:
         chunk = list(islice(rows, EXPORT_CHUNK))
         if not chunk:
@@ -1549,76 +1160,12 @@ def export_rows(*, location: Location | None = None) -> Iterator[list]:
         for row in chunk:
             if row[0] != record_id:
                 record_id = row[0]
-                (
-                    _pk,
-                    title,
-                    subtitle,
-                    publisher,
-                    place,
-                    year,
-                    edition,
-                    isbn,
-                    price,
-                    pages,
-                    size,
-                    series,
-                    subjects,
-                    summary,
-                    clc_code,
-                    call_number,
-                    language,
-                    material_type,
-                    level_from,
-                    level_to,
-                    link,
-                ) = row[:21]
-                record_cells = [
-                    safe(title),
-                    safe(subtitle),
-                    safe(contributors_text(contributors.get(record_id, ()))),
-                    safe(publisher),
-                    safe(place),
-                    year,
-                    safe(edition),
-                    isbn_hyphenate(isbn),
-                    price,
-                    pages,
-                    safe(size),
-                    safe(series),
-                    safe(subjects),
-                    safe(summary),
-                    safe(clc_code),
-                    safe(call_number),
-                    LANGUAGE_EXPORT.get(language, language),
-                    MATERIAL_EXPORT.get(material_type, material_type),
-                    reading_level_text(level_from, level_to),
-                    safe(link),
-                ]
-            (
-                barcode,
-                accession,
-                location_name,
-                shelf,
-                acquired_on,
-                source,
-                donor,
-                price_paid,
-                notes,
-                status,
-            ) = row[21:]
-            yield [
-                *record_cells,
-                safe(barcode),
-                safe(accession),
-                safe(location_name),
-                safe(shelf),
-                acquired_on.isoformat() if acquired_on else "",
-                SOURCE_EXPORT.get(source, source),
-                safe(donor),
-                price_paid,
-                safe(notes),
-                STATUS_EXPORT.get(status, status),
-            ]
+                record = dict(zip(EXPORT_RECORD_KEYS, row[:split], strict=True))
+                record["contributors"] = contributors.get(record_id, ())
+                record["reading_level"] = (record["reading_level_from"], record["reading_level_to"])
+                record_cells = [export(field_, record) for field_ in record_fields]
+            copy = dict(zip(EXPORT_COPY_KEYS, row[split:], strict=True))
+            yield [*record_cells, *(export(field_, copy) for field_ in copy_fields)]
 
 
 def export_xlsx(target, *, location: Location | None = None) -> int:

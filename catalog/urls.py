@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cataloguing, labels, marc, opac, transfer
+from .views import acquisitions, care, cataloguing, labels, marc, opac, serials, textbooks, transfer
 
 app_name = "catalog"
 
@@ -29,4 +29,52 @@ urlpatterns = [
     path("catalog/import/cancel/", transfer.records_import_cancel, name="records-import-cancel"),
     path("catalog/import/template.xlsx", transfer.records_import_template, name="records-import-template"),
     path("catalog/export/", transfer.records_export, name="records-export"),
+    # Newspapers and periodicals: subscriptions, check-in, claims, binding
+    path("catalog/serials/", serials.serials_home, name="serials"),
+    path("catalog/serials/new/", serials.serial_create, name="serial-create"),
+    path("catalog/serials/subscriptions/new/", serials.subscription_create, name="subscription-create"),
+    path("catalog/serials/subscriptions/<int:pk>/", serials.subscription_detail, name="subscription"),
+    path("catalog/serials/check-in/", serials.serials_checkin, name="serials-checkin"),
+    path("catalog/serials/missing/", serials.serials_missing, name="serials-missing"),
+    # Textbooks: orders by class, deliveries, handovers confirmed by teachers, recycled ones
+    path("catalog/textbooks/", textbooks.textbooks_home, name="textbooks"),
+    path("catalog/textbooks/terms/new/", textbooks.textbook_term_create, name="textbook-term-create"),
+    path("catalog/textbooks/new/", textbooks.textbook_create, name="textbook-create"),
+    path(
+        "catalog/textbooks/handovers/<int:pk>/collect/", textbooks.textbook_collect, name="textbook-collect"
+    ),
+    path("textbooks/mine/", textbooks.textbooks_mine, name="textbooks-mine"),
+]
+
+# Collection care: repairs, write-offs and weeding, stocktaking (librarians; approval: administrator)
+urlpatterns += [
+    path("catalog/repairs/", care.repairs, name="repairs"),
+    path("catalog/repairs/<int:pk>/close/", care.repair_close, name="repair-close"),
+    path("catalog/write-offs/", care.write_offs, name="write-offs"),
+    path("catalog/write-offs/<int:pk>/", care.write_off, name="write-off"),
+    path("catalog/write-offs/<int:pk>/decide/", care.write_off_decide, name="write-off-decide"),
+    path("catalog/write-offs/<int:pk>/print/", care.write_off_print, name="write-off-print"),
+    path("catalog/weeding/", care.weeding, name="weeding"),
+    path("catalog/stocktakes/", care.stocktakes, name="stocktakes"),
+    path("catalog/stocktakes/<int:pk>/", care.stocktake, name="stocktake"),
+    path("catalog/stocktakes/<int:pk>/scan/", care.stocktake_scan, name="stocktake-scan"),
+    path("catalog/stocktakes/<int:pk>/upload/", care.stocktake_upload, name="stocktake-upload"),
+    path("catalog/stocktakes/<int:pk>/confirm/", care.stocktake_confirm, name="stocktake-confirm"),
+]
+
+# Acquisitions: purchase plans and their approval, receiving, donations, the registers
+urlpatterns += [
+    path("catalog/plans/", acquisitions.plans, name="purchase-plans"),
+    path("catalog/plans/new/", acquisitions.plan_create, name="purchase-plan-create"),
+    path("catalog/plans/template.xlsx", acquisitions.plan_template, name="purchase-plan-template"),
+    path("catalog/plans/<int:pk>/", acquisitions.plan_detail, name="purchase-plan"),
+    path("catalog/plans/<int:pk>/edit/", acquisitions.plan_edit, name="purchase-plan-edit"),
+    path("catalog/plans/<int:pk>/import/", acquisitions.plan_import, name="purchase-plan-import"),
+    path("catalog/plans/<int:pk>/submit/", acquisitions.plan_submit, name="purchase-plan-submit"),
+    path("catalog/plans/<int:pk>/revise/", acquisitions.plan_revise, name="purchase-plan-revise"),
+    path("catalog/plans/<int:pk>/decide/", acquisitions.plan_decide, name="purchase-plan-decide"),
+    path("catalog/plans/<int:pk>/receive/", acquisitions.plan_receive, name="purchase-plan-receive"),
+    path("catalog/donations/new/", acquisitions.donation_create, name="donation-create"),
+    path("catalog/deliveries/<int:pk>/", acquisitions.delivery, name="delivery"),
+    path("catalog/acquisitions/registers/", acquisitions.registers, name="acquisition-registers"),
 ]

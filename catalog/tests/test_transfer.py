@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from catalog import transfer
 from catalog.models import Contributor, Copy, Location, Record
+from catalog.resources import CatalogueResource
 from catalog.services import copies_add, record_create
 from catalog.transfer import (
     Fate,
@@ -23,6 +24,7 @@ from catalog.transfer import (
     contributors_parse,
     export_csv,
     export_xlsx,
+    import_file,
     import_prepare,
     import_save,
 )
@@ -410,9 +412,11 @@ def test_html_in_a_title_is_stored_as_text(tmp_path):
     assert Record.objects.get().title == title
 
 
-def test_a_failure_while_saving_keeps_nothing(tmp_path):
-    """Between the check and the save another librarian gives a copy one of the file's barcodes:
-    the save stops at the copies, and the records already inserted are rolled back too."""
+def test_a_failure_while_saving_keeps_nothing(tmp_path, monkeypatch):
+    """Between the check and the save another librarian gives a copy the barcode of the file's
+    row 7: the save refuses that row, and the batches already inserted before it (two rows a
+    batch here) are rolled back too."""
+    monkeypatch.setattr(CatalogueResource._meta, "batch_size", 2)
     plan = import_prepare(write_xlsx(tmp_path / "race.xlsx", GOOD_ROWS))
     assert plan.ok
     record = RecordFactory(title="别人的书")
@@ -420,9 +424,32 @@ def test_a_failure_while_saving_keeps_nothing(tmp_path):
     before = counts()
     with pytest.raises(ImportFailed) as refusal:
         import_save(plan)
-    assert "Nothing was saved" in str(refusal.value.message)
+    assert str(refusal.value.message) == (
+        "Nothing was saved: Row 7, 条码: X0000103 is already used by another copy in the catalogue."
+    )
     assert counts() == before
     assert not Record.objects.filter(title__in=["草房子", "西游记"]).exists()
+
+
+def test_importing_in_one_pass_saves_a_good_file(tmp_path):
+    """The confirmation and the command check and save in one pass of django-import-export."""
+    plan, outcome = import_file(write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS))
+    assert outcome == {"records": 2, "copies": 6, "existing_records": 0, "existing_copies": 0}
+    assert [row.fate for row in plan.rows] == [Fate.NEW, Fate.SAME, Fate.SAME, Fate.NEW, Fate.SAME, Fate.SAME]
+    assert counts() == (2, 6, 2)
+
+
+def test_importing_in_one_pass_rolls_back_the_batches_before_a_wrong_row(tmp_path, monkeypatch):
+    """Given a file whose last row is wrong, saved two rows a batch: the batches written before
+    that row are rolled back, and the plan names the row."""
+    monkeypatch.setattr(CatalogueResource._meta, "batch_size", 2)
+    rows = [*GOOD_ROWS[:5], bad_row(题名="坏的一行", ISBN="978-7-5346-0001-0")]
+    plan, outcome = import_file(write_xlsx(tmp_path / "books.xlsx", rows))
+    assert outcome is None
+    assert errors_of(plan) == [
+        (7, "ISBN", "This is not a valid ISBN: check the digits (ISBN-10 or ISBN-13).")
+    ]
+    assert counts() == (0, 0, 0)
 
 
 # --- export and round trip -------------------------------------------------------------------------

@@ -191,16 +191,17 @@ def records_import_confirm(request):
         messages.info(request, _("This import is being saved or was saved already; it was not saved twice."))
         return redirect("catalog:records-import")
     try:
-        # Checked again: the catalogue may have changed since the preview.
-        plan = transfer.import_prepare(claimed, extension=extension, name=pending["name"])
-        if not plan.ok:
+        # Checked again as it is saved: the catalogue may have changed since the preview.
+        plan, outcome = transfer.import_file(
+            claimed, extension=extension, name=pending["name"], user=request.user
+        )
+        if outcome is None:
             transfer.import_report_store(token, plan.report())
             transfer.import_file_release(token, extension)
             messages.error(
                 request, _("The file no longer passes the checks (see the rows below). Nothing was saved.")
             )
             return redirect("catalog:records-import-preview")
-        outcome = transfer.import_save(plan, user=request.user)
     except CatalogError as error:
         transfer.import_file_release(token, extension)
         messages.error(request, error.message)

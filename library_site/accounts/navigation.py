@@ -26,25 +26,57 @@ class MenuEntry:
     # A further test, for entries that depend on the person rather than on a role
     # (a reader's own loans are shown to anyone who has a reader record).
     visible: Callable[[object], bool] | None = None
+    # The key of a MenuGroup: the entry then shows in that group's drop-down.
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """A drop-down of the bar, for an app's several pages (馆藏管理: acquisitions, periodicals,
+    textbooks, collection care). It shows where its first visible entry would, and only when a
+    person sees one of its entries."""
+
+    key: str
+    label: str
+    icon: str
 
 
 _entries: dict[str, MenuEntry] = {}
+_groups: dict[str, MenuGroup] = {}
 
 
 def menu_register(entry: MenuEntry) -> None:
     _entries[entry.key] = entry
 
 
+def menu_group_register(group: MenuGroup) -> None:
+    _groups[group.key] = group
+
+
 def menu_for(user) -> list[dict]:
+    """The bar's items for this person: entries ``{key, label, url, icon}``, and groups with
+    their entries under ``children``."""
     if not user.is_authenticated:
         return []
-    shown = []
+    shown: list[dict] = []
+    groups: dict[str, dict] = {}
     for entry in sorted(_entries.values(), key=lambda item: item.order):
         if entry.capability is not None and not user.has_perm(entry.capability.permission):
             continue
         if entry.visible is not None and not entry.visible(user):
             continue
-        shown.append(
-            {"key": entry.key, "label": entry.label, "url": reverse(entry.url_name), "icon": entry.icon}
-        )
+        item = {"key": entry.key, "label": entry.label, "url": reverse(entry.url_name), "icon": entry.icon}
+        group = _groups.get(entry.group)
+        if group is None:
+            shown.append(item)
+            continue
+        if group.key not in groups:
+            groups[group.key] = {"key": group.key, "label": group.label, "icon": group.icon, "children": []}
+            shown.append(groups[group.key])
+        groups[group.key]["children"].append(item)
     return shown
+
+
+def menu_keys(menu: list[dict]) -> set[str]:
+    """Every entry's key, those inside groups too (for tests and checks)."""
+    return {child["key"] for item in menu for child in item.get("children", [item])}

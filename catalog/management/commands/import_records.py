@@ -49,7 +49,13 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(_("There is no user %(username)s.") % {"username": options["user"]})
-        plan = transfer.import_prepare(path)
+        if options["dry_run"]:
+            plan, outcome = transfer.import_prepare(path), None
+        else:
+            try:
+                plan, outcome = transfer.import_file(path, user=user)
+            except CatalogError as error:
+                raise CommandError(str(error.message)) from error
         verbosity = options["verbosity"]
         for notice in plan.notices:
             self.stdout.write(notice)
@@ -86,10 +92,6 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(summary + " " + _("Dry run: nothing was saved."))
             return
-        try:
-            outcome = transfer.import_save(plan, user=user)
-        except CatalogError as error:
-            raise CommandError(str(error.message)) from error
         self.stdout.write(
             self.style.SUCCESS(_("Saved: %(records)s new records and %(copies)s copies.") % outcome)
         )

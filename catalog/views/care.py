@@ -1,0 +1,444 @@
+"""Collection care (C6–C8): repairs (register E), write-offs and weeding (register F), and
+stocktaking against the shelves. Thin views: check the right, bind the form, call one service or
+selector, render. Every page needs MANAGE_COLLECTION; deciding a write-off needs
+APPROVE_WRITE_OFFS (the administrator)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from catalog import selectors, services
+from catalog.exceptions import CatalogError
+from catalog.models import CatalogSettings, Copy, Location, Repair, Stocktake, WriteOffBatch
+from library_site.accounts.permissions import capability_required
+from library_site.accounts.roles import Capability
+
+MANAGE = Capability.MANAGE_COLLECTION
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+WEEDING_PAGE = 100
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+class RepairOpenForm(forms.Form):
+    barcode = forms.CharField(label=gettext_lazy("Barcode"), max_length=32)
+    damage = forms.CharField(label=gettext_lazy("Damage"), max_length=300)
+    source = forms.ChoiceField(
+        label=gettext_lazy("Found at"), choices=Repair.Source.choices, initial=Repair.Source.SHELF_CHECK
+    )
+
+
+class RepairCloseForm(forms.Form):
+    result = forms.ChoiceField(
+        label=gettext_lazy("Result"), choices=Repair.Result.choices, widget=forms.RadioSelect
+    )
+    on = forms.DateField(
+        label=gettext_lazy("Repaired on"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
+
+
+class BatchForm(forms.Form):
+    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=WriteOffBatch.Reason.choices)
+    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
+
+
+class WeedingForm(forms.Form):
+    criterion = forms.ChoiceField(
+        label=gettext_lazy("Propose"),
+        choices=[
+            (selectors.WeedingCriteria.NOT_LENT, gettext_lazy("Copies not lent for N years")),
+            (selectors.WeedingCriteria.OLD_EDITIONS, gettext_lazy("Older editions of a title and author")),
+            (
+                selectors.WeedingCriteria.OLD_IN_CLASSES,
+                gettext_lazy("Published more than N years ago, in classes"),
+            ),
+        ],
+        initial=selectors.WeedingCriteria.NOT_LENT,
+    )
+    years = forms.IntegerField(label=gettext_lazy("N (years)"), min_value=1, max_value=50, initial=5)
+    classes = forms.CharField(
+        label=gettext_lazy("CLC classes"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Class numbers separated by spaces, for example TP G8."),
+    )
+    location = forms.ModelChoiceField(
+        label=gettext_lazy("Location"),
+        queryset=Location.objects.filter(is_active=True),
+        required=False,
+        empty_label=gettext_lazy("All locations"),
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def clean(self):
+        data = super().clean()
+        codes = [services.clc_normalise(code) for code in (data.get("classes") or "").split()]
+        data["class_list"] = [code for code in codes if code]
+        if data.get("criterion") == selectors.WeedingCriteria.OLD_IN_CLASSES and not data["class_list"]:
+            self.add_error("classes", _("Give at least one class number."))
+        return data
+
+
+class StocktakeForm(forms.Form):
+    location = forms.ModelChoiceField(
+        label=gettext_lazy("Location"), queryset=Location.objects.filter(is_active=True), empty_label=None
+    )
+    shelf_from = forms.CharField(label=gettext_lazy("From shelf"), max_length=50, required=False)
+    shelf_to = forms.CharField(label=gettext_lazy("To shelf"), max_length=50, required=False)
+    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+# --- repairs ----------------------------------------------------------------------------------
+
+
+@capability_required(MANAGE)
+def repairs(request):
+    form = RepairOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.copy_by_barcode(form.cleaned_data["barcode"])
+            services.repair_open(
+                copy=copy,
+                damage=form.cleaned_data["damage"],
+                reported_by=request.user,
+                source=form.cleaned_data["source"],
+            )
+        except CatalogError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Copy %(barcode)s (%(title)s) is now in repair.")
+                % {"barcode": copy.barcode, "title": copy.record.title},
+            )
+            return redirect("catalog:repairs")
+    return render(
+        request,
+        "catalog/care/repairs.html",
+        {
+            "form": form,
+            "open_repairs": list(selectors.repairs_open()),
+            "closed_repairs": list(selectors.repairs_closed_recent()),
+            "section": "repairs",
+        },
+    )
+
+
+@capability_required(MANAGE)
+def repair_close(request, pk: int):
+    repair = get_object_or_404(Repair.objects.select_related("copy__record", "reported_by"), pk=pk)
+    if not repair.is_open:
+        messages.info(request, _("This repair was already closed."))
+        return redirect("catalog:repairs")
+    form = RepairCloseForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.repair_close(
+                repair=repair,
+                repaired_by=request.user,
+                result=form.cleaned_data["result"],
+                notes=form.cleaned_data["notes"],
+                on=form.cleaned_data["on"],
+            )
+        except CatalogError as error:
+            form.add_error(None, error.message)
+        else:
+            if form.cleaned_data["result"] == Repair.Result.SHELVED:
+                messages.success(
+                    request, _("Copy %(barcode)s is back on the shelf.") % {"barcode": repair.copy.barcode}
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Copy %(barcode)s was added to a draft write-off batch for damaged copies.")
+                    % {"barcode": repair.copy.barcode},
+                )
+            return redirect("catalog:repairs")
+    return render(
+        request, "catalog/care/repair_close.html", {"form": form, "repair": repair, "section": "repairs"}
+    )
+
+
+# --- write-offs -------------------------------------------------------------------------------
+
+
+@capability_required(MANAGE)
+def write_offs(request):
+    form = BatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.write_off_create(
+                reason=form.cleaned_data["reason"], notes=form.cleaned_data["notes"], user=request.user
+            )
+        except CatalogError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("catalog:write-off", batch.pk)
+    paginator = Paginator(selectors.write_off_batches(), 30)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalog/care/write_offs.html",
+        {"form": form, "page": page, "batches": list(page.object_list), "section": "write-offs"},
+    )
+
+
+@capability_required(MANAGE)
+def write_off(request, pk: int):
+    batch = selectors.write_off_detail(pk)
+    if batch is None:
+        return redirect("catalog:write-offs")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "add":
+                added = services.write_off_add_barcodes(
+                    batch=batch, text=request.POST.get("barcodes", ""), user=request.user
+                )
+                messages.success(request, _("%(count)s copies added.") % {"count": len(added)})
+            elif action == "remove":
+                copy = get_object_or_404(Copy, pk=request.POST.get("copy") or 0)
+                services.write_off_remove(batch=batch, copy=copy, user=request.user)
+                messages.success(
+                    request, _("Copy %(barcode)s taken out of the batch.") % {"barcode": copy.barcode}
+                )
+            elif action == "submit":
+                services.write_off_submit(batch=batch, user=request.user)
+                messages.success(request, _("The batch was submitted to the administrator for approval."))
+            elif action == "cancel":
+                services.write_off_cancel(batch=batch, user=request.user)
+                messages.success(request, _("The batch was cancelled; its copies are unchanged."))
+            else:
+                messages.error(request, _("Nothing was done."))
+        except CatalogError as error:
+            messages.error(request, error.message)
+        return redirect("catalog:write-off", pk)
+    return render(
+        request,
+        "catalog/care/write_off.html",
+        {
+            "batch": batch,
+            "can_decide": request.user.has_perm(Capability.APPROVE_WRITE_OFFS.permission),
+            "section": "write-offs",
+        },
+    )
+
+
+@require_POST
+@capability_required(Capability.APPROVE_WRITE_OFFS)
+def write_off_decide(request, pk: int):
+    batch = get_object_or_404(WriteOffBatch, pk=pk)
+    decision = request.POST.get("decision")
+    comment = request.POST.get("comment", "")
+    try:
+        if decision == "approve":
+            services.write_off_approve(batch=batch, user=request.user, comment=comment)
+            messages.success(request, _("Approved: the copies of the batch are now withdrawn."))
+        elif decision == "return":
+            services.write_off_return(batch=batch, user=request.user, comment=comment)
+            messages.success(request, _("The batch was sent back to the librarian."))
+        else:
+            messages.error(request, _("Nothing was done."))
+    except CatalogError as error:
+        messages.error(request, error.message)
+    return redirect("catalog:write-off", pk)
+
+
+@capability_required(MANAGE)
+def write_off_print(request, pk: int):
+    batch = selectors.write_off_detail(pk)
+    if batch is None:
+        return redirect("catalog:write-offs")
+    copies_for = [_("Library copy"), _("Copy for the school's asset office")]
+    return render(
+        request,
+        "catalog/care/write_off_print.html",
+        {
+            "batch": batch,
+            "copies_for": copies_for,
+            "library_name": CatalogSettings.current().library_name,
+        },
+    )
+
+
+@capability_required(MANAGE)
+def weeding(request):
+    form = WeedingForm(request.GET or None)
+    drafts = list(
+        WriteOffBatch.objects.filter(status=WriteOffBatch.Status.DRAFT).order_by("-created_at", "-pk")
+    )
+    if request.method == "POST":
+        ids = [int(value) for value in request.POST.getlist("copy") if value.isdigit()]
+        target = request.POST.get("batch", "")
+        try:
+            if target == "new":
+                batch = services.write_off_create(
+                    reason=request.POST.get("reason", ""),
+                    notes=_("From a weeding proposal"),
+                    user=request.user,
+                )
+            else:
+                batch = get_object_or_404(WriteOffBatch, pk=int(target) if target.isdigit() else 0)
+            added = services.write_off_add(
+                batch=batch, copies=list(Copy.objects.filter(pk__in=ids)), user=request.user
+            )
+        except CatalogError as error:
+            messages.error(request, error.message)
+            return redirect(f"{request.path}?{request.GET.urlencode()}")
+        messages.success(request, _("%(count)s copies added to the batch.") % {"count": len(added)})
+        return redirect("catalog:write-off", batch.pk)
+    context = {"form": form, "drafts": drafts, "reasons": WriteOffBatch.Reason.choices, "section": "weeding"}
+    if request.GET and form.is_valid():
+        criteria = selectors.WeedingCriteria(
+            criterion=form.cleaned_data["criterion"],
+            years=form.cleaned_data["years"],
+            classes=form.cleaned_data["class_list"],
+            location=form.cleaned_data["location"],
+        )
+        paginator = Paginator(selectors.weeding_candidates(criteria), WEEDING_PAGE)
+        page = paginator.get_page(form.cleaned_data.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update({"page": page, "candidates": list(page.object_list), "query": query.urlencode()})
+    return render(request, "catalog/care/weeding.html", context)
+
+
+# --- stocktaking ------------------------------------------------------------------------------
+
+
+@capability_required(MANAGE)
+def stocktakes(request):
+    form = StocktakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stocktake = services.stocktake_start(**form.cleaned_data, user=request.user)
+        except CatalogError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("catalog:stocktake", stocktake.pk)
+    paginator = Paginator(selectors.stocktakes_list(), 30)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalog/care/stocktakes.html",
+        {"form": form, "page": page, "stocktakes": list(page.object_list), "section": "stocktaking"},
+    )
+
+
+@capability_required(MANAGE)
+def stocktake(request, pk: int):
+    stocktake = get_object_or_404(
+        Stocktake.objects.select_related("location", "started_by", "confirmed_by"), pk=pk
+    )
+    report = (
+        selectors.stocktake_report(stocktake)
+        if request.GET.get("report") or stocktake.status != Stocktake.Status.OPEN
+        else None
+    )
+    return render(
+        request,
+        "catalog/care/stocktake.html",
+        {
+            "stocktake": stocktake,
+            "report": report,
+            "scan_count": stocktake.scans.count(),
+            "section": "stocktaking",
+        },
+    )
+
+
+@require_POST
+@capability_required(MANAGE)
+def stocktake_scan(request, pk: int):
+    stocktake = get_object_or_404(Stocktake.objects.select_related("location"), pk=pk)
+    barcode = request.POST.get("barcode", "").strip()
+    context = {"stocktake": stocktake, "barcode": barcode}
+    try:
+        _scan, created = services.stocktake_scan(stocktake=stocktake, barcode=barcode, user=request.user)
+    except CatalogError as error:
+        context["outcome"], context["message"] = "refused", error.message
+    else:
+        copy = Copy.objects.select_related("record", "location").filter(barcode=barcode).first()
+        context["copy"] = copy
+        if not created:
+            context["outcome"] = "again"
+        elif copy is None:
+            context["outcome"] = "unknown"
+        elif copy.status == Copy.Status.ON_LOAN:
+            context["outcome"] = "on_loan"
+        elif not Copy.objects.filter(selectors.stocktake_place(stocktake), pk=copy.pk).exists():
+            context["outcome"] = "misplaced"
+        elif copy.status not in selectors.ON_SHELF:
+            context["outcome"] = "status"
+        else:
+            context["outcome"] = "here"
+    if not request.htmx:
+        if context["outcome"] == "refused":
+            messages.error(request, context["message"])
+        else:
+            messages.info(request, _("Scanned: %(barcode)s") % {"barcode": barcode})
+        return redirect("catalog:stocktake", pk)
+    context["scan_count"] = stocktake.scans.count()
+    return render(request, "catalog/care/_stocktake_scan_result.html", context)
+
+
+@require_POST
+@capability_required(MANAGE)
+def stocktake_upload(request, pk: int):
+    stocktake = get_object_or_404(Stocktake, pk=pk)
+    text = request.POST.get("barcodes", "")
+    upload = request.FILES.get("file")
+    try:
+        if upload is not None:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise CatalogError(_("The file is larger than 5 MB; split it into smaller files."))
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise CatalogError(_("The file is not a UTF-8 text file of barcodes.")) from error
+        read, added = services.stocktake_scan_text(stocktake=stocktake, text=text, user=request.user)
+    except CatalogError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(read)s barcodes read, %(added)s of them new to this stocktake.")
+            % {"read": read, "added": added},
+        )
+    return redirect("catalog:stocktake", pk)
+
+
+@require_POST
+@capability_required(MANAGE)
+def stocktake_confirm(request, pk: int):
+    stocktake = get_object_or_404(Stocktake, pk=pk)
+    try:
+        if request.POST.get("cancel"):
+            services.stocktake_cancel(stocktake=stocktake, user=request.user)
+            messages.success(request, _("The stocktake was cancelled; nothing was changed."))
+        else:
+            was_confirmed = stocktake.status == Stocktake.Status.CONFIRMED
+            lost = services.stocktake_confirm(stocktake=stocktake, user=request.user)
+            if was_confirmed:
+                messages.info(request, _("This stocktake was already confirmed; nothing changed."))
+            else:
+                messages.success(
+                    request,
+                    _("The stocktake is confirmed: %(count)s missing copies are now lost.") % {"count": lost},
+                )
+    except CatalogError as error:
+        messages.error(request, error.message)
+    return redirect("catalog:stocktake", pk)
