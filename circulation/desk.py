@@ -32,10 +32,13 @@ CARD_NUMBER = re.compile(r"^R[0-9]{7}$")
 def scan_normalise(text: str) -> str:
     """What the scanner sent, as the database has it: full-width digits and letters made
     half-width, spaces and control characters the scanner adds removed, letters upper-case."""
+    return scan_clean(text).upper()
+
+
+def scan_clean(text: str) -> str:
+    """The scan without the scanner's noise, letters as they came."""
     text = unicodedata.normalize("NFKC", text or "")
-    return "".join(
-        character for character in text if character.isprintable() and not character.isspace()
-    ).upper()
+    return "".join(character for character in text if character.isprintable() and not character.isspace())
 
 
 @dataclass
@@ -63,13 +66,18 @@ def scan_lookup(code: str) -> tuple[LibraryCard | None, Copy | None]:
 def desk_scan(
     *, code: str, mode: str, reader_id: int | None, user, desk: str, damaged: bool = False
 ) -> ScanAnswer:
-    code = scan_normalise(code)
+    as_scanned = scan_clean(code)
+    code = as_scanned.upper()
     if not code:
         return ScanAnswer(outcome="info", message=_("Nothing was scanned."))
     action = {Mode.LEND: DeskAction.Action.CHECKOUT, Mode.RENEW: DeskAction.Action.RENEW}.get(
         mode, DeskAction.Action.RETURN
     )
     card, copy = scan_lookup(code)
+    if card is None and copy is None and as_scanned != code:
+        # A label printed in lower case (an old system's): looked up as it came, by the index.
+        card, copy = scan_lookup(as_scanned)
+        code = as_scanned
     reader = None
     try:
         if card is not None and copy is not None:

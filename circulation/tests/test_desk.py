@@ -215,3 +215,11 @@ def test_a_book_returned_damaged_goes_to_repair(desk, pupil, librarian):
     page = scan(desk, copy.barcode, mode="return", damaged="1")
     assert 'data-outcome="done"' in page and "已送修补" in page
     assert Copy.objects.get().status == Copy.Status.IN_REPAIR
+
+
+def test_an_old_lower_case_label_is_still_found(desk, pupil):
+    (first,) = copies_of()
+    (old,) = copies_add(record=first.record, count=1, location=first.location, barcodes=["t-old-1"])
+    scan(desk, "R0000101")
+    assert 'data-outcome="done"' in scan(desk, "t-old-1")
+    assert Loan.objects.get().copy == old
