@@ -637,9 +637,11 @@ class WeedingCriteria:
     NOT_LENT = "not_lent"
     OLD_EDITIONS = "old_editions"
     OLD_IN_CLASSES = "old_in_classes"
+    SURPLUS = "surplus"
 
     criterion: str = NOT_LENT
     years: int = 5
+    keep: int = 3  # SURPLUS: the copies of a title the library keeps
     classes: list[str] = field(default_factory=list)
     location: Location | None = None
 
@@ -651,7 +653,9 @@ def weeding_candidates(criteria: WeedingCriteria, *, today: date | None = None):
     - not lent for ``years`` years: no change to "on loan" in CopyStatusChange since then, and
       acquired before then (a copy never lent counts from its acquisition);
     - an outdated edition: a record of the same title and first author with a later year exists;
-    - published more than ``years`` years ago in one of ``classes`` (CLC class prefixes).
+    - published more than ``years`` years ago in one of ``classes`` (CLC class prefixes);
+    - surplus copies (复本过多): a title with more than ``keep`` such copies, none lent for
+      ``years`` years; the newest ``keep`` are kept, the older ones proposed.
 
     Each copy carries ``last_lent`` (when it last went on loan, or None)."""
     today = today or timezone.localdate()
@@ -679,6 +683,25 @@ def weeding_candidates(criteria: WeedingCriteria, *, today: date | None = None):
             copies.filter(record__year__isnull=False)
             .annotate(first_author=Subquery(first_author.values("name")[:1]))
             .filter(Exists(newer))
+        )
+    elif criteria.criterion == WeedingCriteria.SURPLUS:
+        from django.db.models import Window
+        from django.db.models.functions import RowNumber
+
+        start, _end = _day_bounds(cutoff, cutoff)
+        recently_lent = CopyStatusChange.objects.filter(
+            copy__record_id=OuterRef("record_id"), to_status=Copy.Status.ON_LOAN, changed_at__gte=start
+        )
+        copies = (
+            copies.exclude(Exists(recently_lent))
+            .annotate(
+                newest_first=Window(
+                    RowNumber(),
+                    partition_by=[F("record_id")],
+                    order_by=[F("acquired_on").desc(), F("pk").desc()],
+                )
+            )
+            .filter(newest_first__gt=criteria.keep)
         )
     else:
         condition = Q()

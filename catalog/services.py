@@ -383,6 +383,46 @@ def copy_set_status(*, copy: Copy, to_status: str, user=None, reason: str = "") 
     return copy
 
 
+@transaction.atomic
+def copies_set_status_bulk(*, copies: Sequence[Copy], to_status: str, user=None, reason: str = "") -> int:
+    """copy_set_status for many copies at once (a stocktake's missing copies, a write-off
+    batch): the copies are locked in primary-key order, every move is checked against
+    ALLOWED_STATUS_CHANGES (one refused move refuses them all), and the moves are written to
+    CopyStatusChange and to the copies in bulk. Returns the number of copies moved."""
+    to_status = Copy.Status(to_status)
+    locked = list(
+        Copy.objects.select_for_update()
+        .filter(pk__in=[copy.pk for copy in copies])
+        .order_by("pk")
+        .only("pk", "status", "barcode")
+    )
+    for copy in locked:
+        if to_status not in ALLOWED_STATUS_CHANGES[Copy.Status(copy.status)]:
+            raise StatusChangeRefused(
+                _("Copy %(barcode)s is “%(current)s” and cannot become “%(wanted)s”.")
+                % {"barcode": copy.barcode, "current": copy.get_status_display(), "wanted": to_status.label}
+            )
+    now = timezone.now()
+    CopyStatusChange.objects.bulk_create(
+        (
+            CopyStatusChange(
+                copy=copy,
+                from_status=copy.status,
+                to_status=to_status,
+                reason=reason[:200],
+                changed_by=user,
+                changed_at=now,
+            )
+            for copy in locked
+        ),
+        batch_size=5000,
+    )
+    ids = [copy.pk for copy in locked]
+    for start in range(0, len(ids), 5000):
+        Copy.objects.filter(pk__in=ids[start : start + 5000]).update(status=to_status)
+    return len(locked)
+
+
 # --- many at once (imports) ---------------------------------------------------------------------
 # The same rules as record_create and copies_add, for an import of thousands of rows: numbers
 # are reserved per sequence in one step and rows are inserted in bulk. The caller wraps the
@@ -1186,8 +1226,7 @@ def stocktake_confirm(*, stocktake: Stocktake, user) -> int:
         Copy.objects.select_for_update().filter(pk__in=missing_ids, status__in=ON_SHELF).order_by("pk")
     )
     reason = _("Missing in stocktake %(number)s") % {"number": stocktake.pk}
-    for copy in copies:
-        copy_set_status(copy=copy, to_status=Copy.Status.LOST, user=user, reason=reason)
+    copies_set_status_bulk(copies=copies, to_status=Copy.Status.LOST, user=user, reason=reason)
     StocktakeLoss.objects.bulk_create(
         (StocktakeLoss(stocktake=stocktake, copy=copy) for copy in copies), batch_size=5000
     )

@@ -331,6 +331,23 @@ def test_weeding_proposes_older_editions_and_old_books_in_chosen_classes():
     assert fairy_tales.pk not in {copy.record_id for copy in found}
 
 
+def test_weeding_proposes_the_surplus_copies_of_titles_nobody_borrows():
+    """Five copies of an unread title: the three newest are kept, the two oldest proposed. A
+    title with a copy lent last month, and a title with only three copies, keep all theirs."""
+    today = timezone.localdate()
+    unread = RecordFactory(title="统计年鉴", copies=5)
+    for age, copy in enumerate(unread.copies.order_by("pk")):
+        Copy.objects.filter(pk=copy.pk).update(acquired_on=today - timedelta(days=400 * (5 - age)))
+    read = RecordFactory(title="哈利·波特", copies=5)
+    lent = read.copies.first()
+    copy_set_status(copy=lent, to_status=Copy.Status.ON_LOAN)
+    copy_set_status(copy=lent, to_status=Copy.Status.AVAILABLE)
+    RecordFactory(title="字典", copies=3)
+    found = list(weeding_candidates(WeedingCriteria(criterion=WeedingCriteria.SURPLUS, years=2, keep=3)))
+    oldest_two = list(unread.copies.order_by("acquired_on").values_list("pk", flat=True)[:2])
+    assert sorted(copy.pk for copy in found) == sorted(oldest_two)
+
+
 # --- stocktaking --------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from catalog.services import (
     barcodes_next,
     clc_resolve,
     copies_add,
+    copies_set_status_bulk,
     copy_set_status,
     record_create,
     record_update,
@@ -118,3 +119,31 @@ def test_updating_a_record_refreshes_its_search_fields():
     record.refresh_from_db()
     assert record.title_initials == "xyj"
     assert "wuchengen" in record.search_text
+
+
+def test_many_copies_change_status_at_once_with_each_move_recorded():
+    record = RecordFactory(copies=3)
+    copies = list(record.copies.all())
+    moved = copies_set_status_bulk(copies=copies, to_status=Copy.Status.LOST, reason="清点缺失")
+    assert moved == 3
+    assert set(record.copies.values_list("status", flat=True)) == {Copy.Status.LOST}
+    assert (
+        CopyStatusChange.objects.filter(
+            copy__record=record, to_status=Copy.Status.LOST, reason="清点缺失"
+        ).count()
+        == 3
+    )
+
+
+def test_one_refused_move_refuses_the_whole_batch():
+    record = RecordFactory(copies=3)
+    first, second, third = record.copies.order_by("pk")
+    copy_set_status(copy=third, to_status=Copy.Status.WITHDRAWN)
+    with pytest.raises(StatusChangeRefused):
+        copies_set_status_bulk(copies=[first, second, third], to_status=Copy.Status.LOST)
+    assert list(record.copies.order_by("pk").values_list("status", flat=True)) == [
+        Copy.Status.AVAILABLE,
+        Copy.Status.AVAILABLE,
+        Copy.Status.WITHDRAWN,
+    ]
+    assert not CopyStatusChange.objects.filter(to_status=Copy.Status.LOST).exists()

@@ -61,10 +61,21 @@ class WeedingForm(forms.Form):
                 selectors.WeedingCriteria.OLD_IN_CLASSES,
                 gettext_lazy("Published more than N years ago, in classes"),
             ),
+            (
+                selectors.WeedingCriteria.SURPLUS,
+                gettext_lazy("Surplus copies of titles not lent for N years"),
+            ),
         ],
         initial=selectors.WeedingCriteria.NOT_LENT,
     )
     years = forms.IntegerField(label=gettext_lazy("N (years)"), min_value=1, max_value=50, initial=5)
+    keep = forms.IntegerField(
+        label=gettext_lazy("Copies to keep of each title"),
+        min_value=1,
+        max_value=100,
+        initial=3,
+        required=False,
+    )
     classes = forms.CharField(
         label=gettext_lazy("CLC classes"),
         max_length=200,
@@ -305,6 +316,7 @@ def weeding(request):
         criteria = selectors.WeedingCriteria(
             criterion=form.cleaned_data["criterion"],
             years=form.cleaned_data["years"],
+            keep=form.cleaned_data.get("keep") or 3,
             classes=form.cleaned_data["class_list"],
             location=form.cleaned_data["location"],
         )
