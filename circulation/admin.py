@@ -3,6 +3,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from .models import (
+    ClassSession,
     ClosedPeriod,
     Compensation,
     DeskAction,
@@ -10,10 +11,13 @@ from .models import (
     LibraryCard,
     Loan,
     LoanPolicy,
+    OpeningHours,
     Reader,
+    RosterChange,
     SchoolClass,
     Suspension,
     Term,
+    Visit,
 )
 from .resources import ReaderResource
 
@@ -61,6 +65,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RosterChange)
+class RosterChangeAdmin(admin.ModelAdmin):
+    list_display = ("done_at", "kind", "file_name", "done_by")
+    list_filter = ("kind",)
+    readonly_fields = ("kind", "file_name", "summary", "done_by", "done_at")
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -115,3 +132,31 @@ class LoanPolicyAdmin(ReadOnlyAdmin):
 
 admin.site.register(ClosedPeriod, ReadOnlyAdmin)
 admin.site.register(Term, ReadOnlyAdmin)
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ("room", "weekday", "opens_at", "closes_at")
+    list_filter = ("room", "weekday")
+
+
+@admin.register(ClassSession)
+class ClassSessionAdmin(admin.ModelAdmin):
+    list_display = ("date", "period", "room", "school_class", "booked_by")
+    list_filter = ("room",)
+    date_hierarchy = "date"
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ("entered_at", "room", "reader", "card")
+    list_filter = ("room",)
+    date_hierarchy = "entered_at"
+    list_select_related = ("room", "reader__user", "card")
+    readonly_fields = ("room", "reader", "card", "entered_at", "recorded_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -24,6 +24,16 @@ class CirculationConfig(AppConfig):
         )
         menu_register(
             MenuEntry(
+                key="school",
+                label=_("Readers and classes"),
+                url_name="circulation:class-list",
+                icon="people",
+                order=150,
+                capability=Capability.MANAGE_READERS,
+            )
+        )
+        menu_register(
+            MenuEntry(
                 key="policies",
                 label=_("Loan policies"),
                 url_name="circulation:policies",

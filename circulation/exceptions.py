@@ -92,3 +92,23 @@ class HoldRefused(CirculationError):
 
 class BookingRefused(CirculationError):
     default_message = _("This class set cannot be booked.")
+
+
+class RosterRefused(CirculationError):
+    default_message = _("The roster cannot be imported.")
+
+
+class PromotionRefused(CirculationError):
+    default_message = _("The classes cannot be moved up a grade.")
+
+
+class ReasonRequired(CirculationError):
+    default_message = _("Say why the card is replaced (lost, damaged, …).")
+
+
+class CardNotValid(CirculationError):
+    default_message = _("This card is not valid.")
+
+
+class RoomNotAvailable(CirculationError):
+    default_message = _("This reading room is not available.")

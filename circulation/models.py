@@ -7,28 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from library_site.school import class_name, grade_name
+
 from .querysets import LibraryCardQuerySet, ReaderQuerySet
-
-# How the interface names a grade. Schools count grades 1 to 9 as 一年级 … 九年级 and the three
-# senior years as 高一 … 高三; a vocational school's first three years read as 一年级 … 三年级.
-GRADE_NAMES = {
-    1: _("Grade 1"),
-    2: _("Grade 2"),
-    3: _("Grade 3"),
-    4: _("Grade 4"),
-    5: _("Grade 5"),
-    6: _("Grade 6"),
-    7: _("Grade 7"),
-    8: _("Grade 8"),
-    9: _("Grade 9"),
-    10: _("Senior 1"),
-    11: _("Senior 2"),
-    12: _("Senior 3"),
-}
-
-
-def grade_name(grade: int) -> str:
-    return str(GRADE_NAMES.get(grade, grade))
 
 
 class SchoolClass(models.Model):
@@ -75,7 +56,7 @@ class SchoolClass(models.Model):
 
     @property
     def name(self) -> str:
-        return _("%(grade)s Class %(number)s") % {"grade": self.grade_name, "number": self.number}
+        return class_name(self.grade, self.number)
 
 
 class Reader(models.Model):
@@ -728,3 +709,164 @@ class ClassSetBooking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} × {self.copies} → {self.school_class_id}"
+
+
+class RosterChange(models.Model):
+    """Who imported a roster or promoted the grades, when, and what it changed (the figures of
+    the preview that was confirmed)."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Roster import")
+        PROMOTION = "promotion", _("Promotion to the next grade")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    summary = models.JSONField(_("summary"), default=dict)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    done_at = models.DateTimeField(_("done at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("roster change")
+        verbose_name_plural = _("roster changes")
+        ordering = ["-done_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.done_at:%Y-%m-%d %H:%M}"
+
+
+def reading_rooms():
+    """The catalogue's locations that are reading rooms (circulation builds on catalog)."""
+    from catalog.models import Location
+
+    return Location.objects.filter(kind=Location.Kind.READING_ROOM)
+
+
+class OpeningHours(models.Model):
+    """A reading room's opening hours on one day of the week (several spans a day are fine),
+    so that the weekly hours can be added up against the target of 40 hours."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, _("Monday")
+        TUESDAY = 2, _("Tuesday")
+        WEDNESDAY = 3, _("Wednesday")
+        THURSDAY = 4, _("Thursday")
+        FRIDAY = 5, _("Friday")
+        SATURDAY = 6, _("Saturday")
+        SUNDAY = 7, _("Sunday")
+
+    room = models.ForeignKey(
+        "catalog.Location",
+        verbose_name=_("reading room"),
+        on_delete=models.PROTECT,
+        related_name="opening_hours",
+    )
+    weekday = models.PositiveSmallIntegerField(_("day of the week"), choices=Weekday.choices)
+    opens_at = models.TimeField(_("opens at"))
+    closes_at = models.TimeField(_("closes at"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["room", "weekday", "opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="opening_hours_close_after_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=1, weekday__lte=7), name="opening_hours_weekday_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} {self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+    @property
+    def hours(self) -> float:
+        opens = self.opens_at.hour * 60 + self.opens_at.minute
+        closes = self.closes_at.hour * 60 + self.closes_at.minute
+        return (closes - opens) / 60
+
+
+class ClassSession(models.Model):
+    """A class's period in a reading room (阅览编排), booked in the room's timetable."""
+
+    room = models.ForeignKey(
+        "catalog.Location",
+        verbose_name=_("reading room"),
+        on_delete=models.PROTECT,
+        related_name="class_sessions",
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="reading_sessions"
+    )
+    date = models.DateField(_("date"))
+    period = models.PositiveSmallIntegerField(
+        _("period"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("class session")
+        verbose_name_plural = _("class sessions")
+        ordering = ["date", "period", "room"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "date", "period"], name="class_session_one_per_room_period"
+            ),
+            models.UniqueConstraint(
+                fields=["school_class", "date", "period"], name="class_session_one_room_per_class_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__gte=1, period__lte=12), name="class_session_period_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} {self.date} {self.period} {self.school_class}"
+
+
+class Visit(models.Model):
+    """A reader who came into a reading room, recorded by the scan of their card at the door."""
+
+    room = models.ForeignKey(
+        "catalog.Location", verbose_name=_("reading room"), on_delete=models.PROTECT, related_name="visits"
+    )
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="visits"
+    )
+    card = models.ForeignKey(
+        LibraryCard, verbose_name=_("card"), on_delete=models.PROTECT, related_name="visits"
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now, db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("reading-room visit")
+        verbose_name_plural = _("reading-room visits")
+        ordering = ["-entered_at"]
+        indexes = [models.Index(fields=["room", "entered_at"], name="visit_room_entered")]
+
+    def __str__(self) -> str:
+        return f"{self.reader_id} {self.room} {self.entered_at:%Y-%m-%d %H:%M}"

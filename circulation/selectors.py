@@ -194,3 +194,97 @@ def desk_actions_recent(*, desk: str | None = None, limit: int = 20):
     if desk:
         actions = actions.filter(desk=desk)
     return list(actions[:limit])
+
+
+def readers_with_open_items(reader_ids) -> dict[int, list[str]]:
+    """The readers among ``reader_ids`` who still have something of the library's: each id
+    mapped to a line per item (a book on loan, a fine owed …). Promotion lists these graduates
+    instead of closing them silently. The loans module fills this mapping from its open loans;
+    until it does, nobody has anything out."""
+    return {}
+
+
+def classes_by_grade(*, active: bool = True) -> list[dict]:
+    """The school's classes grouped by grade, each grade's parallel classes (同轨班) together,
+    with the head teacher and the number of active students: one query."""
+    classes = (
+        SchoolClass.objects.filter(is_active=active)
+        .select_related("head_teacher")
+        .annotate(student_count=Count("students", filter=Q(students__status=Reader.Status.ACTIVE)))
+        .order_by("grade", "number")
+    )
+    grades: list[dict] = []
+    for school_class in classes:
+        if not grades or grades[-1]["grade"] != school_class.grade:
+            grades.append(
+                {"grade": school_class.grade, "name": grade_name(school_class.grade), "classes": []}
+            )
+        grades[-1]["classes"].append(school_class)
+    for grade in grades:
+        grade["student_count"] = sum(item.student_count for item in grade["classes"])
+    return grades
+
+
+def reader_list(*, query: str = "", kind: str = "", school_class: int | None = None, status: str = ""):
+    """Readers for the staff's list, filtered; display data in a constant number of queries."""
+    readers = Reader.objects.with_display()
+    query = " ".join(query.split())
+    if query:
+        readers = readers.filter(
+            Q(number__iexact=query) | Q(user__full_name__icontains=query) | Q(cards__number__iexact=query)
+        ).distinct()
+    if kind:
+        readers = readers.filter(kind=kind)
+    if school_class:
+        readers = readers.filter(school_class_id=school_class)
+    if status:
+        readers = readers.filter(status=status)
+    return readers.order_by("kind", "school_class__grade", "school_class__number", "number")
+
+
+def class_readers(school_class: SchoolClass):
+    return (
+        Reader.objects.with_display()
+        .filter(school_class=school_class, status=Reader.Status.ACTIVE)
+        .order_by("number")
+    )
+
+
+def teachers_for_choice():
+    from library_site.accounts.models import User
+
+    return User.objects.filter(reader__kind__in=[Reader.Kind.TEACHER, Reader.Kind.STAFF]).order_by(
+        "full_name"
+    )
+
+
+def room_week(room, *, week_start) -> dict:
+    """A reading room's week: its opening hours by day with the weekly total (against the target
+    of 40 hours), the class sessions of the week by day and period, and the visits counted."""
+    import datetime
+
+    from .models import ClassSession, OpeningHours, Visit
+
+    hours = list(OpeningHours.objects.filter(room=room).order_by("weekday", "opens_at"))
+    days = [week_start + datetime.timedelta(days=offset) for offset in range(7)]
+    sessions = list(
+        ClassSession.objects.filter(room=room, date__in=days)
+        .select_related("school_class")
+        .order_by("date", "period")
+    )
+    visits = Visit.objects.filter(
+        room=room, entered_at__date__gte=days[0], entered_at__date__lte=days[-1]
+    ).count()
+    return {
+        "days": [
+            {
+                "date": day,
+                "weekday": day.isoweekday(),
+                "hours": [span for span in hours if span.weekday == day.isoweekday()],
+                "sessions": [session for session in sessions if session.date == day],
+            }
+            for day in days
+        ],
+        "weekly_hours": sum(span.hours for span in hours),
+        "visits": visits,
+    }

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -11,8 +19,24 @@ from library_site.accounts.models import User
 from library_site.accounts.roles import Role
 from library_site.accounts.services import user_create, user_set_roles
 
-from .exceptions import DuplicateIdentifier
-from .models import LibraryCard, Reader, SchoolClass
+from .exceptions import (
+    CardNotValid,
+    DuplicateIdentifier,
+    PromotionRefused,
+    ReasonRequired,
+    RoomNotAvailable,
+    RosterRefused,
+)
+from .models import (
+    ClassSession,
+    LibraryCard,
+    OpeningHours,
+    Reader,
+    RosterChange,
+    SchoolClass,
+    Visit,
+    reading_rooms,
+)
 
 ROLE_FOR_KIND = {
     Reader.Kind.STUDENT: Role.STUDENT,
@@ -54,6 +78,7 @@ def reader_create(
     school_class: SchoolClass | None = None,
     gender: str = "",
     department: str = "",
+    guardian_contact: str = "",
     email: str = "",
     extra_roles: tuple[Role, ...] = (),
     card_number: str | None = None,
@@ -78,11 +103,86 @@ def reader_create(
         school_class=school_class,
         gender=gender,
         department=department,
+        guardian_contact=guardian_contact,
     )
     reader.full_clean(exclude=["user"])
     reader.save()
     card_issue(reader=reader, number=card_number or card_number_next(), issued_by=issued_by)
     return reader
+
+
+BULK_BATCH = 2_000
+
+
+@dataclass
+class NewReader:
+    kind: str
+    number: str
+    full_name: str
+    school_class: SchoolClass | None = None
+    gender: str = ""
+    department: str = ""
+    guardian_contact: str = ""
+
+
+@transaction.atomic
+def readers_create_bulk(
+    *, rows: list[NewReader], password_hash: str | None = None, issued_by: User | None = None
+) -> list[Reader]:
+    """Many readers at once, as ``reader_create`` makes one: an account signing in with the
+    number (its role by kind), the reader and an active card with the next numbers. A few
+    queries per two thousand readers. The caller has checked the rows (the roster import's
+    resource does, in bulk); the database's unique constraints stay the last guard."""
+    if not rows:
+        return []
+    password_hash = password_hash or make_password(None)
+    users = [User(username=row.number, full_name=row.full_name, password=password_hash) for row in rows]
+    User.objects.bulk_create(users, batch_size=BULK_BATCH)
+    user_ids = {}
+    numbers = [row.number for row in rows]
+    for start in range(0, len(numbers), BULK_BATCH):
+        user_ids.update(
+            User.objects.filter(username__in=numbers[start : start + BULK_BATCH]).values_list(
+                "username", "pk"
+            )
+        )
+    groups = dict(Group.objects.values_list("name", "pk"))
+    User.groups.through.objects.bulk_create(
+        [
+            User.groups.through(user_id=user_ids[row.number], group_id=groups[ROLE_FOR_KIND[row.kind].value])
+            for row in rows
+        ],
+        batch_size=BULK_BATCH,
+    )
+    readers = [
+        Reader(
+            user_id=user_ids[row.number],
+            kind=row.kind,
+            number=row.number,
+            gender=row.gender,
+            school_class=row.school_class if row.kind == Reader.Kind.STUDENT else None,
+            department=row.department,
+            guardian_contact=row.guardian_contact,
+        )
+        for row in rows
+    ]
+    Reader.objects.bulk_create(readers, batch_size=BULK_BATCH)
+    reader_ids = {}
+    for start in range(0, len(numbers), BULK_BATCH):
+        reader_ids.update(
+            Reader.objects.filter(number__in=numbers[start : start + BULK_BATCH]).values_list("number", "pk")
+        )
+    for reader in readers:
+        reader.pk = reader_ids[reader.number]
+    first = int(card_number_next()[1:])
+    LibraryCard.objects.bulk_create(
+        [
+            LibraryCard(reader_id=reader.pk, number=f"R{first + index:07d}", issued_by=issued_by)
+            for index, reader in enumerate(readers)
+        ],
+        batch_size=BULK_BATCH,
+    )
+    return readers
 
 
 def card_number_next() -> str:
@@ -101,9 +201,13 @@ def card_number_next() -> str:
 
 
 @transaction.atomic
-def card_issue(*, reader: Reader, number: str, issued_by: User | None = None) -> LibraryCard:
-    """Give the reader a new active card. Any card they held is blocked at once."""
+def card_issue(
+    *, reader: Reader, number: str, issued_by: User | None = None, reason: str = ""
+) -> LibraryCard:
+    """Give the reader a new active card. Any card they held is blocked at once, with the
+    reason given (补证: lost, damaged …) beside the number of the card that replaces it."""
     number = number.strip()
+    reason = " ".join(reason.split())
     taken_by_other = identifier_in_use(number, except_user=reader.user)
     if taken_by_other or LibraryCard.objects.filter(number__iexact=number).exists():
         raise DuplicateIdentifier()
@@ -117,7 +221,11 @@ def card_issue(*, reader: Reader, number: str, issued_by: User | None = None) ->
     LibraryCard.objects.filter(reader=reader, status=LibraryCard.Status.ACTIVE).update(
         status=LibraryCard.Status.BLOCKED,
         blocked_at=timezone.now(),
-        block_reason=gettext("Replaced by card %(number)s") % {"number": number},
+        block_reason=(
+            gettext("%(reason)s; replaced by card %(number)s") % {"reason": reason, "number": number}
+            if reason
+            else gettext("Replaced by card %(number)s") % {"number": number}
+        )[:200],
     )
     return LibraryCard.objects.create(reader=reader, number=number, issued_by=issued_by)
 
@@ -126,3 +234,361 @@ def reader_grant_volunteer(*, reader: Reader) -> None:
     """A student joins the service team (图书服务队)."""
     roles = {Role(name) for name in reader.user.role_names} | {Role.VOLUNTEER}
     user_set_roles(user=reader.user, roles=roles)
+
+
+@transaction.atomic
+def card_reissue(*, reader: Reader, reason: str, issued_by: User | None = None) -> LibraryCard:
+    """补证: a new card with the next number; the old one stops working at once and keeps the
+    reason. A reason is required."""
+    if not " ".join((reason or "").split()):
+        raise ReasonRequired()
+    return card_issue(reader=reader, number=card_number_next(), issued_by=issued_by, reason=reason)
+
+
+@transaction.atomic
+def school_class_update(*, school_class: SchoolClass, head_teacher: User | None) -> SchoolClass:
+    school_class.head_teacher = head_teacher
+    school_class.save(update_fields=["head_teacher"])
+    return school_class
+
+
+@transaction.atomic
+def reader_update(
+    *,
+    reader: Reader,
+    full_name: str,
+    school_class: SchoolClass | None = None,
+    gender: str = "",
+    department: str = "",
+    guardian_contact: str = "",
+    status: str | None = None,
+    password: str = "",
+) -> Reader:
+    """Change a reader's details; a new password when one is given."""
+    reader = Reader.objects.select_for_update().select_related("user").get(pk=reader.pk)
+    reader.school_class = school_class if reader.kind == Reader.Kind.STUDENT else None
+    reader.gender = gender
+    reader.department = department
+    reader.guardian_contact = guardian_contact
+    if status is not None:
+        reader.status = status
+    reader.full_clean(exclude=["user"])
+    reader.save()
+    user = reader.user
+    user.full_name = " ".join(full_name.split())
+    fields = ["full_name"]
+    if password:
+        user.set_password(password)
+        fields.append("password")
+    user.save(update_fields=fields)
+    return reader
+
+
+# --- the roster -------------------------------------------------------------------------------
+
+
+def roster_import(
+    *,
+    path,
+    extension: str,
+    name: str = "",
+    dry_run: bool,
+    user: User | None = None,
+    deactivate_missing: bool = False,
+    initial_password: str = "",
+):
+    """Check a roster file and, unless ``dry_run``, save it: all its rows or none. Returns the
+    RosterPlan (its ``errors`` list the refused rows by spreadsheet row number). Raises
+    RosterRefused when the file cannot be read at all."""
+    from . import roster
+    from .resources import RosterPlan, RosterResource
+
+    parsed = roster.roster_read(path, extension=extension, name=name)
+    plan = RosterPlan(
+        file_name=parsed.name,
+        row_numbers=parsed.row_numbers,
+        deactivate_missing=deactivate_missing,
+        user=user,
+    )
+    plan.initial_password = initial_password
+    resource = RosterResource(plan=plan)
+    result = resource.import_data(
+        parsed.dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )
+    if result.has_errors():
+        # Not a refused row but a failure while saving: django-import-export rolled it all back.
+        error = result.row_errors()[0][1][0].error if result.row_errors() else result.base_errors[0].error
+        if isinstance(error, IntegrityError):
+            raise RosterRefused(
+                gettext(
+                    "The roster could not be saved because the school's records changed meanwhile "
+                    "(%(error)s). Nothing was saved: check the file again."
+                )
+                % {"error": error}
+            ) from error
+        raise error
+    if not plan.rows and not plan.errors:
+        raise RosterRefused(gettext("The file has no rows to import."))
+    return plan
+
+
+def roster_apply(*, plan, classes: dict) -> dict:
+    """Save a checked roster (called by RosterResource inside its transaction): the new
+    classes, the new readers with their accounts and cards, the moves and changes, and, when
+    asked, the missing readers marked as having left."""
+    created_classes = {}
+    for grade, number in plan.new_classes:
+        created_classes[(grade, number)] = classes[(grade, number)] = school_class_create(
+            grade=grade, number=number
+        )
+    # One hash for the whole file: hashing is slow on purpose, once is enough.
+    password_hash = make_password(plan.initial_password) if getattr(plan, "initial_password", "") else None
+    readers_create_bulk(
+        rows=[
+            NewReader(
+                kind=row.kind,
+                number=row.identifier,
+                full_name=row.name,
+                school_class=classes[row.class_key] if row.class_key else None,
+                gender=row.gender,
+                department=row.department,
+                guardian_contact=row.guardian,
+            )
+            for row in plan.of("new")
+        ],
+        password_hash=password_hash,
+        issued_by=plan.user,
+    )
+    updated, renamed = [], []
+    for row in plan.of("moved") + plan.of("changed"):
+        reader = row.existing
+        reader.school_class = classes[row.class_key] if row.class_key else reader.school_class
+        reader.gender = row.gender or reader.gender
+        reader.guardian_contact = row.guardian or reader.guardian_contact
+        reader.department = row.department or reader.department
+        reader.status = Reader.Status.ACTIVE
+        updated.append(reader)
+        if reader.user.full_name != row.name:
+            reader.user.full_name = row.name
+            renamed.append(reader.user)
+    Reader.objects.bulk_update(
+        updated, ["school_class", "gender", "guardian_contact", "department", "status"], batch_size=BULK_BATCH
+    )
+    User.objects.bulk_update(renamed, ["full_name"], batch_size=BULK_BATCH)
+    left = 0
+    if plan.deactivate_missing and plan.missing:
+        left = Reader.objects.filter(pk__in=[reader.pk for reader in plan.missing]).update(
+            status=Reader.Status.LEFT
+        )
+    counts = plan.counts
+    summary = {
+        "new": counts["new"],
+        "moved": counts["moved"],
+        "changed": counts["changed"],
+        "new_classes": len(created_classes),
+        "missing": counts["missing"],
+        "left": left,
+    }
+    RosterChange.objects.create(
+        kind=RosterChange.Kind.IMPORT, file_name=plan.file_name[:200], summary=summary, done_by=plan.user
+    )
+    return summary
+
+
+# --- promotion at year end -----------------------------------------------------------------------
+
+
+def top_grade_default() -> int:
+    return int(getattr(settings, "SCHOOL_TOP_GRADE", 6))
+
+
+def promotion_plan(*, top_grade: int | None = None) -> dict:
+    """What promotion would do: each active class and its next name, the classes of the top
+    grade that graduate with their students, and the graduates who still have items out."""
+    from .selectors import readers_with_open_items
+
+    top_grade = top_grade or top_grade_default()
+    if not 1 <= top_grade <= 12:
+        raise PromotionRefused(gettext("The top grade must be from 1 to 12."))
+    classes = list(
+        SchoolClass.objects.filter(is_active=True).select_related("head_teacher").order_by("grade", "number")
+    )
+    if not classes:
+        raise PromotionRefused(gettext("There are no active classes to move up a grade."))
+    graduating = [school_class for school_class in classes if school_class.grade >= top_grade]
+    moving = [school_class for school_class in classes if school_class.grade < top_grade]
+    graduates = list(
+        Reader.objects.active()
+        .filter(kind=Reader.Kind.STUDENT, school_class__in=graduating)
+        .select_related("user", "school_class")
+        .order_by("school_class__grade", "school_class__number", "number")
+    )
+    open_items = readers_with_open_items([reader.pk for reader in graduates])
+    return {
+        "top_grade": top_grade,
+        "moving": [
+            {
+                "school_class": school_class,
+                "next_name": SchoolClass(grade=school_class.grade + 1, number=school_class.number).name,
+            }
+            for school_class in moving
+        ],
+        "graduating": graduating,
+        "graduates": graduates,
+        "graduates_with_items": [
+            {"reader": reader, "items": open_items[reader.pk]}
+            for reader in graduates
+            if open_items.get(reader.pk)
+        ],
+    }
+
+
+@transaction.atomic
+def grades_promote(*, top_grade: int | None = None, user: User | None = None) -> dict:
+    """Move every active class up a grade; the top grade's classes become inactive and their
+    students graduated. The classes are locked first (by primary key), so two promotions at once
+    cannot both run."""
+    top_grade = top_grade or top_grade_default()
+    list(
+        SchoolClass.objects.select_for_update()
+        .filter(is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    plan = promotion_plan(top_grade=top_grade)
+    graduating_ids = [school_class.pk for school_class in plan["graduating"]]
+    graduated = Reader.objects.filter(
+        kind=Reader.Kind.STUDENT, status=Reader.Status.ACTIVE, school_class_id__in=graduating_ids
+    ).update(status=Reader.Status.GRADUATED)
+    SchoolClass.objects.filter(pk__in=graduating_ids).update(is_active=False)
+    # From the top down, so that a grade moves into places the grade above has just left.
+    grades = sorted({item["school_class"].grade for item in plan["moving"]}, reverse=True)
+    for grade in grades:
+        SchoolClass.objects.filter(is_active=True, grade=grade).update(grade=F("grade") + 1)
+    summary = {
+        "top_grade": top_grade,
+        "moved": len(plan["moving"]),
+        "graduated_classes": len(graduating_ids),
+        "graduates": graduated,
+        "graduates_with_items": len(plan["graduates_with_items"]),
+    }
+    RosterChange.objects.create(kind=RosterChange.Kind.PROMOTION, summary=summary, done_by=user)
+    return summary
+
+
+# --- reading rooms ----------------------------------------------------------------------------
+
+VISIT_REPEAT_SECONDS = 120
+
+
+def scan_normalise(text: str) -> str:
+    """A scan as typed by a keyboard-wedge scanner: full-width characters folded, spaces gone."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def _room_check(room) -> None:
+    if not reading_rooms().filter(pk=room.pk, is_active=True).exists():
+        raise RoomNotAvailable()
+
+
+@transaction.atomic
+def visit_record(*, room, scan: str, recorded_by: User | None = None) -> tuple[Visit, bool]:
+    """A reader enters a reading room: their card was scanned at the door. Returns the visit and
+    whether it is new (a second scan within two minutes is the same visit)."""
+    _room_check(room)
+    number = scan_normalise(scan)
+    if not number:
+        raise CardNotValid(gettext("Scan a library card."))
+    card = (
+        LibraryCard.objects.select_related("reader__user", "reader__school_class")
+        .filter(number__iexact=number)
+        .first()
+    )
+    if card is None:
+        raise CardNotValid(gettext("%(number)s is not a library card.") % {"number": number})
+    if not card.is_active:
+        raise CardNotValid(
+            gettext("Card %(number)s is blocked (%(reason)s).")
+            % {"number": card.number, "reason": card.block_reason or gettext("blocked")}
+        )
+    reader = card.reader
+    if reader.status != Reader.Status.ACTIVE:
+        raise CardNotValid(
+            gettext("%(name)s is no longer a reader (%(status)s).")
+            % {"name": reader.name, "status": reader.get_status_display()}
+        )
+    Reader.objects.select_for_update().filter(pk=reader.pk).first()
+    since = timezone.now() - datetime.timedelta(seconds=VISIT_REPEAT_SECONDS)
+    recent = Visit.objects.filter(reader=reader, room=room, entered_at__gte=since).first()
+    if recent is not None:
+        return recent, False
+    visit = Visit.objects.create(room=room, reader=reader, card=card, recorded_by=recorded_by)
+    return visit, True
+
+
+@transaction.atomic
+def class_session_book(
+    *, room, school_class: SchoolClass, date: datetime.date, period: int, booked_by: User | None = None
+) -> ClassSession:
+    """Book a class into a reading room's timetable for one period of one day."""
+    _room_check(room)
+    if not school_class.is_active:
+        raise RoomNotAvailable(gettext("This class is no longer active."))
+    session = ClassSession(
+        room=room, school_class=school_class, date=date, period=period, booked_by=booked_by
+    )
+    session.full_clean(validate_unique=False, validate_constraints=False)
+    clash = (
+        ClassSession.objects.filter(date=date, period=period)
+        .filter(Q(room=room) | Q(school_class=school_class))
+        .select_related("school_class", "room")
+        .first()
+    )
+    if clash is not None:
+        raise RoomNotAvailable(
+            gettext("Period %(period)s of %(date)s is taken: %(class)s in %(room)s.")
+            % {
+                "period": period,
+                "date": date.isoformat(),
+                "class": clash.school_class.name,
+                "room": clash.room.name,
+            }
+        )
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError as error:  # booked by someone else at the same moment
+        raise RoomNotAvailable(gettext("This period was booked a moment ago: choose another.")) from error
+    return session
+
+
+@transaction.atomic
+def class_session_cancel(*, session: ClassSession) -> None:
+    """A booking of the timetable is not a record the library accounts for: it is removed."""
+    ClassSession.objects.filter(pk=session.pk).delete()
+
+
+@transaction.atomic
+def opening_hours_add(
+    *, room, weekday: int, opens_at: datetime.time, closes_at: datetime.time
+) -> OpeningHours:
+    _room_check(room)
+    hours = OpeningHours(room=room, weekday=weekday, opens_at=opens_at, closes_at=closes_at)
+    hours.full_clean(validate_constraints=False)
+    if closes_at <= opens_at:
+        raise RoomNotAvailable(gettext("The room must close after it opens."))
+    overlap = OpeningHours.objects.filter(
+        room=room, weekday=weekday, opens_at__lt=closes_at, closes_at__gt=opens_at
+    ).exists()
+    if overlap:
+        raise RoomNotAvailable(gettext("These hours overlap hours already recorded for that day."))
+    hours.save()
+    return hours
+
+
+@transaction.atomic
+def opening_hours_remove(*, hours: OpeningHours) -> None:
+    OpeningHours.objects.filter(pk=hours.pk).delete()

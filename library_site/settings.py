@@ -79,6 +79,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # The school's name, shown in the header and on printed registers.
 SCHOOL_NAME = os.environ.get("SCHOOL_NAME", "").strip()
+# The school's top grade: its classes graduate at the promotion at year end (6 for a primary
+# school, 9 for a nine-year school, 12 for a complete secondary school).
+SCHOOL_TOP_GRADE = int(os.environ.get("SCHOOL_TOP_GRADE", "6"))
 # A Chinese TrueType font (.ttf, or .ttc with ":index") for printed labels; empty: found on the system.
 LABEL_FONT_PATH = os.environ.get("LABEL_FONT_PATH", "").strip()
 

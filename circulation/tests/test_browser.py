@@ -1,137 +1,129 @@
-"""A librarian at the desk with a scanner only: lends two books in a quick burst of scans,
-is refused an unknown barcode, takes a book back and is told to put it on the hold shelf; the
-pupil then signs in and sees exactly their own loan."""
+"""A librarian at a browser imports the roster of a class, prints its library cards, and a pupil
+of the class scans their new card at the reading room's door."""
+
+import subprocess
 
 import pytest
 
-from circulation.loans import hold_place
-from circulation.models import Hold, Loan
+from catalog.models import Location
+from circulation.models import Reader
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
 from library_site.testing import ARTIFACTS, browser_login
 
-from .factories import ReaderFactory, SchoolClassFactory, copies_of
+from .roster_files import roster_xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-FOCUSED = "document.activeElement && document.activeElement.id === 'scan'"
-SETTLED = "document.getElementById('desk-form').getAttribute('data-pending') === '0'"
 
 
-def scan(page, code):
-    page.keyboard.type(code)
+def test_a_librarian_imports_a_class_roster_and_prints_its_cards(page, tmp_path):
+    UserFactory(username="wanglib", roles=[Role.LIBRARIAN])
+    path = roster_xlsx(
+        tmp_path / "三年级2班名册.xlsx",
+        [
+            ("20260301", "林小雨", "女", "三年级(2)班", "13800000001"),
+            ("20260302", "王大山", "男", "3年级2班", "13800000002"),
+            ("20260303 ", "张 晓", "女", "３年级（２）班", ""),
+        ],
+    )
+    browser_login(page, "wanglib", PASSWORD)
+    page.click("nav [data-menu=school] a")
+    page.click(".school-nav a[href$='/roster/']")
+    page.set_input_files("input[name=file]", str(path))
+    page.screenshot(path=str(ARTIFACTS / "roster-upload.png"), full_page=True)
+    page.click("[data-roster-form] button[type=submit]")
+    page.wait_for_url("**/roster/preview/")
+    assert page.locator("[data-count=new]").inner_text() == "3"
+    assert page.locator("[data-count=new-classes]").inner_text() == "1"
+    assert "三年级(2)班" in page.locator("[data-section=new-classes]").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "roster-preview.png"), full_page=True)
+    assert Reader.objects.count() == 0
+    page.fill("input[name=initial_password]", "start-2026")
+    page.click("[data-confirm-form] button[type=submit]")
+    page.wait_for_url("**/roster/")
+    assert "3" in page.locator(".alert-success").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "roster-saved.png"), full_page=True)
+
+    page.click(".school-nav a[href$='/classes/']")
+    page.click("[data-class='三年级(2)班']")
+    assert page.locator("tr[data-reader]").count() == 3
+    page.screenshot(path=str(ARTIFACTS / "class-detail.png"), full_page=True)
+    href = page.get_attribute("[data-print-cards]", "href")
+    response = page.request.get(href)
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = tmp_path / "cards.pdf"
+    pdf.write_bytes(response.body())
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "林小雨" in text and "王大山" in text and "三年级(2)班" in text
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "90", "-singlefile", str(pdf), str(ARTIFACTS / "class-cards")], check=True
+    )
+
+    # A pupil scans the new card at the reading room's door.
+    room = Location.objects.get(kind=Location.Kind.READING_ROOM)
+    card = Reader.objects.get(number="20260301").cards.get().number
+    page.goto(f"/circulation/rooms/{room.pk}/kiosk/")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
+    page.keyboard.type(card)
     page.keyboard.press("Enter")
+    page.locator("[data-visit]").wait_for()
+    assert "林小雨" in page.locator("[data-visit]").inner_text()
+    assert page.get_attribute("#kiosk-today", "data-today") == "1"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
+    page.keyboard.type("NOPE")
+    page.keyboard.press("Enter")
+    page.locator("[data-refusal]").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "room-kiosk.png"), full_page=True)
 
 
-def test_a_librarian_lends_and_returns_with_the_scan_field_only_and_traps_a_hold(page):
-    UserFactory(username="wanglib", full_name="王馆员", roles=[Role.LIBRARIAN])
-    pupil = ReaderFactory(
-        full_name="张三", card_number="R0000101", school_class=SchoolClassFactory(grade=3, number=2)
+def test_the_staff_pages_of_a_generated_school(page):
+    import datetime
+    import io
+
+    from django.core.management import call_command
+
+    from circulation.services import class_session_book, opening_hours_add
+
+    call_command(
+        "generate_school", "--students", "360", "--classes", "12", "--teachers", "20", stdout=io.StringIO()
     )
-    ReaderFactory(
-        full_name="王大山", card_number="R0000103", school_class=SchoolClassFactory(grade=5, number=1)
-    )
-    waiting = ReaderFactory(
-        full_name="李四", card_number="R0000102", school_class=SchoolClassFactory(grade=3, number=1)
-    )
-    (first,) = copies_of("草房子")
-    (second,) = copies_of("小王子")
+    room = Location.objects.get(kind=Location.Kind.READING_ROOM)
+    for weekday in range(1, 6):
+        opening_hours_add(
+            room=room, weekday=weekday, opens_at=datetime.time(7, 30), closes_at=datetime.time(16)
+        )
+    monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().isoweekday() - 1)
+    from circulation.models import SchoolClass
+
+    for index, school_class in enumerate(SchoolClass.objects.order_by("grade", "number")[:6]):
+        class_session_book(
+            room=room,
+            school_class=school_class,
+            date=monday + datetime.timedelta(days=index % 5),
+            period=index % 3 + 1,
+        )
+    UserFactory(username="wanglib", roles=[Role.LIBRARIAN])
     browser_login(page, "wanglib", PASSWORD)
-    page.wait_for_function(FOCUSED)
-
-    # A burst of scans, faster than the server answers: all are handled, in order.
-    for code in ("R0000101", first.barcode, second.barcode):
-        scan(page, code)
-    page.wait_for_function(SETTLED)
-    page.locator(f"#reader-panel [data-loan='{second.barcode}']").wait_for()
-    assert page.locator("#desk-log [data-outcome=done]").count() == 2
-    assert set(Loan.objects.values_list("copy__barcode", flat=True)) == {first.barcode, second.barcode}
-    assert Loan.objects.filter(reader=pupil).count() == 2
-    page.wait_for_function(FOCUSED)
-    page.screenshot(path=str(ARTIFACTS / "desk-lent.png"), full_page=True)
-
-    # A refusal: red, in one line, and the focus stays.
-    scan(page, "X999")
-    page.wait_for_function(SETTLED)
-    assert page.locator("#desk-log .desk-answer").first.get_attribute("data-outcome") == "refused"
-    page.locator("#desk-form.desk-refused").wait_for()
-    page.wait_for_function(FOCUSED)
-    page.screenshot(path=str(ARTIFACTS / "desk-refused.png"), full_page=True)
-
-    # 李四 waits for 草房子; it comes back in return mode (F3) and is trapped for her.
-    hold_place(reader=waiting, record=first.record, user=None)
-    page.keyboard.press("F3")
-    page.wait_for_function(FOCUSED)
-    scan(page, first.barcode)
-    page.wait_for_function(SETTLED)
-    answer = page.locator("#desk-log .desk-answer").first
-    assert answer.get_attribute("data-outcome") == "done"
-    assert "请放到预约架上，留给 李四 (三年级(1)班)" in answer.inner_text()
-    assert Hold.objects.get().state == Hold.State.READY
-    page.screenshot(path=str(ARTIFACTS / "desk-hold-trapped.png"), full_page=True)
-
-    # Another reader cannot take the trapped copy; 李四 can.
-    page.keyboard.press("F2")
-    for code in ("R0000103", first.barcode):
-        scan(page, code)
-    page.wait_for_function(SETTLED)
-    assert page.locator("#desk-log .desk-answer").first.get_attribute("data-outcome") == "refused"
-    for code in ("R0000102", first.barcode):
-        scan(page, code)
-    page.wait_for_function(SETTLED)
-    assert page.locator("#desk-log .desk-answer").first.get_attribute("data-outcome") == "done"
-    assert Hold.objects.get().state == Hold.State.COLLECTED
-
-    # The pupil signs in and sees exactly their own loan, on a phone-sized screen.
-    page.context.clear_cookies()
-    page.set_viewport_size({"width": 390, "height": 844})
-    browser_login(page, "R0000101", PASSWORD)
-    assert page.locator("[data-loan]").count() == 1
-    assert page.locator(f"[data-loan='{second.barcode}']").is_visible()
-    page.screenshot(path=str(ARTIFACTS / "my-loans-phone.png"), full_page=True)
-
-
-def test_the_administrator_sets_a_policy_and_a_holiday_in_the_browser(page):
-    from circulation.models import ClosedPeriod, LoanPolicy
-
-    UserFactory(username="zhangadmin", roles=[Role.ADMINISTRATOR])
-    browser_login(page, "zhangadmin", PASSWORD)
-    page.click("nav [data-menu=policies] a")
-    page.locator("[data-policy]").first.wait_for()
-    page.screenshot(path=str(ARTIFACTS / "policies.png"), full_page=True)
-    policy = LoanPolicy.objects.get(name="小学生 图书")
-    page.click(f"[data-policy='{policy.pk}'] a")
-    page.fill("input[name=loan_days]", "0")
-    page.click("form.policy-form button[type=submit]")
-    assert "借期至少为一天" in page.locator("form.policy-form").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "policy-refused.png"), full_page=True)
-    page.fill("input[name=loan_days]", "21")
-    page.click("form.policy-form button[type=submit]")
-    page.locator("[data-policy]").first.wait_for()
-    assert LoanPolicy.objects.get(pk=policy.pk).loan_days == 21
-    page.click("a[href$='/calendar/closed/new/']")
-    page.fill("input[name=name]", "国庆节")
-    page.fill("input[name=starts_on]", "2026-10-01")
-    page.fill("input[name=ends_on]", "2026-10-07")
-    page.click("form.policy-form button[type=submit]")
-    page.locator("[data-closed]").first.wait_for()
-    assert ClosedPeriod.objects.get().name == "国庆节"
-
-
-def test_a_lost_book_receipt_prints(page):
-    from decimal import Decimal
-
-    from circulation.loans import loan_checkout
-
-    librarian = UserFactory(username="wanglib", roles=[Role.LIBRARIAN])
-    pupil = ReaderFactory(
-        full_name="张三", card_number="R0000101", school_class=SchoolClassFactory(grade=3, number=2)
-    )
-    (copy,) = copies_of("草房子", price=Decimal("26.00"))
-    loan = loan_checkout(reader=pupil, copy=copy, user=librarian).loan
-    browser_login(page, "wanglib", PASSWORD)
-    page.goto(f"/circulation/loans/{loan.pk}/lost/")
-    page.screenshot(path=str(ARTIFACTS / "loan-lost.png"), full_page=True)
-    page.click("button[type=submit].btn-danger")
-    page.locator("[data-receipt]").wait_for()
-    assert "52.00" in page.locator("[data-amount]").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "lost-receipt.png"), full_page=True)
+    page.goto("/circulation/classes/")
+    assert page.locator("[data-grade]").count() == 6
+    page.screenshot(path=str(ARTIFACTS / "class-list.png"), full_page=True)
+    page.goto("/circulation/readers/")
+    assert page.locator("tr[data-reader]").count() == 50
+    page.fill("#id_q", "2026010101")
+    page.locator("tr[data-reader]").first.wait_for()
+    page.wait_for_function("document.querySelectorAll('tr[data-reader]').length === 1")
+    page.goto("/circulation/readers/")
+    page.screenshot(path=str(ARTIFACTS / "reader-list.png"), full_page=False)
+    page.click("tr[data-reader] a")
+    page.screenshot(path=str(ARTIFACTS / "reader-edit.png"), full_page=True)
+    page.click("a[href$='/reissue/']")
+    page.fill("input[name=reason]", "遗失")
+    page.screenshot(path=str(ARTIFACTS / "card-reissue.png"), full_page=True)
+    page.click("form button.btn-danger")
+    assert page.locator("[data-card] .text-bg-danger").count() == 1
+    page.goto("/circulation/promotion/")
+    assert page.locator("[data-section=graduating]").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "promotion.png"), full_page=True)
+    page.goto(f"/circulation/rooms/{room.pk}/")
+    assert page.locator("[data-session]").count() == 6
+    page.screenshot(path=str(ARTIFACTS / "room-week.png"), full_page=True)

@@ -49,7 +49,7 @@ def seed_policies(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0004_bench"),
-        ("circulation", "0002_back_office_view_rights"),
+        ("circulation", "0003_roster_visits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
