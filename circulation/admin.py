@@ -2,7 +2,23 @@ from django.contrib import admin
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from .models import ClassSession, LibraryCard, OpeningHours, Reader, RosterChange, SchoolClass, Visit
+from .models import (
+    ClassSession,
+    ClosedPeriod,
+    Compensation,
+    DeskAction,
+    Hold,
+    LibraryCard,
+    Loan,
+    LoanPolicy,
+    OpeningHours,
+    Reader,
+    RosterChange,
+    SchoolClass,
+    Suspension,
+    Term,
+    Visit,
+)
 from .resources import ReaderResource
 
 
@@ -41,6 +57,20 @@ class ReaderAdmin(ExportMixin, admin.ModelAdmin):
         return False
 
 
+# --- loans, holds, policies: for back-office look-ups; changes go through the services ------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RosterChange)
 class RosterChangeAdmin(admin.ModelAdmin):
     list_display = ("done_at", "kind", "file_name", "done_by")
@@ -52,6 +82,56 @@ class RosterChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Loan)
+class LoanAdmin(ReadOnlyAdmin):
+    list_display = ("copy", "reader", "state", "lent_at", "due_on", "returned_at", "desk")
+    list_filter = ("state",)
+    search_fields = ("copy__barcode", "reader__number", "reader__user__full_name")
+    list_select_related = ("copy", "reader__user")
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    list_display = ("record", "reader", "state", "placed_at", "collect_by")
+    list_filter = ("state",)
+    list_select_related = ("record", "reader__user")
+
+
+@admin.register(DeskAction)
+class DeskActionAdmin(ReadOnlyAdmin):
+    list_display = ("at", "user", "desk", "action", "outcome", "scanned", "message")
+    list_filter = ("action", "outcome", "desk")
+    search_fields = ("scanned", "message")
+    list_select_related = ("user",)
+
+
+@admin.register(Compensation)
+class CompensationAdmin(ReadOnlyAdmin):
+    list_display = ("loan", "amount", "price", "multiplier", "recorded_at", "recorded_by")
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ReadOnlyAdmin):
+    list_display = ("reader", "ends_on", "reason", "cancelled_at")
+
+
+@admin.register(LoanPolicy)
+class LoanPolicyAdmin(ReadOnlyAdmin):
+    list_display = (
+        "name",
+        "reader_group",
+        "grade_from",
+        "grade_to",
+        "material_type",
+        "loan_days",
+        "max_loans",
+    )
+
+
+admin.site.register(ClosedPeriod, ReadOnlyAdmin)
+admin.site.register(Term, ReadOnlyAdmin)
 
 
 @admin.register(OpeningHours)

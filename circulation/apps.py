@@ -34,6 +34,16 @@ class CirculationConfig(AppConfig):
         )
         menu_register(
             MenuEntry(
+                key="policies",
+                label=_("Loan policies"),
+                url_name="circulation:policies",
+                icon="sliders",
+                order=800,
+                capability=Capability.MANAGE_POLICIES,
+            )
+        )
+        menu_register(
+            MenuEntry(
                 key="my-library",
                 label=_("My library"),
                 url_name="circulation:my-library",

@@ -15,6 +15,85 @@ class DuplicateIdentifier(CirculationError):
     default_message = _("This number is already used by another reader, card or account.")
 
 
+# --- the desk's refusals: one line each, said the way a librarian would ---------------------------
+
+
+class UnknownBarcode(CirculationError):
+    default_message = _("No copy and no library card has this barcode.")
+
+
+class NoReaderChosen(CirculationError):
+    default_message = _("Scan the reader's card first, then the books.")
+
+
+class CardBlocked(CirculationError):
+    default_message = _("This card is blocked: ask the reader for their current card.")
+
+
+class ReaderNotActive(CirculationError):
+    default_message = _("This reader has graduated or left the school and may not borrow.")
+
+
+class NotAvailable(CirculationError):
+    default_message = _("This copy is not available for loan.")
+
+
+class ReferenceOnly(CirculationError):
+    default_message = _("Reference only: this book is read in the library and never lent.")
+
+
+class NoPolicy(CirculationError):
+    default_message = _("No loan policy covers this reader and this kind of material: ask the administrator.")
+
+
+class LimitReached(CirculationError):
+    default_message = _("Limit reached: this reader may not borrow more books of this kind.")
+
+
+class ReservedForOther(CirculationError):
+    default_message = _("Reserved for another reader: put it on the hold shelf.")
+
+
+class OverdueBlock(CirculationError):
+    default_message = _("Overdue books block borrowing: return them first.")
+
+
+class Suspended(CirculationError):
+    default_message = _("Borrowing is suspended for late returns.")
+
+
+class LendingClosed(CirculationError):
+    default_message = _("Lending is closed until the next term.")
+
+
+class LendingFrozen(CirculationError):
+    default_message = _("Lending is frozen for the graduating classes before their exams.")
+
+
+class NotOnLoan(CirculationError):
+    default_message = _("This copy is not on loan.")
+
+
+class RenewalRefused(CirculationError):
+    default_message = _("This loan cannot be renewed.")
+
+
+class UndoRefused(CirculationError):
+    default_message = _("Only the person who did it can undo it, within a minute.")
+
+
+class NoPrice(CirculationError):
+    default_message = _("No price is recorded for this book: enter the price to charge.")
+
+
+class HoldRefused(CirculationError):
+    default_message = _("A hold cannot be placed on this title.")
+
+
+class BookingRefused(CirculationError):
+    default_message = _("This class set cannot be booked.")
+
+
 class RosterRefused(CirculationError):
     default_message = _("The roster cannot be imported.")
 

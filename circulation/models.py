@@ -172,6 +172,545 @@ class LibraryCard(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+# --- loan policies and the library calendar ---------------------------------------------------
+
+
+def _material_type_choices():
+    from catalog.models import Record
+
+    return Record.MaterialType.choices
+
+
+class CirculationSettings(models.Model):
+    """The library's lending choices that are not per reader group. One row."""
+
+    closed_weekdays = models.CharField(
+        _("closed weekdays"),
+        max_length=7,
+        blank=True,
+        default="56",
+        help_text=_("Days of the week the library is closed: 0 is Monday, 6 is Sunday."),
+    )
+    suspension_days_per_late_day = models.PositiveSmallIntegerField(
+        _("days of suspension per day late"),
+        default=1,
+        validators=[MaxValueValidator(10)],
+        help_text=_(
+            "A book returned late suspends borrowing for this many days per day late; 0 turns it off."
+        ),
+    )
+    fines_enabled = models.BooleanField(_("charge money fines"), default=False)
+    fine_per_day = models.DecimalField(
+        _("fine per day late (yuan)"),
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    lost_multiplier = models.DecimalField(
+        _("compensation for a lost book (× price)"),
+        max_digits=4,
+        decimal_places=2,
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    hold_pickup_days = models.PositiveSmallIntegerField(
+        _("days to collect a hold"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    graduating_grades = models.CharField(
+        _("graduating grades"),
+        max_length=20,
+        default="6,9,12",
+        help_text=_("Grades whose pupils leave the school this year, separated by commas, e.g. 6,9,12."),
+    )
+
+    class Meta:
+        verbose_name = _("circulation settings")
+        verbose_name_plural = _("circulation settings")
+
+    def __str__(self) -> str:
+        return str(_("Circulation settings"))
+
+    @classmethod
+    def current(cls) -> CirculationSettings:
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+    @property
+    def closed_weekday_set(self) -> frozenset[int]:
+        return frozenset(int(day) for day in self.closed_weekdays if day.isdigit() and int(day) <= 6)
+
+    @property
+    def graduating_grade_set(self) -> frozenset[int]:
+        return frozenset(int(part) for part in self.graduating_grades.split(",") if part.strip().isdigit())
+
+
+class LoanPolicy(models.Model):
+    """What a group of readers may borrow of one material type: for how long, how many at
+    once, how often renewed, whether they may place holds and what blocks them."""
+
+    class Group(models.TextChoices):
+        STUDENT = "student", _("Students")
+        TEACHER = "teacher", _("Teachers")
+        STAFF = "staff", _("Staff")
+
+    name = models.CharField(_("name"), max_length=100)
+    reader_group = models.CharField(_("reader group"), max_length=10, choices=Group.choices)
+    grade_from = models.PositiveSmallIntegerField(
+        _("from grade"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Students only; leave empty for every grade."),
+    )
+    grade_to = models.PositiveSmallIntegerField(
+        _("to grade"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    material_type = models.CharField(
+        _("material type"),
+        max_length=20,
+        blank=True,
+        choices=_material_type_choices,
+        help_text=_("Leave empty for every material type without a policy of its own."),
+    )
+    loan_days = models.IntegerField(_("loan period (days)"), default=14)
+    max_loans = models.IntegerField(_("maximum loans at once"), default=2)
+    renewals = models.IntegerField(_("renewals allowed"), default=1)
+    renewal_days = models.IntegerField(_("renewal period (days)"), default=14)
+    holds_allowed = models.BooleanField(_("holds allowed"), default=True)
+    reference_only = models.BooleanField(
+        _("reference only"),
+        default=False,
+        help_text=_("Read in the library only, never lent (参考书, sets)."),
+    )
+    borrow_over_vacation = models.BooleanField(
+        _("may borrow over the vacation"),
+        default=False,
+        help_text=_("Due dates may pass the term's last due date (teachers over the summer)."),
+    )
+    block_on_overdue = models.BooleanField(_("an overdue book blocks borrowing"), default=True)
+    block_on_owed_notes = models.BooleanField(_("owed reading notes block borrowing"), default=False)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("loan policy")
+        verbose_name_plural = _("loan policies")
+        ordering = ["reader_group", "grade_from", "material_type", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(loan_days__gte=1, max_loans__gte=1, renewals__gte=0, renewal_days__gte=1),
+                name="loan_policy_periods_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(grade_from__isnull=True)
+                | Q(grade_to__isnull=True)
+                | Q(grade_from__lte=models.F("grade_to")),
+                name="loan_policy_grades_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for field, label in (
+            ("loan_days", _("The loan period must be at least one day.")),
+            ("renewal_days", _("The renewal period must be at least one day.")),
+            (
+                "max_loans",
+                _("The maximum must be at least one book; mark the type reference only to lend none."),
+            ),
+        ):
+            value = getattr(self, field)
+            if value is None or value < 1:
+                errors[field] = label
+        if self.renewals is None or self.renewals < 0:
+            errors["renewals"] = _("Renewals cannot be negative.")
+        if self.reader_group != self.Group.STUDENT and (self.grade_from or self.grade_to):
+            errors["grade_from"] = _("Grades apply to students only.")
+        if self.grade_from and self.grade_to and self.grade_from > self.grade_to:
+            errors["grade_to"] = _("The last grade comes after the first.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ClosedPeriod(models.Model):
+    """Days the library is closed: a holiday, or a vacation (寒假, 暑假). Due dates never fall
+    on one."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        WINTER = "winter", _("Winter vacation")
+        SUMMER = "summer", _("Summer vacation")
+        OTHER = "other", _("Other closure")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
+    starts_on = models.DateField(_("first closed day"))
+    ends_on = models.DateField(_("last closed day"))
+
+    class Meta:
+        verbose_name = _("closed period")
+        verbose_name_plural = _("closed periods")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="closed_period_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The last closed day cannot come before the first.")})
+
+
+class Term(models.Model):
+    """A school term (学期). Loans made in it are due at the latest on its last due date, unless
+    the reader's policy lets them borrow over the vacation."""
+
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    hard_due_on = models.DateField(
+        _("last due date"), help_text=_("Every book lent this term is due back by this day.")
+    )
+    exams_on = models.DateField(
+        _("graduation exams begin"),
+        null=True,
+        blank=True,
+        help_text=_("中考 or 高考, for the graduating grades."),
+    )
+    freeze_days_before_exams = models.PositiveSmallIntegerField(
+        _("lending stops this many days before the exams"), default=14, validators=[MaxValueValidator(120)]
+    )
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on"))
+                & Q(hard_due_on__gte=models.F("starts_on"))
+                & Q(hard_due_on__lte=models.F("ends_on")),
+                name="term_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": _("The term must end after it begins.")})
+        if (
+            self.starts_on
+            and self.ends_on
+            and self.hard_due_on
+            and not (self.starts_on <= self.hard_due_on <= self.ends_on)
+        ):
+            raise ValidationError({"hard_due_on": _("The last due date must fall within the term.")})
+        if self.starts_on and self.ends_on:
+            overlapping = Term.objects.exclude(pk=self.pk).filter(
+                starts_on__lte=self.ends_on, ends_on__gte=self.starts_on
+            )
+            if overlapping.exists():
+                raise ValidationError(_("This term overlaps another term."))
+
+    @property
+    def freeze_starts_on(self):
+        if self.exams_on is None:
+            return None
+        return self.exams_on - timezone.timedelta(days=self.freeze_days_before_exams)
+
+
+# --- loans, holds and the desk ----------------------------------------------------------------
+
+
+class Loan(models.Model):
+    """A copy lent to a reader. Never deleted: returned, lost or undone loans are closed."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("On loan")
+        RETURNED = "returned", _("Returned")
+        LOST = "lost", _("Lost")
+        UNDONE = "undone", _("Undone")
+
+    copy = models.ForeignKey(
+        "catalog.Copy", verbose_name=_("copy"), on_delete=models.PROTECT, related_name="loans"
+    )
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="loans"
+    )
+    policy = models.ForeignKey(
+        LoanPolicy,
+        verbose_name=_("loan policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    lent_at = models.DateTimeField(_("lent at"), default=timezone.now)
+    lent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lent by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    desk = models.CharField(_("desk"), max_length=50, blank=True)
+    due_on = models.DateField(_("due on"))
+    renewals = models.PositiveSmallIntegerField(_("renewals"), default=0)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("returned by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    return_desk = models.CharField(_("return desk"), max_length=50, blank=True)
+    booking = models.ForeignKey(
+        "ClassSetBooking",
+        verbose_name=_("class-set booking"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="loans",
+    )
+    overdue_days = models.PositiveIntegerField(_("days overdue at return"), default=0)
+    fine = models.DecimalField(_("fine"), max_digits=8, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["-lent_at", "-pk"]
+        indexes = [
+            models.Index(fields=["reader", "state"], name="loan_reader_state"),
+            models.Index(fields=["state", "due_on"], name="loan_state_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["copy"], condition=Q(state="open"), name="loan_one_open_per_copy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.copy_id} → {self.reader_id} ({self.state})"
+
+    def overdue_days_on(self, day) -> int:
+        return max(0, (day - self.due_on).days)
+
+
+class Hold(models.Model):
+    """A reader waiting for a title (预约), first come, first served. A returned copy is
+    trapped for the first in line, who has a few days to collect it."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        READY = "ready", _("Ready to collect")
+        COLLECTED = "collected", _("Collected")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    record = models.ForeignKey(
+        "catalog.Record", verbose_name=_("record"), on_delete=models.PROTECT, related_name="holds"
+    )
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="holds"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
+    placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    copy = models.ForeignKey(
+        "catalog.Copy",
+        verbose_name=_("copy kept"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holds",
+    )
+    ready_at = models.DateTimeField(_("ready since"), null=True, blank=True)
+    collect_by = models.DateField(_("collect by"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        ordering = ["placed_at", "pk"]
+        indexes = [models.Index(fields=["record", "state", "placed_at"], name="hold_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader", "record"],
+                condition=Q(state__in=["waiting", "ready"]),
+                name="hold_one_active_per_reader_and_record",
+            ),
+            models.UniqueConstraint(
+                fields=["copy"], condition=Q(state="ready"), name="hold_one_ready_per_copy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} ← {self.reader_id} ({self.state})"
+
+
+class Suspension(models.Model):
+    """Borrowing suspended until a day, for a book returned late (the schools' usual penalty
+    instead of a fine)."""
+
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="suspensions"
+    )
+    loan = models.ForeignKey(
+        Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="suspensions"
+    )
+    ends_on = models.DateField(_("suspended until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+        ordering = ["-ends_on"]
+        indexes = [models.Index(fields=["reader", "ends_on"], name="suspension_reader_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.reader_id} ≤ {self.ends_on}"
+
+
+class Compensation(models.Model):
+    """What a reader owes for a lost book, with the price and multiplier used: recorded with a
+    printable receipt, never charged silently."""
+
+    loan = models.OneToOneField(
+        Loan, verbose_name=_("loan"), on_delete=models.PROTECT, related_name="compensation"
+    )
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
+    price_source = models.CharField(_("price from"), max_length=100, blank=True)
+    multiplier = models.DecimalField(_("multiplier"), max_digits=4, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("compensation")
+        verbose_name_plural = _("compensations")
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}: {self.amount}"
+
+
+class DeskAction(models.Model):
+    """One thing done at a desk: who, when, where, what and how it ended."""
+
+    class Action(models.TextChoices):
+        CHECKOUT = "checkout", _("Lend")
+        RETURN = "return", _("Return")
+        RENEW = "renew", _("Renew")
+        LOST = "lost", _("Mark lost")
+        UNDO = "undo", _("Undo")
+        HOLD = "hold", _("Hold")
+        SCAN = "scan", _("Scan")
+
+    class Outcome(models.TextChoices):
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused")
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    desk = models.CharField(_("desk"), max_length=50, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.DONE)
+    scanned = models.CharField(_("scanned"), max_length=100, blank=True)
+    reader = models.ForeignKey(Reader, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    copy = models.ForeignKey(
+        "catalog.Copy", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    loan = models.ForeignKey(
+        Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="desk_actions"
+    )
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    # What an undo puts back: the due date before a renewal, the hold a return trapped.
+    previous_due_on = models.DateField(null=True, blank=True)
+    hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("desk action")
+        verbose_name_plural = _("desk actions")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.outcome}"
+
+
+class ClassSetBooking(models.Model):
+    """A teacher's booking of N copies of a title for a class and a date range, for a lesson
+    (班级借阅). Checked against other bookings and waiting holds; lent in one step."""
+
+    class State(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        LENT = "lent", _("Lent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    record = models.ForeignKey(
+        "catalog.Record",
+        verbose_name=_("record"),
+        on_delete=models.PROTECT,
+        related_name="class_set_bookings",
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="class_set_bookings"
+    )
+    teacher = models.ForeignKey(
+        Reader, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="class_set_bookings"
+    )
+    copies = models.PositiveSmallIntegerField(
+        _("copies"), validators=[MinValueValidator(1), MaxValueValidator(80)]
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.BOOKED)
+    created_at = models.DateTimeField(default=timezone.now)
+    lent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("class-set booking")
+        verbose_name_plural = _("class-set bookings")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")) & Q(copies__gte=1),
+                name="class_set_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} × {self.copies} → {self.school_class_id}"
+
+
 class RosterChange(models.Model):
     """Who imported a roster or promoted the grades, when, and what it changed (the figures of
     the preview that was confirmed)."""

@@ -21,3 +21,20 @@ class ReaderQuerySet(models.QuerySet):
         return self.select_related("user", "school_class").prefetch_related(
             Prefetch("cards", queryset=LibraryCard.objects.active(), to_attr="active_cards")
         )
+
+
+# The catalogue's derived search columns (long texts): the desk never shows them, and reading
+# them on every scan costs time. ``.defer(*RECORD_SEARCH_FIELDS)`` on a query of records;
+# prefix with the path (``copy__record__``) through a relation.
+RECORD_SEARCH_FIELDS = (
+    "search_text",
+    "search_grams",
+    "title_search",
+    "title_pinyin",
+    "title_initials",
+    "summary",
+)
+
+
+def record_light(path: str) -> list[str]:
+    return [f"{path}__{name}" for name in RECORD_SEARCH_FIELDS]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from library_site.accounts.roles import Capability
 
-from .models import LibraryCard, Reader, SchoolClass, grade_name
+from .models import DeskAction, Hold, LibraryCard, Loan, Reader, SchoolClass, Suspension, grade_name
+from .querysets import record_light
 
 READER_SEARCH_LIMIT = 20
 
@@ -83,6 +86,114 @@ def classes_of_head_teacher(user):
         .annotate(student_count=Count("students", filter=Q(students__status=Reader.Status.ACTIVE)))
         .order_by("grade", "number")
     )
+
+
+# --- loans, holds and the desk ----------------------------------------------------------------
+
+
+def reader_panel(reader_id: int, *, today=None) -> dict | None:
+    """Everything the desk shows about a reader, in three queries whatever their history: the
+    reader (with account, class, card and suspension), open loans, and active holds with
+    their place in the queue."""
+    today = today or timezone.localdate()
+    suspensions = Suspension.objects.filter(
+        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
+    ).order_by("-ends_on")
+    cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
+    reader = (
+        Reader.objects.select_related("user", "school_class")
+        .annotate(
+            card_number=Subquery(cards.values("number")[:1]),
+            suspended_until=Subquery(suspensions.values("ends_on")[:1]),
+        )
+        .filter(pk=reader_id)
+        .first()
+    )
+    if reader is None:
+        return None
+    loans = list(
+        Loan.objects.filter(reader_id=reader_id, state=Loan.State.OPEN)
+        .select_related("copy__record", "policy")
+        .defer(*record_light("copy__record"))
+        .order_by("due_on", "pk")
+    )
+    for loan in loans:
+        loan.days_overdue = loan.overdue_days_on(today)
+        loan.renewals_left = max(0, loan.policy.renewals - loan.renewals) if loan.policy else 0
+    ahead = (
+        Hold.objects.filter(
+            record_id=OuterRef("record_id"), state=Hold.State.WAITING, placed_at__lt=OuterRef("placed_at")
+        )
+        .values("record_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    holds = list(
+        Hold.objects.filter(reader_id=reader_id, state__in=[Hold.State.WAITING, Hold.State.READY])
+        .select_related("record", "copy")
+        .annotate(ahead=Subquery(ahead))
+        .order_by("placed_at")
+    )
+    for hold in holds:
+        hold.position = (hold.ahead or 0) + 1 if hold.state == Hold.State.WAITING else 0
+    suspended_until = reader.suspended_until
+    overdue = [loan for loan in loans if loan.days_overdue]
+    blocks = []
+    if reader.status != Reader.Status.ACTIVE:
+        blocks.append(reader.get_status_display())
+    if not reader.card_number:
+        blocks.append(_("No active card"))
+    if suspended_until:
+        blocks.append(_("Suspended until %(date)s") % {"date": suspended_until.isoformat()})
+    if overdue:
+        blocks.append(_("%(count)s overdue") % {"count": len(overdue)})
+    return {
+        "reader": reader,
+        "loans": loans,
+        "holds": holds,
+        "ready_holds": [hold for hold in holds if hold.state == Hold.State.READY],
+        "overdue": overdue,
+        "suspended_until": suspended_until,
+        "blocks": blocks,
+        "today": today,
+    }
+
+
+def class_open_loans(school_class_id: int, *, today=None):
+    """The books a class still has out (the class pile and the head teacher's page)."""
+    today = today or timezone.localdate()
+    loans = list(
+        Loan.objects.filter(reader__school_class_id=school_class_id, state=Loan.State.OPEN)
+        .select_related("copy__record", "reader__user")
+        .defer(*record_light("copy__record"))
+        .order_by("reader__number", "due_on")
+    )
+    for loan in loans:
+        loan.days_overdue = loan.overdue_days_on(today)
+    return loans
+
+
+def reader_history(reader_id: int, *, limit: int = 50):
+    return list(
+        Loan.objects.filter(reader_id=reader_id, state__in=[Loan.State.RETURNED, Loan.State.LOST])
+        .select_related("copy__record")
+        .order_by("-returned_at")[:limit]
+    )
+
+
+def copy_loan_history(copy_id: int, *, limit: int = 100):
+    return list(
+        Loan.objects.filter(copy_id=copy_id)
+        .select_related("reader__user", "lent_by", "returned_by")
+        .order_by("-lent_at")[:limit]
+    )
+
+
+def desk_actions_recent(*, desk: str | None = None, limit: int = 20):
+    actions = DeskAction.objects.select_related("user", "copy__record", "reader__user")
+    if desk:
+        actions = actions.filter(desk=desk)
+    return list(actions[:limit])
 
 
 def readers_with_open_items(reader_ids) -> dict[int, list[str]]:

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from catalog.models import Copy
 from library_site.accounts.models import User
 from library_site.accounts.roles import Role
 from library_site.accounts.services import user_create, user_set_roles
@@ -193,6 +194,9 @@ def card_number_next() -> str:
         .first()
     )
     sequence = int(last[1:]) + 1 if last else 1
+    # Skip a number a copy's label already carries (labels typed in by hand may use R…).
+    while Copy.objects.filter(barcode__iexact=f"R{sequence:07d}").exists():
+        sequence += 1
     return f"R{sequence:07d}"
 
 
@@ -207,6 +211,12 @@ def card_issue(
     taken_by_other = identifier_in_use(number, except_user=reader.user)
     if taken_by_other or LibraryCard.objects.filter(number__iexact=number).exists():
         raise DuplicateIdentifier()
+    # The desk tells a card from a copy by looking the barcode up, so one barcode must not be
+    # both. Catalog cannot look at cards (it imports nothing above it): this side checks.
+    if Copy.objects.filter(barcode__iexact=number).exists():
+        raise DuplicateIdentifier(
+            gettext("This number is already the barcode of a copy: choose another card number.")
+        )
     Reader.objects.select_for_update().get(pk=reader.pk)
     LibraryCard.objects.filter(reader=reader, status=LibraryCard.Status.ACTIVE).update(
         status=LibraryCard.Status.BLOCKED,

@@ -1,12 +1,45 @@
 from django.urls import path
 
-from . import room_views, school_views, views
+from . import class_set_views, desk_views, policy_views, reader_views, room_views, school_views, views
 
 app_name = "circulation"
 
 urlpatterns = [
     path("desk/", views.desk, name="desk"),
+    path("desk/scan/", desk_views.desk_scan_view, name="desk-scan"),
+    path("desk/pile/", desk_views.desk_pile, name="desk-pile"),
+    path("desk/reader/<int:reader_id>/", desk_views.desk_reader_choose, name="desk-reader"),
+    path("desk/reader/clear/", desk_views.desk_reader_clear, name="desk-reader-clear"),
+    path("desk/undo/<int:action_id>/", desk_views.desk_undo, name="desk-undo"),
+    path("desk/renew-all/", desk_views.desk_renew_all, name="desk-renew-all"),
+    path("desk/name/", desk_views.desk_name_set, name="desk-name"),
+    path("loans/<int:loan_id>/lost/", desk_views.loan_lost, name="loan-lost"),
+    path(
+        "compensations/<int:compensation_id>/receipt/",
+        desk_views.compensation_receipt,
+        name="compensation-receipt",
+    ),
+    path("readers/<int:reader_id>/loans/", desk_views.reader_loans, name="reader-loans"),
+    path("copies/<int:copy_id>/loans/", desk_views.copy_loans, name="copy-loans"),
     path("me/", views.my_library, name="my-library"),
+    path("me/loans/<int:loan_id>/renew/", reader_views.my_loan_renew, name="my-loan-renew"),
+    path("me/holds/<int:hold_id>/cancel/", reader_views.my_hold_cancel, name="my-hold-cancel"),
+    path("holds/place/<int:record_id>/", reader_views.hold_place_view, name="hold-place"),
+    path("class-sets/", class_set_views.class_set_list, name="class-sets"),
+    path("class-sets/new/<int:record_id>/", class_set_views.class_set_new, name="class-set-new"),
+    path("class-sets/<int:booking_id>/lend/", class_set_views.class_set_lend_view, name="class-set-lend"),
+    path(
+        "class-sets/<int:booking_id>/cancel/", class_set_views.class_set_cancel_view, name="class-set-cancel"
+    ),
+    path("policies/", policy_views.policy_list, name="policies"),
+    path("policies/new/", policy_views.policy_create, name="policy-create"),
+    path("policies/<int:pk>/", policy_views.policy_edit, name="policy-edit"),
+    path("policies/settings/", policy_views.settings_edit, name="policy-settings"),
+    path("calendar/closed/new/", policy_views.closed_create, name="closed-create"),
+    path("calendar/closed/<int:pk>/", policy_views.closed_edit, name="closed-edit"),
+    path("calendar/closed/<int:pk>/delete/", policy_views.closed_delete, name="closed-delete"),
+    path("calendar/terms/new/", policy_views.term_create, name="term-create"),
+    path("calendar/terms/<int:pk>/", policy_views.term_edit, name="term-edit"),
     # The school's structure, readers and cards (school_views).
     path("classes/", school_views.class_list, name="class-list"),
     path("classes/<int:pk>/", school_views.class_detail, name="class-detail"),

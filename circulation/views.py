@@ -6,7 +6,19 @@ from django.shortcuts import render
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
-from .selectors import classes_of_head_teacher, reader_for_user, reader_search, school_overview
+from .desk_views import SESSION_READER, desk_name
+from .loans import UNDO_SECONDS
+from .models import ClassSetBooking, SchoolClass
+from .selectors import (
+    class_open_loans,
+    classes_of_head_teacher,
+    desk_actions_recent,
+    reader_for_user,
+    reader_history,
+    reader_panel,
+    reader_search,
+    school_overview,
+)
 
 
 @login_required
@@ -30,18 +42,39 @@ def desk(request):
         return render(request, "circulation/_reader_results.html", context)
     show_overview = request.user.has_perm(Capability.MANAGE_READERS.permission)
     context["overview"] = school_overview() if show_overview else None
+    reader_id = request.session.get(SESSION_READER)
+    context.update(
+        panel=reader_panel(reader_id) if reader_id else None,
+        desk_name=desk_name(request),
+        classes=SchoolClass.objects.filter(is_active=True).order_by("grade", "number"),
+        recent=desk_actions_recent(desk=desk_name(request), limit=10),
+        undo_seconds=UNDO_SECONDS,
+    )
     return render(request, "circulation/desk.html", context)
 
 
 @login_required
 def my_library(request):
     reader = reader_for_user(request.user)
+    panel = reader_panel(reader.pk) if reader else None
+    classes = list(classes_of_head_teacher(request.user))
+    for school_class in classes:
+        school_class.open_loans = class_open_loans(school_class.pk)
     return render(
         request,
         "circulation/my_library.html",
         {
             "reader": reader,
+            "panel": panel,
+            "history": reader_history(reader.pk) if reader else [],
+            "bookings": list(
+                ClassSetBooking.objects.filter(teacher=reader, state__in=["booked", "lent"])
+                .select_related("record", "school_class")
+                .order_by("-starts_on")[:20]
+            )
+            if reader and reader.kind == "teacher"
+            else [],
             "card": reader.active_cards[0] if reader and reader.active_cards else None,
-            "head_teacher_classes": list(classes_of_head_teacher(request.user)),
+            "head_teacher_classes": classes,
         },
     )

@@ -36,3 +36,18 @@ class ReaderFactory(factory.Factory):
     @classmethod
     def _build(cls, model_class, **kwargs):
         raise NotImplementedError("readers are made by circulation.services.reader_create")
+
+
+def copies_of(
+    title: str = "草房子", *, count: int = 1, price=None, material_type: str = "book", location=None
+):
+    """``count`` available copies of a new record, made by the catalogue's services."""
+    from catalog.models import Location
+    from catalog.services import copies_add, record_create
+
+    fields = {"title": title, "clc_code": "I287.45", "material_type": material_type}
+    if price is not None:
+        fields["price"] = price
+    record = record_create(fields=fields, contributors=[("曹文轩", "author")])
+    location = location or Location.objects.get(kind=Location.Kind.STACKS)
+    return copies_add(record=record, count=count, location=location)

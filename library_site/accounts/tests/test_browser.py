@@ -26,8 +26,8 @@ def test_a_librarian_signs_in_and_lands_on_the_desk(page):
     page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
     page.keyboard.type("R0000123")
     page.keyboard.press("Enter")
-    page.locator("[data-reader]").wait_for()
-    assert "林小雨" in page.locator("#reader-results").inner_text()
+    page.locator("#reader-panel [data-reader]").wait_for()
+    assert "林小雨" in page.locator("#reader-panel").inner_text()
     page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
     page.screenshot(path=str(ARTIFACTS / "home-librarian.png"), full_page=True)
 

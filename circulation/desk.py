@@ -1,0 +1,128 @@
+"""What the desk's one scan box does with a scan: tell a card from a copy by looking both up,
+and hand the copy to the service that the desk's mode names. Refusals are recorded in the
+desk's audit as well as answered."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from catalog.models import Copy
+
+from .exceptions import CardBlocked, CirculationError, NoReaderChosen, NotOnLoan, UnknownBarcode
+from .loans import DeskResult, desk_action_refused, loan_checkout, loan_renew, loan_return
+from .models import DeskAction, LibraryCard, Loan, Reader
+from .querysets import record_light
+
+
+class Mode:
+    LEND = "lend"
+    RETURN = "return"
+    RENEW = "renew"
+    PILE = "pile"  # a class's returns scanned in one go
+    ALL = (LEND, RETURN, RENEW, PILE)
+
+
+CARD_NUMBER = re.compile(r"^R[0-9]{7}$")
+
+
+def scan_normalise(text: str) -> str:
+    """What the scanner sent, as the database has it: full-width digits and letters made
+    half-width, spaces and control characters the scanner adds removed, letters upper-case."""
+    return scan_clean(text).upper()
+
+
+def scan_clean(text: str) -> str:
+    """The scan without the scanner's noise, letters as they came."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return "".join(character for character in text if character.isprintable() and not character.isspace())
+
+
+@dataclass
+class ScanAnswer:
+    outcome: str  # "done", "refused", "info", "reader", "search"
+    message: str = ""
+    result: DeskResult | None = None
+    reader_id: int | None = None
+    scanned: str = ""
+
+
+def scan_lookup(code: str) -> tuple[LibraryCard | None, Copy | None]:
+    """The card and the copy with this barcode: one query each, whatever the prefix, so that
+    a library whose old labels have no prefix still works."""
+    card = LibraryCard.objects.filter(number=code).select_related("reader").first()
+    copy = (
+        Copy.objects.filter(barcode=code)
+        .select_related("record", "location")
+        .defer(*record_light("record"))
+        .first()
+    )
+    return card, copy
+
+
+def desk_scan(
+    *, code: str, mode: str, reader_id: int | None, user, desk: str, damaged: bool = False
+) -> ScanAnswer:
+    as_scanned = scan_clean(code)
+    code = as_scanned.upper()
+    if not code:
+        return ScanAnswer(outcome="info", message=_("Nothing was scanned."))
+    action = {Mode.LEND: DeskAction.Action.CHECKOUT, Mode.RENEW: DeskAction.Action.RENEW}.get(
+        mode, DeskAction.Action.RETURN
+    )
+    card, copy = scan_lookup(code)
+    if card is None and copy is None and as_scanned != code:
+        # A label printed in lower case (an old system's): looked up as it came, by the index.
+        card, copy = scan_lookup(as_scanned)
+        code = as_scanned
+    reader = None
+    try:
+        if card is not None and copy is not None:
+            raise UnknownBarcode(_("This barcode names both a card and a copy: relabel the copy."))
+        if card is not None:
+            if not card.is_active:
+                reader = card.reader
+                raise CardBlocked(
+                    _("Card %(number)s is blocked (%(reason)s): ask for the reader's current card.")
+                    % {"number": card.number, "reason": card.block_reason or _("no reason recorded")}
+                )
+            return ScanAnswer(outcome="reader", reader_id=card.reader_id, scanned=code)
+        if copy is None:
+            found = Reader.objects.filter(number=code).values_list("pk", flat=True).first()
+            if found is not None:
+                return ScanAnswer(outcome="reader", reader_id=found, scanned=code)
+            if CARD_NUMBER.match(code):
+                raise UnknownBarcode(_("No card has the number %(code)s.") % {"code": code})
+            raise UnknownBarcode(_("Unknown barcode %(code)s: no copy or card has it.") % {"code": code})
+        if mode == Mode.LEND:
+            if reader_id is None:
+                raise NoReaderChosen()
+            # The service reads and locks the reader itself; only the key is needed here.
+            reader = Reader(pk=reader_id)
+            result = loan_checkout(reader=reader, copy=copy, user=user, desk=desk)
+        elif mode == Mode.RENEW:
+            loan = Loan.objects.filter(copy=copy, state=Loan.State.OPEN).first()
+            if loan is None:
+                raise NotOnLoan()
+            result = loan_renew(loan=loan, user=user, desk=desk)
+        else:
+            result = loan_return(copy=copy, user=user, desk=desk, damaged=damaged)
+    except CirculationError as error:
+        message = str(error.message)
+        if copy is not None:
+            message = f"{copy.barcode} {copy.record.title}: {message}"
+        desk_action_refused(
+            user=user, desk=desk, action=action, scanned=code, message=message, reader=reader, copy=copy
+        )
+        return ScanAnswer(outcome="refused", message=message, scanned=code)
+    outcome = "done" if result.changed else "info"
+    return ScanAnswer(
+        outcome=outcome,
+        message=result.message,
+        result=result,
+        reader_id=result.loan.reader_id if result.loan else reader_id,
+        scanned=code,
+    )

@@ -1,0 +1,129 @@
+"""Rules that administrators set: which loan policy applies to a reader and a record, and when
+a loan falls due on the library's calendar.
+
+A due date never falls on a closed day (a closed weekday, a holiday, a vacation), and never
+after the current term's last due date unless the policy lets the reader borrow over the
+vacation. Moving forward off a closed day is preferred; when that would pass the term's last
+due date, the due date moves back to the last open day before it instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+
+from catalog.models import Location
+
+from .exceptions import LendingClosed
+from .models import CirculationSettings, ClosedPeriod, LoanPolicy, Reader, Term
+
+# Copies standing in these rooms are read there and never lent (参考书 in the reading room),
+# whatever the policy says: the room, not the material type, makes a book reference-only in
+# a school library. A policy can also make a whole material type reference-only.
+REFERENCE_LOCATION_KINDS = frozenset({Location.Kind.READING_ROOM})
+# How far ahead the calendar looks for an open day (a year covers any vacation).
+HORIZON_DAYS = 400
+
+
+def policy_for(
+    reader: Reader, material_type: str, *, policies: list[LoanPolicy] | None = None
+) -> LoanPolicy | None:
+    """The most specific active policy for the reader's group (and grade) and the material
+    type: a policy naming the type beats one for every type; a grade range beats none, and a
+    narrower range beats a wider one."""
+    if policies is None:
+        policies = list(LoanPolicy.objects.filter(is_active=True, reader_group=reader.kind))
+    grade = (
+        reader.school_class.grade if reader.kind == Reader.Kind.STUDENT and reader.school_class_id else None
+    )
+    best, best_rank = None, None
+    for policy in policies:
+        if not policy.is_active or policy.reader_group != reader.kind:
+            continue
+        if policy.material_type and policy.material_type != material_type:
+            continue
+        if grade is not None and (
+            (policy.grade_from and grade < policy.grade_from) or (policy.grade_to and grade > policy.grade_to)
+        ):
+            continue
+        span = (policy.grade_to or 12) - (policy.grade_from or 1)
+        rank = (bool(policy.material_type), bool(policy.grade_from or policy.grade_to), -span, -policy.pk)
+        if best_rank is None or rank > best_rank:
+            best, best_rank = policy, rank
+    return best
+
+
+def copy_is_reference_only(copy, policy: LoanPolicy | None) -> bool:
+    return bool(policy and policy.reference_only) or copy.location.kind in REFERENCE_LOCATION_KINDS
+
+
+@dataclass
+class Calendar:
+    """The library's open and closed days from a given day on, loaded in three queries."""
+
+    today: date
+    closed_weekdays: frozenset[int]
+    periods: list[tuple[date, date]] = field(default_factory=list)
+    term: Term | None = None
+
+    @classmethod
+    def load(cls, today: date, *, settings: CirculationSettings | None = None) -> Calendar:
+        settings = settings or CirculationSettings.current()
+        periods = list(
+            ClosedPeriod.objects.filter(
+                ends_on__gte=today, starts_on__lte=today + timedelta(days=HORIZON_DAYS)
+            )
+            .order_by("starts_on")
+            .values_list("starts_on", "ends_on")
+        )
+        term = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+        return cls(today=today, closed_weekdays=settings.closed_weekday_set, periods=periods, term=term)
+
+    def is_closed(self, day: date) -> bool:
+        if day.weekday() in self.closed_weekdays:
+            return True
+        return any(start <= day <= end for start, end in self.periods)
+
+    def next_open_day(self, day: date) -> date:
+        for _step in range(HORIZON_DAYS):
+            if not self.is_closed(day):
+                return day
+            day += timedelta(days=1)
+        return day
+
+    def due_on(self, *, days: int, over_vacation: bool = False, start: date | None = None) -> date:
+        """The due date of a loan (or renewal) of ``days`` days made on ``start`` (today)."""
+        start = start or self.today
+        if days < 1:
+            raise ValueError("a loan period is at least one day")
+        limit = None if over_vacation or self.term is None else self.term.hard_due_on
+        wanted = start + timedelta(days=days)
+        if limit is not None and wanted > limit:
+            wanted = limit
+        forward = self.next_open_day(wanted)
+        if (limit is None or forward <= limit) and forward > start:
+            return forward
+        # Moving forward would pass the term's last due date: the last open day before it.
+        day = min(wanted, limit) if limit else wanted
+        while day > start:
+            if not self.is_closed(day):
+                return day
+            day -= timedelta(days=1)
+        raise LendingClosed(
+            _("Lending is closed: this term's last due date (%(date)s) has passed; it opens again next term.")
+            % {"date": limit.isoformat() if limit else start.isoformat()}
+        )
+
+
+def graduating_freeze_starts(
+    reader: Reader, calendar: Calendar, settings: CirculationSettings
+) -> date | None:
+    """The day lending stopped for this reader's graduating class, if it has stopped."""
+    term = calendar.term
+    if term is None or term.freeze_starts_on is None or reader.kind != Reader.Kind.STUDENT:
+        return None
+    if reader.school_class is None or reader.school_class.grade not in settings.graduating_grade_set:
+        return None
+    return term.freeze_starts_on if calendar.today >= term.freeze_starts_on else None

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import CirculationSettings, ClosedPeriod, LoanPolicy, Term
+
+WEEKDAYS = [
+    ("0", _("Monday")),
+    ("1", _("Tuesday")),
+    ("2", _("Wednesday")),
+    ("3", _("Thursday")),
+    ("4", _("Friday")),
+    ("5", _("Saturday")),
+    ("6", _("Sunday")),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LoanPolicyForm(forms.ModelForm):
+    class Meta:
+        model = LoanPolicy
+        fields = [
+            "name",
+            "reader_group",
+            "grade_from",
+            "grade_to",
+            "material_type",
+            "loan_days",
+            "max_loans",
+            "renewals",
+            "renewal_days",
+            "holds_allowed",
+            "reference_only",
+            "borrow_over_vacation",
+            "block_on_overdue",
+            "block_on_owed_notes",
+            "is_active",
+        ]
+
+
+class CirculationSettingsForm(forms.ModelForm):
+    closed_weekdays = forms.MultipleChoiceField(
+        label=_("Closed weekdays"), choices=WEEKDAYS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = CirculationSettings
+        fields = [
+            "closed_weekdays",
+            "suspension_days_per_late_day",
+            "fines_enabled",
+            "fine_per_day",
+            "lost_multiplier",
+            "hold_pickup_days",
+            "graduating_grades",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["closed_weekdays"] = list(self.instance.closed_weekdays)
+
+    def clean_closed_weekdays(self):
+        return "".join(sorted(self.cleaned_data["closed_weekdays"]))
+
+    def clean_graduating_grades(self):
+        parts = [
+            part.strip()
+            for part in self.cleaned_data["graduating_grades"].replace("，", ",").split(",")
+            if part.strip()
+        ]
+        if not all(part.isdigit() and 1 <= int(part) <= 12 for part in parts):
+            raise forms.ValidationError(_("Give grades from 1 to 12 separated by commas, e.g. 6,9,12."))
+        return ",".join(str(int(part)) for part in parts)
+
+
+class ClosedPeriodForm(forms.ModelForm):
+    class Meta:
+        model = ClosedPeriod
+        fields = ["name", "kind", "starts_on", "ends_on"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+
+class TermForm(forms.ModelForm):
+    class Meta:
+        model = Term
+        fields = ["name", "starts_on", "ends_on", "hard_due_on", "exams_on", "freeze_days_before_exams"]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "hard_due_on": DateInput(),
+            "exams_on": DateInput(),
+        }
