@@ -59,6 +59,7 @@ from .policies import (
     Calendar,
     copy_is_reference_only,
     graduating_freeze_starts,
+    lending_rules,
     policy_for,
 )
 from .querysets import record_light
@@ -232,7 +233,7 @@ def loan_checkout(
         raise NoPolicy()
     if copy_is_reference_only(copy, policy):
         raise ReferenceOnly()
-    settings = CirculationSettings.current()
+    settings = lending_rules().settings
     calendar = Calendar.load(today, settings=settings)
     reader_borrowing_block(reader=reader, policy=policy, calendar=calendar, settings=settings)
     if collected_hold is None:
@@ -257,6 +258,7 @@ def loan_checkout(
         to_status=Copy.Status.ON_LOAN,
         user=user,
         reason=_("Lent to %(reader)s") % {"reader": reader.number},
+        locked=True,  # locked above, after the reader
     )
     try:
         # No savepoint: the copy's row lock makes a clash all but impossible, and should the
@@ -290,11 +292,15 @@ def loan_checkout(
 # --- returning -------------------------------------------------------------------------------
 
 
-def copy_send_to_repair(*, copy: Copy, user, reason: str = "") -> Copy:
+def copy_send_to_repair(*, copy: Copy, user, reason: str = "", locked: bool = False) -> Copy:
     """The one door from circulation to the repair register: a damaged copy goes to repair.
     The register itself (catalog) picks it up from the copy's status."""
     return copy_set_status(
-        copy=copy, to_status=Copy.Status.IN_REPAIR, user=user, reason=reason or _("Damaged on return")
+        copy=copy,
+        to_status=Copy.Status.IN_REPAIR,
+        user=user,
+        reason=reason or _("Damaged on return"),
+        locked=locked,
     )
 
 
@@ -319,7 +325,7 @@ def _trap_for_next(
     hold.state = Hold.State.READY
     hold.copy = copy
     hold.ready_at = timezone.now()
-    settings = settings or CirculationSettings.current()
+    settings = settings or lending_rules().settings
     hold.collect_by = _hold_pickup_deadline(Calendar.load(today, settings=settings), settings)
     hold.save(update_fields=["state", "copy", "ready_at", "collect_by"])
     return hold
@@ -369,7 +375,7 @@ def loan_return(
     loan.return_desk = desk[:50]
     loan.overdue_days = loan.overdue_days_on(today)
     # The settings matter only for a late book (a book on time is the common case).
-    settings = CirculationSettings.current() if loan.overdue_days else None
+    settings = lending_rules().settings if loan.overdue_days else None
     if loan.overdue_days and settings.fines_enabled:
         loan.fine = settings.fine_per_day * loan.overdue_days
     loan.save(update_fields=["state", "returned_at", "returned_by", "return_desk", "overdue_days", "fine"])
@@ -398,17 +404,23 @@ def loan_return(
 
     hold = None
     if damaged:
-        copy_send_to_repair(copy=copy, user=user)
+        copy_send_to_repair(copy=copy, user=user, locked=True)
         parts.append(_("Sent to repair."))
     else:
         hold = _trap_for_next(copy=copy, user=user, today=today, settings=settings)
         if hold is not None:
             copy_set_status(
-                copy=copy, to_status=Copy.Status.ON_HOLD_SHELF, user=user, reason=_("Kept for a hold")
+                copy=copy,
+                to_status=Copy.Status.ON_HOLD_SHELF,
+                user=user,
+                reason=_("Kept for a hold"),
+                locked=True,
             )
             parts.append(_("Put on the hold shelf for %(reader)s.") % {"reader": reader_label(hold.reader)})
         else:
-            copy_set_status(copy=copy, to_status=Copy.Status.AVAILABLE, user=user, reason=_("Returned"))
+            copy_set_status(
+                copy=copy, to_status=Copy.Status.AVAILABLE, user=user, reason=_("Returned"), locked=True
+            )
     message = " ".join(str(part) for part in parts)
     action = _record_action(
         user=user,
@@ -612,7 +624,7 @@ def loan_mark_lost(
         price, source = copy.record.price, _("list price")
     else:
         raise NoPrice()
-    multiplier = CirculationSettings.current().lost_multiplier
+    multiplier = lending_rules().settings.lost_multiplier
     amount = (Decimal(price) * multiplier).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     copy_set_status(
         copy=copy,
