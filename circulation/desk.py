@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.db.models import Exists
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy
@@ -50,17 +51,30 @@ class ScanAnswer:
     scanned: str = ""
 
 
-def scan_lookup(code: str) -> tuple[LibraryCard | None, Copy | None]:
-    """The card and the copy with this barcode: one query each, whatever the prefix, so that
-    a library whose old labels have no prefix still works."""
-    card = LibraryCard.objects.filter(number=code).select_related("reader").first()
-    copy = (
-        Copy.objects.filter(barcode=code)
-        .select_related("record", "location")
-        .defer(*record_light("record"))
-        .first()
+def _card_query(code: str):
+    return LibraryCard.objects.filter(number=code).select_related("reader")
+
+
+def _copy_query(code: str):
+    return (
+        Copy.objects.filter(barcode=code).select_related("record", "location").defer(*record_light("record"))
     )
-    return card, copy
+
+
+def scan_lookup(code: str) -> tuple[LibraryCard | None, Copy | None]:
+    """The card and the copy with this barcode, whatever the prefix, so that a library whose
+    old labels have no prefix still works. One query when the code names one of them (the
+    common case): the one that a code of its shape most likely names, asking at once whether
+    the other exists too; a second only when it does, or when the first guess was wrong."""
+    if CARD_NUMBER.match(code):
+        card = _card_query(code).annotate(copy_too=Exists(Copy.objects.filter(barcode=code))).first()
+        if card is None:
+            return None, _copy_query(code).first()
+        return card, (_copy_query(code).first() if card.copy_too else None)
+    copy = _copy_query(code).annotate(card_too=Exists(LibraryCard.objects.filter(number=code))).first()
+    if copy is None:
+        return _card_query(code).first(), None
+    return (_card_query(code).first() if copy.card_too else None), copy
 
 
 def desk_scan(

@@ -119,13 +119,21 @@ def _lock_reader(reader_id: int) -> Reader:
     )
 
 
-def _lock_copy(copy_id: int) -> Copy:
-    return (
+def _lock_copy(copy_id: int, *, waiting_holds: bool = False) -> Copy:
+    """The copy, locked. ``waiting_holds`` asks in the same query whether anybody waits for
+    its title (``copy.has_waiting_hold``), so that the queue is read only when somebody does."""
+    copies = (
         Copy.objects.select_for_update(of=("self",))
         .select_related("record", "location")
         .defer(*record_light("record"))
-        .get(pk=copy_id)
     )
+    if waiting_holds:
+        copies = copies.annotate(
+            has_waiting_hold=Exists(
+                Hold.objects.filter(record_id=OuterRef("record_id"), state=Hold.State.WAITING)
+            )
+        )
+    return copies.get(pk=copy_id)
 
 
 # --- lending ---------------------------------------------------------------------------------
@@ -195,7 +203,7 @@ def loan_checkout(
     """Lend a copy to a reader, or refuse with a one-line reason."""
     today = today or timezone.localdate()
     reader = _lock_reader_for_lending(reader.pk, today)
-    copy = _lock_copy(copy.pk)
+    copy = _lock_copy(copy.pk, waiting_holds=True)
     record = copy.record
 
     collected_hold = None
@@ -236,7 +244,7 @@ def loan_checkout(
     settings = lending_rules().settings
     calendar = Calendar.load(today, settings=settings)
     reader_borrowing_block(reader=reader, policy=policy, calendar=calendar, settings=settings)
-    if collected_hold is None:
+    if collected_hold is None and copy.has_waiting_hold:
         # A copy on the open shelf while others wait for the title goes to the first in line.
         first_waiting = (
             Hold.objects.select_related("reader__user", "reader__school_class")
@@ -312,7 +320,10 @@ def _trap_for_next(
     *, copy: Copy, user, today: date, settings: CirculationSettings | None = None
 ) -> Hold | None:
     """Keep a copy that has come back for the first reader in the queue, if any. The
-    calendar is read only when somebody is waiting."""
+    calendar is read only when somebody is waiting (and the queue only when the copy's lock
+    said somebody was, if it was asked)."""
+    if not getattr(copy, "has_waiting_hold", True):
+        return None
     hold = (
         Hold.objects.select_for_update(of=("self",))
         .select_related("reader__user", "reader__school_class")
@@ -364,7 +375,7 @@ def loan_return(
     if reader_id is None:
         return _already_returned(copy)
     reader = _lock_reader(reader_id)
-    copy = _lock_copy(copy.pk)
+    copy = _lock_copy(copy.pk, waiting_holds=True)
     loan = Loan.objects.select_for_update().filter(copy=copy, state=Loan.State.OPEN, reader=reader).first()
     if loan is None:  # another desk took it back while this one waited for the lock
         return _already_returned(copy)

@@ -9,6 +9,7 @@ due date, the due date moves back to the last open day before it instead.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -63,10 +64,14 @@ def lending_rules() -> LendingRules:
         if connection.in_atomic_block:
             return _rules_load()
         connection._lending_rules_changed = False
-    rules = cache.get(RULES_CACHE_KEY)
+    try:
+        rules = cache.get(RULES_CACHE_KEY)
+    except Exception:  # the cache is down: the desk still lends, from the database
+        return _rules_load()
     if rules is None:
         rules = _rules_load()
-        cache.set(RULES_CACHE_KEY, rules, RULES_CACHE_SECONDS)
+        with contextlib.suppress(Exception):
+            cache.set(RULES_CACHE_KEY, rules, RULES_CACHE_SECONDS)
     return rules
 
 
