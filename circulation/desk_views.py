@@ -116,13 +116,18 @@ def desk_scan_view(request):
         if request.session.get(SESSION_READER) != reader_id:  # saving the session costs a write
             request.session[SESSION_READER] = reader_id
     served = request.session.get(SESSION_READER)
+    panel = mode == Mode.LEND or (served is not None and answer.reader_id == served)
+    lent = answer.result.loan if answer.result and answer.result.changed and mode == Mode.LEND else None
+    if lent is not None and lent.reader_id == served and hasattr(lent.reader, "card_number"):
+        # The lend locked and read the reader just now, with what the panel shows of them.
+        panel = reader_panel(served, reader=lent.reader)
     return _answer(
         request,
         outcome=answer.outcome,
         message=answer.message,
         scanned=answer.scanned,
         action=answer.result.action if answer.result else None,
-        panel=mode == Mode.LEND or (served is not None and answer.reader_id == served),
+        panel=panel,
     )
 
 

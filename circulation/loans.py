@@ -140,8 +140,9 @@ def _lock_copy(copy_id: int, *, waiting_holds: bool = False) -> Copy:
 
 
 def _lock_reader_for_lending(reader_id: int, today: date) -> Reader:
-    """The reader, locked, with what lending checks about them in the same query: whether
-    they hold an active card and until when they are suspended."""
+    """The reader, locked, with what lending checks about them in the same query: their
+    active card's number (None without one) and until when they are suspended; the desk's
+    reader panel shows the same two (``reader_panel(reader=...)``)."""
     suspensions = Suspension.objects.filter(
         reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
     ).order_by("-ends_on")
@@ -149,8 +150,10 @@ def _lock_reader_for_lending(reader_id: int, today: date) -> Reader:
         Reader.objects.select_for_update(of=("self",))
         .select_related("user", "school_class")
         .annotate(
-            has_active_card=Exists(
-                LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
+            card_number=Subquery(
+                LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE).values(
+                    "number"
+                )[:1]
             ),
             suspended_until=Subquery(suspensions.values("ends_on")[:1]),
         )
@@ -169,7 +172,7 @@ def reader_borrowing_block(
             _("%(reader)s is marked “%(status)s” and may not borrow.")
             % {"reader": reader.name, "status": reader.get_status_display()}
         )
-    if not reader.has_active_card:
+    if not reader.card_number:
         raise CardBlocked(_("%(reader)s has no active library card.") % {"reader": reader.name})
     if reader.suspended_until is not None:
         raise Suspended(

@@ -91,24 +91,26 @@ def classes_of_head_teacher(user):
 # --- loans, holds and the desk ----------------------------------------------------------------
 
 
-def reader_panel(reader_id: int, *, today=None) -> dict | None:
+def reader_panel(reader_id: int, *, today=None, reader: Reader | None = None) -> dict | None:
     """Everything the desk shows about a reader, in three queries whatever their history: the
     reader (with account, class, card and suspension), open loans, and active holds with
-    their place in the queue."""
+    their place in the queue. ``reader`` is one already read that way in this request (the
+    lend just locked it, with ``card_number`` and ``suspended_until``): two queries then."""
     today = today or timezone.localdate()
-    suspensions = Suspension.objects.filter(
-        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
-    ).order_by("-ends_on")
-    cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
-    reader = (
-        Reader.objects.select_related("user", "school_class")
-        .annotate(
-            card_number=Subquery(cards.values("number")[:1]),
-            suspended_until=Subquery(suspensions.values("ends_on")[:1]),
+    if reader is None or reader.pk != reader_id:
+        suspensions = Suspension.objects.filter(
+            reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
+        ).order_by("-ends_on")
+        cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
+        reader = (
+            Reader.objects.select_related("user", "school_class")
+            .annotate(
+                card_number=Subquery(cards.values("number")[:1]),
+                suspended_until=Subquery(suspensions.values("ends_on")[:1]),
+            )
+            .filter(pk=reader_id)
+            .first()
         )
-        .filter(pk=reader_id)
-        .first()
-    )
     if reader is None:
         return None
     loans = list(
@@ -131,6 +133,7 @@ def reader_panel(reader_id: int, *, today=None) -> dict | None:
     holds = list(
         Hold.objects.filter(reader_id=reader_id, state__in=[Hold.State.WAITING, Hold.State.READY])
         .select_related("record", "copy")
+        .defer(*record_light("record"))
         .annotate(ahead=Subquery(ahead))
         .order_by("placed_at")
     )
