@@ -365,12 +365,20 @@ def _already_returned(copy: Copy) -> DeskResult:
 
 @transaction.atomic
 def loan_return(
-    *, copy: Copy, user, desk: str = "", damaged: bool = False, today: date | None = None
+    *,
+    copy: Copy,
+    user,
+    desk: str = "",
+    damaged: bool = False,
+    today: date | None = None,
+    open_reader_id: int | None = None,
 ) -> DeskResult:
     """Take a copy back. Returning a copy that is already back changes nothing (a double
-    scan); a copy never lent is refused."""
+    scan); a copy never lent is refused. ``open_reader_id`` is the reader of the copy's open
+    loan as the caller has just read it (the desk's lookup), which saves reading it here; the
+    loan is read again under the locks either way."""
     today = today or timezone.localdate()
-    reader_id = (
+    reader_id = open_reader_id or (
         Loan.objects.filter(copy_id=copy.pk, state=Loan.State.OPEN)
         .values_list("reader_id", flat=True)
         .first()

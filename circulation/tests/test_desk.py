@@ -207,7 +207,7 @@ def test_checkout_and_the_reader_panel_take_the_same_queries_whatever_the_histor
         with django_assert_max_num_queries(14) as checkout:
             page = scan(desk, copy.barcode)
         assert 'data-outcome="done"' in page
-        with django_assert_max_num_queries(16) as taken_back:
+        with django_assert_max_num_queries(15) as taken_back:
             page = scan(desk, copy.barcode, mode="return")
         assert 'data-outcome="done"' in page
         counts.append(
