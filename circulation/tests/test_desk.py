@@ -216,6 +216,33 @@ def test_checkout_and_the_reader_panel_take_the_same_queries_whatever_the_histor
     assert counts[0] == counts[1]
 
 
+def test_the_reader_panel_takes_the_same_queries_whatever_the_reader_has_out(
+    desk, librarian, django_assert_max_num_queries
+):
+    """The desk's answer reads only some columns of loans and holds: nothing it shows may be
+    read again one row at a time."""
+    from circulation.loans import hold_place
+
+    counts = []
+    for out in (1, 2):  # a pupil may have two books out
+        reader = ReaderFactory()
+        for copy in copies_of(count=out):
+            loan_checkout(reader=reader, copy=copy, user=librarian)
+        (kept,) = copies_of("小王子")
+        loan_checkout(reader=ReaderFactory(), copy=kept, user=librarian)
+        hold_place(reader=reader, record=kept.record, user=None)
+        loan_return(copy=kept, user=librarian)  # trapped for the reader: a ready hold
+        waiting = copies_of("城南旧事")[0]
+        loan_checkout(reader=ReaderFactory(), copy=waiting, user=librarian)
+        hold_place(reader=reader, record=waiting.record, user=None)
+        card = reader.cards.get().number
+        with django_assert_max_num_queries(9) as panel:
+            page = scan(desk, card)
+        assert page.count("data-loan=") == out and "data-hold-ready" in page and "城南旧事" in page
+        counts.append(len(panel.captured_queries))
+    assert counts[0] == counts[1]
+
+
 def test_a_book_returned_damaged_goes_to_repair(desk, pupil, librarian):
     (copy,) = copies_of()
     loan_checkout(reader=pupil, copy=copy, user=librarian)
