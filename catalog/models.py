@@ -927,6 +927,8 @@ class PurchasePlan(models.Model):
         _("budget"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The one-time token of the form that created the plan: a double click makes one plan.
+    form_token = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
     )
