@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from library_site.accounts.fields import actor_field
+
 from .querysets import CopyQuerySet, RecordQuerySet
 
 
@@ -207,14 +209,7 @@ class Record(models.Model):
     title_sort = models.CharField(editable=False, max_length=600, default="", db_index=True)
     created_at = models.DateTimeField(_("catalogued at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("catalogued by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = actor_field(_("catalogued by"))
 
     objects = RecordQuerySet.as_manager()
 
@@ -312,14 +307,7 @@ class Copy(models.Model):
     price_paid = models.DecimalField(_("price paid"), max_digits=10, decimal_places=2, null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("added at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("added by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = actor_field(_("added by"))
 
     objects = CopyQuerySet.as_manager()
 
@@ -421,14 +409,7 @@ class Serial(models.Model):
     )
     is_active = models.BooleanField(_("still subscribed"), default=True)
     created_at = models.DateTimeField(_("added at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("added by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = actor_field(_("added by"))
 
     class Meta:
         verbose_name = _("newspaper or periodical")
@@ -473,14 +454,7 @@ class Subscription(models.Model):
     )
     supplier = models.CharField(_("supplier"), max_length=100, blank=True, help_text=_("For example 邮局."))
     created_at = models.DateTimeField(_("added at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("added by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = actor_field(_("added by"))
 
     class Meta:
         verbose_name = _("subscription")
@@ -506,14 +480,7 @@ class SerialIssue(models.Model):
     number = models.PositiveSmallIntegerField(_("issue number"))
     expected_on = models.DateField(_("expected on"))
     received_on = models.DateField(_("received on"), null=True, blank=True)
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("received by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    received_by = actor_field(_("received by"))
     claimed_on = models.DateField(_("claimed on"), null=True, blank=True)
     bound_into = models.ForeignKey(
         Copy,
@@ -562,24 +529,10 @@ class Repair(models.Model):
         _("found at"), max_length=20, choices=Source.choices, default=Source.SHELF_CHECK
     )
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reported by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    reported_by = actor_field(_("reported by"))
     closed_on = models.DateField(_("repaired on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    repaired_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("repaired by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    repaired_by = actor_field(_("repaired by"))
     result = models.CharField(_("result"), max_length=20, choices=Result.choices, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
 
@@ -626,32 +579,11 @@ class WriteOffBatch(models.Model):
     notes = models.CharField(_("notes"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = actor_field(_("created by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    submitted_by = actor_field(_("submitted by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, db_index=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = actor_field(_("decided by"))
     # The administrator's last word: why the batch was sent back, or a note on approval.
     decision_comment = models.CharField(_("comment"), max_length=500, blank=True)
     # Frozen on approval: what the register shows whatever prices change later.
@@ -727,23 +659,9 @@ class Stocktake(models.Model):
     notes = models.CharField(_("notes"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    started_by = actor_field(_("started by"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    confirmed_by = actor_field(_("confirmed by"))
 
     class Meta:
         verbose_name = _("stocktake")
@@ -958,14 +876,7 @@ class TextbookHandover(models.Model):
     )
     confirmed_at = models.DateTimeField(_("receipt confirmed at"), null=True, blank=True)
     collected_on = models.DateField(_("collected on"), null=True, blank=True)
-    collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("collected by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    collected_by = actor_field(_("collected by"))
     returned_good = models.PositiveIntegerField(_("back in good condition"), default=0)
     returned_worn = models.PositiveIntegerField(_("back worn"), default=0)
     returned_damaged = models.PositiveIntegerField(_("back damaged"), default=0)
@@ -1016,18 +927,13 @@ class PurchasePlan(models.Model):
         _("budget"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The one-time token of the form that created the plan: a double click makes one plan.
+    form_token = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
     )
     created_at = models.DateTimeField(_("drafted at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("drafted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = actor_field(_("drafted by"))
 
     class Meta:
         verbose_name = _("purchase plan")

@@ -1583,15 +1583,35 @@ def purchase_plan_total(plan: PurchasePlan) -> Decimal:
 
 @transaction.atomic
 def purchase_plan_create(
-    *, name: str, year: int, term: str, budget, notes: str = "", lines: Sequence[dict] = (), user
+    *,
+    name: str,
+    year: int,
+    term: str,
+    budget,
+    notes: str = "",
+    lines: Sequence[dict] = (),
+    user,
+    form_token: str | None = None,
 ) -> PurchasePlan:
     """A new draft plan with its lines (dicts of title, isbn, author, publisher, quantity,
-    unit_price, supplier, clc_code, subject)."""
+    unit_price, supplier, clc_code, subject). A form's one-time token makes a second submission
+    of the same form return the plan the first one made."""
     _require(user, Capability.MANAGE_COLLECTION)
+    if form_token:
+        made = PurchasePlan.objects.filter(form_token=form_token).first()
+        if made is not None:
+            return made
     fields = _plan_fields_check(name=name, year=year, term=term, budget=budget)
-    plan = PurchasePlan(**fields, notes=(notes or "").strip(), created_by=user)
+    plan = PurchasePlan(**fields, notes=(notes or "").strip(), created_by=user, form_token=form_token or None)
     built = _plan_lines_build(plan, lines)
-    plan.save()
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:  # the same form, submitted twice at the same moment
+        made = PurchasePlan.objects.filter(form_token=form_token).first() if form_token else None
+        if made is None:
+            raise
+        return made
     PurchasePlanLine.objects.bulk_create(built)
     _plan_event(plan, PurchasePlanEvent.Action.DRAFTED, user)
     return plan

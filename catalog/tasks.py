@@ -10,7 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import marc_uploads
+from . import uploads
 from .marc import MarcImportRefused, marc_import
 from .models import Location
 
@@ -30,9 +30,9 @@ def marc_import_task(
     """Save a confirmed MARC import too large for the page (catalog.marc.marc_import, one
     transaction). Its progress and result are written beside the file for the page to show.
     Safe to run twice: a job with a result, or whose file is gone, does nothing."""
-    data = marc_uploads.upload_load(token, claimed=True)
-    expected = marc_uploads.expected_read(token, claimed=True)
-    if data is None or expected is None or marc_uploads.job_result_read(token) is not None:
+    data = uploads.upload_load(token, claimed=True)
+    expected = uploads.expected_read(token, claimed=True)
+    if data is None or expected is None or uploads.job_result_read(token) is not None:
         return
     with translation.override(language):
         location = Location.objects.filter(pk=location_id, is_active=True).first()
@@ -53,18 +53,18 @@ def marc_import_task(
                 progress=lambda done, total: _progress(token, done, total),
             )
         except MarcImportRefused as error:
-            marc_uploads.job_result_write(token, {"ok": False, "message": str(error.message)})
+            uploads.job_result_write(token, {"ok": False, "message": str(error.message)})
             return
         except (OperationalError, InterfaceError):
             raise  # retried by LibraryTask; the transaction was rolled back
         except Exception:
             logger.exception("MARC import %s failed", token)
-            marc_uploads.job_result_write(
+            uploads.job_result_write(
                 token,
                 {"ok": False, "message": _("The import stopped because of an error; nothing was saved.")},
             )
             raise
-        marc_uploads.job_result_write(
+        uploads.job_result_write(
             token,
             {
                 "ok": True,
@@ -79,9 +79,9 @@ def marc_import_task(
 def _progress(token: str, done: int, total: int) -> None:
     """Report progress; inside the import's transaction, so that a job the page has given up on
     (it reported the import as stopped and gave the file back) rolls back instead of saving."""
-    if not marc_uploads.upload_is_claimed(token):
+    if not uploads.upload_is_claimed(token):
         raise MarcImportRefused(_("The import was given up while it was being saved; nothing was saved."))
-    marc_uploads.job_progress_write(token, done=done, total=total)
+    uploads.job_progress_write(token, done=done, total=total)
 
 
 @shared_task(name="catalog.tasks.records_import_task", ignore_result=True)
@@ -91,9 +91,8 @@ def records_import_task(token: str, *, extension: str, name: str, user_id: int |
     the preview page. Safe to run twice: a job with a result, or whose file is gone, does nothing."""
     from . import transfer
 
-    claimed = transfer.import_file_path(token, extension)
-    claimed = claimed.with_name(claimed.name + transfer.CLAIMED)
-    if not claimed.exists() or transfer.import_job_result_read(token) is not None:
+    claimed = transfer.import_file_path(token, extension, claimed=True)
+    if not claimed.exists() or uploads.job_result_read(token) is not None:
         return
     with translation.override(language):
         user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
@@ -103,22 +102,20 @@ def records_import_task(token: str, *, extension: str, name: str, user_id: int |
                 extension=extension,
                 name=name,
                 user=user,
-                progress=lambda done, total: transfer.import_job_progress_write(
-                    token, done=done, total=total
-                ),
+                progress=lambda done, total: uploads.job_progress_write(token, done=done, total=total),
             )
         except (OperationalError, InterfaceError):
             raise  # retried by LibraryTask; the transaction was rolled back
         except Exception:
             logger.exception("Records import %s failed", token)
-            transfer.import_job_result_write(
+            uploads.job_result_write(
                 token,
                 {"ok": False, "message": _("The import stopped because of an error; nothing was saved.")},
             )
             raise
         if outcome is None:
             transfer.import_report_store(token, plan.report())
-            transfer.import_job_result_write(
+            uploads.job_result_write(
                 token,
                 {
                     "ok": False,
@@ -127,7 +124,7 @@ def records_import_task(token: str, *, extension: str, name: str, user_id: int |
                 },
             )
             return
-        transfer.import_job_result_write(token, {"ok": True, **outcome})
+        uploads.job_result_write(token, {"ok": True, **outcome})
 
 
 def _records_progress(token: str, claimed, done: int, total: int) -> None:
@@ -137,7 +134,7 @@ def _records_progress(token: str, claimed, done: int, total: int) -> None:
 
     if not claimed.exists():
         raise transfer.ImportFailed(_("The import was given up while it was being saved; nothing was saved."))
-    transfer.import_job_progress_write(token, done=done, total=total)
+    uploads.job_progress_write(token, done=done, total=total)
 
 
 @shared_task(name="catalog.tasks.imports_purge_task", ignore_result=True)
@@ -147,4 +144,4 @@ def imports_purge_task() -> None:
     from .transfer import import_files_purge
 
     import_files_purge()
-    marc_uploads.uploads_remove_stale()
+    uploads.uploads_remove_stale()

@@ -24,10 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import secrets
-import time
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -46,6 +43,7 @@ from django.utils.translation import gettext_lazy
 from library_site.spreadsheets import FORMULA_TRIGGERS
 from library_site.xlsx_stream import XlsxStreamWriter
 
+from . import uploads
 from .exceptions import CatalogError
 from .models import Contributor, Copy, Location, Record
 
@@ -1288,139 +1286,51 @@ def template_write(target) -> None:
 
 
 # --- the uploaded file between the preview and the confirmation ---------------------------------------
-# Kept in a private folder under VAR_DIR, named by a random token that only the session knows;
-# a path never comes from the browser. Deleted after the confirmation, the cancellation, or a day.
+# Kept by catalog.uploads in a private folder under VAR_DIR named by a random token that only the
+# session knows (a path never comes from the browser), with the preview's report beside it and,
+# for a job, its progress and result. Deleted after the confirmation, the cancellation, or a day.
 
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-KEEP_FOR_SECONDS = 24 * 60 * 60
-CLAIMED = ".saving"
-
-
-def import_dir() -> Path:
-    folder = Path(settings.VAR_DIR) / "imports"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+REPORT_NAME = "report.json"
 
 
-def import_file_path(token: str, extension: str) -> Path:
-    if not TOKEN_PATTERN.match(token or "") or extension not in EXTENSIONS:
+def import_file_path(token: str, extension: str, *, claimed: bool = False) -> Path:
+    path = (
+        uploads.upload_path(token, f"upload{extension}", claimed=claimed) if extension in EXTENSIONS else None
+    )
+    if path is None:
         raise ValueError("not an import token")
-    return import_dir() / f"{token}{extension}"
-
-
-def import_report_path(token: str) -> Path:
-    return import_file_path(token, ".xlsx").with_suffix(".json")
+    return path
 
 
 def import_file_store(chunks: Iterable[bytes], extension: str) -> str:
     """Keep an uploaded file under a new random token; returns the token."""
-    token = secrets.token_urlsafe(24)
-    path = import_file_path(token, extension)
-    with path.open("xb") as handle:
-        path.chmod(0o600)
-        for chunk in chunks:
-            handle.write(chunk)
-    return token
+    return uploads.upload_store(chunks, name=f"upload{extension}")
 
 
 def import_report_store(token: str, report: dict) -> None:
-    path = import_report_path(token)
-    path.write_text(json.dumps(report, ensure_ascii=False, default=str), encoding="utf-8")
-    path.chmod(0o600)
+    uploads.json_write(token, REPORT_NAME, report)
 
 
 def import_report_load(token: str) -> dict | None:
-    try:
-        return json.loads(import_report_path(token).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return uploads.json_read(token, REPORT_NAME)
 
 
 def import_file_claim(token: str, extension: str) -> Path | None:
     """Take the file for saving, so that a second confirmation (a double click, another tab)
     finds nothing to save. The rename is atomic: only one request gets the file."""
-    path = import_file_path(token, extension)
-    claimed = path.with_name(path.name + CLAIMED)
-    try:
-        path.rename(claimed)
-    except FileNotFoundError:
-        return None
-    return claimed
+    return import_file_path(token, extension, claimed=True) if uploads.upload_claim(token) else None
 
 
-def import_file_release(token: str, extension: str) -> None:
+def import_file_release(token: str) -> None:
     """Give a claimed file back (the save was refused), so that the preview can be confirmed
-    again once the reason is gone."""
-    path = import_file_path(token, extension)
-    claimed = path.with_name(path.name + CLAIMED)
-    if claimed.exists():
-        claimed.rename(path)
+    again once the reason is gone; a job's progress and result go."""
+    uploads.upload_release(token)
 
 
-def import_files_delete(token: str, extension: str) -> None:
-    path = import_file_path(token, extension)
-    for item in (
-        path,
-        path.with_name(path.name + CLAIMED),
-        import_report_path(token),
-        _job_path(token, "progress"),
-        _job_path(token, "result"),
-    ):
-        item.unlink(missing_ok=True)
+def import_files_delete(token: str) -> None:
+    uploads.upload_discard(token)
 
 
-# A large import saved by the worker (catalog.tasks.records_import_task) writes its progress
-# after every batch, then its result, beside the file, for the preview page to show.
-
-
-def _job_path(token: str, kind: str) -> Path:
-    return import_report_path(token).with_suffix(f".{kind}.json")
-
-
-def _json_write(path: Path, data: dict) -> None:
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
-    temporary.chmod(0o600)
-    temporary.replace(path)  # atomic: the page never reads half a file
-
-
-def _json_read(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def import_job_progress_write(token: str, *, done: int, total: int) -> None:
-    _json_write(_job_path(token, "progress"), {"done": done, "total": total, "at": time.time()})
-
-
-def import_job_progress_read(token: str) -> dict | None:
-    return _json_read(_job_path(token, "progress"))
-
-
-def import_job_result_write(token: str, result: dict) -> None:
-    _json_write(_job_path(token, "result"), result)
-
-
-def import_job_result_read(token: str) -> dict | None:
-    return _json_read(_job_path(token, "result"))
-
-
-def import_job_forget(token: str) -> None:
-    for kind in ("progress", "result"):
-        _job_path(token, kind).unlink(missing_ok=True)
-
-
-def import_files_purge(*, older_than: int = KEEP_FOR_SECONDS) -> int:
+def import_files_purge() -> int:
     """Delete the files of imports that were never confirmed, after a day."""
-    limit = time.time() - older_than
-    removed = 0
-    for item in import_dir().iterdir():
-        try:
-            if item.is_file() and item.stat().st_mtime < limit:
-                item.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue
-    return removed
+    return uploads.uploads_remove_stale()

@@ -36,6 +36,7 @@ class CirculationConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="policies",
+                group="administration",
                 label=_("Loan policies"),
                 url_name="circulation:policies",
                 icon="sliders",

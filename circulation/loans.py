@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from catalog.models import Copy, Record
-from catalog.services import copy_set_status
+from catalog.models import Copy, Record, Repair
+from catalog.services import copy_set_status, repair_open
 
 from .exceptions import (
     BookingRefused,
@@ -303,16 +303,13 @@ def loan_checkout(
 # --- returning -------------------------------------------------------------------------------
 
 
-def copy_send_to_repair(*, copy: Copy, user, reason: str = "", locked: bool = False) -> Copy:
-    """The one door from circulation to the repair register: a damaged copy goes to repair.
-    The register itself (catalog) picks it up from the copy's status."""
-    return copy_set_status(
-        copy=copy,
-        to_status=Copy.Status.IN_REPAIR,
-        user=user,
-        reason=reason or _("Damaged on return"),
-        locked=locked,
+def copy_send_to_repair(*, copy: Copy, user, reason: str = "") -> Copy:
+    """The one door from circulation to the repair register (register E): a copy returned
+    damaged goes to repair, opened by catalog's repair_open with the desk as its source."""
+    repair = repair_open(
+        copy=copy, damage=reason or _("Damaged on return"), reported_by=user, source=Repair.Source.DESK
     )
+    return repair.copy
 
 
 def _hold_pickup_deadline(calendar: Calendar, settings: CirculationSettings) -> date:
@@ -426,7 +423,7 @@ def loan_return(
 
     hold = None
     if damaged:
-        copy_send_to_repair(copy=copy, user=user, locked=True)
+        copy_send_to_repair(copy=copy, user=user)
         parts.append(_("Sent to repair."))
     else:
         hold = _trap_for_next(copy=copy, user=user, today=today, settings=settings)

@@ -164,6 +164,31 @@ def test_a_librarian_drafts_a_plan_in_the_formset(librarian):
     assert 'data-figure="remainder">¥309.00' in page
 
 
+def test_the_same_plan_form_sent_twice_makes_one_plan(librarian):
+    page = librarian.get(reverse("catalog:purchase-plan-create"))
+    once = page.context["once"]
+    assert f'name="once" value="{once}"' in page.content.decode()
+    data = {
+        "once": once,
+        "name": "2026年秋季采购计划",
+        "year": "2026",
+        "term": "autumn",
+        "budget": "500",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "2000",
+        "lines-0-title": "草房子",
+        "lines-0-quantity": "4",
+        "lines-0-unit_price": "25",
+    }
+    first = librarian.post(reverse("catalog:purchase-plan-create"), data)
+    second = librarian.post(reverse("catalog:purchase-plan-create"), data)
+    plan = PurchasePlan.objects.get()
+    assert first["Location"] == second["Location"] == reverse("catalog:purchase-plan", args=[plan.pk])
+    assert plan.lines.count() == 1
+
+
 def test_a_wrong_cell_in_the_formset_saves_nothing_and_is_marked(librarian):
     data = {
         "name": "计划",

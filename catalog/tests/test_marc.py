@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 from pymarc import Field, Indicators, Subfield
 
-from catalog import marc_uploads
+from catalog import uploads
 from catalog.marc import (
     ADD_COPIES,
     CNMARC,
@@ -895,7 +895,7 @@ def test_a_large_import_is_saved_by_the_worker_with_progress(librarian, queue):
     response = librarian.post(URL, {"action": "confirm", "token": token})
     assert response.status_code == 302 and len(queue) == 1
     assert queue[0][1]["language"] == "en" and "expected" not in queue[0][1]
-    assert marc_uploads.expected_read(token, claimed=True) == [1, 2]
+    assert uploads.expected_read(token, claimed=True) == [1, 2]
     page = librarian.get(URL).content.decode()
     assert 'data-job="0/2"' in page and "Saving the import" in page
     # Another click, another upload or a cancel meanwhile changes nothing.
@@ -954,9 +954,9 @@ def test_a_job_that_stopped_answering_is_reported(librarian, queue):
 def test_a_job_given_up_while_saving_rolls_back(english):
     from catalog.tasks import _progress
 
-    token = marc_uploads.upload_store(three_cnmarc_records())
-    assert marc_uploads.upload_claim(token)
-    marc_uploads.upload_release(token)  # what the page does when the job stops answering
+    token = uploads.upload_store(three_cnmarc_records())
+    assert uploads.upload_claim(token)
+    uploads.upload_release(token)  # what the page does when the job stops answering
     with pytest.raises(MarcImportRefused) as refusal:
         marc_import(
             data=three_cnmarc_records(),

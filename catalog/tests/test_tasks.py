@@ -8,17 +8,20 @@ def test_abandoned_uploads_are_purged_after_a_day_and_fresh_ones_kept(settings, 
     settings.VAR_DIR = tmp_path
     imports = tmp_path / "imports"
     imports.mkdir()
-    old_sheet, new_sheet = imports / "old.xlsx", imports / "new.xlsx"
+    old_sheet, new_sheet = imports / "oldsheet", imports / "newsheet"
     old_marc, new_marc = imports / "oldmarc", imports / "newmarc"
-    for path in (old_sheet, new_sheet):
-        path.write_bytes(b"x")
-    for folder in (old_marc, new_marc):
+    for folder, name in (
+        (old_sheet, "upload.xlsx"),
+        (new_sheet, "upload.xlsx"),
+        (old_marc, "upload.marc"),
+        (new_marc, "upload.marc"),
+    ):
         folder.mkdir()
-        (folder / "upload.marc").write_bytes(b"x")
+        (folder / name).write_bytes(b"x")
     two_days_ago = time.time() - 2 * 24 * 60 * 60
     for path in (old_sheet, old_marc):
         os.utime(path, (two_days_ago, two_days_ago))
 
     imports_purge_task.apply().get()
 
-    assert sorted(item.name for item in imports.iterdir()) == ["new.xlsx", "newmarc"]
+    assert sorted(item.name for item in imports.iterdir()) == ["newmarc", "newsheet"]

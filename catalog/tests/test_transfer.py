@@ -614,8 +614,11 @@ def upload(client, path, name=None):
 
 
 def stored_files(settings):
+    """The files kept for imports: each upload's folder and what is in it."""
     folder = settings.VAR_DIR / "imports"
-    return sorted(item.name for item in folder.iterdir()) if folder.exists() else []
+    if not folder.exists():
+        return []
+    return sorted(f"{item.parent.name}/{item.name}" for item in folder.glob("*/*"))
 
 
 def test_a_teacher_may_neither_import_nor_export(client):
@@ -746,8 +749,8 @@ def test_cancel_deletes_the_kept_file(librarian, tmp_path, settings):
 def test_files_left_for_more_than_a_day_are_deleted(librarian, tmp_path, settings):
     upload(librarian, write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS))
     old = time.time() - 25 * 60 * 60
-    for name in stored_files(settings):
-        os.utime(settings.VAR_DIR / "imports" / name, (old, old))
+    for folder in (settings.VAR_DIR / "imports").iterdir():
+        os.utime(folder, (old, old))
     librarian.get(reverse("catalog:records-import"))
     assert stored_files(settings) == []
 

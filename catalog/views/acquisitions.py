@@ -104,7 +104,12 @@ def _plan_form_page(request, *, plan: PurchasePlan | None):
             heading = {name: form.cleaned_data[name] for name in ("name", "year", "term", "budget", "notes")}
             try:
                 if plan is None:
-                    plan = purchase_plan_create(**heading, lines=formset_lines(formset), user=request.user)
+                    plan = purchase_plan_create(
+                        **heading,
+                        lines=formset_lines(formset),
+                        user=request.user,
+                        form_token=(request.POST.get("once") or "")[:32] or None,
+                    )
                 else:
                     purchase_plan_update(
                         plan=plan, **heading, lines=formset_lines(formset), user=request.user
@@ -132,7 +137,12 @@ def _plan_form_page(request, *, plan: PurchasePlan | None):
     return render(
         request,
         "catalog/acquisitions/plan_form.html",
-        {"form": form, "formset": formset, "plan": plan},
+        {
+            "form": form,
+            "formset": formset,
+            "plan": plan,
+            "once": (request.POST.get("once") or _token()) if plan is None else "",
+        },
     )
 
 

@@ -2,7 +2,7 @@
 preview of every record (what will be saved, what is wrong), then confirm or cancel.
 
 Between the preview and the confirmation the file waits in a private folder
-(``catalog.marc_uploads``), named by a token that only the session holds. Confirming reads and
+(``catalog.uploads``), named by a token that only the session holds. Confirming reads and
 checks the file again and saves all the valid records in one transaction: in the request for a
 small file, by the worker (``catalog.tasks.marc_import_task``) for a large one, while the page
 shows its progress. Cancelling removes the file.
@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog import marc_uploads
+from catalog import uploads
 from catalog.marc import (
     EXISTING_CHOICES,
     SKIP,
@@ -92,7 +92,7 @@ class MarcUploadForm(forms.Form):
 
 def _pending(request) -> dict | None:
     pending = request.session.get(SESSION_KEY)
-    if not isinstance(pending, dict) or marc_uploads.folder_for(pending.get("token", "")) is None:
+    if not isinstance(pending, dict) or uploads.folder_for(pending.get("token", "")) is None:
         return None
     return pending
 
@@ -100,7 +100,7 @@ def _pending(request) -> dict | None:
 def _forget(request) -> None:
     pending = _pending(request)
     if pending is not None:
-        marc_uploads.upload_discard(pending["token"])
+        uploads.upload_discard(pending["token"])
     request.session.pop(SESSION_KEY, None)
 
 
@@ -117,7 +117,7 @@ def marc_import_page(request):
     if pending is not None and pending.get("job"):
         return _job_page(request, pending)
     if pending is not None:
-        data = marc_uploads.upload_load(pending["token"])
+        data = uploads.upload_load(pending["token"])
         if data is not None:
             return _preview_page(request, pending, data)
         request.session.pop(SESSION_KEY, None)
@@ -140,8 +140,8 @@ def _upload(request):
         messages.warning(request, _("Wait until the import being saved has finished."))
         return redirect("catalog:marc-import")
     _forget(request)
-    token = marc_uploads.upload_store(data)
-    marc_uploads.expected_write(token, report.valid_numbers)
+    token = uploads.upload_store(data)
+    uploads.expected_write(token, report.valid_numbers)
     request.session[SESSION_KEY] = {
         "token": token,
         "name": (form.cleaned_data["file"].name or "")[-120:],
@@ -200,8 +200,8 @@ def _confirm(request):
         )
         return redirect("catalog:marc-import")
     token = pending["token"]
-    if not marc_uploads.upload_claim(token):  # atomic: a second click finds nothing to take
-        if marc_uploads.upload_is_claimed(token):
+    if not uploads.upload_claim(token):  # atomic: a second click finds nothing to take
+        if uploads.upload_is_claimed(token):
             messages.warning(request, _("This import is already being saved; it was not saved twice."))
         else:
             request.session.pop(SESSION_KEY, None)
@@ -217,7 +217,7 @@ def _confirm(request):
         request.session[SESSION_KEY] = pending
         marc_import_task.delay(token, **options, user_id=request.user.pk, language=get_language())
         return redirect("catalog:marc-import")
-    data = marc_uploads.upload_load(token, claimed=True)
+    data = uploads.upload_load(token, claimed=True)
     location = Location.objects.filter(pk=options["location_id"], is_active=True).first()
     try:
         if location is None:
@@ -230,12 +230,12 @@ def _confirm(request):
             location=location,
             existing=options["existing"],
             skip_invalid=True,
-            expected=marc_uploads.expected_read(token, claimed=True) or [],
+            expected=uploads.expected_read(token, claimed=True) or [],
             user=request.user,
         )
     except MarcImportRefused as error:
         return _refused(request, pending, error.message)
-    marc_uploads.upload_discard(token)
+    uploads.upload_discard(token)
     request.session.pop(SESSION_KEY, None)
     messages.success(
         request,
@@ -251,15 +251,15 @@ def _confirm(request):
 
 def _refused(request, pending: dict, message):
     """Nothing was saved: back to a fresh preview of the same file, with the reason."""
-    marc_uploads.upload_release(pending["token"])
+    uploads.upload_release(pending["token"])
     pending.pop("job", None)
-    data = marc_uploads.upload_load(pending["token"])
+    data = uploads.upload_load(pending["token"])
     if data is None:
         request.session.pop(SESSION_KEY, None)
         messages.error(request, message)
         return redirect("catalog:marc-import")
     report = marc_preview(data, existing=pending["existing"])
-    marc_uploads.expected_write(pending["token"], report.valid_numbers)
+    uploads.expected_write(pending["token"], report.valid_numbers)
     pending["valid_count"] = len(report.valid_numbers)
     request.session[SESSION_KEY] = pending
     messages.error(request, message)
@@ -271,9 +271,9 @@ def _refused(request, pending: dict, message):
 def _job_page(request, pending: dict):
     """A large import being saved by the worker: its progress, then its result."""
     token = pending["token"]
-    result = marc_uploads.job_result_read(token)
+    result = uploads.job_result_read(token)
     if result is not None and result.get("ok"):
-        marc_uploads.upload_discard(token)
+        uploads.upload_discard(token)
         request.session.pop(SESSION_KEY, None)
         messages.success(
             request,
@@ -286,7 +286,7 @@ def _job_page(request, pending: dict):
         return _refused(
             request, pending, result.get("message") or _("The import was refused; nothing was saved.")
         )
-    progress = marc_uploads.job_progress_read(token) or {}
+    progress = uploads.job_progress_read(token) or {}
     last_news = progress.get("at") or pending["job"]["started"]
     if time.time() - last_news > JOB_SILENT_SECONDS:
         return _refused(

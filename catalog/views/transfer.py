@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog import transfer
+from catalog import transfer, uploads
 from catalog.exceptions import CatalogError
 from catalog.models import Location
 from catalog.tasks import records_import_task
@@ -98,7 +98,7 @@ def _pending(request) -> dict | None:
 def _discard(request) -> None:
     pending = _pending(request)
     if pending:
-        transfer.import_files_delete(pending["token"], pending["extension"])
+        transfer.import_files_delete(pending["token"])
     request.session.pop(SESSION_KEY, None)
 
 
@@ -118,7 +118,7 @@ def records_import(request):
             )
             if plan.refusal:
                 # Nothing in it can be saved: keep nothing.
-                transfer.import_files_delete(token, upload.extension)
+                transfer.import_files_delete(token)
                 form.add_error("file", plan.refusal)
             else:
                 transfer.import_report_store(token, plan.report())
@@ -205,7 +205,6 @@ def records_import_confirm(request):
         return redirect("catalog:records-import")
     report = transfer.import_report_load(token) or {}
     if report.get("counts", {}).get("rows", 0) > transfer.inline_rows():
-        transfer.import_job_forget(token)
         pending["job"] = {"started": time.time()}
         request.session[SESSION_KEY] = pending
         records_import_task.delay(
@@ -219,19 +218,19 @@ def records_import_confirm(request):
         )
         if outcome is None:
             transfer.import_report_store(token, plan.report())
-            transfer.import_file_release(token, extension)
+            transfer.import_file_release(token)
             messages.error(
                 request, _("The file no longer passes the checks (see the rows below). Nothing was saved.")
             )
             return redirect("catalog:records-import-preview")
     except CatalogError as error:
-        transfer.import_file_release(token, extension)
+        transfer.import_file_release(token)
         messages.error(request, error.message)
         return redirect("catalog:records-import-preview")
     except Exception:
-        transfer.import_file_release(token, extension)
+        transfer.import_file_release(token)
         raise
-    transfer.import_files_delete(token, extension)
+    transfer.import_files_delete(token)
     request.session.pop(SESSION_KEY, None)
     _imported(request, pending["name"], outcome)
     return redirect("catalog:records-import")
@@ -252,10 +251,10 @@ def _job(request, pending: dict):
     """A large import being saved by the worker: its progress (a fragment that htmx asks for
     again every two seconds), then its result. None when the job is over and refused: the
     preview shows the rows again, the file given back."""
-    token, extension = pending["token"], pending["extension"]
-    result = transfer.import_job_result_read(token)
+    token = pending["token"]
+    result = uploads.job_result_read(token)
     if result is not None and result.get("ok"):
-        transfer.import_files_delete(token, extension)
+        transfer.import_files_delete(token)
         request.session.pop(SESSION_KEY, None)
         _imported(
             request, pending["name"], {key: result[key] for key in ("records", "copies", "existing_copies")}
@@ -263,17 +262,15 @@ def _job(request, pending: dict):
         if request.htmx:
             return HttpResponseClientRedirect(reverse("catalog:records-import"))
         return redirect("catalog:records-import")
-    progress = transfer.import_job_progress_read(token) or {}
+    progress = uploads.job_progress_read(token) or {}
     silent = time.time() - (progress.get("at") or pending["job"]["started"]) > JOB_SILENT_SECONDS
     if result is not None or silent:
         message = (result or {}).get("message") or _(
             "The import stopped without finishing (the background worker did not answer); nothing was saved."
         )
-        if result is None:
-            # Should the worker start after all, it finds no claimed file, and saves nothing.
-            transfer.import_job_result_write(token, {"ok": False, "message": message})
-        transfer.import_file_release(token, extension)
-        transfer.import_job_forget(token)
+        # Given back: should the worker start after all, it finds no claimed file, and saves
+        # nothing; a job still running rolls back at its next batch.
+        transfer.import_file_release(token)
         pending.pop("job", None)
         request.session[SESSION_KEY] = pending
         messages.error(request, message)

@@ -95,6 +95,7 @@ def test_the_administrator_sets_a_policy_and_a_holiday_in_the_browser(page):
 
     UserFactory(username="zhangadmin", roles=[Role.ADMINISTRATOR])
     browser_login(page, "zhangadmin", PASSWORD)
+    page.click("nav [data-menu=administration] > a")
     page.click("nav [data-menu=policies] a")
     page.locator("[data-policy]").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "policies.png"), full_page=True)

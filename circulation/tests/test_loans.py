@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog.models import Copy, Location
+from catalog.models import Copy, Location, Repair
 from circulation import exceptions as errors
 from circulation.loans import (
     hold_cancel,
@@ -265,6 +265,10 @@ def test_a_damaged_return_sends_the_copy_to_repair(pupil, librarian):
     loan_return(copy=copy, user=librarian, damaged=True, today=WEDNESDAY)
     assert refresh(copy).status == Copy.Status.IN_REPAIR
     assert copy.status_changes.first().to_status == Copy.Status.IN_REPAIR
+    # ... and into the repair register (E), opened from the desk by the librarian.
+    repair = Repair.objects.get(copy=copy)
+    assert repair.source == Repair.Source.DESK and repair.reported_by == librarian
+    assert repair.closed_at is None
 
 
 # --- renewing --------------------------------------------------------------------------------

@@ -8,12 +8,16 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
-        from .navigation import MenuEntry, menu_register
+        from .navigation import MenuEntry, MenuGroup, menu_group_register, menu_register
         from .roles import Capability
+
+        # The administrator's pages share one drop-down (系统管理): rules, roles, status, back office.
+        menu_group_register(MenuGroup(key="administration", label=_("Administration"), icon="sliders"))
 
         menu_register(
             MenuEntry(
                 key="roles",
+                group="administration",
                 label=_("Roles"),
                 url_name="accounts:role-matrix",
                 icon="shield-lock",
@@ -24,6 +28,7 @@ class AccountsConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="back-office",
+                group="administration",
                 label=_("Back office"),
                 url_name="admin:index",
                 icon="gear",

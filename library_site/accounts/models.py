@@ -60,3 +60,24 @@ class User(AbstractUser):
             if role.value in self.role_names:
                 return role
         return None
+
+
+class RoleRightChange(models.Model):
+    """A right given to a role or taken from it on the roles page (for example the desk for the
+    service team's volunteers): who changed it and when. Nothing here is ever deleted."""
+
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    capability = models.CharField(_("right"), max_length=40, choices=Capability.choices)
+    granted = models.BooleanField(_("granted"))
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        User, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("change of a role's rights")
+        verbose_name_plural = _("changes of roles' rights")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.role} {'+' if self.granted else '-'}{self.capability}"

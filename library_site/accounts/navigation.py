@@ -74,7 +74,8 @@ def menu_for(user) -> list[dict]:
             groups[group.key] = {"key": group.key, "label": group.label, "icon": group.icon, "children": []}
             shown.append(groups[group.key])
         groups[group.key]["children"].append(item)
-    return shown
+    # A group that holds one entry for this person is that entry.
+    return [item["children"][0] if len(item.get("children", ())) == 1 else item for item in shown]
 
 
 def menu_keys(menu: list[dict]) -> set[str]:

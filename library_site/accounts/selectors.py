@@ -39,6 +39,7 @@ def role_matrix_get() -> dict:
             {
                 "capability": capability,
                 "held": [capability.value in held_by_role[role] for role in Role],
+                "cells": [{"role": role, "held": capability.value in held_by_role[role]} for role in Role],
             }
             for capability in Capability
         ],

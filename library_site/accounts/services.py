@@ -49,3 +49,37 @@ def user_create(
     user.save()
     user_set_roles(user=user, roles=roles)
     return user
+
+
+class RightChangeRefused(Exception):
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
+
+
+@transaction.atomic
+def role_right_set(*, role: Role, capability, granted: bool, user: User) -> bool:
+    """Give a right to a role or take it away (the roles page), and record who did it. The
+    administrator's own rights are fixed, so that nobody can lock the library out of its
+    settings. Returns whether anything changed (setting a right a role already has changes
+    nothing and records nothing)."""
+    from django.contrib.auth.models import Permission
+    from django.utils.translation import gettext as _
+
+    from .models import RoleRightChange
+    from .roles import Capability
+
+    role, capability = Role(role), Capability(capability)
+    if role == Role.ADMINISTRATOR:
+        raise RightChangeRefused(_("The library administrator's rights cannot be changed here."))
+    group = Group.objects.select_for_update().get(name=role.value)
+    permission = Permission.objects.get(content_type__app_label="accounts", codename=capability.value)
+    held = group.permissions.filter(pk=permission.pk).exists()
+    if held == granted:
+        return False
+    if granted:
+        group.permissions.add(permission)
+    else:
+        group.permissions.remove(permission)
+    RoleRightChange.objects.create(role=role, capability=capability, granted=granted, changed_by=user)
+    return True

@@ -3,14 +3,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from .forms import LoginForm
+from .models import RoleRightChange
 from .permissions import capability_required
-from .roles import Capability
+from .roles import Capability, Role
 from .selectors import role_matrix_get
+from .services import RightChangeRefused, role_right_set
 
 
 class LoginView(auth_views.LoginView):
@@ -37,4 +39,27 @@ def locked_out(request, original_response=None, credentials=None):
 
 @capability_required(Capability.MANAGE_ACCOUNTS)
 def role_matrix(request):
-    return render(request, "accounts/role_matrix.html", role_matrix_get())
+    """The rights of each role; the administrator gives a right to a role or takes it away
+    here (the service team's volunteers at the desk, teachers reserving …), each change kept."""
+    if request.method == "POST":
+        try:
+            role, capability = Role(request.POST.get("role")), Capability(request.POST.get("capability"))
+        except ValueError:
+            messages.error(request, _("Choose a role and a right from the table."))
+            return redirect("accounts:role-matrix")
+        granted = request.POST.get("granted") == "1"
+        try:
+            changed = role_right_set(role=role, capability=capability, granted=granted, user=request.user)
+        except RightChangeRefused as error:
+            messages.error(request, error.message)
+        else:
+            if changed:
+                template = (
+                    _("%(role)s may now: %(right)s.") if granted else _("%(role)s may no longer: %(right)s.")
+                )
+                messages.success(request, template % {"role": role.label, "right": capability.label})
+        return redirect("accounts:role-matrix")
+    context = role_matrix_get()
+    context["changes"] = RoleRightChange.objects.select_related("changed_by")[:20]
+    context["fixed_role"] = Role.ADMINISTRATOR.value
+    return render(request, "accounts/role_matrix.html", context)

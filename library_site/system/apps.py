@@ -14,6 +14,7 @@ class SystemConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="system-status",
+                group="administration",
                 label=_("System status"),
                 url_name="system:status",
                 icon="activity",

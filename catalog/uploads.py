@@ -1,5 +1,6 @@
-"""The MARC file waiting between its preview and the librarian's confirmation, and, for a large
-import saved by the worker, that job's progress and result.
+"""An uploaded file (a MARC file, a spreadsheet of records) waiting between its preview and the
+librarian's confirmation, what the preview found, and, for a large import saved by the worker,
+that job's progress and result.
 
 Everything lives in ``var/imports/<token>/``: a folder named by a random token that only the
 server (the session, the task's arguments) knows; nothing a browser sends is ever used as a
@@ -16,6 +17,7 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -39,24 +41,32 @@ def folder_for(token: str, *, claimed: bool = False) -> Path | None:
     return imports_dir() / (token + (SAVING if claimed else ""))
 
 
-def upload_store(data: bytes) -> str:
-    """Keep an uploaded file; its token."""
+def upload_store(data: bytes | Iterable[bytes], *, name: str = UPLOAD_NAME) -> str:
+    """Keep an uploaded file (its bytes, or the chunks of a Django upload) under ``name`` in a
+    new folder; its token."""
     uploads_remove_stale()
     token = secrets.token_urlsafe(24)
     folder = imports_dir() / token
     folder.mkdir(mode=0o700, parents=True)
-    descriptor = os.open(folder / UPLOAD_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+        for chunk in [data] if isinstance(data, bytes) else data:
+            handle.write(chunk)
     return token
 
 
-def upload_load(token: str, *, claimed: bool = False) -> bytes | None:
+def upload_path(token: str, name: str = UPLOAD_NAME, *, claimed: bool = False) -> Path | None:
+    """Where the file of a sound token is (or would be), before or after it is claimed."""
     folder = folder_for(token, claimed=claimed)
-    if folder is None:
+    return None if folder is None else folder / name
+
+
+def upload_load(token: str, *, claimed: bool = False) -> bytes | None:
+    path = upload_path(token, claimed=claimed)
+    if path is None:
         return None
     try:
-        return (folder / UPLOAD_NAME).read_bytes()
+        return path.read_bytes()
     except OSError:
         return None
 
@@ -95,17 +105,27 @@ def upload_is_claimed(token: str) -> bool:
     return claimed is not None and claimed.is_dir()
 
 
-def _write_json(token: str, name: str, value: dict) -> None:
-    folder = folder_for(token, claimed=True)
-    if folder is None or not folder.is_dir():
+def _folder_present(token: str) -> Path | None:
+    """The token's folder as it is now, claimed or not."""
+    for claimed in (True, False):
+        folder = folder_for(token, claimed=claimed)
+        if folder is not None and folder.is_dir():
+            return folder
+    return None
+
+
+def json_write(token: str, name: str, value) -> None:
+    """Keep a small JSON file beside the upload (atomically: a reader never sees half of it)."""
+    folder = _folder_present(token)
+    if folder is None:
         return
     temporary = folder / f".{name}.{secrets.token_hex(4)}"
-    temporary.write_text(json.dumps(value), encoding="utf-8")
+    temporary.write_text(json.dumps(value, ensure_ascii=False, default=str), encoding="utf-8")
     os.replace(temporary, folder / name)
 
 
-def _read_json(token: str, name: str) -> dict | None:
-    folder = folder_for(token, claimed=True)
+def json_read(token: str, name: str):
+    folder = _folder_present(token)
     if folder is None:
         return None
     try:
@@ -117,48 +137,44 @@ def _read_json(token: str, name: str) -> dict | None:
 def expected_write(token: str, numbers: list[int]) -> None:
     """The numbers of the records the preview showed as valid: what the librarian confirms. Kept
     beside the file, not in the session (a large file has tens of thousands)."""
-    folder = folder_for(token)
-    if folder is not None and folder.is_dir():
-        temporary = folder / f".{EXPECTED_NAME}.{secrets.token_hex(4)}"
-        temporary.write_text(json.dumps(numbers), encoding="utf-8")
-        os.replace(temporary, folder / EXPECTED_NAME)
+    json_write(token, EXPECTED_NAME, numbers)
 
 
 def expected_read(token: str, *, claimed: bool = False) -> list[int] | None:
     folder = folder_for(token, claimed=claimed)
-    if folder is None:
-        return None
-    try:
-        numbers = json.loads((folder / EXPECTED_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    numbers = json_read(token, EXPECTED_NAME) if folder is not None and folder.is_dir() else None
     return numbers if isinstance(numbers, list) and all(isinstance(n, int) for n in numbers) else None
 
 
 def job_progress_write(token: str, *, done: int, total: int) -> None:
-    _write_json(token, PROGRESS_NAME, {"done": done, "total": total, "at": time.time()})
+    json_write(token, PROGRESS_NAME, {"done": done, "total": total, "at": time.time()})
 
 
 def job_progress_read(token: str) -> dict | None:
-    return _read_json(token, PROGRESS_NAME)
+    return json_read(token, PROGRESS_NAME)
 
 
 def job_result_write(token: str, result: dict) -> None:
-    _write_json(token, RESULT_NAME, result)
+    json_write(token, RESULT_NAME, result)
 
 
 def job_result_read(token: str) -> dict | None:
-    return _read_json(token, RESULT_NAME)
+    return json_read(token, RESULT_NAME)
 
 
-def uploads_remove_stale() -> None:
+def uploads_remove_stale() -> int:
+    """Remove the folders of uploads that were previewed and abandoned, a day after their
+    upload; returns how many."""
     root = imports_dir()
     if not root.is_dir():
-        return
+        return 0
     limit = time.time() - STALE_AFTER_SECONDS
+    removed = 0
     for folder in root.iterdir():
         try:
             if folder.is_dir() and folder.stat().st_mtime < limit:
                 shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
         except OSError:
             continue
+    return removed
