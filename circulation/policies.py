@@ -60,10 +60,15 @@ def lending_rules() -> LendingRules:
     """The settings, the active loan policies, the closed periods and the terms: one cache
     read per scan instead of four queries. Rules read inside a transaction that has changed
     one of them are not cached (they may yet be rolled back)."""
-    if getattr(connection, "_lending_rules_changed", False):
-        if connection.in_atomic_block:
+    changed_in = getattr(connection, "_lending_rules_changed_in", None)
+    if changed_in is not None:
+        if (
+            connection.in_atomic_block
+            and connection.atomic_blocks
+            and connection.atomic_blocks[0] is changed_in
+        ):
             return _rules_load()
-        connection._lending_rules_changed = False
+        connection._lending_rules_changed_in = None  # that transaction is over
     try:
         rules = cache.get(RULES_CACHE_KEY)
     except Exception:  # the cache is down: the desk still lends, from the database
@@ -79,8 +84,9 @@ def lending_rules_forget(**_kwargs) -> None:
     """Drop the cached rules now and again when the change is committed (another worker may
     have cached the old ones in between)."""
     cache.delete(RULES_CACHE_KEY)
-    if connection.in_atomic_block:
-        connection._lending_rules_changed = True
+    if connection.in_atomic_block and connection.atomic_blocks:
+        # Remember the (outermost) transaction that changed them, not just that one did.
+        connection._lending_rules_changed_in = connection.atomic_blocks[0]
         transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
 
 

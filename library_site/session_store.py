@@ -1,6 +1,7 @@
 """Sessions read from the cache and written through to the database (Django's ``cached_db``),
 so that a request which does not change its session costs no session query; and, as before,
-a cache (Redis) outage logs nobody out: an error reading the cache falls back to the database."""
+a cache (Redis) outage logs nobody out and stops nobody signing in: cache errors fall back to
+the database (and are logged)."""
 
 from __future__ import annotations
 
@@ -37,5 +38,18 @@ class SessionStore(cached_db.SessionStore):
             logger.exception("Error reading the cache (%s)", self._cache)
         return bool(session_key) and cached_db.DBStore.exists(self, session_key)
 
-    # delete() is Django's: a cache error there is raised, not swallowed, so that a signed-out
-    # session can never come back from a cache that was unreachable at the time.
+    def delete(self, session_key=None):
+        # Signing in (a new key) and out must work with the cache down too. The risk, logged:
+        # a session signed out while the cache was unreachable is still in the cache if it
+        # comes back with its old data; flush the cache after such an outage.
+        cached_db.DBStore.delete(self, session_key)
+        if session_key is None:
+            if self.session_key is None:
+                return
+            session_key = self.session_key
+        try:
+            self._cache.delete(self.cache_key_prefix + session_key)
+        except Exception:
+            logger.exception(
+                "Error deleting a session from the cache (%s): flush it once it is back", self._cache
+            )
