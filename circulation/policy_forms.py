@@ -60,6 +60,7 @@ class CirculationSettingsForm(forms.ModelForm):
             "lost_multiplier",
             "hold_pickup_days",
             "graduating_grades",
+            "anonymise_after_years",
         ]
 
     def __init__(self, *args, **kwargs):
