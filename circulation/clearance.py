@@ -7,7 +7,6 @@ with what is still out, while the reader has a book on loan or an unpaid compens
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
@@ -19,9 +18,7 @@ from reportlab.platypus import Paragraph
 from catalog.exceptions import CatalogError
 from catalog.labels import _bold_centred, _centred, _fit, label_font, library_name_for_labels
 
-from .exceptions import CirculationError, ClearanceRefused
-from .models import Reader
-from .selectors import reader_clearance
+from .exceptions import CirculationError
 
 MARGIN = 25 * mm
 
@@ -36,22 +33,13 @@ def _paragraph(canvas, font: str, size: float, text: str, *, x: float, top: floa
     return top - height
 
 
-def clearance_certificate_pdf(reader: Reader, *, issued_by, today: date, school: str | None = None) -> bytes:
-    """The certificate as PDF bytes. ``reader`` comes with ``with_display()``. Raises
-    ClearanceRefused, listing what is still out, unless the reader is clear."""
-    clearance = reader_clearance(reader, today=today)
-    if not clearance["clear"]:
-        items = [
-            _("《%(title)s》 (%(barcode)s)") % {"title": loan.copy.record.title, "barcode": loan.copy.barcode}
-            for loan in clearance["loans"]
-        ] + [
-            _("a compensation of %(amount)s yuan") % {"amount": compensation.amount}
-            for compensation in clearance["compensations"]
-        ]
-        raise ClearanceRefused(
-            _("No certificate for %(name)s: still outstanding: %(items)s.")
-            % {"name": reader.name, "items": "、".join(items)}
-        )
+def clearance_certificate_pdf(certificate, *, school: str | None = None) -> bytes:
+    """The certificate as PDF bytes, for a ClearanceCertificate recorded by
+    ``services.clearance_certificate_issue`` (which refuses a reader with anything out); its
+    reader comes with ``with_display()``."""
+    reader = certificate.reader
+    today = certificate.issued_on
+    issued_by = certificate.issued_by
     try:
         font = label_font()
     except CatalogError as error:
@@ -87,8 +75,7 @@ def clearance_certificate_pdf(reader: Reader, *, issued_by, today: date, school:
         canvas,
         font,
         9,
-        _("Certificate No. %(number)s-%(date)s")
-        % {"number": reader.number, "date": today.strftime("%Y%m%d")},
+        _("Certificate No. %(number)s") % {"number": certificate.number},
         centre,
         top,
     )

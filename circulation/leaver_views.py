@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,7 +45,9 @@ def class_clearance_page(request, pk: int):
 @capability_required(MANAGE)
 def reader_clearance_page(request, pk: int):
     reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
-    return render(request, "circulation/reader_clearance.html", reader_clearance(reader))
+    context = reader_clearance(reader)
+    context["certificates"] = list(reader.clearance_certificates.select_related("issued_by")[:10])
+    return render(request, "circulation/reader_clearance.html", context)
 
 
 @capability_required(MANAGE)
@@ -53,9 +55,10 @@ def clearance_certificate(request, pk: int):
     """The certificate as a PDF, or back to the reader's clearance with what is still out."""
     reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
     try:
-        pdf = clearance_certificate_pdf(
-            reader, issued_by=request.user, today=timezone.localdate(), school=_school_name()
-        )
+        with transaction.atomic():
+            certificate = services.clearance_certificate_issue(reader=reader, user=request.user)
+            certificate.reader = reader
+            pdf = clearance_certificate_pdf(certificate, school=_school_name())
     except CirculationError as error:
         messages.error(request, error.message)
         return redirect("circulation:reader-clearance", pk=reader.pk)

@@ -923,3 +923,33 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader_id} {self.room} {self.entered_at:%Y-%m-%d %H:%M}"
+
+
+class ClearanceCertificate(models.Model):
+    """A clearance certificate (离校证明) issued to a reader: who issued it and when. Its number
+    is printed on the certificate, so a printed one can be checked against this register."""
+
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="clearance_certificates"
+    )
+    issued_on = models.DateField(_("issued on"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("clearance certificate")
+        verbose_name_plural = _("clearance certificates")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"LX{self.issued_on:%Y}-{self.pk:05d}"

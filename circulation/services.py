@@ -686,3 +686,23 @@ def loans_anonymise(*, today: datetime.date | None = None, dry_run: bool = False
                 copy_id__in=copy_ids[start : start + BULK_BATCH], reason__contains=number
             ).update(reason=Replace("reason", Value(number), Value("—")))
     return result
+
+
+@transaction.atomic
+def clearance_certificate_issue(*, reader: Reader, user: User, today: datetime.date | None = None):
+    """Record a clearance certificate for a reader with nothing out and nothing owed, or raise
+    ClearanceRefused naming what is still outstanding. The reader's row is locked first, so a
+    book lent at the same moment cannot slip past the check."""
+    from .exceptions import ClearanceRefused
+    from .models import ClearanceCertificate
+    from .selectors import readers_with_open_items
+
+    today = today or timezone.localdate()
+    Reader.objects.select_for_update().filter(pk=reader.pk).values_list("pk", flat=True).first()
+    items = readers_with_open_items([reader.pk], today=today).get(reader.pk)
+    if items:
+        raise ClearanceRefused(
+            gettext("No certificate for %(name)s: still outstanding: %(items)s.")
+            % {"name": reader.name, "items": "；".join(items)}
+        )
+    return ClearanceCertificate.objects.create(reader=reader, issued_on=today, issued_by=user)

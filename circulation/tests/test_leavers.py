@@ -20,10 +20,18 @@ from catalog.models import Copy, CopyStatusChange
 from circulation.clearance import clearance_certificate_pdf
 from circulation.exceptions import ClearanceRefused
 from circulation.loans import loan_checkout, loan_mark_lost, loan_return
-from circulation.models import CirculationSettings, Compensation, DeskAction, Loan, Reader
+from circulation.models import (
+    CirculationSettings,
+    ClearanceCertificate,
+    Compensation,
+    DeskAction,
+    Loan,
+    Reader,
+)
 from circulation.selectors import class_clearance, readers_with_open_items
 from circulation.services import (
     anonymise_cutoff,
+    clearance_certificate_issue,
     compensation_mark_paid,
     grades_promote,
     loans_anonymise,
@@ -175,12 +183,14 @@ def test_a_certificate_is_refused_while_a_book_is_out(sixth, staff, librarian):
     (copy,) = copies_of("草房子")
     lend(reader, copy, staff)
     with pytest.raises(ClearanceRefused) as refused:
-        clearance_certificate_pdf(reader, issued_by=staff, today=WEDNESDAY)
+        clearance_certificate_issue(reader=reader, user=staff, today=WEDNESDAY)
     assert "草房子" in str(refused.value.message)
+    assert not ClearanceCertificate.objects.exists()
     response = librarian.get(reverse("circulation:clearance-certificate", args=[reader.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("circulation:reader-clearance", args=[reader.pk])
     page = response.content.decode()
     assert "No certificate for" in page and "草房子" in page and "data-certificate" not in page
+    assert not ClearanceCertificate.objects.exists()
 
 
 def test_a_certificate_is_refused_while_a_compensation_is_unpaid_and_issued_once_paid(
@@ -204,6 +214,10 @@ def test_a_certificate_is_refused_while_a_compensation_is_unpaid_and_issued_once
     response = librarian.get(reverse("circulation:clearance-certificate", args=[reader.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    certificate = ClearanceCertificate.objects.get()
+    assert (certificate.reader, certificate.issued_by) == (reader, staff)
+    page = librarian.get(reverse("circulation:reader-clearance", args=[reader.pk])).content.decode()
+    assert f'data-issued="{certificate.number}"' in page
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
@@ -212,13 +226,22 @@ def test_the_certificate_is_one_page_with_the_name_class_date_and_issuer(sixth, 
     (copy,) = copies_of()
     lend(reader, copy, staff)
     give_back(copy, staff)
-    pdf = clearance_certificate_pdf(reader, issued_by=staff, today=WEDNESDAY, school="实验小学")
+    certificate = clearance_certificate_issue(reader=reader, user=staff, today=WEDNESDAY)
+    pdf = clearance_certificate_pdf(certificate, school="实验小学")
     path = tmp_path / "certificate.pdf"
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+1$", info, re.MULTILINE)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    for expected in ("实验小学", "李小明", sixth.name, reader.number, "2026-03-04", "王老师"):
+    for expected in (
+        "实验小学",
+        "李小明",
+        sixth.name,
+        reader.number,
+        "2026-03-04",
+        "王老师",
+        certificate.number,
+    ):
         assert expected in text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert " yes " in fonts  # the Chinese font is embedded
@@ -245,6 +268,7 @@ def test_people_without_manage_readers_are_refused(client, sixth, staff, make_us
         reverse("circulation:clearance-certificate", args=[reader.pk]),
     ):
         assert client.get(url).status_code == 403
+    assert not ClearanceCertificate.objects.exists()
     assert client.post(reverse("circulation:compensation-paid", args=[compensation.pk])).status_code == 403
     compensation.refresh_from_db()
     assert compensation.paid_at is None
@@ -442,3 +466,15 @@ def test_generate_loans_refuses_bad_input():
         call_command("generate_loans", "--years", "0")
     with pytest.raises(CommandError):
         call_command("generate_loans", "--years", "2")  # no readers yet
+
+
+def test_the_nightly_task_anonymises_with_the_settings_period(sixth, staff):
+    from circulation.tasks import anonymise_leavers_task
+
+    leaver = ReaderFactory(school_class=sixth)
+    _history(leaver, staff, 2)
+    Reader.objects.filter(pk=leaver.pk).update(
+        status=Reader.Status.GRADUATED, left_on=timezone.localdate() - timedelta(days=400)
+    )
+    assert anonymise_leavers_task() == 2
+    assert anonymise_leavers_task() == 0
