@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from library_site.accounts.fields import actor_field
 from library_site.school import class_name, grade_name
 
 from .querysets import LibraryCardQuerySet, ReaderQuerySet
@@ -145,14 +146,7 @@ class LibraryCard(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    issued_by = actor_field(_("issued by"))
     blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
     block_reason = models.CharField(_("reason for blocking"), max_length=200, blank=True)
 
@@ -498,14 +492,7 @@ class Loan(models.Model):
     due_on = models.DateField(_("due on"))
     renewals = models.PositiveSmallIntegerField(_("renewals"), default=0)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
-    returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("returned by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    returned_by = actor_field(_("returned by"))
     return_desk = models.CharField(_("return desk"), max_length=50, blank=True)
     booking = models.ForeignKey(
         "ClassSetBooking",
@@ -655,14 +642,7 @@ class Compensation(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
-    paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("payment taken by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    paid_by = actor_field(_("payment taken by"))
 
     class Meta:
         verbose_name = _("compensation")
@@ -775,14 +755,7 @@ class RosterChange(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     summary = models.JSONField(_("summary"), default=dict)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("done by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    done_by = actor_field(_("done by"))
     done_at = models.DateTimeField(_("done at"), default=timezone.now)
 
     class Meta:
@@ -863,14 +836,7 @@ class ClassSession(models.Model):
     period = models.PositiveSmallIntegerField(
         _("period"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("booked by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    booked_by = actor_field(_("booked by"))
     booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
 
     class Meta:
@@ -906,14 +872,7 @@ class Visit(models.Model):
         LibraryCard, verbose_name=_("card"), on_delete=models.PROTECT, related_name="visits"
     )
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now, db_index=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = actor_field(_("recorded by"))
 
     class Meta:
         verbose_name = _("reading-room visit")
