@@ -4,6 +4,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from .models import (
     ClassSession,
+    ClearanceCertificate,
     ClosedPeriod,
     Compensation,
     DeskAction,
@@ -90,6 +91,12 @@ class LoanAdmin(ReadOnlyAdmin):
     list_filter = ("state",)
     search_fields = ("copy__barcode", "reader__number", "reader__user__full_name")
     list_select_related = ("copy", "reader__user")
+
+
+@admin.register(ClearanceCertificate)
+class ClearanceCertificateAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "reader", "issued_at", "issued_by")
+    list_select_related = ("reader__user", "issued_by")
 
 
 @admin.register(Hold)

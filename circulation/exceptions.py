@@ -112,3 +112,7 @@ class CardNotValid(CirculationError):
 
 class RoomNotAvailable(CirculationError):
     default_message = _("This reading room is not available.")
+
+
+class ClearanceRefused(CirculationError):
+    default_message = _("This reader still has books out or debts unpaid: no clearance certificate.")

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from library_site.accounts.fields import actor_field
 from library_site.school import class_name, grade_name
 
 from .querysets import LibraryCardQuerySet, ReaderQuerySet
@@ -102,6 +103,12 @@ class Reader(models.Model):
     department = models.CharField(_("department"), max_length=100, blank=True)
     guardian_contact = models.CharField(_("guardian contact"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    left_on = models.DateField(
+        _("left on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the reader graduated or left; their loan history is anonymised from it."),
+    )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
 
     objects = ReaderQuerySet.as_manager()
@@ -139,14 +146,7 @@ class LibraryCard(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    issued_by = actor_field(_("issued by"))
     blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
     block_reason = models.CharField(_("reason for blocking"), max_length=200, blank=True)
 
@@ -222,6 +222,15 @@ class CirculationSettings(models.Model):
         max_length=20,
         default="6,9,12",
         help_text=_("Grades whose pupils leave the school this year, separated by commas, e.g. 6,9,12."),
+    )
+    anonymise_after_years = models.PositiveSmallIntegerField(
+        _("anonymise a leaver's loans after (years)"),
+        default=1,
+        validators=[MaxValueValidator(50)],
+        help_text=_(
+            "Years after a reader graduated or left before their returned loans are detached from "
+            "them, kept only for the statistics; 0 never anonymises."
+        ),
     )
 
     class Meta:
@@ -448,9 +457,20 @@ class Loan(models.Model):
     copy = models.ForeignKey(
         "catalog.Copy", verbose_name=_("copy"), on_delete=models.PROTECT, related_name="loans"
     )
+    # Empty only once the loan is anonymised (a leaver's closed loan, after the configured
+    # years); the snapshot below keeps it countable by reader type, grade and class.
     reader = models.ForeignKey(
-        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="loans"
+        Reader,
+        verbose_name=_("reader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="loans",
     )
+    reader_kind = models.CharField(_("reader type then"), max_length=10, blank=True)
+    reader_grade = models.PositiveSmallIntegerField(_("grade then"), null=True, blank=True)
+    reader_class_number = models.PositiveSmallIntegerField(_("class number then"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     policy = models.ForeignKey(
         LoanPolicy,
         verbose_name=_("loan policy"),
@@ -472,14 +492,7 @@ class Loan(models.Model):
     due_on = models.DateField(_("due on"))
     renewals = models.PositiveSmallIntegerField(_("renewals"), default=0)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
-    returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("returned by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    returned_by = actor_field(_("returned by"))
     return_desk = models.CharField(_("return desk"), max_length=50, blank=True)
     booking = models.ForeignKey(
         "ClassSetBooking",
@@ -504,10 +517,28 @@ class Loan(models.Model):
             models.UniqueConstraint(
                 fields=["copy"], condition=Q(state="open"), name="loan_one_open_per_copy"
             ),
+            models.CheckConstraint(
+                condition=Q(reader__isnull=False) | (Q(anonymised_at__isnull=False) & ~Q(state="open")),
+                name="loan_reader_kept_unless_anonymised_and_closed",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.copy_id} → {self.reader_id} ({self.state})"
+        return f"{self.copy_id} → {self.reader_id or '—'} ({self.state})"
+
+    def save(self, *args, **kwargs):
+        if self.reader_id and not self.reader_kind:
+            self.snapshot_reader(self.reader)
+        super().save(*args, **kwargs)
+
+    def snapshot_reader(self, reader: Reader) -> None:
+        """Keep who borrowed as the statistics need it (type, grade, class number at the time),
+        so that the loan still counts once the reader is detached. The lending services load
+        the reader with their class, so this costs no query."""
+        self.reader_kind = reader.kind
+        school_class = reader.school_class if reader.school_class_id else None
+        self.reader_grade = school_class.grade if school_class else None
+        self.reader_class_number = school_class.number if school_class else None
 
     def overdue_days_on(self, day) -> int:
         return max(0, (day - self.due_on).days)
@@ -610,6 +641,8 @@ class Compensation(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    paid_by = actor_field(_("payment taken by"))
 
     class Meta:
         verbose_name = _("compensation")
@@ -722,14 +755,7 @@ class RosterChange(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     summary = models.JSONField(_("summary"), default=dict)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("done by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    done_by = actor_field(_("done by"))
     done_at = models.DateTimeField(_("done at"), default=timezone.now)
 
     class Meta:
@@ -810,14 +836,7 @@ class ClassSession(models.Model):
     period = models.PositiveSmallIntegerField(
         _("period"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("booked by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    booked_by = actor_field(_("booked by"))
     booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
 
     class Meta:
@@ -853,14 +872,7 @@ class Visit(models.Model):
         LibraryCard, verbose_name=_("card"), on_delete=models.PROTECT, related_name="visits"
     )
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now, db_index=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = actor_field(_("recorded by"))
 
     class Meta:
         verbose_name = _("reading-room visit")
@@ -870,3 +882,33 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader_id} {self.room} {self.entered_at:%Y-%m-%d %H:%M}"
+
+
+class ClearanceCertificate(models.Model):
+    """A clearance certificate (离校证明) issued to a reader: who issued it and when. Its number
+    is printed on the certificate, so a printed one can be checked against this register."""
+
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="clearance_certificates"
+    )
+    issued_on = models.DateField(_("issued on"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("clearance certificate")
+        verbose_name_plural = _("clearance certificates")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"LX{self.issued_on:%Y}-{self.pk:05d}"

@@ -60,11 +60,18 @@ class CirculationSettingsForm(forms.ModelForm):
             "lost_multiplier",
             "hold_pickup_days",
             "graduating_grades",
+            "anonymise_after_years",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["closed_weekdays"] = list(self.instance.closed_weekdays)
+        # Left empty (or missing from an older form), the period stays as it was.
+        self.fields["anonymise_after_years"].required = False
+
+    def clean_anonymise_after_years(self):
+        value = self.cleaned_data["anonymise_after_years"]
+        return self.instance.anonymise_after_years if value is None else value
 
     def clean_closed_weekdays(self):
         return "".join(sorted(self.cleaned_data["closed_weekdays"]))

@@ -222,7 +222,7 @@ def _pending(request) -> dict | None:
 def _discard(request) -> None:
     pending = _pending(request)
     if pending:
-        transfer.import_files_delete(pending["token"], pending["extension"])
+        transfer.import_files_delete(pending["token"])
     request.session.pop(SESSION_KEY, None)
 
 
@@ -242,7 +242,7 @@ def roster_upload(request):
                 dry_run=True,
             )
         except CirculationError as error:
-            transfer.import_files_delete(token, upload.extension)
+            transfer.import_files_delete(token)
             form.add_error("file", str(error.message))
         else:
             request.session[SESSION_KEY] = {
@@ -329,19 +329,19 @@ def roster_confirm(request):
             initial_password=form.cleaned_data["initial_password"],
         )
     except CirculationError as error:
-        transfer.import_file_release(token, extension)
+        transfer.import_file_release(token)
         messages.error(request, error.message)
         return redirect("circulation:roster-preview")
     except Exception:
-        transfer.import_file_release(token, extension)
+        transfer.import_file_release(token)
         raise
     if plan.errors:
-        transfer.import_file_release(token, extension)
+        transfer.import_file_release(token)
         messages.error(
             request, _("The file no longer passes the checks (see the rows below). Nothing was saved.")
         )
         return redirect("circulation:roster-preview")
-    transfer.import_files_delete(token, extension)
+    transfer.import_files_delete(token)
     request.session.pop(SESSION_KEY, None)
     messages.success(
         request,

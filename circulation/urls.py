@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import class_set_views, desk_views, policy_views, reader_views, room_views, school_views, views
+from . import (
+    class_set_views,
+    desk_views,
+    leaver_views,
+    policy_views,
+    reader_views,
+    room_views,
+    school_views,
+    views,
+)
 
 app_name = "circulation"
 
@@ -49,6 +58,13 @@ urlpatterns = [
     path("readers/<int:pk>/", school_views.reader_edit, name="reader-edit"),
     path("readers/<int:pk>/card.pdf", school_views.reader_card, name="reader-card"),
     path("readers/<int:pk>/reissue/", school_views.card_reissue, name="card-reissue"),
+    # Leavers: clearance lists and certificates (leaver_views).
+    path("classes/<int:pk>/clearance/", leaver_views.class_clearance_page, name="class-clearance"),
+    path("readers/<int:pk>/clearance/", leaver_views.reader_clearance_page, name="reader-clearance"),
+    path(
+        "readers/<int:pk>/certificate.pdf", leaver_views.clearance_certificate, name="clearance-certificate"
+    ),
+    path("compensations/<int:pk>/paid/", leaver_views.compensation_paid, name="compensation-paid"),
     path("roster/", school_views.roster_upload, name="roster-upload"),
     path("roster/preview/", school_views.roster_preview, name="roster-preview"),
     path("roster/confirm/", school_views.roster_confirm, name="roster-confirm"),

@@ -307,17 +307,6 @@ def test_promotion_moves_every_class_up_and_graduates_the_top_grade():
     assert RosterChange.objects.get().kind == RosterChange.Kind.PROMOTION
 
 
-def test_graduates_with_items_out_are_listed(librarian, monkeypatch):
-    sixth = SchoolClassFactory(grade=6, number=1)
-    leaver = ReaderFactory(school_class=sixth, full_name="借书人")
-    monkeypatch.setattr(
-        "circulation.selectors.readers_with_open_items",
-        lambda ids: {leaver.pk: ["《草房子》"]} if leaver.pk in ids else {},
-    )
-    page = librarian.get(reverse("circulation:promotion"), {"top_grade": 6}).content.decode()
-    assert f'data-graduate="{leaver.number}"' in page and "《草房子》" in page
-
-
 def test_promotion_without_classes_is_refused_and_bad_top_grades_too():
     with pytest.raises(PromotionRefused):
         promotion_plan(top_grade=6)
