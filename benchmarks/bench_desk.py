@@ -1,7 +1,8 @@
 """The circulation desk under load: lending and taking back through the real HTTP endpoint.
 
-``BENCH_DESKS`` desks (default 8) work at once against gunicorn (``BENCH_WORKERS`` sync
-workers, default 4) on loopback, each as its own librarian: it signs in through the login page
+``BENCH_DESKS`` desks (default 8) work at once against gunicorn (``BENCH_WORKERS`` workers,
+default 4, of ``BENCH_WORKER_CLASS``, default sync, with ``BENCH_THREADS`` threads each for
+gthread) on loopback, each as its own librarian: it signs in through the login page
 (CSRF token and session cookie, as a browser does), then repeats ``BENCH_ROUNDS`` times (default
 60): scan a reader's card, scan two books (lend), switch to return mode and scan them again
 (return). Every scan is the POST that desk.js sends (htmx headers, the CSRF header), and every
@@ -160,7 +161,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def gunicorn_start(port: int, workers: int) -> subprocess.Popen:
+def gunicorn_start(port: int, workers: int, worker_class: str = "sync", threads: int = 1) -> subprocess.Popen:
     env = dict(os.environ, DEBUG="false", DJANGO_SETTINGS_MODULE="library_site.settings", LOG_LEVEL="WARNING")
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     command = [
@@ -170,6 +171,10 @@ def gunicorn_start(port: int, workers: int) -> subprocess.Popen:
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
+        "--worker-class",
+        worker_class,
+        "--threads",
+        str(threads),
         "--log-level",
         "warning",
     ]
@@ -205,8 +210,15 @@ class Desk:
         if body is not None:
             data = urllib.parse.urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.connection.request(method, path, body=data, headers=headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=data, headers=headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # A keep-alive connection the server closed while this desk was idle (gthread
+            # workers do after a few seconds): the request never reached it; send it again.
+            self.connection.close()
+            self.connection.request(method, path, body=data, headers=headers)
+            response = self.connection.getresponse()
         payload = response.read().decode()
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
@@ -271,6 +283,8 @@ def main() -> None:
 
     desks = int(os.environ.get("BENCH_DESKS", "8"))
     workers = int(os.environ.get("BENCH_WORKERS", "4"))
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
+    threads = int(os.environ.get("BENCH_THREADS", "1"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "60"))
     reader_count = int(os.environ.get("BENCH_READERS", "5000"))
     seed = int(os.environ.get("BENCH_SEED", "1"))
@@ -291,13 +305,20 @@ def main() -> None:
 
     print(
         f"{Reader.objects.count():,} readers, {Copy.objects.count():,} copies, {Loan.objects.count():,} loans so far. "
-        f"{desks} desks × {rounds} readers × {per_reader} books, gunicorn with {workers} sync workers on loopback."
+        f"{desks} desks × {rounds} readers × {per_reader} books, gunicorn with {workers} {worker_class} workers"
+        f"{f' × {threads} threads' if threads > 1 else ''} on loopback."
+    )
+    from django.conf import settings
+
+    print(
+        f"Cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, sessions {settings.SESSION_ENGINE}, "
+        f"CONN_MAX_AGE {settings.DATABASES['default'].get('CONN_MAX_AGE')}."
     )
     print(f"Database queries: reader panel (card scan) {panel_queries}, lend {lend_queries}.")
     connections.close_all()
 
     port = free_port()
-    server = gunicorn_start(port, workers)
+    server = gunicorn_start(port, workers, worker_class, threads)
     try:
         context = multiprocessing.get_context("fork")
         barrier = context.Barrier(desks + 1)

@@ -10,6 +10,7 @@ class CirculationConfig(AppConfig):
         from library_site.accounts.navigation import MenuEntry, menu_register
         from library_site.accounts.roles import Capability
 
+        from . import policies  # noqa: F401 (connects the signals that drop the cached lending rules)
         from .selectors import my_library_is_separate_page
 
         menu_register(

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy
@@ -50,17 +51,40 @@ class ScanAnswer:
     scanned: str = ""
 
 
-def scan_lookup(code: str) -> tuple[LibraryCard | None, Copy | None]:
-    """The card and the copy with this barcode: one query each, whatever the prefix, so that
-    a library whose old labels have no prefix still works."""
-    card = LibraryCard.objects.filter(number=code).select_related("reader").first()
+def _card_query(code: str):
+    return LibraryCard.objects.filter(number=code).select_related("reader")
+
+
+def _copy_query(code: str, *, open_loan_reader: bool = False):
+    copies = (
+        Copy.objects.filter(barcode=code).select_related("record", "location").defer(*record_light("record"))
+    )
+    if open_loan_reader:
+        # For a return: whose open loan it is, read with the copy (loan_return's open_reader_id).
+        open_loans = Loan.objects.filter(copy_id=OuterRef("pk"), state=Loan.State.OPEN)
+        copies = copies.annotate(open_reader_id=Subquery(open_loans.values("reader_id")[:1]))
+    return copies
+
+
+def scan_lookup(code: str, *, open_loan_reader: bool = False) -> tuple[LibraryCard | None, Copy | None]:
+    """The card and the copy with this barcode, whatever the prefix, so that a library whose
+    old labels have no prefix still works. One query when the code names one of them (the
+    common case): the one that a code of its shape most likely names, asking at once whether
+    the other exists too; a second only when it does, or when the first guess was wrong.
+    ``open_loan_reader`` reads the copy's ``open_reader_id`` with it (returns)."""
+    if CARD_NUMBER.match(code):
+        card = _card_query(code).annotate(copy_too=Exists(Copy.objects.filter(barcode=code))).first()
+        if card is None:
+            return None, _copy_query(code, open_loan_reader=open_loan_reader).first()
+        return card, (_copy_query(code, open_loan_reader=open_loan_reader).first() if card.copy_too else None)
     copy = (
-        Copy.objects.filter(barcode=code)
-        .select_related("record", "location")
-        .defer(*record_light("record"))
+        _copy_query(code, open_loan_reader=open_loan_reader)
+        .annotate(card_too=Exists(LibraryCard.objects.filter(number=code)))
         .first()
     )
-    return card, copy
+    if copy is None:
+        return _card_query(code).first(), None
+    return (_card_query(code).first() if copy.card_too else None), copy
 
 
 def desk_scan(
@@ -73,10 +97,11 @@ def desk_scan(
     action = {Mode.LEND: DeskAction.Action.CHECKOUT, Mode.RENEW: DeskAction.Action.RENEW}.get(
         mode, DeskAction.Action.RETURN
     )
-    card, copy = scan_lookup(code)
+    returning = mode not in (Mode.LEND, Mode.RENEW)
+    card, copy = scan_lookup(code, open_loan_reader=returning)
     if card is None and copy is None and as_scanned != code:
         # A label printed in lower case (an old system's): looked up as it came, by the index.
-        card, copy = scan_lookup(as_scanned)
+        card, copy = scan_lookup(as_scanned, open_loan_reader=returning)
         code = as_scanned
     reader = None
     try:
@@ -109,7 +134,9 @@ def desk_scan(
                 raise NotOnLoan()
             result = loan_renew(loan=loan, user=user, desk=desk)
         else:
-            result = loan_return(copy=copy, user=user, desk=desk, damaged=damaged)
+            result = loan_return(
+                copy=copy, user=user, desk=desk, damaged=damaged, open_reader_id=copy.open_reader_id
+            )
     except CirculationError as error:
         message = str(error.message)
         if copy is not None:

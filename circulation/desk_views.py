@@ -67,7 +67,7 @@ def _answer(
         # ``panel`` is True (read it), False (leave the panel as it is) or one already read.
         "panel": panel
         if isinstance(panel, dict)
-        else (reader_panel(reader_id) if reader_id and panel else None),
+        else (reader_panel(reader_id, desk_fragment=True) if reader_id and panel else None),
         "refresh_panel": bool(panel),
         "pile_class": school_class,
         "pile_loans": class_open_loans(school_class.pk) if school_class else None,
@@ -103,7 +103,7 @@ def desk_scan_view(request):
     if answer.outcome == "reader":
         if request.session.get(SESSION_READER) != answer.reader_id:
             request.session[SESSION_READER] = answer.reader_id
-        panel = reader_panel(answer.reader_id)
+        panel = reader_panel(answer.reader_id, desk_fragment=True)
         return _answer(
             request,
             outcome="reader",
@@ -116,13 +116,18 @@ def desk_scan_view(request):
         if request.session.get(SESSION_READER) != reader_id:  # saving the session costs a write
             request.session[SESSION_READER] = reader_id
     served = request.session.get(SESSION_READER)
+    panel = mode == Mode.LEND or (served is not None and answer.reader_id == served)
+    lent = answer.result.loan if answer.result and answer.result.changed and mode == Mode.LEND else None
+    if lent is not None and lent.reader_id == served and hasattr(lent.reader, "card_number"):
+        # The lend locked and read the reader just now, with what the panel shows of them.
+        panel = reader_panel(served, reader=lent.reader, desk_fragment=True)
     return _answer(
         request,
         outcome=answer.outcome,
         message=answer.message,
         scanned=answer.scanned,
         action=answer.result.action if answer.result else None,
-        panel=mode == Mode.LEND or (served is not None and answer.reader_id == served),
+        panel=panel,
     )
 
 

@@ -59,6 +59,7 @@ from .policies import (
     Calendar,
     copy_is_reference_only,
     graduating_freeze_starts,
+    lending_rules,
     policy_for,
 )
 from .querysets import record_light
@@ -118,21 +119,30 @@ def _lock_reader(reader_id: int) -> Reader:
     )
 
 
-def _lock_copy(copy_id: int) -> Copy:
-    return (
+def _lock_copy(copy_id: int, *, waiting_holds: bool = False) -> Copy:
+    """The copy, locked. ``waiting_holds`` asks in the same query whether anybody waits for
+    its title (``copy.has_waiting_hold``), so that the queue is read only when somebody does."""
+    copies = (
         Copy.objects.select_for_update(of=("self",))
         .select_related("record", "location")
         .defer(*record_light("record"))
-        .get(pk=copy_id)
     )
+    if waiting_holds:
+        copies = copies.annotate(
+            has_waiting_hold=Exists(
+                Hold.objects.filter(record_id=OuterRef("record_id"), state=Hold.State.WAITING)
+            )
+        )
+    return copies.get(pk=copy_id)
 
 
 # --- lending ---------------------------------------------------------------------------------
 
 
 def _lock_reader_for_lending(reader_id: int, today: date) -> Reader:
-    """The reader, locked, with what lending checks about them in the same query: whether
-    they hold an active card and until when they are suspended."""
+    """The reader, locked, with what lending checks about them in the same query: their
+    active card's number (None without one) and until when they are suspended; the desk's
+    reader panel shows the same two (``reader_panel(reader=...)``)."""
     suspensions = Suspension.objects.filter(
         reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
     ).order_by("-ends_on")
@@ -140,8 +150,10 @@ def _lock_reader_for_lending(reader_id: int, today: date) -> Reader:
         Reader.objects.select_for_update(of=("self",))
         .select_related("user", "school_class")
         .annotate(
-            has_active_card=Exists(
-                LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
+            card_number=Subquery(
+                LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE).values(
+                    "number"
+                )[:1]
             ),
             suspended_until=Subquery(suspensions.values("ends_on")[:1]),
         )
@@ -160,7 +172,7 @@ def reader_borrowing_block(
             _("%(reader)s is marked “%(status)s” and may not borrow.")
             % {"reader": reader.name, "status": reader.get_status_display()}
         )
-    if not reader.has_active_card:
+    if not reader.card_number:
         raise CardBlocked(_("%(reader)s has no active library card.") % {"reader": reader.name})
     if reader.suspended_until is not None:
         raise Suspended(
@@ -194,7 +206,7 @@ def loan_checkout(
     """Lend a copy to a reader, or refuse with a one-line reason."""
     today = today or timezone.localdate()
     reader = _lock_reader_for_lending(reader.pk, today)
-    copy = _lock_copy(copy.pk)
+    copy = _lock_copy(copy.pk, waiting_holds=True)
     record = copy.record
 
     collected_hold = None
@@ -232,10 +244,10 @@ def loan_checkout(
         raise NoPolicy()
     if copy_is_reference_only(copy, policy):
         raise ReferenceOnly()
-    settings = CirculationSettings.current()
+    settings = lending_rules().settings
     calendar = Calendar.load(today, settings=settings)
     reader_borrowing_block(reader=reader, policy=policy, calendar=calendar, settings=settings)
-    if collected_hold is None:
+    if collected_hold is None and copy.has_waiting_hold:
         # A copy on the open shelf while others wait for the title goes to the first in line.
         first_waiting = (
             Hold.objects.select_related("reader__user", "reader__school_class")
@@ -257,6 +269,7 @@ def loan_checkout(
         to_status=Copy.Status.ON_LOAN,
         user=user,
         reason=_("Lent to %(reader)s") % {"reader": reader.number},
+        locked=True,  # locked above, after the reader
     )
     try:
         # No savepoint: the copy's row lock makes a clash all but impossible, and should the
@@ -307,7 +320,10 @@ def _trap_for_next(
     *, copy: Copy, user, today: date, settings: CirculationSettings | None = None
 ) -> Hold | None:
     """Keep a copy that has come back for the first reader in the queue, if any. The
-    calendar is read only when somebody is waiting."""
+    calendar is read only when somebody is waiting (and the queue only when the copy's lock
+    said somebody was, if it was asked)."""
+    if not getattr(copy, "has_waiting_hold", True):
+        return None
     hold = (
         Hold.objects.select_for_update(of=("self",))
         .select_related("reader__user", "reader__school_class")
@@ -320,7 +336,7 @@ def _trap_for_next(
     hold.state = Hold.State.READY
     hold.copy = copy
     hold.ready_at = timezone.now()
-    settings = settings or CirculationSettings.current()
+    settings = settings or lending_rules().settings
     hold.collect_by = _hold_pickup_deadline(Calendar.load(today, settings=settings), settings)
     hold.save(update_fields=["state", "copy", "ready_at", "collect_by"])
     return hold
@@ -346,12 +362,20 @@ def _already_returned(copy: Copy) -> DeskResult:
 
 @transaction.atomic
 def loan_return(
-    *, copy: Copy, user, desk: str = "", damaged: bool = False, today: date | None = None
+    *,
+    copy: Copy,
+    user,
+    desk: str = "",
+    damaged: bool = False,
+    today: date | None = None,
+    open_reader_id: int | None = None,
 ) -> DeskResult:
     """Take a copy back. Returning a copy that is already back changes nothing (a double
-    scan); a copy never lent is refused."""
+    scan); a copy never lent is refused. ``open_reader_id`` is the reader of the copy's open
+    loan as the caller has just read it (the desk's lookup), which saves reading it here; the
+    loan is read again under the locks either way."""
     today = today or timezone.localdate()
-    reader_id = (
+    reader_id = open_reader_id or (
         Loan.objects.filter(copy_id=copy.pk, state=Loan.State.OPEN)
         .values_list("reader_id", flat=True)
         .first()
@@ -359,7 +383,7 @@ def loan_return(
     if reader_id is None:
         return _already_returned(copy)
     reader = _lock_reader(reader_id)
-    copy = _lock_copy(copy.pk)
+    copy = _lock_copy(copy.pk, waiting_holds=True)
     loan = Loan.objects.select_for_update().filter(copy=copy, state=Loan.State.OPEN, reader=reader).first()
     if loan is None:  # another desk took it back while this one waited for the lock
         return _already_returned(copy)
@@ -370,7 +394,7 @@ def loan_return(
     loan.return_desk = desk[:50]
     loan.overdue_days = loan.overdue_days_on(today)
     # The settings matter only for a late book (a book on time is the common case).
-    settings = CirculationSettings.current() if loan.overdue_days else None
+    settings = lending_rules().settings if loan.overdue_days else None
     if loan.overdue_days and settings.fines_enabled:
         loan.fine = settings.fine_per_day * loan.overdue_days
     loan.save(update_fields=["state", "returned_at", "returned_by", "return_desk", "overdue_days", "fine"])
@@ -405,11 +429,17 @@ def loan_return(
         hold = _trap_for_next(copy=copy, user=user, today=today, settings=settings)
         if hold is not None:
             copy_set_status(
-                copy=copy, to_status=Copy.Status.ON_HOLD_SHELF, user=user, reason=_("Kept for a hold")
+                copy=copy,
+                to_status=Copy.Status.ON_HOLD_SHELF,
+                user=user,
+                reason=_("Kept for a hold"),
+                locked=True,
             )
             parts.append(_("Put on the hold shelf for %(reader)s.") % {"reader": reader_label(hold.reader)})
         else:
-            copy_set_status(copy=copy, to_status=Copy.Status.AVAILABLE, user=user, reason=_("Returned"))
+            copy_set_status(
+                copy=copy, to_status=Copy.Status.AVAILABLE, user=user, reason=_("Returned"), locked=True
+            )
     message = " ".join(str(part) for part in parts)
     action = _record_action(
         user=user,
@@ -613,7 +643,7 @@ def loan_mark_lost(
         price, source = copy.record.price, _("list price")
     else:
         raise NoPrice()
-    multiplier = CirculationSettings.current().lost_multiplier
+    multiplier = lending_rules().settings.lost_multiplier
     amount = (Decimal(price) * multiplier).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     copy_set_status(
         copy=copy,

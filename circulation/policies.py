@@ -9,9 +9,13 @@ due date, the due date moves back to the last open day before it instead.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from catalog.models import Location
@@ -25,6 +29,72 @@ from .models import CirculationSettings, ClosedPeriod, LoanPolicy, Reader, Term
 REFERENCE_LOCATION_KINDS = frozenset({Location.Kind.READING_ROOM})
 # How far ahead the calendar looks for an open day (a year covers any vacation).
 HORIZON_DAYS = 400
+# The rules every scan at the desk reads (the settings, the active policies, the closed days
+# and the terms) change a few times a year: they are kept in the shared cache, dropped
+# whenever one of them is saved or deleted, and read again at least this often regardless.
+RULES_CACHE_KEY = "circulation:lending-rules:v1"
+RULES_CACHE_SECONDS = 60
+
+
+@dataclass
+class LendingRules:
+    settings: CirculationSettings
+    policies: list[LoanPolicy]
+    periods: list[tuple[date, date]]
+    terms: list[Term]
+
+
+def _rules_load() -> LendingRules:
+    terms = Term.objects.all()
+    if not terms.ordered:
+        terms = terms.order_by("pk")
+    return LendingRules(
+        settings=CirculationSettings.current(),
+        policies=list(LoanPolicy.objects.filter(is_active=True)),
+        periods=list(ClosedPeriod.objects.order_by("starts_on").values_list("starts_on", "ends_on")),
+        terms=list(terms),
+    )
+
+
+def lending_rules() -> LendingRules:
+    """The settings, the active loan policies, the closed periods and the terms: one cache
+    read per scan instead of four queries. Rules read inside a transaction that has changed
+    one of them are not cached (they may yet be rolled back)."""
+    changed_in = getattr(connection, "_lending_rules_changed_in", None)
+    if changed_in is not None:
+        if (
+            connection.in_atomic_block
+            and connection.atomic_blocks
+            and connection.atomic_blocks[0] is changed_in
+        ):
+            return _rules_load()
+        connection._lending_rules_changed_in = None  # that transaction is over
+    try:
+        rules = cache.get(RULES_CACHE_KEY)
+    except Exception:  # the cache is down: the desk still lends, from the database
+        return _rules_load()
+    if rules is None:
+        rules = _rules_load()
+        with contextlib.suppress(Exception):
+            cache.set(RULES_CACHE_KEY, rules, RULES_CACHE_SECONDS)
+    return rules
+
+
+def lending_rules_forget(**_kwargs) -> None:
+    """Drop the cached rules now and again when the change is committed (another worker may
+    have cached the old ones in between)."""
+    cache.delete(RULES_CACHE_KEY)
+    if connection.in_atomic_block and connection.atomic_blocks:
+        # Remember the (outermost) transaction that changed them, not just that one did.
+        connection._lending_rules_changed_in = connection.atomic_blocks[0]
+        transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
+
+
+for _model in (CirculationSettings, LoanPolicy, ClosedPeriod, Term):
+    post_save.connect(lending_rules_forget, sender=_model, dispatch_uid=f"lending-rules-{_model.__name__}")
+    post_delete.connect(
+        lending_rules_forget, sender=_model, dispatch_uid=f"lending-rules-d-{_model.__name__}"
+    )
 
 
 def policy_for(
@@ -34,7 +104,7 @@ def policy_for(
     type: a policy naming the type beats one for every type; a grade range beats none, and a
     narrower range beats a wider one."""
     if policies is None:
-        policies = list(LoanPolicy.objects.filter(is_active=True, reader_group=reader.kind))
+        policies = lending_rules().policies
     grade = (
         reader.school_class.grade if reader.kind == Reader.Kind.STUDENT and reader.school_class_id else None
     )
@@ -70,15 +140,11 @@ class Calendar:
 
     @classmethod
     def load(cls, today: date, *, settings: CirculationSettings | None = None) -> Calendar:
-        settings = settings or CirculationSettings.current()
-        periods = list(
-            ClosedPeriod.objects.filter(
-                ends_on__gte=today, starts_on__lte=today + timedelta(days=HORIZON_DAYS)
-            )
-            .order_by("starts_on")
-            .values_list("starts_on", "ends_on")
-        )
-        term = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+        rules = lending_rules()
+        settings = settings or rules.settings
+        horizon = today + timedelta(days=HORIZON_DAYS)
+        periods = [(start, end) for start, end in rules.periods if end >= today and start <= horizon]
+        term = next((term for term in rules.terms if term.starts_on <= today <= term.ends_on), None)
         return cls(today=today, closed_weekdays=settings.closed_weekday_set, periods=periods, term=term)
 
     def is_closed(self, day: date) -> bool:

@@ -91,32 +91,49 @@ def classes_of_head_teacher(user):
 # --- loans, holds and the desk ----------------------------------------------------------------
 
 
-def reader_panel(reader_id: int, *, today=None) -> dict | None:
+# What the desk's answer fragment (_reader_panel.html) shows of each open loan and hold: the
+# desk reads only these columns (the rest of a catalogue record is wide).
+PANEL_LOAN_FIELDS = (
+    "id", "copy_id", "reader_id", "policy_id", "state", "lent_at", "due_on", "renewals",
+    "copy__id", "copy__barcode", "copy__record_id", "copy__record__id", "copy__record__title",
+    "policy__id", "policy__renewals",
+)  # fmt: skip
+PANEL_HOLD_FIELDS = (
+    "id", "record_id", "reader_id", "copy_id", "state", "placed_at", "collect_by",
+    "record__id", "record__title", "copy__id", "copy__barcode",
+)  # fmt: skip
+
+
+def reader_panel(
+    reader_id: int, *, today=None, reader: Reader | None = None, desk_fragment: bool = False
+) -> dict | None:
     """Everything the desk shows about a reader, in three queries whatever their history: the
     reader (with account, class, card and suspension), open loans, and active holds with
-    their place in the queue."""
+    their place in the queue. ``reader`` is one already read that way in this request (the
+    lend just locked it, with ``card_number`` and ``suspended_until``): two queries then.
+    ``desk_fragment`` reads only the loans' and holds' columns that the desk's answer shows."""
     today = today or timezone.localdate()
-    suspensions = Suspension.objects.filter(
-        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
-    ).order_by("-ends_on")
-    cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
-    reader = (
-        Reader.objects.select_related("user", "school_class")
-        .annotate(
-            card_number=Subquery(cards.values("number")[:1]),
-            suspended_until=Subquery(suspensions.values("ends_on")[:1]),
+    if reader is None or reader.pk != reader_id:
+        suspensions = Suspension.objects.filter(
+            reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
+        ).order_by("-ends_on")
+        cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
+        reader = (
+            Reader.objects.select_related("user", "school_class")
+            .annotate(
+                card_number=Subquery(cards.values("number")[:1]),
+                suspended_until=Subquery(suspensions.values("ends_on")[:1]),
+            )
+            .filter(pk=reader_id)
+            .first()
         )
-        .filter(pk=reader_id)
-        .first()
-    )
     if reader is None:
         return None
-    loans = list(
-        Loan.objects.filter(reader_id=reader_id, state=Loan.State.OPEN)
-        .select_related("copy__record", "policy")
-        .defer(*record_light("copy__record"))
-        .order_by("due_on", "pk")
+    loans = Loan.objects.filter(reader_id=reader_id, state=Loan.State.OPEN).select_related(
+        "copy__record", "policy"
     )
+    loans = loans.only(*PANEL_LOAN_FIELDS) if desk_fragment else loans.defer(*record_light("copy__record"))
+    loans = list(loans.order_by("due_on", "pk"))
     for loan in loans:
         loan.days_overdue = loan.overdue_days_on(today)
         loan.renewals_left = max(0, loan.policy.renewals - loan.renewals) if loan.policy else 0
@@ -128,12 +145,11 @@ def reader_panel(reader_id: int, *, today=None) -> dict | None:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    holds = list(
-        Hold.objects.filter(reader_id=reader_id, state__in=[Hold.State.WAITING, Hold.State.READY])
-        .select_related("record", "copy")
-        .annotate(ahead=Subquery(ahead))
-        .order_by("placed_at")
-    )
+    holds = Hold.objects.filter(
+        reader_id=reader_id, state__in=[Hold.State.WAITING, Hold.State.READY]
+    ).select_related("record", "copy")
+    holds = holds.only(*PANEL_HOLD_FIELDS) if desk_fragment else holds.defer(*record_light("record"))
+    holds = list(holds.annotate(ahead=Subquery(ahead)).order_by("placed_at"))
     for hold in holds:
         hold.position = (hold.ahead or 0) + 1 if hold.state == Hold.State.WAITING else 0
     suspended_until = reader.suspended_until

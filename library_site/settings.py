@@ -172,7 +172,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First, as django-axes asks: it refuses a locked-out login before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "library_site.accounts.backends.ModelBackend",  # permissions in one query
     # A reader may also sign in with their library card number or student/staff number.
     "circulation.auth.ReaderIdentifierBackend",
 ]
@@ -185,8 +185,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-# Sessions live in the database, so that a Redis outage logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database, so that a Redis outage logs nobody out; they are read from
+# the cache (Redis when REDIS_URL is set) first, so a request that does not change its session
+# costs no session query (library_site/session_store.py falls back on any cache error).
+SESSION_ENGINE = "library_site.session_store"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 
 # Repeated login failures are throttled per user name and address: a whole school often shares
