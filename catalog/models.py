@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from library_site.accounts.fields import actor_field
+from library_site.school import class_name
 
 from .querysets import CopyQuerySet, RecordQuerySet
 
@@ -279,6 +280,9 @@ class Copy(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         IN_CLASS_CORNER = "in_class_corner", _("In a class book corner")
 
+    # Where a reader could find the copy in the library: what a stocktake expects on the shelves.
+    SHELF_STATUSES = (Status.AVAILABLE, Status.IN_CLASS_CORNER)
+
     class Source(models.TextChoices):
         PURCHASE = "purchase", _("Purchase")
         DONATION = "donation", _("Donation")
@@ -474,6 +478,9 @@ class SerialIssue(models.Model):
     """An issue a subscription expects (第 n 期), and its check-in when it comes. Bound into a
     volume (期刊装订), it points to the copy that volume became."""
 
+    # An issue is missing (to be claimed, 催缺) when it has not come this many days after its day.
+    MISSING_AFTER_DAYS = 7
+
     subscription = models.ForeignKey(
         Subscription, verbose_name=_("subscription"), on_delete=models.PROTECT, related_name="issues"
     )
@@ -502,6 +509,9 @@ class SerialIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription.serial} {self.subscription.year}-{self.number}"
+
+    def is_missing_on(self, day) -> bool:
+        return self.received_on is None and (day - self.expected_on).days > self.MISSING_AFTER_DAYS
 
 
 # --- collection care: repairs, write-offs, stocktaking ---
@@ -778,7 +788,24 @@ class Textbook(models.Model):
         return self.title
 
 
-class TextbookOrderLine(models.Model):
+class TextbookClassLine(models.Model):
+    """So many copies of a textbook for one class of a grade (an order, a handover)."""
+
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    class_number = models.PositiveSmallIntegerField(_("class number"), validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        abstract = True
+
+    @property
+    def class_label(self) -> str:
+        return class_name(self.grade, self.class_number)
+
+
+class TextbookOrderLine(TextbookClassLine):
     """How many copies of a textbook a class needs for a term (征订)."""
 
     term = models.ForeignKey(
@@ -787,11 +814,6 @@ class TextbookOrderLine(models.Model):
     textbook = models.ForeignKey(
         Textbook, verbose_name=_("textbook"), on_delete=models.PROTECT, related_name="order_lines"
     )
-    grade = models.PositiveSmallIntegerField(
-        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
-    class_number = models.PositiveSmallIntegerField(_("class number"), validators=[MinValueValidator(1)])
-    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     ordered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("ordered by"),
@@ -844,7 +866,7 @@ class TextbookDelivery(models.Model):
         return f"{self.textbook} × {self.quantity}"
 
 
-class TextbookHandover(models.Model):
+class TextbookHandover(TextbookClassLine):
     """Textbooks handed to a class (发放): to the class's teacher, who confirms receipt in their
     own page. A recycled textbook's handover is collected back at the end of the term, with the
     condition of what came back."""
@@ -855,11 +877,6 @@ class TextbookHandover(models.Model):
     textbook = models.ForeignKey(
         Textbook, verbose_name=_("textbook"), on_delete=models.PROTECT, related_name="handovers"
     )
-    grade = models.PositiveSmallIntegerField(
-        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
-    class_number = models.PositiveSmallIntegerField(_("class number"), validators=[MinValueValidator(1)])
-    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("receiving teacher"),

@@ -9,10 +9,12 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr, Upper
 from django.utils import timezone
+
+from library_site.school import grade_name
 
 from .isbn import isbn_normalise
 from .models import (
@@ -28,8 +30,14 @@ from .models import (
     PurchasePlanLine,
     Record,
     Repair,
+    SerialIssue,
     Stocktake,
     StocktakeScan,
+    Subscription,
+    Textbook,
+    TextbookDelivery,
+    TextbookHandover,
+    TextbookOrderLine,
     WriteOffBatch,
     WriteOffItem,
 )
@@ -403,11 +411,7 @@ def locations_active():
 def subscriptions_overview(*, year: int, on, location: Location | None = None, kind: str = ""):
     """A year's subscriptions with, for each, the issues expected by ``on``, received and
     missing (expected more than a week ago and not in), in two queries."""
-    from datetime import timedelta
-
-    from .models import Subscription
-
-    overdue_before = on - timedelta(days=MISSING_AFTER_DAYS)
+    overdue_before = on - timedelta(days=SerialIssue.MISSING_AFTER_DAYS)
     queryset = (
         Subscription.objects.filter(year=year)
         .select_related("serial", "location")
@@ -429,19 +433,12 @@ def subscriptions_overview(*, year: int, on, location: Location | None = None, k
     return queryset
 
 
-# An issue is missing (to be claimed, 催缺) when it has not come a week after its expected day.
-MISSING_AFTER_DAYS = 7
-
-
 def issues_missing(*, on, location: Location | None = None):
-    """Issues to claim from the supplier: expected more than MISSING_AFTER_DAYS ago, not in."""
-    from datetime import timedelta
-
-    from .models import SerialIssue
-
+    """Issues to claim from the supplier: expected more than SerialIssue.MISSING_AFTER_DAYS ago,
+    not in."""
     queryset = (
         SerialIssue.objects.filter(
-            received_on__isnull=True, expected_on__lt=on - timedelta(days=MISSING_AFTER_DAYS)
+            received_on__isnull=True, expected_on__lt=on - timedelta(days=SerialIssue.MISSING_AFTER_DAYS)
         )
         .select_related("subscription__serial", "subscription__location")
         .order_by("subscription__location__name", "subscription__serial__title", "number")
@@ -454,10 +451,6 @@ def issues_missing(*, on, location: Location | None = None):
 def checkin_list(*, location: Location, on):
     """The room's subscriptions for the year of ``on``, each with its next issue still to come
     (number and expected day) and the issues received today, for the check-in page."""
-    from django.db.models import Min, Subquery
-
-    from .models import SerialIssue, Subscription
-
     next_issue = SerialIssue.objects.filter(subscription=OuterRef("pk"), received_on__isnull=True).order_by(
         "number"
     )
@@ -478,8 +471,6 @@ def serial_register(*, kind: str, date_from, date_to, location: Location | None 
     """Registers B (newspapers, 报纸登记) and C (periodicals, 期刊登记) per room: for every
     subscription of a year the period touches, the issues expected and received in the period,
     the missing ones, the copies and the price. One query."""
-    from .models import Subscription
-
     period = Q(issues__expected_on__gte=date_from, issues__expected_on__lte=date_to)
     queryset = (
         Subscription.objects.filter(serial__kind=kind, year__gte=date_from.year, year__lte=date_to.year)
@@ -514,8 +505,6 @@ def serial_register(*, kind: str, date_from, date_to, location: Location | None 
 
 # --- collection care: repairs, write-offs, stocktaking ---
 
-# Statuses a stocktake expects on the shelves (catalog.services.ON_SHELF).
-ON_SHELF = (Copy.Status.AVAILABLE, Copy.Status.IN_CLASS_CORNER)
 # Statuses a copy may have to be proposed for weeding: on the shelves, or in repair.
 WEEDABLE = (Copy.Status.AVAILABLE, Copy.Status.IN_CLASS_CORNER, Copy.Status.IN_REPAIR)
 
@@ -736,7 +725,9 @@ def _scanned(stocktake: Stocktake):
 
 def stocktake_missing(stocktake: Stocktake):
     """Copies the catalogue puts on these shelves that nobody scanned: one anti-join."""
-    return Copy.objects.filter(stocktake_place(stocktake), status__in=ON_SHELF).exclude(_scanned(stocktake))
+    return Copy.objects.filter(stocktake_place(stocktake), status__in=Copy.SHELF_STATUSES).exclude(
+        _scanned(stocktake)
+    )
 
 
 def stocktake_found(stocktake: Stocktake):
@@ -766,7 +757,7 @@ def stocktake_status_to_check(stocktake: Stocktake):
     return (
         stocktake_found(stocktake)
         .filter(stocktake_place(stocktake))
-        .exclude(status__in=(*ON_SHELF, Copy.Status.ON_LOAN))
+        .exclude(status__in=(*Copy.SHELF_STATUSES, Copy.Status.ON_LOAN))
     )
 
 
@@ -810,7 +801,7 @@ def stocktake_report(stocktake: Stocktake, *, limit: int | None = 200) -> Stockt
     report = StocktakeReport(
         stocktake=stocktake,
         scanned=stocktake.scans.count(),
-        expected=Copy.objects.filter(stocktake_place(stocktake), status__in=ON_SHELF).count(),
+        expected=Copy.objects.filter(stocktake_place(stocktake), status__in=Copy.SHELF_STATUSES).count(),
         missing=rows(stocktake_missing(stocktake)),
         missing_count=stocktake_missing(stocktake).count(),
         misplaced=rows(stocktake_misplaced(stocktake)),
@@ -846,12 +837,6 @@ def textbook_term_status(*, term) -> list[dict]:
     """For each textbook of the term: copies ordered (and by how many classes), delivered,
     handed over, confirmed by the teachers, still to come from the supplier, and in the library
     waiting to be handed over. Four queries, whatever the number of textbooks."""
-    from django.db.models import Sum
-
-    from library_site.school import grade_name
-
-    from .models import Textbook, TextbookDelivery, TextbookHandover, TextbookOrderLine
-
     ordered = {
         row["textbook"]: row
         for row in TextbookOrderLine.objects.filter(term=term)
@@ -894,8 +879,6 @@ def textbook_term_status(*, term) -> list[dict]:
 
 
 def textbook_handovers(*, term=None, teacher=None):
-    from .models import TextbookHandover
-
     queryset = TextbookHandover.objects.select_related("textbook", "teacher", "term").order_by(
         "grade", "class_number", "textbook__subject", "pk"
     )

@@ -60,6 +60,7 @@ from .models import (
     WriteOffItem,
 )
 from .search import record_search_fields
+from .serials import cn_number_clean, issn_clean, issn_from_barcode, issue_dates
 
 # Numbers are reserved and checked against the database this many at a time.
 NUMBER_BLOCK = 5_000
@@ -599,8 +600,6 @@ def copies_create_bulk(*, copies: Sequence[Copy], user=None) -> list[Copy]:
 
 
 def _serial_identifiers(*, issn: str, cn_number: str, exclude_pk: int | None = None) -> tuple[str, str]:
-    from .serials import cn_number_clean, issn_clean
-
     issn_value, cn_value = issn_clean(issn), cn_number_clean(cn_number)
     if issn_value is None:
         raise SerialError(_("This is not a valid ISSN: check the eight characters (0317-8471)."))
@@ -663,8 +662,6 @@ def subscription_create(
 ) -> Subscription:
     """A year's subscription for a room, with the issues it expects predicted from the serial's
     frequency (catalog.serials.issue_dates)."""
-    from .serials import issue_dates
-
     if not location.is_active or location.kind == Location.Kind.CLASS_CORNER:
         raise SerialError(_("Newspapers and periodicals are subscribed for a room of the library in use."))
     if Subscription.objects.filter(serial=serial, location=location, year=year).exists():
@@ -725,8 +722,6 @@ def issue_receive_by_code(
 ) -> tuple[SerialIssue, bool]:
     """One scan at the check-in: the barcode on the cover (977…), an ISSN or a CN number names
     the serial; the room's subscription for the year receives its earliest issue not yet in."""
-    from .serials import cn_number_clean, issn_clean, issn_from_barcode
-
     on = on or timezone.localdate()
     code = (code or "").strip()
     issn = issn_from_barcode(code) or issn_clean(code)
@@ -816,7 +811,6 @@ def binding_create(*, subscription: Subscription, first: int, last: int, shelf: 
 # only through copy_set_status, so every move is in CopyStatusChange with who and why.
 
 # What a stocktake expects to find on the shelves: copies a reader could find in the library.
-ON_SHELF = (Copy.Status.AVAILABLE, Copy.Status.IN_CLASS_CORNER)
 # A barcode as a scanner reads it: letters, digits and a few separators, at most 32 characters.
 BARCODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-./_]{0,31}$")
 BARCODE_SEPARATORS = re.compile(r"[\s,;，；、]+")
@@ -1074,8 +1068,6 @@ def write_off_submit(*, batch: WriteOffBatch, user) -> WriteOffBatch:
 
 
 def _approver_check(user) -> None:
-    from library_site.accounts.roles import Capability
-
     if user is None or not user.has_perm(Capability.APPROVE_WRITE_OFFS.permission):
         raise WriteOffRefused(_("Only a library administrator may approve or return a write-off batch."))
 
@@ -1236,7 +1228,9 @@ def stocktake_confirm(*, stocktake: Stocktake, user) -> int:
     missing_ids = list(stocktake_missing(stocktake).order_by("pk").values_list("pk", flat=True))
     # Locked in primary-key order and checked again: a copy lent meanwhile is not lost.
     copies = list(
-        Copy.objects.select_for_update().filter(pk__in=missing_ids, status__in=ON_SHELF).order_by("pk")
+        Copy.objects.select_for_update()
+        .filter(pk__in=missing_ids, status__in=Copy.SHELF_STATUSES)
+        .order_by("pk")
     )
     reason = _("Missing in stocktake %(number)s") % {"number": stocktake.pk}
     copies_set_status_bulk(copies=copies, to_status=Copy.Status.LOST, user=user, reason=reason)

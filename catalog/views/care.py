@@ -393,7 +393,7 @@ def stocktake_scan(request, pk: int):
             context["outcome"] = "on_loan"
         elif not Copy.objects.filter(selectors.stocktake_place(stocktake), pk=copy.pk).exists():
             context["outcome"] = "misplaced"
-        elif copy.status not in selectors.ON_SHELF:
+        elif copy.status not in Copy.SHELF_STATUSES:
             context["outcome"] = "status"
         else:
             context["outcome"] = "here"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from catalog import services
 from catalog.exceptions import SerialError
 from catalog.models import Location, Serial, SerialIssue, Subscription
-from catalog.selectors import MISSING_AFTER_DAYS, checkin_list, issues_missing, subscriptions_overview
+from catalog.selectors import checkin_list, issues_missing, subscriptions_overview
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
@@ -194,7 +194,7 @@ def subscription_detail(request, pk: int):
     today = timezone.localdate()
     issues = list(subscription.issues.select_related("bound_into").order_by("number"))
     for issue in issues:
-        issue.is_missing = issue.received_on is None and (today - issue.expected_on).days > MISSING_AFTER_DAYS
+        issue.is_missing = issue.is_missing_on(today)
     return render(
         request,
         "catalog/serials/subscription.html",
@@ -275,6 +275,6 @@ def serials_missing(request):
             "room": room,
             "rooms": _rooms(),
             "today": today,
-            "days": MISSING_AFTER_DAYS,
+            "days": SerialIssue.MISSING_AFTER_DAYS,
         },
     )

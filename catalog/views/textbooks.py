@@ -23,7 +23,7 @@ from catalog.models import Textbook, TextbookHandover, TextbookTerm
 from catalog.selectors import textbook_handovers, textbook_term_status
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability, Role
-from library_site.school import GRADE_CHOICES, class_name
+from library_site.school import GRADE_CHOICES
 
 CLASS_RANGE = re.compile(r"^\s*(\d{1,2})\s*[-–~至到]\s*(\d{1,2})\s*$")
 
@@ -168,7 +168,7 @@ def textbooks_home(request):
                     % {
                         "count": handover.quantity,
                         "title": handover.textbook.title,
-                        "class": class_name(handover.grade, handover.class_number),
+                        "class": handover.class_label,
                         "teacher": handover.teacher.display_name,
                     },
                 )
@@ -179,8 +179,6 @@ def textbooks_home(request):
     rows = textbook_term_status(term=term) if term else []
     today = timezone.localdate()
     handovers = list(textbook_handovers(term=term)) if term else []
-    for handover in handovers:
-        handover.class_label = class_name(handover.grade, handover.class_number)
     return render(
         request,
         "catalog/textbooks/home.html",
@@ -247,7 +245,7 @@ def textbook_collect(request, pk: int):
             % {
                 "count": handover.quantity,
                 "title": handover.textbook.title,
-                "class": class_name(handover.grade, handover.class_number),
+                "class": handover.class_label,
             },
         },
     )
@@ -264,6 +262,4 @@ def textbooks_mine(request):
         messages.success(request, _("Thank you: the receipt of the textbooks is confirmed."))
         return redirect("catalog:textbooks-mine")
     handovers = list(textbook_handovers(teacher=request.user)[:200])
-    for handover in handovers:
-        handover.class_label = class_name(handover.grade, handover.class_number)
     return render(request, "catalog/textbooks/mine.html", {"handovers": handovers})
