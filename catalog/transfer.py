@@ -1131,8 +1131,9 @@ EXPORT_FIELDS = (
 
 
 # The names under which export_rows hands the values of a record and of a copy to the fields.
-EXPORT_RECORD_KEYS = tuple(name.removeprefix("record__") for name in EXPORT_FIELDS[:21])
-EXPORT_COPY_KEYS = tuple(name.replace("location__name", "location") for name in EXPORT_FIELDS[21:])
+_COPY_START = EXPORT_FIELDS.index("barcode")  # the record's values come first, then the copy's
+EXPORT_RECORD_KEYS = tuple(name.removeprefix("record__") for name in EXPORT_FIELDS[:_COPY_START])
+EXPORT_COPY_KEYS = tuple(name.replace("location__name", "location") for name in EXPORT_FIELDS[_COPY_START:])
 
 
 def export_header() -> list[str]:
