@@ -320,6 +320,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "circulation.tasks.anonymise_leavers_task",
         "schedule": crontab(hour=3, minute=45),
     },
+    # The month before, counted on the 1st once the day's first jobs are done.
+    "compute-monthly-stats": {
+        "task": "reports.tasks.compute_monthly_stats_task",
+        "schedule": crontab(day_of_month=1, hour=4, minute=30),
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------

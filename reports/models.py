@@ -1,0 +1,161 @@
+"""Monthly statistics: one snapshot per month, computed in the database from the loans, visits
+and copies (``reports.services.monthly_snapshot_compute``), so that a dashboard or a report over
+a term or a year adds up a dozen snapshots instead of recounting years of loans.
+
+A snapshot holds the month's totals; its breakdowns are rows (``MonthlyFigure``: one per reader
+type, grade, class or CLC top class), so that a term or a year is one ``SUM … GROUP BY`` in SQL.
+The month's most borrowed titles and most active readers are rows too, ranked.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from library_site.school import class_name, grade_name
+
+# How many titles and readers each month keeps: more than the 20 a page shows, so that the
+# ranking over a term or a year, added up from the months, rarely misses a title.
+TOP_KEPT = 100
+
+
+class MonthlySnapshot(models.Model):
+    """The figures of one calendar month (in the school's time zone). Computing a month again
+    updates its snapshot: there is never more than one per month."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
+    loans = models.PositiveIntegerField(_("loans"), default=0)
+    returns = models.PositiveIntegerField(_("returns"), default=0)
+    renewals = models.PositiveIntegerField(_("renewals"), default=0)
+    active_readers = models.PositiveIntegerField(_("active readers"), default=0)
+    visits = models.PositiveIntegerField(_("reading-room visits"), default=0)
+    class_sessions = models.PositiveIntegerField(_("class sessions in reading rooms"), default=0)
+    new_copies = models.PositiveIntegerField(_("new copies"), default=0)
+    copies = models.PositiveIntegerField(_("copies held at the end of the month"), default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+    duration_ms = models.PositiveIntegerField(_("time to compute (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly statistics")
+        verbose_name_plural = _("monthly statistics")
+        ordering = ["month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="monthly_snapshot_first_of_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class MonthlyFigure(models.Model):
+    """One line of a month's breakdown: the figures of a reader type, a grade, a class or a CLC
+    top class. Loans, returns and renewals count by the reader as they were at the loan (a
+    class is the class of that day; anonymised loans count too); visits and class sessions by
+    the reader's or class's grade when the month was computed. A figure a dimension has no
+    meaning for stays 0 (no copies per grade; no visits per CLC class)."""
+
+    class Dimension(models.TextChoices):
+        READER_KIND = "kind", _("Reader type")
+        GRADE = "grade", _("Grade")
+        CLASS = "class", _("Class")
+        CLC = "clc", _("CLC class")
+
+    snapshot = models.ForeignKey(MonthlySnapshot, on_delete=models.CASCADE, related_name="figures")
+    dimension = models.CharField(_("breakdown"), max_length=5, choices=Dimension.choices)
+    # The group's stable key: "student", "3", "3-2", "I" ("" for copies without a CLC number).
+    key = models.CharField(_("key"), max_length=20, blank=True)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    class_number = models.PositiveSmallIntegerField(_("class number"), null=True, blank=True)
+    loans = models.PositiveIntegerField(_("loans"), default=0)
+    returns = models.PositiveIntegerField(_("returns"), default=0)
+    renewals = models.PositiveIntegerField(_("renewals"), default=0)
+    active_readers = models.PositiveIntegerField(_("active readers"), default=0)
+    visits = models.PositiveIntegerField(_("reading-room visits"), default=0)
+    class_sessions = models.PositiveIntegerField(_("class sessions"), default=0)
+    new_copies = models.PositiveIntegerField(_("new copies"), default=0)
+    copies = models.PositiveIntegerField(_("copies held"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly figure")
+        verbose_name_plural = _("monthly figures")
+        ordering = ["snapshot", "dimension", "grade", "class_number", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "dimension", "key"], name="monthly_figure_one_per_group"
+            ),
+        ]
+        indexes = [models.Index(fields=["dimension", "snapshot"], name="monthly_figure_dimension")]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {self.dimension} {self.key}"
+
+    @property
+    def label(self) -> str:
+        return figure_label(self.dimension, self.key, self.grade, self.class_number)
+
+
+def figure_label(dimension: str, key: str, grade: int | None, class_number: int | None) -> str:
+    """What a breakdown line is called on a page, in the reader's language."""
+    from circulation.models import Reader
+
+    if dimension == MonthlyFigure.Dimension.READER_KIND:
+        try:
+            return str(Reader.Kind(key).label)
+        except ValueError:
+            return str(_("Unknown"))
+    if dimension == MonthlyFigure.Dimension.GRADE:
+        return grade_name(grade) if grade else str(_("No grade"))
+    if dimension == MonthlyFigure.Dimension.CLASS:
+        return class_name(grade, class_number) if grade and class_number else str(_("No class"))
+    return key or str(_("Unclassified"))
+
+
+class MonthlyTopTitle(models.Model):
+    """A title among the month's most borrowed (its place, and its loans that month)."""
+
+    snapshot = models.ForeignKey(MonthlySnapshot, on_delete=models.CASCADE, related_name="top_titles")
+    rank = models.PositiveSmallIntegerField(_("place"))
+    record = models.ForeignKey(
+        "catalog.Record", verbose_name=_("record"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The title as it was, so that the ranking reads the same if the record is later merged away.
+    title = models.CharField(_("title"), max_length=300)
+    loans = models.PositiveIntegerField(_("loans"))
+
+    class Meta:
+        verbose_name = _("most borrowed title")
+        verbose_name_plural = _("most borrowed titles")
+        ordering = ["snapshot", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "rank"], name="monthly_top_title_one_per_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} #{self.rank} {self.title}"
+
+
+class MonthlyTopReader(models.Model):
+    """A reader among the month's most active (by loans). Anonymised loans have no reader and
+    are not ranked here; the reader's type, grade and class are those of their loans."""
+
+    snapshot = models.ForeignKey(MonthlySnapshot, on_delete=models.CASCADE, related_name="top_readers")
+    rank = models.PositiveSmallIntegerField(_("place"))
+    reader = models.ForeignKey(
+        "circulation.Reader", verbose_name=_("reader"), on_delete=models.CASCADE, related_name="+"
+    )
+    reader_kind = models.CharField(_("reader type"), max_length=10, blank=True)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    class_number = models.PositiveSmallIntegerField(_("class number"), null=True, blank=True)
+    loans = models.PositiveIntegerField(_("loans"))
+
+    class Meta:
+        verbose_name = _("most active reader")
+        verbose_name_plural = _("most active readers")
+        ordering = ["snapshot", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "rank"], name="monthly_top_reader_one_per_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} #{self.rank} {self.reader_id}"

@@ -1,0 +1,77 @@
+"""Months and periods of months, for the statistics: parsing what people type, and the
+month's bounds in the school's time zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .exceptions import BadPeriod, FutureMonth
+
+MONTH_PATTERN = re.compile(r"^\s*(\d{4})\s*-\s*(\d{1,2})\s*$")
+YEAR_PATTERN = re.compile(r"^\s*(\d{4})\s*$")
+# A dashboard or report covers at most this many months (ten years is a mistake, not a view).
+MAX_MONTHS = 36
+
+
+def month_first(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_next(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def month_previous(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def month_last_day(month: date) -> date:
+    return date.fromordinal(month_next(month).toordinal() - 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Every month from ``first`` to ``last``, both included."""
+    months, month = [], month_first(first)
+    while month <= last:
+        months.append(month)
+        month = month_next(month)
+    return months
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The month's first instant and the next month's first instant, in the school's time zone."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(month, time.min), tz)
+    end = timezone.make_aware(datetime.combine(month_next(month), time.min), tz)
+    return start, end
+
+
+def month_parse(text: str, *, today: date | None = None) -> date:
+    """``2026-03`` → 2026-03-01; a month that has not begun is refused."""
+    match = MONTH_PATTERN.match(text or "")
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        raise BadPeriod(
+            _("“%(text)s” is not a month: write it as YYYY-MM, for example 2026-03.") % {"text": text}
+        )
+    month = date(int(match.group(1)), int(match.group(2)), 1)
+    month_refuse_future(month, today=today)
+    return month
+
+
+def month_refuse_future(month: date, *, today: date | None = None) -> None:
+    today = today or timezone.localdate()
+    if month > month_first(today):
+        raise FutureMonth(
+            _("%(month)s has not begun yet: there is nothing to count.") % {"month": f"{month:%Y-%m}"}
+        )
+
+
+def year_parse(text: str) -> int:
+    match = YEAR_PATTERN.match(text or "")
+    if not match or not 1900 <= int(match.group(1)) <= 2999:
+        raise BadPeriod(_("“%(text)s” is not a year: write it as YYYY, for example 2026.") % {"text": text})
+    return int(match.group(1))

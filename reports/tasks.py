@@ -1,0 +1,52 @@
+"""Background jobs of the reports app."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+def _month_of(param: str | None):
+    """The month a run counts: ``param`` (YYYY-MM) when given, else the month before today."""
+    from .periods import month_first, month_parse, month_previous
+
+    if param:
+        return month_parse(param)
+    return month_previous(month_first(timezone.localdate()))
+
+
+@shared_task(
+    name="reports.tasks.compute_monthly_stats_task",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=10 * 60,
+    time_limit=12 * 60,
+)
+def compute_monthly_stats_task(self, param: str | None = None, job_run_id: int | None = None) -> dict:
+    """On the 1st of each month, early in the morning, count the month before; on demand, the
+    month ``param`` (YYYY-MM). An upsert: running it twice leaves one snapshot per month."""
+    from .services import monthly_snapshot_compute
+
+    snapshot = monthly_snapshot_compute(month=_month_of(param))
+    logger.info(
+        "Monthly statistics for %s: %s loans in %s ms.", snapshot, snapshot.loans, snapshot.duration_ms
+    )
+    return snapshot_summary(snapshot)
+
+
+def snapshot_summary(snapshot) -> dict:
+    """What a run says it did, as JSON."""
+    return {
+        "month": f"{snapshot.month:%Y-%m}",
+        "loans": snapshot.loans,
+        "returns": snapshot.returns,
+        "renewals": snapshot.renewals,
+        "active_readers": snapshot.active_readers,
+        "visits": snapshot.visits,
+        "new_copies": snapshot.new_copies,
+        "duration_ms": snapshot.duration_ms,
+    }
