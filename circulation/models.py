@@ -512,6 +512,9 @@ class Loan(models.Model):
         indexes = [
             models.Index(fields=["reader", "state"], name="loan_reader_state"),
             models.Index(fields=["state", "due_on"], name="loan_state_due"),
+            # The monthly statistics count a month's loans and returns by these dates.
+            models.Index(fields=["lent_at"], name="loan_lent_at"),
+            models.Index(fields=["returned_at"], name="loan_returned_at"),
         ]
         constraints = [
             models.UniqueConstraint(
