@@ -5,3 +5,41 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports and statistics")
+
+    def ready(self):
+        from library_site.accounts.navigation import MenuEntry, menu_register
+        from library_site.accounts.roles import Capability
+        from library_site.system.jobs import Job, jobs_register
+
+        jobs_register(
+            Job(
+                key="monthly_stats",
+                task="reports.tasks.compute_monthly_stats_task",
+                label=_("Monthly statistics"),
+                param=Job.Param.MONTH,
+                description=_(
+                    "Counts a month's loans, returns, renewals, readers, visits and new copies into "
+                    "its snapshot; without a month, the month before."
+                ),
+                result_labels={
+                    "month": _("month"),
+                    "loans": _("loans"),
+                    "returns": _("returns"),
+                    "renewals": _("renewals"),
+                    "active_readers": _("active readers"),
+                    "visits": _("reading-room visits"),
+                    "new_copies": _("new copies"),
+                    "duration_ms": _("time to compute (ms)"),
+                },
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="statistics",
+                label=_("Statistics"),
+                url_name="reports:statistics",
+                icon="bar-chart-line",
+                order=300,
+                capability=Capability.VIEW_STATISTICS,
+            )
+        )

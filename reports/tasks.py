@@ -29,13 +29,17 @@ def _month_of(param: str | None):
 def compute_monthly_stats_task(self, param: str | None = None, job_run_id: int | None = None) -> dict:
     """On the 1st of each month, early in the morning, count the month before; on demand, the
     month ``param`` (YYYY-MM). An upsert: running it twice leaves one snapshot per month."""
+    from library_site.system.jobs import job_run
+
     from .services import monthly_snapshot_compute
 
-    snapshot = monthly_snapshot_compute(month=_month_of(param))
+    with job_run("monthly_stats", run_id=job_run_id, task_id=self.request.id, param=param) as run:
+        snapshot = monthly_snapshot_compute(month=_month_of(param))
+        run.result = snapshot_summary(snapshot)
     logger.info(
         "Monthly statistics for %s: %s loans in %s ms.", snapshot, snapshot.loans, snapshot.duration_ms
     )
-    return snapshot_summary(snapshot)
+    return run.result
 
 
 def snapshot_summary(snapshot) -> dict:
