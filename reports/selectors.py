@@ -394,7 +394,8 @@ def statistics_trend(stats: PeriodStatistics) -> list[MonthFigures]:
 
 def statistics_charts(stats: PeriodStatistics, trend: list[MonthFigures]) -> dict:
     """The dashboard's charts as Chart.js data (labels and datasets, already translated), for
-    ``json_script``; every figure here is also in a table on the page."""
+    ``json_script``; every figure here is also in a table on the page. A month not counted is
+    a gap (null), not a zero."""
 
     def dataset(label, values, **options):
         return {"label": str(label), "data": list(values), **options}
@@ -404,14 +405,30 @@ def statistics_charts(stats: PeriodStatistics, trend: list[MonthFigures]) -> dic
         "trend": {
             "labels": months,
             "datasets": [
-                dataset(_("Loans"), (month.loans for month in trend), type="bar"),
-                dataset(_("Returns"), (month.returns for month in trend), type="bar"),
-                dataset(_("Reading-room visits"), (month.visits for month in trend), type="line"),
+                dataset(
+                    _("Loans"), (month.loans if month.has_snapshot else None for month in trend), type="bar"
+                ),
+                dataset(
+                    _("Returns"),
+                    (month.returns if month.has_snapshot else None for month in trend),
+                    type="bar",
+                ),
+                dataset(
+                    _("Reading-room visits"),
+                    (month.visits if month.has_snapshot else None for month in trend),
+                    type="line",
+                ),
             ],
         },
         "acquisitions": {
             "labels": months,
-            "datasets": [dataset(_("New copies"), (month.new_copies for month in trend), type="bar")],
+            "datasets": [
+                dataset(
+                    _("New copies"),
+                    (month.new_copies if month.has_snapshot else None for month in trend),
+                    type="bar",
+                )
+            ],
         },
         "kinds": {
             "labels": [line.label for line in stats.by_kind],
@@ -433,7 +450,7 @@ def statistics_charts(stats: PeriodStatistics, trend: list[MonthFigures]) -> dic
             "titles": [line.label for line in stats.by_clc],
             "datasets": [
                 dataset(_("Copies held"), (line.copies for line in stats.by_clc), yAxisID="y"),
-                dataset(_("Loans"), (line.loans for line in stats.by_clc), yAxisID="y"),
+                dataset(_("Loans"), (line.loans for line in stats.by_clc), yAxisID="y1"),
             ],
         },
     }

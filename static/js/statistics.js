@@ -38,6 +38,19 @@
     if (type !== "doughnut") {
       options.indexAxis = horizontal ? "y" : "x";
       options.scales = { x: { beginAtZero: true }, y: { beginAtZero: true } };
+      var secondAxis = data.datasets.some(function (dataset) {
+        return dataset.yAxisID === "y1";
+      });
+      if (secondAxis) {
+        // Copies and loans differ by an order of magnitude over a year: each its own axis.
+        options.scales.y.title = { display: true, text: data.datasets[0].label };
+        options.scales.y1 = {
+          beginAtZero: true,
+          position: "right",
+          grid: { drawOnChartArea: false },
+          title: { display: true, text: data.datasets[1].label },
+        };
+      }
       if (horizontal) {
         options.scales.y = { ticks: { autoSkip: false } };
         options.plugins.legend.display = false;
