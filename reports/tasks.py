@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,10 @@ def _month_of(param: str | None):
     name="reports.tasks.compute_monthly_stats_task",
     bind=True,
     acks_late=True,
+    # A database that is briefly away (a restart, a failover): try again a little later.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=30,
+    max_retries=3,
     soft_time_limit=10 * 60,
     time_limit=12 * 60,
 )

@@ -15,6 +15,8 @@ from circulation.models import Loan, Reader, Term
 from circulation.tests.factories import ReaderFactory, SchoolClassFactory
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
+from library_site.system.models import JobRun
+from library_site.system.tests.test_jobs import messages_in, test_queue  # noqa: F401 (a fixture)
 from reports.models import MonthlyFigure, MonthlySnapshot, MonthlyTopReader, MonthlyTopTitle
 from reports.selectors import statistics_for_period
 from reports.services import monthly_snapshot_compute
@@ -242,3 +244,21 @@ def test_the_year_view_takes_the_same_queries_whatever_the_size(leader_client, d
         response = leader_client.get(URL, {"year": "2025"})
     assert response.status_code == 200
     assert len(response.context["stats"].by_class) == 60
+
+
+@pytest.mark.usefixtures("test_queue")
+def test_the_count_now_button_queues_the_month_through_the_broker_once(client, settings):
+    admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    client.force_login(admin)
+    page = client.get(URL, {"month": "2026-02"}).content.decode()
+    start = reverse("system:job-start", args=["monthly_stats"])
+    assert f'action="{start}"' in page
+
+    client.post(start, {"param": "2026-02"})
+    client.post(start, {"param": "2026-02"})  # pressed twice
+
+    run = JobRun.objects.get()
+    assert (run.key, run.state, run.param, run.started_by) == ("monthly_stats", "queued", "2026-02", admin)
+    assert messages_in(settings.LIBRARY_JOBS_QUEUE) == [
+        ("reports.tasks.compute_monthly_stats_task", {"param": "2026-02", "job_run_id": run.pk})
+    ]
