@@ -85,7 +85,9 @@ class ReaderForm(forms.Form):
     def __init__(self, *args, reader: Reader | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.reader = reader
-        self.fields["school_class"].queryset = _active_classes(keeping=reader.school_class_id if reader else None)
+        self.fields["school_class"].queryset = _active_classes(
+            keeping=reader.school_class_id if reader else None
+        )
         if reader is None:
             del self.fields["status"]
             self.fields["password"].help_text = gettext_lazy(

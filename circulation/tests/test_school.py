@@ -148,7 +148,12 @@ def test_a_graduate_keeps_their_last_class_when_their_record_is_edited(librarian
     assert f'<option value="{graduated.pk}" selected>' in page.content.decode()
     librarian.post(
         reverse("circulation:reader-edit", args=[reader.pk]),
-        {"full_name": "毕业生", "school_class": graduated.pk, "status": "graduated", "guardian_contact": "138"},
+        {
+            "full_name": "毕业生",
+            "school_class": graduated.pk,
+            "status": "graduated",
+            "guardian_contact": "138",
+        },
     )
     reader.refresh_from_db()
     assert (reader.school_class, reader.status, reader.guardian_contact) == (graduated, "graduated", "138")
