@@ -320,7 +320,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "circulation.tasks.anonymise_leavers_task",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Holds first, so that a copy passed on to the next reader is in the same morning's notices.
+    "expire-holds": {
+        "task": "circulation.tasks.expire_holds_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "send-notices": {
+        "task": "circulation.tasks.send_notices_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
+# Notices are made and e-mailed in batches of this many. NOTICE_BATCH_PAUSE_SECONDS is for the
+# fault tests only: it slows the job down between batches so that a test can kill it half-way.
+NOTICE_BATCH_SIZE = env_int("NOTICE_BATCH_SIZE", 2000)
+NOTICE_BATCH_PAUSE_SECONDS = float(os.environ.get("NOTICE_BATCH_PAUSE_SECONDS", "0") or 0)
 
 # --- E-mail ---------------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes out by SMTP. Without it, every message is written to a file
