@@ -70,12 +70,19 @@ class CirculationSettingsForm(forms.ModelForm):
         self.initial["closed_weekdays"] = list(self.instance.closed_weekdays)
         # Left empty (or missing from an older form), the period stays as it was.
         self.fields["anonymise_after_years"].required = False
+        self.fields["reminder_days_before"].required = False
+
+    def clean_reminder_days_before(self):
+        value = self.cleaned_data["reminder_days_before"]
+        return self.instance.reminder_days_before if value is None else value
 
     def clean_anonymise_after_years(self):
         value = self.cleaned_data["anonymise_after_years"]
         return self.instance.anonymise_after_years if value is None else value
 
     def clean_overdue_notice_days(self):
+        if "overdue_notice_days" not in self.data:  # an older form: the stages stay as they were
+            return self.instance.overdue_notice_days
         parts = [
             part.strip()
             for part in self.cleaned_data["overdue_notice_days"].replace("，", ",").split(",")
