@@ -51,11 +51,14 @@ def send_notices_task(self, param: str | None = None, job_run_id: int | None = N
     teachers' class lists, and their e-mails. ``param`` is the day (YYYY-MM-DD), today if
     empty. Safe to run twice, and at once: each notice exists once (a unique constraint) and
     each e-mail is claimed before it is sent."""
+    from library_site.system.jobs import job_run
+
     from .notices import notices_send
 
-    result = notices_send(today=_day_param(param)).as_dict()
-    logger.info("Notices sent: %s", result)
-    return result
+    with job_run("send_notices", run_id=job_run_id, task_id=self.request.id, param=param) as run:
+        run.result = notices_send(today=_day_param(param)).as_dict()
+    logger.info("Notices sent: %s", run.result)
+    return run.result
 
 
 @shared_task(
@@ -69,9 +72,13 @@ def send_notices_task(self, param: str | None = None, job_run_id: int | None = N
 def expire_holds_task(self, param: str | None = None, job_run_id: int | None = None) -> dict:
     """Daily: close the holds not collected in time; each kept copy goes to the next reader in
     line (who gets a hold-ready notice) or back to the shelf."""
+    from library_site.system.jobs import job_run
+
     from .loans import hold_expire
 
-    expired = hold_expire(today=_day_param(param))
+    with job_run("expire_holds", run_id=job_run_id, task_id=self.request.id, param=param) as run:
+        expired = hold_expire(today=_day_param(param))
+        run.result = {"expired": expired}
     if expired:
         logger.info("Expired %s holds.", expired)
     return {"expired": expired}

@@ -211,3 +211,40 @@ def test_the_administrators_wording_is_used(pupil):
         "请还《稻草人》",
         "李小明同学，《稻草人》2026年3月13日到期，逾期7天了。",
     )
+
+
+def test_the_command_sends_for_a_day_and_records_its_run(pupil):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from library_site.system.models import JobRun
+
+    lend(pupil, due_on=TODAY - timedelta(days=7))
+    out = StringIO()
+    call_command("send_notices", "--date", TODAY.isoformat(), stdout=out)
+    assert "0 reminders, 1 overdue notices" in out.getvalue()
+    run = JobRun.objects.get(key="send_notices")
+    assert (run.trigger, run.state, run.param, run.result["overdue"]) == (
+        "command",
+        "succeeded",
+        "2026-03-20",
+        1,
+    )
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("send_notices", "--date", "2026-13-01")
+    assert Notice.objects.count() == 2  # the pupil's notice and the head teacher's list
+
+
+def test_the_tasks_record_their_runs(pupil):
+    from circulation.tasks import expire_holds_task, send_notices_task
+    from library_site.system.models import JobRun
+
+    lend(pupil, due_on=TODAY - timedelta(days=1))
+    result = send_notices_task.apply(kwargs={"param": TODAY.isoformat()}).get()
+    assert result["overdue"] == 1
+    assert expire_holds_task.apply(kwargs={"param": TODAY.isoformat()}).get() == {"expired": 0}
+    assert sorted(JobRun.objects.values_list("key", "state")) == [
+        ("expire_holds", "succeeded"),
+        ("send_notices", "succeeded"),
+    ]

@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand
 
 from circulation.loans import hold_expire
 from circulation.management.commands.send_notices import day_option
+from library_site.system.jobs import job_run
+from library_site.system.models import JobRun
 
 
 class Command(BaseCommand):
@@ -19,5 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="Expire holds to be collected before this day (default today).")
 
     def handle(self, *args, date: str | None, **options):
-        expired = hold_expire(today=day_option(date))
+        today = day_option(date)
+        with job_run("expire_holds", trigger=JobRun.Trigger.COMMAND, param=date or "") as job:
+            expired = hold_expire(today=today)
+            job.result = {"expired": expired}
         self.stdout.write(f"{expired:,} holds expired.")

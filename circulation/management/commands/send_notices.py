@@ -14,6 +14,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from circulation.notices import notices_send
+from library_site.system.jobs import job_run
+from library_site.system.models import JobRun
 
 
 def day_option(text: str | None) -> datetime.date | None:
@@ -34,7 +36,9 @@ class Command(BaseCommand):
     def handle(self, *args, date: str | None, **options):
         today = day_option(date)
         started = time.perf_counter()
-        run = notices_send(today=today)
+        with job_run("send_notices", trigger=JobRun.Trigger.COMMAND, param=date or "") as job:
+            run = notices_send(today=today)
+            job.result = run.as_dict()
         self.stdout.write(
             f"{run.reminders:,} reminders, {run.overdue:,} overdue notices, {run.hold_ready:,} hold-ready "
             f"notices and {run.class_lists:,} class lists made; {run.emailed:,} e-mails sent, "
