@@ -37,7 +37,10 @@ def task_send_on_commit(task, *args, **kwargs) -> None:
 
     def send() -> None:
         try:
-            task.apply_async(args=args, kwargs=kwargs, retry=False)
+            # One attempt to connect, no retries: a desk must not wait for a broker that is down.
+            with app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=0)
+                task.apply_async(args=args, kwargs=kwargs, retry=False, connection=connection)
         except Exception:  # the broker's faults have many types (kombu, redis, OSError)
             logger.warning(
                 "Could not queue %s%r: the broker is unreachable; a scheduled job catches up.",
