@@ -100,9 +100,11 @@ def _draw_slip(
     # A line for the parent's signature at the bottom of the slip.
     bottom = top - SLIP_HEIGHT + PAD
     canvas.setFont(font, 10)
-    canvas.drawString(left, bottom, _("Parent's signature:"))
+    label = _("Parent's signature:")
+    canvas.drawString(left, bottom, label)
     canvas.setLineWidth(0.5)
-    canvas.line(left + 28 * mm, bottom - 1, left + 90 * mm, bottom - 1)
+    start = left + pdfmetrics.stringWidth(label, font, 10) + 2 * mm
+    canvas.line(start, bottom - 1, start + 55 * mm, bottom - 1)
     canvas.drawRightString(left + width, bottom, _("Please return the books to the library."))
 
 
