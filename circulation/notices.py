@@ -66,7 +66,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     Kind.CLASS_OVERDUE: (
         "{class}逾期图书名单（{count}人）",
         "{class}有{count}名学生的图书已逾期：\n{list}\n"
-        "请提醒学生尽快归还。在“我的图书馆”里可以打印每名学生一张的逾期通知单。",
+        "请提醒学生尽快归还。在“我的借阅”页面可以打印每名学生一张的逾期通知单。",
     ),
 }
 
