@@ -99,6 +99,7 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "policies",
             "roles",
             "system-status",
+            "system-jobs",
             "back-office",
         },
         "librarian": {
