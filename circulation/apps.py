@@ -22,6 +22,40 @@ class CirculationConfig(AppConfig):
                 result_labels={"loans": _("loans anonymised"), "readers": _("leavers")},
             )
         )
+        jobs_register(
+            Job(
+                key="send_notices",
+                task="circulation.tasks.send_notices_task",
+                label=_("Due-date reminders and overdue notices"),
+                param=Job.Param.DATE,
+                description=_(
+                    "Reminders before the due date, overdue notices at the stages set in the lending "
+                    "settings, hold-ready notices still missing and the head teachers' class lists; "
+                    "each once, e-mailed to readers with an address."
+                ),
+                result_labels={
+                    "reminders": _("reminders"),
+                    "overdue": _("overdue notices"),
+                    "hold_ready": _("hold-ready notices"),
+                    "class_lists": _("class lists"),
+                    "emailed": _("e-mails sent"),
+                    "email_failed": _("e-mails failed"),
+                },
+            )
+        )
+        jobs_register(
+            Job(
+                key="expire_holds",
+                task="circulation.tasks.expire_holds_task",
+                label=_("Expire holds not collected"),
+                param=Job.Param.DATE,
+                description=_(
+                    "Holds not collected by their last day expire; the copy goes to the next reader "
+                    "in line, who is notified, or back to the shelf."
+                ),
+                result_labels={"expired": _("holds expired")},
+            )
+        )
 
         menu_register(
             MenuEntry(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Copy, Record, Repair
 from catalog.services import copy_set_status, repair_open
+from library_site.celery import task_send_on_commit
 
 from .exceptions import (
     BookingRefused,
@@ -63,6 +64,7 @@ from .policies import (
     policy_for,
 )
 from .querysets import record_light
+from .selectors import reader_notice_annotations
 
 UNDO_SECONDS = 60
 # A second scan of the same copy for the same reader within this time is a double submit.
@@ -156,6 +158,7 @@ def _lock_reader_for_lending(reader_id: int, today: date) -> Reader:
                 )[:1]
             ),
             suspended_until=Subquery(suspensions.values("ends_on")[:1]),
+            **reader_notice_annotations(),
         )
         .get(pk=reader_id)
     )
@@ -339,6 +342,11 @@ def _trap_for_next(
     settings = settings or lending_rules().settings
     hold.collect_by = _hold_pickup_deadline(Calendar.load(today, settings=settings), settings)
     hold.save(update_fields=["state", "copy", "ready_at", "collect_by"])
+    # The reader's notice, once the copy is surely kept; should the broker be down, the daily
+    # notice job sends it (it finds every ready hold without one).
+    from .tasks import hold_ready_notice_task
+
+    task_send_on_commit(hold_ready_notice_task, hold.pk)
     return hold
 
 
@@ -743,8 +751,9 @@ def hold_cancel(*, hold: Hold, user, today: date | None = None) -> Hold | None:
 
 
 def hold_expire(*, today: date | None = None) -> int:
-    """Close the holds not collected by their deadline and pass their copies on. Safe to run
-    twice; meant for a nightly job (scheduled with the notices, later)."""
+    """Close the holds not collected by their deadline and pass their copies on (to the next
+    reader in line, who is notified, or back to the shelf). Safe to run twice; the nightly job
+    ``expire_holds_task`` runs it."""
     today = today or timezone.localdate()
     expired = 0
     for hold_id in Hold.objects.filter(state=Hold.State.READY, collect_by__lt=today).values_list(

@@ -233,6 +233,22 @@ class CirculationSettings(models.Model):
         ),
     )
 
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("reminder before the due date (days)"),
+        default=2,
+        validators=[MaxValueValidator(30)],
+        help_text=_("A reminder goes to the reader this many days before a book is due; 0 sends none."),
+    )
+    overdue_notice_days = models.CharField(
+        _("overdue notices on day"),
+        max_length=60,
+        blank=True,
+        default="1,7,21",
+        help_text=_(
+            "The days overdue on which a notice goes out, separated by commas, e.g. 1,7,21; empty sends none."
+        ),
+    )
+
     class Meta:
         verbose_name = _("circulation settings")
         verbose_name_plural = _("circulation settings")
@@ -247,6 +263,15 @@ class CirculationSettings(models.Model):
     @property
     def closed_weekday_set(self) -> frozenset[int]:
         return frozenset(int(day) for day in self.closed_weekdays if day.isdigit() and int(day) <= 6)
+
+    @property
+    def overdue_stages(self) -> tuple[int, ...]:
+        """The overdue notice stages, in days overdue, smallest first (1, 7, 21)."""
+        return tuple(
+            sorted(
+                {int(part) for part in self.overdue_notice_days.split(",") if part.strip().isdigit()} - {0}
+            )
+        )
 
     @property
     def graduating_grade_set(self) -> frozenset[int]:
@@ -915,3 +940,115 @@ class ClearanceCertificate(models.Model):
     @property
     def number(self) -> str:
         return f"LX{self.issued_on:%Y}-{self.pk:05d}"
+
+
+# --- notices ----------------------------------------------------------------------------------
+
+
+class NoticeTemplate(models.Model):
+    """The wording of one kind of notice, as the administrator set it. A kind without a row
+    uses the default wording (``circulation.notices.DEFAULT_TEMPLATES``)."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Due-date reminder")
+        OVERDUE = "overdue", _("Overdue notice")
+        HOLD_READY = "hold_ready", _("Hold ready to collect")
+        CLASS_OVERDUE = "class_overdue", _("Class overdue list for the head teacher")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, unique=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_by = actor_field(_("changed by"))
+
+    class Meta:
+        verbose_name = _("notice template")
+        verbose_name_plural = _("notice templates")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Notice(models.Model):
+    """One message to one person: a due-date reminder, an overdue notice, a hold ready to
+    collect, or a class's overdue list for its head teacher. The row is the message in the
+    recipient's inbox; the other channels record when they were delivered (``emailed_at``,
+    ``class_listed_at``), so a job that stops half-way delivers the rest next time and
+    nothing twice. A stage of a loan (for one due date) or a hold's notice exists once: a
+    unique constraint, whatever the number of jobs that run at once."""
+
+    Kind = NoticeTemplate.Kind
+    MAX_EMAIL_ATTEMPTS = 5
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Reminders: days before the due date; overdue notices: the stage's days overdue.
+    stage = models.PositiveSmallIntegerField(_("stage"), default=0)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.PROTECT, related_name="notices"
+    )
+    reader = models.ForeignKey(
+        Reader,
+        verbose_name=_("reader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    loan = models.ForeignKey(
+        Loan, verbose_name=_("loan"), null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    days_overdue = models.PositiveIntegerField(_("days overdue"), default=0)
+    hold = models.ForeignKey(
+        Hold, verbose_name=_("hold"), null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
+    # An overdue pupil's class, when it has a head teacher: the notice goes onto their list.
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("class"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_to = models.CharField(_("e-mail to"), max_length=254, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_error = models.CharField(_("e-mail error"), max_length=300, blank=True)
+    class_listed_at = models.DateTimeField(_("on the class list since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notice_inbox"),
+            models.Index(
+                fields=["id"],
+                condition=Q(emailed_at__isnull=True) & ~Q(email_to="") & Q(email_attempts__lt=5),
+                name="notice_email_pending",
+            ),
+            models.Index(
+                fields=["school_class", "id"],
+                condition=Q(class_listed_at__isnull=True, school_class__isnull=False, kind="overdue"),
+                name="notice_class_list_pending",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan", "kind", "stage", "due_on"],
+                condition=Q(loan__isnull=False),
+                name="notice_once_per_loan_stage",
+            ),
+            models.UniqueConstraint(
+                fields=["hold", "kind"], condition=Q(hold__isnull=False), name="notice_once_per_hold"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.stage} → {self.recipient_id}"

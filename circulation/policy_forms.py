@@ -61,6 +61,8 @@ class CirculationSettingsForm(forms.ModelForm):
             "hold_pickup_days",
             "graduating_grades",
             "anonymise_after_years",
+            "reminder_days_before",
+            "overdue_notice_days",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -68,10 +70,29 @@ class CirculationSettingsForm(forms.ModelForm):
         self.initial["closed_weekdays"] = list(self.instance.closed_weekdays)
         # Left empty (or missing from an older form), the period stays as it was.
         self.fields["anonymise_after_years"].required = False
+        self.fields["reminder_days_before"].required = False
+
+    def clean_reminder_days_before(self):
+        value = self.cleaned_data["reminder_days_before"]
+        return self.instance.reminder_days_before if value is None else value
 
     def clean_anonymise_after_years(self):
         value = self.cleaned_data["anonymise_after_years"]
         return self.instance.anonymise_after_years if value is None else value
+
+    def clean_overdue_notice_days(self):
+        if "overdue_notice_days" not in self.data:  # an older form: the stages stay as they were
+            return self.instance.overdue_notice_days
+        parts = [
+            part.strip()
+            for part in self.cleaned_data["overdue_notice_days"].replace("，", ",").split(",")
+            if part.strip()
+        ]
+        if not all(part.isdigit() and 1 <= int(part) <= 365 for part in parts):
+            raise forms.ValidationError(
+                _("Give days overdue from 1 to 365 separated by commas, e.g. 1,7,21.")
+            )
+        return ",".join(str(day) for day in sorted({int(part) for part in parts}))
 
     def clean_closed_weekdays(self):
         return "".join(sorted(self.cleaned_data["closed_weekdays"]))
@@ -104,3 +125,34 @@ class TermForm(forms.ModelForm):
             "hard_due_on": DateInput(),
             "exams_on": DateInput(),
         }
+
+
+class NoticeTemplateForm(forms.Form):
+    """The wording of one kind of notice; a placeholder its kind does not have is refused."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def _checked(self, field: str) -> str:
+        from .notices import template_check
+
+        value = self.cleaned_data[field]
+        template_check(self.kind, value)
+        return value
+
+    def clean_subject(self):
+        return self._checked("subject")
+
+    def clean_body(self):
+        return self._checked("body")
+
+    def save(self, *, user):
+        from .notices import notice_template_save
+
+        return notice_template_save(
+            kind=self.kind, subject=self.cleaned_data["subject"], body=self.cleaned_data["body"], user=user
+        )

@@ -30,8 +30,25 @@ def policy_list(request):
             "settings": CirculationSettings.current(),
             "closed_periods": ClosedPeriod.objects.filter(ends_on__gte=today.replace(month=1, day=1)),
             "terms": Term.objects.order_by("-starts_on")[:6],
+            "notice_templates": _notice_templates(),
         },
     )
+
+
+def _notice_templates() -> list[dict]:
+    from .models import NoticeTemplate
+    from .notices import DEFAULT_TEMPLATES
+
+    saved = {template.kind: template for template in NoticeTemplate.objects.all()}
+    return [
+        {
+            "kind": kind,
+            "label": label,
+            "subject": saved[kind].subject if kind in saved else DEFAULT_TEMPLATES[kind][0],
+            "is_default": kind not in saved,
+        }
+        for kind, label in NoticeTemplate.Kind.choices
+    ]
 
 
 def _edit(request, *, form_class, instance, title, saved):

@@ -104,6 +104,27 @@ PANEL_HOLD_FIELDS = (
 )  # fmt: skip
 
 
+def reader_notice_annotations() -> dict:
+    """What the desk's panel says of a reader's notices, read with the reader in the same query:
+    how many they have not read, and the subject of the latest."""
+    from django.db.models import IntegerField
+
+    from .models import Notice
+
+    notices = Notice.objects.filter(recipient_id=OuterRef("user_id"))
+    unread = (
+        notices.filter(read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return {
+        "unread_notices": Subquery(unread, output_field=IntegerField()),
+        "last_notice": Subquery(notices.order_by("-created_at", "-pk").values("subject")[:1]),
+    }
+
+
 def reader_panel(
     reader_id: int, *, today=None, reader: Reader | None = None, desk_fragment: bool = False
 ) -> dict | None:
@@ -123,6 +144,7 @@ def reader_panel(
             .annotate(
                 card_number=Subquery(cards.values("number")[:1]),
                 suspended_until=Subquery(suspensions.values("ends_on")[:1]),
+                **reader_notice_annotations(),
             )
             .filter(pk=reader_id)
             .first()
@@ -401,3 +423,41 @@ def room_week(room, *, week_start) -> dict:
         "weekly_hours": sum(span.hours for span in hours),
         "visits": visits,
     }
+
+
+# --- notices ------------------------------------------------------------------------------------
+
+INBOX_PAGE = 50
+
+
+def notices_for_user(user, *, limit: int = INBOX_PAGE) -> dict:
+    """The user's inbox: their latest notices and how many are unread, in two queries."""
+    from .models import Notice
+
+    notices = Notice.objects.filter(recipient=user)
+    return {
+        "notices": list(notices.order_by("-created_at", "-pk")[:limit]),
+        "unread": notices.filter(read_at__isnull=True).count(),
+    }
+
+
+def class_overdue_slips(school_class: SchoolClass, *, today=None) -> list[dict]:
+    """The pupils of a class with overdue books, each with those books (one slip per pupil):
+    one query, whatever the class's size."""
+    today = today or timezone.localdate()
+    loans = [
+        loan
+        for loan in class_open_loans(school_class.pk, today=today)
+        if loan.days_overdue and loan.reader.kind == Reader.Kind.STUDENT
+    ]
+    slips: list[dict] = []
+    for loan in loans:  # ordered by the reader's number
+        if not slips or slips[-1]["reader"].pk != loan.reader_id:
+            slips.append({"reader": loan.reader, "loans": []})
+        slips[-1]["loans"].append(loan)
+    return slips
+
+
+def user_may_see_class_lists(user, school_class: SchoolClass) -> bool:
+    """A class's overdue list is its head teacher's, and the library staff's."""
+    return school_class.head_teacher_id == user.pk or user.has_perm(Capability.MANAGE_READERS.permission)

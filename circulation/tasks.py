@@ -28,3 +28,72 @@ def anonymise_leavers_task(self, param: str | None = None, job_run_id: int | Non
             result.cutoff,
         )
     return result.loans
+
+
+def _day_param(param: str | None):
+    from datetime import date
+
+    from django.utils import timezone
+
+    return date.fromisoformat(param) if param else timezone.localdate()
+
+
+@shared_task(
+    name="circulation.tasks.send_notices_task",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=20 * 60,
+    time_limit=25 * 60,
+)
+def send_notices_task(self, param: str | None = None, job_run_id: int | None = None) -> dict:
+    """Daily: due-date reminders, overdue notices, hold-ready notices still missing, the head
+    teachers' class lists, and their e-mails. ``param`` is the day (YYYY-MM-DD), today if
+    empty. Safe to run twice, and at once: each notice exists once (a unique constraint) and
+    each e-mail is claimed before it is sent."""
+    from library_site.system.jobs import job_run
+
+    from .notices import notices_send
+
+    with job_run("send_notices", run_id=job_run_id, task_id=self.request.id, param=param) as run:
+        run.result = notices_send(today=_day_param(param)).as_dict()
+    logger.info("Notices sent: %s", run.result)
+    return run.result
+
+
+@shared_task(
+    name="circulation.tasks.expire_holds_task",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=10 * 60,
+    time_limit=15 * 60,
+)
+def expire_holds_task(self, param: str | None = None, job_run_id: int | None = None) -> dict:
+    """Daily: close the holds not collected in time; each kept copy goes to the next reader in
+    line (who gets a hold-ready notice) or back to the shelf."""
+    from library_site.system.jobs import job_run
+
+    from .loans import hold_expire
+
+    with job_run("expire_holds", run_id=job_run_id, task_id=self.request.id, param=param) as run:
+        expired = hold_expire(today=_day_param(param))
+        run.result = {"expired": expired}
+    if expired:
+        logger.info("Expired %s holds.", expired)
+    return {"expired": expired}
+
+
+@shared_task(
+    name="circulation.tasks.hold_ready_notice_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def hold_ready_notice_task(hold_id: int) -> int:
+    """Right after a copy is kept for a hold: the reader's notice (once per hold)."""
+    from .notices import notices_send_for_hold
+
+    return notices_send_for_hold(hold_id=hold_id).hold_ready

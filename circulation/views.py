@@ -8,7 +8,7 @@ from library_site.accounts.roles import Capability
 
 from .desk_views import SESSION_READER, desk_name
 from .loans import UNDO_SECONDS
-from .models import ClassSetBooking, SchoolClass
+from .models import ClassSetBooking, Notice, SchoolClass
 from .selectors import (
     class_open_loans,
     classes_of_head_teacher,
@@ -76,5 +76,10 @@ def my_library(request):
             else [],
             "card": reader.active_cards[0] if reader and reader.active_cards else None,
             "head_teacher_classes": classes,
+            "unread_notices": (
+                panel["reader"].unread_notices or 0
+                if panel
+                else Notice.objects.filter(recipient=request.user, read_at__isnull=True).count()
+            ),
         },
     )

@@ -1,12 +1,15 @@
 """The Celery application: configured from Django's settings (the CELERY_* names), tasks
 discovered in every installed app, the beat schedule in settings.CELERY_BEAT_SCHEDULE."""
 
+import logging
 import os
 
 from celery import Celery, Task
 from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "library_site.settings")
+
+logger = logging.getLogger(__name__)
 
 
 class LibraryTask(Task):
@@ -23,3 +26,27 @@ class LibraryTask(Task):
 app = Celery("library_site", task_cls=LibraryTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def task_send_on_commit(task, *args, **kwargs) -> None:
+    """Send ``task`` once the current transaction commits, without ever failing the request
+    that asked for it: a broker that cannot be reached (Redis down) is logged and the message
+    dropped. Only for work that a scheduled job also finds by the database's state and does
+    later (a hold's notice: the daily notice job sends every ready hold's notice still missing)."""
+    from django.db import transaction
+
+    def send() -> None:
+        try:
+            # One attempt to connect, no retries: a desk must not wait for a broker that is down.
+            with app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=0)
+                task.apply_async(args=args, kwargs=kwargs, retry=False, connection=connection)
+        except Exception:  # the broker's faults have many types (kombu, redis, OSError)
+            logger.warning(
+                "Could not queue %s%r: the broker is unreachable; a scheduled job catches up.",
+                task.name,
+                args,
+                exc_info=True,
+            )
+
+    transaction.on_commit(send)

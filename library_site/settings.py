@@ -253,7 +253,8 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+    # A Redis that does not answer fails a connection in 2 s instead of the system's minutes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60, "socket_connect_timeout": 2}
 else:
     # The embedded default: no Redis, yet the jobs still run for real. kombu's filesystem
     # transport keeps the queue in var/celery/, which the web server, the worker and beat share.
@@ -325,7 +326,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.compute_monthly_stats_task",
         "schedule": crontab(day_of_month=1, hour=4, minute=30),
     },
+    # Holds first, so that a copy passed on to the next reader is in the same morning's notices.
+    "expire-holds": {
+        "task": "circulation.tasks.expire_holds_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "send-notices": {
+        "task": "circulation.tasks.send_notices_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
+# Notices are made and e-mailed in batches of this many. NOTICE_BATCH_PAUSE_SECONDS is for the
+# fault tests only: it slows the job down between batches so that a test can kill it half-way.
+NOTICE_BATCH_SIZE = env_int("NOTICE_BATCH_SIZE", 2000)
+NOTICE_BATCH_PAUSE_SECONDS = float(os.environ.get("NOTICE_BATCH_PAUSE_SECONDS", "0") or 0)
 
 # --- E-mail ---------------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes out by SMTP. Without it, every message is written to a file

@@ -116,7 +116,14 @@ def job_run(
 ) -> Iterator[JobRun]:
     """Record one run of the job ``key`` around the block; set ``run.result`` inside it."""
     now = timezone.now()
-    run = JobRun.objects.filter(pk=run_id, key=key).first() if run_id else None
+    if run_id:
+        run = JobRun.objects.filter(pk=run_id, key=key).first()
+    elif task_id:
+        # The same task delivered again (a lost worker, a retry) continues its own row instead
+        # of leaving the cut-off attempt "running" for ever.
+        run = JobRun.objects.filter(key=key, task_id=task_id).first()
+    else:
+        run = None
     if run is None:
         run = JobRun.objects.create(
             key=key,

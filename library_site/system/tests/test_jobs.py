@@ -63,6 +63,17 @@ def test_a_queued_run_is_the_same_row_from_queue_to_end_and_counts_its_attempts(
     assert (queued.state, queued.attempts, queued.task_id, queued.error) == ("succeeded", 2, "t-1", "")
 
 
+def test_a_task_delivered_again_continues_the_row_of_its_first_attempt():
+    with pytest.raises(RuntimeError), job_run("purge_imports", task_id="beat-1"):
+        raise RuntimeError("worker lost")
+    with job_run("purge_imports", task_id="beat-1") as run:
+        run.result = {"removed": 1}
+    with job_run("purge_imports", task_id="beat-2") as run:
+        run.result = {"removed": 0}
+    runs = list(JobRun.objects.order_by("id").values_list("task_id", "state", "attempts"))
+    assert runs == [("beat-1", "succeeded", 2), ("beat-2", "succeeded", 1)]
+
+
 def test_a_real_task_records_its_run():
     from catalog.tasks import imports_purge_task
 
