@@ -10,7 +10,6 @@ import contextlib
 import time
 
 from django.conf import settings
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -92,7 +91,8 @@ def _export(request, query: RegisterQuery, *, fmt: str, token: str):
                 with contextlib.suppress(Exception):
                     register_export_run(job_id)
             else:
-                transaction.on_commit(lambda: register_export_task.delay(job_id))
+                # Nothing was written to the database: the worker may start at once.
+                register_export_task.delay(job_id)
     # Made already (a second press), made just now, or on its way.
     result = jobs.job_result(job_id)
     if result is not None and result.get("ok"):
