@@ -98,6 +98,10 @@ def _styles(date_format: str) -> str:
     )
 
 
+_STYLE_ATTRIBUTES: dict[tuple, list[str]] = {}
+_DATE_ATTRIBUTE = f' s="{DATE}"'
+
+
 @dataclass(frozen=True)
 class SheetLayout:
     """How a sheet is laid out to be printed and filed (a register).
@@ -266,38 +270,51 @@ class XlsxStreamWriter:
 
     @staticmethod
     def _row(row_number: int, cells: Sequence, letters: list[str], styles, *, fill: bool = False) -> str:
-        """One row's XML; ``styles`` gives each column's style (None: unstyled cells). With
-        ``fill``, empty cells are written too, so that their borders show."""
-        parts = [f'<row r="{row_number}">']
+        """One row's XML; ``styles`` gives each column's style (the last one for the columns
+        after; None: unstyled cells). With ``fill``, empty cells are written too, so that their
+        borders show. Called once per row of a large export: kept lean."""
+        number = str(row_number)
+        parts = ['<row r="', number, '">']
+        append = parts.append
+        if styles is None:
+            attributes = None
+        else:
+            attributes = _STYLE_ATTRIBUTES.get(tuple(styles))
+            if attributes is None:
+                attributes = _STYLE_ATTRIBUTES[tuple(styles)] = [f' s="{code}"' for code in styles]
+            if len(attributes) < len(cells):
+                attributes = attributes + [attributes[-1]] * (len(cells) - len(attributes))
         for index, value in enumerate(cells):
-            code = None if styles is None else styles[min(index, len(styles) - 1)]
-            style = "" if code is None else f' s="{code}"'
-            reference = f"{letters[index]}{row_number}"
-            if value is None or value == "":
+            if value is None:
                 if fill:
-                    parts.append(f'<c r="{reference}"{style}/>')
+                    append(f'<c r="{letters[index]}{number}"{attributes[index] if attributes else ""}/>')
                 continue
+            style = attributes[index] if attributes else ""
             kind = type(value)
             if kind is str:
+                if not value:
+                    if fill:
+                        append(f'<c r="{letters[index]}{number}"{style}/>')
+                    continue
                 space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
-                parts.append(
-                    f'<c r="{reference}"{style} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+                append(
+                    f'<c r="{letters[index]}{number}"{style} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
                 )
-            elif kind is bool:
-                parts.append(f'<c r="{reference}"{style} t="b"><v>{int(value)}</v></c>')
             elif kind is int or kind is Decimal or (kind is float and value == value):
-                parts.append(f'<c r="{reference}"{style}><v>{value}</v></c>')
-            elif kind is date and code == DATE:
-                parts.append(f'<c r="{reference}"{style}><v>{(value - EXCEL_EPOCH).days}</v></c>')
+                append(f'<c r="{letters[index]}{number}"{style}><v>{value}</v></c>')
+            elif kind is date and style == _DATE_ATTRIBUTE:
+                append(f'<c r="{letters[index]}{number}"{style}><v>{(value - EXCEL_EPOCH).days}</v></c>')
+            elif kind is bool:
+                append(f'<c r="{letters[index]}{number}"{style} t="b"><v>{int(value)}</v></c>')
             else:
                 if isinstance(value, datetime):
                     value = value.strftime("%Y-%m-%d %H:%M")
                 elif isinstance(value, date):
                     value = value.isoformat()
-                parts.append(
-                    f'<c r="{reference}"{style} t="inlineStr"><is><t>{_text(str(value))}</t></is></c>'
+                append(
+                    f'<c r="{letters[index]}{number}"{style} t="inlineStr"><is><t>{_text(str(value))}</t></is></c>'
                 )
-        parts.append("</row>")
+        append("</row>")
         return "".join(parts)
 
     def close(self) -> None:

@@ -25,7 +25,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext
 
 from catalog.labels import library_name_for_labels
-from library_site.spreadsheets import spreadsheet_safe
+from library_site.spreadsheets import FORMULA_TRIGGERS, spreadsheet_safe
 from library_site.xlsx_stream import SheetLayout, XlsxStreamWriter
 
 from .registers import NUMBER, Register, RegisterQuery, Table, register_get
@@ -90,15 +90,27 @@ class _Counter:
         self.progress = progress
         self.done_before = done_before
 
-    def rows(self, cell: Callable) -> Iterator[list]:
+    def rows(self, cell: Callable | None) -> Iterator[list]:
+        """The rows, numbered; ``cell`` turns each value into the file's cell (None: text is
+        only made safe, as the .xlsx needs; inlined, since it runs for every cell)."""
         totalled, sums = self.totalled, self.sums
+        triggers = FORMULA_TRIGGERS
         for row in self.table.rows:
             self.count += 1
             for index in totalled:
                 value = row[index]
                 if value is not None:
                     sums[index] = value if sums[index] is None else sums[index] + value
-            yield [self.count, *(cell(value) for value in row)]
+            if cell is None:
+                yield [
+                    self.count,
+                    *(
+                        "'" + value if type(value) is str and value.startswith(triggers) else value
+                        for value in row
+                    ),
+                ]
+            else:
+                yield [self.count, *(cell(value) for value in row)]
             if self.progress is not None and self.count % PROGRESS_EVERY == 0:
                 self.progress(self.done_before + self.count)
 
@@ -124,18 +136,25 @@ def _zero(kind: str):
     return Decimal("0.00") if kind == "decimal" else 0
 
 
-def _xlsx_cell(value):
-    return spreadsheet_safe(value) if type(value) is str else value
+def _csv_cell_maker() -> Callable:
+    """A CSV cell from a value; dates as the language writes them (each day formatted once: a
+    year's register has a few hundred days and a hundred thousand dates)."""
+    days: dict[date, str] = {}
 
+    def cell(value):
+        if value is None:
+            return ""
+        kind = type(value)
+        if kind is str:
+            return spreadsheet_safe(value)
+        if kind is date:
+            text = days.get(value)
+            if text is None:
+                text = days[value] = day_text(value)
+            return text
+        return value
 
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if type(value) is str:
-        return spreadsheet_safe(value)
-    if isinstance(value, date):
-        return day_text(value)
-    return value
+    return cell
 
 
 def register_write(
@@ -165,7 +184,7 @@ def _write_xlsx(register: Register, query: RegisterQuery, tables: list[Table], t
                 titles.append(str(table.name))
             writer.add_sheet(
                 str(table.name),
-                _with_header(columns, counter.rows(_xlsx_cell)),
+                _with_header(columns, counter.rows(None)),
                 widths=[column.width for column in columns],
                 header_rows=1,
                 layout=SheetLayout(
@@ -191,6 +210,7 @@ def _write_csv(tables: list[Table], target, progress) -> int:
     else:
         handle = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
     writer = csv.writer(handle)
+    cell = _csv_cell_maker()
     written = 0
     try:
         for number, table in enumerate(tables):
@@ -200,8 +220,8 @@ def _write_csv(tables: list[Table], target, progress) -> int:
                 writer.writerow([str(table.name)])
             counter = _Counter(table, progress, written)
             writer.writerow([str(column.label) for column in [NUMBER, *table.columns]])
-            writer.writerows(counter.rows(_csv_cell))
-            writer.writerows([_csv_cell(value) for value in line] for line in counter.footer())
+            writer.writerows(counter.rows(cell))
+            writer.writerows([cell(value) for value in line] for line in counter.footer())
             written += counter.count
     finally:
         handle.flush()

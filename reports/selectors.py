@@ -59,6 +59,7 @@ def staff_loan_register(date_from: date, date_to: date, *, reader_kind: str = ""
     (one query, a server-side cursor on PostgreSQL)."""
     states = {value: str(label) for value, label in Loan.State.choices}
     kinds = {value: str(label) for value, label in Reader.Kind.choices}
+    zone = timezone.get_current_timezone()
     rows = (
         staff_loans(date_from, date_to, reader_kind=reader_kind)
         .order_by("lent_at", "pk")
@@ -96,7 +97,7 @@ def staff_loan_register(date_from: date, date_to: date, *, reader_kind: str = ""
         overdue_days,
     ) in rows.iterator(chunk_size=CHUNK):
         yield {
-            "lent_on": _local_day(lent_at),
+            "lent_on": lent_at.astimezone(zone).date(),
             "name": full_name or username or "",
             "number": number or "",
             "kind": kinds.get(kind, kind),
@@ -105,7 +106,7 @@ def staff_loan_register(date_from: date, date_to: date, *, reader_kind: str = ""
             "title": _title(title, subtitle),
             "call_number": call_number,
             "due_on": due_on,
-            "returned_on": _local_day(returned_at),
+            "returned_on": returned_at.astimezone(zone).date() if returned_at else None,
             "state": state,
             "state_label": states.get(state, state),
             "overdue_days": overdue_days,
