@@ -229,7 +229,17 @@ class XlsxStreamWriter:
                 while len(letters) < len(cells):
                     letters.append(column_letter(len(letters)))
                 if written <= header_rows:
-                    parts.append(self._row(row_number, cells, letters, header_styles, fill=bool(layout)))
+                    # A laid-out table's header has room for two lines (long headers wrap).
+                    parts.append(
+                        self._row(
+                            row_number,
+                            cells,
+                            letters,
+                            header_styles,
+                            fill=bool(layout),
+                            height=30 if layout else 0,
+                        )
+                    )
                 elif layout:
                     parts.append(self._row(row_number, cells, letters, body_styles, fill=True))
                 else:
@@ -269,12 +279,14 @@ class XlsxStreamWriter:
         return written
 
     @staticmethod
-    def _row(row_number: int, cells: Sequence, letters: list[str], styles, *, fill: bool = False) -> str:
+    def _row(
+        row_number: int, cells: Sequence, letters: list[str], styles, *, fill: bool = False, height: int = 0
+    ) -> str:
         """One row's XML; ``styles`` gives each column's style (the last one for the columns
         after; None: unstyled cells). With ``fill``, empty cells are written too, so that their
         borders show. Called once per row of a large export: kept lean."""
         number = str(row_number)
-        parts = ['<row r="', number, '">']
+        parts = ['<row r="', number, f'" ht="{height}" customHeight="1">' if height else '">']
         append = parts.append
         if styles is None:
             attributes = None

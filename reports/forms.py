@@ -6,6 +6,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Location
 from circulation.models import SchoolClass, Term
@@ -44,7 +45,7 @@ class RegisterForm(forms.Form):
         empty_value=None,
     )
     school_class = forms.ModelChoiceField(
-        label=_("Class"),
+        label=pgettext_lazy("school class", "Class"),
         queryset=SchoolClass.objects.filter(is_active=True).order_by("grade", "number"),
         required=False,
         empty_label=_("All classes"),
