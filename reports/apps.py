@@ -21,7 +21,7 @@ class ReportsConfig(AppConfig):
                 label=_("Registers (Excel)"),
                 url_name="reports:registers",
                 icon="file-earmark-spreadsheet",
-                order=410,
+                order=320,
                 capability=Capability.EXPORT_REGISTERS,
             )
         )
