@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import FileResponse, Http404
@@ -174,6 +175,7 @@ def _recent(user_id: int) -> list[dict]:
                 "register": register,
                 "ok": result.get("ok"),
                 "rows": result.get("rows"),
+                "made_at": datetime.fromtimestamp(meta.get("created", 0), tz=UTC),
                 "url": reverse(
                     "reports:register-download" if result.get("ok") else "reports:register-job",
                     args=[meta["id"]],

@@ -100,6 +100,7 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "roles",
             "system-status",
             "back-office",
+            "registers",
         },
         "librarian": {
             "opac",
