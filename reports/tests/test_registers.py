@@ -456,7 +456,22 @@ def test_registers_b_and_c_total_each_rooms_subscriptions(tmp_path):
 
 
 def test_register_d_has_the_purchases_and_the_donations_with_their_totals(tmp_path):
+    from catalog.tests.test_acquisitions_services import approved_plan
+
     librarian = UserFactory(roles=[Role.LIBRARIAN])
+    leader = UserFactory(roles=[Role.LEADER])
+    plan = approved_plan(librarian, leader)  # 草房子 × 5 at 25.00
+    today = timezone.localdate()
+    for quantity, invoice in ((2, "=SUM(A1)"), (3, "FP-002")):
+        catalog_services.delivery_receive(
+            plan=plan,
+            lines=[{"plan_line": plan.lines.get().pk, "quantity": quantity}],
+            location=location_default(),
+            supplier="新华书店",
+            invoice_number=invoice,
+            received_on=today,
+            user=librarian,
+        )
     for donor, quantity in (("林小雨", 2), ("王大山", 3)):
         donation_receive(
             donor=donor,
@@ -475,9 +490,9 @@ def test_register_d_has_the_purchases_and_the_donations_with_their_totals(tmp_pa
             location=location_default(),
             user=librarian,
         )
-    today = timezone.localdate()
     _rows, book = workbook(tmp_path, RegisterQuery("D", today, today))
     purchases, donations = book.worksheets
+    assert [purchases.title, donations.title] == ["Purchases", "Donations"]
     assert values(purchases)[3] == (
         "No.",
         "Received on",
@@ -488,12 +503,25 @@ def test_register_d_has_the_purchases_and_the_donations_with_their_totals(tmp_pa
         "Volumes",
         "Value (yuan)",
     )
+    bought = purchase_register(today, today)
     assert values(purchases)[4:] == [
-        ("Total", None, None, None, None, 0, 0, 0),
-        ("Nothing was recorded in this period.", None, None, None, None, None, None, None),
+        *[
+            (
+                number,
+                midnight(row["received_on"]),
+                "新华书店",
+                "'=SUM(A1)" if number == 1 else "FP-002",
+                row["plan_name"],
+                1,
+                row["volumes"],
+                row["value"],
+            )
+            for number, row in enumerate(bought, start=1)
+        ],
+        ("Total", None, None, None, None, 2, 5, 125),
     ]
+    assert [row["volumes"] for row in bought] == [2, 3]
     expected = donation_register(today, today)
-    assert purchase_register(today, today) == []
     assert values(donations)[4:] == [
         *[
             (
