@@ -317,6 +317,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.imports_purge_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    "purge-register-files": {
+        "task": "reports.tasks.register_exports_purge_task",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "anonymise-leavers": {
         "task": "circulation.tasks.anonymise_leavers_task",
         "schedule": crontab(hour=3, minute=45),

@@ -7,7 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports and statistics")
 
     def ready(self):
-        from library_site.accounts.navigation import MenuEntry, menu_register
+        from library_site.accounts.navigation import MenuEntry, MenuGroup, menu_group_register, menu_register
         from library_site.accounts.roles import Capability
         from library_site.system.jobs import Job, jobs_register
 
@@ -33,13 +33,37 @@ class ReportsConfig(AppConfig):
                 },
             )
         )
+        jobs_register(
+            Job(
+                key="purge_register_files",
+                task="reports.tasks.register_exports_purge_task",
+                label=_("Remove register files older than a day"),
+                result_labels={"removed": _("files removed")},
+            )
+        )
+        # Statistics and reports share one drop-down: 统计报表.
+        menu_group_register(
+            MenuGroup(key="reports", label=_("Statistics and reports"), icon="bar-chart-line")
+        )
         menu_register(
             MenuEntry(
                 key="statistics",
+                group="reports",
                 label=_("Statistics"),
                 url_name="reports:statistics",
                 icon="bar-chart-line",
                 order=300,
                 capability=Capability.VIEW_STATISTICS,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="registers",
+                group="reports",
+                label=_("Registers (Excel)"),
+                url_name="reports:registers",
+                icon="file-earmark-spreadsheet",
+                order=320,
+                capability=Capability.EXPORT_REGISTERS,
             )
         )

@@ -103,6 +103,7 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "system-jobs",
             "back-office",
             "statistics",
+            "registers",
         },
         "librarian": {
             "opac",

@@ -1,0 +1,636 @@
+"""The registers a school library prints and files (S1): what each one holds, its columns and
+totals, and the query that counts its rows first.
+
+A register is one or more tables (register D: purchases and donations; register I: per pupil and
+per class). Each table is a list of columns and an iterator of rows read by a selector; the
+renderer (reports.exports) numbers the rows, sums the columns marked ``total`` and adds each
+table's summary line. Registers G (the service team's work) come with the activities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from catalog import selectors as catalog_selectors
+from catalog.models import Delivery, Location, Repair, Serial, Subscription, WriteOffBatch, WriteOffItem
+from circulation.models import Loan, Reader, SchoolClass
+
+from . import register_selectors as selectors
+
+MAX_YEARS = 5
+LETTERS = ("A", "B", "C", "D", "E", "F", "H", "I")
+
+
+class RegisterRefused(Exception):
+    """A register asked for with a period or filters it cannot have; the message says why."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Column:
+    label: Promise | str
+    kind: str = "text"  # text, integer, decimal, date
+    width: float = 12
+    total: bool = False
+
+
+@dataclass
+class Table:
+    """A sheet of a register. ``summary`` is called once every row has been read (the rows'
+    iterator fills what it needs) and returns the lines written below the totals."""
+
+    name: Promise | str
+    columns: list[Column]
+    rows: Iterable[list]
+    summary: Callable[[], list[str]] = list
+    totals: Callable[[list], list] | None = None  # the totals row from the summed columns
+
+
+@dataclass
+class RegisterQuery:
+    """What is asked for: a register, a period (both days included) and its filters."""
+
+    letter: str
+    date_from: date
+    date_to: date
+    room: Location | None = None
+    grade: int | None = None
+    school_class: SchoolClass | None = None
+    reader_kind: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "letter": self.letter,
+            "date_from": self.date_from.isoformat(),
+            "date_to": self.date_to.isoformat(),
+            "room": self.room.pk if self.room else None,
+            "grade": self.grade,
+            "school_class": self.school_class.pk if self.school_class else None,
+            "reader_kind": self.reader_kind,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> RegisterQuery:
+        return cls(
+            letter=data["letter"],
+            date_from=date.fromisoformat(data["date_from"]),
+            date_to=date.fromisoformat(data["date_to"]),
+            room=Location.objects.filter(pk=data["room"]).first() if data.get("room") else None,
+            grade=data.get("grade"),
+            school_class=(
+                SchoolClass.objects.filter(pk=data["school_class"]).first()
+                if data.get("school_class")
+                else None
+            ),
+            reader_kind=data.get("reader_kind") or "",
+        )
+
+
+@dataclass(frozen=True)
+class Register:
+    letter: str
+    name: Promise
+    description: Promise
+    build: Callable[[RegisterQuery], list[Table]]
+    count: Callable[[RegisterQuery], int]
+    filters: tuple[str, ...] = ()
+    landscape: bool = False
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def register_period_check(date_from: date | None, date_to: date | None) -> None:
+    """Refuse a period that is missing, reversed or longer than MAX_YEARS years."""
+    if date_from is None or date_to is None:
+        raise RegisterRefused(_("Give the first and the last day of the period."))
+    if date_to < date_from:
+        raise RegisterRefused(
+            _("The period ends (%(end)s) before it begins (%(start)s): swap the two dates.")
+            % {"start": date_from.isoformat(), "end": date_to.isoformat()}
+        )
+    if date_to >= years_after(date_from, MAX_YEARS):
+        raise RegisterRefused(
+            _("A register covers at most %(years)s years: choose a shorter period.") % {"years": MAX_YEARS}
+        )
+
+
+def register_get(letter: str) -> Register:
+    register = REGISTERS.get((letter or "").strip().upper())
+    if register is None:
+        raise RegisterRefused(
+            _("There is no register %(letter)s. The registers are %(letters)s.")
+            % {"letter": letter, "letters": ", ".join(LETTERS)}
+        )
+    return register
+
+
+# --- the tables -----------------------------------------------------------------------------
+
+NUMBER = Column(pgettext_lazy("register", "No."), "integer", 6)
+
+
+def _state_counts(rows: Iterable[dict], key: str, counts: dict) -> Iterator[dict]:
+    for row in rows:
+        counts[row[key]] = counts.get(row[key], 0) + 1
+        yield row
+
+
+def staff_loans_tables(query: RegisterQuery) -> list[Table]:
+    counts: dict[str, int] = {}
+    rows = _state_counts(
+        selectors.staff_loan_register(query.date_from, query.date_to, reader_kind=query.reader_kind),
+        "state",
+        counts,
+    )
+
+    def summary() -> list[str]:
+        lent = sum(counts.values())
+        return [
+            gettext("Lent: %(lent)s. Returned: %(returned)s. Still on loan: %(open)s. Lost: %(lost)s.")
+            % {
+                "lent": lent,
+                "returned": counts.get(Loan.State.RETURNED, 0),
+                "open": counts.get(Loan.State.OPEN, 0),
+                "lost": counts.get(Loan.State.LOST, 0),
+            }
+        ]
+
+    return [
+        Table(
+            name=_("Staff loans"),
+            columns=[
+                Column(pgettext_lazy("register", "Lent on"), "date", 15),
+                Column(pgettext_lazy("register", "Name"), "text", 10),
+                Column(pgettext_lazy("register", "Staff number"), "text", 11),
+                Column(pgettext_lazy("register", "Reader type"), "text", 8),
+                Column(pgettext_lazy("register", "Department"), "text", 11),
+                Column(pgettext_lazy("register", "Barcode"), "text", 12),
+                Column(pgettext_lazy("register", "Title"), "text", 30),
+                Column(pgettext_lazy("register", "Call number"), "text", 13),
+                Column(pgettext_lazy("register", "Due on"), "date", 15),
+                Column(pgettext_lazy("register", "Returned on"), "date", 15),
+                Column(pgettext_lazy("register", "State"), "text", 8),
+                Column(pgettext_lazy("register", "Days overdue"), "integer", 8),
+            ],
+            rows=(
+                [
+                    row["lent_on"],
+                    row["name"],
+                    row["number"],
+                    row["kind"],
+                    row["department"],
+                    row["barcode"],
+                    row["title"],
+                    row["call_number"],
+                    row["due_on"],
+                    row["returned_on"],
+                    row["state_label"],
+                    row["overdue_days"] or None,
+                ]
+                for row in rows
+            ),
+            summary=summary,
+        )
+    ]
+
+
+def _serial_tables(kind: str, name) -> Callable[[RegisterQuery], list[Table]]:
+    def build(query: RegisterQuery) -> list[Table]:
+        rows = catalog_selectors.serial_register(
+            kind=kind, date_from=query.date_from, date_to=query.date_to, location=query.room
+        )
+        return [
+            Table(
+                name=name,
+                columns=[
+                    Column(pgettext_lazy("register", "Room"), "text", 12),
+                    Column(pgettext_lazy("register", "Title"), "text", 24),
+                    Column(pgettext_lazy("register", "ISSN"), "text", 11),
+                    Column(pgettext_lazy("register", "CN number"), "text", 12),
+                    Column(pgettext_lazy("register", "Frequency"), "text", 9),
+                    Column(pgettext_lazy("register", "Year"), "integer", 7),
+                    Column(pgettext_lazy("register", "Copies"), "integer", 7, total=True),
+                    Column(pgettext_lazy("register", "Price for the year"), "decimal", 11, total=True),
+                    Column(pgettext_lazy("register", "Supplier"), "text", 12),
+                    Column(pgettext_lazy("register", "Issues expected"), "integer", 9, total=True),
+                    Column(pgettext_lazy("register", "Issues received"), "integer", 9, total=True),
+                    Column(pgettext_lazy("register", "Issues missing"), "integer", 9, total=True),
+                ],
+                rows=(
+                    [
+                        row["room"],
+                        row["title"],
+                        row["issn"],
+                        row["cn_number"],
+                        row["frequency"],
+                        row["year"],
+                        row["copies"],
+                        row["price"],
+                        row["supplier"],
+                        row["expected"],
+                        row["received"],
+                        row["missing"],
+                    ]
+                    for row in rows
+                ),
+            )
+        ]
+
+    return build
+
+
+def _serial_count(kind: str) -> Callable[[RegisterQuery], int]:
+    def count(query: RegisterQuery) -> int:
+        subscriptions = Subscription.objects.filter(
+            serial__kind=kind, year__gte=query.date_from.year, year__lte=query.date_to.year
+        )
+        if query.room is not None:
+            subscriptions = subscriptions.filter(location=query.room)
+        return subscriptions.count()
+
+    return count
+
+
+def purchases_tables(query: RegisterQuery) -> list[Table]:
+    value_columns = [
+        Column(pgettext_lazy("register", "Titles"), "integer", 8, total=True),
+        Column(pgettext_lazy("register", "Volumes"), "integer", 8, total=True),
+        Column(pgettext_lazy("register", "Value (yuan)"), "decimal", 12, total=True),
+    ]
+    purchases = catalog_selectors.purchase_register(query.date_from, query.date_to)
+    donations = catalog_selectors.donation_register(query.date_from, query.date_to)
+    return [
+        Table(
+            name=_("Purchases"),
+            columns=[
+                Column(pgettext_lazy("register", "Received on"), "date", 15),
+                Column(pgettext_lazy("register", "Supplier"), "text", 20),
+                Column(pgettext_lazy("register", "Invoice number"), "text", 14),
+                Column(pgettext_lazy("register", "Purchase plan"), "text", 20),
+                *value_columns,
+            ],
+            rows=(
+                [
+                    row["received_on"],
+                    row["supplier"],
+                    row["invoice_number"],
+                    row["plan_name"] or "",
+                    row["titles"],
+                    row["volumes"],
+                    row["value"],
+                ]
+                for row in purchases
+            ),
+        ),
+        Table(
+            name=_("Donations"),
+            columns=[
+                Column(pgettext_lazy("register", "Received on"), "date", 15),
+                Column(pgettext_lazy("register", "Donor"), "text", 20),
+                Column(pgettext_lazy("register", "Donor's class"), "text", 14),
+                *value_columns,
+            ],
+            rows=(
+                [
+                    row["received_on"],
+                    row["donor"],
+                    row["donor_class"],
+                    row["titles"],
+                    row["volumes"],
+                    row["value"],
+                ]
+                for row in donations
+            ),
+        ),
+    ]
+
+
+def purchases_count(query: RegisterQuery) -> int:
+    return Delivery.objects.filter(received_on__gte=query.date_from, received_on__lte=query.date_to).count()
+
+
+def repairs_tables(query: RegisterQuery) -> list[Table]:
+    counts = {"reported": 0, "shelved": 0, "written_off": 0, "open": 0}
+    shelved, written_off = str(Repair.Result.SHELVED.label), str(Repair.Result.WRITTEN_OFF.label)
+
+    def rows() -> Iterator[list]:
+        for row in catalog_selectors.repair_register(query.date_from, query.date_to):
+            counts["reported"] += 1
+            if row["repaired_on"] is None:
+                counts["open"] += 1
+            elif row["result"] == shelved:
+                counts["shelved"] += 1
+            elif row["result"] == written_off:
+                counts["written_off"] += 1
+            yield [
+                row["reported_on"],
+                row["barcode"],
+                row["accession_number"],
+                row["title"],
+                row["call_number"],
+                row["damage"],
+                row["source"],
+                row["reported_by"],
+                row["repaired_on"],
+                row["repaired_by"],
+                row["result"],
+                row["notes"],
+            ]
+
+    def summary() -> list[str]:
+        return [
+            gettext(
+                "Reported: %(reported)s. Repaired and shelved: %(shelved)s. To be written off: "
+                "%(written_off)s. Still in repair: %(open)s."
+            )
+            % counts
+        ]
+
+    return [
+        Table(
+            name=_("Repairs"),
+            columns=[
+                Column(pgettext_lazy("register", "Reported on"), "date", 15),
+                Column(pgettext_lazy("register", "Barcode"), "text", 12),
+                Column(pgettext_lazy("register", "Accession number"), "text", 11),
+                Column(pgettext_lazy("register", "Title"), "text", 26),
+                Column(pgettext_lazy("register", "Call number"), "text", 13),
+                Column(pgettext_lazy("register", "Damage"), "text", 18),
+                Column(pgettext_lazy("register", "Found at"), "text", 10),
+                Column(pgettext_lazy("register", "Reported by"), "text", 9),
+                Column(pgettext_lazy("register", "Repaired on"), "date", 15),
+                Column(pgettext_lazy("register", "Repaired by"), "text", 9),
+                Column(pgettext_lazy("register", "Result"), "text", 14),
+                Column(pgettext_lazy("register", "Notes"), "text", 14),
+            ],
+            rows=rows(),
+            summary=summary,
+        )
+    ]
+
+
+def repairs_count(query: RegisterQuery) -> int:
+    start, end = selectors.day_bounds(query.date_from, query.date_to)
+    return Repair.objects.filter(reported_at__gte=start, reported_at__lt=end).count()
+
+
+def write_offs_tables(query: RegisterQuery) -> list[Table]:
+    rows = catalog_selectors.write_off_register(query.date_from, query.date_to)
+    return [
+        Table(
+            name=_("Write-offs"),
+            columns=[
+                Column(pgettext_lazy("register", "Batch"), "integer", 7),
+                Column(pgettext_lazy("register", "Approved on"), "date", 15),
+                Column(pgettext_lazy("register", "Barcode"), "text", 12),
+                Column(pgettext_lazy("register", "Accession number"), "text", 11),
+                Column(pgettext_lazy("register", "Title"), "text", 26),
+                Column(pgettext_lazy("register", "Call number"), "text", 13),
+                Column(pgettext_lazy("register", "Publisher"), "text", 16),
+                Column(pgettext_lazy("register", "Year"), "integer", 7),
+                Column(pgettext_lazy("register", "Acquired on"), "date", 15),
+                Column(pgettext_lazy("register", "Value (yuan)"), "decimal", 10, total=True),
+                Column(pgettext_lazy("register", "Reason"), "text", 12),
+                Column(pgettext_lazy("register", "Submitted by"), "text", 9),
+                Column(pgettext_lazy("register", "Approved by"), "text", 9),
+            ],
+            rows=(
+                [
+                    row["batch"],
+                    row["approved_on"],
+                    row["barcode"],
+                    row["accession_number"],
+                    row["title"],
+                    row["call_number"],
+                    row["publisher"],
+                    row["year"],
+                    row["acquired_on"],
+                    row["value"],
+                    row["reason"],
+                    row["submitted_by"],
+                    row["approved_by"],
+                ]
+                for row in rows
+            ),
+        )
+    ]
+
+
+def write_offs_count(query: RegisterQuery) -> int:
+    start, end = selectors.day_bounds(query.date_from, query.date_to)
+    return WriteOffItem.objects.filter(
+        batch__status=WriteOffBatch.Status.APPROVED, batch__decided_at__gte=start, batch__decided_at__lt=end
+    ).count()
+
+
+def reservations_tables(query: RegisterQuery) -> list[Table]:
+    rows = selectors.teacher_reservation_register(query.date_from, query.date_to)
+    return [
+        Table(
+            name=_("Teacher reservations"),
+            columns=[
+                Column(pgettext_lazy("register", "Made on"), "date", 15),
+                Column(pgettext_lazy("register", "Teacher"), "text", 10),
+                Column(pgettext_lazy("register", "Staff number"), "text", 11),
+                Column(pgettext_lazy("register", "Kind"), "text", 9),
+                Column(pgettext_lazy("register", "Title"), "text", 28),
+                Column(pgettext_lazy("register", "Call number"), "text", 13),
+                Column(pgettext_lazy("register", "Class"), "text", 13),
+                Column(pgettext_lazy("register", "Copies"), "integer", 7, total=True),
+                Column(pgettext_lazy("register", "From"), "date", 15),
+                Column(pgettext_lazy("register", "Until"), "date", 15),
+                Column(pgettext_lazy("register", "State"), "text", 10),
+            ],
+            rows=(
+                [
+                    row["made_on"],
+                    row["name"],
+                    row["number"],
+                    row["kind"],
+                    row["title"],
+                    row["call_number"],
+                    row["school_class"],
+                    row["copies"],
+                    row["starts_on"],
+                    row["ends_on"],
+                    row["state"],
+                ]
+                for row in rows
+            ),
+            summary=lambda: [
+                gettext(
+                    "Class sets: the days the class uses the books. Holds: the day the book was "
+                    "ready and the last day to collect it."
+                )
+            ],
+        )
+    ]
+
+
+def reading_tables(query: RegisterQuery) -> list[Table]:
+    data = selectors.student_reading_register(
+        query.date_from,
+        query.date_to,
+        grade=query.grade,
+        school_class_id=query.school_class.pk if query.school_class else None,
+    )
+
+    def class_totals(sums: list) -> list:
+        # The loans per pupil of all the classes together, not the sum of the classes' figures.
+        students, loans = sums[1], sums[3]
+        sums[4] = selectors.per_student(loans or 0, students or 0)
+        return sums
+
+    return [
+        Table(
+            name=_("Per pupil"),
+            columns=[
+                Column(pgettext_lazy("register", "Class"), "text", 14),
+                Column(pgettext_lazy("register", "Student number"), "text", 13),
+                Column(pgettext_lazy("register", "Name"), "text", 10),
+                Column(pgettext_lazy("register", "Gender"), "text", 6),
+                Column(pgettext_lazy("register", "Loans"), "integer", 9, total=True),
+                Column(pgettext_lazy("register", "Reading-room visits"), "integer", 10, total=True),
+            ],
+            rows=(
+                [row["school_class"], row["number"], row["name"], row["gender"], row["loans"], row["visits"]]
+                for row in data["students"]
+            ),
+        ),
+        Table(
+            name=_("Per class"),
+            columns=[
+                Column(pgettext_lazy("register", "Class"), "text", 14),
+                Column(pgettext_lazy("register", "Pupils"), "integer", 8, total=True),
+                Column(pgettext_lazy("register", "Pupils who borrowed"), "integer", 9, total=True),
+                Column(pgettext_lazy("register", "Loans"), "integer", 9, total=True),
+                Column(pgettext_lazy("register", "Loans per pupil"), "decimal", 9, total=True),
+                Column(
+                    pgettext_lazy("register", "Pupils who came to the reading room"),
+                    "integer",
+                    11,
+                    total=True,
+                ),
+                Column(pgettext_lazy("register", "Reading-room visits"), "integer", 10, total=True),
+            ],
+            rows=(
+                [
+                    row["school_class"],
+                    row["students"],
+                    row["borrowers"],
+                    row["loans"],
+                    row["loans_per_student"],
+                    row["visitors"],
+                    row["visits"],
+                ]
+                for row in data["classes"]
+            ),
+            totals=class_totals,
+        ),
+    ]
+
+
+def reading_count(query: RegisterQuery) -> int:
+    return selectors.student_reading_count(
+        query.date_from,
+        query.date_to,
+        grade=query.grade,
+        school_class_id=query.school_class.pk if query.school_class else None,
+    )
+
+
+REGISTERS: dict[str, Register] = {
+    register.letter: register
+    for register in (
+        Register(
+            "A",
+            _("Staff loan register"),
+            _("Every loan to a teacher or member of staff: who, what, when due, when back."),
+            build=staff_loans_tables,
+            count=lambda query: selectors.staff_loan_count(
+                query.date_from, query.date_to, reader_kind=query.reader_kind
+            ),
+            filters=("reader_kind",),
+            landscape=True,
+        ),
+        Register(
+            "B",
+            _("Newspaper register"),
+            _("Each room's newspapers: copies, price, issues expected, received and missing."),
+            build=_serial_tables(Serial.Kind.NEWSPAPER, _("Newspapers")),
+            count=_serial_count(Serial.Kind.NEWSPAPER),
+            filters=("room",),
+            landscape=True,
+        ),
+        Register(
+            "C",
+            _("Periodical register"),
+            _("Each room's periodicals: copies, price, issues expected, received and missing."),
+            build=_serial_tables(Serial.Kind.PERIODICAL, _("Periodicals")),
+            count=_serial_count(Serial.Kind.PERIODICAL),
+            filters=("room",),
+            landscape=True,
+        ),
+        Register(
+            "D",
+            _("Purchase register"),
+            _(
+                "The deliveries received, with their titles, volumes and value; the donations on a second sheet."
+            ),
+            build=purchases_tables,
+            count=purchases_count,
+        ),
+        Register(
+            "E",
+            _("Repair register"),
+            _("The damaged books reported, and how and when each was repaired."),
+            build=repairs_tables,
+            count=repairs_count,
+            landscape=True,
+        ),
+        Register(
+            "F",
+            _("Write-off register"),
+            _("The copies of the approved write-off batches, with their value and the reason."),
+            build=write_offs_tables,
+            count=write_offs_count,
+            landscape=True,
+        ),
+        Register(
+            "H",
+            _("Teacher reservation register"),
+            _("Teachers' class-set bookings and holds, in the order they were made."),
+            build=reservations_tables,
+            count=lambda query: selectors.teacher_reservation_count(query.date_from, query.date_to),
+            landscape=True,
+        ),
+        Register(
+            "I",
+            _("Student reading and loan statistics"),
+            _("Loans and reading-room visits of every pupil, and of every class."),
+            build=reading_tables,
+            count=reading_count,
+            filters=("grade", "school_class"),
+        ),
+    )
+}
+
+# The reader types register A can be limited to.
+STAFF_KIND_CHOICES = [(kind.value, kind.label) for kind in (Reader.Kind.TEACHER, Reader.Kind.STAFF)]
