@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("library_site.accounts.urls")),
     path("system/", include("library_site.system.urls")),
     path("circulation/", include("circulation.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("catalog.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
