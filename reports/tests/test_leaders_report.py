@@ -11,10 +11,9 @@ import subprocess
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from catalog.models import Record
 from catalog.tests.factories import RecordFactory
 from circulation.models import Reader, Term
 from circulation.tests.factories import ReaderFactory, SchoolClassFactory
@@ -23,100 +22,14 @@ from library_site.accounts.tests.factories import user_with_role
 from reports.exceptions import ReportsError
 from reports.leaders import NoteConflict, leaders_note_save, leaders_report_for_period, period_key
 from reports.leaders_documents import leaders_report_pdf, leaders_report_xlsx
-from reports.models import (
-    LeadersReportNote,
-    MonthlyFigure,
-    MonthlySnapshot,
-    MonthlyTopReader,
-    MonthlyTopTitle,
-)
+from reports.models import LeadersReportNote, MonthlySnapshot
 from reports.selectors import period_of_month, period_of_term
 
-pytestmark = pytest.mark.django_db
+from .conftest import FEBRUARY, MARCH, snapshot
 
-FEBRUARY = datetime.date(2026, 2, 1)
-MARCH = datetime.date(2026, 3, 1)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
 NOTE = 'Loans rose <50% & more; =SUM(A1) "quoted"\n第二行：感谢各班主任'
-Dimension = MonthlyFigure.Dimension
-
-
-def snapshot(month, *, loans, returns, active_readers, visits, new_copies, classes=(), titles=(), readers=()):
-    """A month's snapshot as the monthly job leaves it, with its class lines (grade, number,
-    loans), grade lines summed from them, a CLC line and the top titles and readers."""
-    snap = MonthlySnapshot.objects.create(
-        month=month,
-        loans=loans,
-        returns=returns,
-        renewals=3,
-        active_readers=active_readers,
-        visits=visits,
-        class_sessions=2,
-        new_copies=new_copies,
-        copies=500 + new_copies,
-        computed_at=timezone.now(),
-    )
-    grades: dict[int, int] = {}
-    for grade, number, class_loans in classes:
-        MonthlyFigure.objects.create(
-            snapshot=snap,
-            dimension=Dimension.CLASS,
-            key=f"{grade}-{number}",
-            grade=grade,
-            class_number=number,
-            loans=class_loans,
-            active_readers=class_loans // 2,
-        )
-        grades[grade] = grades.get(grade, 0) + class_loans
-    for grade, grade_loans in grades.items():
-        MonthlyFigure.objects.create(
-            snapshot=snap, dimension=Dimension.GRADE, key=str(grade), grade=grade, loans=grade_loans
-        )
-    MonthlyFigure.objects.create(
-        snapshot=snap, dimension=Dimension.READER_KIND, key="student", loans=sum(grades.values())
-    )
-    MonthlyFigure.objects.create(snapshot=snap, dimension=Dimension.CLC, key="I", loans=loans, copies=300)
-    for rank, (title, title_loans) in enumerate(titles, start=1):
-        record = Record.objects.filter(title=title).first() or RecordFactory(title=title)
-        MonthlyTopTitle.objects.create(
-            snapshot=snap, rank=rank, record=record, title=title, loans=title_loans
-        )
-    for rank, (reader, reader_loans) in enumerate(readers, start=1):
-        MonthlyTopReader.objects.create(
-            snapshot=snap,
-            rank=rank,
-            reader=reader,
-            reader_kind="student",
-            grade=reader.school_class.grade,
-            class_number=reader.school_class.number,
-            loans=reader_loans,
-        )
-    return snap
-
-
-@pytest.fixture
-def months():
-    """February and March 2026 counted; the March report compares with February."""
-    february = snapshot(
-        FEBRUARY,
-        loans=1000,
-        returns=950,
-        active_readers=400,
-        visits=700,
-        new_copies=20,
-        classes=[(3, 1, 300), (3, 2, 200), (5, 1, 100)],
-        titles=[("草房子", 40)],
-    )
-    march = snapshot(
-        MARCH,
-        loans=1234,
-        returns=1111,
-        active_readers=456,
-        visits=789,
-        new_copies=55,
-        classes=[(3, 1, 410), (3, 2, 520), (5, 1, 190)],
-        titles=[("<b>Tom & Jerry</b>", 77), ('=HYPERLINK("x")', 66), ("草房子", 12)],
-    )
-    return {"february": february, "march": march}
 
 
 def pdf_text(content: bytes, tmp_path) -> str:
@@ -132,14 +45,6 @@ def line_with(text: str, label: str) -> str:
     pattern = re.compile(rf"^{re.escape(label)} [-+\d—]")
     (line,) = [squeezed for line in text.splitlines() if pattern.match(squeezed := " ".join(line.split()))]
     return line
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """The figures' labels are checked in English (the Chinese catalogue is compiled at merge)."""
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
 
 
 def test_the_report_adds_up_the_snapshots_and_compares_with_the_month_before(months):
