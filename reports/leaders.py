@@ -119,9 +119,9 @@ def period_key(period: Period) -> str:
 
 def period_label(period: Period) -> str:
     if period.kind == "month":
-        return _("%(year)s-%(month)02d") % {
+        return _("%(year)s-%(month)s") % {
             "year": period.first_month.year,
-            "month": period.first_month.month,
+            "month": f"{period.first_month.month:02d}",
         }
     if period.kind == "term":
         return _("%(term)s (%(first)s – %(last)s)") % {

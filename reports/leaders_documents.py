@@ -442,7 +442,7 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
 
-    sheet = _sheet_begin(workbook, _("Summary"), report, report.title)
+    sheet = _sheet_begin(workbook, _("Report summary"), report, report.title)
     row = _sheet_table(
         sheet,
         5,

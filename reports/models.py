@@ -169,7 +169,7 @@ class LeadersReportNote(models.Model):
     row per period, found by ``period_key``; each save raises ``version`` (so that two people
     editing at once do not overwrite each other) and records who wrote it and when."""
 
-    period_key = models.CharField(_("period"), max_length=40, unique=True)
+    period_key = models.CharField(_("report period"), max_length=40, unique=True)
     period_kind = models.CharField(_("kind of period"), max_length=10)
     first_month = models.DateField(_("first month"))
     last_month = models.DateField(_("last month"))
