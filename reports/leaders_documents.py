@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -57,6 +58,11 @@ def _font() -> str:
         raise ReportsError(error.message) from error
 
 
+def _short(label: str, length: int) -> str:
+    """A chart's axis label cut to ``length`` characters (the table beside it has it whole)."""
+    return label if len(label) <= length else label[: length - 1] + "…"
+
+
 def _text(value) -> str:
     """Text for a reportlab Paragraph, which reads < and & as markup: escaped, lines kept."""
     return escape(str(value)).replace("\n", "<br/>")
@@ -78,7 +84,7 @@ def _bar_chart(
 ) -> Drawing:
     drawing = Drawing(width, height)
     chart = HorizontalBarChart() if horizontal else VerticalBarChart()
-    left = 70 if horizontal else 36
+    left = 118 if horizontal else 36
     chart.x, chart.y = left, 28 if not horizontal else 18
     chart.width = width - left - 12
     chart.height = height - chart.y - 26
@@ -147,7 +153,7 @@ def report_charts(report: LeadersReport, font: str, *, width: float = CONTENT_WI
         ),
         "clc": _bar_chart(
             font,
-            [line.label[:12] for line in clc] or [NO_DATA],
+            [_short(line.label, 10) for line in clc] or [NO_DATA],
             [[line.loans for line in clc] or [0]],
             width=width,
             height=max(120, 16 * len(clc) + 50),
@@ -328,7 +334,15 @@ def leaders_report_pdf(report: LeadersReport) -> bytes:
     )
 
     story.append(Paragraph(_text(_("Class ranking")), styles["heading"]))
-    rows = [[_("Place"), _("Class"), _("Loans"), _("Active readers"), _("Reading-room visits")]]
+    rows = [
+        [
+            _("Place"),
+            pgettext("school class", "Class"),
+            _("Loans"),
+            _("Active readers"),
+            _("Reading-room visits"),
+        ]
+    ]
     rows += [
         [str(line.rank), line.label, _number(line.loans), _number(line.active_readers), _number(line.visits)]
         for line in statistics.by_class
@@ -373,8 +387,13 @@ def leaders_report_pdf(report: LeadersReport) -> bytes:
         canvas.saveState()
         canvas.setFont(font, 8)
         canvas.setFillColor(colors.HexColor("#666666"))
-        canvas.drawString(MARGIN, 10 * mm, f"{school} · {report.title} · {report.period_label}"[:90])
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, footer % {"page": document.page})
+        right = footer % {"page": document.page}
+        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, right)
+        room = CONTENT_WIDTH - canvas.stringWidth(right, font, 8) - 6 * mm
+        left = f"{school} · {report.period_label}"
+        while left and canvas.stringWidth(left, font, 8) > room:
+            left = left[:-2] + "…"
+        canvas.drawString(MARGIN, 10 * mm, left)
         canvas.restoreState()
 
     output = io.BytesIO()
@@ -525,7 +544,13 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
     _sheet_table(
         sheet,
         5,
-        [_("Place"), _("Class"), _("Loans"), _("Active readers"), _("Reading-room visits")],
+        [
+            _("Place"),
+            pgettext("school class", "Class"),
+            _("Loans"),
+            _("Active readers"),
+            _("Reading-room visits"),
+        ],
         [
             [line.rank, line.label, line.loans, line.active_readers, line.visits]
             for line in statistics.by_class
