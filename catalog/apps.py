@@ -9,6 +9,16 @@ class CatalogConfig(AppConfig):
     def ready(self):
         from library_site.accounts.navigation import MenuEntry, MenuGroup, menu_group_register, menu_register
         from library_site.accounts.roles import Capability
+        from library_site.system.jobs import Job, jobs_register
+
+        jobs_register(
+            Job(
+                key="purge_imports",
+                task="catalog.tasks.imports_purge_task",
+                label=_("Remove abandoned import files"),
+                result_labels={"removed": _("files removed")},
+            )
+        )
 
         menu_register(
             MenuEntry(

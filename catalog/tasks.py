@@ -137,11 +137,11 @@ def _records_progress(token: str, claimed, done: int, total: int) -> None:
     uploads.job_progress_write(token, done=done, total=total)
 
 
-@shared_task(name="catalog.tasks.imports_purge_task", ignore_result=True)
-def imports_purge_task() -> None:
+@shared_task(name="catalog.tasks.imports_purge_task", bind=True, ignore_result=True)
+def imports_purge_task(self, param: str | None = None, job_run_id: int | None = None) -> None:
     """Every night: remove uploads of imports (spreadsheets and MARC files) that were previewed
     but never confirmed or cancelled, a day after their upload. Safe to run twice."""
-    from .transfer import import_files_purge
+    from library_site.system.jobs import job_run
 
-    import_files_purge()
-    uploads.uploads_remove_stale()
+    with job_run("purge_imports", run_id=job_run_id, task_id=self.request.id) as run:
+        run.result = {"removed": uploads.uploads_remove_stale()}

@@ -9,9 +9,19 @@ class CirculationConfig(AppConfig):
     def ready(self):
         from library_site.accounts.navigation import MenuEntry, menu_register
         from library_site.accounts.roles import Capability
+        from library_site.system.jobs import Job, jobs_register
 
         from . import policies  # noqa: F401 (connects the signals that drop the cached lending rules)
         from .selectors import my_library_is_separate_page
+
+        jobs_register(
+            Job(
+                key="anonymise_leavers",
+                task="circulation.tasks.anonymise_leavers_task",
+                label=_("Anonymise the loan history of leavers"),
+                result_labels={"loans": _("loans anonymised"), "readers": _("leavers")},
+            )
+        )
 
         menu_register(
             MenuEntry(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -18,8 +19,13 @@ class ClassChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-def _active_classes():
-    return SchoolClass.objects.filter(is_active=True).order_by("grade", "number")
+def _active_classes(*, keeping: int | None = None):
+    """The classes a reader can be put in; ``keeping`` adds the reader's own class when it is
+    no longer active (a graduated class), so that their form still shows it and saves."""
+    classes = SchoolClass.objects.filter(is_active=True)
+    if keeping:
+        classes = SchoolClass.objects.filter(Q(is_active=True) | Q(pk=keeping))
+    return classes.order_by("grade", "number")
 
 
 class ReaderSearchForm(forms.Form):
@@ -79,7 +85,7 @@ class ReaderForm(forms.Form):
     def __init__(self, *args, reader: Reader | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.reader = reader
-        self.fields["school_class"].queryset = _active_classes()
+        self.fields["school_class"].queryset = _active_classes(keeping=reader.school_class_id if reader else None)
         if reader is None:
             del self.fields["status"]
             self.fields["password"].help_text = gettext_lazy(

@@ -140,9 +140,7 @@ def reader_edit(request, pk: int):
     initial = {
         "full_name": reader.user.full_name,
         "gender": reader.gender,
-        "school_class": reader.school_class
-        if reader.school_class and reader.school_class.is_active
-        else None,
+        "school_class": reader.school_class,
         "department": reader.department,
         "guardian_contact": reader.guardian_contact,
         "status": reader.status,

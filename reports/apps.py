@@ -9,14 +9,47 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from library_site.accounts.navigation import MenuEntry, menu_register
         from library_site.accounts.roles import Capability
+        from library_site.system.jobs import Job, jobs_register
 
+        jobs_register(
+            Job(
+                key="monthly_stats",
+                task="reports.tasks.compute_monthly_stats_task",
+                label=_("Monthly statistics"),
+                param=Job.Param.MONTH,
+                description=_(
+                    "Counts a month's loans, returns, renewals, readers, visits and new copies into "
+                    "its snapshot; without a month, the month before."
+                ),
+                result_labels={
+                    "month": _("month"),
+                    "loans": _("loans"),
+                    "returns": _("returns"),
+                    "renewals": _("renewals"),
+                    "active_readers": _("active readers"),
+                    "visits": _("reading-room visits"),
+                    "new_copies": _("new copies"),
+                    "duration_ms": _("time to compute (ms)"),
+                },
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="statistics",
+                label=_("Statistics"),
+                url_name="reports:statistics",
+                icon="bar-chart-line",
+                order=300,
+                capability=Capability.VIEW_STATISTICS,
+            )
+        )
         menu_register(
             MenuEntry(
                 key="leaders-report",
                 label=_("Report to school leaders"),
                 url_name="reports:leaders-report",
                 icon="file-earmark-bar-graph",
-                order=600,
+                order=310,
                 capability=Capability.VIEW_STATISTICS,
             )
         )

@@ -351,3 +351,106 @@ def period_from_params(params, *, today: date | None = None) -> Period:
     if params.get("month"):
         return period_of_month(month_parse(params["month"], today=today))
     return period_default(today=today)
+
+
+# --- the dashboard -------------------------------------------------------------------------------
+
+
+def months_series(first_month: date, last_month: date) -> list[MonthFigures]:
+    """The months' totals only (one query), for a trend around a single month."""
+    rows = {
+        row["month"]: row
+        for row in MonthlySnapshot.objects.filter(month__gte=first_month, month__lte=last_month).values()
+    }
+    series = []
+    for month in months_between(first_month, last_month):
+        row = rows.get(month)
+        if row is None:
+            series.append(MonthFigures(month=month))
+        else:
+            names = (*TOTAL_FIELDS, "active_readers", "copies")
+            series.append(
+                MonthFigures(
+                    month=month,
+                    has_snapshot=True,
+                    computed_at=row["computed_at"],
+                    **{n: row[n] for n in names},
+                )
+            )
+    return series
+
+
+def statistics_trend(stats: PeriodStatistics) -> list[MonthFigures]:
+    """The months a dashboard's "over time" chart shows: the period's own, or for a single
+    month the twelve months that end with it."""
+    if stats.period.first_month != stats.period.last_month:
+        return stats.months
+    last = stats.period.last_month
+    first = last
+    for _step in range(11):
+        first = month_previous(first)
+    return months_series(first, last)
+
+
+def statistics_charts(stats: PeriodStatistics, trend: list[MonthFigures]) -> dict:
+    """The dashboard's charts as Chart.js data (labels and datasets, already translated), for
+    ``json_script``; every figure here is also in a table on the page. A month not counted is
+    a gap (null), not a zero."""
+
+    def dataset(label, values, **options):
+        return {"label": str(label), "data": list(values), **options}
+
+    months = [f"{month.month:%Y-%m}" for month in trend]
+    return {
+        "trend": {
+            "labels": months,
+            "datasets": [
+                dataset(
+                    _("Loans"), (month.loans if month.has_snapshot else None for month in trend), type="bar"
+                ),
+                dataset(
+                    _("Returns"),
+                    (month.returns if month.has_snapshot else None for month in trend),
+                    type="bar",
+                ),
+                dataset(
+                    _("Reading-room visits"),
+                    (month.visits if month.has_snapshot else None for month in trend),
+                    type="line",
+                ),
+            ],
+        },
+        "acquisitions": {
+            "labels": months,
+            "datasets": [
+                dataset(
+                    _("New copies"),
+                    (month.new_copies if month.has_snapshot else None for month in trend),
+                    type="bar",
+                )
+            ],
+        },
+        "kinds": {
+            "labels": [line.label for line in stats.by_kind],
+            "datasets": [dataset(_("Loans"), (line.loans for line in stats.by_kind))],
+        },
+        "grades": {
+            "labels": [line.label for line in stats.by_grade],
+            "datasets": [
+                dataset(_("Loans"), (line.loans for line in stats.by_grade)),
+                dataset(_("Reading-room visits"), (line.visits for line in stats.by_grade)),
+            ],
+        },
+        "classes": {
+            "labels": [line.label for line in stats.by_class],
+            "datasets": [dataset(_("Loans"), (line.loans for line in stats.by_class))],
+        },
+        "clc": {
+            "labels": [line.key or line.label for line in stats.by_clc],
+            "titles": [line.label for line in stats.by_clc],
+            "datasets": [
+                dataset(_("Copies held"), (line.copies for line in stats.by_clc), yAxisID="y"),
+                dataset(_("Loans"), (line.loans for line in stats.by_clc), yAxisID="y1"),
+            ],
+        },
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -23,19 +24,27 @@ def _month_of(param: str | None):
     name="reports.tasks.compute_monthly_stats_task",
     bind=True,
     acks_late=True,
+    # A database that is briefly away (a restart, a failover): try again a little later.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=30,
+    max_retries=3,
     soft_time_limit=10 * 60,
     time_limit=12 * 60,
 )
 def compute_monthly_stats_task(self, param: str | None = None, job_run_id: int | None = None) -> dict:
     """On the 1st of each month, early in the morning, count the month before; on demand, the
     month ``param`` (YYYY-MM). An upsert: running it twice leaves one snapshot per month."""
+    from library_site.system.jobs import job_run
+
     from .services import monthly_snapshot_compute
 
-    snapshot = monthly_snapshot_compute(month=_month_of(param))
+    with job_run("monthly_stats", run_id=job_run_id, task_id=self.request.id, param=param) as run:
+        snapshot = monthly_snapshot_compute(month=_month_of(param))
+        run.result = snapshot_summary(snapshot)
     logger.info(
         "Monthly statistics for %s: %s loans in %s ms.", snapshot, snapshot.loans, snapshot.duration_ms
     )
-    return snapshot_summary(snapshot)
+    return run.result
 
 
 def snapshot_summary(snapshot) -> dict:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views_leaders
+from . import views, views_leaders
 
 app_name = "reports"
 
 urlpatterns = [
+    path("statistics/", views.statistics, name="statistics"),
     path("leaders/", views_leaders.leaders_report, name="leaders-report"),
     path("leaders/report.pdf", views_leaders.leaders_report_pdf_download, name="leaders-report-pdf"),
     path("leaders/report.xlsx", views_leaders.leaders_report_xlsx_download, name="leaders-report-xlsx"),

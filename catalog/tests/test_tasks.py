@@ -1,9 +1,13 @@
 import os
 import time
 
+import pytest
+
 from catalog.tasks import imports_purge_task
+from library_site.system.models import JobRun
 
 
+@pytest.mark.django_db
 def test_abandoned_uploads_are_purged_after_a_day_and_fresh_ones_kept(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     imports = tmp_path / "imports"
@@ -25,3 +29,4 @@ def test_abandoned_uploads_are_purged_after_a_day_and_fresh_ones_kept(settings, 
     imports_purge_task.apply().get()
 
     assert sorted(item.name for item in imports.iterdir()) == ["newmarc", "newsheet"]
+    assert JobRun.objects.get(key="purge_imports").result == {"removed": 2}

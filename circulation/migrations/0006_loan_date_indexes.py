@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0009_plan_form_token'),
-        ('circulation', '0005_leavers'),
+        ("catalog", "0009_plan_form_token"),
+        ("circulation", "0005_leavers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['lent_at'], name='loan_lent_at'),
+            model_name="loan",
+            index=models.Index(fields=["lent_at"], name="loan_lent_at"),
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['returned_at'], name='loan_returned_at'),
+            model_name="loan",
+            index=models.Index(fields=["returned_at"], name="loan_returned_at"),
         ),
     ]

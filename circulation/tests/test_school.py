@@ -140,6 +140,28 @@ def test_a_reader_is_edited(librarian):
     assert (reader.user.full_name, reader.school_class, reader.guardian_contact) == ("新名", other, "139")
 
 
+def test_a_graduate_keeps_their_last_class_when_their_record_is_edited(librarian):
+    graduated = SchoolClassFactory(grade=6, number=2, is_active=False)
+    reader = ReaderFactory(full_name="毕业生", school_class=graduated)
+    Reader.objects.filter(pk=reader.pk).update(status=Reader.Status.GRADUATED)
+    page = librarian.get(reverse("circulation:reader-edit", args=[reader.pk]))
+    assert f'<option value="{graduated.pk}" selected>' in page.content.decode()
+    librarian.post(
+        reverse("circulation:reader-edit", args=[reader.pk]),
+        {"full_name": "毕业生", "school_class": graduated.pk, "status": "graduated", "guardian_contact": "138"},
+    )
+    reader.refresh_from_db()
+    assert (reader.school_class, reader.status, reader.guardian_contact) == (graduated, "graduated", "138")
+    other = ReaderFactory()
+    response = librarian.post(
+        reverse("circulation:reader-edit", args=[other.pk]),
+        {"full_name": "在校生", "school_class": graduated.pk, "status": "active"},
+    )
+    assert "school_class" in response.context["form"].errors
+    other.refresh_from_db()
+    assert other.school_class != graduated
+
+
 @pytest.mark.parametrize("make_user", roles_without_manage_readers())
 def test_people_without_the_right_are_refused_and_change_nothing(client, make_user):
     reader = ReaderFactory(full_name="原名")

@@ -11,6 +11,16 @@ class SystemConfig(AppConfig):
         from library_site.accounts.navigation import MenuEntry, menu_register
         from library_site.accounts.roles import Capability
 
+        from .jobs import Job, jobs_register
+
+        jobs_register(
+            Job(
+                key="clear_sessions",
+                task="library_site.accounts.tasks.clear_expired_sessions_task",
+                label=_("Remove expired sign-ins"),
+            )
+        )
+
         menu_register(
             MenuEntry(
                 key="system-status",
@@ -19,6 +29,17 @@ class SystemConfig(AppConfig):
                 url_name="system:status",
                 icon="activity",
                 order=950,
+                capability=Capability.VIEW_SYSTEM_STATUS,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="system-jobs",
+                group="administration",
+                label=_("Background jobs"),
+                url_name="system:jobs",
+                icon="clock-history",
+                order=955,
                 capability=Capability.VIEW_SYSTEM_STATUS,
             )
         )

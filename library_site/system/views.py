@@ -4,15 +4,27 @@ import platform
 
 import celery
 import django
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
 from .health import health_get
+from .jobs import (
+    JobAlreadyWaiting,
+    job_get,
+    job_param_clean,
+    job_run_state_shown,
+    job_send_now,
+    jobs_overview,
+)
+from .models import JobRun
 
 
 @never_cache
@@ -49,3 +61,49 @@ def status_panel(request):
     """The status card of the administrator's desk, loaded after the page so that a slow broker
     never delays the desk itself."""
     return render(request, "system/_status_panel.html", {"health": health_get()})
+
+
+@capability_required(Capability.VIEW_SYSTEM_STATUS)
+def jobs(request):
+    """The operations page: every background job, when it runs, its latest runs with their
+    results and errors, and a button to start one now."""
+    overview = jobs_overview()
+    for item in overview:
+        for run in item.runs:
+            run.shown_state = job_run_state_shown(run)
+            run.result_items = item.job.result_items(run)
+    return render(request, "system/jobs.html", {"overview": overview, "health": health_get()})
+
+
+@require_POST
+@capability_required(Capability.VIEW_SYSTEM_STATUS)
+def job_start(request, key: str):
+    job = job_get(key)
+    if job is None:
+        raise Http404
+    try:
+        param = job_param_clean(job, request.POST.get("param", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("system:jobs")
+    try:
+        run = job_send_now(job=job, param=param, user=request.user)
+    except JobAlreadyWaiting:
+        messages.warning(
+            request,
+            _("“%(job)s” is already queued or running; it was not started a second time.")
+            % {"job": job.label},
+        )
+        return redirect("system:jobs")
+    if run.state == JobRun.State.FAILED:
+        messages.error(
+            request,
+            _("“%(job)s” could not be sent to the task queue: %(error)s")
+            % {"job": job.label, "error": run.error},
+        )
+    else:
+        messages.success(
+            request,
+            _("“%(job)s” was sent to the worker. Reload this page to see its result.") % {"job": job.label},
+        )
+    return redirect("system:jobs")

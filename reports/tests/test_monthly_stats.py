@@ -15,6 +15,7 @@ from catalog.tests.factories import RecordFactory
 from circulation.loans import loan_renew
 from circulation.models import ClassSession, DeskAction, Loan, Reader, Visit
 from circulation.tests.factories import ReaderFactory, SchoolClassFactory
+from library_site.system.models import JobRun
 from reports.exceptions import FutureMonth
 from reports.models import MonthlyFigure, MonthlySnapshot, MonthlyTopReader, MonthlyTopTitle
 from reports.services import monthly_snapshot_compute
@@ -230,6 +231,9 @@ def test_the_command_counts_a_month(school):
     call_command("compute_monthly_stats", "2026-03", stdout=out)
     assert out.getvalue().startswith("2026-03: 5 loans, 4 returns, 2 renewals, 3 active readers")
     assert MonthlySnapshot.objects.get().loans == 5
+    run = JobRun.objects.get(key="monthly_stats")
+    assert (run.trigger, run.state, run.param) == ("command", "succeeded", "2026-03")
+    assert run.result["loans"] == 5 and run.result["month"] == "2026-03"
 
 
 @pytest.mark.parametrize(
@@ -245,11 +249,13 @@ def test_the_command_refuses_a_bad_or_future_month(text, message):
         call_command("compute_monthly_stats", text)
     assert str(refused.value) == message
     assert MonthlySnapshot.objects.count() == 0
+    assert JobRun.objects.count() == 0
 
 
 def test_the_task_counts_the_month_asked_for_and_by_default_the_month_before(school):
     result = compute_monthly_stats_task.apply(kwargs={"param": "2026-03"}).get()
     assert result["month"] == "2026-03" and result["loans"] == 5
+    assert JobRun.objects.get(key="monthly_stats", param="2026-03").state == "succeeded"
 
     result = compute_monthly_stats_task.apply().get()
     last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)

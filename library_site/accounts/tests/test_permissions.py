@@ -42,6 +42,7 @@ PAGES = {
     "catalog:purchase-plan-create": (OK, OK, NO, NO, NO, NO),
     "catalog:donation-create": (OK, OK, NO, NO, NO, NO),
     "catalog:acquisition-registers": (OK, OK, NO, NO, NO, NO),
+    "reports:statistics": (OK, OK, OK, NO, NO, NO),
 }
 
 
@@ -99,7 +100,9 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "policies",
             "roles",
             "system-status",
+            "system-jobs",
             "back-office",
+            "statistics",
         },
         "librarian": {
             "opac",
@@ -111,8 +114,9 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "textbooks",
             "collection-care",
             "back-office",
+            "statistics",
         },
-        "leader": {"opac", "acquisitions"},
+        "leader": {"opac", "acquisitions", "statistics"},
         "volunteer": {"opac", "desk", "my-library"},
         "teacher": {"opac"},  # their home page is their own library page
         "student": {"opac"},

@@ -8,9 +8,12 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from library_site.system.jobs import job_run
+from library_site.system.models import JobRun
 from reports.exceptions import ReportsError
 from reports.periods import month_parse
 from reports.services import monthly_snapshot_compute
+from reports.tasks import snapshot_summary
 
 
 class Command(BaseCommand):
@@ -25,7 +28,9 @@ class Command(BaseCommand):
                 first = month_parse(month)
             except ReportsError as error:
                 raise CommandError(str(error.message)) from None
-        snapshot = monthly_snapshot_compute(month=first)
+        with job_run("monthly_stats", trigger=JobRun.Trigger.COMMAND, param=f"{first:%Y-%m}") as run:
+            snapshot = monthly_snapshot_compute(month=first)
+            run.result = snapshot_summary(snapshot)
         self.stdout.write(
             f"{snapshot.month:%Y-%m}: {snapshot.loans:,} loans, {snapshot.returns:,} returns, "
             f"{snapshot.renewals:,} renewals, {snapshot.active_readers:,} active readers, "

@@ -1,0 +1,275 @@
+"""The background jobs an administrator can watch and start: a registry filled by the apps, and
+``job_run``, which records every run of a job in ``JobRun``.
+
+An app registers its jobs in ``AppConfig.ready()``::
+
+    jobs_register(Job(key="send_notices", task="circulation.tasks.send_notices_task",
+                      label=_("Due-date reminders and overdue notices"), param=Job.Param.DATE))
+
+and its task records what it did::
+
+    @shared_task(name="circulation.tasks.send_notices_task", bind=True)
+    def send_notices_task(self, param=None, job_run_id=None):
+        with job_run("send_notices", run_id=job_run_id, task_id=self.request.id, param=param) as run:
+            run.result = {"sent": notices_send(...)}
+
+A failure inside the block is recorded with its message and raised again, so that Celery's
+retries still apply. A run the operations page queued (``job_send_now``) is the same row from
+"queued" to its end; a run from the beat schedule or the command line gets a row of its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import JobRun
+
+logger = logging.getLogger(__name__)
+
+ERROR_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Job:
+    class Param(enum.Enum):
+        NONE = ""
+        DATE = "date"
+        MONTH = "month"
+
+    key: str
+    task: str
+    label: str
+    param: Param = Param.NONE
+    description: str = ""
+    # How the page names the figures of ``JobRun.result``: {"sent": _("notices sent")}.
+    result_labels: dict = field(default_factory=dict)
+
+    def result_items(self, run: JobRun) -> list[tuple[str, object]]:
+        return [(self.result_labels.get(name, name), value) for name, value in (run.result or {}).items()]
+
+
+_jobs: dict[str, Job] = {}
+
+
+def jobs_register(job: Job) -> None:
+    _jobs[job.key] = job
+
+
+def jobs_all() -> list[Job]:
+    return list(_jobs.values())
+
+
+def job_get(key: str) -> Job | None:
+    return _jobs.get(key)
+
+
+def job_param_clean(job: Job, text: str, *, today: datetime.date | None = None) -> str:
+    """The parameter of a run as the task takes it (``2026-11-24``, ``2026-10``, or ``""`` for
+    the job's own default), or a ValidationError in the reader's language."""
+    text = (text or "").strip()
+    if job.param is Job.Param.NONE or not text:
+        return ""
+    today = today or timezone.localdate()
+    if job.param is Job.Param.DATE:
+        try:
+            return datetime.date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ValidationError(
+                _("“%(text)s” is not a date; write it as 2026-11-24."), params={"text": text}
+            ) from None
+    try:
+        month = datetime.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise ValidationError(
+            _("“%(text)s” is not a month; write it as 2026-10."), params={"text": text}
+        ) from None
+    if month > today.replace(day=1):
+        raise ValidationError(_("%(text)s has not begun yet."), params={"text": text})
+    return month.strftime("%Y-%m")
+
+
+def _error_text(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text[:ERROR_LIMIT]
+
+
+@contextmanager
+def job_run(
+    key: str,
+    *,
+    trigger: str = JobRun.Trigger.BEAT,
+    run_id: int | None = None,
+    task_id: str | None = "",
+    param: str | None = "",
+    user=None,
+) -> Iterator[JobRun]:
+    """Record one run of the job ``key`` around the block; set ``run.result`` inside it."""
+    now = timezone.now()
+    run = JobRun.objects.filter(pk=run_id, key=key).first() if run_id else None
+    if run is None:
+        run = JobRun.objects.create(
+            key=key,
+            trigger=trigger,
+            state=JobRun.State.RUNNING,
+            param=param or "",
+            started_at=now,
+            task_id=task_id or "",
+            started_by=user,
+            attempts=1,
+        )
+    else:
+        # The run the operations page queued, or the same task delivered again after a retry
+        # or a lost worker: the same row, one more attempt.
+        run.state = JobRun.State.RUNNING
+        run.started_at = now
+        run.finished_at = None
+        run.error = ""
+        run.task_id = task_id or run.task_id
+        run.attempts += 1
+        run.save(update_fields=["state", "started_at", "finished_at", "error", "task_id", "attempts"])
+    run.result = {}
+    try:
+        yield run
+    except BaseException as error:
+        run.state = JobRun.State.FAILED
+        run.error = _error_text(error)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["state", "error", "finished_at", "result"])
+        raise
+    run.state = JobRun.State.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["state", "finished_at", "result"])
+
+
+class JobAlreadyWaiting(Exception):
+    """A run of this job is queued or running already."""
+
+
+def _stale_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def job_send_now(*, job: Job, param: str, user) -> JobRun:
+    """Queue a run of ``job`` for the operations page's "run now". Refused with
+    JobAlreadyWaiting while one is queued, or running and not yet past the time limit; when the
+    broker cannot be reached the run is recorded as failed with that reason."""
+    from library_site.celery import app
+
+    since = timezone.now() - _stale_after()
+    # A run queued so long ago that no worker took it (the worker was down) no longer holds
+    # the button: it is closed as failed with that reason.
+    JobRun.objects.filter(key=job.key, state=JobRun.State.QUEUED, queued_at__lt=since).update(
+        state=JobRun.State.FAILED,
+        error=str(_("No worker took this run in time.")),
+        finished_at=timezone.now(),
+    )
+    busy = JobRun.objects.filter(key=job.key).filter(state__in=[JobRun.State.QUEUED, JobRun.State.RUNNING])
+    if busy.filter(state=JobRun.State.QUEUED).exists() or busy.filter(started_at__gte=since).exists():
+        raise JobAlreadyWaiting(job.key)
+    try:
+        with transaction.atomic():
+            run = JobRun.objects.create(
+                key=job.key,
+                trigger=JobRun.Trigger.MANUAL,
+                state=JobRun.State.QUEUED,
+                param=param,
+                queued_at=timezone.now(),
+                started_by=user,
+            )
+    except IntegrityError:
+        raise JobAlreadyWaiting(job.key) from None
+    try:
+        result = app.send_task(
+            job.task,
+            kwargs={"param": param or None, "job_run_id": run.pk},
+            # None: Celery's default queue; a test names a queue of its own.
+            queue=getattr(settings, "LIBRARY_JOBS_QUEUE", None),
+        )
+    except Exception as error:  # the broker is down: say so on the page, keep the record
+        logger.warning("Could not send %s: %s", job.task, error)
+        run.state = JobRun.State.FAILED
+        run.error = _error_text(error)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["state", "error", "finished_at"])
+        return run
+    JobRun.objects.filter(pk=run.pk, state=JobRun.State.QUEUED).update(task_id=result.id)
+    run.task_id = result.id
+    return run
+
+
+@dataclass
+class JobOverview:
+    job: Job
+    schedule: str
+    runs: list[JobRun]
+
+    @property
+    def last(self) -> JobRun | None:
+        return self.runs[0] if self.runs else None
+
+
+def _two(value) -> str:
+    return f"{int(value):02d}"
+
+
+def schedule_describe(entry: dict) -> str:
+    """A beat entry as the administrator reads it: "every day at 03:45", "on day 1 of every
+    month at 02:30", or crontab's own fields for anything else."""
+    from celery.schedules import crontab
+
+    schedule = entry.get("schedule")
+    if isinstance(schedule, datetime.timedelta):
+        minutes = int(schedule.total_seconds() // 60)
+        return str(_("every %(minutes)s minutes") % {"minutes": minutes})
+    if isinstance(schedule, crontab):
+        hours, minutes = schedule.hour, schedule.minute
+        days_of_month, weekdays = schedule.day_of_month, schedule.day_of_week
+        if len(hours) == 1 and len(minutes) == 1:
+            time = f"{_two(next(iter(hours)))}:{_two(next(iter(minutes)))}"
+            every_weekday = len(weekdays) == 7
+            if len(days_of_month) == 31 and every_weekday:
+                return str(_("every day at %(time)s") % {"time": time})
+            if len(days_of_month) == 1 and every_weekday:
+                day = next(iter(days_of_month))
+                return str(_("on day %(day)s of every month at %(time)s") % {"day": day, "time": time})
+        return f"{schedule._orig_minute} {schedule._orig_hour} {schedule._orig_day_of_month} * {schedule._orig_day_of_week}"
+    return str(schedule)
+
+
+def jobs_overview(*, runs_per_job: int = 5) -> list[JobOverview]:
+    """Every registered job with when the beat runs it and its latest runs: one query per job,
+    however many runs the table holds."""
+    schedules: dict[str, list[str]] = {}
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        schedules.setdefault(entry["task"], []).append(schedule_describe(entry))
+    overview = []
+    for job in sorted(_jobs.values(), key=lambda item: str(item.label)):
+        runs = list(JobRun.objects.filter(key=job.key).select_related("started_by")[:runs_per_job])
+        overview.append(
+            JobOverview(
+                job=job,
+                schedule="; ".join(schedules.get(job.task, [])) or str(_("only when started")),
+                runs=runs,
+            )
+        )
+    return overview
+
+
+def job_run_state_shown(run: JobRun, *, now: datetime.datetime | None = None) -> str:
+    """The state as the page tells it: a run still "running" past the task time limit was cut
+    off (a worker killed, a machine restarted) and is shown as interrupted."""
+    now = now or timezone.now()
+    if run.state == JobRun.State.RUNNING and run.started_at and run.started_at < now - _stale_after():
+        return "interrupted"
+    return run.state

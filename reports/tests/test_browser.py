@@ -1,0 +1,46 @@
+"""A school leader opens the statistics for a month in Chromium: the charts are drawn beside
+their tables, in Chinese and, after switching, in English."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from catalog.tests.factories import RecordFactory
+from circulation.models import Loan
+from circulation.tests.factories import ReaderFactory, SchoolClassFactory
+from library_site.accounts.roles import Role
+from library_site.accounts.tests.factories import PASSWORD, UserFactory
+from library_site.testing import ARTIFACTS, browser_login
+from reports.services import monthly_snapshot_compute
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_leader_reads_a_months_statistics(page):
+    UserFactory(username="principal", full_name="李校长", roles=[Role.LEADER])
+    pupil = ReaderFactory(school_class=SchoolClassFactory(grade=3, number=2))
+    record = RecordFactory(title="草房子", clc_code="I287", copies=2)
+    for day, copy in enumerate(record.copies.order_by("pk"), start=2):
+        Loan.objects.create(
+            copy=copy,
+            reader=pupil,
+            lent_at=timezone.make_aware(datetime.datetime(2026, 3, day, 10)),
+            due_on=datetime.date(2026, 3, 20),
+        )
+    monthly_snapshot_compute(month=datetime.date(2026, 3, 1))
+
+    browser_login(page, "principal", PASSWORD)
+    page.click("nav a[href='/reports/statistics/']")
+    page.fill("#period-month", "2026-03")
+    page.locator("#period-month").press("Enter")
+    page.wait_for_url("**/reports/statistics/?month=2026-03")
+    assert page.evaluate("Object.keys(Chart.instances).length") == 6
+    assert "三年级(2)班" in page.locator("#classes-title ~ .row table").inner_text()
+    assert "草房子" in page.locator("#titles-title ~ table").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "statistics-month-browser-test.png"), full_page=True)
+
+    page.click("text=English")
+    page.wait_for_load_state("networkidle")
+    assert "Grade 3 Class 2" in page.locator("#classes-title ~ .row table").inner_text()
+    assert page.evaluate("Object.keys(Chart.instances).length") == 6
