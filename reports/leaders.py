@@ -271,3 +271,23 @@ def leaders_note_save(*, period: Period, text: str, version: int, user) -> Leade
     note.written_at = timezone.now()
     note.save(update_fields=["text", "version", "written_by", "written_at"])
     return note
+
+
+def leaders_report_url(period: Period | None) -> str:
+    """The report page's address for ``period`` (the same query the dashboard takes)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    url = reverse("reports:leaders-report")
+    if period is None:
+        return url
+    if period.kind == "term" and period.term_id:
+        query = {"term": period.term_id}
+    elif period.kind == "month":
+        query = {"month": f"{period.first_month:%Y-%m}"}
+    elif period.kind == "year":
+        query = {"year": f"{period.first_month:%Y}"}
+    else:
+        query = {"from": f"{period.first_month:%Y-%m}", "to": f"{period.last_month:%Y-%m}"}
+    return f"{url}?{urlencode(query)}"

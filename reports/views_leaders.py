@@ -90,6 +90,7 @@ def leaders_report(request):
             "pdf_url": _report_url("reports:leaders-report-pdf", query),
             "xlsx_url": _report_url("reports:leaders-report-xlsx", query),
             "note_url": _report_url("reports:leaders-note-save", query),
+            "statistics_url": _report_url("reports:statistics", query),
         },
     )
 

@@ -326,7 +326,27 @@ def test_a_bad_period_gets_a_clear_message(client):
 def test_the_leaders_home_page_and_the_menu_link_to_the_report(client, months):
     client.force_login(user_with_role(Role.LEADER))
     html = client.get(reverse("home")).content.decode()
-    assert reverse("reports:leaders-report") in html
+    assert 'href="/reports/leaders/" data-leaders-report-link' in html
+
+
+def test_the_dashboard_links_to_the_report_of_the_same_period_and_back(client, months):
+    term = Term.objects.create(
+        name="第二学期",
+        starts_on=datetime.date(2026, 2, 16),
+        ends_on=datetime.date(2026, 7, 10),
+        hard_due_on=datetime.date(2026, 7, 1),
+    )
+    client.force_login(user_with_role(Role.LEADER))
+    for params, query in (
+        ({"month": "2026-03"}, "month=2026-03"),
+        ({"term": term.pk}, f"term={term.pk}"),
+        ({"year": "2026"}, "year=2026"),
+        ({"from": "2026-02", "to": "2026-03"}, "from=2026-02&amp;to=2026-03"),
+    ):
+        dashboard = client.get(reverse("reports:statistics"), params).content.decode()
+        assert f'href="/reports/leaders/?{query}" data-leaders-report-link' in dashboard
+        report = client.get(reverse("reports:leaders-report"), params).content.decode()
+        assert f'href="/reports/statistics/?{query}" data-statistics-link' in report
 
 
 def test_a_report_of_real_loans_computed_by_the_monthly_job(tmp_path):
