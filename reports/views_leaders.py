@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -55,7 +56,7 @@ def leaders_report(request):
     from circulation.models import Term
 
     query = _period_query(request)
-    terms = Term.objects.order_by("-starts_on")[:8]
+    terms = Term.objects.filter(starts_on__lte=timezone.localdate()).order_by("-starts_on")[:8]
     try:
         period = period_from_params(request.GET)
     except ReportsError as error:
