@@ -67,3 +67,25 @@ class ReportsConfig(AppConfig):
                 capability=Capability.EXPORT_REGISTERS,
             )
         )
+        menu_register(
+            MenuEntry(
+                key="leaders-report",
+                group="reports",
+                label=_("Report to school leaders"),
+                url_name="reports:leaders-report",
+                icon="file-earmark-bar-graph",
+                order=310,
+                capability=Capability.VIEW_STATISTICS,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="public-page-settings",
+                group="administration",
+                label=_("Public page for screens"),
+                url_name="reports:public-page-settings",
+                icon="display",
+                order=820,
+                capability=Capability.MANAGE_POLICIES,
+            )
+        )

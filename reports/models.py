@@ -9,6 +9,8 @@ The month's most borrowed titles and most active readers are rows too, ranked.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -159,3 +161,83 @@ class MonthlyTopReader(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot} #{self.rank} {self.reader_id}"
+
+
+class LeadersReportNote(models.Model):
+    """The librarian's short text for the report to school leaders of one period (a month, a
+    term, a year or a run of months), shown in the report page, its PDF and its workbook. One
+    row per period, found by ``period_key``; each save raises ``version`` (so that two people
+    editing at once do not overwrite each other) and records who wrote it and when."""
+
+    period_key = models.CharField(_("report period"), max_length=40, unique=True)
+    period_kind = models.CharField(_("kind of period"), max_length=10)
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"))
+    # The term's id, kept as a number: a term corrected or removed later leaves the note alone.
+    term_id = models.PositiveIntegerField(_("term"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("written at"), null=True)
+
+    class Meta:
+        verbose_name = _("note of the report to school leaders")
+        verbose_name_plural = _("notes of the reports to school leaders")
+        ordering = ["-first_month", "period_kind"]
+
+    def __str__(self) -> str:
+        return self.period_key
+
+
+class TransparencySettings(models.Model):
+    """The public page for the school's screens (X4): whether it is shown to visitors who have
+    not signed in, and which figures it shows. One row, edited by the administrator; off until
+    switched on. Readers' names are never shown unless ``show_reader_names`` is set."""
+
+    enabled = models.BooleanField(_("show the public page"), default=False)
+    show_month_loans = models.BooleanField(_("loans and readers of the month"), default=True)
+    show_month_visits = models.BooleanField(_("reading-room visits of the month"), default=True)
+    show_top_class = models.BooleanField(_("the month's most-read classes"), default=True)
+    show_top_titles = models.BooleanField(_("the month's most borrowed books"), default=True)
+    show_term_loans = models.BooleanField(_("loans so far this term"), default=True)
+    show_top_readers = models.BooleanField(_("the month's most active readers"), default=False)
+    show_reader_names = models.BooleanField(
+        _("show the most active readers' names"),
+        default=False,
+        help_text=_(
+            "Off: the most active readers are shown by their class only (“a pupil of Grade 5 Class 2”). "
+            "Turn it on only when the pupils and their parents have agreed to names on the school's screens."
+        ),
+    )
+    headline = models.CharField(_("headline"), max_length=100, blank=True)
+    refresh_minutes = models.PositiveSmallIntegerField(
+        _("refresh every (minutes)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("changed at"), null=True)
+
+    class Meta:
+        verbose_name = _("public page settings")
+        verbose_name_plural = _("public page settings")
+
+    def __str__(self) -> str:
+        return str(_("Public page settings"))
+
+    @classmethod
+    def current(cls) -> TransparencySettings:
+        """The settings row, or the defaults (off) unsaved: reading never writes."""
+        return cls.objects.order_by("pk").first() or cls()

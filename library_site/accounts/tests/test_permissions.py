@@ -104,6 +104,8 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "back-office",
             "statistics",
             "registers",
+            "leaders-report",
+            "public-page-settings",
         },
         "librarian": {
             "opac",
@@ -116,8 +118,9 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "collection-care",
             "back-office",
             "statistics",
+            "leaders-report",
         },
-        "leader": {"opac", "acquisitions", "statistics"},
+        "leader": {"opac", "acquisitions", "statistics", "leaders-report"},
         "volunteer": {"opac", "desk", "my-library"},
         "teacher": {"opac"},  # their home page is their own library page
         "student": {"opac"},

@@ -1,0 +1,27 @@
+"""Forms of the leaders' report (the librarian's note) and of the public page's settings."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .leaders import NOTE_MAX_LENGTH
+from .models import TransparencySettings
+from .public import SETTINGS_FIELDS
+
+
+class LeadersNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("The librarian's note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("A few sentences for the school leaders: what went well, what needs their help."),
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class TransparencySettingsForm(forms.ModelForm):
+    class Meta:
+        model = TransparencySettings
+        fields = SETTINGS_FIELDS

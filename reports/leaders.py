@@ -1,0 +1,293 @@
+"""The report to school leaders (S2): a month's or a term's figures, from the monthly
+snapshots, beside the period before; the librarian's note; and the one write, saving that note.
+
+The PDF and the workbook are drawn from ``LeadersReport`` by ``reports.leaders_documents``. A
+report is read from snapshots only (a dozen queries whatever the school's size) and has no side
+effects: pressing the button twice reads twice and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .exceptions import ReportsError
+from .models import LeadersReportNote, MonthlySnapshot
+from .periods import month_previous, months_between
+from .selectors import Period, PeriodStatistics, period_of_month, period_of_term, statistics_for_period
+
+NOTE_MAX_LENGTH = 2000
+# A month's report draws its loans-per-month chart over this many months up to the month.
+TREND_MONTHS = 12
+
+# The key figures, in the order the report lists them: (name in the totals, label).
+KEY_FIGURES = (
+    ("loans", gettext_lazy("Loans")),
+    ("returns", gettext_lazy("Returns")),
+    ("renewals", gettext_lazy("Renewals")),
+    ("active_readers", gettext_lazy("Active readers")),
+    ("visits", gettext_lazy("Reading-room visits")),
+    ("class_sessions", gettext_lazy("Class sessions in reading rooms")),
+    ("new_copies", gettext_lazy("New copies")),
+    ("copies", gettext_lazy("Copies held at the end of the period")),
+)
+
+
+class NoteConflict(ReportsError):
+    default_message = gettext_lazy(
+        "Someone else saved this note while you were writing: your text was not saved. "
+        "Read theirs, then change it again."
+    )
+
+
+@dataclass
+class KeyFigure:
+    name: str
+    label: str
+    value: int
+    previous: int | None  # None when there is nothing to compare with
+
+    @property
+    def change(self) -> int | None:
+        return None if self.previous is None else self.value - self.previous
+
+    @property
+    def change_percent(self) -> float | None:
+        if self.previous in (None, 0):
+            return None
+        return round((self.value - self.previous) * 100 / self.previous, 1)
+
+
+@dataclass
+class TrendMonth:
+    month: date
+    loans: int | None  # None: no snapshot for the month (not a zero)
+    returns: int | None
+    visits: int | None
+
+
+@dataclass
+class LeadersReport:
+    period: Period
+    statistics: PeriodStatistics
+    previous: PeriodStatistics | None  # the period before, when it has figures
+    key_figures: list[KeyFigure]
+    trend: list[TrendMonth]
+    note: LeadersReportNote | None
+    school: str
+    # When the newest snapshot read was computed: a cached file is valid while this holds.
+    computed_at: object
+
+    @property
+    def title(self) -> str:
+        return _("Library report to the school leaders")
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)
+
+    @property
+    def missing_label(self) -> str:
+        return "、".join(f"{month:%Y-%m}" for month in self.statistics.missing_months)
+
+    @property
+    def note_text(self) -> str:
+        return self.note.text if self.note else ""
+
+    @property
+    def active_readers_label(self) -> str:
+        if self.period.kind == "month":
+            return _("Active readers")
+        return _("Active readers (average a month)")
+
+
+def period_key(period: Period) -> str:
+    """The note's key: ``month:2026-03``, ``term:4``, ``year:2026``, ``months:2026-01:2026-06``."""
+    if period.kind == "term" and period.term_id:
+        return f"term:{period.term_id}"
+    if period.kind == "month":
+        return f"month:{period.first_month:%Y-%m}"
+    if period.kind == "year":
+        return f"year:{period.first_month:%Y}"
+    return f"months:{period.first_month:%Y-%m}:{period.last_month:%Y-%m}"
+
+
+def period_label(period: Period) -> str:
+    if period.kind == "month":
+        return _("%(year)s-%(month)s") % {
+            "year": period.first_month.year,
+            "month": f"{period.first_month.month:02d}",
+        }
+    if period.kind == "term":
+        return _("%(term)s (%(first)s – %(last)s)") % {
+            "term": period.label,
+            "first": f"{period.first_month:%Y-%m}",
+            "last": f"{period.last_month:%Y-%m}",
+        }
+    return period.label
+
+
+def period_before(period: Period) -> Period | None:
+    """The period a report compares with: the month before, the term before (if the calendar
+    has one), the year before, or as many months just before."""
+    if period.kind == "month":
+        return period_of_month(month_previous(period.first_month))
+    if period.kind == "term":
+        from circulation.models import Term
+
+        term = Term.objects.filter(pk=period.term_id).first()
+        if term is None:
+            return None
+        before = Term.objects.filter(ends_on__lt=term.starts_on).order_by("-starts_on").first()
+        return period_of_term(before) if before else None
+    length = len(period.months)
+    last = month_previous(period.first_month)
+    first = last
+    for _step in range(length - 1):
+        first = month_previous(first)
+    kind = "year" if period.kind == "year" else "months"
+    label = str(first.year) if kind == "year" else f"{first:%Y-%m} – {last:%Y-%m}"
+    return Period(kind, first, last, label)
+
+
+def _figure_value(statistics: PeriodStatistics, name: str, *, monthly: bool) -> int:
+    if name == "active_readers":
+        if monthly:
+            return statistics.months[0].active_readers if statistics.months else 0
+        return statistics.totals["active_readers_average"]
+    return statistics.totals[name]
+
+
+def leaders_report_for_period(period: Period, *, school: str | None = None) -> LeadersReport:
+    """Everything the report shows for ``period``, in a constant number of queries (two
+    periods' statistics, the trend's snapshots, the note)."""
+    from catalog.labels import library_name_for_labels
+
+    statistics = statistics_for_period(period.first_month, period.last_month, period=period)
+    before = period_before(period)
+    previous = None
+    if before is not None:
+        previous = statistics_for_period(before.first_month, before.last_month, period=before)
+        if not previous.has_data:
+            previous = None
+    monthly = period.kind == "month"
+    key_figures = []
+    for name, label in KEY_FIGURES:
+        label = str(label)
+        if name == "active_readers" and not monthly:
+            label = _("Active readers (average a month)")
+        key_figures.append(
+            KeyFigure(
+                name=name,
+                label=label,
+                value=_figure_value(statistics, name, monthly=monthly),
+                previous=_figure_value(previous, name, monthly=monthly) if previous else None,
+            )
+        )
+    trend = _trend(period)
+    computed = [month.computed_at for month in statistics.months if month.computed_at]
+    return LeadersReport(
+        period=period,
+        statistics=statistics,
+        previous=previous,
+        key_figures=key_figures,
+        trend=trend,
+        note=leaders_note_get(period),
+        school=school if school is not None else library_name_for_labels(),
+        computed_at=max(computed) if computed else None,
+    )
+
+
+def _trend(period: Period) -> list[TrendMonth]:
+    """Loans, returns and visits per month for the chart: the period's months, or for a
+    month's report the twelve months up to it. A month without a snapshot is None, not 0."""
+    first = period.first_month
+    if len(period.months) < TREND_MONTHS and period.kind == "month":
+        for _step in range(TREND_MONTHS - 1):
+            first = month_previous(first)
+    rows = {
+        row["month"]: row
+        for row in MonthlySnapshot.objects.filter(month__gte=first, month__lte=period.last_month).values(
+            "month", "loans", "returns", "visits"
+        )
+    }
+    trend = []
+    for month in months_between(first, period.last_month):
+        row = rows.get(month)
+        trend.append(
+            TrendMonth(
+                month=month,
+                loans=row["loans"] if row else None,
+                returns=row["returns"] if row else None,
+                visits=row["visits"] if row else None,
+            )
+        )
+    # A month's report does not open on a run of months from before the statistics began.
+    while len(trend) > 1 and trend[0].loans is None and trend[0].month < period.first_month:
+        trend.pop(0)
+    return trend
+
+
+def leaders_note_get(period: Period) -> LeadersReportNote | None:
+    return (
+        LeadersReportNote.objects.select_related("written_by").filter(period_key=period_key(period)).first()
+    )
+
+
+@transaction.atomic
+def leaders_note_save(*, period: Period, text: str, version: int, user) -> LeadersReportNote:
+    """Save the librarian's note of ``period``. ``version`` is the version the writer started
+    from: if someone saved in the meantime, ``NoteConflict`` and nothing changes. An empty
+    text removes the note from the report (the row stays, with who emptied it)."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ReportsError(
+            _("The note is %(length)s characters long: at most %(limit)s, please.")
+            % {"length": len(text), "limit": NOTE_MAX_LENGTH}
+        )
+    key = period_key(period)
+    note, _created = LeadersReportNote.objects.get_or_create(
+        period_key=key,
+        defaults={
+            "period_kind": period.kind,
+            "first_month": period.first_month,
+            "last_month": period.last_month,
+            "term_id": period.term_id,
+        },
+    )
+    note = LeadersReportNote.objects.select_for_update().get(pk=note.pk)
+    if note.version != version:
+        raise NoteConflict()
+    if note.text == text:
+        return note
+    note.text = text
+    note.version += 1
+    note.written_by = user
+    note.written_at = timezone.now()
+    note.save(update_fields=["text", "version", "written_by", "written_at"])
+    return note
+
+
+def leaders_report_url(period: Period | None) -> str:
+    """The report page's address for ``period`` (the same query the dashboard takes)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    url = reverse("reports:leaders-report")
+    if period is None:
+        return url
+    if period.kind == "term" and period.term_id:
+        query = {"term": period.term_id}
+    elif period.kind == "month":
+        query = {"month": f"{period.first_month:%Y-%m}"}
+    elif period.kind == "year":
+        query = {"year": f"{period.first_month:%Y}"}
+    else:
+        query = {"from": f"{period.first_month:%Y-%m}", "to": f"{period.last_month:%Y-%m}"}
+    return f"{url}?{urlencode(query)}"

@@ -1,0 +1,592 @@
+"""The report to school leaders as files: a printable A4 PDF (reportlab, with the catalogue's
+embedded Chinese font and reportlab's own charts) and an .xlsx workbook (openpyxl). Both are
+drawn from a ``reports.leaders.LeadersReport`` and read nothing else."""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from catalog.exceptions import CatalogError
+from library_site.spreadsheets import spreadsheet_safe
+
+from .exceptions import ReportsError
+from .leaders import LeadersReport
+
+MARGIN = 18 * mm
+CONTENT_WIDTH = A4[0] - 2 * MARGIN
+BAR_COLOUR = colors.HexColor("#2f6fb3")
+PREVIOUS_COLOUR = colors.HexColor("#b8c7d9")
+HEADER_FILL = colors.HexColor("#e8eef6")
+NO_DATA = "—"
+
+
+def _number(value) -> str:
+    return NO_DATA if value is None else f"{value:,}"
+
+
+def _change(figure) -> str:
+    if figure.change is None:
+        return NO_DATA
+    text = f"{figure.change:+,}"
+    if figure.change_percent is not None:
+        text += f" ({figure.change_percent:+.1f}%)"
+    return text
+
+
+def _font() -> str:
+    from catalog.labels import label_font
+
+    try:
+        return label_font()
+    except CatalogError as error:
+        raise ReportsError(error.message) from error
+
+
+def _short(label: str, length: int) -> str:
+    """A chart's axis label cut to ``length`` characters (the table beside it has it whole)."""
+    return label if len(label) <= length else label[: length - 1] + "…"
+
+
+def _text(value) -> str:
+    """Text for a reportlab Paragraph, which reads < and & as markup: escaped, lines kept."""
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+# --- charts (also shown on the report page, as SVG) ---------------------------------------------
+
+
+def _bar_chart(
+    font: str,
+    labels: list[str],
+    series: list[list],
+    *,
+    width: float,
+    height: float,
+    title: str,
+    horizontal: bool = False,
+    legend: list[str] | None = None,
+) -> Drawing:
+    drawing = Drawing(width, height)
+    chart = HorizontalBarChart() if horizontal else VerticalBarChart()
+    left = 118 if horizontal else 36
+    chart.x, chart.y = left, 28 if not horizontal else 18
+    chart.width = width - left - 12
+    chart.height = height - chart.y - 26
+    chart.data = [[value if value is not None else None for value in values] for values in series]
+    chart.categoryAxis.categoryNames = labels
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    peak = max((value or 0 for values in series for value in values), default=0)
+    chart.valueAxis.valueMax = max(peak * 1.15, 4)
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
+    chart.barSpacing = 1
+    chart.groupSpacing = 4 if not horizontal else 2
+    if horizontal:
+        chart.categoryAxis.reverseDirection = True
+        chart.categoryAxis.labels.boxAnchor = "e"
+    elif len(labels) > 8:
+        chart.categoryAxis.labels.angle = 30
+        chart.categoryAxis.labels.boxAnchor = "ne"
+    chart.bars[0].fillColor = BAR_COLOUR
+    chart.bars[0].strokeColor = None
+    if len(series) > 1:
+        chart.bars[1].fillColor = PREVIOUS_COLOUR
+        chart.bars[1].strokeColor = None
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 6
+    chart.barLabels.nudge = 6
+    drawing.add(chart)
+    drawing.add(String(left, height - 14, title, fontName=font, fontSize=10))
+    if legend:
+        x = width - 12
+        for name, colour in reversed(list(zip(legend, (BAR_COLOUR, PREVIOUS_COLOUR), strict=False))):
+            drawing.add(
+                String(x, height - 14, name, fontName=font, fontSize=7, textAnchor="end", fillColor=colour)
+            )
+            x -= 7 * len(name) + 16
+    return drawing
+
+
+def report_charts(report: LeadersReport, font: str, *, width: float = CONTENT_WIDTH) -> dict[str, Drawing]:
+    """The report's three charts: loans per month, loans by grade, loans by CLC class."""
+    statistics = report.statistics
+    month_labels = [f"{month.month:%Y-%m}" for month in report.trend]
+    grades = statistics.by_grade
+    clc = [line for line in statistics.by_clc if line.loans or line.copies]
+    return {
+        "months": _bar_chart(
+            font,
+            month_labels,
+            [[month.loans for month in report.trend]],
+            width=width,
+            height=190,
+            title=_("Loans per month"),
+        ),
+        "grades": _bar_chart(
+            font,
+            [line.label for line in grades] or [NO_DATA],
+            [[line.loans for line in grades] or [0]],
+            width=width,
+            height=180,
+            title=_("Loans by grade"),
+        ),
+        "clc": _bar_chart(
+            font,
+            [_short(line.label, 10) for line in clc] or [NO_DATA],
+            [[line.loans for line in clc] or [0]],
+            width=width,
+            height=max(120, 16 * len(clc) + 50),
+            title=_("Loans by CLC class"),
+            horizontal=True,
+        ),
+    }
+
+
+def report_charts_svg(report: LeadersReport) -> dict[str, str]:
+    """The same charts as SVG, for the report page."""
+    from reportlab.graphics import renderSVG
+
+    font = _font()
+    return {
+        name: renderSVG.drawToString(drawing).split("?>", 1)[-1]
+        for name, drawing in report_charts(report, font, width=520).items()
+    }
+
+
+# --- the PDF --------------------------------------------------------------------------------
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=font, fontSize=10, leading=16, wordWrap="CJK")
+    return {
+        "body": base,
+        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=18, alignment=1),
+        "heading": ParagraphStyle(
+            "heading", parent=base, fontSize=13, leading=22, spaceBefore=8, spaceAfter=4
+        ),
+        "warning": ParagraphStyle(
+            "warning",
+            parent=base,
+            textColor=colors.HexColor("#8a4b00"),
+            backColor=colors.HexColor("#fff3cd"),
+            borderPadding=5,
+            spaceBefore=4,
+            spaceAfter=8,
+        ),
+        "note": ParagraphStyle(
+            "note",
+            parent=base,
+            fontSize=11,
+            leading=19,
+            backColor=colors.HexColor("#f4f6f8"),
+            borderPadding=6,
+        ),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#555555")
+        ),
+    }
+
+
+def _table(font: str, rows: list[list], widths: list[float], *, numeric_from: int = 1) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa5b1")),
+                ("ALIGN", (numeric_from, 1), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def _missing_text(report: LeadersReport) -> str:
+    return _(
+        "No statistics were computed for %(months)s: these months are not counted here, "
+        "and the figures below are incomplete."
+    ) % {"months": report.missing_label}
+
+
+def _previous_text(report: LeadersReport) -> str:
+    if report.previous is None:
+        return _("There are no statistics for the period before, so there is nothing to compare with.")
+    text = _("Compared with %(period)s.") % {"period": _period_name(report.previous.period)}
+    if report.previous.missing_months:
+        text += " " + _("That period lacks the statistics of %(months)s.") % {
+            "months": "、".join(f"{month:%Y-%m}" for month in report.previous.missing_months)
+        }
+    return text
+
+
+def _period_name(period) -> str:
+    from .leaders import period_label
+
+    return period_label(period)
+
+
+def leaders_report_pdf(report: LeadersReport) -> bytes:
+    """The report as PDF bytes: A4, the embedded Chinese font, page numbers."""
+    font = _font()
+    styles = _styles(font)
+    statistics = report.statistics
+    school = report.school or _("School library")
+    generated = timezone.localtime()
+    story: list = [
+        Paragraph(_text(school), styles["subtitle"]),
+        Paragraph(_text(report.title), styles["title"]),
+        Paragraph(_text(report.period_label), styles["subtitle"]),
+        Spacer(1, 4 * mm),
+    ]
+    if statistics.missing_months:
+        story.append(Paragraph(_text(_missing_text(report)), styles["warning"]))
+
+    story.append(Paragraph(_text(_("Key figures")), styles["heading"]))
+    rows = [[_("Figure"), _("This period"), _("Period before"), _("Change")]]
+    for figure in report.key_figures:
+        rows.append([figure.label, _number(figure.value), _number(figure.previous), _change(figure)])
+    story.append(_table(font, rows, [70 * mm, 32 * mm, 32 * mm, CONTENT_WIDTH - 134 * mm]))
+    story.append(Paragraph(_text(_previous_text(report)), styles["small"]))
+
+    if report.note_text:
+        story.append(Paragraph(_text(_("The librarian's note")), styles["heading"]))
+        story.append(Paragraph(_text(report.note_text), styles["note"]))
+        if report.note.written_by:
+            story.append(
+                Paragraph(
+                    _text(
+                        _("Written by %(name)s, %(when)s")
+                        % {
+                            "name": report.note.written_by.display_name,
+                            "when": f"{timezone.localtime(report.note.written_at):%Y-%m-%d %H:%M}",
+                        }
+                    ),
+                    styles["small"],
+                )
+            )
+
+    charts = report_charts(report, font)
+    story.append(Paragraph(_text(_("Loans and visits per month")), styles["heading"]))
+    story.append(charts["months"])
+    rows = [[_("Month"), _("Loans"), _("Returns"), _("Reading-room visits")]]
+    for month in report.trend:
+        rows.append(
+            [f"{month.month:%Y-%m}", _number(month.loans), _number(month.returns), _number(month.visits)]
+        )
+    story.append(_table(font, rows, [40 * mm, 40 * mm, 40 * mm, CONTENT_WIDTH - 120 * mm]))
+
+    story.append(
+        KeepTogether(
+            [
+                Paragraph(_text(_("Loans by grade")), styles["heading"]),
+                charts["grades"],
+                _table(
+                    font,
+                    [[_("Grade"), _("Loans"), _("Active readers"), _("Reading-room visits")]]
+                    + [
+                        [line.label, _number(line.loans), _number(line.active_readers), _number(line.visits)]
+                        for line in statistics.by_grade
+                    ],
+                    [50 * mm, 35 * mm, 40 * mm, CONTENT_WIDTH - 125 * mm],
+                ),
+            ]
+        )
+    )
+    story.append(Paragraph(_text(_("Loans by reader type")), styles["heading"]))
+    story.append(
+        _table(
+            font,
+            [[_("Reader type"), _("Loans"), _("Active readers"), _("Reading-room visits")]]
+            + [
+                [line.label, _number(line.loans), _number(line.active_readers), _number(line.visits)]
+                for line in statistics.by_kind
+            ],
+            [50 * mm, 35 * mm, 40 * mm, CONTENT_WIDTH - 125 * mm],
+        )
+    )
+
+    story.append(Paragraph(_text(_("Class ranking")), styles["heading"]))
+    rows = [
+        [
+            _("Place"),
+            pgettext("school class", "Class"),
+            _("Loans"),
+            _("Active readers"),
+            _("Reading-room visits"),
+        ]
+    ]
+    rows += [
+        [str(line.rank), line.label, _number(line.loans), _number(line.active_readers), _number(line.visits)]
+        for line in statistics.by_class
+    ]
+    if len(rows) == 1:
+        rows.append([NO_DATA, _("No class borrowed in this period."), "", "", ""])
+    story.append(
+        _table(font, rows, [16 * mm, 50 * mm, 30 * mm, 35 * mm, CONTENT_WIDTH - 131 * mm], numeric_from=2)
+    )
+
+    story.append(Paragraph(_text(_("Loans by CLC class")), styles["heading"]))
+    story.append(charts["clc"])
+    rows = [[_("CLC class"), _("Loans"), _("Copies held"), _("Loans per copy")]]
+    rows += [
+        [
+            Paragraph(_text(line.label), styles["cell"]),
+            _number(line.loans),
+            _number(line.copies),
+            NO_DATA if line.loans_per_copy is None else f"{line.loans_per_copy:.2f}",
+        ]
+        for line in statistics.by_clc
+        if line.loans or line.copies
+    ]
+    story.append(_table(font, rows, [80 * mm, 30 * mm, 30 * mm, CONTENT_WIDTH - 140 * mm]))
+
+    story.append(Paragraph(_text(_("Most borrowed titles")), styles["heading"]))
+    rows = [[_("Place"), _("Title"), _("Loans")]]
+    rows += [
+        [str(title.rank), Paragraph(_text(title.title), styles["cell"]), _number(title.loans)]
+        for title in statistics.top_titles
+    ]
+    if len(rows) == 1:
+        rows.append([NO_DATA, _("Nothing was borrowed in this period."), ""])
+    story.append(_table(font, rows, [16 * mm, CONTENT_WIDTH - 46 * mm, 30 * mm], numeric_from=2))
+
+    footer = _("Generated %(when)s from the monthly statistics; page %(page)s") % {
+        "when": f"{generated:%Y-%m-%d %H:%M}",
+        "page": "%(page)s",
+    }
+
+    def _page(canvas, document):
+        canvas.saveState()
+        canvas.setFont(font, 8)
+        canvas.setFillColor(colors.HexColor("#666666"))
+        right = footer % {"page": document.page}
+        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, right)
+        room = CONTENT_WIDTH - canvas.stringWidth(right, font, 8) - 6 * mm
+        left = f"{school} · {report.period_label}"
+        while left and canvas.stringWidth(left, font, 8) > room:
+            left = left[:-2] + "…"
+        canvas.drawString(MARGIN, 10 * mm, left)
+        canvas.restoreState()
+
+    output = io.BytesIO()
+    document = SimpleDocTemplate(
+        output,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=f"{report.title} {report.period_label}",
+        author=school,
+        creator="School library",
+        pageCompression=1,
+    )
+    document.build(story, onFirstPage=_page, onLaterPages=_page)
+    return output.getvalue()
+
+
+# --- the workbook -------------------------------------------------------------------------------
+
+TITLE_FONT = Font(size=16, bold=True)
+HEADER_FONT = Font(bold=True)
+HEADER_FILL_XLSX = PatternFill("solid", fgColor="E8EEF6")
+WARNING_FONT = Font(color="8A4B00", bold=True)
+
+
+def _sheet_table(sheet, start_row: int, header: list[str], rows: list[list], widths: list[int]) -> int:
+    """A header and rows from ``start_row``; returns the row after the table."""
+    for column, value in enumerate(header, start=1):
+        cell = sheet.cell(row=start_row, column=column, value=spreadsheet_safe(value))
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL_XLSX
+    for offset, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=start_row + offset, column=column, value=spreadsheet_safe(value))
+    for column, width in enumerate(widths, start=1):
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width or 0, width)
+    return start_row + len(rows) + 1
+
+
+def _sheet_begin(workbook, title: str, report: LeadersReport, heading: str):
+    sheet = workbook.create_sheet(title)
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.oddFooter.center.text = "&P / &N"
+    sheet["A1"] = spreadsheet_safe(f"{report.school or _('School library')} · {heading}")
+    sheet["A1"].font = TITLE_FONT
+    sheet["A2"] = spreadsheet_safe(report.period_label)
+    if report.statistics.missing_months:
+        sheet["A3"] = spreadsheet_safe(_missing_text(report))
+        sheet["A3"].font = WARNING_FONT
+    return sheet
+
+
+def _month_value(value):
+    return NO_DATA if value is None else value
+
+
+def leaders_report_xlsx(report: LeadersReport) -> bytes:
+    """The report as an .xlsx workbook: the key figures and the note, then one sheet per table."""
+    statistics = report.statistics
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+
+    sheet = _sheet_begin(workbook, _("Report summary"), report, report.title)
+    row = _sheet_table(
+        sheet,
+        5,
+        [_("Figure"), _("This period"), _("Period before"), _("Change"), _("Change (%)")],
+        [
+            [
+                figure.label,
+                figure.value,
+                _month_value(figure.previous),
+                _month_value(figure.change),
+                NO_DATA if figure.change_percent is None else figure.change_percent / 100,
+            ]
+            for figure in report.key_figures
+        ],
+        [36, 14, 14, 12, 12],
+    )
+    for (cell,) in sheet.iter_rows(min_row=6, max_row=row - 1, min_col=5, max_col=5):
+        cell.number_format = "+0.0%;-0.0%;0.0%"
+    for (cell,) in sheet.iter_rows(min_row=6, max_row=row - 1, min_col=4, max_col=4):
+        cell.number_format = "+#,##0;-#,##0;0"
+    sheet.cell(row=row, column=1, value=spreadsheet_safe(_previous_text(report)))
+    row += 2
+    if report.note_text:
+        sheet.cell(row=row, column=1, value=spreadsheet_safe(_("The librarian's note"))).font = HEADER_FONT
+        cell = sheet.cell(row=row + 1, column=1, value=spreadsheet_safe(report.note_text))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=4)
+        sheet.row_dimensions[row + 1].height = min(
+            400, 16 * (report.note_text.count("\n") + 2 + len(report.note_text) // 60)
+        )
+        if report.note.written_by:
+            sheet.cell(
+                row=row + 2,
+                column=1,
+                value=spreadsheet_safe(
+                    _("Written by %(name)s, %(when)s")
+                    % {
+                        "name": report.note.written_by.display_name,
+                        "when": f"{timezone.localtime(report.note.written_at):%Y-%m-%d %H:%M}",
+                    }
+                ),
+            )
+
+    sheet = _sheet_begin(workbook, _("Per month"), report, _("Loans and visits per month"))
+    end = _sheet_table(
+        sheet,
+        5,
+        [_("Month"), _("Loans"), _("Returns"), _("Reading-room visits")],
+        [
+            [
+                f"{month.month:%Y-%m}",
+                _month_value(month.loans),
+                _month_value(month.returns),
+                _month_value(month.visits),
+            ]
+            for month in report.trend
+        ],
+        [12, 12, 12, 16],
+    )
+    if report.trend:
+        chart = BarChart()
+        chart.title = _("Loans per month")
+        chart.legend = None
+        chart.add_data(Reference(sheet, min_col=2, min_row=5, max_row=end - 1), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=6, max_row=end - 1))
+        chart.width, chart.height = 18, 8
+        sheet.add_chart(chart, "F5")
+
+    sheet = _sheet_begin(workbook, _("By grade"), report, _("Loans by grade"))
+    lines = statistics.by_grade + statistics.by_kind
+    _sheet_table(
+        sheet,
+        5,
+        [_("Grade or reader type"), _("Loans"), _("Returns"), _("Active readers"), _("Reading-room visits")],
+        [[line.label, line.loans, line.returns, line.active_readers, line.visits] for line in lines],
+        [20, 12, 12, 14, 16],
+    )
+
+    sheet = _sheet_begin(workbook, _("Class ranking"), report, _("Class ranking"))
+    _sheet_table(
+        sheet,
+        5,
+        [
+            _("Place"),
+            pgettext("school class", "Class"),
+            _("Loans"),
+            _("Active readers"),
+            _("Reading-room visits"),
+        ],
+        [
+            [line.rank, line.label, line.loans, line.active_readers, line.visits]
+            for line in statistics.by_class
+        ],
+        [8, 20, 12, 14, 16],
+    )
+
+    sheet = _sheet_begin(workbook, _("CLC classes"), report, _("Loans by CLC class"))
+    _sheet_table(
+        sheet,
+        5,
+        [_("CLC class"), _("Loans"), _("Copies held"), _("Loans per copy")],
+        [
+            [
+                line.label,
+                line.loans,
+                line.copies,
+                line.loans_per_copy if line.loans_per_copy is not None else NO_DATA,
+            ]
+            for line in statistics.by_clc
+        ],
+        [30, 12, 12, 14],
+    )
+
+    sheet = _sheet_begin(workbook, _("Top titles"), report, _("Most borrowed titles"))
+    _sheet_table(
+        sheet,
+        5,
+        [_("Place"), _("Title"), _("Loans")],
+        [[title.rank, title.title, title.loans] for title in statistics.top_titles],
+        [8, 50, 12],
+    )
+    for sheet in workbook.worksheets:
+        sheet.freeze_panes = None
+    output = io.BytesIO()
+    workbook.properties.title = f"{report.title} {report.period_label}"
+    workbook.properties.creator = "School library"
+    workbook.save(output)
+    return output.getvalue()

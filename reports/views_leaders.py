@@ -1,0 +1,199 @@
+"""Pages of the report to school leaders and of the public page for the school's screens.
+
+Reading and downloading the report needs VIEW_STATISTICS (administrators, librarians and school
+leaders). Writing the librarian's note needs MANAGE_COLLECTION as well: librarians and
+administrators hold it, leaders and the desk's volunteers do not (EXPORT_REGISTERS would leave
+out the librarians, who write the note). The public page's settings need MANAGE_POLICIES, the
+administrator's right to set how the library runs; the page itself needs no sign-in and is a
+404 until it is switched on.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from library_site.accounts.permissions import capability_required
+from library_site.accounts.roles import Capability
+
+from .exceptions import ReportsError
+from .forms_leaders import LeadersNoteForm, TransparencySettingsForm
+from .leaders import leaders_note_save, leaders_report_for_period, period_key
+from .leaders_documents import leaders_report_pdf, leaders_report_xlsx, report_charts_svg
+from .models import TransparencySettings
+from .public import public_board, transparency_settings_save
+from .selectors import period_from_params
+
+view_statistics = capability_required(Capability.VIEW_STATISTICS)
+PERIOD_PARAMS = ("month", "term", "year", "from", "to")
+
+
+def may_write_note(user) -> bool:
+    return user.has_perm(Capability.VIEW_STATISTICS.permission) and user.has_perm(
+        Capability.MANAGE_COLLECTION.permission
+    )
+
+
+def _period_query(request) -> str:
+    return urlencode({name: request.GET[name] for name in PERIOD_PARAMS if request.GET.get(name)})
+
+
+def _report_url(name: str, query: str) -> str:
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+@view_statistics
+@require_GET
+def leaders_report(request):
+    from circulation.models import Term
+
+    query = _period_query(request)
+    terms = Term.objects.filter(starts_on__lte=timezone.localdate()).order_by("-starts_on")[:8]
+    try:
+        period = period_from_params(request.GET)
+    except ReportsError as error:
+        return render(
+            request,
+            "reports/leaders_report.html",
+            {"error": error.message, "terms": terms, "params": request.GET},
+            status=400,
+        )
+    report = leaders_report_for_period(period)
+    note_form = None
+    if may_write_note(request.user):
+        note_form = LeadersNoteForm(
+            initial={"text": report.note_text, "version": report.note.version if report.note else 0}
+        )
+    charts = {}
+    if report.statistics.has_data:
+        try:
+            charts = report_charts_svg(report)
+        except ReportsError as error:
+            messages.warning(request, error.message)
+    return render(
+        request,
+        "reports/leaders_report.html",
+        {
+            "report": report,
+            "statistics": report.statistics,
+            "charts": charts,
+            "terms": terms,
+            "params": request.GET,
+            "note_form": note_form,
+            "pdf_url": _report_url("reports:leaders-report-pdf", query),
+            "xlsx_url": _report_url("reports:leaders-report-xlsx", query),
+            "note_url": _report_url("reports:leaders-note-save", query),
+            "statistics_url": _report_url("reports:statistics", query),
+        },
+    )
+
+
+def _download(request, *, build, content_type: str, extension: str):
+    query = _period_query(request)
+    try:
+        period = period_from_params(request.GET)
+        report = leaders_report_for_period(period)
+        if not report.statistics.has_data:
+            raise ReportsError(
+                _("There are no statistics for this period yet, so there is no report to download.")
+            )
+        content = build(report)
+    except ReportsError as error:
+        messages.error(request, error.message)
+        return redirect(_report_url("reports:leaders-report", query))
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"leaders-report-{period_key(period).replace(':', '-')}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@view_statistics
+@require_GET
+def leaders_report_pdf_download(request):
+    return _download(request, build=leaders_report_pdf, content_type="application/pdf", extension="pdf")
+
+
+@view_statistics
+@require_GET
+def leaders_report_xlsx_download(request):
+    return _download(
+        request,
+        build=leaders_report_xlsx,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        extension="xlsx",
+    )
+
+
+@view_statistics
+@require_POST
+def leaders_note_save_view(request):
+    if not may_write_note(request.user):
+        raise PermissionDenied(Capability.MANAGE_COLLECTION.label)
+    query = _period_query(request)
+    try:
+        period = period_from_params(request.GET)
+    except ReportsError as error:
+        messages.error(request, error.message)
+        return redirect(_report_url("reports:leaders-report", query))
+    form = LeadersNoteForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_report_url("reports:leaders-report", query))
+    try:
+        leaders_note_save(
+            period=period,
+            text=form.cleaned_data["text"],
+            version=form.cleaned_data["version"],
+            user=request.user,
+        )
+    except ReportsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The note is saved: it appears in the report, the PDF and the workbook."))
+    return redirect(_report_url("reports:leaders-report", query) + "#note")
+
+
+# --- the public page ----------------------------------------------------------------------------
+
+
+@require_GET
+def public_page(request):
+    """The figures for the school's screens; a 404 while the administrator has it switched off
+    (an administrator may preview it with ``?preview=1``)."""
+    settings = TransparencySettings.current()
+    preview = request.GET.get("preview") == "1" and request.user.has_perm(
+        Capability.MANAGE_POLICIES.permission
+    )
+    if not settings.enabled and not preview:
+        raise Http404("The public page is switched off.")
+    board = public_board(settings)
+    return render(request, "reports/public_page.html", {"board": board, "preview": preview})
+
+
+@capability_required(Capability.MANAGE_POLICIES)
+def public_page_settings(request):
+    settings = TransparencySettings.current()
+    form = TransparencySettingsForm(request.POST or None, instance=settings)
+    if request.method == "POST" and form.is_valid():
+        transparency_settings_save(form=form, user=request.user)
+        messages.success(request, _("The public page's settings are saved."))
+        return redirect("reports:public-page-settings")
+    return render(
+        request,
+        "reports/public_page_settings.html",
+        {
+            "form": form,
+            "settings": settings,
+            "public_url": request.build_absolute_uri(reverse("reports:public-page")),
+        },
+    )
