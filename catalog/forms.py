@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from library_site.widgets import DayInput
+
 from .models import Location, PurchasePlan, Record
 from .selectors import SORTS, SearchFilters
 
@@ -308,9 +310,7 @@ class PlanImportForm(forms.Form):
 
 
 class DeliveryForm(forms.Form):
-    received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    received_on = forms.DateField(label=_("Received on"), widget=DayInput())
     supplier = forms.CharField(label=_("Supplier"), max_length=200)
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=60, required=False)
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.filter(is_active=True))
@@ -327,9 +327,7 @@ class DonationForm(forms.Form):
     donor_class = forms.CharField(
         label=_("Donor's class"), max_length=50, required=False, help_text=_("When the donor is a pupil.")
     )
-    received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    received_on = forms.DateField(label=_("Received on"), widget=DayInput())
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.filter(is_active=True))
     notes = forms.CharField(label=_("Notes"), max_length=500, required=False)
     token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
@@ -343,14 +341,10 @@ class RegisterFilterForm(forms.Form):
     date_from = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(
-            format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}
-        ),
+        widget=DayInput(attrs={"class": "form-control form-control-sm"}),
     )
     date_to = forms.DateField(
         label=_("To"),
         required=False,
-        widget=forms.DateInput(
-            format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}
-        ),
+        widget=DayInput(attrs={"class": "form-control form-control-sm"}),
     )

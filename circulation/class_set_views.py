@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 from catalog.models import Record
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.widgets import DayInput
 
 from .desk_views import desk_name
 from .exceptions import CirculationError
 from .loans import class_set_book, class_set_cancel, class_set_free_copies, class_set_lend
 from .models import ClassSetBooking, Reader, SchoolClass
-from .policy_forms import DateInput
 from .selectors import reader_for_user
 
 
@@ -32,8 +32,8 @@ class ClassSetForm(forms.Form):
         queryset=SchoolClass.objects.filter(is_active=True).order_by("grade", "number"),
     )
     copies = forms.IntegerField(label=gettext_lazy("Copies"), min_value=1, max_value=80)
-    starts_on = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
-    ends_on = forms.DateField(label=gettext_lazy("Until"), widget=DateInput())
+    starts_on = forms.DateField(label=gettext_lazy("From"), widget=DayInput())
+    ends_on = forms.DateField(label=gettext_lazy("Until"), widget=DayInput())
 
 
 @capability_required(Capability.RESERVE_ITEMS)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from library_site.widgets import DayInput
+
 from .models import CirculationSettings, ClosedPeriod, LoanPolicy, Term
 
 WEEKDAYS = [
@@ -14,13 +16,6 @@ WEEKDAYS = [
     ("5", _("Saturday")),
     ("6", _("Sunday")),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class LoanPolicyForm(forms.ModelForm):
@@ -112,7 +107,7 @@ class ClosedPeriodForm(forms.ModelForm):
     class Meta:
         model = ClosedPeriod
         fields = ["name", "kind", "starts_on", "ends_on"]
-        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+        widgets = {"starts_on": DayInput(), "ends_on": DayInput()}
 
 
 class TermForm(forms.ModelForm):
@@ -120,10 +115,10 @@ class TermForm(forms.ModelForm):
         model = Term
         fields = ["name", "starts_on", "ends_on", "hard_due_on", "exams_on", "freeze_days_before_exams"]
         widgets = {
-            "starts_on": DateInput(),
-            "ends_on": DateInput(),
-            "hard_due_on": DateInput(),
-            "exams_on": DateInput(),
+            "starts_on": DayInput(),
+            "ends_on": DayInput(),
+            "hard_due_on": DayInput(),
+            "exams_on": DayInput(),
         }
 
 

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from library_site.widgets import DayInput
+
 from . import roster
 from .models import OpeningHours, Reader, SchoolClass, reading_rooms
 from .selectors import teachers_for_choice
@@ -198,9 +200,7 @@ class PromotionForm(forms.Form):
 
 class ClassSessionForm(forms.Form):
     school_class = ClassChoiceField(label=pgettext_lazy("school class", "Class"), queryset=_active_classes())
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DayInput())
     period = forms.IntegerField(label=gettext_lazy("Period"), min_value=1, max_value=12)
 
     def __init__(self, *args, **kwargs):

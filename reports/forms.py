@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from catalog.models import Location
 from circulation.models import SchoolClass, Term
 from library_site.school import GRADE_CHOICES
+from library_site.widgets import DayInput
 
 from .registers import STAFF_KIND_CHOICES, Register, RegisterRefused, register_period_check
 
@@ -29,8 +30,8 @@ class RegisterForm(forms.Form):
     """A register's period, its filters and the file's format. ``token`` is new with every
     page, so that a second press of the button finds the first one's file."""
 
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), widget=DayInput())
+    date_to = forms.DateField(label=_("To (included)"), widget=DayInput())
     room = forms.ModelChoiceField(
         label=_("Room"),
         queryset=Location.objects.filter(subscriptions__isnull=False).distinct().order_by("position", "name"),

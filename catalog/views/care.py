@@ -19,6 +19,7 @@ from catalog.exceptions import CatalogError
 from catalog.models import CatalogSettings, Copy, Location, Repair, Stocktake, WriteOffBatch
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.widgets import DayInput
 
 MANAGE = Capability.MANAGE_COLLECTION
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -40,9 +41,7 @@ class RepairCloseForm(forms.Form):
     result = forms.ChoiceField(
         label=gettext_lazy("Result"), choices=Repair.Result.choices, widget=forms.RadioSelect
     )
-    on = forms.DateField(
-        label=gettext_lazy("Repaired on"), widget=forms.DateInput(attrs={"type": "date"}), required=False
-    )
+    on = forms.DateField(label=gettext_lazy("Repaired on"), widget=DayInput(), required=False)
     notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
 
 

@@ -24,6 +24,7 @@ from catalog.selectors import textbook_handovers, textbook_term_status
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability, Role
 from library_site.school import GRADE_CHOICES
+from library_site.widgets import DayInput
 
 CLASS_RANGE = re.compile(r"^\s*(\d{1,2})\s*[-–~至到]\s*(\d{1,2})\s*$")
 
@@ -52,12 +53,8 @@ def _teachers():
 class TermForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     season = forms.ChoiceField(label=gettext_lazy("Term"), choices=TextbookTerm.Season.choices)
-    starts_on = forms.DateField(
-        label=gettext_lazy("Term starts on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("Term ends on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=gettext_lazy("Term starts on"), widget=DayInput())
+    ends_on = forms.DateField(label=gettext_lazy("Term ends on"), widget=DayInput())
 
 
 class TextbookForm(forms.Form):

@@ -83,6 +83,15 @@ def test_the_page_shows_every_register_and_the_filters_that_fit_it(administrator
     assert 'name="room"' in page and 'name="grade"' not in page
 
 
+def test_the_period_is_filled_in_for_the_date_pickers(administrator):
+    from reports.forms import default_period
+
+    first, last = default_period()
+    page = administrator.get(URL).content.decode()
+    assert f'type="date" name="date_from" value="{first:%Y-%m-%d}"' in page
+    assert f'type="date" name="date_to" value="{last:%Y-%m-%d}"' in page
+
+
 def test_the_menu_offers_the_registers_to_administrators_only():
     assert "registers" in menu_keys(menu_for(UserFactory(roles=[Role.ADMINISTRATOR])))
     for role in (Role.LIBRARIAN, Role.LEADER, Role.TEACHER, Role.STUDENT):
