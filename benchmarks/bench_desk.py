@@ -11,7 +11,11 @@ bulk and kept; copies are picked at random among the available books (``BENCH_SE
 
 Figures: p50/p95/max per kind of scan (card, lend, return), loans per second (lends over the
 wall time of the run) and scans per second; the database queries of one lend and one reader
-panel are counted in-process with Django's test client. Targets (issue 4): p95 ≤ 50 ms and
+panel are counted in-process with Django's test client. Since the desks, gunicorn and
+PostgreSQL share the machine's cores (with whatever else runs on it), the CPU time each of them
+spent during the run is read from /proc and given per loan (a lend with its share of card scans
+and its return): a figure that does not depend on the machine's load, and that says how many
+loans per second the cores could carry at best. Targets (issue 4): p95 ≤ 50 ms and
 ≥ 200 loans per second with 8 desks.
 Run with ``make bench BENCH=desk`` or ``python -m benchmarks.run desk``.
 """
@@ -192,6 +196,54 @@ def gunicorn_start(port: int, workers: int, worker_class: str = "sync", threads:
     raise RuntimeError("gunicorn did not answer within a minute")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def gunicorn_cpu(server: subprocess.Popen) -> dict[int, float]:
+    """CPU seconds of gunicorn's master and each of its workers, by process id."""
+    pids = [server.pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == server.pid:
+                pids.append(int(entry.name))
+    return {pid: cpu_seconds(pid) for pid in pids}
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of the PostgreSQL backends serving the benchmark database (not this one's)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return {pid: cpu_seconds(pid) for pid in pids}
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all the machine's cores have spent busy (not idle nor waiting) since boot."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings; a process that started in between counts whole."""
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
 # --- one desk (a process of its own) --------------------------------------------------------------
 
 
@@ -248,13 +300,19 @@ class Desk:
         return elapsed, status == 200 and wanted in page
 
 
-def desk_run(port, username, cards, barcodes, per_reader, barrier, results):
+def desk_run(port, username, cards, barcodes, per_reader, barriers, results):
     desk = Desk(port)
     desk.login(username)
+    # One card scan before the clock starts, so that the workers have read their templates and
+    # translations (once per process) before the run, as a server that has been up a while has.
+    desk.scan(cards[0], "lend")
     timings = {"card": [], "lend": [], "return": []}
     failures = []
-    barrier.wait()
+    ready, go = barriers
+    ready.wait()  # every desk has signed in (the password hashes are not the desk's work)
+    go.wait()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     books = iter(barcodes)
     for card in cards:
         taken = [next(books) for _book in range(per_reader)]
@@ -272,7 +330,14 @@ def desk_run(port, username, cards, barcodes, per_reader, barrier, results):
             timings["return"].append(elapsed)
             if not ok:
                 failures.append(("return", barcode))
-    results.put({"timings": timings, "failures": failures, "seconds": time.perf_counter() - started})
+    results.put(
+        {
+            "timings": timings,
+            "failures": failures,
+            "seconds": time.perf_counter() - started,
+            "cpu": time.process_time() - cpu_started,
+        }
+    )
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -321,21 +386,27 @@ def main() -> None:
     server = gunicorn_start(port, workers, worker_class, threads)
     try:
         context = multiprocessing.get_context("fork")
-        barrier = context.Barrier(desks + 1)
+        barriers = (context.Barrier(desks + 1), context.Barrier(desks + 1))
         results = context.Queue()
         processes = []
         for index in range(desks):
             mine = chosen_cards[index * rounds : (index + 1) * rounds]
             books = barcodes[index * rounds * per_reader : (index + 1) * rounds * per_reader]
             process = context.Process(
-                target=desk_run, args=(port, users[index], mine, books, per_reader, barrier, results)
+                target=desk_run, args=(port, users[index], mine, books, per_reader, barriers, results)
             )
             process.start()
             processes.append(process)
-        barrier.wait()
+        barriers[0].wait()
+        server_before, database_before = gunicorn_cpu(server), postgres_cpu()
+        machine_before = machine_busy_seconds()
+        barriers[1].wait()
         started = time.perf_counter()
         outcomes = [results.get(timeout=600) for _process in processes]
         wall = time.perf_counter() - started
+        machine_cpu = machine_busy_seconds() - machine_before
+        server_cpu = spent(server_before, gunicorn_cpu(server))
+        database_cpu = spent(database_before, postgres_cpu())
         for process in processes:
             process.join()
     finally:
@@ -363,6 +434,19 @@ def main() -> None:
     print(
         f"\nLend and return together: p95 {p95:.1f} ms. {lends} loans in {wall:.1f} s: {lends / wall:.0f} loans/s, "
         f"{(lends + len(timings['return'])) / wall:.0f} lends+returns/s, {scans / wall:.0f} scans/s (card scans included)."
+    )
+    client_cpu = sum(outcome["cpu"] for outcome in outcomes)
+    ours = server_cpu + database_cpu + client_cpu
+    print(
+        f"CPU per loan (a lend, its return and half a card scan): gunicorn {server_cpu / lends * 1000:.1f} ms, "
+        f"PostgreSQL backends {database_cpu / lends * 1000:.1f} ms, desks (client) {client_cpu / lends * 1000:.1f} ms; "
+        f"{ours / lends * 1000:.1f} ms in all, so {os.cpu_count()} cores would carry at most "
+        f"{os.cpu_count() * lends / ours:.0f} loans/s. Per scan: gunicorn {server_cpu / scans * 1000:.1f} ms."
+    )
+    print(
+        f"The machine's cores were busy {machine_cpu:.1f} s of {wall * os.cpu_count():.1f} s during the run; "
+        f"{max(0.0, machine_cpu - ours):.1f} s of that was not the benchmark's own (other work, PostgreSQL's "
+        "background writers)."
     )
     print(
         f"Answers that were not 'done': {len(failures)}" + (f" (first: {failures[:3]})" if failures else "")
