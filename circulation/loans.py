@@ -239,13 +239,14 @@ def loan_checkout(
             _("Not available: this copy is “%(status)s”.") % {"status": copy.get_status_display()}
         )
 
-    policy = policy_for(reader, record.material_type)
+    rules = lending_rules()  # read once (a cache read) for the policy, the settings and the calendar
+    policy = policy_for(reader, record.material_type, policies=rules.policies)
     if policy is None:
         raise NoPolicy()
     if copy_is_reference_only(copy, policy):
         raise ReferenceOnly()
-    settings = lending_rules().settings
-    calendar = Calendar.load(today, settings=settings)
+    settings = rules.settings
+    calendar = Calendar.load(today, rules=rules)
     reader_borrowing_block(reader=reader, policy=policy, calendar=calendar, settings=settings)
     if collected_hold is None and copy.has_waiting_hold:
         # A copy on the open shelf while others wait for the title goes to the first in line.
