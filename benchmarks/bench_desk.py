@@ -5,8 +5,8 @@ default 4, of ``BENCH_WORKER_CLASS``, default sync, with ``BENCH_THREADS`` threa
 gthread) on loopback, each as its own librarian: it signs in through the login page
 (CSRF token and session cookie, as a browser does), then repeats ``BENCH_ROUNDS`` times (default
 60): scan a reader's card, scan two books (lend), switch to return mode and scan them again
-(return). Every scan is the POST that desk.js sends (htmx headers, the CSRF header), and every
-answer is checked to say "done". Readers (``BENCH_READERS``, default 5,000) are made once in
+(return). Every scan is the POST that desk.js sends (htmx headers, the CSRF header, the reader
+whose panel the page shows), and every answer is checked to say "done". Readers (``BENCH_READERS``, default 5,000) are made once in
 bulk and kept; copies are picked at random among the available books (``BENCH_SEED``).
 
 Figures: p50/p95/max per kind of scan (card, lend, return), loans per second (lends over the
@@ -39,6 +39,7 @@ TARGET_P95_MS = 50
 TARGET_LOANS_PER_SECOND = 200
 PASSWORD = "bench-desk-password-42"  # noqa: S105 (the benchmark's own throwaway accounts)
 CARD_PREFIX = "R9"
+READER_SHOWN = re.compile(r'data-reader-id="([0-9]+)"')
 HERE = Path(__file__).resolve().parent
 
 
@@ -134,8 +135,8 @@ def copies_pick(count: int, seed: int) -> list[str]:
     return candidates[:count]
 
 
-def queries_counted(card: str, barcode: str, user_name: str) -> tuple[int, int]:
-    """The database queries of one reader panel (card scan) and one lend, in-process."""
+def queries_counted(card: str, barcode: str, user_name: str) -> tuple[int, int, int]:
+    """The database queries of one reader panel (card scan), one lend and one return, in-process."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -147,13 +148,15 @@ def queries_counted(card: str, barcode: str, user_name: str) -> tuple[int, int]:
     url = "/circulation/desk/scan/"
     # captured_queries reads the connection's log, which the next request empties: count at once.
     with CaptureQueriesContext(connection) as panel:
-        client.post(url, {"code": card, "mode": "lend"}, HTTP_HX_REQUEST="true")
+        page = client.post(url, {"code": card, "mode": "lend"}, HTTP_HX_REQUEST="true").content.decode()
     panel_count = len(panel.captured_queries)
+    shown = READER_SHOWN.search(page).group(1)
     with CaptureQueriesContext(connection) as lend:
-        client.post(url, {"code": barcode, "mode": "lend"}, HTTP_HX_REQUEST="true")
+        client.post(url, {"code": barcode, "mode": "lend", "shown": shown}, HTTP_HX_REQUEST="true")
     lend_count = len(lend.captured_queries)
-    client.post(url, {"code": barcode, "mode": "return"}, HTTP_HX_REQUEST="true")
-    return panel_count, lend_count
+    with CaptureQueriesContext(connection) as taken_back:
+        client.post(url, {"code": barcode, "mode": "return", "shown": shown}, HTTP_HX_REQUEST="true")
+    return panel_count, lend_count, len(taken_back.captured_queries)
 
 
 # --- the server ------------------------------------------------------------------------------
@@ -253,6 +256,7 @@ class Desk:
     def __init__(self, port: int):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
+        self.shown = ""  # whose panel the page shows, which desk.js sends with each scan
 
     def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
         headers = dict(headers or {})
@@ -294,8 +298,12 @@ class Desk:
     def scan(self, code: str, mode: str) -> tuple[float, bool]:
         headers = {"X-CSRFToken": self.cookies["csrftoken"], "HX-Request": "true", "HX-Target": "desk-log"}
         started = time.perf_counter()
-        status, page = self.request("POST", "/circulation/desk/scan/", {"code": code, "mode": mode}, headers)
+        body = {"code": code, "mode": mode, "shown": self.shown}
+        status, page = self.request("POST", "/circulation/desk/scan/", body, headers)
         elapsed = (time.perf_counter() - started) * 1000
+        if 'id="reader-panel"' in page:  # the panel swapped in: it shows this reader now, or none
+            shown = READER_SHOWN.search(page)
+            self.shown = shown.group(1) if shown else ""
         wanted = 'data-outcome="reader"' if code.startswith(CARD_PREFIX) else 'data-outcome="done"'
         return elapsed, status == 200 and wanted in page
 
@@ -364,7 +372,7 @@ def main() -> None:
     barcodes = copies_pick(desks * rounds * per_reader + 1, seed)
     rng = random.Random(seed)
     chosen_cards = rng.sample(cards, desks * rounds + 1)
-    panel_queries, lend_queries = queries_counted(chosen_cards[-1], barcodes[-1], users[0])
+    panel_queries, lend_queries, return_queries = queries_counted(chosen_cards[-1], barcodes[-1], users[0])
     from catalog.models import Copy
     from circulation.models import Loan, Reader
 
@@ -379,7 +387,10 @@ def main() -> None:
         f"Cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, sessions {settings.SESSION_ENGINE}, "
         f"CONN_MAX_AGE {settings.DATABASES['default'].get('CONN_MAX_AGE')}."
     )
-    print(f"Database queries: reader panel (card scan) {panel_queries}, lend {lend_queries}.")
+    print(
+        f"Database queries: reader panel (card scan) {panel_queries}, lend {lend_queries}, "
+        f"return {return_queries}."
+    )
     connections.close_all()
 
     port = free_port()

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -89,6 +89,10 @@ class DeskResult:
     hold: Hold | None = None
     changed: bool = True
     warnings: list[str] = field(default_factory=list)
+    # A lend counts the reader's books on loan anyway: how many they have now, and the latest
+    # due date among the others (the desk adds the new loan to its list without reading it all).
+    open_loans: int | None = None
+    latest_due_before: date | None = None
 
 
 def _record_action(*, user, desk: str, action: str, message: str, **links) -> DeskAction:
@@ -163,10 +167,11 @@ def _lock_reader_for_lending(reader_id: int, today: date) -> Reader:
 
 def reader_borrowing_block(
     *, reader: Reader, policy: LoanPolicy, calendar: Calendar, settings: CirculationSettings
-) -> None:
+) -> dict:
     """Refuse if anything stops this reader borrowing today: status, card, suspension, overdue
     books, the graduating classes' freeze, the policy's limit. One query (the reader comes
-    from ``_lock_reader_for_lending``), whatever the reader's history."""
+    from ``_lock_reader_for_lending``), whatever the reader's history. Returns what it counted
+    of the reader's open loans: ``open`` (how many) and ``last_due`` (the latest due date)."""
     if reader.status != Reader.Status.ACTIVE:
         raise ReaderNotActive(
             _("%(reader)s is marked “%(status)s” and may not borrow.")
@@ -180,7 +185,10 @@ def reader_borrowing_block(
         )
     today = calendar.today
     counts = Loan.objects.filter(reader=reader, state=Loan.State.OPEN).aggregate(
-        overdue=Count("pk", filter=Q(due_on__lt=today)), same_policy=Count("pk", filter=Q(policy=policy))
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        same_policy=Count("pk", filter=Q(policy=policy)),
+        open=Count("pk"),
+        last_due=Max("due_on"),
     )
     if policy.block_on_overdue and counts["overdue"]:
         raise OverdueBlock(
@@ -197,6 +205,7 @@ def reader_borrowing_block(
             _("Limit reached: %(reader)s already has %(count)s of %(max)s books.")
             % {"reader": reader.name, "count": counts["same_policy"], "max": policy.max_loans}
         )
+    return counts
 
 
 @transaction.atomic
@@ -247,7 +256,7 @@ def loan_checkout(
         raise ReferenceOnly()
     settings = rules.settings
     calendar = Calendar.load(today, rules=rules)
-    reader_borrowing_block(reader=reader, policy=policy, calendar=calendar, settings=settings)
+    counts = reader_borrowing_block(reader=reader, policy=policy, calendar=calendar, settings=settings)
     if collected_hold is None and copy.has_waiting_hold:
         # A copy on the open shelf while others wait for the title goes to the first in line.
         first_waiting = (
@@ -298,7 +307,14 @@ def loan_checkout(
         loan=loan,
         hold=collected_hold,
     )
-    return DeskResult(action=action, message=message, loan=loan, hold=collected_hold)
+    return DeskResult(
+        action=action,
+        message=message,
+        loan=loan,
+        hold=collected_hold,
+        open_loans=counts["open"] + 1,
+        latest_due_before=counts["last_due"],
+    )
 
 
 # --- returning -------------------------------------------------------------------------------

@@ -175,6 +175,10 @@ def reader_panel(
     }
 
 
+def reader_open_loans_count(reader_id: int) -> int:
+    return Loan.objects.filter(reader_id=reader_id, state=Loan.State.OPEN).count()
+
+
 def class_open_loans(school_class_id: int, *, today=None):
     """The books a class still has out (the class pile and the head teacher's page)."""
     today = today or timezone.localdate()
