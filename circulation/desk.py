@@ -16,7 +16,6 @@ from catalog.models import Copy
 from .exceptions import CardBlocked, CirculationError, NoReaderChosen, NotOnLoan, UnknownBarcode
 from .loans import DeskResult, desk_action_refused, loan_checkout, loan_renew, loan_return
 from .models import DeskAction, LibraryCard, Loan, Reader
-from .querysets import record_light
 
 
 class Mode:
@@ -55,10 +54,13 @@ def _card_query(code: str):
     return LibraryCard.objects.filter(number=code).select_related("reader")
 
 
+# What the desk reads of a scanned copy before the service locks it: its key, its status (a
+# copy that is back already says so) and what a refusal names.
+LOOKUP_COPY_FIELDS = ("id", "barcode", "status", "record_id", "record__id", "record__title")
+
+
 def _copy_query(code: str, *, open_loan_reader: bool = False):
-    copies = (
-        Copy.objects.filter(barcode=code).select_related("record", "location").defer(*record_light("record"))
-    )
+    copies = Copy.objects.filter(barcode=code).select_related("record").only(*LOOKUP_COPY_FIELDS)
     if open_loan_reader:
         # For a return: whose open loan it is, read with the copy (loan_return's open_reader_id).
         open_loans = Loan.objects.filter(copy_id=OuterRef("pk"), state=Loan.State.OPEN)

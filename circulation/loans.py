@@ -123,14 +123,22 @@ def _lock_reader(reader_id: int) -> Reader:
     )
 
 
-def _lock_copy(copy_id: int, *, waiting_holds: bool = False) -> Copy:
+# What lending and taking back read of the copy they lock (the rest is not read at all, which
+# saves the compiling of some fifty columns on every scan).
+DESK_COPY_FIELDS = (
+    "id", "record_id", "location_id", "barcode", "status",
+    "record__id", "record__title", "record__material_type", "location__id", "location__kind",
+)  # fmt: skip
+# What taking back reads and writes of the open loan.
+RETURN_LOAN_FIELDS = ("id", "copy_id", "reader_id", "reader_kind", "state", "due_on", "fine")
+
+
+def _lock_copy(copy_id: int, *, waiting_holds: bool = False, fields: tuple[str, ...] | None = None) -> Copy:
     """The copy, locked. ``waiting_holds`` asks in the same query whether anybody waits for
-    its title (``copy.has_waiting_hold``), so that the queue is read only when somebody does."""
-    copies = (
-        Copy.objects.select_for_update(of=("self",))
-        .select_related("record", "location")
-        .defer(*record_light("record"))
-    )
+    its title (``copy.has_waiting_hold``), so that the queue is read only when somebody does.
+    ``fields`` reads only those of the copy, its record and its location."""
+    copies = Copy.objects.select_for_update(of=("self",)).select_related("record", "location")
+    copies = copies.only(*fields) if fields else copies.defer(*record_light("record"))
     if waiting_holds:
         copies = copies.annotate(
             has_waiting_hold=Exists(
@@ -215,7 +223,7 @@ def loan_checkout(
     """Lend a copy to a reader, or refuse with a one-line reason."""
     today = today or timezone.localdate()
     reader = _lock_reader_for_lending(reader.pk, today)
-    copy = _lock_copy(copy.pk, waiting_holds=True)
+    copy = _lock_copy(copy.pk, waiting_holds=True, fields=DESK_COPY_FIELDS)
     record = copy.record
 
     collected_hold = None
@@ -400,8 +408,13 @@ def loan_return(
     if reader_id is None:
         return _already_returned(copy)
     reader = _lock_reader(reader_id)
-    copy = _lock_copy(copy.pk, waiting_holds=True)
-    loan = Loan.objects.select_for_update().filter(copy=copy, state=Loan.State.OPEN, reader=reader).first()
+    copy = _lock_copy(copy.pk, waiting_holds=True, fields=DESK_COPY_FIELDS)
+    loan = (
+        Loan.objects.select_for_update()
+        .filter(copy=copy, state=Loan.State.OPEN, reader=reader)
+        .only(*RETURN_LOAN_FIELDS)
+        .first()
+    )
     if loan is None:  # another desk took it back while this one waited for the lock
         return _already_returned(copy)
     now = timezone.now()
