@@ -48,10 +48,12 @@ class ScanAnswer:
     result: DeskResult | None = None
     reader_id: int | None = None
     scanned: str = ""
+    card: LibraryCard | None = None  # the card scanned, with its reader, their account and class
 
 
 def _card_query(code: str):
-    return LibraryCard.objects.filter(number=code).select_related("reader")
+    # With what the reader's panel shows of them (reader_panel(card=...)).
+    return LibraryCard.objects.filter(number=code).select_related("reader__user", "reader__school_class")
 
 
 # What the desk reads of a scanned copy before the service locks it: its key, its status (a
@@ -116,7 +118,7 @@ def desk_scan(
                     _("Card %(number)s is blocked (%(reason)s): ask for the reader's current card.")
                     % {"number": card.number, "reason": card.block_reason or _("no reason recorded")}
                 )
-            return ScanAnswer(outcome="reader", reader_id=card.reader_id, scanned=code)
+            return ScanAnswer(outcome="reader", reader_id=card.reader_id, scanned=code, card=card)
         if copy is None:
             found = Reader.objects.filter(number=code).values_list("pk", flat=True).first()
             if found is not None:

@@ -113,7 +113,7 @@ def desk_scan_view(request):
     if answer.outcome == "reader":
         if request.session.get(SESSION_READER) != answer.reader_id:
             request.session[SESSION_READER] = answer.reader_id
-        panel = reader_panel(answer.reader_id, desk_fragment=True)
+        panel = reader_panel(answer.reader_id, card=answer.card, desk_fragment=True)
         return _answer(
             request,
             outcome="reader",

@@ -299,11 +299,14 @@ def test_the_reader_panel_takes_the_same_queries_whatever_the_reader_has_out(
         loan_return(copy=kept, user=librarian)  # trapped for the reader: a ready hold
         waiting = copies_of("城南旧事")[0]
         loan_checkout(reader=ReaderFactory(), copy=waiting, user=librarian)
+        hold_place(reader=ReaderFactory(), record=waiting.record, user=None)  # first in the queue
         hold_place(reader=reader, record=waiting.record, user=None)
         card = reader.cards.get().number
-        with django_assert_max_num_queries(9) as panel:
+        # One more than a reader who waits for nothing: the places in the queues.
+        with django_assert_max_num_queries(10) as panel:
             page = scan(desk, card)
         assert page.count("data-loan=") == out and "data-hold-ready" in page and "城南旧事" in page
+        assert "城南旧事 · 排队第 2 位" in page
         counts.append(len(panel.captured_queries))
     assert counts[0] == counts[1]
 
