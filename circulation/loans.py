@@ -115,12 +115,13 @@ def desk_action_refused(*, user, desk: str, action: str, scanned: str, message: 
     )
 
 
-def _lock_reader(reader_id: int) -> Reader:
-    return (
-        Reader.objects.select_for_update(of=("self",))
-        .select_related("user", "school_class")
-        .get(pk=reader_id)
-    )
+def _lock_reader(reader_id: int, *, key_only: bool = False) -> Reader:
+    """The reader, locked, with their account and class; ``key_only`` reads only the key (a
+    return locks the reader only to keep to the lock order)."""
+    readers = Reader.objects.select_for_update(of=("self",))
+    if key_only:
+        return readers.only("id").get(pk=reader_id)
+    return readers.select_related("user", "school_class").get(pk=reader_id)
 
 
 # What lending and taking back read of the copy they lock (the rest is not read at all, which
@@ -407,7 +408,7 @@ def loan_return(
     )
     if reader_id is None:
         return _already_returned(copy)
-    reader = _lock_reader(reader_id)
+    reader = _lock_reader(reader_id, key_only=True)
     copy = _lock_copy(copy.pk, waiting_holds=True, fields=DESK_COPY_FIELDS)
     loan = (
         Loan.objects.select_for_update()
