@@ -150,7 +150,8 @@ def queries_counted(card: str, barcode: str, user_name: str) -> tuple[int, int, 
     with CaptureQueriesContext(connection) as panel:
         page = client.post(url, {"code": card, "mode": "lend"}, HTTP_HX_REQUEST="true").content.decode()
     panel_count = len(panel.captured_queries)
-    shown = READER_SHOWN.search(page).group(1)
+    shown = READER_SHOWN.search(page)
+    shown = shown.group(1) if shown else ""
     with CaptureQueriesContext(connection) as lend:
         client.post(url, {"code": barcode, "mode": "lend", "shown": shown}, HTTP_HX_REQUEST="true")
     lend_count = len(lend.captured_queries)
