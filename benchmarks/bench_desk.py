@@ -5,13 +5,17 @@ default 4, of ``BENCH_WORKER_CLASS``, default sync, with ``BENCH_THREADS`` threa
 gthread) on loopback, each as its own librarian: it signs in through the login page
 (CSRF token and session cookie, as a browser does), then repeats ``BENCH_ROUNDS`` times (default
 60): scan a reader's card, scan two books (lend), switch to return mode and scan them again
-(return). Every scan is the POST that desk.js sends (htmx headers, the CSRF header), and every
-answer is checked to say "done". Readers (``BENCH_READERS``, default 5,000) are made once in
+(return). Every scan is the POST that desk.js sends (htmx headers, the CSRF header, the reader
+whose panel the page shows), and every answer is checked to say "done". Readers (``BENCH_READERS``, default 5,000) are made once in
 bulk and kept; copies are picked at random among the available books (``BENCH_SEED``).
 
 Figures: p50/p95/max per kind of scan (card, lend, return), loans per second (lends over the
 wall time of the run) and scans per second; the database queries of one lend and one reader
-panel are counted in-process with Django's test client. Targets (issue 4): p95 ≤ 50 ms and
+panel are counted in-process with Django's test client. Since the desks, gunicorn and
+PostgreSQL share the machine's cores (with whatever else runs on it), the CPU time each of them
+spent during the run is read from /proc and given per loan (a lend with its share of card scans
+and its return): a figure that does not depend on the machine's load, and that says how many
+loans per second the cores could carry at best. Targets (issue 4): p95 ≤ 50 ms and
 ≥ 200 loans per second with 8 desks.
 Run with ``make bench BENCH=desk`` or ``python -m benchmarks.run desk``.
 """
@@ -35,6 +39,7 @@ TARGET_P95_MS = 50
 TARGET_LOANS_PER_SECOND = 200
 PASSWORD = "bench-desk-password-42"  # noqa: S105 (the benchmark's own throwaway accounts)
 CARD_PREFIX = "R9"
+READER_SHOWN = re.compile(r'data-reader-id="([0-9]+)"')
 HERE = Path(__file__).resolve().parent
 
 
@@ -130,8 +135,8 @@ def copies_pick(count: int, seed: int) -> list[str]:
     return candidates[:count]
 
 
-def queries_counted(card: str, barcode: str, user_name: str) -> tuple[int, int]:
-    """The database queries of one reader panel (card scan) and one lend, in-process."""
+def queries_counted(card: str, barcode: str, user_name: str) -> tuple[int, int, int]:
+    """The database queries of one reader panel (card scan), one lend and one return, in-process."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -143,13 +148,16 @@ def queries_counted(card: str, barcode: str, user_name: str) -> tuple[int, int]:
     url = "/circulation/desk/scan/"
     # captured_queries reads the connection's log, which the next request empties: count at once.
     with CaptureQueriesContext(connection) as panel:
-        client.post(url, {"code": card, "mode": "lend"}, HTTP_HX_REQUEST="true")
+        page = client.post(url, {"code": card, "mode": "lend"}, HTTP_HX_REQUEST="true").content.decode()
     panel_count = len(panel.captured_queries)
+    shown = READER_SHOWN.search(page)
+    shown = shown.group(1) if shown else ""
     with CaptureQueriesContext(connection) as lend:
-        client.post(url, {"code": barcode, "mode": "lend"}, HTTP_HX_REQUEST="true")
+        client.post(url, {"code": barcode, "mode": "lend", "shown": shown}, HTTP_HX_REQUEST="true")
     lend_count = len(lend.captured_queries)
-    client.post(url, {"code": barcode, "mode": "return"}, HTTP_HX_REQUEST="true")
-    return panel_count, lend_count
+    with CaptureQueriesContext(connection) as taken_back:
+        client.post(url, {"code": barcode, "mode": "return", "shown": shown}, HTTP_HX_REQUEST="true")
+    return panel_count, lend_count, len(taken_back.captured_queries)
 
 
 # --- the server ------------------------------------------------------------------------------
@@ -192,6 +200,54 @@ def gunicorn_start(port: int, workers: int, worker_class: str = "sync", threads:
     raise RuntimeError("gunicorn did not answer within a minute")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def gunicorn_cpu(server: subprocess.Popen) -> dict[int, float]:
+    """CPU seconds of gunicorn's master and each of its workers, by process id."""
+    pids = [server.pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == server.pid:
+                pids.append(int(entry.name))
+    return {pid: cpu_seconds(pid) for pid in pids}
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of the PostgreSQL backends serving the benchmark database (not this one's)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return {pid: cpu_seconds(pid) for pid in pids}
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all the machine's cores have spent busy (not idle nor waiting) since boot."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings; a process that started in between counts whole."""
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
 # --- one desk (a process of its own) --------------------------------------------------------------
 
 
@@ -201,6 +257,7 @@ class Desk:
     def __init__(self, port: int):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
+        self.shown = ""  # whose panel the page shows, which desk.js sends with each scan
 
     def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
         headers = dict(headers or {})
@@ -242,19 +299,29 @@ class Desk:
     def scan(self, code: str, mode: str) -> tuple[float, bool]:
         headers = {"X-CSRFToken": self.cookies["csrftoken"], "HX-Request": "true", "HX-Target": "desk-log"}
         started = time.perf_counter()
-        status, page = self.request("POST", "/circulation/desk/scan/", {"code": code, "mode": mode}, headers)
+        body = {"code": code, "mode": mode, "shown": self.shown}
+        status, page = self.request("POST", "/circulation/desk/scan/", body, headers)
         elapsed = (time.perf_counter() - started) * 1000
+        if 'id="reader-panel"' in page:  # the panel swapped in: it shows this reader now, or none
+            shown = READER_SHOWN.search(page)
+            self.shown = shown.group(1) if shown else ""
         wanted = 'data-outcome="reader"' if code.startswith(CARD_PREFIX) else 'data-outcome="done"'
         return elapsed, status == 200 and wanted in page
 
 
-def desk_run(port, username, cards, barcodes, per_reader, barrier, results):
+def desk_run(port, username, cards, barcodes, per_reader, barriers, results):
     desk = Desk(port)
     desk.login(username)
+    # One card scan before the clock starts, so that the workers have read their templates and
+    # translations (once per process) before the run, as a server that has been up a while has.
+    desk.scan(cards[0], "lend")
     timings = {"card": [], "lend": [], "return": []}
     failures = []
-    barrier.wait()
+    ready, go = barriers
+    ready.wait()  # every desk has signed in (the password hashes are not the desk's work)
+    go.wait()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     books = iter(barcodes)
     for card in cards:
         taken = [next(books) for _book in range(per_reader)]
@@ -272,7 +339,14 @@ def desk_run(port, username, cards, barcodes, per_reader, barrier, results):
             timings["return"].append(elapsed)
             if not ok:
                 failures.append(("return", barcode))
-    results.put({"timings": timings, "failures": failures, "seconds": time.perf_counter() - started})
+    results.put(
+        {
+            "timings": timings,
+            "failures": failures,
+            "seconds": time.perf_counter() - started,
+            "cpu": time.process_time() - cpu_started,
+        }
+    )
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -299,7 +373,7 @@ def main() -> None:
     barcodes = copies_pick(desks * rounds * per_reader + 1, seed)
     rng = random.Random(seed)
     chosen_cards = rng.sample(cards, desks * rounds + 1)
-    panel_queries, lend_queries = queries_counted(chosen_cards[-1], barcodes[-1], users[0])
+    panel_queries, lend_queries, return_queries = queries_counted(chosen_cards[-1], barcodes[-1], users[0])
     from catalog.models import Copy
     from circulation.models import Loan, Reader
 
@@ -314,28 +388,37 @@ def main() -> None:
         f"Cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, sessions {settings.SESSION_ENGINE}, "
         f"CONN_MAX_AGE {settings.DATABASES['default'].get('CONN_MAX_AGE')}."
     )
-    print(f"Database queries: reader panel (card scan) {panel_queries}, lend {lend_queries}.")
+    print(
+        f"Database queries: reader panel (card scan) {panel_queries}, lend {lend_queries}, "
+        f"return {return_queries}."
+    )
     connections.close_all()
 
     port = free_port()
     server = gunicorn_start(port, workers, worker_class, threads)
     try:
         context = multiprocessing.get_context("fork")
-        barrier = context.Barrier(desks + 1)
+        barriers = (context.Barrier(desks + 1), context.Barrier(desks + 1))
         results = context.Queue()
         processes = []
         for index in range(desks):
             mine = chosen_cards[index * rounds : (index + 1) * rounds]
             books = barcodes[index * rounds * per_reader : (index + 1) * rounds * per_reader]
             process = context.Process(
-                target=desk_run, args=(port, users[index], mine, books, per_reader, barrier, results)
+                target=desk_run, args=(port, users[index], mine, books, per_reader, barriers, results)
             )
             process.start()
             processes.append(process)
-        barrier.wait()
+        barriers[0].wait()
+        server_before, database_before = gunicorn_cpu(server), postgres_cpu()
+        machine_before = machine_busy_seconds()
+        barriers[1].wait()
         started = time.perf_counter()
         outcomes = [results.get(timeout=600) for _process in processes]
         wall = time.perf_counter() - started
+        machine_cpu = machine_busy_seconds() - machine_before
+        server_cpu = spent(server_before, gunicorn_cpu(server))
+        database_cpu = spent(database_before, postgres_cpu())
         for process in processes:
             process.join()
     finally:
@@ -363,6 +446,19 @@ def main() -> None:
     print(
         f"\nLend and return together: p95 {p95:.1f} ms. {lends} loans in {wall:.1f} s: {lends / wall:.0f} loans/s, "
         f"{(lends + len(timings['return'])) / wall:.0f} lends+returns/s, {scans / wall:.0f} scans/s (card scans included)."
+    )
+    client_cpu = sum(outcome["cpu"] for outcome in outcomes)
+    ours = server_cpu + database_cpu + client_cpu
+    print(
+        f"CPU per loan (a lend, its return and half a card scan): gunicorn {server_cpu / lends * 1000:.1f} ms, "
+        f"PostgreSQL backends {database_cpu / lends * 1000:.1f} ms, desks (client) {client_cpu / lends * 1000:.1f} ms; "
+        f"{ours / lends * 1000:.1f} ms in all, so {os.cpu_count()} cores would carry at most "
+        f"{os.cpu_count() * lends / ours:.0f} loans/s. Per scan: gunicorn {server_cpu / scans * 1000:.1f} ms."
+    )
+    print(
+        f"The machine's cores were busy {machine_cpu:.1f} s of {wall * os.cpu_count():.1f} s during the run; "
+        f"{max(0.0, machine_cpu - ours):.1f} s of that was not the benchmark's own (other work, PostgreSQL's "
+        "background writers)."
     )
     print(
         f"Answers that were not 'done': {len(failures)}" + (f" (first: {failures[:3]})" if failures else "")

@@ -16,7 +16,6 @@ from catalog.models import Copy
 from .exceptions import CardBlocked, CirculationError, NoReaderChosen, NotOnLoan, UnknownBarcode
 from .loans import DeskResult, desk_action_refused, loan_checkout, loan_renew, loan_return
 from .models import DeskAction, LibraryCard, Loan, Reader
-from .querysets import record_light
 
 
 class Mode:
@@ -49,16 +48,21 @@ class ScanAnswer:
     result: DeskResult | None = None
     reader_id: int | None = None
     scanned: str = ""
+    card: LibraryCard | None = None  # the card scanned, with its reader, their account and class
 
 
 def _card_query(code: str):
-    return LibraryCard.objects.filter(number=code).select_related("reader")
+    # With what the reader's panel shows of them (reader_panel(card=...)).
+    return LibraryCard.objects.filter(number=code).select_related("reader__user", "reader__school_class")
+
+
+# What the desk reads of a scanned copy before the service locks it: its key, its status (a
+# copy that is back already says so) and what a refusal names.
+LOOKUP_COPY_FIELDS = ("id", "barcode", "status", "record_id", "record__id", "record__title")
 
 
 def _copy_query(code: str, *, open_loan_reader: bool = False):
-    copies = (
-        Copy.objects.filter(barcode=code).select_related("record", "location").defer(*record_light("record"))
-    )
+    copies = Copy.objects.filter(barcode=code).select_related("record").only(*LOOKUP_COPY_FIELDS)
     if open_loan_reader:
         # For a return: whose open loan it is, read with the copy (loan_return's open_reader_id).
         open_loans = Loan.objects.filter(copy_id=OuterRef("pk"), state=Loan.State.OPEN)
@@ -114,7 +118,7 @@ def desk_scan(
                     _("Card %(number)s is blocked (%(reason)s): ask for the reader's current card.")
                     % {"number": card.number, "reason": card.block_reason or _("no reason recorded")}
                 )
-            return ScanAnswer(outcome="reader", reader_id=card.reader_id, scanned=code)
+            return ScanAnswer(outcome="reader", reader_id=card.reader_id, scanned=code, card=card)
         if copy is None:
             found = Reader.objects.filter(number=code).values_list("pk", flat=True).first()
             if found is not None:

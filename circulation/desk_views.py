@@ -24,7 +24,14 @@ from .desk import Mode, desk_scan, scan_normalise
 from .exceptions import CirculationError
 from .loans import UNDO_SECONDS, desk_action_refused, loan_mark_lost, loan_undo, loans_renew_all
 from .models import Compensation, DeskAction, Loan, Reader, SchoolClass
-from .selectors import class_open_loans, copy_loan_history, reader_history, reader_panel, reader_search
+from .selectors import (
+    class_open_loans,
+    copy_loan_history,
+    reader_history,
+    reader_open_loans_count,
+    reader_panel,
+    reader_search,
+)
 
 SESSION_READER = "desk_reader"
 # Barcodes are letters, digits and dashes; anything else typed in the box is a name.
@@ -52,9 +59,11 @@ def _answer(
     action=None,
     search=None,
     panel: bool | dict = True,
+    change: dict | None = None,
 ):
     """One answer line, with the reader's panel (and the class pile) refreshed out of band.
-    A return for somebody other than the reader being served leaves the panel as it is."""
+    A return for somebody other than the reader being served leaves the panel as it is;
+    ``change`` (see ``_panel_change``) updates only the loan it added or removed, and the count."""
     reader_id = request.session.get(SESSION_READER)
     school_class = _pile_class(request)
     context = {
@@ -67,8 +76,9 @@ def _answer(
         # ``panel`` is True (read it), False (leave the panel as it is) or one already read.
         "panel": panel
         if isinstance(panel, dict)
-        else (reader_panel(reader_id, desk_fragment=True) if reader_id and panel else None),
+        else (reader_panel(reader_id, desk_fragment=True) if reader_id and panel and not change else None),
         "refresh_panel": bool(panel),
+        "change": change,
         "pile_class": school_class,
         "pile_loans": class_open_loans(school_class.pk) if school_class else None,
         "search": search,
@@ -103,7 +113,7 @@ def desk_scan_view(request):
     if answer.outcome == "reader":
         if request.session.get(SESSION_READER) != answer.reader_id:
             request.session[SESSION_READER] = answer.reader_id
-        panel = reader_panel(answer.reader_id, desk_fragment=True)
+        panel = reader_panel(answer.reader_id, card=answer.card, desk_fragment=True)
         return _answer(
             request,
             outcome="reader",
@@ -117,8 +127,14 @@ def desk_scan_view(request):
             request.session[SESSION_READER] = reader_id
     served = request.session.get(SESSION_READER)
     panel = mode == Mode.LEND or (served is not None and answer.reader_id == served)
+    change = _panel_change(request, answer, mode, served) if panel else None
     lent = answer.result.loan if answer.result and answer.result.changed and mode == Mode.LEND else None
-    if lent is not None and lent.reader_id == served and hasattr(lent.reader, "card_number"):
+    if (
+        change is None
+        and lent is not None
+        and lent.reader_id == served
+        and hasattr(lent.reader, "card_number")
+    ):
         # The lend locked and read the reader just now, with what the panel shows of them.
         panel = reader_panel(served, reader=lent.reader, desk_fragment=True)
     return _answer(
@@ -128,7 +144,40 @@ def desk_scan_view(request):
         scanned=answer.scanned,
         action=answer.result.action if answer.result else None,
         panel=panel,
+        change=change,
     )
+
+
+def _panel_change(request, answer, mode: str, served: int | None) -> dict | None:
+    """When a lend or a return changed nothing in the served reader's panel but their list of
+    loans (the common case), what to change in the page instead of sending the whole panel
+    again: the loan line to add (``added``) or remove (``removed``) and the new ``count``. None
+    when the panel must be read again: the page shows another reader's panel (``shown``, sent
+    by desk.js), a hold was collected or trapped for this reader, the book came back late (the
+    blocks change), or the new loan would not go at the end of the list (ordered by due date)."""
+    result = answer.result
+    if (
+        served is None
+        or result is None
+        or not result.changed
+        or result.loan is None
+        or result.loan.reader_id != served
+        or request.POST.get("shown") != str(served)
+    ):
+        return None
+    loan = result.loan
+    if mode == Mode.LEND:
+        if result.hold is not None or result.open_loans is None:
+            return None
+        if result.latest_due_before is not None and loan.due_on < result.latest_due_before:
+            return None
+        loan.days_overdue = 0
+        return {"added": loan, "count": result.open_loans}
+    if mode in (Mode.RETURN, Mode.PILE):
+        if loan.overdue_days or (result.hold is not None and result.hold.reader_id == served):
+            return None
+        return {"removed": loan, "count": reader_open_loans_count(served)}
+    return None
 
 
 @capability_required(Capability.USE_DESK)

@@ -139,8 +139,11 @@ class Calendar:
     term: Term | None = None
 
     @classmethod
-    def load(cls, today: date, *, settings: CirculationSettings | None = None) -> Calendar:
-        rules = lending_rules()
+    def load(
+        cls, today: date, *, settings: CirculationSettings | None = None, rules: LendingRules | None = None
+    ) -> Calendar:
+        """``rules`` are the lending rules already read in this request, if they were."""
+        rules = rules or lending_rules()
         settings = settings or rules.settings
         horizon = today + timedelta(days=HORIZON_DAYS)
         periods = [(start, end) for start, end in rules.periods if end >= today and start <= horizon]

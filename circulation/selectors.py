@@ -126,14 +126,31 @@ def reader_notice_annotations() -> dict:
 
 
 def reader_panel(
-    reader_id: int, *, today=None, reader: Reader | None = None, desk_fragment: bool = False
+    reader_id: int,
+    *,
+    today=None,
+    reader: Reader | None = None,
+    card: LibraryCard | None = None,
+    desk_fragment: bool = False,
 ) -> dict | None:
     """Everything the desk shows about a reader, in three queries whatever their history: the
-    reader (with account, class, card and suspension), open loans, and active holds with
-    their place in the queue. ``reader`` is one already read that way in this request (the
-    lend just locked it, with ``card_number`` and ``suspended_until``): two queries then.
+    reader (with account, class, card and suspension), open loans, and active holds (with
+    their place in the queue, read in a fourth query when some are waiting). ``reader`` is one
+    already read that way in this request (the lend just locked it, with ``card_number`` and
+    ``suspended_until``): two queries then. ``card`` is the reader's active card just scanned,
+    read with its reader, their account and class: only the suspension is read then.
     ``desk_fragment`` reads only the loans' and holds' columns that the desk's answer shows."""
     today = today or timezone.localdate()
+    scanned_card = card is not None and card.reader_id == reader_id and card.is_active
+    if (reader is None or reader.pk != reader_id) and scanned_card:
+        reader = card.reader
+        reader.card_number = card.number
+        reader.suspended_until = (
+            Suspension.objects.filter(reader_id=reader_id, cancelled_at__isnull=True, ends_on__gte=today)
+            .order_by("-ends_on")
+            .values_list("ends_on", flat=True)
+            .first()
+        )
     if reader is None or reader.pk != reader_id:
         suspensions = Suspension.objects.filter(
             reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
@@ -159,21 +176,29 @@ def reader_panel(
     for loan in loans:
         loan.days_overdue = loan.overdue_days_on(today)
         loan.renewals_left = max(0, loan.policy.renewals - loan.renewals) if loan.policy else 0
-    ahead = (
-        Hold.objects.filter(
-            record_id=OuterRef("record_id"), state=Hold.State.WAITING, placed_at__lt=OuterRef("placed_at")
-        )
-        .values("record_id")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
     holds = Hold.objects.filter(
         reader_id=reader_id, state__in=[Hold.State.WAITING, Hold.State.READY]
     ).select_related("record", "copy")
     holds = holds.only(*PANEL_HOLD_FIELDS) if desk_fragment else holds.defer(*record_light("record"))
-    holds = list(holds.annotate(ahead=Subquery(ahead)).order_by("placed_at"))
+    holds = list(holds.order_by("placed_at"))
+    waiting = [hold for hold in holds if hold.state == Hold.State.WAITING]
+    ahead = {}
+    if waiting:  # most readers wait for nothing: the queue is read only for those who do
+        ahead_of = (
+            Hold.objects.filter(
+                record_id=OuterRef("record_id"), state=Hold.State.WAITING, placed_at__lt=OuterRef("placed_at")
+            )
+            .values("record_id")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        ahead = dict(
+            Hold.objects.filter(pk__in=[hold.pk for hold in waiting])
+            .annotate(ahead=Subquery(ahead_of))
+            .values_list("pk", "ahead")
+        )
     for hold in holds:
-        hold.position = (hold.ahead or 0) + 1 if hold.state == Hold.State.WAITING else 0
+        hold.position = (ahead.get(hold.pk) or 0) + 1 if hold.state == Hold.State.WAITING else 0
     suspended_until = reader.suspended_until
     overdue = [loan for loan in loans if loan.days_overdue]
     blocks = []
@@ -195,6 +220,10 @@ def reader_panel(
         "blocks": blocks,
         "today": today,
     }
+
+
+def reader_open_loans_count(reader_id: int) -> int:
+    return Loan.objects.filter(reader_id=reader_id, state=Loan.State.OPEN).count()
 
 
 def class_open_loans(school_class_id: int, *, today=None):

@@ -94,6 +94,10 @@
     }
     busy = true;
     var scan = queue.shift();
+    // Whose panel the page shows as the scan leaves (the answers before it have been put in
+    // place): a lend or a return for that reader then updates only the loan it changed.
+    var shown = document.querySelector("#reader-panel [data-reader-id]");
+    scan.shown = shown ? shown.getAttribute("data-reader-id") : "";
     showQueue();
     htmx
       .ajax("POST", url, {

@@ -52,3 +52,36 @@ def test_an_unknown_role_is_refused_and_changes_nothing():
     with pytest.raises(LookupError):
         user_set_roles(user=user, roles=[Role.LEADER])
     assert set(user.groups.values_list("name", flat=True)) == {"teacher"}
+
+
+def test_the_permissions_query_finds_what_djangos_own_backend_finds(django_assert_num_queries):
+    """The backend's one SQL query against Django's: own permissions, every role's, none for an
+    inactive account, every permission for a superuser, and a change seen on the next request."""
+    from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+
+    from library_site.accounts.backends import ModelBackend
+    from library_site.accounts.models import User
+
+    def both(user):
+        user = User.objects.get(pk=user.pk)  # a new request: nothing cached on the object
+        with django_assert_num_queries(1):
+            ours = ModelBackend().get_all_permissions(user)
+        return ours, DjangoModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
+
+    extra = Permission.objects.get(codename="view_group")
+    several = UserFactory(roles=[Role.LIBRARIAN, Role.TEACHER])
+    several.user_permissions.add(extra)
+    ours, djangos = both(several)
+    assert ours == djangos and "auth.view_group" in ours and Capability.USE_DESK.permission in ours
+    assert both(UserFactory())[0] == set()
+    alone = UserFactory()
+    alone.user_permissions.add(extra)
+    assert both(alone) == ({"auth.view_group"}, {"auth.view_group"})
+    user_set_roles(user=several, roles=[Role.TEACHER])
+    ours, djangos = both(several)
+    assert ours == djangos and Capability.USE_DESK.permission not in ours
+    several.is_active = False
+    several.save()
+    assert ModelBackend().get_all_permissions(User.objects.get(pk=several.pk)) == set()
+    boss = UserFactory(is_superuser=True)
+    assert both(boss)[0] == {f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.all()}
