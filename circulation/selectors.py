@@ -142,19 +142,24 @@ def reader_panel(
     ``desk_fragment`` reads only the loans' and holds' columns that the desk's answer shows."""
     today = today or timezone.localdate()
     scanned_card = card is not None and card.reader_id == reader_id and card.is_active
+    suspensions = Suspension.objects.filter(
+        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
+    ).order_by("-ends_on")
     if (reader is None or reader.pk != reader_id) and scanned_card:
         reader = card.reader
         reader.card_number = card.number
-        reader.suspended_until = (
-            Suspension.objects.filter(reader_id=reader_id, cancelled_at__isnull=True, ends_on__gte=today)
-            .order_by("-ends_on")
-            .values_list("ends_on", flat=True)
+        # What the card's row does not hold, in one query: the suspension and the notices.
+        extra = (
+            Reader.objects.filter(pk=reader_id)
+            .annotate(
+                suspended_until=Subquery(suspensions.values("ends_on")[:1]), **reader_notice_annotations()
+            )
+            .values("suspended_until", "unread_notices", "last_notice")
             .first()
         )
+        for name, value in (extra or {}).items():
+            setattr(reader, name, value)
     if reader is None or reader.pk != reader_id:
-        suspensions = Suspension.objects.filter(
-            reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
-        ).order_by("-ends_on")
         cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
         reader = (
             Reader.objects.select_related("user", "school_class")
