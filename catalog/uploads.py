@@ -11,7 +11,6 @@ cancelled) are removed after a day.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -21,6 +20,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
+
+from library_site import folders
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 UPLOAD_NAME = "upload.marc"
@@ -117,21 +118,13 @@ def _folder_present(token: str) -> Path | None:
 def json_write(token: str, name: str, value) -> None:
     """Keep a small JSON file beside the upload (atomically: a reader never sees half of it)."""
     folder = _folder_present(token)
-    if folder is None:
-        return
-    temporary = folder / f".{name}.{secrets.token_hex(4)}"
-    temporary.write_text(json.dumps(value, ensure_ascii=False, default=str), encoding="utf-8")
-    os.replace(temporary, folder / name)
+    if folder is not None:
+        folders.json_write(folder, name, value)
 
 
 def json_read(token: str, name: str):
     folder = _folder_present(token)
-    if folder is None:
-        return None
-    try:
-        return json.loads((folder / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return None if folder is None else folders.json_read(folder / name)
 
 
 def expected_write(token: str, numbers: list[int]) -> None:
@@ -165,16 +158,4 @@ def job_result_read(token: str) -> dict | None:
 def uploads_remove_stale() -> int:
     """Remove the folders of uploads that were previewed and abandoned, a day after their
     upload; returns how many."""
-    root = imports_dir()
-    if not root.is_dir():
-        return 0
-    limit = time.time() - STALE_AFTER_SECONDS
-    removed = 0
-    for folder in root.iterdir():
-        try:
-            if folder.is_dir() and folder.stat().st_mtime < limit:
-                shutil.rmtree(folder, ignore_errors=True)
-                removed += 1
-        except OSError:
-            continue
-    return removed
+    return folders.folders_remove_stale(imports_dir(), older_than_seconds=STALE_AFTER_SECONDS)

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import secrets
-import shutil
 import time
 from pathlib import Path
 
 from django.conf import settings
+
+from library_site import folders
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 KEEP_SECONDS = 24 * 60 * 60
@@ -50,25 +49,13 @@ def job_create(job_id: str, meta: dict) -> bool:
         folder.mkdir(mode=0o700)
     except FileExistsError:
         return False
-    _json_write(folder, META, {**meta, "created": time.time()})
+    folders.json_write(folder, META, {**meta, "created": time.time()})
     return True
-
-
-def _json_write(folder: Path, name: str, value) -> None:
-    """Atomically: a reader never sees half a file."""
-    temporary = folder / f".{name}.{secrets.token_hex(4)}"
-    temporary.write_text(json.dumps(value, ensure_ascii=False, default=str), encoding="utf-8")
-    os.replace(temporary, folder / name)
 
 
 def _json_read(job_id: str, name: str):
     folder = job_folder(job_id)
-    if folder is None:
-        return None
-    try:
-        return json.loads((folder / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return None if folder is None else folders.json_read(folder / name)
 
 
 def job_meta(job_id: str) -> dict | None:
@@ -78,7 +65,7 @@ def job_meta(job_id: str) -> dict | None:
 def job_progress_write(job_id: str, *, done: int, total: int) -> None:
     folder = job_folder(job_id)
     if folder is not None and folder.is_dir():
-        _json_write(folder, PROGRESS, {"done": done, "total": total, "at": time.time()})
+        folders.json_write(folder, PROGRESS, {"done": done, "total": total, "at": time.time()})
 
 
 def job_progress(job_id: str) -> dict | None:
@@ -88,7 +75,7 @@ def job_progress(job_id: str) -> dict | None:
 def job_result_write(job_id: str, result: dict) -> None:
     folder = job_folder(job_id)
     if folder is not None and folder.is_dir():
-        _json_write(folder, RESULT, {**result, "at": time.time()})
+        folders.json_write(folder, RESULT, {**result, "at": time.time()})
 
 
 def job_result(job_id: str) -> dict | None:
@@ -119,16 +106,4 @@ def jobs_of_user(user_id: int, *, limit: int = 10) -> list[dict]:
 
 def jobs_purge(*, now: float | None = None) -> int:
     """Remove the jobs (and their files) made more than a day ago; returns how many."""
-    root = jobs_dir()
-    if not root.is_dir():
-        return 0
-    limit = (now or time.time()) - KEEP_SECONDS
-    removed = 0
-    for folder in root.iterdir():
-        try:
-            if folder.is_dir() and folder.stat().st_mtime < limit:
-                shutil.rmtree(folder, ignore_errors=True)
-                removed += 1
-        except OSError:
-            continue
-    return removed
+    return folders.folders_remove_stale(jobs_dir(), older_than_seconds=KEEP_SECONDS, now=now)
