@@ -41,6 +41,7 @@ class Column:
     kind: str = "text"  # text, integer, decimal, date
     width: float = 12
     total: bool = False
+    key: str = ""  # the row's field, for a table given ``records``
 
 
 @dataclass
@@ -50,9 +51,16 @@ class Table:
 
     name: Promise | str
     columns: list[Column]
-    rows: Iterable[list]
+    rows: Iterable[list] = ()
     summary: Callable[[], list[str]] = list
     totals: Callable[[list], list] | None = None  # the totals row from the summed columns
+    # Rows as dicts: each column's ``key`` picks its cell, so a column is named once.
+    records: Iterable[dict] | None = None
+
+    def __post_init__(self):
+        if self.records is not None:
+            keys = [column.key for column in self.columns]
+            self.rows = ([record[key] for key in keys] for record in self.records)
 
 
 @dataclass
@@ -220,36 +228,32 @@ def _serial_tables(kind: str, name) -> Callable[[RegisterQuery], list[Table]]:
             Table(
                 name=name,
                 columns=[
-                    Column(pgettext_lazy("register", "Room"), "text", 12),
-                    Column(pgettext_lazy("register", "Title"), "text", 24),
-                    Column(pgettext_lazy("register", "ISSN"), "text", 11),
-                    Column(pgettext_lazy("register", "CN number"), "text", 12),
-                    Column(pgettext_lazy("register", "Frequency"), "text", 9),
-                    Column(pgettext_lazy("register", "Year"), "integer", 7),
-                    Column(pgettext_lazy("register", "Copies"), "integer", 7, total=True),
-                    Column(pgettext_lazy("register", "Price for the year"), "decimal", 11, total=True),
-                    Column(pgettext_lazy("register", "Supplier"), "text", 12),
-                    Column(pgettext_lazy("register", "Issues expected"), "integer", 9, total=True),
-                    Column(pgettext_lazy("register", "Issues received"), "integer", 9, total=True),
-                    Column(pgettext_lazy("register", "Issues missing"), "integer", 9, total=True),
+                    Column(pgettext_lazy("register", "Room"), "text", 12, key="room"),
+                    Column(pgettext_lazy("register", "Title"), "text", 24, key="title"),
+                    Column(pgettext_lazy("register", "ISSN"), "text", 11, key="issn"),
+                    Column(pgettext_lazy("register", "CN number"), "text", 12, key="cn_number"),
+                    Column(pgettext_lazy("register", "Frequency"), "text", 9, key="frequency"),
+                    Column(pgettext_lazy("register", "Year"), "integer", 7, key="year"),
+                    Column(pgettext_lazy("register", "Copies"), "integer", 7, total=True, key="copies"),
+                    Column(
+                        pgettext_lazy("register", "Price for the year"),
+                        "decimal",
+                        11,
+                        total=True,
+                        key="price",
+                    ),
+                    Column(pgettext_lazy("register", "Supplier"), "text", 12, key="supplier"),
+                    Column(
+                        pgettext_lazy("register", "Issues expected"), "integer", 9, total=True, key="expected"
+                    ),
+                    Column(
+                        pgettext_lazy("register", "Issues received"), "integer", 9, total=True, key="received"
+                    ),
+                    Column(
+                        pgettext_lazy("register", "Issues missing"), "integer", 9, total=True, key="missing"
+                    ),
                 ],
-                rows=(
-                    [
-                        row["room"],
-                        row["title"],
-                        row["issn"],
-                        row["cn_number"],
-                        row["frequency"],
-                        row["year"],
-                        row["copies"],
-                        row["price"],
-                        row["supplier"],
-                        row["expected"],
-                        row["received"],
-                        row["missing"],
-                    ]
-                    for row in rows
-                ),
+                records=rows,
             )
         ]
 
@@ -397,38 +401,21 @@ def write_offs_tables(query: RegisterQuery) -> list[Table]:
         Table(
             name=_("Write-offs"),
             columns=[
-                Column(pgettext_lazy("register", "Batch"), "integer", 7),
-                Column(pgettext_lazy("register", "Approved on"), "date", 15),
-                Column(pgettext_lazy("register", "Barcode"), "text", 12),
-                Column(pgettext_lazy("register", "Accession number"), "text", 11),
-                Column(pgettext_lazy("register", "Title"), "text", 26),
-                Column(pgettext_lazy("register", "Call number"), "text", 13),
-                Column(pgettext_lazy("register", "Publisher"), "text", 16),
-                Column(pgettext_lazy("register", "Year"), "integer", 7),
-                Column(pgettext_lazy("register", "Acquired on"), "date", 15),
-                Column(pgettext_lazy("register", "Value (yuan)"), "decimal", 10, total=True),
-                Column(pgettext_lazy("register", "Reason"), "text", 12),
-                Column(pgettext_lazy("register", "Submitted by"), "text", 9),
-                Column(pgettext_lazy("register", "Approved by"), "text", 9),
+                Column(pgettext_lazy("register", "Batch"), "integer", 7, key="batch"),
+                Column(pgettext_lazy("register", "Approved on"), "date", 15, key="approved_on"),
+                Column(pgettext_lazy("register", "Barcode"), "text", 12, key="barcode"),
+                Column(pgettext_lazy("register", "Accession number"), "text", 11, key="accession_number"),
+                Column(pgettext_lazy("register", "Title"), "text", 26, key="title"),
+                Column(pgettext_lazy("register", "Call number"), "text", 13, key="call_number"),
+                Column(pgettext_lazy("register", "Publisher"), "text", 16, key="publisher"),
+                Column(pgettext_lazy("register", "Year"), "integer", 7, key="year"),
+                Column(pgettext_lazy("register", "Acquired on"), "date", 15, key="acquired_on"),
+                Column(pgettext_lazy("register", "Value (yuan)"), "decimal", 10, total=True, key="value"),
+                Column(pgettext_lazy("register", "Reason"), "text", 12, key="reason"),
+                Column(pgettext_lazy("register", "Submitted by"), "text", 9, key="submitted_by"),
+                Column(pgettext_lazy("register", "Approved by"), "text", 9, key="approved_by"),
             ],
-            rows=(
-                [
-                    row["batch"],
-                    row["approved_on"],
-                    row["barcode"],
-                    row["accession_number"],
-                    row["title"],
-                    row["call_number"],
-                    row["publisher"],
-                    row["year"],
-                    row["acquired_on"],
-                    row["value"],
-                    row["reason"],
-                    row["submitted_by"],
-                    row["approved_by"],
-                ]
-                for row in rows
-            ),
+            records=rows,
         )
     ]
 
@@ -446,34 +433,19 @@ def reservations_tables(query: RegisterQuery) -> list[Table]:
         Table(
             name=_("Teacher reservations"),
             columns=[
-                Column(pgettext_lazy("register", "Made on"), "date", 15),
-                Column(pgettext_lazy("register", "Teacher"), "text", 10),
-                Column(pgettext_lazy("register", "Staff number"), "text", 11),
-                Column(pgettext_lazy("register", "Kind"), "text", 9),
-                Column(pgettext_lazy("register", "Title"), "text", 28),
-                Column(pgettext_lazy("register", "Call number"), "text", 13),
-                Column(pgettext_lazy("register", "Class"), "text", 13),
-                Column(pgettext_lazy("register", "Copies"), "integer", 7, total=True),
-                Column(pgettext_lazy("register", "From"), "date", 15),
-                Column(pgettext_lazy("register", "Until"), "date", 15),
-                Column(pgettext_lazy("register", "State"), "text", 10),
+                Column(pgettext_lazy("register", "Made on"), "date", 15, key="made_on"),
+                Column(pgettext_lazy("register", "Teacher"), "text", 10, key="name"),
+                Column(pgettext_lazy("register", "Staff number"), "text", 11, key="number"),
+                Column(pgettext_lazy("register", "Kind"), "text", 9, key="kind"),
+                Column(pgettext_lazy("register", "Title"), "text", 28, key="title"),
+                Column(pgettext_lazy("register", "Call number"), "text", 13, key="call_number"),
+                Column(pgettext_lazy("register", "Class"), "text", 13, key="school_class"),
+                Column(pgettext_lazy("register", "Copies"), "integer", 7, total=True, key="copies"),
+                Column(pgettext_lazy("register", "From"), "date", 15, key="starts_on"),
+                Column(pgettext_lazy("register", "Until"), "date", 15, key="ends_on"),
+                Column(pgettext_lazy("register", "State"), "text", 10, key="state"),
             ],
-            rows=(
-                [
-                    row["made_on"],
-                    row["name"],
-                    row["number"],
-                    row["kind"],
-                    row["title"],
-                    row["call_number"],
-                    row["school_class"],
-                    row["copies"],
-                    row["starts_on"],
-                    row["ends_on"],
-                    row["state"],
-                ]
-                for row in rows
-            ),
+            records=rows,
             summary=lambda: [
                 gettext(
                     "Class sets: the days the class uses the books. Holds: the day the book was "
@@ -502,17 +474,16 @@ def reading_tables(query: RegisterQuery) -> list[Table]:
         Table(
             name=_("Per pupil"),
             columns=[
-                Column(pgettext_lazy("register", "Class"), "text", 14),
-                Column(pgettext_lazy("register", "Student number"), "text", 13),
-                Column(pgettext_lazy("register", "Name"), "text", 10),
-                Column(pgettext_lazy("register", "Gender"), "text", 6),
-                Column(pgettext_lazy("register", "Loans"), "integer", 9, total=True),
-                Column(pgettext_lazy("register", "Reading-room visits"), "integer", 10, total=True),
+                Column(pgettext_lazy("register", "Class"), "text", 14, key="school_class"),
+                Column(pgettext_lazy("register", "Student number"), "text", 13, key="number"),
+                Column(pgettext_lazy("register", "Name"), "text", 10, key="name"),
+                Column(pgettext_lazy("register", "Gender"), "text", 6, key="gender"),
+                Column(pgettext_lazy("register", "Loans"), "integer", 9, total=True, key="loans"),
+                Column(
+                    pgettext_lazy("register", "Reading-room visits"), "integer", 10, total=True, key="visits"
+                ),
             ],
-            rows=(
-                [row["school_class"], row["number"], row["name"], row["gender"], row["loans"], row["visits"]]
-                for row in data["students"]
-            ),
+            records=data["students"],
         ),
         Table(
             name=_("Per class"),
