@@ -1,10 +1,10 @@
-"""Months and periods of months, for the statistics: parsing what people type, and the
-month's bounds in the school's time zone."""
+"""Days, months and periods of months, for the statistics and the registers: parsing what
+people type, and the bounds of days and months in the school's time zone."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,12 +21,18 @@ def month_first(day: date) -> date:
     return day.replace(day=1)
 
 
+def month_shift(month: date, months: int) -> date:
+    """The first of the month ``months`` months after ``month`` (before it, if negative)."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def month_next(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return month_shift(month, 1)
 
 
 def month_previous(month: date) -> date:
-    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    return month_shift(month, -1)
 
 
 def month_last_day(month: date) -> date:
@@ -42,12 +48,18 @@ def months_between(first: date, last: date) -> list[date]:
     return months
 
 
+def day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    """From the start of the first day to the start of the day after the last, in local time."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(date_from, time.min, tzinfo=zone),
+        datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """The month's first instant and the next month's first instant, in the school's time zone."""
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(month, time.min), tz)
-    end = timezone.make_aware(datetime.combine(month_next(month), time.min), tz)
-    return start, end
+    return day_bounds(month, month_last_day(month))
 
 
 def month_parse(text: str, *, today: date | None = None) -> date:

@@ -6,7 +6,7 @@ the database (GROUP BY reader, GROUP BY class), never by a loop over loans."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -15,17 +15,10 @@ from django.utils import timezone
 from circulation.models import ClassSetBooking, Hold, Loan, Reader, SchoolClass, Visit
 from library_site.school import class_name
 
+from .periods import day_bounds
+
 STAFF_KINDS = (Reader.Kind.TEACHER, Reader.Kind.STAFF)
 CHUNK = 2_000
-
-
-def day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
-    """From the start of the first day to the start of the day after the last, in local time."""
-    zone = timezone.get_current_timezone()
-    return (
-        datetime.combine(date_from, time.min, tzinfo=zone),
-        datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone),
-    )
 
 
 def _local_day(moment: datetime | None) -> date | None:

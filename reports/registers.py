@@ -22,6 +22,7 @@ from catalog.models import Delivery, Location, Repair, Serial, Subscription, Wri
 from circulation.models import Loan, Reader, SchoolClass
 
 from . import register_selectors as selectors
+from .periods import day_bounds
 
 MAX_YEARS = 5
 LETTERS = ("A", "B", "C", "D", "E", "F", "H", "I")
@@ -391,7 +392,7 @@ def repairs_tables(query: RegisterQuery) -> list[Table]:
 
 
 def repairs_count(query: RegisterQuery) -> int:
-    start, end = selectors.day_bounds(query.date_from, query.date_to)
+    start, end = day_bounds(query.date_from, query.date_to)
     return Repair.objects.filter(reported_at__gte=start, reported_at__lt=end).count()
 
 
@@ -421,7 +422,7 @@ def write_offs_tables(query: RegisterQuery) -> list[Table]:
 
 
 def write_offs_count(query: RegisterQuery) -> int:
-    start, end = selectors.day_bounds(query.date_from, query.date_to)
+    start, end = day_bounds(query.date_from, query.date_to)
     return WriteOffItem.objects.filter(
         batch__status=WriteOffBatch.Status.APPROVED, batch__decided_at__gte=start, batch__decided_at__lt=end
     ).count()
