@@ -17,9 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .exceptions import ReportsError
-from .models import LeadersReportNote, MonthlySnapshot
-from .periods import month_previous, months_between
-from .selectors import Period, PeriodStatistics, period_of_month, period_of_term, statistics_for_period
+from .models import LeadersReportNote
+from .periods import month_previous, month_shift
+from .selectors import (
+    Period,
+    PeriodStatistics,
+    months_series,
+    period_of_month,
+    period_of_term,
+    statistics_for_period,
+)
 
 NOTE_MAX_LENGTH = 2000
 # A month's report draws its loans-per-month chart over this many months up to the month.
@@ -99,12 +106,6 @@ class LeadersReport:
     def note_text(self) -> str:
         return self.note.text if self.note else ""
 
-    @property
-    def active_readers_label(self) -> str:
-        if self.period.kind == "month":
-            return _("Active readers")
-        return _("Active readers (average a month)")
-
 
 def period_key(period: Period) -> str:
     """The note's key: ``month:2026-03``, ``term:4``, ``year:2026``, ``months:2026-01:2026-06``."""
@@ -145,11 +146,8 @@ def period_before(period: Period) -> Period | None:
             return None
         before = Term.objects.filter(ends_on__lt=term.starts_on).order_by("-starts_on").first()
         return period_of_term(before) if before else None
-    length = len(period.months)
     last = month_previous(period.first_month)
-    first = last
-    for _step in range(length - 1):
-        first = month_previous(first)
+    first = month_shift(last, 1 - len(period.months))
     kind = "year" if period.kind == "year" else "months"
     label = str(first.year) if kind == "year" else f"{first:%Y-%m} – {last:%Y-%m}"
     return Period(kind, first, last, label)
@@ -207,26 +205,14 @@ def _trend(period: Period) -> list[TrendMonth]:
     """Loans, returns and visits per month for the chart: the period's months, or for a
     month's report the twelve months up to it. A month without a snapshot is None, not 0."""
     first = period.first_month
-    if len(period.months) < TREND_MONTHS and period.kind == "month":
-        for _step in range(TREND_MONTHS - 1):
-            first = month_previous(first)
-    rows = {
-        row["month"]: row
-        for row in MonthlySnapshot.objects.filter(month__gte=first, month__lte=period.last_month).values(
-            "month", "loans", "returns", "visits"
-        )
-    }
-    trend = []
-    for month in months_between(first, period.last_month):
-        row = rows.get(month)
-        trend.append(
-            TrendMonth(
-                month=month,
-                loans=row["loans"] if row else None,
-                returns=row["returns"] if row else None,
-                visits=row["visits"] if row else None,
-            )
-        )
+    if period.kind == "month":
+        first = month_shift(first, 1 - TREND_MONTHS)
+    trend = [
+        TrendMonth(month=month.month, loans=month.loans, returns=month.returns, visits=month.visits)
+        if month.has_snapshot
+        else TrendMonth(month=month.month, loans=None, returns=None, visits=None)
+        for month in months_series(first, period.last_month)
+    ]
     # A month's report does not open on a run of months from before the statistics began.
     while len(trend) > 1 and trend[0].loans is None and trend[0].month < period.first_month:
         trend.pop(0)

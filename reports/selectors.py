@@ -21,6 +21,7 @@ from .periods import (
     month_first,
     month_parse,
     month_previous,
+    month_shift,
     months_between,
     year_parse,
 )
@@ -139,24 +140,7 @@ def statistics_for_period(
     without a snapshot are listed in ``missing_months`` and count as zeros."""
     first_month, last_month = month_first(first_month), month_first(last_month)
     period = period or Period("months", first_month, last_month, f"{first_month:%Y-%m} – {last_month:%Y-%m}")
-    snapshots = {
-        row["month"]: row
-        for row in MonthlySnapshot.objects.filter(month__gte=first_month, month__lte=last_month).values()
-    }
-    months = []
-    for month in months_between(first_month, last_month):
-        row = snapshots.get(month)
-        if row is None:
-            months.append(MonthFigures(month=month))
-            continue
-        months.append(
-            MonthFigures(
-                month=month,
-                has_snapshot=True,
-                computed_at=row["computed_at"],
-                **{name: row[name] for name in (*TOTAL_FIELDS, "active_readers", "copies")},
-            )
-        )
+    months = months_series(first_month, last_month)
     counted = [month for month in months if month.has_snapshot]
     last_counted = counted[-1].month if counted else None
     totals = {name: sum(getattr(month, name) for month in months) for name in TOTAL_FIELDS}
@@ -357,7 +341,8 @@ def period_from_params(params, *, today: date | None = None) -> Period:
 
 
 def months_series(first_month: date, last_month: date) -> list[MonthFigures]:
-    """The months' totals only (one query), for a trend around a single month."""
+    """Every month's totals from its snapshot (one query); a month without one has
+    ``has_snapshot`` False and zeros."""
     rows = {
         row["month"]: row
         for row in MonthlySnapshot.objects.filter(month__gte=first_month, month__lte=last_month).values()
@@ -367,16 +352,15 @@ def months_series(first_month: date, last_month: date) -> list[MonthFigures]:
         row = rows.get(month)
         if row is None:
             series.append(MonthFigures(month=month))
-        else:
-            names = (*TOTAL_FIELDS, "active_readers", "copies")
-            series.append(
-                MonthFigures(
-                    month=month,
-                    has_snapshot=True,
-                    computed_at=row["computed_at"],
-                    **{n: row[n] for n in names},
-                )
+            continue
+        series.append(
+            MonthFigures(
+                month=month,
+                has_snapshot=True,
+                computed_at=row["computed_at"],
+                **{name: row[name] for name in (*TOTAL_FIELDS, "active_readers", "copies")},
             )
+        )
     return series
 
 
@@ -386,10 +370,7 @@ def statistics_trend(stats: PeriodStatistics) -> list[MonthFigures]:
     if stats.period.first_month != stats.period.last_month:
         return stats.months
     last = stats.period.last_month
-    first = last
-    for _step in range(11):
-        first = month_previous(first)
-    return months_series(first, last)
+    return months_series(month_shift(last, -11), last)
 
 
 def statistics_charts(stats: PeriodStatistics, trend: list[MonthFigures]) -> dict:
