@@ -9,17 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.models import Location
-from circulation.models import SchoolClass, Term
+from circulation.models import SchoolClass
 from library_site.school import GRADE_CHOICES
 from library_site.widgets import DayInput
 
 from .registers import STAFF_KIND_CHOICES, Register, RegisterRefused, register_period_check
+from .selectors import term_current
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
     """The term under way, else the school year so far (from 1 September)."""
     today = today or timezone.localdate()
-    term = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
+    term = term_current(today=today)
     if term is not None:
         return term.starts_on, term.ends_on
     start_year = today.year if today.month >= 9 else today.year - 1

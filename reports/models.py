@@ -97,15 +97,27 @@ class MonthlyFigure(models.Model):
         return figure_label(self.dimension, self.key, self.grade, self.class_number)
 
 
-def figure_label(dimension: str, key: str, grade: int | None, class_number: int | None) -> str:
-    """What a breakdown line is called on a page, in the reader's language."""
+def reader_kind_label(kind: str | None) -> str:
+    """A reader type's name in the reader's language; empty for one the library no longer has."""
     from circulation.models import Reader
 
+    try:
+        return str(Reader.Kind(kind).label)
+    except ValueError:
+        return ""
+
+
+def reader_class_label(grade: int | None, class_number: int | None) -> str:
+    """The class a reader was in (三年级(2)班), their grade if the class is not known, else empty."""
+    if grade and class_number:
+        return class_name(grade, class_number)
+    return grade_name(grade) if grade else ""
+
+
+def figure_label(dimension: str, key: str, grade: int | None, class_number: int | None) -> str:
+    """What a breakdown line is called on a page, in the reader's language."""
     if dimension == MonthlyFigure.Dimension.READER_KIND:
-        try:
-            return str(Reader.Kind(key).label)
-        except ValueError:
-            return str(_("Unknown"))
+        return reader_kind_label(key) or str(_("Unknown"))
     if dimension == MonthlyFigure.Dimension.GRADE:
         return grade_name(grade) if grade else str(_("No grade"))
     if dimension == MonthlyFigure.Dimension.CLASS:

@@ -11,10 +11,16 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from library_site.school import class_name, grade_name
-
-from .models import MonthlyFigure, MonthlySnapshot, MonthlyTopReader, TransparencySettings
+from .models import (
+    MonthlyFigure,
+    MonthlySnapshot,
+    MonthlyTopReader,
+    TransparencySettings,
+    reader_class_label,
+    reader_kind_label,
+)
 from .periods import month_first
+from .selectors import term_current
 
 SHOWN_CLASSES = 3
 SHOWN_TITLES = 5
@@ -76,8 +82,6 @@ class PublicBoard:
 
 def public_board(settings: TransparencySettings | None = None, *, today: date | None = None) -> PublicBoard:
     """The figures the public page shows: only those switched on, at most six queries."""
-    from circulation.models import Term
-
     settings = settings or TransparencySettings.current()
     today = today or timezone.localdate()
     snapshot = MonthlySnapshot.objects.filter(month__lte=month_first(today)).order_by("-month").first()
@@ -112,7 +116,7 @@ def public_board(settings: TransparencySettings | None = None, *, today: date | 
             for rank, row in enumerate(rows, start=1)
         ]
     if settings.show_term_loans:
-        term = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
+        term = term_current(today=today)
         if term is not None:
             figures = MonthlySnapshot.objects.filter(
                 month__gte=month_first(term.starts_on), month__lte=month_first(min(term.ends_on, today))
@@ -126,16 +130,8 @@ def public_board(settings: TransparencySettings | None = None, *, today: date | 
 
 
 def _class_label(row: MonthlyTopReader) -> str:
-    if row.grade and row.class_number:
-        return class_name(row.grade, row.class_number)
-    if row.grade:
-        return grade_name(row.grade)
-    from circulation.models import Reader
-
-    try:
-        return str(Reader.Kind(row.reader_kind).label)
-    except ValueError:
-        return ""
+    """The reader's class, else their grade, else their type: never their name."""
+    return reader_class_label(row.grade, row.class_number) or reader_kind_label(row.reader_kind)
 
 
 @transaction.atomic

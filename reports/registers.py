@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Delivery, Location, Repair, Serial, Subscription, WriteOffBatch, WriteOffItem
-from circulation.models import Loan, Reader, SchoolClass
+from circulation.models import Loan, SchoolClass
 
 from . import register_selectors as selectors
 from .periods import day_bounds
@@ -605,4 +605,4 @@ REGISTERS: dict[str, Register] = {
 }
 
 # The reader types register A can be limited to.
-STAFF_KIND_CHOICES = [(kind.value, kind.label) for kind in (Reader.Kind.TEACHER, Reader.Kind.STAFF)]
+STAFF_KIND_CHOICES = [(kind.value, kind.label) for kind in selectors.STAFF_KINDS]

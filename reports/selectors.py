@@ -12,10 +12,16 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from library_site.school import class_name, grade_name
-
 from .exceptions import BadPeriod
-from .models import MonthlyFigure, MonthlySnapshot, MonthlyTopReader, MonthlyTopTitle, figure_label
+from .models import (
+    MonthlyFigure,
+    MonthlySnapshot,
+    MonthlyTopReader,
+    MonthlyTopTitle,
+    figure_label,
+    reader_class_label,
+    reader_kind_label,
+)
 from .periods import (
     MAX_MONTHS,
     month_first,
@@ -242,8 +248,6 @@ def _top_titles(first_month, last_month) -> list[RankedTitle]:
 
 
 def _top_readers(first_month, last_month) -> list[RankedReader]:
-    from circulation.models import Reader
-
     rows = (
         MonthlyTopReader.objects.filter(snapshot__month__gte=first_month, snapshot__month__lte=last_month)
         .values("reader_id", "reader__number", "reader__user__full_name", "reader__user__username")
@@ -257,11 +261,6 @@ def _top_readers(first_month, last_month) -> list[RankedReader]:
     )
     ranked = []
     for rank, row in enumerate(rows, start=1):
-        try:
-            kind_label = str(Reader.Kind(row["kind_"]).label)
-        except ValueError:
-            kind_label = ""
-        grade, number = row["grade_"], row["class_number_"]
         ranked.append(
             RankedReader(
                 rank=rank,
@@ -269,10 +268,8 @@ def _top_readers(first_month, last_month) -> list[RankedReader]:
                 name=row["reader__user__full_name"] or row["reader__user__username"],
                 number=row["reader__number"],
                 kind=row["kind_"],
-                kind_label=kind_label,
-                class_label=class_name(grade, number)
-                if grade and number
-                else (grade_name(grade) if grade else ""),
+                kind_label=reader_kind_label(row["kind_"]),
+                class_label=reader_class_label(row["grade_"], row["class_number_"]),
                 loans=row["total"],
             )
         )
@@ -280,6 +277,20 @@ def _top_readers(first_month, last_month) -> list[RankedReader]:
 
 
 # --- periods from what a page asks for ----------------------------------------------------------
+
+
+def terms_begun(*, today: date, limit: int):
+    """The terms that have begun by ``today``, newest first: those a page offers to choose."""
+    from circulation.models import Term
+
+    return Term.objects.filter(starts_on__lte=today).order_by("-starts_on")[:limit]
+
+
+def term_current(*, today: date):
+    """The term under way on ``today``, or None between terms."""
+    from circulation.models import Term
+
+    return Term.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
 
 
 def period_default(*, today: date | None = None) -> Period:

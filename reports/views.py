@@ -7,13 +7,18 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from circulation.models import Term
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
 from .exceptions import ReportsError
 from .models import MonthlySnapshot
-from .selectors import period_from_params, statistics_charts, statistics_for_period, statistics_trend
+from .selectors import (
+    period_from_params,
+    statistics_charts,
+    statistics_for_period,
+    statistics_trend,
+    terms_begun,
+)
 
 
 @require_GET
@@ -21,7 +26,7 @@ from .selectors import period_from_params, statistics_charts, statistics_for_per
 def statistics(request):
     today = timezone.localdate()
     context = {
-        "terms": list(Term.objects.filter(starts_on__lte=today).order_by("-starts_on")[:12]),
+        "terms": list(terms_begun(today=today, limit=12)),
         "years": _years(today),
         "can_compute": request.user.has_perm(Capability.VIEW_SYSTEM_STATUS.permission),
         "asked": request.GET,

@@ -30,7 +30,7 @@ from .leaders import leaders_note_save, leaders_report_for_period, period_key
 from .leaders_documents import leaders_report_pdf, leaders_report_xlsx, report_charts_svg
 from .models import TransparencySettings
 from .public import public_board, transparency_settings_save
-from .selectors import period_from_params
+from .selectors import period_from_params, terms_begun
 
 view_statistics = capability_required(Capability.VIEW_STATISTICS)
 PERIOD_PARAMS = ("month", "term", "year", "from", "to")
@@ -53,10 +53,8 @@ def _report_url(name: str, query: str) -> str:
 @view_statistics
 @require_GET
 def leaders_report(request):
-    from circulation.models import Term
-
     query = _period_query(request)
-    terms = Term.objects.filter(starts_on__lte=timezone.localdate()).order_by("-starts_on")[:8]
+    terms = terms_begun(today=timezone.localdate(), limit=8)
     try:
         period = period_from_params(request.GET)
     except ReportsError as error:
