@@ -26,7 +26,7 @@ from catalog.exceptions import CatalogError
 from library_site.spreadsheets import spreadsheet_safe
 
 from .exceptions import ReportsError
-from .leaders import LeadersReport
+from .leaders import LeadersReport, period_label
 
 MARGIN = 18 * mm
 CONTENT_WIDTH = A4[0] - 2 * MARGIN
@@ -239,18 +239,12 @@ def _missing_text(report: LeadersReport) -> str:
 def _previous_text(report: LeadersReport) -> str:
     if report.previous is None:
         return _("There are no statistics for the period before, so there is nothing to compare with.")
-    text = _("Compared with %(period)s.") % {"period": _period_name(report.previous.period)}
+    text = _("Compared with %(period)s.") % {"period": period_label(report.previous.period)}
     if report.previous.missing_months:
         text += " " + _("That period lacks the statistics of %(months)s.") % {
             "months": "、".join(f"{month:%Y-%m}" for month in report.previous.missing_months)
         }
     return text
-
-
-def _period_name(period) -> str:
-    from .leaders import period_label
-
-    return period_label(period)
 
 
 def leaders_report_pdf(report: LeadersReport) -> bytes:
