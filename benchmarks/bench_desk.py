@@ -26,7 +26,6 @@ Run with ``make bench BENCH=desk`` or ``python -m benchmarks.run desk``.
 from __future__ import annotations
 
 import http.client
-import math
 import multiprocessing
 import os
 import random
@@ -38,17 +37,14 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from benchmarks.figures import percentile
+
 TARGET_P95_MS = 50
 TARGET_LOANS_PER_SECOND = 200
 PASSWORD = "bench-desk-password-42"  # noqa: S105 (the benchmark's own throwaway accounts)
 CARD_PREFIX = "R9"
 READER_SHOWN = re.compile(r'data-reader-id="([0-9]+)"')
 HERE = Path(__file__).resolve().parent
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else float("nan")
 
 
 # --- data ------------------------------------------------------------------------------------

@@ -21,11 +21,9 @@ import statistics
 import time
 from datetime import date
 
+from benchmarks.figures import verdict
+
 TARGET_SECONDS = 10
-
-
-def verdict(seconds: float, target: float) -> str:
-    return f"(target ≤ {target:g} s: {'met' if seconds <= target else 'NOT MET'})"
 
 
 def data_ensure(loans_wanted: int, today: date) -> None:

@@ -18,13 +18,14 @@ Run with ``make bench BENCH=opac`` or ``python -m benchmarks.run opac``.
 
 from __future__ import annotations
 
-import math
 import os
 import random
 import re
 import statistics
 import time
 from collections import defaultdict
+
+from benchmarks.figures import percentile
 
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 COMMON_CHARACTERS = ["的", "中", "国"]
@@ -41,12 +42,6 @@ KINDS = [
     ("call number", "call_number"),
     ("English word", "english"),
 ]
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def _substring(rng: random.Random, text: str, lengths: tuple[int, ...]) -> str | None:

@@ -29,6 +29,8 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
+from benchmarks.figures import isbn13  # noqa: E402
+
 LINES = 50
 COPIES_PER_LINE = 10
 RUNS = 3
@@ -43,12 +45,6 @@ def main() -> None:
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
-
-
-def isbn13(number: int) -> str:
-    body = f"978750{number:06d}"
-    total = sum(int(digit) * (1 if index % 2 == 0 else 3) for index, digit in enumerate(body))
-    return body + str((10 - total % 10) % 10)
 
 
 def run() -> None:

@@ -41,23 +41,15 @@ STUDENTS, TEACHERS, LOANS, VISITS, STAFF_LOANS = 3_000, 200, 300_000, 60_000, 10
 HERE = Path(__file__).resolve().parent
 
 
-def _bounds(first: date, last: date):
-    from django.utils import timezone
-
-    zone = timezone.get_current_timezone()
-    return datetime.combine(first, day_time.min, zone), datetime.combine(
-        last + timedelta(days=1), day_time.min, zone
-    )
-
-
 def data_ensure() -> None:
     from django.core.management import call_command
 
     from circulation.models import Loan, Reader
+    from reports.register_selectors import day_bounds
 
     if Reader.objects.filter(kind=Reader.Kind.STUDENT).count() < STUDENTS:
         call_command("generate_school", students=STUDENTS, classes=60, teachers=TEACHERS, seed=1)
-    start, end = _bounds(*YEAR)
+    start, end = day_bounds(*YEAR)
     if Loan.objects.filter(lent_at__gte=start, lent_at__lt=end).count() < LOANS:
         call_command("generate_loans", years=1, loans=LOANS, today=YEAR[1].isoformat(), seed=1)
     visits_ensure()
@@ -67,8 +59,9 @@ def data_ensure() -> None:
 def visits_ensure() -> None:
     from catalog.models import Location
     from circulation.models import LibraryCard, Reader, Visit
+    from reports.register_selectors import day_bounds
 
-    start, end = _bounds(*YEAR)
+    start, end = day_bounds(*YEAR)
     if Visit.objects.filter(entered_at__gte=start, entered_at__lt=end).exists():
         return
     rng = random.Random(7)
@@ -101,8 +94,9 @@ def staff_loans_ensure() -> None:
     """100,000 returned loans of teachers in the year STAFF_YEAR (register A's 100,000 rows)."""
     from catalog.models import Copy
     from circulation.models import Loan, Reader
+    from reports.register_selectors import day_bounds
 
-    start, end = _bounds(*STAFF_YEAR)
+    start, end = day_bounds(*STAFF_YEAR)
     have = Loan.objects.filter(
         lent_at__gte=start, lent_at__lt=end, reader_kind__in=["teacher", "staff"]
     ).count()
@@ -194,11 +188,12 @@ def main() -> None:
     from django.db import connection
 
     from circulation.models import Loan, Reader, Visit
+    from reports.register_selectors import day_bounds
 
     data_ensure()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    start, end = _bounds(*YEAR)
+    start, end = day_bounds(*YEAR)
     print(
         f"Data: {Reader.objects.filter(kind='student').count():,} pupils, "
         f"{Reader.objects.filter(kind='teacher').count():,} teachers; "

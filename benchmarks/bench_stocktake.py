@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.figures import verdict
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_TARGET_SECONDS = 10
 MISPLACED, ON_LOAN, UNKNOWN = 700, 300, 200
@@ -35,10 +37,6 @@ MISPLACED, ON_LOAN, UNKNOWN = 700, 300, 200
 
 class Rollback(Exception):
     pass
-
-
-def verdict(seconds: float, target: float) -> str:
-    return f"(target ≤ {target} s: {'met' if seconds <= target else 'NOT met'})"
 
 
 def main() -> None:

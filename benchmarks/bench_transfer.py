@@ -32,6 +32,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from benchmarks.figures import isbn13
+
 ROOT = Path(__file__).resolve().parent.parent
 IMPORT_TARGET_SECONDS, IMPORT_TARGET_MB = 60, 300
 EXPORT_TARGET_SECONDS, EXPORT_TARGET_MB = 20, 150
@@ -136,12 +138,6 @@ PUBLISHERS = [
 ]
 ROLES = ["著", "著", "著", "编", "主编", "译", "绘"]
 SUMMARY = "本书讲述了一个关于成长、友谊与勇气的故事，语言生动，插图精美，适合小学生阅读。"
-
-
-def isbn13(number: int) -> str:
-    digits = f"97875{number:07d}"
-    total = sum(int(digit) * (1 if index % 2 == 0 else 3) for index, digit in enumerate(digits))
-    return digits + str((10 - total % 10) % 10)
 
 
 def person(rng: random.Random) -> str:

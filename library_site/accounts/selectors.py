@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Count, Prefetch, Q
 
+from .models import RoleRightChange
 from .roles import Capability, Role
 
 
@@ -38,9 +39,13 @@ def role_matrix_get() -> dict:
         "rows": [
             {
                 "capability": capability,
-                "held": [capability.value in held_by_role[role] for role in Role],
                 "cells": [{"role": role, "held": capability.value in held_by_role[role]} for role in Role],
             }
             for capability in Capability
         ],
     }
+
+
+def role_right_changes_latest(limit: int = 20):
+    """The latest changes of roles' rights made on the roles page, newest first."""
+    return RoleRightChange.objects.select_related("changed_by")[:limit]

@@ -8,10 +8,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from .forms import LoginForm
-from .models import RoleRightChange
 from .permissions import capability_required
 from .roles import Capability, Role
-from .selectors import role_matrix_get
+from .selectors import role_matrix_get, role_right_changes_latest
 from .services import RightChangeRefused, role_right_set
 
 
@@ -60,6 +59,6 @@ def role_matrix(request):
                 messages.success(request, template % {"role": role.label, "right": capability.label})
         return redirect("accounts:role-matrix")
     context = role_matrix_get()
-    context["changes"] = RoleRightChange.objects.select_related("changed_by")[:20]
+    context["changes"] = role_right_changes_latest()
     context["fixed_role"] = Role.ADMINISTRATOR.value
     return render(request, "accounts/role_matrix.html", context)

@@ -99,9 +99,12 @@ def job_param_clean(job: Job, text: str, *, today: datetime.date | None = None) 
     return month.strftime("%Y-%m")
 
 
-def _error_text(error: BaseException) -> str:
-    text = f"{type(error).__name__}: {error}"
-    return text[:ERROR_LIMIT]
+def _run_fail(run: JobRun, error: BaseException) -> None:
+    """Close ``run`` as failed with the error's type and message."""
+    run.state = JobRun.State.FAILED
+    run.error = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
+    run.finished_at = timezone.now()
+    run.save(update_fields=["state", "error", "finished_at", "result"])
 
 
 @contextmanager
@@ -149,10 +152,7 @@ def job_run(
     try:
         yield run
     except BaseException as error:
-        run.state = JobRun.State.FAILED
-        run.error = _error_text(error)
-        run.finished_at = timezone.now()
-        run.save(update_fields=["state", "error", "finished_at", "result"])
+        _run_fail(run, error)
         raise
     run.state = JobRun.State.SUCCEEDED
     run.finished_at = timezone.now()
@@ -205,10 +205,7 @@ def job_send_now(*, job: Job, param: str, user) -> JobRun:
         )
     except Exception as error:  # the broker is down: say so on the page, keep the record
         logger.warning("Could not send %s: %s", job.task, error)
-        run.state = JobRun.State.FAILED
-        run.error = _error_text(error)
-        run.finished_at = timezone.now()
-        run.save(update_fields=["state", "error", "finished_at"])
+        _run_fail(run, error)
         return run
     JobRun.objects.filter(pk=run.pk, state=JobRun.State.QUEUED).update(task_id=result.id)
     run.task_id = result.id
