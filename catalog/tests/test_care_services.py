@@ -45,7 +45,7 @@ from catalog.services import (
     write_off_return,
     write_off_submit,
 )
-from library_site.accounts.roles import Role
+from library_site.accounts.roles import Capability, Role
 from library_site.accounts.tests.factories import UserFactory
 
 from .factories import RecordFactory, location_default
@@ -201,6 +201,20 @@ def test_an_administrator_approves_a_batch_and_the_copies_are_withdrawn_not_dele
     assert {row["approved_by"] for row in rows} == {"王管理员"}
     assert {row["submitted_by"] for row in rows} == {"李馆员"}
     assert sum(row["value"] for row in rows) == Decimal("47.50")
+
+
+def test_approving_a_batch_takes_the_same_queries_whatever_its_size(
+    librarian, administrator, django_assert_max_num_queries
+):
+    batch = submitted_batch(librarian, *copies(40))
+    administrator.has_perm(Capability.APPROVE_WRITE_OFFS.permission)  # the permissions, cached
+    with django_assert_max_num_queries(11):  # was three queries a copy, copy by copy
+        write_off_approve(batch=batch, user=administrator)
+    assert Copy.objects.filter(status=Copy.Status.WITHDRAWN).count() == 40
+    assert (
+        CopyStatusChange.objects.filter(to_status=Copy.Status.WITHDRAWN, changed_by=administrator).count()
+        == 40
+    )
 
 
 def test_a_librarian_cannot_approve_a_write_off(librarian):
