@@ -61,6 +61,32 @@ class SearchForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
 
 
+def _isbn_field_clean(value: str) -> str:
+    """An ISBN field: blank, or stored as ISBN-13; a wrong one refused with the reason."""
+    from .exceptions import InvalidISBN
+    from .isbn import isbn_normalise
+
+    if not value:
+        return ""
+    try:
+        return isbn_normalise(value)
+    except InvalidISBN as error:
+        raise forms.ValidationError(error.message, code="isbn") from error
+
+
+def _clc_field_clean(value: str) -> str:
+    """A CLC class number field: normalised, and refused when the classification lacks it."""
+    from .exceptions import UnknownClass
+    from .services import clc_normalise, clc_resolve
+
+    value = clc_normalise(value)
+    try:
+        clc_resolve(value)
+    except UnknownClass as error:
+        raise forms.ValidationError(error.message, code="clc") from error
+    return value
+
+
 class RecordForm(forms.ModelForm):
     """A record as the librarian types it. Contributors are one per line: a name, and after a
     space the role (著, 编, 主编, 译, 绘, 改编); 著 when none is given."""
@@ -133,27 +159,10 @@ class RecordForm(forms.ModelForm):
         self.fields["call_number"].help_text = _("Leave empty to have it made from the class number.")
 
     def clean_isbn(self):
-        from .exceptions import InvalidISBN
-        from .isbn import isbn_normalise
-
-        value = self.cleaned_data.get("isbn", "")
-        if not value:
-            return ""
-        try:
-            return isbn_normalise(value)
-        except InvalidISBN as error:
-            raise forms.ValidationError(error.message, code="isbn") from error
+        return _isbn_field_clean(self.cleaned_data.get("isbn", ""))
 
     def clean_clc_code(self):
-        from .exceptions import UnknownClass
-        from .services import clc_normalise, clc_resolve
-
-        value = clc_normalise(self.cleaned_data.get("clc_code", ""))
-        try:
-            clc_resolve(value)
-        except UnknownClass as error:
-            raise forms.ValidationError(error.message, code="clc") from error
-        return value
+        return _clc_field_clean(self.cleaned_data.get("clc_code", ""))
 
     def clean_contributors(self):
         from .models import Contributor
@@ -213,30 +222,6 @@ class PurchasePlanForm(forms.ModelForm):
         model = PurchasePlan
         fields = ["name", "year", "term", "budget", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
-
-
-def _isbn_field_clean(value: str) -> str:
-    from .exceptions import InvalidISBN
-    from .isbn import isbn_normalise
-
-    if not value:
-        return ""
-    try:
-        return isbn_normalise(value)
-    except InvalidISBN as error:
-        raise forms.ValidationError(error.message, code="isbn") from error
-
-
-def _clc_field_clean(value: str) -> str:
-    from .exceptions import UnknownClass
-    from .services import clc_normalise, clc_resolve
-
-    value = clc_normalise(value)
-    try:
-        clc_resolve(value)
-    except UnknownClass as error:
-        raise forms.ValidationError(error.message, code="clc") from error
-    return value
 
 
 class TitleLineForm(forms.Form):

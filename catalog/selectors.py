@@ -709,18 +709,37 @@ def weeding_candidates(criteria: WeedingCriteria, *, today: date | None = None):
 # --- stocktaking ---
 
 
-def stocktake_place(stocktake: Stocktake, prefix: str = "") -> Q:
+def stocktake_place(stocktake: Stocktake) -> Q:
     """Where the stocktake looks: its location and, if given, its shelves (compared as text)."""
-    condition = Q(**{f"{prefix}location_id": stocktake.location_id})
+    condition = Q(location_id=stocktake.location_id)
     if stocktake.shelf_from:
-        condition &= Q(**{f"{prefix}shelf__gte": stocktake.shelf_from})
+        condition &= Q(shelf__gte=stocktake.shelf_from)
     if stocktake.shelf_to:
-        condition &= Q(**{f"{prefix}shelf__lte": stocktake.shelf_to})
+        condition &= Q(shelf__lte=stocktake.shelf_to)
     return condition
 
 
 def _scanned(stocktake: Stocktake):
     return Exists(StocktakeScan.objects.filter(stocktake_id=stocktake.pk, barcode=OuterRef("barcode")))
+
+
+def stocktake_scan_outcome(stocktake: Stocktake, barcode: str, *, new: bool) -> tuple[str, Copy | None]:
+    """What one scan found, for the scanner's answer, and the copy (record, location): "again"
+    (scanned before in this stocktake), "unknown" (no copy has the barcode), "on_loan",
+    "misplaced" (catalogued elsewhere), "status" (the catalogue says lost, in repair …) or
+    "here"."""
+    copy = Copy.objects.select_related("record", "location").filter(barcode=barcode).first()
+    if not new:
+        return "again", copy
+    if copy is None:
+        return "unknown", None
+    if copy.status == Copy.Status.ON_LOAN:
+        return "on_loan", copy
+    if not Copy.objects.filter(stocktake_place(stocktake), pk=copy.pk).exists():
+        return "misplaced", copy
+    if copy.status not in Copy.SHELF_STATUSES:
+        return "status", copy
+    return "here", copy
 
 
 def stocktake_missing(stocktake: Stocktake):

@@ -1106,8 +1106,7 @@ def write_off_approve(*, batch: WriteOffBatch, user, comment: str = "") -> Write
         "number": batch.pk,
         "reason": batch.get_reason_display(),
     }
-    for copy in copies:
-        copy_set_status(copy=copy, to_status=Copy.Status.WITHDRAWN, user=user, reason=reason)
+    copies_set_status_bulk(copies=copies, to_status=Copy.Status.WITHDRAWN, user=user, reason=reason)
     batch.status = WriteOffBatch.Status.APPROVED
     batch.decided_at = timezone.now()
     batch.decided_by = user

@@ -102,7 +102,7 @@ def records_import_task(token: str, *, extension: str, name: str, user_id: int |
                 extension=extension,
                 name=name,
                 user=user,
-                progress=lambda done, total: uploads.job_progress_write(token, done=done, total=total),
+                progress=lambda done, total: _records_progress(token, claimed, done, total),
             )
         except (OperationalError, InterfaceError):
             raise  # retried by LibraryTask; the transaction was rolled back

@@ -1136,10 +1136,6 @@ EXPORT_RECORD_KEYS = tuple(name.removeprefix("record__") for name in EXPORT_FIEL
 EXPORT_COPY_KEYS = tuple(name.replace("location__name", "location") for name in EXPORT_FIELDS[_COPY_START:])
 
 
-def export_header() -> list[str]:
-    return [column.header for column in COLUMNS]
-
-
 def export_rows(*, location: Location | None = None) -> Iterator[list]:
     """Every copy with its record's columns, header first, in record order, each cell rendered
     by a field of CatalogueResource (a record's cells once for all its copies); the database is

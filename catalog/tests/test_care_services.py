@@ -26,6 +26,7 @@ from catalog.selectors import (
     WeedingCriteria,
     repair_register,
     stocktake_report,
+    stocktake_scan_outcome,
     weeding_candidates,
     write_off_register,
 )
@@ -45,7 +46,7 @@ from catalog.services import (
     write_off_return,
     write_off_submit,
 )
-from library_site.accounts.roles import Role
+from library_site.accounts.roles import Capability, Role
 from library_site.accounts.tests.factories import UserFactory
 
 from .factories import RecordFactory, location_default
@@ -201,6 +202,20 @@ def test_an_administrator_approves_a_batch_and_the_copies_are_withdrawn_not_dele
     assert {row["approved_by"] for row in rows} == {"王管理员"}
     assert {row["submitted_by"] for row in rows} == {"李馆员"}
     assert sum(row["value"] for row in rows) == Decimal("47.50")
+
+
+def test_approving_a_batch_takes_the_same_queries_whatever_its_size(
+    librarian, administrator, django_assert_max_num_queries
+):
+    batch = submitted_batch(librarian, *copies(40))
+    administrator.has_perm(Capability.APPROVE_WRITE_OFFS.permission)  # the permissions, cached
+    with django_assert_max_num_queries(11):  # was three queries a copy, copy by copy
+        write_off_approve(batch=batch, user=administrator)
+    assert Copy.objects.filter(status=Copy.Status.WITHDRAWN).count() == 40
+    assert (
+        CopyStatusChange.objects.filter(to_status=Copy.Status.WITHDRAWN, changed_by=administrator).count()
+        == 40
+    )
 
 
 def test_a_librarian_cannot_approve_a_write_off(librarian):
@@ -423,6 +438,35 @@ def test_a_shelf_range_backwards_is_refused(shelves):
     with pytest.raises(StocktakeRefused):
         stocktake_start(location=shelves["stacks"], shelf_from="B", shelf_to="A")
     assert not Stocktake.objects.exists()
+
+
+def test_each_scan_is_answered_with_what_it_found(shelves, librarian):
+    here = shelves["here"]
+    stocktake = stocktake_start(
+        location=shelves["stacks"], shelf_from="A-01", shelf_to="A-09", user=librarian
+    )
+    copy_set_status(copy=here[3], to_status=Copy.Status.IN_REPAIR)
+    answers = {}
+    for barcode in (
+        here[0].barcode,
+        here[3].barcode,
+        here[4].barcode,
+        shelves["other_shelf"].barcode,
+        shelves["elsewhere"].barcode,
+        "X0000001",
+        here[0].barcode,
+    ):
+        _scan, created = stocktake_scan(stocktake=stocktake, barcode=barcode, user=librarian)
+        outcome, copy = stocktake_scan_outcome(stocktake, barcode, new=created)
+        answers.setdefault(barcode, []).append((outcome, copy.pk if copy else None))
+    assert answers == {
+        here[0].barcode: [("here", here[0].pk), ("again", here[0].pk)],
+        here[3].barcode: [("status", here[3].pk)],
+        here[4].barcode: [("on_loan", here[4].pk)],
+        shelves["other_shelf"].barcode: [("misplaced", shelves["other_shelf"].pk)],
+        shelves["elsewhere"].barcode: [("misplaced", shelves["elsewhere"].pk)],
+        "X0000001": [("unknown", None)],
+    }
 
 
 def test_a_copy_lent_after_the_scan_is_not_made_lost(shelves, librarian):

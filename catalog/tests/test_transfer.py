@@ -878,6 +878,23 @@ def confirm(client):
     return client.post(reverse("catalog:records-import-confirm"), {"token": token})
 
 
+def test_a_job_given_up_while_saving_rolls_back(tmp_path):
+    from catalog.tasks import _records_progress
+
+    path = write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS)
+    token = transfer.import_file_store([path.read_bytes()], ".xlsx")
+    claimed = transfer.import_file_claim(token, ".xlsx")
+    kept = tmp_path / "kept.xlsx"
+    kept.write_bytes(claimed.read_bytes())
+    transfer.import_file_release(token)  # what the page does when the job stops answering
+    plan, outcome = transfer.import_file(
+        kept, progress=lambda done, total: _records_progress(token, claimed, done, total)
+    )
+    assert outcome is None
+    assert plan.failure == "The import was given up while it was being saved; nothing was saved."
+    assert counts() == (0, 0, 0)
+
+
 def test_a_large_import_is_saved_by_the_worker_with_progress(librarian, tmp_path, settings, queue):
     upload(librarian, write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS))
     response = confirm(librarian)

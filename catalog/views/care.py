@@ -382,20 +382,9 @@ def stocktake_scan(request, pk: int):
     except CatalogError as error:
         context["outcome"], context["message"] = "refused", error.message
     else:
-        copy = Copy.objects.select_related("record", "location").filter(barcode=barcode).first()
-        context["copy"] = copy
-        if not created:
-            context["outcome"] = "again"
-        elif copy is None:
-            context["outcome"] = "unknown"
-        elif copy.status == Copy.Status.ON_LOAN:
-            context["outcome"] = "on_loan"
-        elif not Copy.objects.filter(selectors.stocktake_place(stocktake), pk=copy.pk).exists():
-            context["outcome"] = "misplaced"
-        elif copy.status not in Copy.SHELF_STATUSES:
-            context["outcome"] = "status"
-        else:
-            context["outcome"] = "here"
+        context["outcome"], context["copy"] = selectors.stocktake_scan_outcome(
+            stocktake, barcode, new=created
+        )
     if not request.htmx:
         if context["outcome"] == "refused":
             messages.error(request, context["message"])
