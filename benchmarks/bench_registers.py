@@ -45,7 +45,7 @@ def data_ensure() -> None:
     from django.core.management import call_command
 
     from circulation.models import Loan, Reader
-    from reports.register_selectors import day_bounds
+    from library_site.dates import day_bounds
 
     if Reader.objects.filter(kind=Reader.Kind.STUDENT).count() < STUDENTS:
         call_command("generate_school", students=STUDENTS, classes=60, teachers=TEACHERS, seed=1)
@@ -59,7 +59,7 @@ def data_ensure() -> None:
 def visits_ensure() -> None:
     from catalog.models import Location
     from circulation.models import LibraryCard, Reader, Visit
-    from reports.register_selectors import day_bounds
+    from library_site.dates import day_bounds
 
     start, end = day_bounds(*YEAR)
     if Visit.objects.filter(entered_at__gte=start, entered_at__lt=end).exists():
@@ -94,7 +94,7 @@ def staff_loans_ensure() -> None:
     """100,000 returned loans of teachers in the year STAFF_YEAR (register A's 100,000 rows)."""
     from catalog.models import Copy
     from circulation.models import Loan, Reader
-    from reports.register_selectors import day_bounds
+    from library_site.dates import day_bounds
 
     start, end = day_bounds(*STAFF_YEAR)
     have = Loan.objects.filter(
@@ -188,7 +188,7 @@ def main() -> None:
     from django.db import connection
 
     from circulation.models import Loan, Reader, Visit
-    from reports.register_selectors import day_bounds
+    from library_site.dates import day_bounds
 
     data_ensure()
     with connection.cursor() as cursor:

@@ -4,7 +4,7 @@ queries whatever the size of the collection."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.paginator import Paginator
@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr, Upper
 from django.utils import timezone
 
+from library_site.dates import day_bounds
 from library_site.school import grade_name
 
 from .isbn import isbn_normalise
@@ -509,14 +510,6 @@ def serial_register(*, kind: str, date_from, date_to, location: Location | None 
 WEEDABLE = (Copy.Status.AVAILABLE, Copy.Status.IN_CLASS_CORNER, Copy.Status.IN_REPAIR)
 
 
-def _day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
-    """From the start of the first day to the start of the day after the last, in local time."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(date_from, time.min, tzinfo=zone)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end
-
-
 def _person(user) -> str:
     if user is None:
         return ""
@@ -543,7 +536,7 @@ def repairs_closed_recent(limit: int = 20):
 def repair_register(date_from: date, date_to: date) -> list[dict]:
     """Register E (图书修补登记表): the repairs reported between two dates (inclusive), in order,
     one row each, in one query."""
-    start, end = _day_bounds(date_from, date_to)
+    start, end = day_bounds(date_from, date_to)
     repairs = (
         Repair.objects.filter(reported_at__gte=start, reported_at__lt=end)
         .select_related("copy__record", "reported_by", "repaired_by")
@@ -591,7 +584,7 @@ def write_off_detail(pk: int) -> WriteOffBatch | None:
 def write_off_register(date_from: date, date_to: date) -> list[dict]:
     """Register F (图书注销登记表): the copies of the batches approved between two dates
     (inclusive), one row per copy, in one query."""
-    start, end = _day_bounds(date_from, date_to)
+    start, end = day_bounds(date_from, date_to)
     items = (
         WriteOffItem.objects.filter(
             batch__status=WriteOffBatch.Status.APPROVED,
@@ -659,7 +652,7 @@ def weeding_candidates(criteria: WeedingCriteria, *, today: date | None = None):
         copies = copies.filter(location=criteria.location)
     lent = CopyStatusChange.objects.filter(copy=OuterRef("pk"), to_status=Copy.Status.ON_LOAN)
     if criteria.criterion == WeedingCriteria.NOT_LENT:
-        start, _end = _day_bounds(cutoff, cutoff)
+        start, _end = day_bounds(cutoff, cutoff)
         copies = copies.filter(acquired_on__lt=cutoff).exclude(Exists(lent.filter(changed_at__gte=start)))
     elif criteria.criterion == WeedingCriteria.OLD_EDITIONS:
         first_author = Contributor.objects.filter(record=OuterRef("record_id")).order_by("position", "pk")
@@ -677,7 +670,7 @@ def weeding_candidates(criteria: WeedingCriteria, *, today: date | None = None):
         from django.db.models import Window
         from django.db.models.functions import RowNumber
 
-        start, _end = _day_bounds(cutoff, cutoff)
+        start, _end = day_bounds(cutoff, cutoff)
         recently_lent = CopyStatusChange.objects.filter(
             copy__record_id=OuterRef("record_id"), to_status=Copy.Status.ON_LOAN, changed_at__gte=start
         )

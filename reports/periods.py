@@ -4,10 +4,12 @@ people type, and the bounds of days and months in the school's time zone."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from library_site.dates import day_bounds
 
 from .exceptions import BadPeriod, FutureMonth
 
@@ -46,15 +48,6 @@ def months_between(first: date, last: date) -> list[date]:
         months.append(month)
         month = month_next(month)
     return months
-
-
-def day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
-    """From the start of the first day to the start of the day after the last, in local time."""
-    zone = timezone.get_current_timezone()
-    return (
-        datetime.combine(date_from, time.min, tzinfo=zone),
-        datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone),
-    )
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:

@@ -13,9 +13,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from circulation.models import ClassSetBooking, Hold, Loan, Reader, SchoolClass, Visit
+from library_site.dates import day_bounds
 from library_site.school import class_name
-
-from .periods import day_bounds
 
 STAFF_KINDS = (Reader.Kind.TEACHER, Reader.Kind.STAFF)
 CHUNK = 2_000

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from catalog import selectors as catalog_selectors
 from catalog.models import Delivery, Location, Repair, Serial, Subscription, WriteOffBatch, WriteOffItem
 from circulation.models import Loan, SchoolClass
+from library_site.dates import day_bounds
 
 from . import register_selectors as selectors
-from .periods import day_bounds
 
 MAX_YEARS = 5
 LETTERS = ("A", "B", "C", "D", "E", "F", "H", "I")
