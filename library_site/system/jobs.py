@@ -252,14 +252,19 @@ def schedule_describe(entry: dict) -> str:
 
 
 def jobs_overview(*, runs_per_job: int = 5) -> list[JobOverview]:
-    """Every registered job with when the beat runs it and its latest runs: one query per job,
-    however many runs the table holds."""
+    """Every registered job with when the beat runs it and its latest runs, each run with the
+    state the page shows and its labelled figures: one query per job, however many runs the
+    table holds."""
+    now = timezone.now()
     schedules: dict[str, list[str]] = {}
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         schedules.setdefault(entry["task"], []).append(schedule_describe(entry))
     overview = []
     for job in sorted(_jobs.values(), key=lambda item: str(item.label)):
         runs = list(JobRun.objects.filter(key=job.key).select_related("started_by")[:runs_per_job])
+        for run in runs:
+            run.shown_state = job_run_state_shown(run, now=now)
+            run.result_items = job.result_items(run)
         overview.append(
             JobOverview(
                 job=job,

@@ -20,7 +20,6 @@ from .jobs import (
     JobAlreadyWaiting,
     job_get,
     job_param_clean,
-    job_run_state_shown,
     job_send_now,
     jobs_overview,
 )
@@ -67,12 +66,7 @@ def status_panel(request):
 def jobs(request):
     """The operations page: every background job, when it runs, its latest runs with their
     results and errors, and a button to start one now."""
-    overview = jobs_overview()
-    for item in overview:
-        for run in item.runs:
-            run.shown_state = job_run_state_shown(run)
-            run.result_items = item.job.result_items(run)
-    return render(request, "system/jobs.html", {"overview": overview, "health": health_get()})
+    return render(request, "system/jobs.html", {"overview": jobs_overview(), "health": health_get()})
 
 
 @require_POST
