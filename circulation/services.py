@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from library_site.accounts.models import User
 from library_site.accounts.roles import Role
 from library_site.accounts.services import user_create, user_set_roles
 
+from .desk import scan_clean
 from .exceptions import (
     CardNotValid,
     DuplicateIdentifier,
@@ -491,11 +491,6 @@ def grades_promote(*, top_grade: int | None = None, user: User | None = None) ->
 VISIT_REPEAT_SECONDS = 120
 
 
-def scan_normalise(text: str) -> str:
-    """A scan as typed by a keyboard-wedge scanner: full-width characters folded, spaces gone."""
-    return "".join(unicodedata.normalize("NFKC", text or "").split())
-
-
 def _room_check(room) -> None:
     if not reading_rooms().filter(pk=room.pk, is_active=True).exists():
         raise RoomNotAvailable()
@@ -506,7 +501,7 @@ def visit_record(*, room, scan: str, recorded_by: User | None = None) -> tuple[V
     """A reader enters a reading room: their card was scanned at the door. Returns the visit and
     whether it is new (a second scan within two minutes is the same visit)."""
     _room_check(room)
-    number = scan_normalise(scan)
+    number = scan_clean(scan)
     if not number:
         raise CardNotValid(gettext("Scan a library card."))
     card = (
