@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy, Record, Repair
-from catalog.services import copy_set_status, repair_open
+from catalog.services import copies_set_status_bulk, copy_set_status, repair_open
 from library_site.celery import task_send_on_commit
 
 from .exceptions import (
@@ -891,14 +891,15 @@ def class_set_lend(
         )
     calendar = Calendar.load(today)
     due_on = calendar.next_open_day(max(booking.ends_on, today + timedelta(days=1)))
-    loans = []
-    for copy in copies:
-        copy_set_status(copy=copy, to_status=Copy.Status.ON_LOAN, user=user, reason=_("Class set"))
-        loans.append(
-            Loan.objects.create(
-                copy=copy, reader=teacher, lent_by=user, desk=desk[:50], due_on=due_on, booking=booking
-            )
-        )
+    # The copies were locked above: their moves and the loans are written in bulk.
+    copies_set_status_bulk(copies=copies, to_status=Copy.Status.ON_LOAN, user=user, reason=_("Class set"))
+    loans = [
+        Loan(copy=copy, reader=teacher, lent_by=user, desk=desk[:50], due_on=due_on, booking=booking)
+        for copy in copies
+    ]
+    for loan in loans:
+        loan.snapshot_reader(teacher)  # what Loan.save does, which bulk_create does not call
+    loans = Loan.objects.bulk_create(loans)
     booking.state = ClassSetBooking.State.LENT
     booking.lent_at = timezone.now()
     booking.save(update_fields=["state", "lent_at"])
