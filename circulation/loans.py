@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -48,7 +48,6 @@ from .models import (
     Compensation,
     DeskAction,
     Hold,
-    LibraryCard,
     Loan,
     LoanPolicy,
     Reader,
@@ -64,7 +63,7 @@ from .policies import (
     policy_for,
 )
 from .querysets import record_light
-from .selectors import reader_notice_annotations
+from .selectors import reader_desk_annotations
 
 UNDO_SECONDS = 60
 # A second scan of the same copy for the same reader within this time is a double submit.
@@ -158,21 +157,10 @@ def _lock_reader_for_lending(reader_id: int, today: date) -> Reader:
     """The reader, locked, with what lending checks about them in the same query: their
     active card's number (None without one) and until when they are suspended; the desk's
     reader panel shows the same two (``reader_panel(reader=...)``)."""
-    suspensions = Suspension.objects.filter(
-        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
-    ).order_by("-ends_on")
     return (
         Reader.objects.select_for_update(of=("self",))
         .select_related("user", "school_class")
-        .annotate(
-            card_number=Subquery(
-                LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE).values(
-                    "number"
-                )[:1]
-            ),
-            suspended_until=Subquery(suspensions.values("ends_on")[:1]),
-            **reader_notice_annotations(),
-        )
+        .annotate(**reader_desk_annotations(today))
         .get(pk=reader_id)
     )
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from library_site.accounts.roles import Capability
 
-from .models import DeskAction, Hold, LibraryCard, Loan, Reader, SchoolClass, Suspension, grade_name
+from .models import (
+    DeskAction,
+    Hold,
+    LibraryCard,
+    Loan,
+    Notice,
+    Reader,
+    SchoolClass,
+    Suspension,
+    grade_name,
+)
 from .querysets import record_light
 
 READER_SEARCH_LIMIT = 20
@@ -107,10 +117,6 @@ PANEL_HOLD_FIELDS = (
 def reader_notice_annotations() -> dict:
     """What the desk's panel says of a reader's notices, read with the reader in the same query:
     how many they have not read, and the subject of the latest."""
-    from django.db.models import IntegerField
-
-    from .models import Notice
-
     notices = Notice.objects.filter(recipient_id=OuterRef("user_id"))
     unread = (
         notices.filter(read_at__isnull=True)
@@ -123,6 +129,21 @@ def reader_notice_annotations() -> dict:
         "unread_notices": Subquery(unread, output_field=IntegerField()),
         "last_notice": Subquery(notices.order_by("-created_at", "-pk").values("subject")[:1]),
     }
+
+
+def reader_desk_annotations(today, *, card: bool = True) -> dict:
+    """What lending checks and the desk's panel shows of a reader, read with the reader in the
+    same query: their active card's number (``card_number``, None without one; left out when
+    ``card`` is False), until when they are suspended (``suspended_until``) and their notices."""
+    suspensions = Suspension.objects.filter(
+        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
+    ).order_by("-ends_on")
+    annotations = {}
+    if card:
+        cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
+        annotations["card_number"] = Subquery(cards.values("number")[:1])
+    annotations["suspended_until"] = Subquery(suspensions.values("ends_on")[:1])
+    return {**annotations, **reader_notice_annotations()}
 
 
 def reader_panel(
@@ -142,32 +163,22 @@ def reader_panel(
     ``desk_fragment`` reads only the loans' and holds' columns that the desk's answer shows."""
     today = today or timezone.localdate()
     scanned_card = card is not None and card.reader_id == reader_id and card.is_active
-    suspensions = Suspension.objects.filter(
-        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
-    ).order_by("-ends_on")
     if (reader is None or reader.pk != reader_id) and scanned_card:
         reader = card.reader
         reader.card_number = card.number
         # What the card's row does not hold, in one query: the suspension and the notices.
         extra = (
             Reader.objects.filter(pk=reader_id)
-            .annotate(
-                suspended_until=Subquery(suspensions.values("ends_on")[:1]), **reader_notice_annotations()
-            )
+            .annotate(**reader_desk_annotations(today, card=False))
             .values("suspended_until", "unread_notices", "last_notice")
             .first()
         )
         for name, value in (extra or {}).items():
             setattr(reader, name, value)
     if reader is None or reader.pk != reader_id:
-        cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
         reader = (
             Reader.objects.select_related("user", "school_class")
-            .annotate(
-                card_number=Subquery(cards.values("number")[:1]),
-                suspended_until=Subquery(suspensions.values("ends_on")[:1]),
-                **reader_notice_annotations(),
-            )
+            .annotate(**reader_desk_annotations(today))
             .filter(pk=reader_id)
             .first()
         )
