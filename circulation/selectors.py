@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from library_site.accounts.models import User
 from library_site.accounts.roles import Capability
 
 from .models import (
+    ClassSession,
+    Compensation,
     DeskAction,
     Hold,
     LibraryCard,
     Loan,
     Notice,
+    OpeningHours,
     Reader,
     SchoolClass,
     Suspension,
+    Visit,
     grade_name,
 )
 from .querysets import record_light
@@ -291,8 +298,6 @@ def readers_with_open_items(reader_ids, *, today=None) -> dict[int, list[str]]:
 
 def _open_items(reader_ids: list[int], *, today=None) -> dict[int, dict]:
     """Per reader: the open loans (with days overdue) and the unpaid compensations."""
-    from .models import Compensation
-
     today = today or timezone.localdate()
     found: dict[int, dict] = {}
     if not reader_ids:
@@ -431,8 +436,6 @@ def class_readers(school_class: SchoolClass):
 
 
 def teachers_for_choice():
-    from library_site.accounts.models import User
-
     return User.objects.filter(reader__kind__in=[Reader.Kind.TEACHER, Reader.Kind.STAFF]).order_by(
         "full_name"
     )
@@ -441,10 +444,6 @@ def teachers_for_choice():
 def room_week(room, *, week_start) -> dict:
     """A reading room's week: its opening hours by day with the weekly total (against the target
     of 40 hours), the class sessions of the week by day and period, and the visits counted."""
-    import datetime
-
-    from .models import ClassSession, OpeningHours, Visit
-
     hours = list(OpeningHours.objects.filter(room=room).order_by("weekday", "opens_at"))
     days = [week_start + datetime.timedelta(days=offset) for offset in range(7)]
     sessions = list(
@@ -477,8 +476,6 @@ INBOX_PAGE = 50
 
 def notices_for_user(user, *, limit: int = INBOX_PAGE) -> dict:
     """The user's inbox: their latest notices and how many are unread, in two queries."""
-    from .models import Notice
-
     notices = Notice.objects.filter(recipient=user)
     return {
         "notices": list(notices.order_by("-created_at", "-pk")[:limit]),
