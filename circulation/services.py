@@ -321,8 +321,8 @@ def roster_import(
         row_numbers=parsed.row_numbers,
         deactivate_missing=deactivate_missing,
         user=user,
+        initial_password=initial_password,
     )
-    plan.initial_password = initial_password
     resource = RosterResource(plan=plan)
     result = resource.import_data(
         parsed.dataset,
@@ -357,7 +357,7 @@ def roster_apply(*, plan, classes: dict) -> dict:
             grade=grade, number=number
         )
     # One hash for the whole file: hashing is slow on purpose, once is enough.
-    password_hash = make_password(plan.initial_password) if getattr(plan, "initial_password", "") else None
+    password_hash = make_password(plan.initial_password) if plan.initial_password else None
     readers_create_bulk(
         rows=[
             NewReader(
