@@ -15,13 +15,13 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy, Record, Repair
-from catalog.services import copy_set_status, repair_open
+from catalog.services import copies_set_status_bulk, copy_set_status, repair_open
 from library_site.celery import task_send_on_commit
 
 from .exceptions import (
@@ -48,7 +48,6 @@ from .models import (
     Compensation,
     DeskAction,
     Hold,
-    LibraryCard,
     Loan,
     LoanPolicy,
     Reader,
@@ -64,7 +63,7 @@ from .policies import (
     policy_for,
 )
 from .querysets import record_light
-from .selectors import reader_notice_annotations
+from .selectors import reader_desk_annotations
 
 UNDO_SECONDS = 60
 # A second scan of the same copy for the same reader within this time is a double submit.
@@ -158,21 +157,10 @@ def _lock_reader_for_lending(reader_id: int, today: date) -> Reader:
     """The reader, locked, with what lending checks about them in the same query: their
     active card's number (None without one) and until when they are suspended; the desk's
     reader panel shows the same two (``reader_panel(reader=...)``)."""
-    suspensions = Suspension.objects.filter(
-        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
-    ).order_by("-ends_on")
     return (
         Reader.objects.select_for_update(of=("self",))
         .select_related("user", "school_class")
-        .annotate(
-            card_number=Subquery(
-                LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE).values(
-                    "number"
-                )[:1]
-            ),
-            suspended_until=Subquery(suspensions.values("ends_on")[:1]),
-            **reader_notice_annotations(),
-        )
+        .annotate(**reader_desk_annotations(today))
         .get(pk=reader_id)
     )
 
@@ -891,14 +879,15 @@ def class_set_lend(
         )
     calendar = Calendar.load(today)
     due_on = calendar.next_open_day(max(booking.ends_on, today + timedelta(days=1)))
-    loans = []
-    for copy in copies:
-        copy_set_status(copy=copy, to_status=Copy.Status.ON_LOAN, user=user, reason=_("Class set"))
-        loans.append(
-            Loan.objects.create(
-                copy=copy, reader=teacher, lent_by=user, desk=desk[:50], due_on=due_on, booking=booking
-            )
-        )
+    # The copies were locked above: their moves and the loans are written in bulk.
+    copies_set_status_bulk(copies=copies, to_status=Copy.Status.ON_LOAN, user=user, reason=_("Class set"))
+    loans = [
+        Loan(copy=copy, reader=teacher, lent_by=user, desk=desk[:50], due_on=due_on, booking=booking)
+        for copy in copies
+    ]
+    for loan in loans:
+        loan.snapshot_reader(teacher)  # what Loan.save does, which bulk_create does not call
+    loans = Loan.objects.bulk_create(loans)
     booking.state = ClassSetBooking.State.LENT
     booking.lent_at = timezone.now()
     booking.save(update_fields=["state", "lent_at"])

@@ -19,7 +19,7 @@ from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
 from .exceptions import CirculationError
-from .models import NoticeTemplate, SchoolClass
+from .models import Notice, NoticeTemplate, SchoolClass
 from .notices import (
     DEFAULT_TEMPLATES,
     PLACEHOLDER_HELP,
@@ -47,12 +47,12 @@ def my_notices_read(request):
 @login_required
 @require_POST
 def my_notice_read(request, notice_id: int):
-    if not notice_mark_read(user=request.user, notice_id=notice_id):
-        # Somebody else's notice, or one already read: nothing to say about which.
-        from .models import Notice
-
-        if not Notice.objects.filter(pk=notice_id, recipient=request.user).exists():
-            raise Http404("not your notice")
+    # Nothing marked: somebody else's notice (a 404), or one already read (nothing to say).
+    if (
+        not notice_mark_read(user=request.user, notice_id=notice_id)
+        and not Notice.objects.filter(pk=notice_id, recipient=request.user).exists()
+    ):
+        raise Http404("not your notice")
     return redirect("circulation:my-notices")
 
 

@@ -115,6 +115,7 @@ class RosterPlan:
     missing: list[Reader] = dataclass_field(default_factory=list)
     deactivate_missing: bool = False
     user: object = None
+    initial_password: str = ""  # the new accounts' password, none when empty
     saved: dict = dataclass_field(default_factory=dict)
 
     def of(self, fate: str) -> list[RosterRow]:

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery
+import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from library_site.accounts.models import User
 from library_site.accounts.roles import Capability
 
-from .models import DeskAction, Hold, LibraryCard, Loan, Reader, SchoolClass, Suspension, grade_name
+from .models import (
+    ClassSession,
+    Compensation,
+    DeskAction,
+    Hold,
+    LibraryCard,
+    Loan,
+    Notice,
+    OpeningHours,
+    Reader,
+    SchoolClass,
+    Suspension,
+    Visit,
+    grade_name,
+)
 from .querysets import record_light
 
 READER_SEARCH_LIMIT = 20
@@ -107,10 +124,6 @@ PANEL_HOLD_FIELDS = (
 def reader_notice_annotations() -> dict:
     """What the desk's panel says of a reader's notices, read with the reader in the same query:
     how many they have not read, and the subject of the latest."""
-    from django.db.models import IntegerField
-
-    from .models import Notice
-
     notices = Notice.objects.filter(recipient_id=OuterRef("user_id"))
     unread = (
         notices.filter(read_at__isnull=True)
@@ -123,6 +136,21 @@ def reader_notice_annotations() -> dict:
         "unread_notices": Subquery(unread, output_field=IntegerField()),
         "last_notice": Subquery(notices.order_by("-created_at", "-pk").values("subject")[:1]),
     }
+
+
+def reader_desk_annotations(today, *, card: bool = True) -> dict:
+    """What lending checks and the desk's panel shows of a reader, read with the reader in the
+    same query: their active card's number (``card_number``, None without one; left out when
+    ``card`` is False), until when they are suspended (``suspended_until``) and their notices."""
+    suspensions = Suspension.objects.filter(
+        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
+    ).order_by("-ends_on")
+    annotations = {}
+    if card:
+        cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
+        annotations["card_number"] = Subquery(cards.values("number")[:1])
+    annotations["suspended_until"] = Subquery(suspensions.values("ends_on")[:1])
+    return {**annotations, **reader_notice_annotations()}
 
 
 def reader_panel(
@@ -142,32 +170,22 @@ def reader_panel(
     ``desk_fragment`` reads only the loans' and holds' columns that the desk's answer shows."""
     today = today or timezone.localdate()
     scanned_card = card is not None and card.reader_id == reader_id and card.is_active
-    suspensions = Suspension.objects.filter(
-        reader_id=OuterRef("pk"), cancelled_at__isnull=True, ends_on__gte=today
-    ).order_by("-ends_on")
     if (reader is None or reader.pk != reader_id) and scanned_card:
         reader = card.reader
         reader.card_number = card.number
         # What the card's row does not hold, in one query: the suspension and the notices.
         extra = (
             Reader.objects.filter(pk=reader_id)
-            .annotate(
-                suspended_until=Subquery(suspensions.values("ends_on")[:1]), **reader_notice_annotations()
-            )
+            .annotate(**reader_desk_annotations(today, card=False))
             .values("suspended_until", "unread_notices", "last_notice")
             .first()
         )
         for name, value in (extra or {}).items():
             setattr(reader, name, value)
     if reader is None or reader.pk != reader_id:
-        cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
         reader = (
             Reader.objects.select_related("user", "school_class")
-            .annotate(
-                card_number=Subquery(cards.values("number")[:1]),
-                suspended_until=Subquery(suspensions.values("ends_on")[:1]),
-                **reader_notice_annotations(),
-            )
+            .annotate(**reader_desk_annotations(today))
             .filter(pk=reader_id)
             .first()
         )
@@ -280,8 +298,6 @@ def readers_with_open_items(reader_ids, *, today=None) -> dict[int, list[str]]:
 
 def _open_items(reader_ids: list[int], *, today=None) -> dict[int, dict]:
     """Per reader: the open loans (with days overdue) and the unpaid compensations."""
-    from .models import Compensation
-
     today = today or timezone.localdate()
     found: dict[int, dict] = {}
     if not reader_ids:
@@ -420,8 +436,6 @@ def class_readers(school_class: SchoolClass):
 
 
 def teachers_for_choice():
-    from library_site.accounts.models import User
-
     return User.objects.filter(reader__kind__in=[Reader.Kind.TEACHER, Reader.Kind.STAFF]).order_by(
         "full_name"
     )
@@ -430,10 +444,6 @@ def teachers_for_choice():
 def room_week(room, *, week_start) -> dict:
     """A reading room's week: its opening hours by day with the weekly total (against the target
     of 40 hours), the class sessions of the week by day and period, and the visits counted."""
-    import datetime
-
-    from .models import ClassSession, OpeningHours, Visit
-
     hours = list(OpeningHours.objects.filter(room=room).order_by("weekday", "opens_at"))
     days = [week_start + datetime.timedelta(days=offset) for offset in range(7)]
     sessions = list(
@@ -466,8 +476,6 @@ INBOX_PAGE = 50
 
 def notices_for_user(user, *, limit: int = INBOX_PAGE) -> dict:
     """The user's inbox: their latest notices and how many are unread, in two queries."""
-    from .models import Notice
-
     notices = Notice.objects.filter(recipient=user)
     return {
         "notices": list(notices.order_by("-created_at", "-pk")[:limit]),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,8 +19,10 @@ from library_site.accounts.models import User
 from library_site.accounts.roles import Role
 from library_site.accounts.services import user_create, user_set_roles
 
+from .desk import scan_clean
 from .exceptions import (
     CardNotValid,
+    ClearanceRefused,
     DuplicateIdentifier,
     PromotionRefused,
     ReasonRequired,
@@ -29,15 +30,22 @@ from .exceptions import (
     RosterRefused,
 )
 from .models import (
+    CirculationSettings,
     ClassSession,
+    ClearanceCertificate,
+    Compensation,
+    DeskAction,
     LibraryCard,
+    Loan,
     OpeningHours,
     Reader,
     RosterChange,
     SchoolClass,
+    Suspension,
     Visit,
     reading_rooms,
 )
+from .selectors import readers_with_open_items
 
 ROLE_FOR_KIND = {
     Reader.Kind.STUDENT: Role.STUDENT,
@@ -313,8 +321,8 @@ def roster_import(
         row_numbers=parsed.row_numbers,
         deactivate_missing=deactivate_missing,
         user=user,
+        initial_password=initial_password,
     )
-    plan.initial_password = initial_password
     resource = RosterResource(plan=plan)
     result = resource.import_data(
         parsed.dataset,
@@ -349,7 +357,7 @@ def roster_apply(*, plan, classes: dict) -> dict:
             grade=grade, number=number
         )
     # One hash for the whole file: hashing is slow on purpose, once is enough.
-    password_hash = make_password(plan.initial_password) if getattr(plan, "initial_password", "") else None
+    password_hash = make_password(plan.initial_password) if plan.initial_password else None
     readers_create_bulk(
         rows=[
             NewReader(
@@ -415,8 +423,6 @@ def top_grade_default() -> int:
 def promotion_plan(*, top_grade: int | None = None) -> dict:
     """What promotion would do: each active class and its next name, the classes of the top
     grade that graduate with their students, and the graduates who still have items out."""
-    from .selectors import readers_with_open_items
-
     top_grade = top_grade or top_grade_default()
     if not 1 <= top_grade <= 12:
         raise PromotionRefused(gettext("The top grade must be from 1 to 12."))
@@ -491,11 +497,6 @@ def grades_promote(*, top_grade: int | None = None, user: User | None = None) ->
 VISIT_REPEAT_SECONDS = 120
 
 
-def scan_normalise(text: str) -> str:
-    """A scan as typed by a keyboard-wedge scanner: full-width characters folded, spaces gone."""
-    return "".join(unicodedata.normalize("NFKC", text or "").split())
-
-
 def _room_check(room) -> None:
     if not reading_rooms().filter(pk=room.pk, is_active=True).exists():
         raise RoomNotAvailable()
@@ -506,7 +507,7 @@ def visit_record(*, room, scan: str, recorded_by: User | None = None) -> tuple[V
     """A reader enters a reading room: their card was scanned at the door. Returns the visit and
     whether it is new (a second scan within two minutes is the same visit)."""
     _room_check(room)
-    number = scan_normalise(scan)
+    number = scan_clean(scan)
     if not number:
         raise CardNotValid(gettext("Scan a library card."))
     card = (
@@ -608,8 +609,6 @@ def opening_hours_remove(*, hours: OpeningHours) -> None:
 def compensation_mark_paid(*, compensation, user: User) -> bool:
     """Record that a lost book's compensation is paid (whoever took the money). Idempotent:
     a second submit changes nothing and returns False."""
-    from .models import Compensation
-
     compensation = Compensation.objects.select_for_update().get(pk=compensation.pk)
     if compensation.paid_at is not None:
         return False
@@ -645,8 +644,6 @@ def loans_anonymise(*, today: datetime.date | None = None, dry_run: bool = False
     reader's type, grade and class number at the time, so the statistics still add up; only who
     it was is gone. Open loans and loans with an unpaid compensation stay with the reader, and
     so do the desk's records of them (their reader link is cleared too)."""
-    from .models import CirculationSettings, Compensation, DeskAction, Loan, Suspension
-
     today = today or timezone.localdate()
     cutoff = anonymise_cutoff(today, CirculationSettings.current().anonymise_after_years)
     result = AnonymiseResult(cutoff=cutoff, dry_run=dry_run)
@@ -693,10 +690,6 @@ def clearance_certificate_issue(*, reader: Reader, user: User, today: datetime.d
     """Record a clearance certificate for a reader with nothing out and nothing owed, or raise
     ClearanceRefused naming what is still outstanding. The reader's row is locked first, so a
     book lent at the same moment cannot slip past the check."""
-    from .exceptions import ClearanceRefused
-    from .models import ClearanceCertificate
-    from .selectors import readers_with_open_items
-
     today = today or timezone.localdate()
     Reader.objects.select_for_update().filter(pk=reader.pk).values_list("pk", flat=True).first()
     items = readers_with_open_items([reader.pk], today=today).get(reader.pk)

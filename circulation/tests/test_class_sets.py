@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +12,7 @@ from catalog.models import Copy
 from circulation.exceptions import BookingRefused
 from circulation.loans import class_set_book, class_set_lend, hold_place, loan_checkout
 from circulation.models import ClassSetBooking, Loan
+from circulation.policies import Calendar
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 
@@ -101,3 +104,19 @@ def test_a_teacher_books_through_the_page_and_a_student_may_not(client, teacher)
     assert f'data-booking="{booking.pk}"' in client.get(reverse("circulation:class-sets")).content.decode()
     client.post(reverse("circulation:class-set-lend", args=[booking.pk]))
     assert Loan.objects.filter(booking=booking).count() == 3
+
+
+def test_lending_a_class_set_takes_the_same_queries_whatever_its_size(teacher):
+    librarian = UserFactory(roles=[Role.LIBRARIAN])
+    warm, small, large = (book(teacher, copies_of(count=n)[0].record, n) for n in (1, 2, 30))
+    class_set_lend(booking=warm, user=librarian)  # the lending rules, cached
+    counts = []
+    for booking in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            class_set_lend(booking=booking, user=librarian)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    loans = Loan.objects.filter(booking=large)
+    assert loans.count() == 30
+    due_on = Calendar.load(TODAY).next_open_day(large.ends_on)
+    assert set(loans.values_list("reader_id", "reader_kind", "due_on")) == {(teacher.pk, "teacher", due_on)}
