@@ -361,21 +361,41 @@ def _class_line(notice: Notice) -> str:
     }
 
 
+CLASSES_PER_BATCH = 50
+
+
 def class_lists_send(*, wordings: dict[str, Wording]) -> int:
     """Gather the overdue notices of pupils not yet on their head teacher's list into one
-    notice per class; the pupils' notices are marked listed in the same transaction."""
+    notice per class; the pupils' notices are marked listed in the same transaction. A run
+    takes whole classes, each under a row lock that another run skips, so that two runs at once
+    never split a class between two lists."""
     made = 0
     wording = wordings[Kind.CLASS_OVERDUE]
+    unlisted = Notice.objects.filter(
+        kind=Kind.OVERDUE, school_class__isnull=False, class_listed_at__isnull=True
+    )
     while True:
         with transaction.atomic():
-            pending = list(
-                Notice.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(kind=Kind.OVERDUE, school_class__isnull=False, class_listed_at__isnull=True)
-                .select_related("school_class__head_teacher", "reader__user", "loan__copy__record")
-                .order_by("school_class_id", "reader__number", "pk")[: _batch_size()]
+            waiting = list(
+                unlisted.order_by("school_class_id")
+                .values_list("school_class_id", flat=True)
+                .distinct()[:CLASSES_PER_BATCH]
             )
-            if not pending:
+            classes = list(
+                SchoolClass.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=waiting)
+                .values_list("pk", flat=True)
+            )
+            if not classes:
+                # Nothing left, or every class waiting is in another run's hands: that run
+                # goes on until none is left.
                 break
+            # Read after the locks: a class another run has just listed has no notice left.
+            pending = list(
+                unlisted.filter(school_class_id__in=classes)
+                .select_related("school_class__head_teacher", "reader__user", "loan__copy__record")
+                .order_by("school_class_id", "reader__number", "pk")
+            )
             now = timezone.now()
             class_notices = []
             for _class_id, group in groupby(pending, key=lambda notice: notice.school_class_id):
