@@ -371,7 +371,7 @@ def call_number_lines(call_number: str) -> list[str]:
 # --- the PDF ------------------------------------------------------------------------------------
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
+def text_fit(text: str, font: str, size: float, width: float) -> str:
     """``text`` cut with an ellipsis so that it is at most ``width`` points wide."""
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text
@@ -386,12 +386,12 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text[:low].rstrip() + ellipsis if low else ""
 
 
-def _centred(canvas, font: str, size: float, text: str, x_centre: float, baseline: float) -> None:
+def text_centred(canvas, font: str, size: float, text: str, x_centre: float, baseline: float) -> None:
     canvas.setFont(font, size)
     canvas.drawCentredString(x_centre, baseline, text)
 
 
-def _bold_centred(canvas, font: str, size: float, text: str, x_centre: float, baseline: float) -> None:
+def text_bold_centred(canvas, font: str, size: float, text: str, x_centre: float, baseline: float) -> None:
     """Bold without a bold face: the glyphs filled and outlined (text render mode 2)."""
     width = pdfmetrics.stringWidth(text, font, size)
     canvas.saveState()
@@ -405,11 +405,11 @@ def _bold_centred(canvas, font: str, size: float, text: str, x_centre: float, ba
     canvas.restoreState()
 
 
-def _ascent(font: str, size: float) -> float:
+def text_ascent(font: str, size: float) -> float:
     return pdfmetrics.getAscentDescent(font, size)[0]
 
 
-def _descent(font: str, size: float) -> float:
+def text_descent(font: str, size: float) -> float:
     return -pdfmetrics.getAscentDescent(font, size)[1]
 
 
@@ -417,8 +417,8 @@ def _line_from_top(
     canvas, font: str, size: float, text: str, *, centre: float, top: float, width: float, spacing: float
 ) -> float:
     """A centred line of text, cut to the width, hanging from ``top``; returns the new top."""
-    _centred(canvas, font, size, _fit(text, font, size, width), centre, top - _ascent(font, size))
-    return top - (_ascent(font, size) + _descent(font, size)) * spacing
+    text_centred(canvas, font, size, text_fit(text, font, size, width), centre, top - text_ascent(font, size))
+    return top - (text_ascent(font, size) + text_descent(font, size)) * spacing
 
 
 def _draw_spine(canvas, font: str, x: float, y: float, width: float, height: float, *, lines, library_name):
@@ -442,10 +442,10 @@ def _draw_spine(canvas, font: str, x: float, y: float, width: float, height: flo
             # The outline that makes the glyphs bold widens the line by about 0.05 em.
             size = min(size, inner_width / (text_width + 0.05))
     # The block of lines, centred in the space under the name.
-    block = size * line_height * (len(lines) - 1) + _ascent(font, size) + _descent(font, size)
-    baseline = top - (available - block) / 2 - _ascent(font, size)
+    block = size * line_height * (len(lines) - 1) + text_ascent(font, size) + text_descent(font, size)
+    baseline = top - (available - block) / 2 - text_ascent(font, size)
     for line in lines:
-        _bold_centred(canvas, font, size, line, centre, baseline)
+        text_bold_centred(canvas, font, size, line, centre, baseline)
         baseline -= size * line_height
 
 
@@ -476,8 +476,8 @@ def _draw_barcode(canvas, font: str, x: float, y: float, width: float, height: f
             width=inner_width,
             spacing=1.15,
         )
-    _centred(canvas, font, digits_size, copy.barcode, centre, bottom + _descent(font, digits_size))
-    bottom += (_ascent(font, digits_size) + _descent(font, digits_size)) * 1.3
+    text_centred(canvas, font, digits_size, copy.barcode, centre, bottom + text_descent(font, digits_size))
+    bottom += (text_ascent(font, digits_size) + text_descent(font, digits_size)) * 1.3
     bar_height = min(15 * mm, top - bottom - 0.5 * mm)
     symbol = Code128(copy.barcode, barWidth=1, barHeight=bar_height, humanReadable=False, quiet=False)
     modules = symbol.width

@@ -591,7 +591,7 @@ def _refuse(message) -> FileRefused:
 
 
 @contextmanager
-def _sheets(path: Path, extension: str):
+def sheets_open(path: Path, extension: str):
     """The sheets of a file, each as (name, a function that returns a fresh iterator of
     (row number, cells))."""
     size = path.stat().st_size
@@ -972,7 +972,7 @@ def _plan_read(path: Path | str, *, extension: str | None, name: str, limit: int
     extension = (extension or path.suffix).lower()
     plan = ImportPlan(name=name or path.name)
     try:
-        with _sheets(path, extension) as sheets:
+        with sheets_open(path, extension) as sheets:
             _read_dataset(plan, sheets, limit or max_rows())
     except FileRefused as refusal:
         plan.refusal = str(refusal.message)

@@ -16,13 +16,13 @@ from reportlab.pdfgen import canvas as pdf_canvas
 
 from catalog.exceptions import CatalogError
 from catalog.labels import (
-    _ascent,
-    _centred,
-    _descent,
-    _fit,
     _line_from_top,
     label_font,
     library_name_for_labels,
+    text_ascent,
+    text_centred,
+    text_descent,
+    text_fit,
 )
 
 from .exceptions import CirculationError
@@ -68,7 +68,7 @@ def _draw_card(canvas, font: str, x: float, y: float, *, reader: Reader, number:
     name_size = 14
     canvas.setFont(font, name_size)
     canvas.drawString(
-        x + pad, top - _ascent(font, name_size), _fit(reader.name, font, name_size, inner * 0.55)
+        x + pad, top - text_ascent(font, name_size), text_fit(reader.name, font, name_size, inner * 0.55)
     )
     detail = (
         reader.school_class.name
@@ -76,18 +76,20 @@ def _draw_card(canvas, font: str, x: float, y: float, *, reader: Reader, number:
         else (reader.department or reader.get_kind_display())
     )
     canvas.setFont(font, 9)
-    canvas.drawRightString(x + CARD_WIDTH - pad, top - _ascent(font, 9), _fit(detail, font, 9, inner * 0.45))
+    canvas.drawRightString(
+        x + CARD_WIDTH - pad, top - text_ascent(font, 9), text_fit(detail, font, 9, inner * 0.45)
+    )
     canvas.setFont(font, 7)
     canvas.drawRightString(
         x + CARD_WIDTH - pad,
-        top - _ascent(font, 9) - 4 * mm,
-        _fit(_("No. %(number)s") % {"number": reader.number}, font, 7, inner * 0.45),
+        top - text_ascent(font, 9) - 4 * mm,
+        text_fit(_("No. %(number)s") % {"number": reader.number}, font, 7, inner * 0.45),
     )
     # The card number as a barcode, its characters under it.
     bottom = y + 2.5 * mm
     digits = 9
-    _centred(canvas, font, digits, number, centre, bottom + _descent(font, digits))
-    bottom += (_ascent(font, digits) + _descent(font, digits)) * 1.25
+    text_centred(canvas, font, digits, number, centre, bottom + text_descent(font, digits))
+    bottom += (text_ascent(font, digits) + text_descent(font, digits)) * 1.25
     bar_height = 12 * mm
     symbol = Code128(number, barWidth=1, barHeight=bar_height, humanReadable=False, quiet=False)
     symbol.barWidth = min(0.42 * mm, inner / (symbol.width + 20))

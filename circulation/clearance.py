@@ -16,7 +16,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph
 
 from catalog.exceptions import CatalogError
-from catalog.labels import _bold_centred, _centred, _fit, label_font, library_name_for_labels
+from catalog.labels import label_font, library_name_for_labels, text_bold_centred, text_centred, text_fit
 
 from .exceptions import CirculationError
 
@@ -65,13 +65,13 @@ def clearance_certificate_pdf(certificate, *, school: str | None = None) -> byte
         MARGIN - 8 * mm, MARGIN - 8 * mm, width - 2 * (MARGIN - 8 * mm), height - 2 * (MARGIN - 8 * mm)
     )
     top = height - MARGIN - 12 * mm
-    _centred(canvas, font, 16, _fit(school, font, 16, inner), centre, top)
+    text_centred(canvas, font, 16, text_fit(school, font, 16, inner), centre, top)
     top -= 18 * mm
     canvas.setFillColorRGB(0.11, 0.33, 0.62)
-    _bold_centred(canvas, font, 28, _("Library clearance certificate"), centre, top)
+    text_bold_centred(canvas, font, 28, _("Library clearance certificate"), centre, top)
     canvas.setFillColorRGB(0, 0, 0)
     top -= 10 * mm
-    _centred(
+    text_centred(
         canvas,
         font,
         9,
@@ -100,7 +100,7 @@ def clearance_certificate_pdf(certificate, *, school: str | None = None) -> byte
         canvas.setFont(font, 12)
         canvas.drawString(label_x, top, label)
         canvas.setFont(font, 14)
-        canvas.drawString(value_x, top, _fit(value, font, 14, inner - 60 * mm))
+        canvas.drawString(value_x, top, text_fit(value, font, 14, inner - 60 * mm))
         canvas.line(value_x, top - 2.5 * mm, width - MARGIN - 15 * mm, top - 2.5 * mm)
         top -= 12 * mm
 

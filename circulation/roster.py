@@ -206,7 +206,7 @@ def roster_read(path: Path | str, *, extension: str, name: str = "") -> RosterFi
             % {"limit": MAX_BYTES // 2**20}
         )
     try:
-        with transfer._sheets(path, extension) as sheets:
+        with transfer.sheets_open(path, extension) as sheets:
             for _sheet_name, rows in sheets:
                 found = _sheet_read(rows())
                 if found is not None:

@@ -17,7 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdf_canvas
 
 from catalog.exceptions import CatalogError
-from catalog.labels import _ascent, _descent, _fit, label_font, library_name_for_labels
+from catalog.labels import label_font, library_name_for_labels, text_ascent, text_descent, text_fit
 
 from .exceptions import CirculationError
 from .models import NoticeTemplate, SchoolClass
@@ -56,28 +56,28 @@ def _draw_slip(
     # The school and the slip's title.
     canvas.setFillGray(0.35)
     canvas.setFont(font, 9)
-    canvas.drawString(left, y - _ascent(font, 9), _fit(school, font, 9, width * 0.6))
+    canvas.drawString(left, y - text_ascent(font, 9), text_fit(school, font, 9, width * 0.6))
     canvas.drawRightString(
         left + width,
-        y - _ascent(font, 9),
+        y - text_ascent(font, 9),
         _("Printed %(date)s") % {"date": date_format(today, "DATE_FORMAT")},
     )
     canvas.setFillGray(0)
-    y -= (_ascent(font, 9) + _descent(font, 9)) * 1.4
+    y -= (text_ascent(font, 9) + text_descent(font, 9)) * 1.4
     canvas.setFont(font, 15)
-    canvas.drawCentredString(left + width / 2, y - _ascent(font, 15), _("Overdue library books"))
-    y -= (_ascent(font, 15) + _descent(font, 15)) * 1.5
+    canvas.drawCentredString(left + width / 2, y - text_ascent(font, 15), _("Overdue library books"))
+    y -= (text_ascent(font, 15) + text_descent(font, 15)) * 1.5
     # The pupil.
     reader = slip["reader"]
     canvas.setFont(font, 13)
-    canvas.drawString(left, y - _ascent(font, 13), _fit(reader.name, font, 13, width * 0.5))
+    canvas.drawString(left, y - text_ascent(font, 13), text_fit(reader.name, font, 13, width * 0.5))
     canvas.setFont(font, 10)
     canvas.drawRightString(
         left + width,
-        y - _ascent(font, 13),
-        _fit(f"{school_class.name} · {_('No.')} {reader.number}", font, 10, width * 0.5),
+        y - text_ascent(font, 13),
+        text_fit(f"{school_class.name} · {_('No.')} {reader.number}", font, 10, width * 0.5),
     )
-    y -= (_ascent(font, 13) + _descent(font, 13)) * 1.6
+    y -= (text_ascent(font, 13) + text_descent(font, 13)) * 1.6
     # One paragraph per book, in the overdue notice's wording.
     lines: list[str] = []
     for loan in slip["loans"]:
@@ -93,9 +93,9 @@ def _draw_slip(
     if len(lines) > MAX_LINES:
         lines = [*lines[: MAX_LINES - 1], _("… and more: ask at the library desk.")]
     canvas.setFont(font, BODY_SIZE)
-    step = (_ascent(font, BODY_SIZE) + _descent(font, BODY_SIZE)) * 1.35
+    step = (text_ascent(font, BODY_SIZE) + text_descent(font, BODY_SIZE)) * 1.35
     for line in lines:
-        canvas.drawString(left, y - _ascent(font, BODY_SIZE), line)
+        canvas.drawString(left, y - text_ascent(font, BODY_SIZE), line)
         y -= step
     # A line for the parent's signature at the bottom of the slip.
     bottom = top - SLIP_HEIGHT + PAD
