@@ -82,6 +82,9 @@ SCHOOL_NAME = os.environ.get("SCHOOL_NAME", "").strip()
 # The school's top grade: its classes graduate at the promotion at year end (6 for a primary
 # school, 9 for a nine-year school, 12 for a complete secondary school).
 SCHOOL_TOP_GRADE = int(os.environ.get("SCHOOL_TOP_GRADE", "6"))
+# The month the school year begins in (September in China): the first term runs from then to
+# January, the second from February; library_site/school.py holds the rules that read it.
+SCHOOL_YEAR_START_MONTH = int(os.environ.get("SCHOOL_YEAR_START_MONTH", "9"))
 # A Chinese TrueType font (.ttf, or .ttc with ":index") for printed labels; empty: found on the system.
 LABEL_FONT_PATH = os.environ.get("LABEL_FONT_PATH", "").strip()
 
