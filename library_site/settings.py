@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "activities",
     "reports",
     "library_site.system",
+    "library_site.demo",
 ]
 
 MIDDLEWARE = [

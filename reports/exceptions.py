@@ -1,3 +1,6 @@
+"""The reports app's one base error and its children: each refusal says what is wrong and what
+to do, in the reader's language."""
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +20,22 @@ class BadPeriod(ReportsError):
 
 class FutureMonth(ReportsError):
     default_message = _("This month has not begun yet: there is nothing to count.")
+
+
+class NoteConflict(ReportsError):
+    default_message = _(
+        "Someone else saved this note while you were writing: your text was not saved. "
+        "Read theirs, then change it again."
+    )
+
+
+class RegisterRefused(ReportsError):
+    """A register asked for with a period or filters it cannot have; the message says why."""
+
+    default_message = _("The request could not be carried out.")
+
+
+class RegisterJobRefused(ReportsError):
+    """A register file's job asked to move to a state its table does not allow."""
+
+    default_message = _("The request could not be carried out.")

@@ -1,5 +1,5 @@
 """Monthly statistics: one snapshot per month, computed in the database from the loans, visits
-and copies (``reports.services.monthly_snapshot_compute``), so that a dashboard or a report over
+and copies (``reports.services.statistics.monthly_snapshot_compute``), so that a dashboard or a report over
 a term or a year adds up a dozen snapshots instead of recounting years of loans.
 
 A snapshot holds the month's totals; its breakdowns are rows (``MonthlyFigure``: one per reader

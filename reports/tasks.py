@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from . import register_files
 
@@ -40,7 +38,7 @@ def compute_monthly_stats_task(self, param: str | None = None, job_run_id: int |
     month ``param`` (YYYY-MM). An upsert: running it twice leaves one snapshot per month."""
     from library_site.system.jobs import job_run
 
-    from .services import monthly_snapshot_compute
+    from .services.statistics import monthly_snapshot_compute
 
     with job_run("monthly_stats", run_id=job_run_id, task_id=self.request.id, param=param) as run:
         snapshot = monthly_snapshot_compute(month=_month_of(param))
@@ -65,47 +63,11 @@ def snapshot_summary(snapshot) -> dict:
     }
 
 
-def register_export_run(job_id: str) -> None:
-    """Make a register file for its job: written beside the job under a temporary name, then
-    renamed, so that a download never gets half a file. Does nothing for a job that has a
-    result already or is gone (safe to run twice)."""
-    from .exports import register_write
-    from .registers import RegisterQuery
-
-    meta = register_files.job_meta(job_id)
-    if meta is None or register_files.job_result(job_id) is not None:
-        return
-    target = register_files.job_file(job_id, meta["format"])
-    partial = target.with_name(target.name + ".partial")
-    total = meta.get("total") or 0
-    with translation.override(meta.get("language")):
-        try:
-            query = RegisterQuery.from_json(meta["query"])
-            register_files.job_progress_write(job_id, done=0, total=total)
-            rows = register_write(
-                query,
-                partial,
-                fmt=meta["format"],
-                progress=lambda done: register_files.job_progress_write(job_id, done=done, total=total),
-            )
-            os.replace(partial, target)
-        except (OperationalError, InterfaceError):
-            partial.unlink(missing_ok=True)
-            raise  # retried by LibraryTask
-        except Exception:
-            partial.unlink(missing_ok=True)
-            logger.exception("Register export %s failed", job_id)
-            register_files.job_result_write(
-                job_id, {"ok": False, "message": _("The register could not be made because of an error.")}
-            )
-            raise
-    register_files.job_progress_write(job_id, done=rows, total=total)
-    register_files.job_result_write(job_id, {"ok": True, "rows": rows})
-
-
 @shared_task(name="reports.tasks.register_export_task", ignore_result=True)
 def register_export_task(job_id: str) -> None:
     """A register too large to be made while the page waits."""
+    from .services.registers import register_export_run
+
     register_export_run(job_id)
 
 

@@ -16,6 +16,7 @@ and its task records what it did::
 A failure inside the block is recorded with its message and raised again, so that Celery's
 retries still apply. A run the operations page queued (``job_send_now``) is the same row from
 "queued" to its end; a run from the beat schedule or the command line gets a row of its own.
+A run's state moves only through ``JOB_RUN_STATES`` (``library_site/system/states.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,7 +35,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .exceptions import JobAlreadyWaiting
 from .models import JobRun
+from .states import JOB_RUN_STATES
+
+if TYPE_CHECKING:
+    from library_site.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +61,14 @@ class Job:
     description: str = ""
     # How the page names the figures of ``JobRun.result``: {"sent": _("notices sent")}.
     result_labels: dict = field(default_factory=dict)
+
+    @property
+    def takes_date(self) -> bool:
+        return self.param is Job.Param.DATE
+
+    @property
+    def takes_month(self) -> bool:
+        return self.param is Job.Param.MONTH
 
     def result_items(self, run: JobRun) -> list[tuple[str, object]]:
         return [(self.result_labels.get(name, name), value) for name, value in (run.result or {}).items()]
@@ -101,6 +116,7 @@ def job_param_clean(job: Job, text: str, *, today: datetime.date | None = None) 
 
 def _run_fail(run: JobRun, error: BaseException) -> None:
     """Close ``run`` as failed with the error's type and message."""
+    JOB_RUN_STATES.check(run.state, JobRun.State.FAILED)
     run.state = JobRun.State.FAILED
     run.error = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
     run.finished_at = timezone.now()
@@ -115,7 +131,7 @@ def job_run(
     run_id: int | None = None,
     task_id: str | None = "",
     param: str | None = "",
-    user=None,
+    user: User | None = None,
 ) -> Iterator[JobRun]:
     """Record one run of the job ``key`` around the block; set ``run.result`` inside it."""
     now = timezone.now()
@@ -141,6 +157,7 @@ def job_run(
     else:
         # The run the operations page queued, or the same task delivered again after a retry
         # or a lost worker: the same row, one more attempt.
+        JOB_RUN_STATES.check(run.state, JobRun.State.RUNNING)
         run.state = JobRun.State.RUNNING
         run.started_at = now
         run.finished_at = None
@@ -154,20 +171,17 @@ def job_run(
     except BaseException as error:
         _run_fail(run, error)
         raise
+    JOB_RUN_STATES.check(run.state, JobRun.State.SUCCEEDED)
     run.state = JobRun.State.SUCCEEDED
     run.finished_at = timezone.now()
     run.save(update_fields=["state", "finished_at", "result"])
-
-
-class JobAlreadyWaiting(Exception):
-    """A run of this job is queued or running already."""
 
 
 def _stale_after() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
 
-def job_send_now(*, job: Job, param: str, user) -> JobRun:
+def job_send_now(*, job: Job, param: str, user: User | None) -> JobRun:
     """Queue a run of ``job`` for the operations page's "run now". Refused with
     JobAlreadyWaiting while one is queued, or running and not yet past the time limit; when the
     broker cannot be reached the run is recorded as failed with that reason."""
@@ -176,6 +190,7 @@ def job_send_now(*, job: Job, param: str, user) -> JobRun:
     since = timezone.now() - _stale_after()
     # A run queued so long ago that no worker took it (the worker was down) no longer holds
     # the button: it is closed as failed with that reason.
+    JOB_RUN_STATES.check(JobRun.State.QUEUED, JobRun.State.FAILED)
     JobRun.objects.filter(key=job.key, state=JobRun.State.QUEUED, queued_at__lt=since).update(
         state=JobRun.State.FAILED,
         error=str(_("No worker took this run in time.")),
@@ -264,6 +279,8 @@ def jobs_overview(*, runs_per_job: int = 5) -> list[JobOverview]:
         runs = list(JobRun.objects.filter(key=job.key).select_related("started_by")[:runs_per_job])
         for run in runs:
             run.shown_state = job_run_state_shown(run, now=now)
+            run.shown_label, run.shown_badge = _state_badge(run)
+            run.retried = run.attempts > 1
             run.result_items = job.result_items(run)
         overview.append(
             JobOverview(
@@ -275,10 +292,25 @@ def jobs_overview(*, runs_per_job: int = 5) -> list[JobOverview]:
     return overview
 
 
+INTERRUPTED = "interrupted"
+# The colour of each state's badge on the operations page (Bootstrap's text-bg-*).
+STATE_BADGES = {
+    JobRun.State.SUCCEEDED: "success",
+    JobRun.State.FAILED: "danger",
+    INTERRUPTED: "warning",
+}
+
+
+def _state_badge(run: JobRun) -> tuple[str, str]:
+    """What the page writes in a run's badge, and the badge's colour."""
+    label = _("interrupted") if run.shown_state == INTERRUPTED else run.get_state_display()
+    return str(label), STATE_BADGES.get(run.shown_state, "secondary")
+
+
 def job_run_state_shown(run: JobRun, *, now: datetime.datetime | None = None) -> str:
     """The state as the page tells it: a run still "running" past the task time limit was cut
     off (a worker killed, a machine restarted) and is shown as interrupted."""
     now = now or timezone.now()
     if run.state == JobRun.State.RUNNING and run.started_at and run.started_at < now - _stale_after():
-        return "interrupted"
+        return INTERRUPTED
     return run.state

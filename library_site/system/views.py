@@ -15,14 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
+from .exceptions import JobAlreadyWaiting
 from .health import health_get
-from .jobs import (
-    JobAlreadyWaiting,
-    job_get,
-    job_param_clean,
-    job_send_now,
-    jobs_overview,
-)
+from .jobs import job_get, job_param_clean, job_send_now, jobs_overview
 from .models import JobRun
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from reports.leaders import leaders_report_url
+from reports.selectors.leaders import leaders_report_url
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ from circulation.tests.factories import ReaderFactory, SchoolClassFactory
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
 from library_site.testing import ARTIFACTS, browser_login
-from reports.services import monthly_snapshot_compute
+from reports.services.statistics import monthly_snapshot_compute
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from circulation.models import Loan
 from circulation.tests.factories import ReaderFactory, SchoolClassFactory
 from circulation.tests.test_concurrency import run_at_once
 from reports.models import MonthlyFigure, MonthlySnapshot, MonthlyTopTitle
-from reports.services import monthly_snapshot_compute
+from reports.services.statistics import monthly_snapshot_compute
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

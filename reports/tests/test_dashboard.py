@@ -18,8 +18,8 @@ from library_site.accounts.tests.factories import UserFactory
 from library_site.system.models import JobRun
 from library_site.system.tests.test_jobs import messages_in, test_queue  # noqa: F401 (a fixture)
 from reports.models import MonthlyFigure, MonthlySnapshot, MonthlyTopReader, MonthlyTopTitle
-from reports.selectors import statistics_for_period
-from reports.services import monthly_snapshot_compute
+from reports.selectors.statistics import statistics_for_period
+from reports.services.statistics import monthly_snapshot_compute
 
 pytestmark = pytest.mark.django_db
 URL = reverse("reports:statistics")
@@ -262,3 +262,17 @@ def test_the_count_now_button_queues_the_month_through_the_broker_once(client, s
     assert messages_in(settings.LIBRARY_JOBS_QUEUE) == [
         ("reports.tasks.compute_monthly_stats_task", {"param": "2026-02", "job_run_id": run.pk})
     ]
+
+
+def test_the_hardly_borrowed_classes_are_marked_by_the_schools_threshold(leader_client, two_months, settings):
+    # Class I: 4 loans over 4 copies in the two months; class Z: 2 loans over 2 copies.
+    stats = statistics_for_period(datetime.date(2026, 3, 1), datetime.date(2026, 4, 1))
+    assert stats.low_use_below == 0.1
+    assert [line.key for line in stats.by_clc if line.hardly_borrowed] == []
+
+    settings.REPORTS_LOW_USE_LOANS_PER_COPY = 1.5
+    stats = statistics_for_period(datetime.date(2026, 3, 1), datetime.date(2026, 4, 1))
+    assert [line.key for line in stats.by_clc if line.hardly_borrowed] == ["I", "Z"]
+    page = leader_client.get(URL, {"from": "2026-03", "to": "2026-04"}).content.decode()
+    assert "Loans per copy below 1.5 mark a class that is hardly borrowed." in page
+    assert page.count('<td class="text-end text-danger">') == 2

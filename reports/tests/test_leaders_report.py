@@ -19,11 +19,12 @@ from circulation.models import Reader, Term
 from circulation.tests.factories import ReaderFactory, SchoolClassFactory
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import user_with_role
-from reports.exceptions import ReportsError
-from reports.leaders import NoteConflict, leaders_note_save, leaders_report_for_period, period_key
-from reports.leaders_documents import leaders_report_pdf, leaders_report_xlsx
+from reports.documents.leaders import leaders_report_pdf, leaders_report_xlsx
+from reports.exceptions import NoteConflict, ReportsError
 from reports.models import LeadersReportNote, MonthlySnapshot
-from reports.selectors import period_of_month, period_of_term
+from reports.selectors.leaders import leaders_report_for_period, period_key
+from reports.selectors.periods import period_of_month, period_of_term
+from reports.services.leaders import leaders_note_save
 
 from .conftest import FEBRUARY, MARCH, snapshot
 
@@ -352,7 +353,7 @@ def test_the_dashboard_links_to_the_report_of_the_same_period_and_back(client, m
 def test_a_report_of_real_loans_computed_by_the_monthly_job(tmp_path):
     """End to end: loans at the desk, the month computed, the PDF's loan figure."""
     from circulation.models import Loan
-    from reports.services import monthly_snapshot_compute
+    from reports.services.statistics import monthly_snapshot_compute
 
     reader = ReaderFactory(school_class=SchoolClassFactory(grade=4, number=3))
     teacher = ReaderFactory(kind=Reader.Kind.TEACHER, school_class=None)

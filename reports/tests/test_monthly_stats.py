@@ -18,7 +18,7 @@ from circulation.tests.factories import ReaderFactory, SchoolClassFactory
 from library_site.system.models import JobRun
 from reports.exceptions import FutureMonth
 from reports.models import MonthlyFigure, MonthlySnapshot, MonthlyTopReader, MonthlyTopTitle
-from reports.services import monthly_snapshot_compute
+from reports.services.statistics import monthly_snapshot_compute
 from reports.tasks import compute_monthly_stats_task
 
 pytestmark = pytest.mark.django_db

@@ -84,9 +84,9 @@ def test_the_page_shows_every_register_and_the_filters_that_fit_it(administrator
 
 
 def test_the_period_is_filled_in_for_the_date_pickers(administrator):
-    from reports.forms import default_period
+    from reports.selectors.registers import register_period_default
 
-    first, last = default_period()
+    first, last = register_period_default()
     page = administrator.get(URL).content.decode()
     assert f'type="date" name="date_from" value="{first:%Y-%m-%d}"' in page
     assert f'type="date" name="date_to" value="{last:%Y-%m-%d}"' in page
@@ -129,7 +129,7 @@ def test_a_large_register_is_made_by_the_worker_with_progress_then_downloaded(
 ):
     settings.REPORTS_REGISTER_INLINE_ROWS = 2
     sent = []
-    monkeypatch.setattr("reports.register_views.register_export_task.delay", sent.append)
+    monkeypatch.setattr("reports.tasks.register_export_task.delay", sent.append)
 
     response = administrator.post(URL, form())
     [job_id] = job_folders(tmp_path)
@@ -164,7 +164,7 @@ def test_a_large_register_is_made_by_the_worker_with_progress_then_downloaded(
 
 def test_a_job_whose_worker_stopped_says_so(administrator, staff_loans, tmp_path, settings, monkeypatch):
     settings.REPORTS_REGISTER_INLINE_ROWS = 2
-    monkeypatch.setattr("reports.register_views.register_export_task.delay", lambda job_id: None)
+    monkeypatch.setattr("reports.tasks.register_export_task.delay", lambda job_id: None)
     response = administrator.post(URL, form())
     [job_id] = job_folders(tmp_path)
     meta_path = tmp_path / "registers" / job_id / "meta.json"

@@ -20,8 +20,7 @@ from circulation.models import ClassSetBooking, Hold, LibraryCard, Loan, Reader,
 from circulation.tests.factories import ReaderFactory, SchoolClassFactory, copies_of
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
-from reports.exports import register_write
-from reports.registers import RegisterQuery
+from reports.documents.registers import RegisterQuery, register_write
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from circulation.tests.factories import ReaderFactory, SchoolClassFactory, copie
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
 from library_site.testing import ARTIFACTS, browser_login
-from reports.tasks import register_export_run
+from reports.services.registers import register_export_run
 
 from .test_registers import SEPT_1, lend
 
@@ -73,7 +73,7 @@ def test_an_administrator_downloads_register_i_at_once_and_register_a_through_a_
     # A register larger than the page makes at once goes to the worker (here a thread, a moment later).
     settings.REPORTS_REGISTER_INLINE_ROWS = 1
     monkeypatch.setattr(
-        "reports.register_views.register_export_task.delay",
+        "reports.tasks.register_export_task.delay",
         lambda job_id: threading.Timer(2.0, register_export_run, [job_id]).start(),
     )
     page.click("[data-register=A]")

@@ -11,9 +11,9 @@ from django.utils import timezone
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import user_with_role
 from library_site.celery import app
+from library_site.system.exceptions import JobAlreadyWaiting
 from library_site.system.jobs import (
     Job,
-    JobAlreadyWaiting,
     job_get,
     job_param_clean,
     job_run,

@@ -12,7 +12,7 @@ from library_site.system.jobs import job_run
 from library_site.system.models import JobRun
 from reports.exceptions import ReportsError
 from reports.periods import month_parse
-from reports.services import monthly_snapshot_compute
+from reports.services.statistics import monthly_snapshot_compute
 from reports.tasks import snapshot_summary
 
 

@@ -19,8 +19,15 @@ from django.utils import translation
 
 from catalog.models import Location
 from circulation.models import Reader, SchoolClass
-from reports.exports import FORMATS, register_write
-from reports.registers import LETTERS, RegisterQuery, RegisterRefused, register_get, register_period_check
+from reports.documents.registers import (
+    FORMATS,
+    LETTERS,
+    RegisterQuery,
+    register_get,
+    register_period_check,
+    register_write,
+)
+from reports.exceptions import RegisterRefused
 
 
 def _day(text: str, option: str) -> date:

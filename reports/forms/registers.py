@@ -1,10 +1,10 @@
+"""The registers page's form: a register's period, its filters and the file's format."""
+
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -13,18 +13,9 @@ from circulation.models import SchoolClass
 from library_site.school import GRADE_CHOICES
 from library_site.widgets import DayInput
 
-from .registers import STAFF_KIND_CHOICES, Register, RegisterRefused, register_period_check
-from .selectors import term_current
-
-
-def default_period(today: date | None = None) -> tuple[date, date]:
-    """The term under way, else the school year so far (from 1 September)."""
-    today = today or timezone.localdate()
-    term = term_current(today=today)
-    if term is not None:
-        return term.starts_on, term.ends_on
-    start_year = today.year if today.month >= 9 else today.year - 1
-    return date(start_year, 9, 1), today
+from ..documents.registers import STAFF_KIND_CHOICES, Register, register_period_check
+from ..exceptions import RegisterRefused
+from ..selectors.registers import register_period_default
 
 
 class RegisterForm(forms.Form):
@@ -73,7 +64,7 @@ class RegisterForm(forms.Form):
                 del self.fields[name]
         if not self.is_bound:
             self.initial.setdefault("token", secrets.token_urlsafe(16))
-            date_from, date_to = default_period()
+            date_from, date_to = register_period_default()
             self.initial.setdefault("date_from", date_from)
             self.initial.setdefault("date_to", date_to)
 

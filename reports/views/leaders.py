@@ -1,11 +1,9 @@
-"""Pages of the report to school leaders and of the public page for the school's screens.
+"""Pages of the report to school leaders.
 
 Reading and downloading the report needs VIEW_STATISTICS (administrators, librarians and school
 leaders). Writing the librarian's note needs MANAGE_COLLECTION as well: librarians and
 administrators hold it, leaders and the desk's volunteers do not (EXPORT_REGISTERS would leave
-out the librarians, who write the note). The public page's settings need MANAGE_POLICIES, the
-administrator's right to set how the library runs; the page itself needs no sign-in and is a
-404 until it is switched on.
+out the librarians, who write the note).
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,13 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
-from .exceptions import ReportsError
-from .forms_leaders import LeadersNoteForm, TransparencySettingsForm
-from .leaders import leaders_note_save, leaders_report_for_period, period_key
-from .leaders_documents import leaders_report_pdf, leaders_report_xlsx, report_charts_svg
-from .models import TransparencySettings
-from .public import public_board, transparency_settings_save
-from .selectors import period_from_params, terms_begun
+from ..documents.leaders import leaders_report_pdf, leaders_report_xlsx, report_charts_svg
+from ..exceptions import ReportsError
+from ..forms.leaders import LeadersNoteForm
+from ..selectors.leaders import leaders_report_for_period, period_key
+from ..selectors.periods import period_from_params, term_choices, terms_begun
+from ..services.leaders import leaders_note_save
 
 view_statistics = capability_required(Capability.VIEW_STATISTICS)
 PERIOD_PARAMS = ("month", "term", "year", "from", "to")
@@ -61,7 +58,7 @@ def leaders_report(request):
         return render(
             request,
             "reports/leaders_report.html",
-            {"error": error.message, "terms": terms, "params": request.GET},
+            {"error": error.message, "terms": term_choices(terms, None), "params": request.GET},
             status=400,
         )
     report = leaders_report_for_period(period)
@@ -83,7 +80,7 @@ def leaders_report(request):
             "report": report,
             "statistics": report.statistics,
             "charts": charts,
-            "terms": terms,
+            "terms": term_choices(terms, period),
             "params": request.GET,
             "note_form": note_form,
             "pdf_url": _report_url("reports:leaders-report-pdf", query),
@@ -159,39 +156,3 @@ def leaders_note_save_view(request):
     else:
         messages.success(request, _("The note is saved: it appears in the report, the PDF and the workbook."))
     return redirect(_report_url("reports:leaders-report", query) + "#note")
-
-
-# --- the public page ----------------------------------------------------------------------------
-
-
-@require_GET
-def public_page(request):
-    """The figures for the school's screens; a 404 while the administrator has it switched off
-    (an administrator may preview it with ``?preview=1``)."""
-    settings = TransparencySettings.current()
-    preview = request.GET.get("preview") == "1" and request.user.has_perm(
-        Capability.MANAGE_POLICIES.permission
-    )
-    if not settings.enabled and not preview:
-        raise Http404("The public page is switched off.")
-    board = public_board(settings)
-    return render(request, "reports/public_page.html", {"board": board, "preview": preview})
-
-
-@capability_required(Capability.MANAGE_POLICIES)
-def public_page_settings(request):
-    settings = TransparencySettings.current()
-    form = TransparencySettingsForm(request.POST or None, instance=settings)
-    if request.method == "POST" and form.is_valid():
-        transparency_settings_save(form=form, user=request.user)
-        messages.success(request, _("The public page's settings are saved."))
-        return redirect("reports:public-page-settings")
-    return render(
-        request,
-        "reports/public_page_settings.html",
-        {
-            "form": form,
-            "settings": settings,
-            "public_url": request.build_absolute_uri(reverse("reports:public-page")),
-        },
-    )

@@ -1,13 +1,11 @@
-"""Forms of the leaders' report (the librarian's note) and of the public page's settings."""
+"""The form of the report to school leaders: the librarian's note."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .leaders import NOTE_MAX_LENGTH
-from .models import TransparencySettings
-from .public import SETTINGS_FIELDS
+from ..services.leaders import NOTE_MAX_LENGTH
 
 
 class LeadersNoteForm(forms.Form):
@@ -19,9 +17,3 @@ class LeadersNoteForm(forms.Form):
         help_text=_("A few sentences for the school leaders: what went well, what needs their help."),
     )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-
-
-class TransparencySettingsForm(forms.ModelForm):
-    class Meta:
-        model = TransparencySettings
-        fields = SETTINGS_FIELDS

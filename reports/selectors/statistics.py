@@ -7,13 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Max, Q, Sum
-from django.utils import timezone
+from django.conf import settings
+from django.db.models import Max, Min, Q, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .exceptions import BadPeriod
-from .models import (
+from ..models import (
     MonthlyFigure,
     MonthlySnapshot,
     MonthlyTopReader,
@@ -22,34 +21,14 @@ from .models import (
     reader_class_label,
     reader_kind_label,
 )
-from .periods import (
-    MAX_MONTHS,
-    month_first,
-    month_parse,
-    month_previous,
-    month_shift,
-    months_between,
-    year_parse,
-)
+from ..periods import month_first, month_shift, months_between
+from .periods import Period, period_of_months
 
 TOP_SHOWN = 20
+# The dashboard offers to count at most this many of the months not counted yet, one button each.
+COUNT_OFFERED = 12
 TOTAL_FIELDS = ("loans", "returns", "renewals", "visits", "class_sessions", "new_copies")
 Dimension = MonthlyFigure.Dimension
-
-
-@dataclass(frozen=True)
-class Period:
-    """A run of whole months: what a dashboard or a report covers."""
-
-    kind: str  # "month", "term", "year" or "months"
-    first_month: date
-    last_month: date
-    label: str
-    term_id: int | None = None
-
-    @property
-    def months(self) -> list[date]:
-        return months_between(self.first_month, self.last_month)
 
 
 @dataclass
@@ -88,6 +67,8 @@ class BreakdownLine:
     new_copies: int = 0
     copies: int = 0
     rank: int | None = None
+    # Held copies that are hardly borrowed (loans per copy under the school's threshold).
+    hardly_borrowed: bool = False
 
     @property
     def loans_per_copy(self) -> float | None:
@@ -113,6 +94,11 @@ class RankedReader:
     class_label: str
     loans: int
 
+    @property
+    def class_or_kind(self) -> str:
+        """The reader's class as it was, else their type."""
+        return self.class_label or self.kind_label
+
 
 @dataclass
 class PeriodStatistics:
@@ -128,6 +114,8 @@ class PeriodStatistics:
     top_titles: list[RankedTitle]
     top_readers: list[RankedReader]
     missing_months: list[date] = field(default_factory=list)
+    # Loans per copy under which a class of the collection counts as hardly borrowed.
+    low_use_below: float = 0.1
 
     @property
     def has_data(self) -> bool:
@@ -137,6 +125,22 @@ class PeriodStatistics:
     def is_complete(self) -> bool:
         return not self.missing_months
 
+    @property
+    def several_months_counted(self) -> bool:
+        """More than one month counted: active readers are an average and a peak."""
+        return self.totals["months_counted"] > 1
+
+    @property
+    def months_to_count(self) -> list[date]:
+        """The months not counted yet that a page offers to count now."""
+        return self.missing_months[:COUNT_OFFERED]
+
+
+def statistics_low_use_below() -> float:
+    """Loans per copy under which a CLC class counts as hardly borrowed (setting
+    ``REPORTS_LOW_USE_LOANS_PER_COPY``, 0.1 unless the school sets another)."""
+    return float(getattr(settings, "REPORTS_LOW_USE_LOANS_PER_COPY", 0.1))
+
 
 def statistics_for_period(
     first_month: date, last_month: date, *, period: Period | None = None
@@ -145,7 +149,7 @@ def statistics_for_period(
     added up from their snapshots in five queries whatever the length of the period. Months
     without a snapshot are listed in ``missing_months`` and count as zeros."""
     first_month, last_month = month_first(first_month), month_first(last_month)
-    period = period or Period("months", first_month, last_month, f"{first_month:%Y-%m} – {last_month:%Y-%m}")
+    period = period or period_of_months(first_month, last_month)
     months = months_series(first_month, last_month)
     counted = [month for month in months if month.has_snapshot]
     last_counted = counted[-1].month if counted else None
@@ -163,6 +167,10 @@ def statistics_for_period(
     )
     for rank, line in enumerate(by_class, start=1):
         line.rank = rank
+    low_use_below = statistics_low_use_below()
+    by_clc = _clc_lines(lines[Dimension.CLC])
+    for line in by_clc:
+        line.hardly_borrowed = bool(line.copies) and line.loans_per_copy < low_use_below
     return PeriodStatistics(
         period=period,
         months=months,
@@ -170,10 +178,11 @@ def statistics_for_period(
         by_kind=sorted(lines[Dimension.READER_KIND], key=lambda line: _KIND_ORDER.get(line.key, 9)),
         by_grade=sorted(lines[Dimension.GRADE], key=lambda line: line.grade or 99),
         by_class=by_class,
-        by_clc=_clc_lines(lines[Dimension.CLC]),
+        by_clc=by_clc,
         top_titles=_top_titles(first_month, last_month),
         top_readers=_top_readers(first_month, last_month),
         missing_months=[month.month for month in months if not month.has_snapshot],
+        low_use_below=low_use_below,
     )
 
 
@@ -276,78 +285,6 @@ def _top_readers(first_month, last_month) -> list[RankedReader]:
     return ranked
 
 
-# --- periods from what a page asks for ----------------------------------------------------------
-
-
-def terms_begun(*, today: date, limit: int):
-    """The terms that have begun by ``today``, newest first: those a page offers to choose."""
-    from circulation.models import Term
-
-    return Term.objects.filter(starts_on__lte=today).order_by("-starts_on")[:limit]
-
-
-def term_current(*, today: date):
-    """The term under way on ``today``, or None between terms."""
-    from circulation.models import Term
-
-    return Term.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
-
-
-def period_default(*, today: date | None = None) -> Period:
-    """The last whole month: what a dashboard opens on."""
-    month = month_previous(month_first(today or timezone.localdate()))
-    return period_of_month(month)
-
-
-def period_of_month(month: date) -> Period:
-    return Period("month", month, month, f"{month:%Y-%m}")
-
-
-def period_of_year(year: int, *, today: date | None = None) -> Period:
-    today = today or timezone.localdate()
-    first = date(year, 1, 1)
-    if first > today:
-        raise BadPeriod(_("%(year)s has not begun yet: there is nothing to show.") % {"year": year})
-    return Period("year", first, min(date(year, 12, 1), month_first(today)), str(year))
-
-
-def period_of_term(term) -> Period:
-    return Period("term", month_first(term.starts_on), month_first(term.ends_on), term.name, term_id=term.pk)
-
-
-def period_from_params(params, *, today: date | None = None) -> Period:
-    """The period a page's query string asks for: ``?month=2026-03``, ``?term=<id>``,
-    ``?year=2026`` or ``?from=2026-01&to=2026-06``; none of them is the last whole month. A
-    bad value raises ``BadPeriod`` with a message for the person who typed it."""
-    from circulation.models import Term
-
-    today = today or timezone.localdate()
-    if params.get("term"):
-        text = params["term"].strip()
-        term = Term.objects.filter(pk=int(text)).first() if text.isdigit() else None
-        if term is None:
-            raise BadPeriod(_("There is no such term: choose one from the list."))
-        if month_first(term.starts_on) > month_first(today):
-            raise BadPeriod(_("This term has not begun yet: there is nothing to show."))
-        return period_of_term(term)
-    if params.get("year"):
-        return period_of_year(year_parse(params["year"]), today=today)
-    if params.get("from") or params.get("to"):
-        first = month_parse(params.get("from", ""), today=today)
-        last = month_parse(params.get("to", ""), today=today)
-        if last < first:
-            raise BadPeriod(_("The period ends before it begins: swap the two months."))
-        if len(months_between(first, last)) > MAX_MONTHS:
-            raise BadPeriod(
-                _("A period of at most %(count)s months, please: choose a shorter one.")
-                % {"count": MAX_MONTHS}
-            )
-        return Period("months", first, last, f"{first:%Y-%m} – {last:%Y-%m}")
-    if params.get("month"):
-        return period_of_month(month_parse(params["month"], today=today))
-    return period_default(today=today)
-
-
 # --- the dashboard -------------------------------------------------------------------------------
 
 
@@ -373,6 +310,18 @@ def months_series(first_month: date, last_month: date) -> list[MonthFigures]:
             )
         )
     return series
+
+
+def statistics_years(*, today: date) -> list[int]:
+    """The years a dashboard offers: from the first month counted to this year, newest first."""
+    first = MonthlySnapshot.objects.aggregate(first=Min("month"))["first"]
+    start = first.year if first else today.year
+    return list(range(today.year, start - 1, -1))
+
+
+def statistics_class_chart_height(stats: PeriodStatistics) -> int:
+    """The class ranking's height in pixels: one bar a class, enough room for its label."""
+    return max(240, 26 * len(stats.by_class) + 40)
 
 
 def statistics_trend(stats: PeriodStatistics) -> list[MonthFigures]:

@@ -1,7 +1,8 @@
 """The report to school leaders (S2): a month's or a term's figures, from the monthly
-snapshots, beside the period before; the librarian's note; and the one write, saving that note.
+snapshots, beside the period before, and the librarian's note. Saving the note is
+``reports.services.leaders.leaders_note_save``.
 
-The PDF and the workbook are drawn from ``LeadersReport`` by ``reports.leaders_documents``. A
+The PDF and the workbook are drawn from ``LeadersReport`` by ``reports.documents.leaders``. A
 report is read from snapshots only (a dozen queries whatever the school's size) and has no side
 effects: pressing the button twice reads twice and writes nothing.
 """
@@ -11,24 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .exceptions import ReportsError
-from .models import LeadersReportNote
-from .periods import month_previous, month_shift
-from .selectors import (
-    Period,
-    PeriodStatistics,
-    months_series,
-    period_of_month,
-    period_of_term,
-    statistics_for_period,
-)
+from ..models import LeadersReportNote
+from ..periods import month_previous, month_shift
+from .periods import Period, period_of_month, period_of_months, period_of_term
+from .statistics import PeriodStatistics, months_series, statistics_for_period
 
-NOTE_MAX_LENGTH = 2000
 # A month's report draws its loans-per-month chart over this many months up to the month.
 TREND_MONTHS = 12
 
@@ -43,13 +34,6 @@ KEY_FIGURES = (
     ("new_copies", gettext_lazy("New copies")),
     ("copies", gettext_lazy("Copies held at the end of the period")),
 )
-
-
-class NoteConflict(ReportsError):
-    default_message = gettext_lazy(
-        "Someone else saved this note while you were writing: your text was not saved. "
-        "Read theirs, then change it again."
-    )
 
 
 @dataclass
@@ -68,6 +52,18 @@ class KeyFigure:
         if self.previous in (None, 0):
             return None
         return round((self.value - self.previous) * 100 / self.previous, 1)
+
+    @property
+    def rising(self) -> bool:
+        return self.change is not None and self.change > 0
+
+    @property
+    def falling(self) -> bool:
+        return self.change is not None and self.change < 0
+
+    @property
+    def change_percent_rising(self) -> bool:
+        return self.change_percent is not None and self.change_percent > 0
 
 
 @dataclass
@@ -109,22 +105,22 @@ class LeadersReport:
 
 def period_key(period: Period) -> str:
     """The note's key: ``month:2026-03``, ``term:4``, ``year:2026``, ``months:2026-01:2026-06``."""
-    if period.kind == "term" and period.term_id:
+    if period.kind == Period.Kind.TERM and period.term_id:
         return f"term:{period.term_id}"
-    if period.kind == "month":
+    if period.kind == Period.Kind.MONTH:
         return f"month:{period.first_month:%Y-%m}"
-    if period.kind == "year":
+    if period.kind == Period.Kind.YEAR:
         return f"year:{period.first_month:%Y}"
     return f"months:{period.first_month:%Y-%m}:{period.last_month:%Y-%m}"
 
 
 def period_label(period: Period) -> str:
-    if period.kind == "month":
+    if period.kind == Period.Kind.MONTH:
         return _("%(year)s-%(month)s") % {
             "year": period.first_month.year,
             "month": f"{period.first_month.month:02d}",
         }
-    if period.kind == "term":
+    if period.kind == Period.Kind.TERM:
         return _("%(term)s (%(first)s – %(last)s)") % {
             "term": period.label,
             "first": f"{period.first_month:%Y-%m}",
@@ -136,9 +132,9 @@ def period_label(period: Period) -> str:
 def period_before(period: Period) -> Period | None:
     """The period a report compares with: the month before, the term before (if the calendar
     has one), the year before, or as many months just before."""
-    if period.kind == "month":
+    if period.kind == Period.Kind.MONTH:
         return period_of_month(month_previous(period.first_month))
-    if period.kind == "term":
+    if period.kind == Period.Kind.TERM:
         from circulation.models import Term
 
         term = Term.objects.filter(pk=period.term_id).first()
@@ -148,9 +144,9 @@ def period_before(period: Period) -> Period | None:
         return period_of_term(before) if before else None
     last = month_previous(period.first_month)
     first = month_shift(last, 1 - len(period.months))
-    kind = "year" if period.kind == "year" else "months"
-    label = str(first.year) if kind == "year" else f"{first:%Y-%m} – {last:%Y-%m}"
-    return Period(kind, first, last, label)
+    if period.kind == Period.Kind.YEAR:
+        return Period(Period.Kind.YEAR, first, last, str(first.year))
+    return period_of_months(first, last)
 
 
 def _figure_value(statistics: PeriodStatistics, name: str, *, monthly: bool) -> int:
@@ -173,7 +169,7 @@ def leaders_report_for_period(period: Period, *, school: str | None = None) -> L
         previous = statistics_for_period(before.first_month, before.last_month, period=before)
         if not previous.has_data:
             previous = None
-    monthly = period.kind == "month"
+    monthly = period.kind == Period.Kind.MONTH
     key_figures = []
     for name, label in KEY_FIGURES:
         label = str(label)
@@ -205,7 +201,7 @@ def _trend(period: Period) -> list[TrendMonth]:
     """Loans, returns and visits per month for the chart: the period's months, or for a
     month's report the twelve months up to it. A month without a snapshot is None, not 0."""
     first = period.first_month
-    if period.kind == "month":
+    if period.kind == Period.Kind.MONTH:
         first = month_shift(first, 1 - TREND_MONTHS)
     trend = [
         TrendMonth(month=month.month, loans=month.loans, returns=month.returns, visits=month.visits)
@@ -225,40 +221,6 @@ def leaders_note_get(period: Period) -> LeadersReportNote | None:
     )
 
 
-@transaction.atomic
-def leaders_note_save(*, period: Period, text: str, version: int, user) -> LeadersReportNote:
-    """Save the librarian's note of ``period``. ``version`` is the version the writer started
-    from: if someone saved in the meantime, ``NoteConflict`` and nothing changes. An empty
-    text removes the note from the report (the row stays, with who emptied it)."""
-    text = (text or "").replace("\r\n", "\n").strip()
-    if len(text) > NOTE_MAX_LENGTH:
-        raise ReportsError(
-            _("The note is %(length)s characters long: at most %(limit)s, please.")
-            % {"length": len(text), "limit": NOTE_MAX_LENGTH}
-        )
-    key = period_key(period)
-    note, _created = LeadersReportNote.objects.get_or_create(
-        period_key=key,
-        defaults={
-            "period_kind": period.kind,
-            "first_month": period.first_month,
-            "last_month": period.last_month,
-            "term_id": period.term_id,
-        },
-    )
-    note = LeadersReportNote.objects.select_for_update().get(pk=note.pk)
-    if note.version != version:
-        raise NoteConflict()
-    if note.text == text:
-        return note
-    note.text = text
-    note.version += 1
-    note.written_by = user
-    note.written_at = timezone.now()
-    note.save(update_fields=["text", "version", "written_by", "written_at"])
-    return note
-
-
 def leaders_report_url(period: Period | None) -> str:
     """The report page's address for ``period`` (the same query the dashboard takes)."""
     from urllib.parse import urlencode
@@ -268,11 +230,11 @@ def leaders_report_url(period: Period | None) -> str:
     url = reverse("reports:leaders-report")
     if period is None:
         return url
-    if period.kind == "term" and period.term_id:
+    if period.kind == Period.Kind.TERM and period.term_id:
         query = {"term": period.term_id}
-    elif period.kind == "month":
+    elif period.kind == Period.Kind.MONTH:
         query = {"month": f"{period.first_month:%Y-%m}"}
-    elif period.kind == "year":
+    elif period.kind == Period.Kind.YEAR:
         query = {"year": f"{period.first_month:%Y}"}
     else:
         query = {"from": f"{period.first_month:%Y-%m}", "to": f"{period.last_month:%Y-%m}"}

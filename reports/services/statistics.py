@@ -1,4 +1,4 @@
-"""Every write of the reports app: computing a month's statistics into its snapshot.
+"""The write of the monthly statistics: computing a month's statistics into its snapshot.
 
 The counting is done by the database (``COUNT … GROUP BY`` over the month's loans, returns,
 renewals, visits and copies, each through an index on its date); Python only files the grouped
@@ -19,8 +19,8 @@ from django.utils import timezone
 from catalog.models import Copy, CopyStatusChange
 from circulation.models import ClassSession, DeskAction, Loan, Visit
 
-from .models import TOP_KEPT, MonthlyFigure, MonthlySnapshot, MonthlyTopReader, MonthlyTopTitle
-from .periods import month_bounds, month_first, month_last_day, month_refuse_future
+from ..models import TOP_KEPT, MonthlyFigure, MonthlySnapshot, MonthlyTopReader, MonthlyTopTitle
+from ..periods import month_bounds, month_first, month_last_day, month_refuse_future
 
 Dimension = MonthlyFigure.Dimension
 GONE_STATUSES = (Copy.Status.WITHDRAWN, Copy.Status.LOST)

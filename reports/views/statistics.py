@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Min
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -10,14 +9,14 @@ from django.views.decorators.http import require_GET
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
-from .exceptions import ReportsError
-from .models import MonthlySnapshot
-from .selectors import (
-    period_from_params,
+from ..exceptions import ReportsError
+from ..selectors.periods import period_from_params, term_choices, terms_begun, year_choices
+from ..selectors.statistics import (
     statistics_charts,
+    statistics_class_chart_height,
     statistics_for_period,
     statistics_trend,
-    terms_begun,
+    statistics_years,
 )
 
 
@@ -25,9 +24,11 @@ from .selectors import (
 @capability_required(Capability.VIEW_STATISTICS)
 def statistics(request):
     today = timezone.localdate()
+    terms = list(terms_begun(today=today, limit=12))
+    years = statistics_years(today=today)
     context = {
-        "terms": list(terms_begun(today=today, limit=12)),
-        "years": _years(today),
+        "terms": term_choices(terms, None),
+        "years": year_choices(years, None),
         "can_compute": request.user.has_perm(Capability.VIEW_SYSTEM_STATUS.permission),
         "asked": request.GET,
     }
@@ -41,17 +42,12 @@ def statistics(request):
     context.update(
         {
             "period": period,
+            "terms": term_choices(terms, period),
+            "years": year_choices(years, period),
             "stats": stats,
             "trend": trend,
             "charts": statistics_charts(stats, trend),
-            # One bar a class, enough room for its label.
-            "class_chart_height": max(240, 26 * len(stats.by_class) + 40),
+            "class_chart_height": statistics_class_chart_height(stats),
         }
     )
     return render(request, "reports/statistics.html", context)
-
-
-def _years(today) -> list[int]:
-    first = MonthlySnapshot.objects.aggregate(first=Min("month"))["first"]
-    start = first.year if first else today.year
-    return list(range(today.year, start - 1, -1))

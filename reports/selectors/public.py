@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from .models import (
+from ..models import (
     MonthlyFigure,
     MonthlySnapshot,
     MonthlyTopReader,
@@ -19,24 +18,12 @@ from .models import (
     reader_class_label,
     reader_kind_label,
 )
-from .periods import month_first
-from .selectors import term_current
+from ..periods import month_first
+from .periods import term_current
 
 SHOWN_CLASSES = 3
 SHOWN_TITLES = 5
 SHOWN_READERS = 5
-SETTINGS_FIELDS = (
-    "enabled",
-    "show_month_loans",
-    "show_month_visits",
-    "show_top_class",
-    "show_top_titles",
-    "show_term_loans",
-    "show_top_readers",
-    "show_reader_names",
-    "headline",
-    "refresh_minutes",
-)
 
 
 @dataclass
@@ -78,6 +65,11 @@ class PublicBoard:
     @property
     def has_figures(self) -> bool:
         return self.month is not None
+
+    @property
+    def shows_term_loans(self) -> bool:
+        """The term's loans are switched on and there is a term under way to count."""
+        return self.settings.show_term_loans and self.term_loans is not None
 
 
 def public_board(settings: TransparencySettings | None = None, *, today: date | None = None) -> PublicBoard:
@@ -132,13 +124,3 @@ def public_board(settings: TransparencySettings | None = None, *, today: date | 
 def _class_label(row: MonthlyTopReader) -> str:
     """The reader's class, else their grade, else their type: never their name."""
     return reader_class_label(row.grade, row.class_number) or reader_kind_label(row.reader_kind)
-
-
-@transaction.atomic
-def transparency_settings_save(*, form, user) -> TransparencySettings:
-    """Save the settings form (a ModelForm of ``TransparencySettings``), recording who changed them."""
-    settings = form.save(commit=False)
-    settings.updated_by = user
-    settings.updated_at = timezone.now()
-    settings.save()
-    return settings

@@ -1,6 +1,6 @@
 """The report to school leaders as files: a printable A4 PDF (reportlab, with the catalogue's
 embedded Chinese font and reportlab's own charts) and an .xlsx workbook (openpyxl). Both are
-drawn from a ``reports.leaders.LeadersReport`` and read nothing else."""
+drawn from a ``reports.selectors.leaders.LeadersReport`` and read nothing else."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from catalog.exceptions import CatalogError
 from library_site.spreadsheets import spreadsheet_safe
 
-from .exceptions import ReportsError
-from .leaders import LeadersReport, period_label
+from ..exceptions import ReportsError
+from ..selectors.leaders import LeadersReport, period_label
 
 MARGIN = 18 * mm
 CONTENT_WIDTH = A4[0] - 2 * MARGIN

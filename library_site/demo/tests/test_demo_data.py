@@ -1,0 +1,60 @@
+"""``python manage.py demo_data`` (``make run`` calls it on every start): the demo school is made
+once, its accounts printed and kept in var/demo_accounts.txt; later runs print that file again
+and change nothing."""
+
+import io
+import stat
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import Copy, Record
+from circulation.models import Reader, SchoolClass
+from library_site.accounts.models import User
+from library_site.demo.management.commands.demo_data import (
+    CLASSES_PER_GRADE,
+    DEMO_BOOKS,
+    GRADES,
+    STUDENTS_PER_CLASS,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def demo_data() -> str:
+    out = io.StringIO()
+    call_command("demo_data", stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_school_is_made_once_and_its_accounts_printed_again(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+
+    printed = demo_data()
+
+    assert printed.startswith("Demo accounts (示范账号)")
+    for username in ("admin", "librarian", "leader"):
+        assert f"  {username} " in printed
+    assert User.objects.filter(username__in=["admin", "librarian", "leader"]).count() == 3
+    assert SchoolClass.objects.count() == len(GRADES) * CLASSES_PER_GRADE
+    students = len(GRADES) * CLASSES_PER_GRADE * STUDENTS_PER_CLASS
+    assert Reader.objects.filter(kind=Reader.Kind.STUDENT).count() == students
+    assert Reader.objects.filter(kind=Reader.Kind.TEACHER).count() == len(GRADES) * CLASSES_PER_GRADE
+    assert Record.objects.count() == len(DEMO_BOOKS)
+    assert Copy.objects.count() == sum(book[-1] for book in DEMO_BOOKS)
+    accounts = tmp_path / "demo_accounts.txt"
+    assert accounts.read_text(encoding="utf-8") == printed
+    assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
+
+    users = User.objects.count()
+    assert demo_data() == printed
+    assert User.objects.count() == users
+    assert Record.objects.count() == len(DEMO_BOOKS)
+
+
+def test_a_demo_school_whose_accounts_file_is_gone_says_how_to_set_a_password(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    demo_data()
+    (tmp_path / "demo_accounts.txt").unlink()
+
+    assert "var/demo_accounts.txt is gone" in demo_data()

@@ -1,0 +1,21 @@
+"""The system app's one base error and its children."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class LibrarySystemError(Exception):
+    """A refusal of the system app (background jobs, their runs): the message says why."""
+
+    default_message = _("The request could not be carried out.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class JobAlreadyWaiting(LibrarySystemError):
+    """A run of this job is queued or running already."""
+
+
+class JobRunRefused(LibrarySystemError):
+    """A job's run asked to move to a state its table does not allow."""
