@@ -1,15 +1,14 @@
-"""The staff's pages for the school's structure: classes, readers, library cards, the roster
-import at term start and the promotion at year end. Every page needs MANAGE_READERS."""
+"""The staff's pages for the school's structure: classes, the roster import at term start and
+the promotion at year end (every page needs MANAGE_READERS); and the school's overview, the
+home page of those who read the statistics."""
 
 from __future__ import annotations
 
 import io
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,26 +16,41 @@ from catalog import transfer
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
-from . import roster, services
-from .cards import cards_pdf
-from .exceptions import CirculationError, DuplicateIdentifier
-from .models import Reader, RosterChange, SchoolClass
-from .school_forms import (
-    CardReissueForm,
-    PromotionForm,
-    ReaderForm,
-    ReaderSearchForm,
-    RosterConfirmForm,
-    RosterUploadForm,
-    SchoolClassForm,
+from .. import roster
+from ..exceptions import CirculationError
+from ..forms.school import PromotionForm, RosterConfirmForm, RosterUploadForm, SchoolClassForm
+from ..models import SchoolClass
+from ..policies import top_grade_default
+from ..selectors.school import (
+    class_parallels,
+    class_readers,
+    classes_by_grade,
+    promotion_plan,
+    roster_changes_latest,
+    school_overview,
 )
-from .selectors import class_readers, classes_by_grade, reader_list
+from ..services.school import grades_promote, roster_import, school_class_update
+from .readers import cards_response
 
 MANAGE = Capability.MANAGE_READERS
-READERS_PER_PAGE = 50
+
+
 SESSION_KEY = "circulation-roster"
+
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 PREVIEW_LIMIT = 500  # rows shown per list of the preview; the counts are always whole
+
+
+# --- the school's overview ----------------------------------------------------------------------
+
+
+@capability_required(Capability.VIEW_STATISTICS)
+def school_overview_page(request):
+    """The home page of those who read the statistics (school leaders): the school's figures."""
+    return render(request, "circulation/home_leader.html", {"overview": school_overview()})
 
 
 # --- classes ------------------------------------------------------------------------------------
@@ -52,14 +66,9 @@ def class_detail(request, pk: int):
     school_class = get_object_or_404(SchoolClass.objects.select_related("head_teacher"), pk=pk)
     form = SchoolClassForm(request.POST or None, initial={"head_teacher": school_class.head_teacher})
     if request.method == "POST" and form.is_valid():
-        services.school_class_update(
-            school_class=school_class, head_teacher=form.cleaned_data["head_teacher"]
-        )
+        school_class_update(school_class=school_class, head_teacher=form.cleaned_data["head_teacher"])
         messages.success(request, _("The head teacher of %(class)s is saved.") % {"class": school_class.name})
         return redirect("circulation:class-detail", pk=school_class.pk)
-    parallel = SchoolClass.objects.filter(grade=school_class.grade, is_active=True).exclude(
-        pk=school_class.pk
-    )
     return render(
         request,
         "circulation/class_detail.html",
@@ -67,7 +76,7 @@ def class_detail(request, pk: int):
             "school_class": school_class,
             "form": form,
             "readers": list(class_readers(school_class)),
-            "parallel": list(parallel.order_by("number")),
+            "parallel": class_parallels(school_class),
         },
     )
 
@@ -75,131 +84,7 @@ def class_detail(request, pk: int):
 @capability_required(MANAGE)
 def class_cards(request, pk: int):
     school_class = get_object_or_404(SchoolClass, pk=pk)
-    return _cards_response(request, list(class_readers(school_class)), f"借书证-{school_class.name}.pdf")
-
-
-# --- readers ------------------------------------------------------------------------------------
-
-
-@capability_required(MANAGE)
-def reader_list_page(request):
-    data = request.GET.copy() if request.GET else None
-    if data is not None and "status" not in data:
-        data["status"] = Reader.Status.ACTIVE
-    form = ReaderSearchForm(data or {"status": Reader.Status.ACTIVE})
-    filters = form.cleaned_data if form.is_valid() else {"status": Reader.Status.ACTIVE}
-    readers = reader_list(
-        query=filters.get("q", ""),
-        kind=filters.get("kind", ""),
-        school_class=filters["school_class"].pk if filters.get("school_class") else None,
-        status=filters.get("status", ""),
-    )
-    page = Paginator(readers, READERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query_string": query.urlencode()}
-    template = "circulation/_reader_table.html" if request.htmx else "circulation/reader_list.html"
-    return render(request, template, context)
-
-
-@capability_required(MANAGE)
-def reader_create(request):
-    initial = {"kind": Reader.Kind.STUDENT}
-    if request.GET.get("class"):
-        initial["school_class"] = SchoolClass.objects.filter(pk=request.GET["class"], is_active=True).first()
-    form = ReaderForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            reader = services.reader_create(
-                kind=data["kind"],
-                number=data["number"],
-                full_name=data["full_name"],
-                password=data["password"] or None,
-                school_class=data["school_class"] if data["kind"] == Reader.Kind.STUDENT else None,
-                gender=data["gender"],
-                department=data["department"],
-                guardian_contact=data["guardian_contact"],
-                issued_by=request.user,
-            )
-        except DuplicateIdentifier as error:
-            form.add_error("number", str(error.message))
-        else:
-            messages.success(
-                request,
-                _("%(name)s is registered with card %(card)s.")
-                % {"name": reader.name, "card": reader.cards.active().get().number},
-            )
-            return redirect("circulation:reader-edit", pk=reader.pk)
-    return render(request, "circulation/reader_form.html", {"form": form, "reader": None})
-
-
-@capability_required(MANAGE)
-def reader_edit(request, pk: int):
-    reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
-    initial = {
-        "full_name": reader.user.full_name,
-        "gender": reader.gender,
-        "school_class": reader.school_class,
-        "department": reader.department,
-        "guardian_contact": reader.guardian_contact,
-        "status": reader.status,
-    }
-    form = ReaderForm(request.POST or None, initial=initial, reader=reader)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.reader_update(
-            reader=reader,
-            full_name=data["full_name"],
-            school_class=data["school_class"],
-            gender=data["gender"],
-            department=data["department"],
-            guardian_contact=data["guardian_contact"],
-            status=data["status"] or reader.status,
-            password=data["password"],
-        )
-        messages.success(request, _("The details of %(name)s are saved.") % {"name": data["full_name"]})
-        return redirect("circulation:reader-edit", pk=reader.pk)
-    cards = list(reader.cards.order_by("-issued_at"))
-    return render(request, "circulation/reader_form.html", {"form": form, "reader": reader, "cards": cards})
-
-
-@capability_required(MANAGE)
-def reader_card(request, pk: int):
-    reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
-    return _cards_response(request, [reader], f"借书证-{reader.number}.pdf")
-
-
-@capability_required(MANAGE)
-def card_reissue(request, pk: int):
-    reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
-    form = CardReissueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            card = services.card_reissue(
-                reader=reader, reason=form.cleaned_data["reason"], issued_by=request.user
-            )
-        except CirculationError as error:
-            form.add_error("reason", str(error.message))
-        else:
-            messages.success(
-                request,
-                _("Card %(number)s is issued; the old card no longer works. Print the new card below.")
-                % {"number": card.number},
-            )
-            return redirect("circulation:reader-edit", pk=reader.pk)
-    return render(request, "circulation/card_reissue.html", {"form": form, "reader": reader})
-
-
-def _cards_response(request, readers, filename: str):
-    try:
-        pdf = cards_pdf(readers)
-    except CirculationError as error:
-        messages.error(request, error.message)
-        return redirect(request.headers.get("referer") or "circulation:class-list")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=filename)
-    return response
+    return cards_response(request, list(class_readers(school_class)), f"借书证-{school_class.name}.pdf")
 
 
 # --- the roster import --------------------------------------------------------------------------
@@ -233,7 +118,7 @@ def roster_upload(request):
         _discard(request)
         token = transfer.import_file_store(upload.chunks(), upload.extension)
         try:
-            services.roster_import(
+            roster_import(
                 path=transfer.import_file_path(token, upload.extension),
                 extension=upload.extension,
                 name=upload.name,
@@ -249,7 +134,7 @@ def roster_upload(request):
                 "name": upload.name[:200],
             }
             return redirect("circulation:roster-preview")
-    history = RosterChange.objects.select_related("done_by")[:10]
+    history = roster_changes_latest()
     return render(
         request,
         "circulation/roster_upload.html",
@@ -280,7 +165,7 @@ def roster_preview(request):
         messages.info(request, _("There is no roster waiting for confirmation. Upload a file."))
         return redirect("circulation:roster-upload")
     try:
-        plan = services.roster_import(
+        plan = roster_import(
             path=transfer.import_file_path(pending["token"], pending["extension"]),
             extension=pending["extension"],
             name=pending["name"],
@@ -317,7 +202,7 @@ def roster_confirm(request):
         messages.info(request, _("This roster is being saved or was saved already; it was not saved twice."))
         return redirect("circulation:roster-upload")
     try:
-        plan = services.roster_import(
+        plan = roster_import(
             path=claimed,
             extension=extension,
             name=pending["name"],
@@ -374,13 +259,11 @@ def roster_template(request):
 @capability_required(MANAGE)
 def promotion(request):
     data = request.POST if request.method == "POST" else (request.GET or None)
-    form = PromotionForm(data, initial={"top_grade": services.top_grade_default()})
-    top_grade = (
-        form.cleaned_data["top_grade"] if form.is_bound and form.is_valid() else services.top_grade_default()
-    )
+    form = PromotionForm(data, initial={"top_grade": top_grade_default()})
+    top_grade = form.cleaned_data["top_grade"] if form.is_bound and form.is_valid() else top_grade_default()
     if request.method == "POST" and form.is_valid():
         try:
-            summary = services.grades_promote(top_grade=top_grade, user=request.user)
+            summary = grades_promote(top_grade=top_grade, user=request.user)
         except CirculationError as error:
             messages.error(request, error.message)
         else:
@@ -394,7 +277,7 @@ def promotion(request):
             )
             return redirect("circulation:class-list")
     try:
-        plan = services.promotion_plan(top_grade=top_grade)
+        plan = promotion_plan(top_grade=top_grade)
         refusal = None
     except CirculationError as error:
         plan, refusal = None, error.message

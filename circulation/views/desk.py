@@ -7,9 +7,7 @@ handled in the mode it was scanned in."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
-from django.contrib import messages
 from django.contrib.auth.context_processors import PermWrapper
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,22 +18,24 @@ from django.views.decorators.http import require_POST
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
-from .desk import Mode, desk_scan, scan_normalise
-from .exceptions import CirculationError
-from .loans import UNDO_SECONDS, desk_action_refused, loan_mark_lost, loan_undo, loans_renew_all
-from .models import Compensation, DeskAction, Loan, Reader, SchoolClass
-from .selectors import (
-    class_open_loans,
-    copy_loan_history,
-    reader_history,
-    reader_open_loans_count,
-    reader_panel,
-    reader_search,
-)
+from ..exceptions import CirculationError
+from ..models import DeskAction, Reader
+from ..scans import scan_normalise
+from ..selectors.desk import desk_actions_recent, reader_open_loans_count, reader_panel
+from ..selectors.loans import class_open_loans
+from ..selectors.readers import reader_search
+from ..selectors.school import active_class_get, active_class_list, school_overview
+from ..services.desk import Mode, ScanAnswer, desk_scan
+from ..services.desk_actions import desk_action_refused
+from ..services.loans import UNDO_SECONDS, loan_undo, loans_renew_all
 
 SESSION_READER = "desk_reader"
+
+
 # Barcodes are letters, digits and dashes; anything else typed in the box is a name.
 NOT_A_BARCODE = re.compile(r"[^A-Z0-9\-]")
+
+
 SESSION_DESK = "desk_name"
 
 
@@ -46,14 +46,14 @@ def desk_name(request) -> str:
 def _pile_class(request):
     class_id = request.POST.get("pile_class") or request.GET.get("pile_class")
     if class_id and class_id.isdigit():
-        return SchoolClass.objects.filter(pk=int(class_id), is_active=True).first()
+        return active_class_get(int(class_id))
     return None
 
 
 def _answer(
     request,
     *,
-    outcome: str,
+    outcome: ScanAnswer.Outcome,
     message: str,
     scanned: str = "",
     action=None,
@@ -71,7 +71,7 @@ def _answer(
         "message": message,
         "scanned": scanned,
         "action": action,
-        "can_undo": bool(action and action.user_id == request.user.pk and outcome == "done"),
+        "can_undo": bool(action and action.user_id == request.user.pk and outcome == ScanAnswer.Outcome.DONE),
         "undo_seconds": UNDO_SECONDS,
         # ``panel`` is True (read it), False (leave the panel as it is) or one already read.
         "panel": panel
@@ -91,17 +91,42 @@ def _answer(
 
 
 @capability_required(Capability.USE_DESK)
+def desk(request):
+    query = request.GET.get("q", "")
+    readers, blocked_card = reader_search(query)
+    context = {"query": query, "readers": readers, "blocked_card": blocked_card}
+    if request.htmx:
+        return render(request, "circulation/_reader_results.html", context)
+    show_overview = request.user.has_perm(Capability.MANAGE_READERS.permission)
+    context["overview"] = school_overview() if show_overview else None
+    reader_id = request.session.get(SESSION_READER)
+    context.update(
+        panel=reader_panel(reader_id) if reader_id else None,
+        desk_name=desk_name(request),
+        classes=active_class_list(),
+        recent=desk_actions_recent(desk=desk_name(request), limit=10),
+        undo_seconds=UNDO_SECONDS,
+    )
+    return render(request, "circulation/desk.html", context)
+
+
+@capability_required(Capability.USE_DESK)
 @require_POST
 def desk_scan_view(request):
     mode = request.POST.get("mode", Mode.LEND)
-    if mode not in Mode.ALL:
+    if mode not in Mode.values:
         return HttpResponseBadRequest(_("Unknown desk mode."))
     code = request.POST.get("code", "")[:100]
     if NOT_A_BARCODE.search(scan_normalise(code)):
         # A name typed in, not a scan: offer the readers it matches.
         readers, _blocked = reader_search(code)
         message = "" if readers else _("No reader found for “%(text)s”.") % {"text": code.strip()}
-        return _answer(request, outcome="search" if readers else "refused", message=message, search=readers)
+        return _answer(
+            request,
+            outcome=ScanAnswer.Outcome.SEARCH if readers else ScanAnswer.Outcome.REFUSED,
+            message=message,
+            search=readers,
+        )
     answer = desk_scan(
         code=code,
         mode=mode,
@@ -110,13 +135,13 @@ def desk_scan_view(request):
         desk=desk_name(request),
         damaged=request.POST.get("damaged") == "1",
     )
-    if answer.outcome == "reader":
+    if answer.outcome == ScanAnswer.Outcome.READER:
         if request.session.get(SESSION_READER) != answer.reader_id:
             request.session[SESSION_READER] = answer.reader_id
         panel = reader_panel(answer.reader_id, card=answer.card, desk_fragment=True)
         return _answer(
             request,
-            outcome="reader",
+            outcome=ScanAnswer.Outcome.READER,
             message=_("Serving %(reader)s.") % {"reader": panel["reader"].name},
             scanned=answer.scanned,
             panel=panel,
@@ -185,14 +210,16 @@ def _panel_change(request, answer, mode: str, served: int | None) -> dict | None
 def desk_reader_choose(request, reader_id: int):
     reader = get_object_or_404(Reader, pk=reader_id)
     request.session[SESSION_READER] = reader.pk
-    return _answer(request, outcome="reader", message=_("Serving %(reader)s.") % {"reader": reader.name})
+    return _answer(
+        request, outcome=ScanAnswer.Outcome.READER, message=_("Serving %(reader)s.") % {"reader": reader.name}
+    )
 
 
 @capability_required(Capability.USE_DESK)
 @require_POST
 def desk_reader_clear(request):
     request.session.pop(SESSION_READER, None)
-    return _answer(request, outcome="info", message=_("Ready for the next reader."))
+    return _answer(request, outcome=ScanAnswer.Outcome.INFO, message=_("Ready for the next reader."))
 
 
 @capability_required(Capability.USE_DESK)
@@ -209,8 +236,8 @@ def desk_undo(request, action_id: int):
             scanned=action.scanned,
             message=error.message,
         )
-        return _answer(request, outcome="refused", message=str(error.message))
-    return _answer(request, outcome="info", message=result.message)
+        return _answer(request, outcome=ScanAnswer.Outcome.REFUSED, message=str(error.message))
+    return _answer(request, outcome=ScanAnswer.Outcome.INFO, message=result.message)
 
 
 @capability_required(Capability.USE_DESK)
@@ -218,14 +245,22 @@ def desk_undo(request, action_id: int):
 def desk_renew_all(request):
     reader_id = request.session.get(SESSION_READER)
     if not reader_id:
-        return _answer(request, outcome="refused", message=_("Scan the reader's card first, then the books."))
+        return _answer(
+            request,
+            outcome=ScanAnswer.Outcome.REFUSED,
+            message=_("Scan the reader's card first, then the books."),
+        )
     reader = get_object_or_404(Reader, pk=reader_id)
     answers = loans_renew_all(reader=reader, user=request.user, desk=desk_name(request))
     if not answers:
-        return _answer(request, outcome="info", message=_("This reader has no books to renew."))
+        return _answer(
+            request, outcome=ScanAnswer.Outcome.INFO, message=_("This reader has no books to renew.")
+        )
     refused = any(not ok for _loan, _message, ok in answers)
     message = " ".join(message for _loan, message, _ok in answers)
-    return _answer(request, outcome="refused" if refused else "done", message=message)
+    return _answer(
+        request, outcome=ScanAnswer.Outcome.REFUSED if refused else ScanAnswer.Outcome.DONE, message=message
+    )
 
 
 @capability_required(Capability.USE_DESK)
@@ -235,76 +270,6 @@ def desk_name_set(request):
     if name:
         request.session[SESSION_DESK] = name
     return redirect("circulation:desk")
-
-
-@capability_required(Capability.MANAGE_READERS)
-def loan_lost(request, loan_id: int):
-    """Mark a loan lost, with the price to charge shown before anything is saved."""
-    loan = get_object_or_404(Loan.objects.select_related("copy__record", "reader__user"), pk=loan_id)
-    default_price = loan.copy.price_paid or loan.copy.record.price
-    error = None
-    if request.method == "POST":
-        price = None
-        typed = request.POST.get("price", "").strip()
-        try:
-            if typed:
-                price = Decimal(typed)
-        except InvalidOperation:
-            error = _("Enter the price as a number, for example 25.80.")
-        if error is None:
-            try:
-                compensation = loan_mark_lost(
-                    loan=loan,
-                    user=request.user,
-                    desk=desk_name(request),
-                    price=price if price != default_price else None,
-                    price_source=request.POST.get("price_source", "").strip()[:100],
-                )
-            except CirculationError as refusal:
-                error = refusal.message
-            else:
-                messages.success(request, _("The loss is recorded. Print the receipt for the reader."))
-                return redirect("circulation:compensation-receipt", compensation.pk)
-    return render(
-        request,
-        "circulation/loan_lost.html",
-        {
-            "loan": loan,
-            "default_price": default_price,
-            "error": error,
-            "price": request.POST.get("price", ""),
-        },
-    )
-
-
-@capability_required(Capability.USE_DESK)
-def compensation_receipt(request, compensation_id: int):
-    compensation = get_object_or_404(
-        Compensation.objects.select_related(
-            "loan__copy__record", "loan__reader__user", "loan__reader__school_class", "recorded_by"
-        ),
-        pk=compensation_id,
-    )
-    return render(request, "circulation/compensation_receipt.html", {"compensation": compensation})
-
-
-@capability_required(Capability.MANAGE_READERS)
-def reader_loans(request, reader_id: int):
-    """A reader's loan history, for staff."""
-    panel = reader_panel(reader_id)
-    if panel is None:
-        return redirect("circulation:desk")
-    return render(
-        request, "circulation/reader_loans.html", {**panel, "history": reader_history(reader_id, limit=200)}
-    )
-
-
-@capability_required(Capability.MANAGE_READERS)
-def copy_loans(request, copy_id: int):
-    from catalog.models import Copy
-
-    copy = get_object_or_404(Copy.objects.select_related("record"), pk=copy_id)
-    return render(request, "circulation/copy_loans.html", {"copy": copy, "loans": copy_loan_history(copy.pk)})
 
 
 @capability_required(Capability.USE_DESK)

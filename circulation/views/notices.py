@@ -18,18 +18,18 @@ from django.views.decorators.http import require_POST
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
-from .exceptions import CirculationError
-from .models import Notice, NoticeTemplate, SchoolClass
-from .notices import (
-    DEFAULT_TEMPLATES,
-    PLACEHOLDER_HELP,
-    PLACEHOLDERS,
-    notice_mark_read,
-    notice_template_reset,
+from ..exceptions import CirculationError
+from ..forms.notices import NoticeTemplateForm
+from ..models import Notice, NoticeTemplate, SchoolClass
+from ..policies import PLACEHOLDER_HELP, PLACEHOLDERS
+from ..printing.notices import class_slips_pdf
+from ..selectors.notices import (
+    class_overdue_slips,
+    notice_template_current,
+    notices_for_user,
+    user_may_see_class_lists,
 )
-from .policy_forms import NoticeTemplateForm
-from .selectors import class_overdue_slips, notices_for_user, user_may_see_class_lists
-from .slips import class_slips_pdf
+from ..services.notices import notice_mark_read, notice_template_reset, notice_template_save
 
 
 @login_required
@@ -102,15 +102,16 @@ def class_overdue_pdf(request, pk: int):
 def notice_template_edit(request, kind: str):
     if kind not in NoticeTemplate.Kind.values:
         raise Http404("no such notice")
-    saved = NoticeTemplate.objects.filter(kind=kind).first()
-    subject, body = (saved.subject, saved.body) if saved else DEFAULT_TEMPLATES[kind]
+    saved, subject, body = notice_template_current(kind)
     form = NoticeTemplateForm(request.POST or None, kind=kind, initial={"subject": subject, "body": body})
     if request.method == "POST" and request.POST.get("reset") == "1":
         notice_template_reset(kind=kind)
         messages.success(request, _("The notice is back to the default wording."))
         return redirect("circulation:policies")
     if request.method == "POST" and form.is_valid():
-        form.save(user=request.user)
+        notice_template_save(
+            kind=kind, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"], user=request.user
+        )
         messages.success(request, _("The wording of the notice is saved."))
         return redirect("circulation:policies")
     return render(

@@ -1,3 +1,6 @@
+"""Forms of the administrator's pages for loan policies, the lending settings and the
+library calendar."""
+
 from __future__ import annotations
 
 from django import forms
@@ -5,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from library_site.widgets import DayInput
 
-from .models import CirculationSettings, ClosedPeriod, LoanPolicy, Term
+from ..models import CirculationSettings, ClosedPeriod, LoanPolicy, Term
 
 WEEKDAYS = [
     ("0", _("Monday")),
@@ -120,34 +123,3 @@ class TermForm(forms.ModelForm):
             "hard_due_on": DayInput(),
             "exams_on": DayInput(),
         }
-
-
-class NoticeTemplateForm(forms.Form):
-    """The wording of one kind of notice; a placeholder its kind does not have is refused."""
-
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000)
-
-    def __init__(self, *args, kind: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kind = kind
-
-    def _checked(self, field: str) -> str:
-        from .notices import template_check
-
-        value = self.cleaned_data[field]
-        template_check(self.kind, value)
-        return value
-
-    def clean_subject(self):
-        return self._checked("subject")
-
-    def clean_body(self):
-        return self._checked("body")
-
-    def save(self, *, user):
-        from .notices import notice_template_save
-
-        return notice_template_save(
-            kind=self.kind, subject=self.cleaned_data["subject"], body=self.cleaned_data["body"], user=user
-        )

@@ -6,49 +6,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
-from .models import CirculationSettings, ClosedPeriod, LoanPolicy, Term
-from .policy_forms import CirculationSettingsForm, ClosedPeriodForm, LoanPolicyForm, TermForm
+from ..forms.policies import CirculationSettingsForm, ClosedPeriodForm, LoanPolicyForm, TermForm
+from ..models import CirculationSettings, ClosedPeriod, LoanPolicy, Term
+from ..selectors.policies import policies_page
+from ..services.policies import closed_period_delete
 
 manage_policies = capability_required(Capability.MANAGE_POLICIES)
 
 
 @manage_policies
 def policy_list(request):
-    today = timezone.localdate()
-    return render(
-        request,
-        "circulation/policies.html",
-        {
-            "policies": LoanPolicy.objects.all(),
-            "settings": CirculationSettings.current(),
-            "closed_periods": ClosedPeriod.objects.filter(ends_on__gte=today.replace(month=1, day=1)),
-            "terms": Term.objects.order_by("-starts_on")[:6],
-            "notice_templates": _notice_templates(),
-        },
-    )
-
-
-def _notice_templates() -> list[dict]:
-    from .models import NoticeTemplate
-    from .notices import DEFAULT_TEMPLATES
-
-    saved = {template.kind: template for template in NoticeTemplate.objects.all()}
-    return [
-        {
-            "kind": kind,
-            "label": label,
-            "subject": saved[kind].subject if kind in saved else DEFAULT_TEMPLATES[kind][0],
-            "is_default": kind not in saved,
-        }
-        for kind, label in NoticeTemplate.Kind.choices
-    ]
+    return render(request, "circulation/policies.html", policies_page())
 
 
 def _edit(request, *, form_class, instance, title, saved):
@@ -123,7 +97,7 @@ def closed_edit(request, pk: int):
 @require_POST
 def closed_delete(request, pk: int):
     period = get_object_or_404(ClosedPeriod, pk=pk)
-    period.delete()  # a calendar entry, not a record the library accounts for
+    closed_period_delete(period=period)
     messages.success(request, _("The closed days are removed from the calendar."))
     return redirect("circulation:policies")
 

@@ -5,35 +5,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog.models import Record
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
-from library_site.widgets import DayInput
 
-from .desk_views import desk_name
-from .exceptions import CirculationError
-from .loans import class_set_book, class_set_cancel, class_set_free_copies, class_set_lend
-from .models import ClassSetBooking, Reader, SchoolClass
-from .selectors import reader_for_user
-
-
-class ClassSetForm(forms.Form):
-    school_class = forms.ModelChoiceField(
-        label=gettext_lazy("Class"),
-        queryset=SchoolClass.objects.filter(is_active=True).order_by("grade", "number"),
-    )
-    copies = forms.IntegerField(label=gettext_lazy("Copies"), min_value=1, max_value=80)
-    starts_on = forms.DateField(label=gettext_lazy("From"), widget=DayInput())
-    ends_on = forms.DateField(label=gettext_lazy("Until"), widget=DayInput())
+from ..exceptions import CirculationError
+from ..forms.class_sets import ClassSetForm
+from ..models import ClassSetBooking, Reader
+from ..selectors.class_sets import class_set_free_copies, class_sets_to_lend
+from ..selectors.readers import reader_for_user
+from ..services.class_sets import class_set_book, class_set_cancel, class_set_lend
+from .desk import desk_name
 
 
 @capability_required(Capability.RESERVE_ITEMS)
@@ -72,15 +61,7 @@ def class_set_cancel_view(request, booking_id: int):
 @capability_required(Capability.USE_DESK)
 def class_set_list(request):
     """Bookings starting within a week, for the desk to prepare and lend."""
-    today = timezone.localdate()
-    bookings = (
-        ClassSetBooking.objects.filter(
-            state=ClassSetBooking.State.BOOKED, starts_on__lte=today + timedelta(days=7)
-        )
-        .select_related("record", "school_class", "teacher__user")
-        .order_by("starts_on", "pk")
-    )
-    return render(request, "circulation/class_sets.html", {"bookings": bookings, "today": today})
+    return render(request, "circulation/class_sets.html", {"bookings": class_sets_to_lend()})
 
 
 @capability_required(Capability.USE_DESK)

@@ -18,7 +18,7 @@ from reportlab.platypus import Paragraph
 from catalog.exceptions import CatalogError
 from catalog.labels import label_font, library_name_for_labels, text_bold_centred, text_centred, text_fit
 
-from .exceptions import CirculationError
+from ..exceptions import CirculationError
 
 MARGIN = 25 * mm
 
@@ -35,7 +35,7 @@ def _paragraph(canvas, font: str, size: float, text: str, *, x: float, top: floa
 
 def clearance_certificate_pdf(certificate, *, school: str | None = None) -> bytes:
     """The certificate as PDF bytes, for a ClearanceCertificate recorded by
-    ``services.clearance_certificate_issue`` (which refuses a reader with anything out); its
+    ``services.leavers.clearance_certificate_issue`` (which refuses a reader with anything out); its
     reader comes with ``with_display()``."""
     reader = certificate.reader
     today = certificate.issued_on

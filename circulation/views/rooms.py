@@ -7,6 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,13 +15,11 @@ from django.views.decorators.http import require_POST
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
-from . import services
-from .exceptions import CirculationError
-from .models import ClassSession, OpeningHours, Visit
-from .school_forms import ClassSessionForm, OpeningHoursForm, active_rooms
-from .selectors import room_week
-
-WEEKLY_TARGET_HOURS = 40
+from ..exceptions import CirculationError
+from ..forms.rooms import ClassSessionForm, OpeningHoursForm
+from ..models import ClassSession, OpeningHours
+from ..selectors.rooms import active_rooms, room_visits_today, room_week, rooms_with_weekly_hours
+from ..services import rooms as services
 
 
 def _week_start(text: str | None) -> datetime.date:
@@ -33,18 +32,7 @@ def _week_start(text: str | None) -> datetime.date:
 
 @capability_required(Capability.MANAGE_READERS)
 def room_list(request):
-    rooms = list(active_rooms())
-    hours = {}
-    for span in OpeningHours.objects.filter(room__in=rooms):
-        hours[span.room_id] = hours.get(span.room_id, 0) + span.hours
-    return render(
-        request,
-        "circulation/room_list.html",
-        {
-            "rooms": [{"room": room, "hours": hours.get(room.pk, 0)} for room in rooms],
-            "target": WEEKLY_TARGET_HOURS,
-        },
-    )
+    return render(request, "circulation/room_list.html", rooms_with_weekly_hours())
 
 
 @capability_required(Capability.MANAGE_READERS)
@@ -95,7 +83,7 @@ def room_week_page(request, pk: int):
             "next_week": week_start + datetime.timedelta(days=7),
             "session_form": session_form,
             "hours_form": hours_form,
-            "target": WEEKLY_TARGET_HOURS,
+            "target": week["target"],
         },
     )
 
@@ -119,8 +107,6 @@ def opening_hours_remove(request, pk: int):
 
 
 def _room_url(room_id: int, day: datetime.date) -> str:
-    from django.urls import reverse
-
     return (
         f"{reverse('circulation:room-week', args=[room_id])}?week={_week_start(day.isoformat()).isoformat()}"
     )
@@ -142,13 +128,9 @@ def room_kiosk(request, pk: int):
         else:
             context.update(visit=visit, new=new)
         status = 422 if "refusal" in context and not request.htmx else 200
-        context["today"] = _today_count(room)
+        context["today"] = room_visits_today(room)
         if request.htmx:
             return render(request, "circulation/_kiosk_answer.html", {**context, "out_of_band": True})
         return render(request, "circulation/room_kiosk.html", context, status=status)
-    context["today"] = _today_count(room)
+    context["today"] = room_visits_today(room)
     return render(request, "circulation/room_kiosk.html", context)
-
-
-def _today_count(room) -> int:
-    return Visit.objects.filter(room=room, entered_at__date=timezone.localdate()).count()

@@ -25,8 +25,8 @@ from catalog.labels import (
     text_fit,
 )
 
-from .exceptions import CirculationError
-from .models import Reader
+from ..exceptions import CirculationError
+from ..models import Reader
 
 CARD_WIDTH = 85.6 * mm
 CARD_HEIGHT = 54 * mm

@@ -1,6 +1,7 @@
-"""A reader's own actions: renew their loan, place and cancel their holds. Each checks that
-the loan or hold is the signed-in reader's own; anything else is a 404, so that nobody learns
-what another reader borrows."""
+"""The reader's own pages: their library page (loans, holds, history, a teacher's class sets, a
+head teacher's classes), and their own actions: renew a loan, place and cancel a hold. Each
+checks that the loan or hold is the signed-in reader's own; anything else is a 404, so that
+nobody learns what another reader borrows."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Record
 
-from .exceptions import CirculationError
-from .loans import hold_cancel, hold_place, loan_renew
-from .models import Hold, Loan
-from .selectors import reader_for_user
+from ..exceptions import CirculationError
+from ..models import Hold, Loan
+from ..selectors.reader_pages import my_library as my_library_context
+from ..selectors.readers import reader_for_user
+from ..services.holds import hold_cancel, hold_place
+from ..services.loans import loan_renew
 
 ONLINE = "OPAC"
 
@@ -26,6 +29,11 @@ def _own_reader(request):
     if reader is None:
         raise Http404("not a reader")
     return reader
+
+
+@login_required
+def my_library(request):
+    return render(request, "circulation/my_library.html", my_library_context(request.user))
 
 
 @login_required

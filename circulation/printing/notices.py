@@ -19,9 +19,9 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from catalog.exceptions import CatalogError
 from catalog.labels import label_font, library_name_for_labels, text_ascent, text_descent, text_fit
 
-from .exceptions import CirculationError
-from .models import NoticeTemplate, SchoolClass
-from .notices import notice_templates
+from ..exceptions import CirculationError
+from ..models import NoticeTemplate, SchoolClass
+from ..selectors.notices import notice_templates
 
 PER_PAGE = 3
 MARGIN_X = 15 * mm

@@ -17,11 +17,11 @@ from catalog.labels import library_name_for_labels
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
-from . import services
-from .clearance import clearance_certificate_pdf
-from .exceptions import CirculationError
-from .models import Compensation, Reader, SchoolClass
-from .selectors import class_clearance, reader_clearance
+from ..exceptions import CirculationError
+from ..models import Compensation, Reader, SchoolClass
+from ..printing.leavers import clearance_certificate_pdf
+from ..selectors.leavers import class_clearance, clearance_certificates_of, reader_clearance
+from ..services import leavers as services
 
 MANAGE = Capability.MANAGE_READERS
 
@@ -46,7 +46,7 @@ def class_clearance_page(request, pk: int):
 def reader_clearance_page(request, pk: int):
     reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
     context = reader_clearance(reader)
-    context["certificates"] = list(reader.clearance_certificates.select_related("issued_by")[:10])
+    context["certificates"] = clearance_certificates_of(reader)
     return render(request, "circulation/reader_clearance.html", context)
 
 
