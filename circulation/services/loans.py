@@ -57,8 +57,6 @@ from .holds import hold_trap_for_next
 from .locks import DESK_COPY_FIELDS, RETURN_LOAN_FIELDS, copy_lock, reader_lock, reader_lock_for_lending
 
 UNDO_SECONDS = 60
-
-
 # A second scan of the same copy for the same reader within this time is a double submit.
 DOUBLE_SUBMIT_SECONDS = 10
 

@@ -30,12 +30,8 @@ from ..services.desk_actions import desk_action_refused
 from ..services.loans import UNDO_SECONDS, loan_undo, loans_renew_all
 
 SESSION_READER = "desk_reader"
-
-
 # Barcodes are letters, digits and dashes; anything else typed in the box is a name.
 NOT_A_BARCODE = re.compile(r"[^A-Z0-9\-]")
-
-
 SESSION_DESK = "desk_name"
 
 
@@ -92,6 +88,7 @@ def _answer(
 
 @capability_required(Capability.USE_DESK)
 def desk(request):
+    """The desk's page (the home page of those who lend), or the readers a search finds (htmx)."""
     query = request.GET.get("q", "")
     readers, blocked_card = reader_search(query)
     context = {"query": query, "readers": readers, "blocked_card": blocked_card}
