@@ -7,12 +7,32 @@ class CirculationConfig(AppConfig):
     verbose_name = _("Circulation")
 
     def ready(self):
+        from library_site.accounts.home import HomePage, home_register
         from library_site.accounts.navigation import MenuEntry, menu_register
         from library_site.accounts.roles import Capability
         from library_site.system.jobs import Job, jobs_register
 
         from . import policies  # noqa: F401 (connects the signals that drop the cached lending rules)
-        from .selectors import my_library_is_separate_page
+        from .selectors.reader_pages import MY_LIBRARY_HOME, my_library_is_separate_page
+
+        # The home pages circulation offers, first match wins: the desk for those who lend,
+        # the school's overview for those who read the statistics, and every reader's own page.
+        home_register(
+            HomePage(
+                key="desk", view="circulation.views.desk.desk", order=100, capability=Capability.USE_DESK
+            )
+        )
+        home_register(
+            HomePage(
+                key="school-overview",
+                view="circulation.views.school.school_overview_page",
+                order=200,
+                capability=Capability.VIEW_STATISTICS,
+            )
+        )
+        home_register(
+            HomePage(key=MY_LIBRARY_HOME, view="circulation.views.reader_pages.my_library", order=900)
+        )
 
         jobs_register(
             Job(

@@ -1,3 +1,6 @@
+"""Circulation's one base error and its children: every refusal the app makes, each with a
+message a librarian understands. No exception class is defined anywhere else in the app."""
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,6 +101,13 @@ class RosterRefused(CirculationError):
     default_message = _("The roster cannot be imported.")
 
 
+class CellRefused(CirculationError, ValueError):
+    """A cell of a roster that cannot be read; the message says why in the reader's language.
+    (Still a ValueError, as it was when circulation/roster.py defined it.)"""
+
+    default_message = _("The roster cannot be imported.")
+
+
 class PromotionRefused(CirculationError):
     default_message = _("The classes cannot be moved up a grade.")
 
@@ -116,3 +126,17 @@ class RoomNotAvailable(CirculationError):
 
 class ClearanceRefused(CirculationError):
     default_message = _("This reader still has books out or debts unpaid: no clearance certificate.")
+
+
+class StateRefused(CirculationError):
+    """A change of state that the model's transitions table (circulation/states.py) does not
+    allow; a service may name a more precise refusal for its callers (UndoRefused …)."""
+
+    default_message = _("The request could not be carried out.")
+
+
+class BorrowingBlocked(CirculationError):
+    """A check another app registered (circulation/registries.py) says this reader may not
+    borrow now; the message is that check's one-line reason."""
+
+    default_message = _("The request could not be carried out.")

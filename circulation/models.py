@@ -131,6 +131,19 @@ class Reader(models.Model):
     def name(self) -> str:
         return self.user.display_name
 
+    @property
+    def is_active(self) -> bool:
+        """Still at school (not graduated, not left)."""
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_student(self) -> bool:
+        return self.kind == self.Kind.STUDENT
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.kind == self.Kind.TEACHER
+
 
 class LibraryCard(models.Model):
     """A computer library card (电脑借书证). A reader has at most one active card; a reissued
@@ -571,6 +584,10 @@ class Loan(models.Model):
     def overdue_days_on(self, day) -> int:
         return max(0, (day - self.due_on).days)
 
+    @property
+    def is_lost(self) -> bool:
+        return self.state == self.State.LOST
+
 
 class Hold(models.Model):
     """A reader waiting for a title (预约), first come, first served. A returned copy is
@@ -627,6 +644,11 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} ← {self.reader_id} ({self.state})"
+
+    @property
+    def is_ready(self) -> bool:
+        """Kept on the hold shelf for the reader to collect."""
+        return self.state == self.State.READY
 
 
 class Suspension(models.Model):
@@ -947,7 +969,7 @@ class ClearanceCertificate(models.Model):
 
 class NoticeTemplate(models.Model):
     """The wording of one kind of notice, as the administrator set it. A kind without a row
-    uses the default wording (``circulation.notices.DEFAULT_TEMPLATES``)."""
+    uses the default wording (``circulation.policies.DEFAULT_TEMPLATES``)."""
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("Due-date reminder")

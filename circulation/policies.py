@@ -1,5 +1,6 @@
-"""Rules that administrators set: which loan policy applies to a reader and a record, and when
-a loan falls due on the library's calendar.
+"""Rules that administrators set: which loan policy applies to a reader and a record, when
+a loan falls due on the library's calendar, what a lost book costs, the reading rooms' weekly
+target, the school's top grade, and the notices' wording (defaults and placeholders).
 
 A due date never falls on a closed day (a closed weekday, a holiday, a vacation), and never
 after the current term's last due date unless the policy lets the reader borrow over the
@@ -10,18 +11,23 @@ due date, the due date moves back to the last open day before it instead.
 from __future__ import annotations
 
 import contextlib
+import string
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import Location
 
 from .exceptions import LendingClosed
-from .models import CirculationSettings, ClosedPeriod, LoanPolicy, Reader, Term
+from .models import CirculationSettings, ClosedPeriod, LoanPolicy, NoticeTemplate, Reader, Term
 
 # Copies standing in these rooms are read there and never lent (参考书 in the reading room),
 # whatever the policy says: the room, not the material type, makes a book reference-only in
@@ -196,3 +202,114 @@ def graduating_freeze_starts(
     if reader.school_class is None or reader.school_class.grade not in settings.graduating_grade_set:
         return None
     return term.freeze_starts_on if calendar.today >= term.freeze_starts_on else None
+
+
+# --- a lost book ----------------------------------------------------------------------------------
+
+
+def lost_book_price(copy) -> tuple[Decimal | None, str]:
+    """The price a lost copy is charged at before the library's multiplier, and where it comes
+    from: the price paid for this copy, else the record's list price; (None, "") when neither
+    is recorded (the desk then enters one). The desk's form shows it; loan_mark_lost charges it."""
+    if copy.price_paid:
+        return copy.price_paid, _("price paid for this copy")
+    if copy.record.price:
+        return copy.record.price, _("list price")
+    return None, ""
+
+
+# --- reading rooms and the school ----------------------------------------------------------------
+
+
+def reading_room_weekly_target_hours() -> int:
+    """The hours a week a reading room should be open (the standard's 40 hours, or the setting
+    READING_ROOM_WEEKLY_TARGET_HOURS)."""
+    return int(getattr(django_settings, "READING_ROOM_WEEKLY_TARGET_HOURS", 40))
+
+
+def top_grade_default() -> int:
+    """The school's top grade, whose classes graduate at promotion (the setting SCHOOL_TOP_GRADE)."""
+    return int(getattr(django_settings, "SCHOOL_TOP_GRADE", 6))
+
+
+# --- the notices' wording ---------------------------------------------------------------------------
+
+NoticeKind = NoticeTemplate.Kind
+
+# The school's default wording (data the administrator may change on the policies page, not
+# interface text): Chinese, the language of the school.
+DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
+    NoticeKind.REMINDER: (
+        "还书提醒：《{title}》将于{due_date}到期",
+        "{reader}：你借阅的《{title}》将于{due_date}到期，还有{days_left}天。"
+        "请按时归还，或到图书馆借阅台办理续借。",
+    ),
+    NoticeKind.OVERDUE: (
+        "逾期通知：《{title}》已逾期{days_overdue}天",
+        "{reader}：你借阅的《{title}》应于{due_date}归还，现已逾期{days_overdue}天。请尽快将书还到图书馆。",
+    ),
+    NoticeKind.HOLD_READY: (
+        "预约到书：《{title}》",
+        "{reader}：你预约的《{title}》已经为你保留在借阅台，请于{collect_by}前凭借书证领取。",
+    ),
+    NoticeKind.CLASS_OVERDUE: (
+        "{class}逾期图书名单（{count}人）",
+        "{class}有{count}名学生的图书已逾期：\n{list}\n"
+        "请提醒学生尽快归还。在“我的借阅”页面可以打印每名学生一张的逾期通知单。",
+    ),
+}
+
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    NoticeKind.REMINDER: ("reader", "title", "due_date", "days_left"),
+    NoticeKind.OVERDUE: ("reader", "title", "due_date", "days_overdue"),
+    NoticeKind.HOLD_READY: ("reader", "title", "collect_by"),
+    NoticeKind.CLASS_OVERDUE: ("class", "count", "list"),
+}
+
+PLACEHOLDER_HELP = {
+    "reader": gettext_lazy("the reader's name"),
+    "title": gettext_lazy("the book's title"),
+    "due_date": gettext_lazy("the due date"),
+    "days_left": gettext_lazy("days until the due date"),
+    "days_overdue": gettext_lazy("days overdue"),
+    "collect_by": gettext_lazy("the last day to collect the hold"),
+    "class": gettext_lazy("the class"),
+    "count": gettext_lazy("how many pupils"),
+    "list": gettext_lazy("one line per pupil and book"),
+}
+
+
+def template_check(kind: str, text: str) -> None:
+    """Refuse a template with a placeholder that its kind does not have, or a stray brace."""
+    allowed = PLACEHOLDERS[kind]
+    try:
+        fields = [(field, spec, conversion) for _l, field, spec, conversion in string.Formatter().parse(text)]
+    except ValueError:
+        raise ValidationError(
+            _("A brace is not closed: write placeholders as {title}, and {{ or }} for a brace itself.")
+        ) from None
+    unknown = [
+        field
+        for field, spec, conversion in fields
+        if field is not None and (field not in allowed or spec or conversion)
+    ]
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder %(names)s: this message can use %(allowed)s.")
+            % {
+                "names": "、".join("{" + (name or "") + "}" for name in unknown),
+                "allowed": "、".join("{" + name + "}" for name in allowed),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One kind of notice's subject and body, with their placeholders."""
+
+    subject: str
+    body: str
+
+    def render(self, values: dict[str, object]) -> tuple[str, str]:
+        text = {key: str(value) for key, value in values.items()}
+        return self.subject.format_map(text)[:200], self.body.format_map(text)

@@ -15,11 +15,12 @@ class ReaderQuerySet(models.QuerySet):
 
     def with_display(self):
         """What a list of readers shows, in a constant number of queries: the account, the
-        class and the active card (as ``active_cards``, a list of zero or one)."""
-        from .models import LibraryCard
-
+        class and the active card (as ``active_cards``, a list of zero or one). The card model
+        is reached through the relation, so that this module needs nothing of models.py (which
+        imports it)."""
+        cards = self.model._meta.get_field("cards").related_model
         return self.select_related("user", "school_class").prefetch_related(
-            Prefetch("cards", queryset=LibraryCard.objects.active(), to_attr="active_cards")
+            Prefetch("cards", queryset=cards.objects.active(), to_attr="active_cards")
         )
 
 

@@ -1,13 +1,13 @@
 """django-import-export resources of circulation.
 
 - ``ReaderResource``: the export of readers (Excel and CSV) from the back office.
-- ``RosterResource``: the roster import at term start. ``import_data(dry_run=True)`` is the
-  preview: every row is checked (its cells, against the rows before it and against the
-  database) and sorted into new readers, readers who move class, readers whose details change
-  and readers already as the roster says; the classes new this year and the readers missing
-  from the roster are listed beside. ``import_data(dry_run=False)`` saves through
-  circulation.services, inside django-import-export's transaction: all rows, or none when any
-  row is wrong.
+- ``RosterResource``: the roster import at term start. It only reads and checks rows:
+  ``rows_check(dataset)`` checks every row (its cells, against the rows before it and against
+  the database) and sorts it into new readers, readers who move class, readers whose details
+  change and readers already as the roster says; the classes new this year and the readers
+  missing from the roster are listed beside. It writes nothing: the service
+  (``circulation.services.school.roster_import``) owns the transaction and applies the plan,
+  all rows or none when any row is wrong.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from library_site.accounts.models import User
 from library_site.spreadsheets import spreadsheet_safe
 
 from . import roster
+from .exceptions import CellRefused
 from .models import LibraryCard, Reader, SchoolClass
 
 
@@ -113,6 +114,8 @@ class RosterPlan:
     errors: list[tuple[int, str]] = dataclass_field(default_factory=list)
     new_classes: list[tuple[int, int]] = dataclass_field(default_factory=list)
     missing: list[Reader] = dataclass_field(default_factory=list)
+    # The school's active classes by (grade, number), as the check read them.
+    classes: dict[tuple[int, int], SchoolClass] = dataclass_field(default_factory=dict)
     deactivate_missing: bool = False
     user: object = None
     initial_password: str = ""  # the new accounts' password, none when empty
@@ -160,6 +163,11 @@ class RosterResource(resources.Resource):
         super().__init__(**kwargs)
         self.plan = plan
 
+    def rows_check(self, dataset):
+        """Read and check every row of ``dataset`` into the plan; nothing is written (no
+        transaction, no savepoint per row). Returns django-import-export's Result."""
+        return self.import_data(dataset, dry_run=False, use_transactions=False)
+
     # django-import-export's hooks, in the order it calls them.
 
     def before_import(self, dataset, **kwargs):
@@ -206,8 +214,8 @@ class RosterResource(resources.Resource):
             raise ValidationError({"row": errors})
 
     def save_instance(self, instance: RosterRow, is_create, row, **kwargs):
-        # Nothing is written row by row: after_import saves the whole file in one go, once
-        # every row has passed.
+        # Nothing is written: the row joins the plan, which the service applies in one go
+        # once every row has passed.
         self.plan.rows.append(instance)
 
     def after_import(self, dataset, result, **kwargs):
@@ -215,11 +223,7 @@ class RosterResource(resources.Resource):
             {row.class_key for row in self.plan.rows if row.class_key and row.class_key not in self.classes}
         )
         self.plan.missing = self._missing()
-        if kwargs.get("dry_run") or self.plan.errors:
-            return
-        from .services import roster_apply
-
-        self.plan.saved = roster_apply(plan=self.plan, classes=self.classes)
+        self.plan.classes = self.classes
 
     # The checks.
 
@@ -236,7 +240,7 @@ class RosterResource(resources.Resource):
             )
         try:
             kind = roster.kind_parse(row.kind_text) if getattr(row, "kind_text", "") else ""
-        except roster.CellRefused as error:
+        except CellRefused as error:
             errors.append(str(error))
             kind = ""
         if not kind:
@@ -252,11 +256,11 @@ class RosterResource(resources.Resource):
         else:
             try:
                 row.identifier = roster.identifier_parse(identifier)
-            except roster.CellRefused as error:
+            except CellRefused as error:
                 errors.append(str(error))
         try:
             row.gender = roster.gender_parse(getattr(row, "gender", ""))
-        except roster.CellRefused as error:
+        except CellRefused as error:
             errors.append(str(error))
         class_text, grade_text = getattr(row, "class_text", ""), getattr(row, "grade", "")
         if kind == Reader.Kind.STUDENT:
@@ -265,7 +269,7 @@ class RosterResource(resources.Resource):
             else:
                 try:
                     row.class_key = roster.class_parse(class_text, grade_text)
-                except roster.CellRefused as error:
+                except CellRefused as error:
                     errors.append(str(error))
         row.guardian = getattr(row, "guardian", "")[:100]
         row.department = getattr(row, "department", "")[:100]

@@ -4,7 +4,8 @@ The file's cells are read as a school office types them: Chinese headers in any 
 姓名, 性别, 年级, 班级 …), a class written whole (三年级(2)班, 3年级2班, 初一(3)班, 高二5班) or as a
 grade column and a class column, full-width digits (３年级２班) and the spaces a copy-paste leaves.
 Each cell is folded here; the rows' checks against each other and against the database are the
-resource's (circulation/resources.py), which is django-import-export's and gives the preview.
+resource's (circulation/resources.py), which is django-import-export's and gives the preview;
+the import's service (circulation/services/school.py) saves it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import transfer
 
-from .exceptions import RosterRefused
+from .exceptions import CellRefused, RosterRefused
 
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
@@ -92,10 +93,6 @@ GRADE_PATTERNS = (
 )
 CLASS_PATTERN = re.compile(rf"^\(?{NUMBER}\)?班?$")
 WHOLE_CLASS = re.compile(rf"^(?P<grade>{NUMBER}年级|初{NUMBER}|高{NUMBER})\(?(?P<number>{NUMBER})\)?班$")
-
-
-class CellRefused(ValueError):
-    """A cell that cannot be read; the message says why in the reader's language."""
 
 
 def grade_parse(text: str) -> int:

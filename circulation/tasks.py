@@ -15,7 +15,7 @@ def anonymise_leavers_task(self, param: str | None = None, job_run_id: int | Non
     period; nothing when it is 0). Safe to run any number of times."""
     from library_site.system.jobs import job_run
 
-    from .services import loans_anonymise
+    from .services.leavers import loans_anonymise
 
     with job_run("anonymise_leavers", run_id=job_run_id, task_id=self.request.id) as run:
         result = loans_anonymise()
@@ -53,7 +53,7 @@ def send_notices_task(self, param: str | None = None, job_run_id: int | None = N
     each e-mail is claimed before it is sent."""
     from library_site.system.jobs import job_run
 
-    from .notices import notices_send
+    from .services.notices import notices_send
 
     with job_run("send_notices", run_id=job_run_id, task_id=self.request.id, param=param) as run:
         run.result = notices_send(today=_day_param(param)).as_dict()
@@ -74,7 +74,7 @@ def expire_holds_task(self, param: str | None = None, job_run_id: int | None = N
     line (who gets a hold-ready notice) or back to the shelf."""
     from library_site.system.jobs import job_run
 
-    from .loans import hold_expire
+    from .services.holds import hold_expire
 
     with job_run("expire_holds", run_id=job_run_id, task_id=self.request.id, param=param) as run:
         expired = hold_expire(today=_day_param(param))
@@ -94,6 +94,6 @@ def expire_holds_task(self, param: str | None = None, job_run_id: int | None = N
 )
 def hold_ready_notice_task(hold_id: int) -> int:
     """Right after a copy is kept for a hold: the reader's notice (once per hold)."""
-    from .notices import notices_send_for_hold
+    from .services.notices import notices_send_for_hold
 
     return notices_send_for_hold(hold_id=hold_id).hold_ready

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog, set_language
 
-from circulation.views import home
+from library_site.accounts.views import home
 from library_site.system.views import healthz
 
 admin.site.site_header = _("School library back office")

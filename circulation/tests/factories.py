@@ -3,7 +3,7 @@ from __future__ import annotations
 import factory
 
 from circulation.models import Reader, SchoolClass
-from circulation.services import reader_create
+from circulation.services.readers import reader_create
 from library_site.accounts.tests.factories import PASSWORD
 
 
@@ -35,7 +35,7 @@ class ReaderFactory(factory.Factory):
 
     @classmethod
     def _build(cls, model_class, **kwargs):
-        raise NotImplementedError("readers are made by circulation.services.reader_create")
+        raise NotImplementedError("readers are made by circulation.services.readers.reader_create")
 
 
 def copies_of(

@@ -82,7 +82,7 @@ def test_the_staff_pages_of_a_generated_school(page):
 
     from django.core.management import call_command
 
-    from circulation.services import class_session_book, opening_hours_add
+    from circulation.services.rooms import class_session_book, opening_hours_add
 
     call_command(
         "generate_school", "--students", "360", "--classes", "12", "--teachers", "20", stdout=io.StringIO()

@@ -4,8 +4,8 @@ pupil then signs in and sees exactly their own loan."""
 
 import pytest
 
-from circulation.loans import hold_place
 from circulation.models import Hold, Loan
+from circulation.services.holds import hold_place
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
 from library_site.testing import ARTIFACTS, browser_login
@@ -121,7 +121,7 @@ def test_the_administrator_sets_a_policy_and_a_holiday_in_the_browser(page):
 def test_a_lost_book_receipt_prints(page):
     from decimal import Decimal
 
-    from circulation.loans import loan_checkout
+    from circulation.services.loans import loan_checkout
 
     librarian = UserFactory(username="wanglib", roles=[Role.LIBRARIAN])
     pupil = ReaderFactory(

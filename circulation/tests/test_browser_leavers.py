@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from circulation.loans import loan_checkout, loan_return
+from circulation.services.loans import loan_checkout, loan_return
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
 from library_site.testing import ARTIFACTS, browser_login

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from catalog.models import Copy
 from circulation.models import Loan
-from circulation.notices import notices_send
+from circulation.services.notices import notices_send
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
 from library_site.testing import ARTIFACTS, browser_login

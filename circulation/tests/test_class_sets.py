@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from catalog.models import Copy
 from circulation.exceptions import BookingRefused
-from circulation.loans import class_set_book, class_set_lend, hold_place, loan_checkout
 from circulation.models import ClassSetBooking, Loan
 from circulation.policies import Calendar
+from circulation.services.class_sets import class_set_book, class_set_lend
+from circulation.services.holds import hold_place
+from circulation.services.loans import loan_checkout
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

@@ -9,8 +9,8 @@ from django.db import connection
 
 from catalog.models import Copy
 from circulation.exceptions import CirculationError
-from circulation.loans import loan_checkout, loan_return
 from circulation.models import DeskAction, Loan
+from circulation.services.loans import loan_checkout, loan_return
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from catalog.models import Copy
 from catalog.services import copies_add
 from circulation.exceptions import DuplicateIdentifier
-from circulation.loans import loan_checkout, loan_return
 from circulation.models import DeskAction, LibraryCard, Loan, Reader, Suspension
-from circulation.services import card_issue
+from circulation.services.loans import loan_checkout, loan_return
+from circulation.services.readers import card_issue
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 
@@ -101,7 +101,7 @@ def test_a_graduated_reader_is_refused(desk, pupil):
 
 
 def test_return_mode_takes_books_back_and_names_the_hold_shelf(desk, pupil, librarian):
-    from circulation.loans import hold_place
+    from circulation.services.holds import hold_place
 
     (copy,) = copies_of()
     loan_checkout(reader=ReaderFactory(), copy=copy, user=librarian)
@@ -214,7 +214,7 @@ def test_a_lend_and_a_return_for_the_reader_shown_change_only_their_line_and_the
 
 
 def test_the_whole_panel_is_sent_again_when_more_than_the_list_changes(desk, pupil, librarian):
-    from circulation.loans import hold_place
+    from circulation.services.holds import hold_place
 
     desk.cookies["django_language"] = "en"
     first, second = copies_of(count=2)
@@ -286,7 +286,7 @@ def test_the_reader_panel_takes_the_same_queries_whatever_the_reader_has_out(
 ):
     """The desk's answer reads only some columns of loans and holds: nothing it shows may be
     read again one row at a time."""
-    from circulation.loans import hold_place
+    from circulation.services.holds import hold_place
 
     counts = []
     for out in (1, 2):  # a pupil may have two books out

@@ -10,9 +10,9 @@ import pytest
 from django.core.cache import cache
 
 from circulation import exceptions as errors
-from circulation.loans import loan_checkout
 from circulation.models import CirculationSettings, ClosedPeriod, LoanPolicy, Term
 from circulation.policies import RULES_CACHE_KEY, Calendar, lending_rules
+from circulation.services.loans import loan_checkout
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

@@ -17,9 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Copy, CopyStatusChange
-from circulation.clearance import clearance_certificate_pdf
 from circulation.exceptions import ClearanceRefused
-from circulation.loans import loan_checkout, loan_mark_lost, loan_return
 from circulation.models import (
     CirculationSettings,
     ClearanceCertificate,
@@ -28,16 +26,18 @@ from circulation.models import (
     Loan,
     Reader,
 )
-from circulation.selectors import class_clearance, readers_with_open_items
-from circulation.services import (
+from circulation.printing.leavers import clearance_certificate_pdf
+from circulation.selectors.leavers import class_clearance, readers_with_open_items
+from circulation.selectors.school import promotion_plan
+from circulation.services.leavers import (
     anonymise_cutoff,
     clearance_certificate_issue,
     compensation_mark_paid,
-    grades_promote,
     loans_anonymise,
-    promotion_plan,
-    reader_update,
 )
+from circulation.services.loans import loan_checkout, loan_mark_lost, loan_return
+from circulation.services.readers import reader_update
+from circulation.services.school import grades_promote
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

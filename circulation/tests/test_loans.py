@@ -10,18 +10,6 @@ from django.utils import timezone
 
 from catalog.models import Copy, Location, Repair
 from circulation import exceptions as errors
-from circulation.loans import (
-    hold_cancel,
-    hold_expire,
-    hold_place,
-    hold_queue_position,
-    loan_checkout,
-    loan_mark_lost,
-    loan_renew,
-    loan_return,
-    loan_undo,
-    loans_renew_all,
-)
 from circulation.models import (
     CirculationSettings,
     ClosedPeriod,
@@ -35,6 +23,16 @@ from circulation.models import (
     Term,
 )
 from circulation.policies import Calendar, policy_for
+from circulation.selectors.holds import hold_queue_position
+from circulation.services.holds import hold_cancel, hold_expire, hold_place
+from circulation.services.loans import (
+    loan_checkout,
+    loan_mark_lost,
+    loan_renew,
+    loan_return,
+    loan_undo,
+    loans_renew_all,
+)
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

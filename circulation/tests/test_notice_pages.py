@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Copy
-from circulation.loans import hold_expire, hold_place, loan_checkout, loan_return
 from circulation.models import Hold, Loan, Notice, NoticeTemplate
-from circulation.notices import notices_send
+from circulation.services.holds import hold_expire, hold_place
+from circulation.services.loans import loan_checkout, loan_return
+from circulation.services.notices import notices_send
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 from library_site.celery import app

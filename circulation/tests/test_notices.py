@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 
 from catalog.models import Copy
 from circulation.models import CirculationSettings, Loan, Notice, NoticeTemplate
-from circulation.notices import notice_template_save, notices_send, template_check
+from circulation.policies import template_check
+from circulation.services.notices import notice_template_save, notices_send
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

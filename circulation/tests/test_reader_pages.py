@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from circulation.loans import hold_place, loan_checkout, loan_return
 from circulation.models import ClosedPeriod, Hold, Loan, LoanPolicy, Term
+from circulation.services.holds import hold_place
+from circulation.services.loans import loan_checkout, loan_return
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from catalog.models import Location
 from circulation.exceptions import CardNotValid, RoomNotAvailable
 from circulation.models import ClassSession, OpeningHours, Reader, SchoolClass, Visit
-from circulation.services import card_issue, class_session_book, opening_hours_add, visit_record
+from circulation.services.readers import card_issue
+from circulation.services.rooms import class_session_book, opening_hours_add, visit_record
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from circulation import roster
-from circulation.exceptions import RosterRefused
+from circulation.exceptions import CellRefused, RosterRefused
 from circulation.models import LibraryCard, Reader, RosterChange, SchoolClass
-from circulation.services import roster_import
+from circulation.services.school import roster_import
 from library_site.accounts.models import User
 
 from .factories import ReaderFactory, SchoolClassFactory
@@ -47,7 +47,7 @@ def test_class_names_are_read_as_schools_write_them(text, grade_text, expected):
 
 @pytest.mark.parametrize("text", ["三年纪2班", "3-2-1", "三年级", "十三年级1班", "初五1班", "2班", "高二"])
 def test_a_class_name_that_is_not_a_grade_and_class_is_refused(text):
-    with pytest.raises(roster.CellRefused):
+    with pytest.raises(CellRefused):
         roster.class_parse(text)
 
 

@@ -9,11 +9,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from catalog.models import CatalogSettings
-from circulation.cards import cards_pdf
 from circulation.exceptions import PromotionRefused, ReasonRequired
 from circulation.models import LibraryCard, Reader, RosterChange, SchoolClass
-from circulation.selectors import reader_list
-from circulation.services import card_reissue, grades_promote, promotion_plan
+from circulation.printing.readers import cards_pdf
+from circulation.selectors.readers import reader_list
+from circulation.selectors.school import promotion_plan
+from circulation.services.readers import card_reissue
+from circulation.services.school import grades_promote
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

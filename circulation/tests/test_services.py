@@ -3,7 +3,8 @@ from django.db import IntegrityError
 
 from circulation.exceptions import DuplicateIdentifier
 from circulation.models import LibraryCard, Reader, SchoolClass
-from circulation.services import card_issue, card_number_next, reader_create, school_class_create
+from circulation.services.readers import card_issue, card_number_next, reader_create
+from circulation.services.school import school_class_create
 from library_site.accounts.models import User
 from library_site.accounts.tests.factories import UserFactory
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from circulation.services import card_issue
+from circulation.services.readers import card_issue
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

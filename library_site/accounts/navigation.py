@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from .models import User
 from .roles import Capability
 
 
@@ -53,7 +54,7 @@ def menu_group_register(group: MenuGroup) -> None:
     _groups[group.key] = group
 
 
-def menu_for(user) -> list[dict]:
+def menu_for(user: User) -> list[dict]:
     """The bar's items for this person: entries ``{key, label, url, icon}``, and groups with
     their entries under ``children``."""
     if not user.is_authenticated:

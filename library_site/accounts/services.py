@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from .exceptions import RightChangeRefused
 from .models import User
-from .roles import STAFF_ROLES, Role
+from .roles import STAFF_ROLES, Capability, Role
 
 
 @transaction.atomic
@@ -51,14 +52,8 @@ def user_create(
     return user
 
 
-class RightChangeRefused(Exception):
-    def __init__(self, message):
-        self.message = message
-        super().__init__(str(message))
-
-
 @transaction.atomic
-def role_right_set(*, role: Role, capability, granted: bool, user: User) -> bool:
+def role_right_set(*, role: Role, capability: Capability, granted: bool, user: User) -> bool:
     """Give a right to a role or take it away (the roles page), and record who did it. The
     administrator's own rights are fixed, so that nobody can lock the library out of its
     settings. Returns whether anything changed (setting a right a role already has changes
@@ -67,7 +62,6 @@ def role_right_set(*, role: Role, capability, granted: bool, user: User) -> bool
     from django.utils.translation import gettext as _
 
     from .models import RoleRightChange
-    from .roles import Capability
 
     role, capability = Role(role), Capability(capability)
     if role == Role.ADMINISTRATOR:

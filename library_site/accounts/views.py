@@ -3,15 +3,30 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from .exceptions import RightChangeRefused
 from .forms import LoginForm
+from .home import home_page_for
 from .permissions import capability_required
 from .roles import Capability, Role
 from .selectors import role_matrix_get, role_right_changes_latest
-from .services import RightChangeRefused, role_right_set
+from .services import role_right_set
+
+
+@login_required
+def home(request):
+    """Each person's home: the first page the apps registered (home.py) that they may have,
+    rendered in place (the desk for those who lend, the school's overview for leaders, their
+    own library page for every reader)."""
+    page = home_page_for(request.user)
+    if page is None:
+        raise Http404("no home page is registered for this person")
+    return page.resolve()(request)
 
 
 class LoginView(auth_views.LoginView):

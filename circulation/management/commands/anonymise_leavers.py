@@ -11,7 +11,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from circulation.services import loans_anonymise
+from circulation.services.leavers import loans_anonymise
 
 
 class Command(BaseCommand):

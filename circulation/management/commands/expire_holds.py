@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from circulation.loans import hold_expire
 from circulation.management.commands.send_notices import day_option
+from circulation.services.holds import hold_expire
 from library_site.system.jobs import job_run
 from library_site.system.models import JobRun
 

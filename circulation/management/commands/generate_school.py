@@ -22,7 +22,7 @@ from django.db import transaction
 
 from catalog.management.commands.generate_data import GIVEN, SURNAMES
 from circulation.models import LibraryCard, Reader, SchoolClass
-from circulation.services import ROLE_FOR_KIND, card_number_next
+from circulation.services.readers import ROLE_FOR_KIND, card_number_next
 from library_site.accounts.models import User
 
 DEPARTMENTS = ("语文组", "数学组", "英语组", "科学组", "体育组", "艺术组", "德育处", "教务处", "后勤处")

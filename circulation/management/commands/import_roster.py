@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from circulation import roster
 from circulation.exceptions import CirculationError
 from circulation.models import SchoolClass
-from circulation.services import roster_import
+from circulation.services.school import roster_import
 
 
 class Command(BaseCommand):

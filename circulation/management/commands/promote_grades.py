@@ -8,7 +8,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from circulation.exceptions import CirculationError
-from circulation.services import grades_promote, promotion_plan, top_grade_default
+from circulation.policies import top_grade_default
+from circulation.selectors.school import promotion_plan
+from circulation.services.school import grades_promote
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from circulation.notices import notices_send
+from circulation.services.notices import notices_send
 from library_site.system.jobs import job_run
 from library_site.system.models import JobRun
 

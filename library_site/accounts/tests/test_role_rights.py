@@ -5,9 +5,10 @@ import pytest
 from django.urls import reverse
 
 from circulation.tests.factories import ReaderFactory
+from library_site.accounts.exceptions import RightChangeRefused
 from library_site.accounts.models import RoleRightChange
 from library_site.accounts.roles import Capability, Role
-from library_site.accounts.services import RightChangeRefused, role_right_set
+from library_site.accounts.services import role_right_set
 
 from .factories import UserFactory
 

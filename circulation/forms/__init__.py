@@ -1,0 +1,1 @@
+"""Circulation's forms, one module per sub-domain (the same names as in views/)."""

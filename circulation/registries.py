@@ -1,0 +1,100 @@
+"""What circulation lets a higher app add to it, without importing that app (DESIGN: the lower
+app offers a small registry that the higher one fills in its ``AppConfig.ready()``, as the
+menus and the jobs do). Two registries:
+
+**Borrowing checks.** ``check(reader, policy) -> str | None``: a one-line reason, translated,
+when this reader may not borrow now, else None. The desk's lend (``loan_checkout``) calls every
+registered check, in the order registered, after its own rules, and refuses with the first
+reason (``BorrowingBlocked``, a CirculationError carrying it). ``reader`` is the locked Reader
+with their account and class; ``policy`` the LoanPolicy that applies (its
+``block_on_owed_notes`` is for the activities app's check to read). A check runs inside the
+lend's transaction: keep it to one query. The activities app registers, for example::
+
+    def owed_notes_block(reader, policy):
+        if policy.block_on_owed_notes and notes_owed(reader) > 0:
+            return gettext("%(count)s reading note(s) owed: hand them in first.") % {...}
+        return None
+
+    borrowing_check_register(owed_notes_block)
+
+**Reader panel lines.** ``line(reader) -> str | None``: a short line (translated) the desk's
+reader panel and the staff's page of a reader show under the reader's blocks ("2 reading notes
+owed"), or None for nothing. Called once per panel, in the order registered.
+
+Each ``*_register`` returns a ``Registration``: ignore it in ``ready()``; a test unregisters
+with it, or uses it as a context manager::
+
+    with borrowing_check_register(lambda reader, policy: "Not today"):
+        ...  # the desk refuses every lend with "Not today"
+
+Registering the same function twice registers it once. With nothing registered the desk does
+no more work and no more queries than without the registries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import LoanPolicy, Reader
+
+BorrowingCheck = Callable[["Reader", "LoanPolicy"], "str | None"]
+ReaderPanelLine = Callable[["Reader"], "str | None"]
+
+_borrowing_checks: list[BorrowingCheck] = []
+_reader_panel_lines: list[ReaderPanelLine] = []
+
+
+class Registration:
+    """A registered function, and the way to take it out again (``unregister()``, or the end
+    of a ``with`` block)."""
+
+    def __init__(self, registry: list, function: Callable) -> None:
+        self._registry = registry
+        self.function = function
+
+    def unregister(self) -> None:
+        if self.function in self._registry:
+            self._registry.remove(self.function)
+
+    def __enter__(self) -> Registration:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.unregister()
+
+
+def _register(registry: list, function: Callable) -> Registration:
+    if function not in registry:
+        registry.append(function)
+    return Registration(registry, function)
+
+
+def borrowing_check_register(check: BorrowingCheck) -> Registration:
+    """Add a check the desk's lend asks after its own rules (see the module's docstring)."""
+    return _register(_borrowing_checks, check)
+
+
+def reader_panel_line_register(line: ReaderPanelLine) -> Registration:
+    """Add a line the desk's reader panel and the staff's reader page show (see above)."""
+    return _register(_reader_panel_lines, line)
+
+
+def borrowing_refusal(reader: Reader, policy: LoanPolicy) -> str | None:
+    """The first registered check's reason why ``reader`` may not borrow, or None."""
+    for check in _borrowing_checks:
+        reason = check(reader, policy)
+        if reason:
+            return str(reason)
+    return None
+
+
+def reader_panel_lines(reader: Reader) -> list[str]:
+    """The registered lines for this reader's panel, without the empty ones."""
+    lines = []
+    for line in _reader_panel_lines:
+        text = line(reader)
+        if text:
+            lines.append(str(text))
+    return lines

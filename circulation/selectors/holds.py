@@ -1,0 +1,19 @@
+"""Reads of holds: a hold's place in its title's queue."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from ..models import Hold
+
+
+def hold_queue_position(hold: Hold) -> int:
+    """1 for the first in line; 0 for a hold that is not waiting."""
+    if hold.state != Hold.State.WAITING:
+        return 0
+    return (
+        Hold.objects.filter(record_id=hold.record_id, state=Hold.State.WAITING)
+        .filter(Q(placed_at__lt=hold.placed_at) | Q(placed_at=hold.placed_at, pk__lt=hold.pk))
+        .count()
+        + 1
+    )

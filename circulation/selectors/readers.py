@@ -1,0 +1,62 @@
+"""Reads of readers: the signed-in person's reader record, the desk's and the staff's search,
+and the staff's list of readers, each in a constant number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from library_site.accounts.models import User
+
+from ..models import LibraryCard, Reader
+
+READER_SEARCH_LIMIT = 20
+
+
+def reader_for_user(user: User) -> Reader | None:
+    if not user.is_authenticated:
+        return None
+    return Reader.objects.with_display().filter(user=user).first()
+
+
+def reader_exists_for_user(user: User) -> bool:
+    cached = getattr(user, "_is_reader", None)
+    if cached is None:
+        cached = user.is_authenticated and Reader.objects.filter(user=user).exists()
+        user._is_reader = cached
+    return cached
+
+
+def reader_search(query: str) -> tuple[list[Reader], LibraryCard | None]:
+    """Readers matching a scan or a typed text: an exact card number, an exact student/staff
+    number, or part of a name. A blocked card found by its number is returned beside the result
+    so that the desk can say plainly that the card no longer works."""
+    query = query.strip()
+    if not query:
+        return [], None
+    card = LibraryCard.objects.select_related("reader").filter(number__iexact=query).first()
+    if card is not None:
+        readers = list(Reader.objects.with_display().filter(pk=card.reader_id))
+        return readers, (None if card.is_active else card)
+    readers = list(
+        Reader.objects.with_display()
+        .filter(Q(number__iexact=query) | Q(user__full_name__icontains=query))
+        .order_by("school_class__grade", "school_class__number", "number")[:READER_SEARCH_LIMIT]
+    )
+    return readers, None
+
+
+def reader_list(*, query: str = "", kind: str = "", school_class: int | None = None, status: str = ""):
+    """Readers for the staff's list, filtered; display data in a constant number of queries."""
+    readers = Reader.objects.with_display()
+    query = " ".join(query.split())
+    if query:
+        readers = readers.filter(
+            Q(number__iexact=query) | Q(user__full_name__icontains=query) | Q(cards__number__iexact=query)
+        ).distinct()
+    if kind:
+        readers = readers.filter(kind=kind)
+    if school_class:
+        readers = readers.filter(school_class_id=school_class)
+    if status:
+        readers = readers.filter(status=status)
+    return readers.order_by("kind", "school_class__grade", "school_class__number", "number")

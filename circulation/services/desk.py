@@ -1,0 +1,118 @@
+"""What the desk's one scan box does with a scan: tell a card from a copy by looking both up
+(``selectors.desk.scan_lookup``), and hand the copy to the service that the desk's mode names.
+Refusals are recorded in the desk's audit as well as answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from library_site.accounts.models import User
+
+from ..exceptions import CardBlocked, CirculationError, NoReaderChosen, NotOnLoan, UnknownBarcode
+from ..models import DeskAction, LibraryCard, Loan, Reader
+from ..scans import CARD_NUMBER, scan_clean
+from ..selectors.desk import scan_lookup
+from .desk_actions import DeskResult, desk_action_refused
+from .loans import loan_checkout, loan_renew, loan_return
+
+
+class Mode(models.TextChoices):
+    """What the desk does with a scanned copy; each scan carries the mode it was scanned in."""
+
+    LEND = "lend", gettext_lazy("Lend")
+    RETURN = "return", gettext_lazy("Return")
+    RENEW = "renew", gettext_lazy("Renew")
+    PILE = "pile", gettext_lazy("Class pile")  # a class's returns scanned in one go
+
+
+@dataclass
+class ScanAnswer:
+    """What a scan came to, for the desk to answer in one line."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", gettext_lazy("Done")
+        REFUSED = "refused", gettext_lazy("Refused")
+        INFO = "info", pgettext_lazy("desk answer", "Information")  # nothing changed
+        READER = "reader", pgettext_lazy("desk answer", "Reader chosen")  # a card or a number
+        SEARCH = "search", pgettext_lazy("desk answer", "Readers found")  # a name typed in
+
+    outcome: ScanAnswer.Outcome
+    message: str = ""
+    result: DeskResult | None = None
+    reader_id: int | None = None
+    scanned: str = ""
+    card: LibraryCard | None = None  # the card scanned, with its reader, their account and class
+
+
+def desk_scan(
+    *, code: str, mode: str, reader_id: int | None, user: User | None, desk: str, damaged: bool = False
+) -> ScanAnswer:
+    as_scanned = scan_clean(code)
+    code = as_scanned.upper()
+    if not code:
+        return ScanAnswer(outcome=ScanAnswer.Outcome.INFO, message=_("Nothing was scanned."))
+    action = {Mode.LEND: DeskAction.Action.CHECKOUT, Mode.RENEW: DeskAction.Action.RENEW}.get(
+        mode, DeskAction.Action.RETURN
+    )
+    returning = mode not in (Mode.LEND, Mode.RENEW)
+    card, copy = scan_lookup(code, open_loan_reader=returning)
+    if card is None and copy is None and as_scanned != code:
+        # A label printed in lower case (an old system's): looked up as it came, by the index.
+        card, copy = scan_lookup(as_scanned, open_loan_reader=returning)
+        code = as_scanned
+    reader = None
+    try:
+        if card is not None and copy is not None:
+            raise UnknownBarcode(_("This barcode names both a card and a copy: relabel the copy."))
+        if card is not None:
+            if not card.is_active:
+                reader = card.reader
+                raise CardBlocked(
+                    _("Card %(number)s is blocked (%(reason)s): ask for the reader's current card.")
+                    % {"number": card.number, "reason": card.block_reason or _("no reason recorded")}
+                )
+            return ScanAnswer(
+                outcome=ScanAnswer.Outcome.READER, reader_id=card.reader_id, scanned=code, card=card
+            )
+        if copy is None:
+            found = Reader.objects.filter(number=code).values_list("pk", flat=True).first()
+            if found is not None:
+                return ScanAnswer(outcome=ScanAnswer.Outcome.READER, reader_id=found, scanned=code)
+            if CARD_NUMBER.match(code):
+                raise UnknownBarcode(_("No card has the number %(code)s.") % {"code": code})
+            raise UnknownBarcode(_("Unknown barcode %(code)s: no copy or card has it.") % {"code": code})
+        if mode == Mode.LEND:
+            if reader_id is None:
+                raise NoReaderChosen()
+            # The service reads and locks the reader itself; only the key is needed here.
+            reader = Reader(pk=reader_id)
+            result = loan_checkout(reader=reader, copy=copy, user=user, desk=desk)
+        elif mode == Mode.RENEW:
+            loan = Loan.objects.filter(copy=copy, state=Loan.State.OPEN).first()
+            if loan is None:
+                raise NotOnLoan()
+            result = loan_renew(loan=loan, user=user, desk=desk)
+        else:
+            result = loan_return(
+                copy=copy, user=user, desk=desk, damaged=damaged, open_reader_id=copy.open_reader_id
+            )
+    except CirculationError as error:
+        message = str(error.message)
+        if copy is not None:
+            message = f"{copy.barcode} {copy.record.title}: {message}"
+        desk_action_refused(
+            user=user, desk=desk, action=action, scanned=code, message=message, reader=reader, copy=copy
+        )
+        return ScanAnswer(outcome=ScanAnswer.Outcome.REFUSED, message=message, scanned=code)
+    outcome = ScanAnswer.Outcome.DONE if result.changed else ScanAnswer.Outcome.INFO
+    return ScanAnswer(
+        outcome=outcome,
+        message=result.message,
+        result=result,
+        reader_id=result.loan.reader_id if result.loan else reader_id,
+        scanned=code,
+    )

@@ -1,0 +1,132 @@
+"""How circulation's records move from one state to another: one transitions table per model
+with a state, on library_site/states.py, and the guard every service calls before it writes
+a new state. A move that is not in its table is refused.
+
+Models with a state: Reader.status, LibraryCard.status, Loan.state, Hold.state and
+ClassSetBooking.state. (Suspensions, compensations, notices and class sessions have no state
+field: a suspension is cancelled, a compensation paid and a notice read by a timestamp that is
+set once, each by one service.)
+
+Each move says why it happens (for the reader of this file; it is not interface text) and the
+right a person needs to make it, where the view checks one. A service may name the refusal its callers expect (``refused=UndoRefused``) and the message
+(``message=``, with %(current)s and %(wanted)s) for its call; the tables' own messages name the
+model. The guard is pure Python: it adds no query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext_lazy as _
+
+from library_site import states
+from library_site.accounts.roles import Capability
+
+from .exceptions import CirculationError, StateRefused
+from .models import ClassSetBooking, Hold, LibraryCard, Loan, Reader
+
+Move = states.Move
+# The rights (``user.has_perm`` names) the moves need beyond signing in, as the views check them.
+USE_DESK = Capability.USE_DESK.permission
+MANAGE_READERS = Capability.MANAGE_READERS.permission
+RESERVE_ITEMS = Capability.RESERVE_ITEMS.permission
+
+
+class StateTable(states.StateTable):
+    """library_site's table, whose ``check`` also takes the refusal to raise for one call."""
+
+    def check(
+        self,
+        source: str,
+        target: str,
+        *,
+        message: str | None = None,
+        refused: Callable[[str], CirculationError] | None = None,
+    ) -> Move:
+        try:
+            return super().check(source, target, message=message)
+        except CirculationError as error:
+            if refused is None:
+                raise
+            raise refused(error.message) from None
+
+    def check_all(self, sources, target: str, *, message: str | None = None, refused=None) -> None:
+        for source in sorted(set(map(str, sources))):
+            self.check(source, target, message=message, refused=refused)
+
+
+Status = Reader.Status
+READER_STATES = StateTable(
+    "reader",
+    [
+        Move(Status.ACTIVE, Status.GRADUATED, "promoted out of the top grade", right=MANAGE_READERS),
+        Move(Status.ACTIVE, Status.LEFT, "left the school", right=MANAGE_READERS),
+        Move(Status.GRADUATED, Status.ACTIVE, "back at school", right=MANAGE_READERS),
+        Move(Status.LEFT, Status.ACTIVE, "back at school", right=MANAGE_READERS),
+        # The reader's form offers every status, so staff may correct one into the other.
+        Move(Status.GRADUATED, Status.LEFT, "corrected by staff", right=MANAGE_READERS),
+        Move(Status.LEFT, Status.GRADUATED, "corrected by staff", right=MANAGE_READERS),
+    ],
+    choices=Reader.Status,
+    refused=StateRefused,
+    message=_("A reader who is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+CardStatus = LibraryCard.Status
+CARD_STATES = StateTable(
+    "library card",
+    [
+        # Issued active; blocked for good when another card replaces it (补证). A blocked card
+        # never works again: the reader gets a new one.
+        Move(CardStatus.ACTIVE, CardStatus.BLOCKED, "replaced by a new card", right=MANAGE_READERS),
+    ],
+    choices=LibraryCard.Status,
+    refused=StateRefused,
+    message=_("A library card that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+LoanState = Loan.State
+LOAN_STATES = StateTable(
+    "loan",
+    [
+        Move(LoanState.OPEN, LoanState.RETURNED, "returned at the desk", right=USE_DESK),
+        Move(LoanState.OPEN, LoanState.LOST, "declared lost", right=MANAGE_READERS),
+        Move(LoanState.OPEN, LoanState.UNDONE, "the lend undone within a minute", right=USE_DESK),
+        Move(LoanState.RETURNED, LoanState.OPEN, "the return undone within a minute", right=USE_DESK),
+    ],
+    choices=Loan.State,
+    refused=StateRefused,
+    message=_("A loan that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+HoldState = Hold.State
+HOLD_STATES = StateTable(
+    "hold",
+    [
+        Move(HoldState.WAITING, HoldState.READY, "a returned copy kept for the first in line"),
+        Move(HoldState.WAITING, HoldState.COLLECTED, "lent from the open shelf to the first in line"),
+        Move(HoldState.READY, HoldState.COLLECTED, "lent from the hold shelf"),
+        Move(HoldState.WAITING, HoldState.CANCELLED, "cancelled by the reader or the desk"),
+        Move(HoldState.READY, HoldState.CANCELLED, "cancelled by the reader or the desk"),
+        Move(HoldState.READY, HoldState.EXPIRED, "not collected in time (the nightly job)"),
+        Move(HoldState.READY, HoldState.WAITING, "the return that kept the copy undone"),
+        Move(HoldState.COLLECTED, HoldState.READY, "the lend that collected it undone"),
+    ],
+    choices=Hold.State,
+    refused=StateRefused,
+    message=_("A hold that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+BookingState = ClassSetBooking.State
+CLASS_SET_STATES = StateTable(
+    "class-set booking",
+    [
+        Move(BookingState.BOOKED, BookingState.LENT, "lent at the desk in one step", right=USE_DESK),
+        Move(BookingState.BOOKED, BookingState.CANCELLED, "cancelled by the teacher", right=RESERVE_ITEMS),
+    ],
+    choices=ClassSetBooking.State,
+    refused=StateRefused,
+    message=_("A class-set booking that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+TABLES = (READER_STATES, CARD_STATES, LOAN_STATES, HOLD_STATES, CLASS_SET_STATES)

@@ -1,0 +1,230 @@
+"""The transitions tables (circulation/states.py): every move a table leaves out is refused by
+its guard, every move it allows is made by the service that the table names, and the guard
+costs no query."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.services import copies_add
+from circulation.exceptions import CirculationError, StateRefused, UndoRefused
+from circulation.models import ClassSetBooking, Hold, LibraryCard, Loan, Reader
+from circulation.services.class_sets import class_set_book, class_set_cancel, class_set_lend
+from circulation.services.holds import hold_cancel, hold_expire, hold_place
+from circulation.services.loans import loan_checkout, loan_mark_lost, loan_return, loan_undo
+from circulation.services.readers import card_reissue, reader_update
+from circulation.services.school import grades_promote
+from circulation.states import (
+    CARD_STATES,
+    CLASS_SET_STATES,
+    HOLD_STATES,
+    LOAN_STATES,
+    READER_STATES,
+    TABLES,
+)
+from library_site.accounts.roles import Role
+from library_site.accounts.tests.factories import UserFactory
+
+from .factories import ReaderFactory, SchoolClassFactory, copies_of
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = [(table, source, target) for table in TABLES for source, target in table.refused_moves()]
+
+
+@pytest.mark.parametrize(
+    ("table", "source", "target"), REFUSED, ids=[f"{t.name}:{s}->{g}" for t, s, g in REFUSED]
+)
+def test_every_move_a_table_leaves_out_is_refused_by_its_guard(table, source, target):
+    with pytest.raises(CirculationError) as refusal:
+        table.check(source, target)
+    assert isinstance(refusal.value, StateRefused)
+    assert table.label(source) in str(refusal.value.message)
+    assert table.label(target) in str(refusal.value.message)
+
+
+def test_a_service_names_its_own_refusal_and_message():
+    with pytest.raises(UndoRefused) as refusal:
+        LOAN_STATES.check(Loan.State.LOST, Loan.State.OPEN, refused=UndoRefused, message="moved on")
+    assert refusal.value.message == "moved on"
+
+
+@pytest.mark.parametrize("table", TABLES, ids=[table.name for table in TABLES])
+def test_the_guard_costs_no_query(table, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        for move in table:
+            table.check(move.source, move.target)
+
+
+def test_every_state_model_of_circulation_has_a_table():
+    assert {table.choices for table in TABLES} == {
+        Reader.Status,
+        LibraryCard.Status,
+        Loan.State,
+        Hold.State,
+        ClassSetBooking.State,
+    }
+
+
+# --- every allowed move, made by its service ----------------------------------------------------
+
+
+def moves(table):
+    return {(move.source, move.target) for move in table}
+
+
+@pytest.fixture
+def librarian():
+    return UserFactory(roles=[Role.LIBRARIAN])
+
+
+def test_the_readers_moves_are_made_by_promotion_and_the_readers_form():
+    made = set()
+    pupil = ReaderFactory(school_class=SchoolClassFactory(grade=6, number=1))
+    grades_promote(top_grade=6)
+    pupil.refresh_from_db()
+    assert pupil.status == Reader.Status.GRADUATED
+    made.add((Reader.Status.ACTIVE, Reader.Status.GRADUATED))
+    for target in (
+        Reader.Status.LEFT,
+        Reader.Status.GRADUATED,
+        Reader.Status.ACTIVE,
+        Reader.Status.LEFT,
+        Reader.Status.ACTIVE,
+    ):
+        source = pupil.status
+        pupil = reader_update(
+            reader=pupil, full_name=pupil.name, status=target, school_class=pupil.school_class
+        )
+        assert pupil.status == target
+        made.add((source, target))
+    other = ReaderFactory(kind="teacher", school_class=None)
+    reader_update(reader=other, full_name=other.name, status=Reader.Status.LEFT)
+    made.add((Reader.Status.ACTIVE, Reader.Status.LEFT))
+    assert made == moves(READER_STATES)
+
+
+def test_the_card_move_is_made_by_the_reissue(librarian):
+    reader = ReaderFactory()
+    old = reader.cards.get()
+    card_reissue(reader=reader, reason="丢失", issued_by=librarian)
+    old.refresh_from_db()
+    assert old.status == LibraryCard.Status.BLOCKED
+    assert {(LibraryCard.Status.ACTIVE, LibraryCard.Status.BLOCKED)} == moves(CARD_STATES)
+
+
+def test_the_loans_moves_are_made_by_return_loss_and_undo(librarian):
+    made = set()
+    pupil = ReaderFactory()
+    first, second = copies_of(count=2, price="20.00")
+    loan = loan_checkout(reader=pupil, copy=first, user=librarian).loan
+    returned = loan_return(copy=first, user=librarian)
+    assert Loan.objects.get(pk=loan.pk).state == Loan.State.RETURNED
+    made.add((Loan.State.OPEN, Loan.State.RETURNED))
+    loan_undo(action=returned.action, user=librarian)
+    assert Loan.objects.get(pk=loan.pk).state == Loan.State.OPEN
+    made.add((Loan.State.RETURNED, Loan.State.OPEN))
+    lent = loan_checkout(reader=pupil, copy=second, user=librarian)
+    loan_undo(action=lent.action, user=librarian)
+    assert Loan.objects.get(pk=lent.loan.pk).state == Loan.State.UNDONE
+    made.add((Loan.State.OPEN, Loan.State.UNDONE))
+    loan_mark_lost(loan=loan, user=librarian)
+    assert Loan.objects.get(pk=loan.pk).state == Loan.State.LOST
+    made.add((Loan.State.OPEN, Loan.State.LOST))
+    assert made == moves(LOAN_STATES)
+
+
+def test_the_holds_moves_are_made_by_lending_returning_cancelling_expiring_and_undoing(librarian):
+    made = set()
+    (copy,) = copies_of()
+    record = copy.record
+    first, second, third = ReaderFactory(), ReaderFactory(), ReaderFactory()
+    loan_checkout(reader=ReaderFactory(), copy=copy, user=librarian)
+
+    # Waiting → ready: the copy comes back for the first in line; undone, it waits again.
+    hold = hold_place(reader=first, record=record, user=None)
+    returned = loan_return(copy=copy, user=librarian)
+    assert Hold.objects.get(pk=hold.pk).state == Hold.State.READY
+    made.add((Hold.State.WAITING, Hold.State.READY))
+    loan_undo(action=returned.action, user=librarian)
+    assert Hold.objects.get(pk=hold.pk).state == Hold.State.WAITING
+    made.add((Hold.State.READY, Hold.State.WAITING))
+
+    # Ready → collected at the desk; the lend undone, ready again.
+    loan_return(copy=copy, user=librarian)
+    lent = loan_checkout(reader=first, copy=copy, user=librarian)
+    assert Hold.objects.get(pk=hold.pk).state == Hold.State.COLLECTED
+    made.add((Hold.State.READY, Hold.State.COLLECTED))
+    loan_undo(action=lent.action, user=librarian)
+    assert Hold.objects.get(pk=hold.pk).state == Hold.State.READY
+    made.add((Hold.State.COLLECTED, Hold.State.READY))
+
+    # Ready → cancelled: the copy goes to the next in line, who lets it expire.
+    waiting = hold_place(reader=second, record=record, user=None)
+    hold_cancel(hold=hold, user=first.user)
+    assert Hold.objects.get(pk=hold.pk).state == Hold.State.CANCELLED
+    made.add((Hold.State.READY, Hold.State.CANCELLED))
+    waiting.refresh_from_db()
+    assert waiting.state == Hold.State.READY
+    hold_expire(today=waiting.collect_by + timedelta(days=1))
+    assert Hold.objects.get(pk=waiting.pk).state == Hold.State.EXPIRED
+    made.add((Hold.State.READY, Hold.State.EXPIRED))
+
+    # Waiting → cancelled, and waiting → collected from the open shelf by the first in line.
+    loan_checkout(reader=ReaderFactory(), copy=copy, user=librarian)
+    dropped = hold_place(reader=second, record=record, user=None)
+    hold_cancel(hold=dropped, user=second.user)
+    assert Hold.objects.get(pk=dropped.pk).state == Hold.State.CANCELLED
+    made.add((Hold.State.WAITING, Hold.State.CANCELLED))
+    kept = hold_place(reader=third, record=record, user=None)
+    (new,) = copies_add(record=record, count=1, location=copy.location)
+    loan_checkout(reader=third, copy=new, user=librarian)
+    assert Hold.objects.get(pk=kept.pk).state == Hold.State.COLLECTED
+    made.add((Hold.State.WAITING, Hold.State.COLLECTED))
+    assert made == moves(HOLD_STATES)
+
+
+def test_the_class_sets_moves_are_made_by_lending_and_cancelling(librarian):
+    teacher = ReaderFactory(kind="teacher", school_class=None)
+    copies = copies_of(count=4)
+    today = timezone.localdate()
+
+    def booking():
+        return class_set_book(
+            teacher=teacher,
+            school_class=SchoolClassFactory(),
+            record=copies[0].record,
+            copies=2,
+            starts_on=today,
+            ends_on=today + timedelta(days=7),
+        )
+
+    lent, cancelled = booking(), booking()
+    class_set_lend(booking=lent, user=librarian)
+    class_set_cancel(booking=cancelled, user=teacher.user)
+    assert ClassSetBooking.objects.get(pk=lent.pk).state == ClassSetBooking.State.LENT
+    assert ClassSetBooking.objects.get(pk=cancelled.pk).state == ClassSetBooking.State.CANCELLED
+    assert {
+        (ClassSetBooking.State.BOOKED, ClassSetBooking.State.LENT),
+        (ClassSetBooking.State.BOOKED, ClassSetBooking.State.CANCELLED),
+    } == moves(CLASS_SET_STATES)
+
+
+def test_a_refused_move_changes_nothing(librarian):
+    teacher = ReaderFactory(kind="teacher", school_class=None)
+    copies = copies_of(count=2)
+    today = timezone.localdate()
+    booking = class_set_book(
+        teacher=teacher,
+        school_class=SchoolClassFactory(),
+        record=copies[0].record,
+        copies=1,
+        starts_on=today,
+        ends_on=today,
+    )
+    class_set_cancel(booking=booking, user=teacher.user)
+    with pytest.raises(CirculationError):
+        class_set_lend(booking=booking, user=librarian)
+    assert ClassSetBooking.objects.get(pk=booking.pk).state == ClassSetBooking.State.CANCELLED
+    assert not Loan.objects.exists()

@@ -1,0 +1,165 @@
+"""The staff's pages for readers and their cards: the list, a reader's details, their loan
+history, and their card printed or reissued (补证). Every page needs MANAGE_READERS."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from library_site.accounts.permissions import capability_required
+from library_site.accounts.roles import Capability
+
+from ..exceptions import CirculationError, DuplicateIdentifier
+from ..forms.readers import CardReissueForm, ReaderForm, ReaderSearchForm
+from ..models import Reader, SchoolClass
+from ..printing.readers import cards_pdf
+from ..selectors.desk import reader_panel
+from ..selectors.loans import reader_history
+from ..selectors.readers import reader_list
+from ..services import readers as services
+
+MANAGE = Capability.MANAGE_READERS
+
+
+READERS_PER_PAGE = 50
+
+
+@capability_required(MANAGE)
+def reader_list_page(request):
+    data = request.GET.copy() if request.GET else None
+    if data is not None and "status" not in data:
+        data["status"] = Reader.Status.ACTIVE
+    form = ReaderSearchForm(data or {"status": Reader.Status.ACTIVE})
+    filters = form.cleaned_data if form.is_valid() else {"status": Reader.Status.ACTIVE}
+    readers = reader_list(
+        query=filters.get("q", ""),
+        kind=filters.get("kind", ""),
+        school_class=filters["school_class"].pk if filters.get("school_class") else None,
+        status=filters.get("status", ""),
+    )
+    page = Paginator(readers, READERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query_string": query.urlencode()}
+    template = "circulation/_reader_table.html" if request.htmx else "circulation/reader_list.html"
+    return render(request, template, context)
+
+
+@capability_required(MANAGE)
+def reader_create(request):
+    initial = {"kind": Reader.Kind.STUDENT}
+    if request.GET.get("class"):
+        initial["school_class"] = SchoolClass.objects.filter(pk=request.GET["class"], is_active=True).first()
+    form = ReaderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            reader = services.reader_create(
+                kind=data["kind"],
+                number=data["number"],
+                full_name=data["full_name"],
+                password=data["password"] or None,
+                school_class=data["school_class"] if data["kind"] == Reader.Kind.STUDENT else None,
+                gender=data["gender"],
+                department=data["department"],
+                guardian_contact=data["guardian_contact"],
+                issued_by=request.user,
+            )
+        except DuplicateIdentifier as error:
+            form.add_error("number", str(error.message))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered with card %(card)s.")
+                % {"name": reader.name, "card": reader.cards.active().get().number},
+            )
+            return redirect("circulation:reader-edit", pk=reader.pk)
+    return render(request, "circulation/reader_form.html", {"form": form, "reader": None})
+
+
+@capability_required(MANAGE)
+def reader_edit(request, pk: int):
+    reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
+    initial = {
+        "full_name": reader.user.full_name,
+        "gender": reader.gender,
+        "school_class": reader.school_class,
+        "department": reader.department,
+        "guardian_contact": reader.guardian_contact,
+        "status": reader.status,
+    }
+    form = ReaderForm(request.POST or None, initial=initial, reader=reader)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.reader_update(
+            reader=reader,
+            full_name=data["full_name"],
+            school_class=data["school_class"],
+            gender=data["gender"],
+            department=data["department"],
+            guardian_contact=data["guardian_contact"],
+            status=data["status"] or reader.status,
+            password=data["password"],
+        )
+        messages.success(request, _("The details of %(name)s are saved.") % {"name": data["full_name"]})
+        return redirect("circulation:reader-edit", pk=reader.pk)
+    cards = list(reader.cards.order_by("-issued_at"))
+    return render(request, "circulation/reader_form.html", {"form": form, "reader": reader, "cards": cards})
+
+
+@capability_required(MANAGE)
+def reader_card(request, pk: int):
+    reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
+    return cards_response(request, [reader], f"借书证-{reader.number}.pdf")
+
+
+@capability_required(MANAGE)
+def card_reissue(request, pk: int):
+    reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
+    form = CardReissueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            card = services.card_reissue(
+                reader=reader, reason=form.cleaned_data["reason"], issued_by=request.user
+            )
+        except CirculationError as error:
+            form.add_error("reason", str(error.message))
+        else:
+            messages.success(
+                request,
+                _("Card %(number)s is issued; the old card no longer works. Print the new card below.")
+                % {"number": card.number},
+            )
+            return redirect("circulation:reader-edit", pk=reader.pk)
+    return render(request, "circulation/card_reissue.html", {"form": form, "reader": reader})
+
+
+@capability_required(Capability.MANAGE_READERS)
+def reader_loans(request, reader_id: int):
+    """A reader's loan history, for staff: their panel (with the other apps' lines) and their
+    returned loans."""
+    panel = reader_panel(reader_id)
+    if panel is None:
+        return redirect("circulation:desk")
+    return render(
+        request,
+        "circulation/reader_loans.html",
+        # The panel by name too: the page includes the desk's reader panel, which reads ``panel``.
+        {**panel, "panel": panel, "history": reader_history(reader_id, limit=200)},
+    )
+
+
+def cards_response(request, readers, filename: str):
+    """The library cards of ``readers`` as an inline PDF, or back with what stops printing them."""
+    try:
+        pdf = cards_pdf(readers)
+    except CirculationError as error:
+        messages.error(request, error.message)
+        return redirect(request.headers.get("referer") or "circulation:class-list")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=filename)
+    return response

@@ -1,0 +1,288 @@
+"""The staff's pages for the school's structure: classes, the roster import at term start and
+the promotion at year end (every page needs MANAGE_READERS); and the school's overview, the
+home page of those who read the statistics."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog import transfer
+from library_site.accounts.permissions import capability_required
+from library_site.accounts.roles import Capability
+
+from .. import roster
+from ..exceptions import CirculationError
+from ..forms.school import PromotionForm, RosterConfirmForm, RosterUploadForm, SchoolClassForm
+from ..models import SchoolClass
+from ..policies import top_grade_default
+from ..selectors.school import (
+    class_parallels,
+    class_readers,
+    classes_by_grade,
+    promotion_plan,
+    roster_changes_latest,
+    school_overview,
+)
+from ..services.school import grades_promote, roster_import, school_class_update
+from .readers import cards_response
+
+MANAGE = Capability.MANAGE_READERS
+
+
+SESSION_KEY = "circulation-roster"
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+PREVIEW_LIMIT = 500  # rows shown per list of the preview; the counts are always whole
+
+
+# --- the school's overview ----------------------------------------------------------------------
+
+
+@capability_required(Capability.VIEW_STATISTICS)
+def school_overview_page(request):
+    """The home page of those who read the statistics (school leaders): the school's figures."""
+    return render(request, "circulation/home_leader.html", {"overview": school_overview()})
+
+
+# --- classes ------------------------------------------------------------------------------------
+
+
+@capability_required(MANAGE)
+def class_list(request):
+    return render(request, "circulation/class_list.html", {"grades": classes_by_grade()})
+
+
+@capability_required(MANAGE)
+def class_detail(request, pk: int):
+    school_class = get_object_or_404(SchoolClass.objects.select_related("head_teacher"), pk=pk)
+    form = SchoolClassForm(request.POST or None, initial={"head_teacher": school_class.head_teacher})
+    if request.method == "POST" and form.is_valid():
+        school_class_update(school_class=school_class, head_teacher=form.cleaned_data["head_teacher"])
+        messages.success(request, _("The head teacher of %(class)s is saved.") % {"class": school_class.name})
+        return redirect("circulation:class-detail", pk=school_class.pk)
+    return render(
+        request,
+        "circulation/class_detail.html",
+        {
+            "school_class": school_class,
+            "form": form,
+            "readers": list(class_readers(school_class)),
+            "parallel": class_parallels(school_class),
+        },
+    )
+
+
+@capability_required(MANAGE)
+def class_cards(request, pk: int):
+    school_class = get_object_or_404(SchoolClass, pk=pk)
+    return cards_response(request, list(class_readers(school_class)), f"借书证-{school_class.name}.pdf")
+
+
+# --- the roster import --------------------------------------------------------------------------
+
+
+def _pending(request) -> dict | None:
+    pending = request.session.get(SESSION_KEY)
+    if not isinstance(pending, dict):
+        return None
+    try:
+        transfer.import_file_path(pending.get("token", ""), pending.get("extension", ""))
+    except ValueError:
+        request.session.pop(SESSION_KEY, None)
+        return None
+    return pending
+
+
+def _discard(request) -> None:
+    pending = _pending(request)
+    if pending:
+        transfer.import_files_delete(pending["token"])
+    request.session.pop(SESSION_KEY, None)
+
+
+@capability_required(MANAGE)
+def roster_upload(request):
+    transfer.import_files_purge()
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        _discard(request)
+        token = transfer.import_file_store(upload.chunks(), upload.extension)
+        try:
+            roster_import(
+                path=transfer.import_file_path(token, upload.extension),
+                extension=upload.extension,
+                name=upload.name,
+                dry_run=True,
+            )
+        except CirculationError as error:
+            transfer.import_files_delete(token)
+            form.add_error("file", str(error.message))
+        else:
+            request.session[SESSION_KEY] = {
+                "token": token,
+                "extension": upload.extension,
+                "name": upload.name[:200],
+            }
+            return redirect("circulation:roster-preview")
+    history = roster_changes_latest()
+    return render(
+        request,
+        "circulation/roster_upload.html",
+        {"form": form, "pending": _pending(request), "history": history, "max_rows": roster.MAX_ROWS},
+    )
+
+
+def _preview_context(plan) -> dict:
+    def limited(items):
+        return {"items": items[:PREVIEW_LIMIT], "more": max(0, len(items) - PREVIEW_LIMIT)}
+
+    return {
+        "plan": plan,
+        "counts": plan.counts,
+        "new": limited(plan.of("new")),
+        "moved": limited(plan.of("moved")),
+        "changed": limited(plan.of("changed")),
+        "missing": limited(plan.missing),
+        "errors": limited(plan.errors),
+        "new_classes": [SchoolClass(grade=grade, number=number).name for grade, number in plan.new_classes],
+    }
+
+
+@capability_required(MANAGE)
+def roster_preview(request):
+    pending = _pending(request)
+    if pending is None:
+        messages.info(request, _("There is no roster waiting for confirmation. Upload a file."))
+        return redirect("circulation:roster-upload")
+    try:
+        plan = roster_import(
+            path=transfer.import_file_path(pending["token"], pending["extension"]),
+            extension=pending["extension"],
+            name=pending["name"],
+            dry_run=True,
+        )
+    except (CirculationError, FileNotFoundError):
+        _discard(request)
+        messages.error(request, _("The file can no longer be read; upload it again."))
+        return redirect("circulation:roster-upload")
+    form = RosterConfirmForm(initial={"token": pending["token"]})
+    return render(
+        request,
+        "circulation/roster_preview.html",
+        {**_preview_context(plan), "form": form, "pending": pending},
+    )
+
+
+@require_POST
+@capability_required(MANAGE)
+def roster_confirm(request):
+    pending = _pending(request)
+    form = RosterConfirmForm(request.POST)
+    if pending is None or request.POST.get("token") != pending["token"]:
+        messages.info(
+            request, _("There is no roster waiting for confirmation: it may have been saved already.")
+        )
+        return redirect("circulation:roster-upload")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+        return redirect("circulation:roster-preview")
+    token, extension = pending["token"], pending["extension"]
+    claimed = transfer.import_file_claim(token, extension)
+    if claimed is None:
+        messages.info(request, _("This roster is being saved or was saved already; it was not saved twice."))
+        return redirect("circulation:roster-upload")
+    try:
+        plan = roster_import(
+            path=claimed,
+            extension=extension,
+            name=pending["name"],
+            dry_run=False,
+            user=request.user,
+            deactivate_missing=form.cleaned_data["deactivate_missing"],
+            initial_password=form.cleaned_data["initial_password"],
+        )
+    except CirculationError as error:
+        transfer.import_file_release(token)
+        messages.error(request, error.message)
+        return redirect("circulation:roster-preview")
+    except Exception:
+        transfer.import_file_release(token)
+        raise
+    if plan.errors:
+        transfer.import_file_release(token)
+        messages.error(
+            request, _("The file no longer passes the checks (see the rows below). Nothing was saved.")
+        )
+        return redirect("circulation:roster-preview")
+    transfer.import_files_delete(token)
+    request.session.pop(SESSION_KEY, None)
+    messages.success(
+        request,
+        _(
+            "Roster %(name)s saved: %(new)s new readers with their cards, %(moved)s moved to another class, "
+            "%(changed)s updated, %(new_classes)s new classes, %(left)s marked as having left."
+        )
+        % {"name": pending["name"], **plan.saved},
+    )
+    return redirect("circulation:roster-upload")
+
+
+@require_POST
+@capability_required(MANAGE)
+def roster_cancel(request):
+    _discard(request)
+    messages.info(request, _("The import was cancelled; nothing was saved."))
+    return redirect("circulation:roster-upload")
+
+
+@capability_required(MANAGE)
+def roster_template(request):
+    handle = io.BytesIO()
+    roster.template_write(handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=roster.TEMPLATE_FILENAME, content_type=XLSX_TYPE)
+
+
+# --- promotion at year end ------------------------------------------------------------------------
+
+
+@capability_required(MANAGE)
+def promotion(request):
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = PromotionForm(data, initial={"top_grade": top_grade_default()})
+    top_grade = form.cleaned_data["top_grade"] if form.is_bound and form.is_valid() else top_grade_default()
+    if request.method == "POST" and form.is_valid():
+        try:
+            summary = grades_promote(top_grade=top_grade, user=request.user)
+        except CirculationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Every class moved up a grade: %(moved)s classes moved, %(graduated_classes)s classes and "
+                    "%(graduates)s students graduated."
+                )
+                % summary,
+            )
+            return redirect("circulation:class-list")
+    try:
+        plan = promotion_plan(top_grade=top_grade)
+        refusal = None
+    except CirculationError as error:
+        plan, refusal = None, error.message
+    return render(
+        request,
+        "circulation/promotion.html",
+        {"form": form, "plan": plan, "refusal": refusal, "top_grade": top_grade},
+    )
