@@ -35,7 +35,7 @@ from import_export.formats.base_formats import XLSX
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
-from library_site.spreadsheets import spreadsheet_safe
+from library_site.documents.sheets import cell_text, single_line, spreadsheet_safe
 
 from . import transfer
 from .exceptions import CatalogError, InvalidISBN, UnknownClass
@@ -55,7 +55,7 @@ class CellWidget(widgets.Widget):
         self.key = key
 
     def clean(self, value, row=None, reading: Reading | None = None, **kwargs):
-        text, formula = transfer.cell_text(value)
+        text, formula = cell_text(value)
         if formula and reading is not None:
             reading.fate.warn(
                 reading.header(self.key),
@@ -82,7 +82,7 @@ class TextWidget(CellWidget):
         self.max_length = max_length
 
     def parse(self, value, text, reading):
-        return transfer.text_limit(transfer.single_line(text), self.max_length) if text else ""
+        return transfer.text_limit(single_line(text), self.max_length) if text else ""
 
 
 class SummaryWidget(CellWidget):
@@ -419,9 +419,9 @@ class CatalogueResource(resources.Resource):
             if header not in dataset.headers:
                 continue
             for value in dataset[header]:
-                text, _formula = transfer.cell_text(value)
+                text, _formula = cell_text(value)
                 if text:
-                    given.add(transfer.single_line(text))
+                    given.add(single_line(text))
             numbers = list(given)
             for start in range(0, len(numbers), 5_000):
                 taken.update(

@@ -10,7 +10,8 @@ from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import uploads
+from library_site.documents import uploads
+
 from .marc import MarcImportRefused, marc_import
 from .models import Location
 
@@ -91,7 +92,7 @@ def records_import_task(token: str, *, extension: str, name: str, user_id: int |
     the preview page. Safe to run twice: a job with a result, or whose file is gone, does nothing."""
     from . import transfer
 
-    claimed = transfer.import_file_path(token, extension, claimed=True)
+    claimed = uploads.import_file_path(token, extension, claimed=True)
     if not claimed.exists() or uploads.job_result_read(token) is not None:
         return
     with translation.override(language):
@@ -114,7 +115,7 @@ def records_import_task(token: str, *, extension: str, name: str, user_id: int |
             )
             raise
         if outcome is None:
-            transfer.import_report_store(token, plan.report())
+            uploads.import_report_store(token, plan.report())
             uploads.job_result_write(
                 token,
                 {

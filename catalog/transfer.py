@@ -26,9 +26,7 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -40,52 +38,27 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from library_site.spreadsheets import FORMULA_TRIGGERS
-from library_site.xlsx_stream import XlsxStreamWriter
+from library_site.documents import sheets as spreadsheet_files
+from library_site.documents.exceptions import FileRefused
+from library_site.documents.sheets import HEADER_SEARCH_ROWS, cells_blank, max_rows
+from library_site.documents.xlsx import XlsxStreamWriter
 
-from . import uploads
 from .exceptions import CatalogError
 from .models import Contributor, Copy, Location, Record
 
 # catalog.services and catalog.search are imported where the import needs them, not here: they
 # load pypinyin's dictionaries (about 55 MB), which the export does not need.
 
-DEFAULT_MAX_ROWS = 100_000
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_INLINE_ROWS = 5_000
-# An .xlsx is a zip file: a small upload can unpack to gigabytes. Real workbooks of 100,000
-# rows unpack to well under this.
-MAX_UNPACKED_BYTES = 600 * 1024 * 1024
-HEADER_SEARCH_ROWS = 20
 RECORD_BATCH = 1_000
 COPY_BATCH = 2_000
 EXPORT_CHUNK = 2_000
-EXTENSIONS = (".xlsx", ".csv")
 TEMPLATE_FILENAME = "馆藏导入模板.xlsx"
-
-
-def max_rows() -> int:
-    return int(getattr(settings, "CATALOG_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "CATALOG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
 def inline_rows() -> int:
     """Files of more rows than this are saved by the background worker, with a progress bar."""
     return int(getattr(settings, "CATALOG_IMPORT_INLINE_ROWS", DEFAULT_INLINE_ROWS))
-
-
-def max_megabytes() -> str:
-    """The upload limit as a librarian reads it: 20, or 0.5."""
-    return f"{max_bytes() / (1024 * 1024):.1f}".removesuffix(".0")
-
-
-class FileRefused(CatalogError):
-    """The file as a whole cannot be imported (unreadable, empty, too large, no header row)."""
-
-    default_message = gettext_lazy("This file cannot be imported.")
 
 
 class ImportFailed(CatalogError):
@@ -590,114 +563,6 @@ def _refuse(message) -> FileRefused:
     return FileRefused(str(message))
 
 
-@contextmanager
-def sheets_open(path: Path, extension: str):
-    """The sheets of a file, each as (name, a function that returns a fresh iterator of
-    (row number, cells))."""
-    size = path.stat().st_size
-    if size == 0:
-        raise _refuse(_("The file is empty."))
-    if size > max_bytes():
-        raise _refuse(
-            _("The file is larger than %(limit)s MB: split it into several files.")
-            % {"limit": max_megabytes()}
-        )
-    if extension == ".xlsx":
-        with _xlsx_sheets(path) as sheets:
-            yield sheets
-    elif extension == ".csv":
-        yield _csv_sheets(path)
-    else:
-        raise _refuse(_("Only .xlsx and .csv files can be imported."))
-
-
-@contextmanager
-def _xlsx_sheets(path: Path):
-    from openpyxl import load_workbook
-
-    with path.open("rb") as handle:
-        magic = handle.read(8)
-    if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _refuse(
-            _(
-                "This is an old Excel file (.xls) under a new name: open it in Excel or WPS and save it as .xlsx."
-            )
-        )
-    unreadable = _(
-        "This file is not an Excel workbook (.xlsx), or it is damaged: open it in Excel or WPS and "
-        "save it again as .xlsx, or as CSV."
-    )
-    if not magic.startswith(b"PK"):
-        raise _refuse(unreadable)
-    # A file object, not the path: openpyxl would judge the file by its name's extension.
-    handle = path.open("rb")
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise _refuse(_("The workbook is too large once unpacked: split it into several files."))
-        handle.seek(0)
-        workbook = load_workbook(handle, read_only=True, data_only=False, keep_links=False)
-    except FileRefused:
-        handle.close()
-        raise
-    except Exception as error:  # zipfile, XML and openpyxl's own errors: all mean "not a workbook"
-        handle.close()
-        raise _refuse(unreadable) from error
-    try:
-
-        def reader(worksheet):
-            def rows():
-                # The size that a file states can be wrong (some programs write A1 whatever the
-                # data): read every row there is, not the rows it claims.
-                worksheet.reset_dimensions()
-                try:
-                    yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
-                except FileRefused:
-                    raise
-                except Exception as error:
-                    raise _refuse(unreadable) from error
-
-            return rows
-
-        yield [(worksheet.title, reader(worksheet)) for worksheet in workbook.worksheets]
-    finally:
-        workbook.close()
-        handle.close()
-
-
-def _csv_sheets(path: Path):
-    data = path.read_bytes()
-    text = None
-    encodings = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    del data
-    if text is None:
-        raise _refuse(
-            _("The CSV file's text encoding is not UTF-8 or GB18030 (GBK): save it again as CSV UTF-8.")
-        )
-    if "\x00" in text:
-        raise _refuse(_("This is not a CSV text file: save the spreadsheet as .xlsx or as CSV."))
-    first_lines = "\n".join(text[:20_000].splitlines()[:HEADER_SEARCH_ROWS])
-    delimiter = max(",\t;", key=first_lines.count) if first_lines else ","
-
-    def rows():
-        try:
-            yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
-        except csv.Error as error:
-            raise _refuse(_("The CSV file cannot be read: %(error)s") % {"error": error}) from error
-
-    return [("csv", rows)]
-
-
-def _blank(cells) -> bool:
-    return all(value is None or (isinstance(value, str) and not value.strip()) for value in cells)
-
-
 def _locate_header(rows: Iterator) -> tuple[int, dict[str, int], dict[str, str], list[str]] | None:
     """The header row among the first rows: the first that names the title column and at least
     one other known column. Returns its number, the column of each key, the header text of each
@@ -736,40 +601,12 @@ class CellError(Exception):
     pass
 
 
-def cell_text(value) -> tuple[str, bool]:
-    """A cell as text, and whether it held a formula. Numbers lose a trailing .0 (an ISBN or a
-    barcode typed as a number), dates become 2024-09-01, and the apostrophe that an export puts
-    before = + - @ is taken off again."""
-    if value is None:
-        return "", False
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("'") and text[1:2] and text[1] in FORMULA_TRIGGERS:
-            return text[1:], False
-        return text, text.startswith("=") and len(text) > 1
-    if isinstance(value, bool):
-        return ("1" if value else "0"), False
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value)), False
-        return repr(value), False
-    if isinstance(value, datetime):
-        return value.date().isoformat(), False
-    if isinstance(value, date):
-        return value.isoformat(), False
-    return str(value).strip(), False
-
-
 def text_limit(text: str, limit: int) -> str:
     if len(text) > limit:
         raise CellError(
             _("Longer than %(limit)s characters (it has %(length)s).") % {"limit": limit, "length": len(text)}
         )
     return text
-
-
-def single_line(text: str) -> str:
-    return " ".join(text.split()) if ("\n" in text or "\r" in text or "\t" in text) else text
 
 
 def year_parse(value, text: str) -> int | None:
@@ -972,7 +809,7 @@ def _plan_read(path: Path | str, *, extension: str | None, name: str, limit: int
     extension = (extension or path.suffix).lower()
     plan = ImportPlan(name=name or path.name)
     try:
-        with sheets_open(path, extension) as sheets:
+        with spreadsheet_files.sheets_open(path, extension) as sheets:
             _read_dataset(plan, sheets, limit or max_rows())
     except FileRefused as refusal:
         plan.refusal = str(refusal.message)
@@ -1021,7 +858,7 @@ def _read_dataset(plan: ImportPlan, sheets, limit: int) -> None:
     seen: dict = {}
     keep = seen.setdefault
     for number, cells in rows:
-        if _blank(cells):
+        if cells_blank(cells):
             continue
         if len(plan.sheet_rows) >= limit:
             raise _refuse(
@@ -1282,52 +1119,15 @@ def template_write(target) -> None:
     workbook.save(target)
 
 
-# --- the uploaded file between the preview and the confirmation ---------------------------------------
-# Kept by catalog.uploads in a private folder under VAR_DIR named by a random token that only the
-# session knows (a path never comes from the browser), with the preview's report beside it and,
-# for a job, its progress and result. Deleted after the confirmation, the cancellation, or a day.
-
-REPORT_NAME = "report.json"
-
-
-def import_file_path(token: str, extension: str, *, claimed: bool = False) -> Path:
-    path = (
-        uploads.upload_path(token, f"upload{extension}", claimed=claimed) if extension in EXTENSIONS else None
-    )
-    if path is None:
-        raise ValueError("not an import token")
-    return path
-
-
-def import_file_store(chunks: Iterable[bytes], extension: str) -> str:
-    """Keep an uploaded file under a new random token; returns the token."""
-    return uploads.upload_store(chunks, name=f"upload{extension}")
-
-
-def import_report_store(token: str, report: dict) -> None:
-    uploads.json_write(token, REPORT_NAME, report)
-
-
-def import_report_load(token: str) -> dict | None:
-    return uploads.json_read(token, REPORT_NAME)
-
-
-def import_file_claim(token: str, extension: str) -> Path | None:
-    """Take the file for saving, so that a second confirmation (a double click, another tab)
-    finds nothing to save. The rename is atomic: only one request gets the file."""
-    return import_file_path(token, extension, claimed=True) if uploads.upload_claim(token) else None
-
-
-def import_file_release(token: str) -> None:
-    """Give a claimed file back (the save was refused), so that the preview can be confirmed
-    again once the reason is gone; a job's progress and result go."""
-    uploads.upload_release(token)
-
-
-def import_files_delete(token: str) -> None:
-    uploads.upload_discard(token)
-
-
-def import_files_purge() -> int:
-    """Delete the files of imports that were never confirmed, after a day."""
-    return uploads.uploads_remove_stale()
+# --- re-exports for other apps until the merge (house issue) ---
+from library_site.documents.exceptions import FileRefused  # noqa: E402, F811
+from library_site.documents.sheets import cell_text, sheets_open  # noqa: E402, F401
+from library_site.documents.uploads import (  # noqa: E402, F401
+    import_file_claim,
+    import_file_path,
+    import_file_release,
+    import_file_store,
+    import_files_delete,
+    import_files_purge,
+)
+# --- end of re-exports ---

@@ -30,6 +30,7 @@ from catalog.transfer import (
 )
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
+from library_site.documents import uploads
 
 from .factories import RecordFactory, location_default
 from .spreadsheet_files import GOOD_ROWS, HEADER, isbn13, write_csv, write_xlsx
@@ -669,7 +670,7 @@ def test_a_confirmation_whose_file_is_already_being_saved_saves_nothing(libraria
     upload(librarian, write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS))
     pending = librarian.session["catalog-import"]
     # The first click took the file (it is being saved); the second click finds it gone.
-    assert transfer.import_file_claim(pending["token"], pending["extension"]) is not None
+    assert uploads.import_file_claim(pending["token"], pending["extension"]) is not None
     response = librarian.post(
         reverse("catalog:records-import-confirm"), {"token": pending["token"]}, follow=True
     )
@@ -789,7 +790,7 @@ def test_an_unknown_export_format_shows_the_form_again(librarian):
 
 
 def test_xlsx_write_only_streaming_reads_back_with_openpyxl(tmp_path):
-    from library_site.xlsx_stream import XlsxStreamWriter
+    from library_site.documents.xlsx import XlsxStreamWriter
 
     with XlsxStreamWriter(tmp_path / "x.xlsx") as writer:
         writer.add_sheet(
@@ -882,11 +883,11 @@ def test_a_job_given_up_while_saving_rolls_back(tmp_path):
     from catalog.tasks import _records_progress
 
     path = write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS)
-    token = transfer.import_file_store([path.read_bytes()], ".xlsx")
-    claimed = transfer.import_file_claim(token, ".xlsx")
+    token = uploads.import_file_store([path.read_bytes()], ".xlsx")
+    claimed = uploads.import_file_claim(token, ".xlsx")
     kept = tmp_path / "kept.xlsx"
     kept.write_bytes(claimed.read_bytes())
-    transfer.import_file_release(token)  # what the page does when the job stops answering
+    uploads.import_file_release(token)  # what the page does when the job stops answering
     plan, outcome = transfer.import_file(
         kept, progress=lambda done, total: _records_progress(token, claimed, done, total)
     )

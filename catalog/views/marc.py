@@ -20,7 +20,6 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog import uploads
 from catalog.marc import (
     EXISTING_CHOICES,
     SKIP,
@@ -36,6 +35,7 @@ from catalog.services import MAX_COPIES_AT_ONCE
 from catalog.tasks import marc_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.documents import uploads
 
 SESSION_KEY = "catalog-marc-import"
 PREVIEW_ROWS = 200

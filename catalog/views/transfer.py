@@ -26,12 +26,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog import transfer, uploads
+from catalog import transfer
 from catalog.exceptions import CatalogError
 from catalog.models import Location
 from catalog.tasks import records_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.documents import sheets, uploads
 
 SESSION_KEY = "catalog-import"
 PREVIEW_PAGE_SIZE = 200
@@ -49,16 +50,16 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         extension = Path(upload.name).suffix.lower()
-        if extension not in transfer.EXTENSIONS:
+        if extension not in sheets.EXTENSIONS:
             raise forms.ValidationError(
                 gettext_lazy("Only .xlsx and .csv files can be imported; save an .xls file again as .xlsx.")
             )
         if upload.size == 0:
             raise forms.ValidationError(gettext_lazy("The file is empty."))
-        if upload.size > transfer.max_bytes():
+        if upload.size > sheets.max_bytes():
             raise forms.ValidationError(
                 _("The file is larger than %(limit)s MB: split it into several files.")
-                % {"limit": transfer.max_megabytes()}
+                % {"limit": sheets.max_megabytes()}
             )
         upload.extension = extension
         return upload
@@ -84,44 +85,33 @@ class ExportForm(forms.Form):
 
 def _pending(request) -> dict | None:
     """The import waiting for confirmation in this session, if its token is sound."""
-    pending = request.session.get(SESSION_KEY)
-    if not isinstance(pending, dict):
-        return None
-    try:
-        transfer.import_file_path(pending.get("token", ""), pending.get("extension", ""))
-    except ValueError:
-        request.session.pop(SESSION_KEY, None)
-        return None
-    return pending
+    return uploads.upload_pending(request, SESSION_KEY)
 
 
 def _discard(request) -> None:
-    pending = _pending(request)
-    if pending:
-        transfer.import_files_delete(pending["token"])
-    request.session.pop(SESSION_KEY, None)
+    uploads.upload_pending_discard(request, SESSION_KEY)
 
 
 @capability_required(Capability.MANAGE_CATALOGUE)
 def records_import(request):
-    transfer.import_files_purge()
+    uploads.import_files_purge()
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             _discard(request)
-            token = transfer.import_file_store(upload.chunks(), upload.extension)
+            token = uploads.import_file_store(upload.chunks(), upload.extension)
             plan = transfer.import_prepare(
-                transfer.import_file_path(token, upload.extension),
+                uploads.import_file_path(token, upload.extension),
                 extension=upload.extension,
                 name=upload.name,
             )
             if plan.refusal:
                 # Nothing in it can be saved: keep nothing.
-                transfer.import_files_delete(token)
+                uploads.import_files_delete(token)
                 form.add_error("file", plan.refusal)
             else:
-                transfer.import_report_store(token, plan.report())
+                uploads.import_report_store(token, plan.report())
                 request.session[SESSION_KEY] = {
                     "token": token,
                     "extension": upload.extension,
@@ -133,20 +123,20 @@ def records_import(request):
     return render(
         request,
         "catalog/records_import.html",
-        {"form": form, "pending": _pending(request), "max_rows": transfer.max_rows()},
+        {"form": form, "pending": _pending(request), "max_rows": sheets.max_rows()},
     )
 
 
 @capability_required(Capability.MANAGE_CATALOGUE)
 def records_import_preview(request):
-    transfer.import_files_purge()
+    uploads.import_files_purge()
     pending = _pending(request)
     if pending and pending.get("job"):
         answer = _job(request, pending)
         if answer is not None:
             return answer
         pending = _pending(request)
-    report = transfer.import_report_load(pending["token"]) if pending else None
+    report = uploads.import_report_load(pending["token"]) if pending else None
     if report is None:
         request.session.pop(SESSION_KEY, None)
         messages.info(request, _("There is no import waiting for confirmation. Upload a file."))
@@ -199,11 +189,11 @@ def records_import_confirm(request):
         )
         return redirect("catalog:records-import")
     token, extension = pending["token"], pending["extension"]
-    claimed = transfer.import_file_claim(token, extension)
+    claimed = uploads.import_file_claim(token, extension)
     if claimed is None:
         messages.info(request, _("This import is being saved or was saved already; it was not saved twice."))
         return redirect("catalog:records-import")
-    report = transfer.import_report_load(token) or {}
+    report = uploads.import_report_load(token) or {}
     if report.get("counts", {}).get("rows", 0) > transfer.inline_rows():
         pending["job"] = {"started": time.time()}
         request.session[SESSION_KEY] = pending
@@ -217,20 +207,20 @@ def records_import_confirm(request):
             claimed, extension=extension, name=pending["name"], user=request.user
         )
         if outcome is None:
-            transfer.import_report_store(token, plan.report())
-            transfer.import_file_release(token)
+            uploads.import_report_store(token, plan.report())
+            uploads.import_file_release(token)
             messages.error(
                 request, _("The file no longer passes the checks (see the rows below). Nothing was saved.")
             )
             return redirect("catalog:records-import-preview")
     except CatalogError as error:
-        transfer.import_file_release(token)
+        uploads.import_file_release(token)
         messages.error(request, error.message)
         return redirect("catalog:records-import-preview")
     except Exception:
-        transfer.import_file_release(token)
+        uploads.import_file_release(token)
         raise
-    transfer.import_files_delete(token)
+    uploads.import_files_delete(token)
     request.session.pop(SESSION_KEY, None)
     _imported(request, pending["name"], outcome)
     return redirect("catalog:records-import")
@@ -254,7 +244,7 @@ def _job(request, pending: dict):
     token = pending["token"]
     result = uploads.job_result_read(token)
     if result is not None and result.get("ok"):
-        transfer.import_files_delete(token)
+        uploads.import_files_delete(token)
         request.session.pop(SESSION_KEY, None)
         _imported(
             request, pending["name"], {key: result[key] for key in ("records", "copies", "existing_copies")}
@@ -270,14 +260,14 @@ def _job(request, pending: dict):
         )
         # Given back: should the worker start after all, it finds no claimed file, and saves
         # nothing; a job still running rolls back at its next batch.
-        transfer.import_file_release(token)
+        uploads.import_file_release(token)
         pending.pop("job", None)
         request.session[SESSION_KEY] = pending
         messages.error(request, message)
         if request.htmx:
             return HttpResponseClientRedirect(reverse("catalog:records-import-preview"))
         return None
-    report = transfer.import_report_load(token) or {"counts": {"rows": 0}}
+    report = uploads.import_report_load(token) or {"counts": {"rows": 0}}
     total = progress.get("total") or report["counts"]["rows"]
     done = progress.get("done", 0)
     context = {

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from catalog import transfer
 from catalog.models import Location
+from library_site.documents import sheets
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         extension = path.suffix.lower()
-        if extension not in transfer.EXTENSIONS:
+        if extension not in sheets.EXTENSIONS:
             raise CommandError(_("Give a file name ending in .xlsx or .csv."))
         location = None
         if options["location"]:
