@@ -3,10 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.selectors.opac import SORTS, SearchFilters
 from library_site.widgets import DayInput
 
 from .models import Location, PurchasePlan, Record
-from .selectors import SORTS, SearchFilters
 
 
 class SearchForm(forms.Form):
@@ -76,8 +76,9 @@ def _isbn_field_clean(value: str) -> str:
 
 def _clc_field_clean(value: str) -> str:
     """A CLC class number field: normalised, and refused when the classification lacks it."""
+    from catalog.services.records import clc_normalise, clc_resolve
+
     from .exceptions import UnknownClass
-    from .services import clc_normalise, clc_resolve
 
     value = clc_normalise(value)
     try:

@@ -144,7 +144,7 @@ class ClassNumberWidget(CellWidget):
     """A class number of the Chinese Library Classification, checked against the table."""
 
     def parse(self, value, text, reading):
-        from .services import clc_normalise, clc_resolve
+        from catalog.services.records import clc_normalise, clc_resolve
 
         code = clc_normalise(text)
         if not code:
@@ -531,8 +531,9 @@ class CatalogueResource(resources.Resource):
     def _group(self, row: CatalogueRow, values: dict, reading: Reading) -> None:
         """The record of the row: a new one, or the one of an earlier row with the same ISBN (or,
         without ISBN, the same title, first author and publisher)."""
+        from catalog.services.records import RECORD_FIELDS
+
         from .search import search_normalise
-        from .services import RECORD_FIELDS
 
         fate = reading.fate
         contributors = values.get("contributors") or []
@@ -576,8 +577,9 @@ class CatalogueResource(resources.Resource):
     def _existing_records(self, groups: list[Group]) -> None:
         """Records the catalogue already has: the same ISBN, or without ISBN the same title,
         first author and publisher. Their rows add copies to them instead of making new records."""
+        from catalog.services.records import RECORD_FIELDS
+
         from .search import search_normalise
-        from .services import RECORD_FIELDS
 
         if not groups:
             return
@@ -632,14 +634,9 @@ class CatalogueResource(resources.Resource):
                     fate.existing_id, fate.existing_title = group.existing_id, group.existing_title
 
     def _save(self, batch: list[CatalogueRow]) -> None:
-        from .services import (
-            RECORD_FIELDS,
-            accession_numbers_next,
-            barcodes_next,
-            call_numbers_for,
-            copies_create_bulk,
-            records_create_bulk,
-        )
+        from catalog.services.copies import copies_create_bulk
+        from catalog.services.records import RECORD_FIELDS, call_numbers_for, records_create_bulk
+        from catalog.services.sequences import accession_numbers_next, barcodes_next
 
         reading: Reading = self._reading
         new_groups = list(
@@ -844,7 +841,7 @@ class PurchasePlanLineResource(resources.ModelResource):
             except InvalidISBN as error:
                 errors["isbn"] = [str(error.message)]
         if instance.clc_code and "clc_code" not in errors:
-            from .services import clc_normalise, clc_resolve
+            from catalog.services.records import clc_normalise, clc_resolve
 
             instance.clc_code = clc_normalise(instance.clc_code)
             try:

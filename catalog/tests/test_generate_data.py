@@ -9,8 +9,10 @@ from catalog.isbn import isbn_hyphenate, isbn_normalise
 from catalog.management.commands.generate_data import CatalogueGenerator
 from catalog.models import Contributor, Copy, Counter, Location, Record
 from catalog.search import record_search_fields
-from catalog.selectors import SearchFilters, records_search
-from catalog.services import barcodes_next, call_number_for, copies_add, record_create
+from catalog.selectors.opac import SearchFilters, records_search
+from catalog.services.copies import copies_add
+from catalog.services.records import call_number_for, record_create
+from catalog.services.sequences import barcodes_next
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from catalog import labels
 from catalog.exceptions import CatalogError
 from catalog.models import CatalogSettings, Copy, LabelSheet
-from catalog.services import copies_add, copy_set_status
+from catalog.services.copies import copies_add, copy_set_status
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
 from library_site.documents import pdf

@@ -33,7 +33,7 @@ from catalog.marc import (
     marc_read,
 )
 from catalog.models import Contributor, Copy, Location, Record
-from catalog.services import copies_add
+from catalog.services.copies import copies_add
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
 from library_site.documents import uploads

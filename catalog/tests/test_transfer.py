@@ -17,7 +17,8 @@ from openpyxl import Workbook, load_workbook
 from catalog import transfer
 from catalog.models import Contributor, Copy, Location, Record
 from catalog.resources import CatalogueResource
-from catalog.services import copies_add, record_create
+from catalog.services.copies import copies_add
+from catalog.services.records import record_create
 from catalog.transfer import (
     Fate,
     ImportFailed,

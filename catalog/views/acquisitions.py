@@ -29,19 +29,20 @@ from catalog.forms import (
 )
 from catalog.models import Delivery, PurchasePlan
 from catalog.resources import plan_lines_read, plan_lines_template
-from catalog.selectors import (
+from catalog.selectors.acquisitions import (
     delivery_detail,
     donation_register,
     purchase_plan_page,
     purchase_plans_list,
     purchase_register,
 )
-from catalog.services import (
+from catalog.services.acquisitions import (
     delivery_receive,
     donation_receive,
+    purchase_plan_approve,
     purchase_plan_create,
-    purchase_plan_decide,
     purchase_plan_lines_add,
+    purchase_plan_reject,
     purchase_plan_revise,
     purchase_plan_submit,
     purchase_plan_update,
@@ -211,17 +212,13 @@ def plan_revise(request, pk: int):
 @require_POST
 @capability_required(Capability.APPROVE_PURCHASE_PLANS)
 def plan_decide(request, pk: int):
-    approve = request.POST.get("decision") == "approve"
-    if request.POST.get("decision") not in ("approve", "reject"):
-        messages.error(request, _("Choose to approve or to reject the plan."))
-        return redirect("catalog:purchase-plan", pk)
-
-    def step(*, plan, user, comment):
-        return purchase_plan_decide(plan=plan, approve=approve, user=user, comment=comment)
-
-    return _plan_step(
-        request, pk, step, _("The plan was approved.") if approve else _("The plan was rejected.")
-    )
+    decision = request.POST.get("decision")
+    if decision == "approve":
+        return _plan_step(request, pk, purchase_plan_approve, _("The plan was approved."))
+    if decision == "reject":
+        return _plan_step(request, pk, purchase_plan_reject, _("The plan was rejected."))
+    messages.error(request, _("Choose to approve or to reject the plan."))
+    return redirect("catalog:purchase-plan", pk)
 
 
 @require_POST

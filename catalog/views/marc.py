@@ -31,7 +31,7 @@ from catalog.marc import (
     marc_preview,
 )
 from catalog.models import Location
-from catalog.services import MAX_COPIES_AT_ONCE
+from catalog.services.copies import MAX_COPIES_AT_ONCE
 from catalog.tasks import marc_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability

@@ -11,13 +11,8 @@ from django.shortcuts import render
 
 from catalog.forms import SearchForm
 from catalog.models import CatalogSettings
-from catalog.selectors import (
-    OPAC_COUNT_LIMIT,
-    class_path,
-    classification_browse,
-    record_detail,
-    records_search,
-)
+from catalog.selectors.opac import OPAC_COUNT_LIMIT, class_path, classification_browse, records_search
+from catalog.selectors.records import record_detail
 
 
 def opac_access(view):

@@ -14,10 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog import services
 from catalog.exceptions import SerialError
 from catalog.models import Location, Serial, SerialIssue, Subscription
-from catalog.selectors import checkin_list, issues_missing, subscriptions_overview
+from catalog.selectors.serials import checkin_list, issues_missing, subscriptions_overview
+from catalog.services import serials as serials_services
+from catalog.services.serials import (
+    binding_create,
+    issue_receive,
+    issue_receive_by_code,
+    issue_receive_undo,
+    issues_claim,
+)
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
@@ -118,7 +125,7 @@ def serial_create(request):
     form = SerialForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            serial = services.serial_create(**form.cleaned_data, user=request.user)
+            serial = serials_services.serial_create(**form.cleaned_data, user=request.user)
         except SerialError as error:
             form.add_error(None, error.message)
         else:
@@ -135,7 +142,7 @@ def subscription_create(request):
     form = SubscriptionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            subscription = services.subscription_create(**form.cleaned_data, user=request.user)
+            subscription = serials_services.subscription_create(**form.cleaned_data, user=request.user)
         except SerialError as error:
             form.add_error(None, error.message)
         else:
@@ -160,7 +167,7 @@ def subscription_detail(request, pk: int):
                     SerialIssue, pk=request.POST.get("issue") or 0, subscription=subscription
                 )
                 if action == "receive":
-                    issue, done = services.issue_receive(issue=issue, user=request.user)
+                    issue, done = issue_receive(issue=issue, user=request.user)
                     if done:
                         messages.success(
                             request, _("Issue %(number)s checked in.") % {"number": issue.number}
@@ -170,16 +177,14 @@ def subscription_detail(request, pk: int):
                             request, _("Issue %(number)s was already checked in.") % {"number": issue.number}
                         )
                 else:
-                    services.issue_receive_undo(issue=issue, user=request.user)
+                    issue_receive_undo(issue=issue, user=request.user)
                     messages.info(
                         request,
                         _("The check-in of issue %(number)s was taken back.") % {"number": issue.number},
                     )
                 return redirect("catalog:subscription", pk=subscription.pk)
             if action == "bind" and binding.is_valid():
-                copy = services.binding_create(
-                    subscription=subscription, **binding.cleaned_data, user=request.user
-                )
+                copy = binding_create(subscription=subscription, **binding.cleaned_data, user=request.user)
                 messages.success(
                     request,
                     _("Bound into a volume with barcode %(barcode)s: it can be lent like a book.")
@@ -219,14 +224,12 @@ def serials_checkin(request):
                     pk=request.POST["issue"] if request.POST["issue"].isdigit() else 0,
                     subscription__location=room,
                 )
-                issue, done = services.issue_receive(issue=issue, user=request.user, on=today)
+                issue, done = issue_receive(issue=issue, user=request.user, on=today)
             else:
                 code = request.POST.get("code", "")
                 if not code.strip():
                     raise SerialError(_("Scan the barcode on the cover, or type the ISSN or CN number."))
-                issue, done = services.issue_receive_by_code(
-                    code=code, location=room, user=request.user, on=today
-                )
+                issue, done = issue_receive_by_code(code=code, location=room, user=request.user, on=today)
         except SerialError as error:
             outcome = {"ok": False, "message": error.message}
         else:
@@ -263,7 +266,7 @@ def serials_missing(request):
         if not chosen:
             messages.error(request, _("Tick the issues that were claimed."))
         else:
-            count = services.issues_claim(issues=issues.filter(pk__in=chosen), on=today)
+            count = issues_claim(issues=issues.filter(pk__in=chosen), on=today)
             messages.success(request, _("%(count)s issues marked as claimed today.") % {"count": count})
         url = reverse("catalog:serials-missing")
         return redirect(f"{url}?location={room.pk}" if room else url)

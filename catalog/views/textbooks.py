@@ -17,10 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog import services
 from catalog.exceptions import CatalogError, TextbookError
 from catalog.models import Textbook, TextbookHandover, TextbookTerm
-from catalog.selectors import textbook_handovers, textbook_term_status
+from catalog.selectors.textbooks import textbook_handovers, textbook_term_status
+from catalog.services import textbooks as textbooks_services
+from catalog.services.textbooks import (
+    textbook_delivery_record,
+    textbook_handover_collect,
+    textbook_handover_confirm,
+    textbook_handover_create,
+    textbook_order_set,
+)
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability, Role
 from library_site.school import GRADE_CHOICES
@@ -140,7 +147,7 @@ def textbooks_home(request):
         data = forms_[action].cleaned_data
         try:
             if action == "order":
-                lines = services.textbook_order_set(
+                lines = textbook_order_set(
                     term=term,
                     textbook=data["textbook"],
                     class_numbers=data["classes"],
@@ -153,12 +160,12 @@ def textbooks_home(request):
                     % {"title": data["textbook"].title, "count": len(lines)},
                 )
             elif action == "delivery":
-                services.textbook_delivery_record(term=term, **data, user=request.user)
+                textbook_delivery_record(term=term, **data, user=request.user)
                 messages.success(
                     request, _("Delivery of “%(title)s” recorded.") % {"title": data["textbook"].title}
                 )
             else:
-                handover = services.textbook_handover(term=term, **data, user=request.user)
+                handover = textbook_handover_create(term=term, **data, user=request.user)
                 messages.success(
                     request,
                     _("%(count)s × “%(title)s” handed to %(class)s: %(teacher)s confirms in their own page.")
@@ -196,7 +203,7 @@ def textbook_term_create(request):
     form = TermForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         try:
-            term = services.textbook_term_create(**form.cleaned_data)
+            term = textbooks_services.textbook_term_create(**form.cleaned_data)
         except TextbookError as error:
             form.add_error(None, error.message)
         else:
@@ -209,7 +216,7 @@ def textbook_create(request):
     form = TextbookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            textbook = services.textbook_create(**form.cleaned_data)
+            textbook = textbooks_services.textbook_create(**form.cleaned_data)
         except CatalogError as error:
             form.add_error(None, error.message)
         else:
@@ -226,7 +233,7 @@ def textbook_collect(request, pk: int):
     form = CollectForm(request.POST or None, initial={"good": handover.quantity})
     if request.method == "POST" and form.is_valid():
         try:
-            services.textbook_collect(handover=handover, **form.cleaned_data, user=request.user)
+            textbook_handover_collect(handover=handover, **form.cleaned_data, user=request.user)
         except TextbookError as error:
             form.add_error(None, error.message)
         else:
@@ -255,7 +262,7 @@ def textbooks_mine(request):
         handover = get_object_or_404(
             TextbookHandover, pk=request.POST.get("handover") or 0, teacher=request.user
         )
-        services.textbook_handover_confirm(handover=handover, user=request.user)
+        textbook_handover_confirm(handover=handover, user=request.user)
         messages.success(request, _("Thank you: the receipt of the textbooks is confirmed."))
         return redirect("catalog:textbooks-mine")
     handovers = list(textbook_handovers(teacher=request.user)[:200])
