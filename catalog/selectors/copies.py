@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from catalog.exceptions import CatalogError
-from catalog.models import (
-    Copy,
-)
+from catalog.models import Copy
 
 
 def copy_get_by_barcode(barcode: str) -> Copy:

@@ -11,11 +11,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.expressions import RawSQL
 
-from catalog.models import (
-    ClassificationClass,
-    Copy,
-    Record,
-)
+from catalog.models import ClassificationClass, Copy, Record
 from catalog.search import available_condition, search_match
 
 PAGE_SIZE = 20

@@ -6,12 +6,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q
 
 from catalog.isbn import isbn_normalise
-from catalog.models import (
-    Contributor,
-    Copy,
-    Location,
-    Record,
-)
+from catalog.models import Contributor, Copy, Location, Record
 from catalog.search import search_normalise
 
 

@@ -7,11 +7,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Min, OuterRef, Q, Subquery
 
-from catalog.models import (
-    Location,
-    SerialIssue,
-    Subscription,
-)
+from catalog.models import Location, SerialIssue, Subscription
 
 
 def subscriptions_overview(*, year: int, on, location: Location | None = None, kind: str = ""):
@@ -107,3 +103,9 @@ def serial_register(*, kind: str, date_from, date_to, location: Location | None 
         for subscription in queryset
         if subscription.expected
     ]
+
+
+def serial_rooms():
+    """The rooms of the library in use that newspapers and periodicals are subscribed for (not the
+    class corners)."""
+    return Location.objects.filter(is_active=True).exclude(kind=Location.Kind.CLASS_CORNER)

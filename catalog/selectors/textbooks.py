@@ -3,14 +3,11 @@ confirmed, still to come) and the handovers."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 
-from catalog.models import (
-    Textbook,
-    TextbookDelivery,
-    TextbookHandover,
-    TextbookOrderLine,
-)
+from catalog.models import Textbook, TextbookDelivery, TextbookHandover, TextbookOrderLine
+from library_site.accounts.roles import Role
 from library_site.school import grade_name
 
 
@@ -68,3 +65,12 @@ def textbook_handovers(*, term=None, teacher=None):
     if teacher is not None:
         queryset = queryset.filter(teacher=teacher)
     return queryset
+
+
+def textbook_teachers():
+    """The teachers who may receive textbooks for a class: active accounts with the teacher's role."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name=Role.TEACHER, is_active=True)
+        .order_by("full_name", "username")
+    )

@@ -16,11 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.exceptions import (
-    AcquisitionRefused,
-    InvalidISBN,
-    UnknownClass,
-)
+from catalog.exceptions import AcquisitionRefused, InvalidISBN, UnknownClass
 from catalog.isbn import isbn_normalise
 from catalog.models import (
     Contributor,

@@ -14,11 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.exceptions import (
-    RepairRefused,
-    StocktakeRefused,
-    WriteOffRefused,
-)
+from catalog.exceptions import RepairRefused, StocktakeRefused, WriteOffRefused
 from catalog.models import (
     Copy,
     Location,

@@ -13,17 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.exceptions import (
-    CatalogError,
-    DuplicateBarcode,
-    StatusChangeRefused,
-)
-from catalog.models import (
-    Copy,
-    CopyStatusChange,
-    Location,
-    Record,
-)
+from catalog.exceptions import CatalogError, DuplicateBarcode, StatusChangeRefused
+from catalog.models import Copy, CopyStatusChange, Location, Record
 from catalog.services.records import instance_fields_check
 from catalog.services.sequences import NUMBER_BLOCK, accession_numbers_next, barcodes_next
 

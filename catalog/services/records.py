@@ -13,17 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.exceptions import (
-    CatalogError,
-    UnknownClass,
-)
+from catalog.exceptions import CatalogError, UnknownClass
 from catalog.isbn import isbn_normalise
-from catalog.models import (
-    CatalogSettings,
-    ClassificationClass,
-    Contributor,
-    Record,
-)
+from catalog.models import CatalogSettings, ClassificationClass, Contributor, Record
 from catalog.search import record_search_fields
 from catalog.services.sequences import counter_take
 

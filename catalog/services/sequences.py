@@ -9,11 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
-from catalog.models import (
-    CatalogSettings,
-    Copy,
-    Counter,
-)
+from catalog.models import CatalogSettings, Copy, Counter
 
 if TYPE_CHECKING:
     pass

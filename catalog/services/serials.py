@@ -14,17 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.exceptions import (
-    SerialError,
-)
-from catalog.models import (
-    Copy,
-    Location,
-    Record,
-    Serial,
-    SerialIssue,
-    Subscription,
-)
+from catalog.exceptions import SerialError
+from catalog.models import Copy, Location, Record, Serial, SerialIssue, Subscription
 from catalog.serials import cn_number_clean, issn_clean, issn_from_barcode, issue_dates
 from catalog.services.copies import copies_add
 from catalog.services.records import record_create

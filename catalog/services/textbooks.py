@@ -14,17 +14,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.exceptions import (
-    TextbookError,
-)
+from catalog.exceptions import TextbookError
 from catalog.isbn import isbn_normalise
-from catalog.models import (
-    Textbook,
-    TextbookDelivery,
-    TextbookHandover,
-    TextbookOrderLine,
-    TextbookTerm,
-)
+from catalog.models import Textbook, TextbookDelivery, TextbookHandover, TextbookOrderLine, TextbookTerm
 
 if TYPE_CHECKING:
     from library_site.accounts.models import User

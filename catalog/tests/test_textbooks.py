@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from catalog.exceptions import TextbookError
+from catalog.forms.textbooks import class_numbers_parse
 from catalog.models import TextbookDelivery, TextbookHandover, TextbookOrderLine
 from catalog.selectors.textbooks import textbook_term_status
 from catalog.services.textbooks import (
@@ -20,7 +21,6 @@ from catalog.services.textbooks import (
     textbook_order_set,
     textbook_term_create,
 )
-from catalog.views.textbooks import class_numbers_parse
 from library_site.accounts.navigation import menu_keys
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.exceptions import AcquisitionRefused, CatalogError
-from catalog.forms import (
+from catalog.forms.acquisitions import (
     DeliveryForm,
     DonationForm,
     DonationLineFormSet,

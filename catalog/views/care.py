@@ -5,17 +5,16 @@ APPROVE_WRITE_OFFS (the administrator)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog.exceptions import CatalogError
-from catalog.models import CatalogSettings, Copy, Location, Repair, Stocktake, WriteOffBatch
+from catalog.forms.care import BatchForm, RepairCloseForm, RepairOpenForm, StocktakeForm, WeedingForm
+from catalog.models import CatalogSettings, Copy, Repair, Stocktake, WriteOffBatch
 from catalog.selectors.care import (
     WeedingCriteria,
     repairs_closed_recent,
@@ -43,95 +42,12 @@ from catalog.services.care import (
     write_off_return,
     write_off_submit,
 )
-from catalog.services.records import clc_normalise
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
-from library_site.widgets import DayInput
 
 MANAGE = Capability.MANAGE_COLLECTION
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 WEEDING_PAGE = 100
-
-
-# --- forms ------------------------------------------------------------------------------------
-
-
-class RepairOpenForm(forms.Form):
-    barcode = forms.CharField(label=gettext_lazy("Barcode"), max_length=32)
-    damage = forms.CharField(label=gettext_lazy("Damage"), max_length=300)
-    source = forms.ChoiceField(
-        label=gettext_lazy("Found at"), choices=Repair.Source.choices, initial=Repair.Source.SHELF_CHECK
-    )
-
-
-class RepairCloseForm(forms.Form):
-    result = forms.ChoiceField(
-        label=gettext_lazy("Result"), choices=Repair.Result.choices, widget=forms.RadioSelect
-    )
-    on = forms.DateField(label=gettext_lazy("Repaired on"), widget=DayInput(), required=False)
-    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
-
-
-class BatchForm(forms.Form):
-    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=WriteOffBatch.Reason.choices)
-    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
-
-
-class WeedingForm(forms.Form):
-    criterion = forms.ChoiceField(
-        label=gettext_lazy("Propose"),
-        choices=[
-            (WeedingCriteria.NOT_LENT, gettext_lazy("Copies not lent for N years")),
-            (WeedingCriteria.OLD_EDITIONS, gettext_lazy("Older editions of a title and author")),
-            (
-                WeedingCriteria.OLD_IN_CLASSES,
-                gettext_lazy("Published more than N years ago, in classes"),
-            ),
-            (
-                WeedingCriteria.SURPLUS,
-                gettext_lazy("Surplus copies of titles not lent for N years"),
-            ),
-        ],
-        initial=WeedingCriteria.NOT_LENT,
-    )
-    years = forms.IntegerField(label=gettext_lazy("N (years)"), min_value=1, max_value=50, initial=5)
-    keep = forms.IntegerField(
-        label=gettext_lazy("Copies to keep of each title"),
-        min_value=1,
-        max_value=100,
-        initial=3,
-        required=False,
-    )
-    classes = forms.CharField(
-        label=gettext_lazy("CLC classes"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy("Class numbers separated by spaces, for example TP G8."),
-    )
-    location = forms.ModelChoiceField(
-        label=gettext_lazy("Location"),
-        queryset=Location.objects.filter(is_active=True),
-        required=False,
-        empty_label=gettext_lazy("All locations"),
-    )
-    page = forms.IntegerField(min_value=1, required=False)
-
-    def clean(self):
-        data = super().clean()
-        codes = [clc_normalise(code) for code in (data.get("classes") or "").split()]
-        data["class_list"] = [code for code in codes if code]
-        if data.get("criterion") == WeedingCriteria.OLD_IN_CLASSES and not data["class_list"]:
-            self.add_error("classes", _("Give at least one class number."))
-        return data
-
-
-class StocktakeForm(forms.Form):
-    location = forms.ModelChoiceField(
-        label=gettext_lazy("Location"), queryset=Location.objects.filter(is_active=True), empty_label=None
-    )
-    shelf_from = forms.CharField(label=gettext_lazy("From shelf"), max_length=50, required=False)
-    shelf_to = forms.CharField(label=gettext_lazy("To shelf"), max_length=50, required=False)
-    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
 
 
 def _form_errors(form) -> str:

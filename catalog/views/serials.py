@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from catalog.exceptions import SerialError
+from catalog.forms.serials import BindingForm, SerialForm, SubscriptionForm
 from catalog.models import Location, Serial, SerialIssue, Subscription
-from catalog.selectors.serials import checkin_list, issues_missing, subscriptions_overview
+from catalog.selectors.serials import checkin_list, issues_missing, serial_rooms, subscriptions_overview
 from catalog.services import serials as serials_services
 from catalog.services.serials import (
     binding_create,
@@ -27,52 +26,6 @@ from catalog.services.serials import (
 )
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
-
-
-def _rooms():
-    return Location.objects.filter(is_active=True).exclude(kind=Location.Kind.CLASS_CORNER)
-
-
-class SerialForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Serial.Kind.choices)
-    frequency = forms.ChoiceField(label=gettext_lazy("Frequency"), choices=Serial.Frequency.choices)
-    weekdays_only = forms.BooleanField(
-        label=gettext_lazy("A daily not published at weekends"), required=False
-    )
-    issn = forms.CharField(label="ISSN", max_length=20, required=False, help_text="0317-8471")
-    cn_number = forms.CharField(
-        label=gettext_lazy("CN number"), max_length=30, required=False, help_text="CN11-1234/G4"
-    )
-    publisher = forms.CharField(label=gettext_lazy("Publisher"), max_length=200, required=False)
-
-
-class SubscriptionForm(forms.Form):
-    serial = forms.ModelChoiceField(
-        label=gettext_lazy("Newspaper or periodical"), queryset=Serial.objects.filter(is_active=True)
-    )
-    location = forms.ModelChoiceField(label=gettext_lazy("Room"), queryset=Location.objects.none())
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    copies = forms.IntegerField(
-        label=gettext_lazy("Copies of each issue"), min_value=1, max_value=100, initial=1
-    )
-    price = forms.DecimalField(
-        label=gettext_lazy("Price for the year (yuan)"),
-        min_value=Decimal("0"),
-        max_digits=10,
-        decimal_places=2,
-    )
-    supplier = forms.CharField(label=gettext_lazy("Supplier"), max_length=100, required=False, initial="邮局")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = _rooms()
-
-
-class BindingForm(forms.Form):
-    first = forms.IntegerField(label=gettext_lazy("From issue"), min_value=1, max_value=400)
-    last = forms.IntegerField(label=gettext_lazy("To issue"), min_value=1, max_value=400)
-    shelf = forms.CharField(label=gettext_lazy("Shelf"), max_length=50, required=False)
 
 
 def _year_of(request) -> int:
@@ -87,7 +40,7 @@ def _room_of(request, name: str = "location") -> Location | None:
     value = request.GET.get(name) or request.POST.get(name)
     if not value or not str(value).isdigit():
         return None
-    return _rooms().filter(pk=value).first()
+    return serial_rooms().filter(pk=value).first()
 
 
 @capability_required(Capability.MANAGE_COLLECTION)
@@ -113,7 +66,7 @@ def serials_home(request):
             "year": year,
             "years": range(today.year + 1, today.year - 5, -1),
             "room": room,
-            "rooms": _rooms(),
+            "rooms": serial_rooms(),
             "kind": kind,
             "kinds": Serial.Kind.choices,
         },
@@ -212,7 +165,7 @@ def serials_checkin(request):
     """One scan (the cover's barcode, the ISSN or the CN number) or one click per issue."""
     today = timezone.localdate()
     room = _room_of(request)
-    rooms = list(_rooms())
+    rooms = list(serial_rooms())
     if room is None and rooms:
         room = next((item for item in rooms if item.kind == Location.Kind.PERIODICALS_ROOM), rooms[0])
     outcome = None
@@ -276,7 +229,7 @@ def serials_missing(request):
         {
             "issues": list(issues[:1000]),
             "room": room,
-            "rooms": _rooms(),
+            "rooms": serial_rooms(),
             "today": today,
             "days": SerialIssue.MISSING_AFTER_DAYS,
         },

@@ -12,23 +12,21 @@ from __future__ import annotations
 import io
 import tempfile
 import time
-from pathlib import Path
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog import transfer
 from catalog.exceptions import CatalogError
-from catalog.models import Location
+from catalog.forms.transfer import ExportForm, ImportForm
 from catalog.tasks import records_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
@@ -39,48 +37,6 @@ PREVIEW_PAGE_SIZE = 200
 # A job that has written no progress for this long is taken as stopped (the worker died).
 JOB_SILENT_SECONDS = 10 * 60
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        extension = Path(upload.name).suffix.lower()
-        if extension not in sheets.EXTENSIONS:
-            raise forms.ValidationError(
-                gettext_lazy("Only .xlsx and .csv files can be imported; save an .xls file again as .xlsx.")
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(gettext_lazy("The file is empty."))
-        if upload.size > sheets.max_bytes():
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB: split it into several files.")
-                % {"limit": sheets.max_megabytes()}
-            )
-        upload.extension = extension
-        return upload
-
-
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(
-        label=gettext_lazy("Format"),
-        choices=[
-            ("xlsx", gettext_lazy("Excel workbook (.xlsx)")),
-            ("csv", gettext_lazy("CSV, UTF-8 (.csv)")),
-        ],
-        initial="xlsx",
-        widget=forms.RadioSelect,
-    )
-    location = forms.ModelChoiceField(
-        label=gettext_lazy("Location"),
-        queryset=Location.objects.all(),
-        required=False,
-        empty_label=gettext_lazy("All locations"),
-    )
 
 
 def _pending(request) -> dict | None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog.exceptions import CatalogError, InvalidISBN
-from catalog.forms import CopiesForm, RecordForm
+from catalog.forms.records import CopiesForm, RecordForm
 from catalog.isbn import isbn_normalise
 from catalog.models import Copy, Record
 from catalog.selectors.records import record_detail, record_likely_duplicates
