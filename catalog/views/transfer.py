@@ -2,8 +2,8 @@
 
 The import is two steps: the upload is checked whole and every row's fate is shown (nothing is
 saved); the confirmation checks the kept file again and saves all its rows, or none. The file
-waits between the two under a random token that only the session knows (see catalog.transfer).
-A file of more than ``transfer.inline_rows()`` rows is saved by the background worker
+waits between the two under a random token that only the session knows (library_site.documents.uploads).
+A file of more than ``catalog.policies.import_inline_rows()`` rows is saved by the background worker
 (catalog.tasks.records_import_task) while the preview page shows its progress.
 """
 
@@ -24,9 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog import transfer
 from catalog.exceptions import CatalogError
 from catalog.forms.transfer import ExportForm, ImportForm
+from catalog.policies import import_inline_rows
+from catalog.selectors.transfer import TEMPLATE_FILENAME, export_csv_lines, export_xlsx, template_write
+from catalog.services.transfer import import_file, import_prepare
 from catalog.tasks import records_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
@@ -57,7 +59,7 @@ def records_import(request):
             upload = form.cleaned_data["file"]
             _discard(request)
             token = uploads.import_file_store(upload.chunks(), upload.extension)
-            plan = transfer.import_prepare(
+            plan = import_prepare(
                 uploads.import_file_path(token, upload.extension),
                 extension=upload.extension,
                 name=upload.name,
@@ -150,7 +152,7 @@ def records_import_confirm(request):
         messages.info(request, _("This import is being saved or was saved already; it was not saved twice."))
         return redirect("catalog:records-import")
     report = uploads.import_report_load(token) or {}
-    if report.get("counts", {}).get("rows", 0) > transfer.inline_rows():
+    if report.get("counts", {}).get("rows", 0) > import_inline_rows():
         pending["job"] = {"started": time.time()}
         request.session[SESSION_KEY] = pending
         records_import_task.delay(
@@ -159,9 +161,7 @@ def records_import_confirm(request):
         return redirect("catalog:records-import-preview")
     try:
         # Checked again as it is saved: the catalogue may have changed since the preview.
-        plan, outcome = transfer.import_file(
-            claimed, extension=extension, name=pending["name"], user=request.user
-        )
+        plan, outcome = import_file(claimed, extension=extension, name=pending["name"], user=request.user)
         if outcome is None:
             uploads.import_report_store(token, plan.report())
             uploads.import_file_release(token)
@@ -245,11 +245,9 @@ def records_import_cancel(request):
 @capability_required(Capability.MANAGE_CATALOGUE)
 def records_import_template(request):
     handle = io.BytesIO()
-    transfer.template_write(handle)
+    template_write(handle)
     handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=transfer.TEMPLATE_FILENAME, content_type=XLSX_TYPE
-    )
+    return FileResponse(handle, as_attachment=True, filename=TEMPLATE_FILENAME, content_type=XLSX_TYPE)
 
 
 @capability_required(Capability.MANAGE_CATALOGUE)
@@ -260,7 +258,7 @@ def records_export(request):
         stamp = timezone.localdate().isoformat()
         if form.cleaned_data["format"] == "csv":
             response = StreamingHttpResponse(
-                (text.encode("utf-8") for text in transfer.export_csv_lines(location=location)),
+                (text.encode("utf-8") for text in export_csv_lines(location=location)),
                 content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = _attachment(f"馆藏导出-{stamp}.csv")
@@ -268,7 +266,7 @@ def records_export(request):
         # Written to a temporary file first (a zip is finished at its end), then streamed; the
         # file has no name on disk, so it goes away when the response closes it.
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-        transfer.export_xlsx(handle, location=location)
+        export_xlsx(handle, location=location)
         handle.seek(0)
         return FileResponse(
             handle, as_attachment=True, filename=f"馆藏导出-{stamp}.xlsx", content_type=XLSX_TYPE
