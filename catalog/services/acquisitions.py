@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.exceptions import AcquisitionRefused, InvalidISBN, UnknownClass
 from catalog.isbn import isbn_normalise
@@ -32,13 +33,11 @@ from catalog.models import (
 from catalog.selectors.acquisitions import purchase_plan_total
 from catalog.services.copies import copies_create_bulk
 from catalog.services.records import clc_normalise, clc_resolve, record_create
+from catalog.states import PURCHASE_PLAN_STATES, refusal_naming
 from library_site.accounts.roles import Capability
 
 if TYPE_CHECKING:
     from library_site.accounts.models import User
-
-if TYPE_CHECKING:
-    pass
 
 
 PLAN_LINE_TEXT_FIELDS = ("title", "isbn", "author", "publisher", "supplier", "clc_code", "subject")
@@ -157,12 +156,20 @@ def _plan_event(plan: PurchasePlan, action: str, user: User, comment: str = "") 
     return PurchasePlanEvent.objects.create(plan=plan, action=action, by=user, comment=comment)
 
 
+DRAFT_ONLY = gettext_lazy("The plan is “%(status)s”: only a draft can be changed.")
+SUBMITTED_ONLY = gettext_lazy("The plan is “%(status)s”: only a submitted plan can be approved or rejected.")
+REJECTED_ONLY = gettext_lazy("The plan is “%(status)s”: only a rejected plan is taken back for revision.")
+
+
 def _plan_refuse_unless_draft(plan: PurchasePlan) -> None:
-    if plan.status != PurchasePlan.Status.DRAFT:
-        raise AcquisitionRefused(
-            _("The plan is “%(status)s”: only a draft can be changed.")
-            % {"status": plan.get_status_display()}
-        )
+    """Refused unless the plan is a draft: only a draft's heading and lines change."""
+    if not plan.is_editable:
+        raise AcquisitionRefused(DRAFT_ONLY % {"status": plan.get_status_display()})
+
+
+def _plan_move(plan: PurchasePlan, to_status: str, message) -> None:
+    """The plan's move to ``to_status`` through PURCHASE_PLAN_STATES, refused with ``message``."""
+    PURCHASE_PLAN_STATES.check(plan.status, to_status, message=refusal_naming(message))
 
 
 @transaction.atomic
@@ -261,7 +268,7 @@ def purchase_plan_submit(*, plan: PurchasePlan, user: User, comment: str = "") -
     it is frozen."""
     _require(user, Capability.MANAGE_COLLECTION)
     plan = _plan_lock(plan)
-    _plan_refuse_unless_draft(plan)
+    _plan_move(plan, PurchasePlan.Status.SUBMITTED, DRAFT_ONLY)
     if not plan.lines.exists():
         raise AcquisitionRefused(_("The plan has no lines yet: add the books to buy first."))
     total = purchase_plan_total(plan)
@@ -283,7 +290,7 @@ def purchase_plan_approve(*, plan: PurchasePlan, user: User, comment: str = "") 
     """A leader approves a submitted plan: books may now be received against it."""
     _require(user, Capability.APPROVE_PURCHASE_PLANS)
     plan = _plan_lock(plan)
-    _plan_refuse_unless_submitted(plan)
+    _plan_move(plan, PurchasePlan.Status.APPROVED, SUBMITTED_ONLY)
     plan.status = PurchasePlan.Status.APPROVED
     plan.save(update_fields=["status"])
     _plan_event(plan, PurchasePlanEvent.Action.APPROVED, user, (comment or "").strip())
@@ -295,7 +302,7 @@ def purchase_plan_reject(*, plan: PurchasePlan, user: User, comment: str) -> Pur
     """A leader rejects a submitted plan, saying why, so that the librarian can revise it."""
     _require(user, Capability.APPROVE_PURCHASE_PLANS)
     plan = _plan_lock(plan)
-    _plan_refuse_unless_submitted(plan)
+    _plan_move(plan, PurchasePlan.Status.REJECTED, SUBMITTED_ONLY)
     comment = (comment or "").strip()
     if not comment:
         raise AcquisitionRefused(_("Say why the plan is rejected, so that the librarian can revise it."))
@@ -305,24 +312,12 @@ def purchase_plan_reject(*, plan: PurchasePlan, user: User, comment: str) -> Pur
     return plan
 
 
-def _plan_refuse_unless_submitted(plan: PurchasePlan) -> None:
-    if plan.status != PurchasePlan.Status.SUBMITTED:
-        raise AcquisitionRefused(
-            _("The plan is “%(status)s”: only a submitted plan can be approved or rejected.")
-            % {"status": plan.get_status_display()}
-        )
-
-
 @transaction.atomic
 def purchase_plan_revise(*, plan: PurchasePlan, user: User, comment: str = "") -> PurchasePlan:
     """A rejected plan back to draft, to be revised and submitted again."""
     _require(user, Capability.MANAGE_COLLECTION)
     plan = _plan_lock(plan)
-    if plan.status != PurchasePlan.Status.REJECTED:
-        raise AcquisitionRefused(
-            _("The plan is “%(status)s”: only a rejected plan is taken back for revision.")
-            % {"status": plan.get_status_display()}
-        )
+    _plan_move(plan, PurchasePlan.Status.DRAFT, REJECTED_ONLY)
     plan.status = PurchasePlan.Status.DRAFT
     plan.save(update_fields=["status"])
     _plan_event(plan, PurchasePlanEvent.Action.REVISED, user, (comment or "").strip())
@@ -451,7 +446,7 @@ def delivery_receive(
     existing = _delivery_existing(token)  # made while we waited for the lock
     if existing is not None:
         return existing
-    if plan.status != PurchasePlan.Status.APPROVED:
+    if not plan.is_receivable:
         raise AcquisitionRefused(
             _("The plan is “%(status)s”: books are received only against an approved plan.")
             % {"status": plan.get_status_display()}

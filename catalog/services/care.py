@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.exceptions import RepairRefused, StocktakeRefused, WriteOffRefused
 from catalog.models import (
@@ -27,14 +28,18 @@ from catalog.models import (
     WriteOffItem,
 )
 from catalog.selectors.care import stocktake_missing
-from catalog.services.copies import ALLOWED_STATUS_CHANGES, copies_set_status_bulk, copy_set_status
+from catalog.services.copies import copies_set_status_bulk, copy_set_status
+from catalog.states import (
+    COPY_STATES,
+    REPAIR_STATES,
+    STOCKTAKE_STATES,
+    WRITE_OFF_STATES,
+    refusal_naming,
+)
 from library_site.accounts.roles import Capability
 
 if TYPE_CHECKING:
     from library_site.accounts.models import User
-
-if TYPE_CHECKING:
-    pass
 
 
 # What a stocktake expects to find on the shelves: copies a reader could find in the library.
@@ -65,7 +70,7 @@ def repair_open(
     copy = Copy.objects.select_for_update().get(pk=copy.pk)
     if Repair.objects.filter(copy=copy, closed_at__isnull=True).exists():
         raise RepairRefused(_("Copy %(barcode)s is already in repair.") % {"barcode": copy.barcode})
-    if copy.status not in (Copy.Status.AVAILABLE, Copy.Status.ON_LOAN, Copy.Status.IN_CLASS_CORNER):
+    if not COPY_STATES.allows(copy.status, Copy.Status.IN_REPAIR):
         raise RepairRefused(
             _("Copy %(barcode)s is “%(status)s” and cannot go to repair.")
             % {"barcode": copy.barcode, "status": copy.get_status_display()}
@@ -93,10 +98,11 @@ def repair_close(
     (the copy stays in repair and is added to a draft write-off batch for damaged copies, which
     the administrator approves like any other)."""
     repair = Repair.objects.select_for_update().select_related("copy").get(pk=repair.pk)
-    if not repair.is_open:
-        raise RepairRefused(_("This repair was already closed."))
-    if result not in Repair.Result.values:
+    closing_to = Repair.State(result) if result in Repair.Result.values else None
+    if closing_to is None and repair.is_open:
         raise RepairRefused(_("Choose the result of the repair."))
+    # A closed repair is refused whatever result is asked for ("already closed").
+    REPAIR_STATES.check(repair.state, closing_to or Repair.State.SHELVED)
     notes = (notes or "").strip()
     if len(notes) > 500:
         raise RepairRefused(_("Keep the notes to at most 500 characters."))
@@ -137,11 +143,21 @@ def _batch_lock(batch: WriteOffBatch) -> WriteOffBatch:
 
 
 def _batch_editable(batch: WriteOffBatch) -> None:
-    if batch.status != WriteOffBatch.Status.DRAFT:
-        raise WriteOffRefused(
-            _("Write-off batch %(number)s is “%(status)s”: only a draft can be changed.")
-            % {"number": batch.pk, "status": batch.get_status_display()}
-        )
+    """Refused unless the batch is a draft: only a draft's list of copies changes."""
+    if not batch.is_editable:
+        raise WriteOffRefused(EDITABLE_ONLY % {"number": batch.pk, "status": batch.get_status_display()})
+
+
+def _batch_move(batch: WriteOffBatch, to_status: str, message) -> None:
+    """The batch's move to ``to_status`` through WRITE_OFF_STATES, refused with ``message``
+    (which names the batch and its state)."""
+    WRITE_OFF_STATES.check(batch.status, to_status, message=refusal_naming(message, number=batch.pk))
+
+
+EDITABLE_ONLY = gettext_lazy("Write-off batch %(number)s is “%(status)s”: only a draft can be changed.")
+SUBMITTED_ONLY = gettext_lazy(
+    "Write-off batch %(number)s is “%(status)s”: only a submitted batch can be decided."
+)
 
 
 def _listed_barcodes(barcodes: Sequence[str], shown: int = 10) -> str:
@@ -277,7 +293,7 @@ def write_off_remove(*, batch: WriteOffBatch, copy: Copy, user: User | None = No
 @transaction.atomic
 def write_off_submit(*, batch: WriteOffBatch, user: User) -> WriteOffBatch:
     batch = _batch_lock(batch)
-    _batch_editable(batch)
+    _batch_move(batch, WriteOffBatch.Status.SUBMITTED, EDITABLE_ONLY)
     if not batch.items.exists():
         raise WriteOffRefused(_("Add the copies to write off before submitting the batch."))
     batch.status = WriteOffBatch.Status.SUBMITTED
@@ -292,14 +308,6 @@ def _approver_check(user: User | None) -> None:
         raise WriteOffRefused(_("Only a library administrator may approve or return a write-off batch."))
 
 
-def _batch_submitted(batch: WriteOffBatch) -> None:
-    if batch.status != WriteOffBatch.Status.SUBMITTED:
-        raise WriteOffRefused(
-            _("Write-off batch %(number)s is “%(status)s”: only a submitted batch can be decided.")
-            % {"number": batch.pk, "status": batch.get_status_display()}
-        )
-
-
 @transaction.atomic
 def write_off_approve(*, batch: WriteOffBatch, user: User, comment: str = "") -> WriteOffBatch:
     """The administrator approves a submitted batch: in one transaction every copy becomes
@@ -307,16 +315,12 @@ def write_off_approve(*, batch: WriteOffBatch, user: User, comment: str = "") ->
     recorded. If any copy cannot be withdrawn now (lent meanwhile), nothing changes."""
     _approver_check(user)
     batch = _batch_lock(batch)
-    _batch_submitted(batch)
+    _batch_move(batch, WriteOffBatch.Status.APPROVED, SUBMITTED_ONLY)
     items = list(batch.items.order_by("copy_id"))
     copies = list(
         Copy.objects.select_for_update().filter(pk__in=[item.copy_id for item in items]).order_by("pk")
     )
-    blocked = [
-        copy.barcode
-        for copy in copies
-        if Copy.Status.WITHDRAWN not in ALLOWED_STATUS_CHANGES[Copy.Status(copy.status)]
-    ]
+    blocked = [copy.barcode for copy in copies if not COPY_STATES.allows(copy.status, Copy.Status.WITHDRAWN)]
     if blocked:
         raise WriteOffRefused(
             _("These copies cannot be withdrawn now (on loan or already withdrawn): %(barcodes)s.")
@@ -344,7 +348,7 @@ def write_off_return(*, batch: WriteOffBatch, user: User, comment: str) -> Write
     if not comment:
         raise WriteOffRefused(_("Say why the batch is sent back."))
     batch = _batch_lock(batch)
-    _batch_submitted(batch)
+    _batch_move(batch, WriteOffBatch.Status.DRAFT, SUBMITTED_ONLY)
     batch.status = WriteOffBatch.Status.DRAFT
     batch.decided_at = timezone.now()
     batch.decided_by = user
@@ -357,7 +361,7 @@ def write_off_return(*, batch: WriteOffBatch, user: User, comment: str) -> Write
 def write_off_cancel(*, batch: WriteOffBatch, user: User) -> WriteOffBatch:
     """Give up a draft batch: kept as cancelled, its copies free for another batch."""
     batch = _batch_lock(batch)
-    _batch_editable(batch)
+    _batch_move(batch, WriteOffBatch.Status.CANCELLED, EDITABLE_ONLY)
     batch.items.update(active=False)
     batch.status = WriteOffBatch.Status.CANCELLED
     batch.decided_at = timezone.now()
@@ -384,12 +388,15 @@ def stocktake_start(
     )
 
 
+SCANS_CLOSED = gettext_lazy("Stocktake %(number)s is “%(status)s”: no more scans can be added.")
+
+
 def _stocktake_lock_open(stocktake: Stocktake) -> Stocktake:
+    """The stocktake, locked; refused unless it is still open for scans."""
     stocktake = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    if stocktake.status != Stocktake.Status.OPEN:
+    if not stocktake.is_open:
         raise StocktakeRefused(
-            _("Stocktake %(number)s is “%(status)s”: no more scans can be added.")
-            % {"number": stocktake.pk, "status": stocktake.get_status_display()}
+            SCANS_CLOSED % {"number": stocktake.pk, "status": stocktake.get_status_display()}
         )
     return stocktake
 
@@ -437,10 +444,11 @@ def stocktake_confirm(*, stocktake: Stocktake, user: User) -> int:
     """Confirm a stocktake: the copies still missing become lost (recorded in StocktakeLoss and
     CopyStatusChange). Confirming again changes nothing and returns 0."""
     stocktake = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    if stocktake.status == Stocktake.Status.CONFIRMED:
+    if stocktake.is_confirmed:
         return 0
-    if stocktake.status != Stocktake.Status.OPEN:
-        raise StocktakeRefused(_("A cancelled stocktake cannot be confirmed."))
+    STOCKTAKE_STATES.check(
+        stocktake.status, Stocktake.Status.CONFIRMED, message=_("A cancelled stocktake cannot be confirmed.")
+    )
     missing_ids = list(stocktake_missing(stocktake).order_by("pk").values_list("pk", flat=True))
     # Locked in primary-key order and checked again: a copy lent meanwhile is not lost.
     copies = list(
@@ -462,7 +470,12 @@ def stocktake_confirm(*, stocktake: Stocktake, user: User) -> int:
 
 @transaction.atomic
 def stocktake_cancel(*, stocktake: Stocktake, user: User) -> Stocktake:
-    stocktake = _stocktake_lock_open(stocktake)
+    stocktake = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    STOCKTAKE_STATES.check(
+        stocktake.status,
+        Stocktake.Status.CANCELLED,
+        message=refusal_naming(SCANS_CLOSED, number=stocktake.pk),
+    )
     stocktake.status = Stocktake.Status.CANCELLED
     stocktake.confirmed_at = timezone.now()
     stocktake.confirmed_by = user

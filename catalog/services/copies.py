@@ -13,49 +13,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.exceptions import CatalogError, DuplicateBarcode, StatusChangeRefused
+from catalog.exceptions import CatalogError, DuplicateBarcode
 from catalog.models import Copy, CopyStatusChange, Location, Record
 from catalog.services.records import instance_fields_check
 from catalog.services.sequences import NUMBER_BLOCK, accession_numbers_next, barcodes_next
+from catalog.states import COPY_STATES, refusal_naming
 
 if TYPE_CHECKING:
     from library_site.accounts.models import User
 
-if TYPE_CHECKING:
-    pass
-
 
 MAX_COPIES_AT_ONCE = 200
-
-
-# Which status a copy may move to from which. Loans, holds, repairs and write-offs call
-# copy_set_status through their own services.
-ALLOWED_STATUS_CHANGES = {
-    Copy.Status.AVAILABLE: {
-        Copy.Status.ON_LOAN,
-        Copy.Status.ON_HOLD_SHELF,
-        Copy.Status.IN_REPAIR,
-        Copy.Status.LOST,
-        Copy.Status.WITHDRAWN,
-        Copy.Status.IN_CLASS_CORNER,
-    },
-    Copy.Status.ON_LOAN: {
-        Copy.Status.AVAILABLE,
-        Copy.Status.ON_HOLD_SHELF,
-        Copy.Status.LOST,
-        Copy.Status.IN_REPAIR,
-    },
-    Copy.Status.ON_HOLD_SHELF: {Copy.Status.AVAILABLE, Copy.Status.ON_LOAN, Copy.Status.LOST},
-    Copy.Status.IN_REPAIR: {Copy.Status.AVAILABLE, Copy.Status.WITHDRAWN, Copy.Status.LOST},
-    Copy.Status.LOST: {Copy.Status.AVAILABLE, Copy.Status.WITHDRAWN},
-    Copy.Status.IN_CLASS_CORNER: {
-        Copy.Status.AVAILABLE,
-        Copy.Status.LOST,
-        Copy.Status.IN_REPAIR,
-        Copy.Status.WITHDRAWN,
-    },
-    Copy.Status.WITHDRAWN: set(),
-}
 
 
 @transaction.atomic
@@ -129,11 +97,7 @@ def copy_set_status(
 
 def _copy_status_write(*, copy: Copy, to_status: str, user: User, reason: str) -> Copy:
     to_status = Copy.Status(to_status)
-    if to_status not in ALLOWED_STATUS_CHANGES[Copy.Status(copy.status)]:
-        raise StatusChangeRefused(
-            _("A copy that is “%(current)s” cannot become “%(wanted)s”.")
-            % {"current": copy.get_status_display(), "wanted": to_status.label}
-        )
+    COPY_STATES.check(copy.status, to_status)
     CopyStatusChange.objects.create(
         copy=copy, from_status=copy.status, to_status=to_status, reason=reason[:200], changed_by=user
     )
@@ -148,7 +112,7 @@ def copies_set_status_bulk(
 ) -> int:
     """copy_set_status for many copies at once (a stocktake's missing copies, a write-off
     batch): the copies are locked in primary-key order, every move is checked against
-    ALLOWED_STATUS_CHANGES (one refused move refuses them all), and the moves are written to
+    COPY_STATES (one refused move refuses them all), and the moves are written to
     CopyStatusChange and to the copies in bulk. Returns the number of copies moved."""
     to_status = Copy.Status(to_status)
     locked = list(
@@ -158,11 +122,13 @@ def copies_set_status_bulk(
         .only("pk", "status", "barcode")
     )
     for copy in locked:
-        if to_status not in ALLOWED_STATUS_CHANGES[Copy.Status(copy.status)]:
-            raise StatusChangeRefused(
-                _("Copy %(barcode)s is “%(current)s” and cannot become “%(wanted)s”.")
-                % {"barcode": copy.barcode, "current": copy.get_status_display(), "wanted": to_status.label}
-            )
+        COPY_STATES.check(
+            copy.status,
+            to_status,
+            message=refusal_naming(
+                _("Copy %(barcode)s is “%(current)s” and cannot become “%(wanted)s”."), barcode=copy.barcode
+            ),
+        )
     now = timezone.now()
     CopyStatusChange.objects.bulk_create(
         (

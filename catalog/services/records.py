@@ -22,9 +22,6 @@ from catalog.services.sequences import counter_take
 if TYPE_CHECKING:
     from library_site.accounts.models import User
 
-if TYPE_CHECKING:
-    pass
-
 
 CLC_CODE = re.compile(r"^[A-Z][A-Z0-9.\-/=()\"<>:]*$")
 

@@ -5,15 +5,10 @@ the same number."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
 from catalog.models import CatalogSettings, Copy, Counter
-
-if TYPE_CHECKING:
-    pass
-
 
 # Numbers are reserved and checked against the database this many at a time.
 NUMBER_BLOCK = 5_000

@@ -19,12 +19,10 @@ from catalog.models import Copy, Location, Record, Serial, SerialIssue, Subscrip
 from catalog.serials import cn_number_clean, issn_clean, issn_from_barcode, issue_dates
 from catalog.services.copies import copies_add
 from catalog.services.records import record_create
+from catalog.states import ISSUE_STATES
 
 if TYPE_CHECKING:
     from library_site.accounts.models import User
-
-if TYPE_CHECKING:
-    pass
 
 
 def _serial_identifiers(*, issn: str, cn_number: str, exclude_pk: int | None = None) -> tuple[str, str]:
@@ -127,8 +125,9 @@ def issue_receive(
     """Check an issue in. Returns the issue and whether this call received it: an issue already
     checked in (a second click, a second scan) stays as it was."""
     issue = SerialIssue.objects.select_for_update().get(pk=issue.pk)
-    if issue.received_on is not None:
+    if issue.state != SerialIssue.State.EXPECTED:
         return issue, False
+    ISSUE_STATES.check(issue.state, SerialIssue.State.RECEIVED)
     issue.received_on = on or timezone.localdate()
     issue.received_by = user
     issue.save(update_fields=["received_on", "received_by"])
@@ -139,8 +138,9 @@ def issue_receive(
 def issue_receive_undo(*, issue: SerialIssue, user: User | None = None) -> SerialIssue:
     """Take back a check-in made by mistake; a bound issue stays received."""
     issue = SerialIssue.objects.select_for_update().get(pk=issue.pk)
-    if issue.bound_into_id is not None:
-        raise SerialError(_("This issue is bound into a volume: its check-in stays."))
+    if issue.state == SerialIssue.State.EXPECTED:
+        return issue  # not checked in: nothing to take back
+    ISSUE_STATES.check(issue.state, SerialIssue.State.EXPECTED)
     issue.received_on = None
     issue.received_by = None
     issue.save(update_fields=["received_on", "received_by"])
@@ -223,6 +223,7 @@ def binding_create(
             _("Issues %(numbers)s are already bound into a volume.")
             % {"numbers": "、".join(map(str, bound[:10]))}
         )
+    ISSUE_STATES.check_all((issue.state for issue in issues), SerialIssue.State.BOUND)
     serial = subscription.serial
     record = record_create(
         fields={

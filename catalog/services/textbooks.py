@@ -21,9 +21,6 @@ from catalog.models import Textbook, TextbookDelivery, TextbookHandover, Textboo
 if TYPE_CHECKING:
     from library_site.accounts.models import User
 
-if TYPE_CHECKING:
-    pass
-
 
 def _textbook_quantity(quantity: int) -> int:
     if not isinstance(quantity, int) or not 1 <= quantity <= 100_000:

@@ -274,7 +274,7 @@ def plan_receive(request, pk: int):
     if page is None:
         raise Http404
     plan = page.plan
-    if plan.status != PurchasePlan.Status.APPROVED:
+    if not plan.is_receivable:
         messages.error(
             request,
             _("The plan is “%(status)s”: books are received only against an approved plan.")
