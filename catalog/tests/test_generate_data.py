@@ -117,15 +117,6 @@ def test_generated_records_are_found_by_the_opac():
     assert [item.pk for item in by_isbn.records] == [record.pk]
 
 
-def test_it_adds_readers_through_the_circulation_services():
-    from circulation.models import LibraryCard, Reader
-
-    generate(records=0, readers=5, seed=1)
-
-    assert Reader.objects.count() == 5
-    assert LibraryCard.objects.filter(status=LibraryCard.Status.ACTIVE).count() == 5
-
-
 def test_the_migration_derives_every_records_search_fields_again():
     from importlib import import_module
 
