@@ -236,6 +236,14 @@ class Record(models.Model):
         return f"{self.title}：{self.subtitle}" if self.subtitle else self.title
 
     @property
+    def is_book(self) -> bool:
+        return self.material_type == self.MaterialType.BOOK
+
+    @property
+    def is_e_resource(self) -> bool:
+        return self.material_type == self.MaterialType.E_RESOURCE
+
+    @property
     def authors_display(self) -> str:
         contributors = getattr(self, "_prefetched_objects_cache", {}).get("contributors")
         if contributors is None:
@@ -737,6 +745,17 @@ class StocktakeScan(models.Model):
     """One barcode scanned in a stocktake. Unique per stocktake and barcode: two people scanning
     the same book, or a file pasted twice, leave one row."""
 
+    class Outcome(models.TextChoices):
+        """What one scan found, for the scanner's answer (catalog.selectors.care)."""
+
+        HERE = "here"  # catalogued on these shelves, and there
+        AGAIN = "again"  # scanned before in this stocktake
+        UNKNOWN = "unknown"  # no copy has the barcode
+        ON_LOAN = "on_loan"  # the catalogue says it is lent
+        MISPLACED = "misplaced"  # catalogued elsewhere
+        STATUS = "status"  # the catalogue says lost, withdrawn, in repair, on the hold shelf
+        REFUSED = "refused"  # not a barcode, or the stocktake is closed
+
     stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="scans")
     barcode = models.CharField(_("barcode"), max_length=32)
     scanned_at = models.DateTimeField(_("scanned at"), default=timezone.now)
@@ -1157,6 +1176,10 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.received_on}"
+
+    @property
+    def is_purchase(self) -> bool:
+        return self.kind == self.Kind.PURCHASE
 
 
 class DeliveryLine(models.Model):

@@ -37,19 +37,8 @@ class BatchForm(forms.Form):
 class WeedingForm(forms.Form):
     criterion = forms.ChoiceField(
         label=gettext_lazy("Propose"),
-        choices=[
-            (WeedingCriteria.NOT_LENT, gettext_lazy("Copies not lent for N years")),
-            (WeedingCriteria.OLD_EDITIONS, gettext_lazy("Older editions of a title and author")),
-            (
-                WeedingCriteria.OLD_IN_CLASSES,
-                gettext_lazy("Published more than N years ago, in classes"),
-            ),
-            (
-                WeedingCriteria.SURPLUS,
-                gettext_lazy("Surplus copies of titles not lent for N years"),
-            ),
-        ],
-        initial=WeedingCriteria.NOT_LENT,
+        choices=WeedingCriteria.Criterion.choices,
+        initial=WeedingCriteria.Criterion.NOT_LENT,
     )
     years = forms.IntegerField(label=gettext_lazy("N (years)"), min_value=1, max_value=50, initial=5)
     keep = forms.IntegerField(

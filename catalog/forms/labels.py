@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog import labels as label_printing
@@ -37,10 +38,10 @@ class SheetSelect(forms.Select):
 
 
 class LabelForm(forms.Form):
-    class Selection:
-        COPIES = "copies"
-        RECORD = "record"
-        RANGE = "range"
+    class Selection(models.TextChoices):
+        COPIES = "copies", _("These copies")
+        RECORD = "record", _("All copies of the record")
+        RANGE = "range", _("A range of barcodes")
 
     kind = forms.ChoiceField(
         label=_("Labels"),
@@ -53,11 +54,7 @@ class LabelForm(forms.Form):
     )
     selection = forms.ChoiceField(
         label=_("Which copies"),
-        choices=[
-            (Selection.COPIES, _("These copies")),
-            (Selection.RECORD, _("All copies of the record")),
-            (Selection.RANGE, _("A range of barcodes")),
-        ],
+        choices=Selection.choices,
         widget=forms.RadioSelect,
         initial=Selection.COPIES,
     )

@@ -88,6 +88,10 @@ class PurchasePlanPage:
     by_class: list[PlanSplitRow]
     by_subject: list[PlanSplitRow]
 
+    @property
+    def over_budget(self) -> bool:
+        return self.remainder < 0
+
 
 def _share(part, whole) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
@@ -103,6 +107,10 @@ def purchase_plan_page(pk: int) -> PurchasePlanPage | None:
     lines = list(
         plan.lines.annotate(received=Coalesce(Sum("delivery_lines__quantity"), 0)).order_by("position", "pk")
     )
+    for line in lines:
+        # What is still to come of each line, and whether all of it came.
+        line.outstanding = max(line.quantity - line.received, 0)
+        line.received_all = line.received >= line.quantity
     events = list(plan.events.select_related("by").order_by("at", "pk"))
     deliveries = list(
         plan.deliveries.select_related("created_by", "location").annotate(
@@ -205,3 +213,13 @@ def donation_register(date_from=None, date_to=None) -> list[dict]:
             "pk", "received_on", "donor", "donor_class", "titles", "volumes", "value"
         )
     )
+
+
+def register_totals(rows: list[dict]) -> dict:
+    """The totals of a register's rows (purchase_register, donation_register): titles, volumes,
+    value."""
+    return {
+        "titles": sum(row["titles"] for row in rows),
+        "volumes": sum(row["volumes"] for row in rows),
+        "value": sum((row["value"] for row in rows), 0),
+    }

@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import (
     Contributor,
@@ -134,10 +136,16 @@ def write_off_register(date_from: date, date_to: date) -> list[dict]:
 
 @dataclass
 class WeedingCriteria:
-    NOT_LENT = "not_lent"
-    OLD_EDITIONS = "old_editions"
-    OLD_IN_CLASSES = "old_in_classes"
-    SURPLUS = "surplus"
+    class Criterion(models.TextChoices):
+        NOT_LENT = "not_lent", _("Copies not lent for N years")
+        OLD_EDITIONS = "old_editions", _("Older editions of a title and author")
+        OLD_IN_CLASSES = "old_in_classes", _("Published more than N years ago, in classes")
+        SURPLUS = "surplus", _("Surplus copies of titles not lent for N years")
+
+    NOT_LENT = Criterion.NOT_LENT
+    OLD_EDITIONS = Criterion.OLD_EDITIONS
+    OLD_IN_CLASSES = Criterion.OLD_IN_CLASSES
+    SURPLUS = Criterion.SURPLUS
 
     criterion: str = NOT_LENT
     years: int = 5
@@ -231,23 +239,25 @@ def _scanned(stocktake: Stocktake):
     return Exists(StocktakeScan.objects.filter(stocktake_id=stocktake.pk, barcode=OuterRef("barcode")))
 
 
-def stocktake_scan_outcome(stocktake: Stocktake, barcode: str, *, new: bool) -> tuple[str, Copy | None]:
-    """What one scan found, for the scanner's answer, and the copy (record, location): "again"
-    (scanned before in this stocktake), "unknown" (no copy has the barcode), "on_loan",
-    "misplaced" (catalogued elsewhere), "status" (the catalogue says lost, in repair …) or
-    "here"."""
+def stocktake_scan_outcome(
+    stocktake: Stocktake, barcode: str, *, new: bool
+) -> tuple[StocktakeScan.Outcome, Copy | None]:
+    """What one scan found (StocktakeScan.Outcome), for the scanner's answer, and the copy
+    (record, location): scanned again in this stocktake, an unknown barcode, on loan, misplaced
+    (catalogued elsewhere), a status to check (the catalogue says lost, in repair …) or here."""
+    outcome = StocktakeScan.Outcome
     copy = Copy.objects.select_related("record", "location").filter(barcode=barcode).first()
     if not new:
-        return "again", copy
+        return outcome.AGAIN, copy
     if copy is None:
-        return "unknown", None
+        return outcome.UNKNOWN, None
     if copy.status == Copy.Status.ON_LOAN:
-        return "on_loan", copy
+        return outcome.ON_LOAN, copy
     if not Copy.objects.filter(stocktake_place(stocktake), pk=copy.pk).exists():
-        return "misplaced", copy
+        return outcome.MISPLACED, copy
     if copy.status not in Copy.SHELF_STATUSES:
-        return "status", copy
-    return "here", copy
+        return outcome.STATUS, copy
+    return outcome.HERE, copy
 
 
 def stocktake_missing(stocktake: Stocktake):
@@ -354,4 +364,11 @@ def stocktakes_list():
         Stocktake.objects.select_related("location", "started_by", "confirmed_by")
         .annotate(scan_count=Count("scans"))
         .order_by("-started_at", "-pk")
+    )
+
+
+def write_off_drafts():
+    """The draft batches a weeding proposal's copies can be added to, newest first."""
+    return list(
+        WriteOffBatch.objects.filter(status=WriteOffBatch.Status.DRAFT).order_by("-created_at", "-pk")
     )

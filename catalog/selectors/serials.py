@@ -4,8 +4,9 @@ and missing, the issues to claim, the check-in list, and registers B and C."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Min, OuterRef, Q, Subquery, Value, When
 
 from catalog.models import Location, SerialIssue, Subscription
 
@@ -65,6 +66,10 @@ def checkin_list(*, location: Location, on):
             next_expected=Min("issues__expected_on", filter=Q(issues__received_on__isnull=True)),
             received_today=Count("issues", filter=Q(issues__received_on=on)),
         )
+        .annotate(
+            # The next issue should have come before today.
+            next_late=Case(When(next_expected__lt=on, then=Value(True)), default=Value(False)),
+        )
         .order_by("serial__kind", "serial__title")
     )
 
@@ -109,3 +114,26 @@ def serial_rooms():
     """The rooms of the library in use that newspapers and periodicals are subscribed for (not the
     class corners)."""
     return Location.objects.filter(is_active=True).exclude(kind=Location.Kind.CLASS_CORNER)
+
+
+def subscriptions_totals(subscriptions) -> dict:
+    """The totals of a year's subscriptions (subscriptions_overview): titles, price, missing issues."""
+    return {
+        "titles": len(subscriptions),
+        "price": sum((subscription.price for subscription in subscriptions), Decimal("0")),
+        "missing": sum(subscription.issues_missing for subscription in subscriptions),
+    }
+
+
+def subscription_issues(subscription: Subscription, *, on) -> list[SerialIssue]:
+    """A subscription's issues in order, each saying whether it is missing on ``on``."""
+    issues = list(subscription.issues.select_related("bound_into").order_by("number"))
+    for issue in issues:
+        issue.is_missing = issue.is_missing_on(on)
+    return issues
+
+
+def serial_room_for_checkin(rooms: list[Location]) -> Location:
+    """The room the check-in page opens on when none is chosen: the periodicals room, else the
+    first room."""
+    return next((item for item in rooms if item.kind == Location.Kind.PERIODICALS_ROOM), rooms[0])

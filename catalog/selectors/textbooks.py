@@ -3,10 +3,14 @@ confirmed, still to come) and the handovers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 
-from catalog.models import Textbook, TextbookDelivery, TextbookHandover, TextbookOrderLine
+from catalog.models import Textbook, TextbookDelivery, TextbookHandover, TextbookOrderLine, TextbookTerm
+from catalog.policies import textbooks_urgent_days
 from library_site.accounts.roles import Role
 from library_site.school import grade_name
 
@@ -74,3 +78,38 @@ def textbook_teachers():
         .objects.filter(groups__name=Role.TEACHER, is_active=True)
         .order_by("full_name", "username")
     )
+
+
+@dataclass
+class TextbookTermPage:
+    """What the textbooks page shows of a term: each textbook's status, those still to come from
+    the supplier, and how near the term's start is."""
+
+    rows: list[dict] = field(default_factory=list)
+    to_come: list[dict] = field(default_factory=list)
+    days_to_start: int | None = None
+    started: bool = False  # the term has begun
+    urgent: bool = False  # textbooks still to come, and the term starts within the policy's days
+
+
+def textbook_term_page(*, term, today: date) -> TextbookTermPage:
+    """The term's page: textbook_term_status, and whether what is still to come is urgent
+    (catalog.policies.textbooks_urgent_days)."""
+    if term is None:
+        return TextbookTermPage()
+    rows = textbook_term_status(term=term)
+    to_come = [row for row in rows if row["to_come"]]
+    days = (term.starts_on - today).days
+    return TextbookTermPage(
+        rows=rows,
+        to_come=to_come,
+        days_to_start=days,
+        started=days <= 0,
+        urgent=bool(to_come) and days <= textbooks_urgent_days(),
+    )
+
+
+def textbook_term_current(*, today: date):
+    """The term the textbooks page opens on: the first that has not ended, else the latest."""
+    terms = TextbookTerm.objects.all()
+    return terms.filter(ends_on__gte=today).order_by("starts_on").first() or terms.first()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Contributor, Copy, Location
 from catalog.resources import CatalogueResource
-from catalog.spreadsheet import COLUMNS, IMPORT_COLUMNS
+from catalog.spreadsheet import COLUMNS, IMPORT_COLUMNS, Fate
 from library_site.documents.xlsx import XlsxStreamWriter
 
 EXPORT_CHUNK = 2_000
@@ -211,3 +211,39 @@ def template_write(target) -> None:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     workbook.save(target)
+
+
+# --- the preview of an import (its report, kept as JSON between requests) --------------------------
+
+
+def import_report_rows(report: dict, *, only_errors: bool = False) -> list[list]:
+    """The report's rows (ImportPlan.report), or only those in error."""
+    if only_errors:
+        return [row for row in report["rows"] if row[1] == Fate.ERROR]
+    return report["rows"]
+
+
+def import_report_row(row: list) -> dict:
+    """A row of the report as the preview shows it, its fate one of Fate."""
+    number, fate, title, isbn, barcode, location, first_row, existing_id, existing_title, errors, warnings = (
+        row
+    )
+    return {
+        "number": number,
+        "fate": Fate(fate),
+        "title": title,
+        "isbn": isbn,
+        "barcode": barcode,
+        "location": location,
+        "first_row": first_row,
+        "existing_id": existing_id,
+        "existing_title": existing_title,
+        "errors": errors,
+        "warnings": warnings,
+    }
+
+
+def import_report_confirmable(report: dict) -> bool:
+    """Whether the librarian may confirm the import: rows, none of them wrong, no refusal."""
+    counts = report["counts"]
+    return not report["refusal"] and counts["errors"] == 0 and counts["rows"] > 0

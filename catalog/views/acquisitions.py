@@ -35,6 +35,7 @@ from catalog.selectors.acquisitions import (
     purchase_plan_page,
     purchase_plans_list,
     purchase_register,
+    register_totals,
 )
 from catalog.services.acquisitions import (
     delivery_receive,
@@ -49,6 +50,7 @@ from catalog.services.acquisitions import (
 )
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.school import term_planned
 
 LINE_FIELDS = (
     "title",
@@ -122,12 +124,9 @@ def _plan_form_page(request, *, plan: PurchasePlan | None):
                 return redirect("catalog:purchase-plan", plan.pk)
     else:
         if plan is None:
-            today = timezone.localdate()
-            year = today.year if today.month >= 8 else today.year - 1
-            term = (
-                PurchasePlan.Term.AUTUMN if today.month >= 8 or today.month == 1 else PurchasePlan.Term.SPRING
-            )
-            form = PurchasePlanForm(initial={"year": year, "term": term})
+            # The term one plans for: the term under way, or the autumn in the month before it.
+            year, term = term_planned(timezone.localdate())
+            form = PurchasePlanForm(initial={"year": year, "term": PurchasePlan.Term(term)})
             formset = PurchasePlanLineFormSet(prefix="lines")
         else:
             form = PurchasePlanForm(instance=plan)
@@ -327,7 +326,6 @@ def plan_receive(request, pk: int):
         )
     for line in page.lines:
         line.entered = entered.get(line.pk, {})
-        line.outstanding = max(line.quantity - line.received, 0)
     return render(
         request, "catalog/acquisitions/plan_receive.html", {"page": page, "plan": plan, "form": form}
     )
@@ -387,15 +385,7 @@ def registers(request):
             "form": form,
             "purchases": purchases,
             "donations": donations,
-            "purchase_totals": _totals(purchases),
-            "donation_totals": _totals(donations),
+            "purchase_totals": register_totals(purchases),
+            "donation_totals": register_totals(donations),
         },
     )
-
-
-def _totals(rows: list[dict]) -> dict:
-    return {
-        "titles": sum(row["titles"] for row in rows),
-        "volumes": sum(row["volumes"] for row in rows),
-        "value": sum((row["value"] for row in rows), 0),
-    }

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from catalog.exceptions import CatalogError
 from catalog.forms.care import BatchForm, RepairCloseForm, RepairOpenForm, StocktakeForm, WeedingForm
-from catalog.models import CatalogSettings, Copy, Repair, Stocktake, WriteOffBatch
+from catalog.models import CatalogSettings, Copy, Repair, Stocktake, StocktakeScan, WriteOffBatch
+from catalog.policies import STOCKTAKE_UPLOAD_MAX_BYTES
 from catalog.selectors.care import (
     WeedingCriteria,
     repairs_closed_recent,
@@ -25,6 +26,7 @@ from catalog.selectors.care import (
     weeding_candidates,
     write_off_batches,
     write_off_detail,
+    write_off_drafts,
 )
 from catalog.selectors.copies import copy_get_by_barcode
 from catalog.services import care as care_services
@@ -46,7 +48,6 @@ from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
 MANAGE = Capability.MANAGE_COLLECTION
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 WEEDING_PAGE = 100
 
 
@@ -230,9 +231,7 @@ def write_off_print(request, pk: int):
 @capability_required(MANAGE)
 def weeding(request):
     form = WeedingForm(request.GET or None)
-    drafts = list(
-        WriteOffBatch.objects.filter(status=WriteOffBatch.Status.DRAFT).order_by("-created_at", "-pk")
-    )
+    drafts = write_off_drafts()
     if request.method == "POST":
         ids = [int(value) for value in request.POST.getlist("copy") if value.isdigit()]
         target = request.POST.get("batch", "")
@@ -253,7 +252,14 @@ def weeding(request):
             return redirect(f"{request.path}?{request.GET.urlencode()}")
         messages.success(request, _("%(count)s copies added to the batch.") % {"count": len(added)})
         return redirect("catalog:write-off", batch.pk)
-    context = {"form": form, "drafts": drafts, "reasons": WriteOffBatch.Reason.choices, "section": "weeding"}
+    context = {
+        "form": form,
+        "drafts": drafts,
+        "reasons": WriteOffBatch.Reason.choices,
+        # A weeding proposal's new batch is for outdated copies unless the librarian says otherwise.
+        "reason_proposed": WriteOffBatch.Reason.OUTDATED,
+        "section": "weeding",
+    }
     if request.GET and form.is_valid():
         criteria = WeedingCriteria(
             criterion=form.cleaned_data["criterion"],
@@ -297,11 +303,7 @@ def stocktake(request, pk: int):
     stocktake = get_object_or_404(
         Stocktake.objects.select_related("location", "started_by", "confirmed_by"), pk=pk
     )
-    report = (
-        stocktake_report(stocktake)
-        if request.GET.get("report") or stocktake.status != Stocktake.Status.OPEN
-        else None
-    )
+    report = stocktake_report(stocktake) if request.GET.get("report") or not stocktake.is_open else None
     return render(
         request,
         "catalog/care/stocktake.html",
@@ -319,15 +321,15 @@ def stocktake(request, pk: int):
 def stocktake_scan(request, pk: int):
     stocktake = get_object_or_404(Stocktake.objects.select_related("location"), pk=pk)
     barcode = request.POST.get("barcode", "").strip()
-    context = {"stocktake": stocktake, "barcode": barcode}
+    context = {"stocktake": stocktake, "barcode": barcode, "Outcome": StocktakeScan.Outcome}
     try:
         _scan, created = care_services.stocktake_scan(stocktake=stocktake, barcode=barcode, user=request.user)
     except CatalogError as error:
-        context["outcome"], context["message"] = "refused", error.message
+        context["outcome"], context["message"] = StocktakeScan.Outcome.REFUSED, error.message
     else:
         context["outcome"], context["copy"] = stocktake_scan_outcome(stocktake, barcode, new=created)
     if not request.htmx:
-        if context["outcome"] == "refused":
+        if context["outcome"] == StocktakeScan.Outcome.REFUSED:
             messages.error(request, context["message"])
         else:
             messages.info(request, _("Scanned: %(barcode)s") % {"barcode": barcode})
@@ -344,7 +346,7 @@ def stocktake_upload(request, pk: int):
     upload = request.FILES.get("file")
     try:
         if upload is not None:
-            if upload.size > MAX_UPLOAD_BYTES:
+            if upload.size > STOCKTAKE_UPLOAD_MAX_BYTES:
                 raise CatalogError(_("The file is larger than 5 MB; split it into smaller files."))
             try:
                 text = upload.read().decode("utf-8-sig")
@@ -371,7 +373,7 @@ def stocktake_confirm(request, pk: int):
             stocktake_cancel(stocktake=stocktake, user=request.user)
             messages.success(request, _("The stocktake was cancelled; nothing was changed."))
         else:
-            was_confirmed = stocktake.status == Stocktake.Status.CONFIRMED
+            was_confirmed = stocktake.is_confirmed
             lost = care_services.stocktake_confirm(stocktake=stocktake, user=request.user)
             if was_confirmed:
                 messages.info(request, _("This stocktake was already confirmed; nothing changed."))

@@ -10,35 +10,9 @@ from django.utils import timezone
 from catalog import labels as label_printing
 from catalog.exceptions import CatalogError
 from catalog.forms.labels import LabelForm, label_form_initial
-from catalog.models import LabelSheet, Record
+from catalog.selectors.labels import label_record_chosen, label_sheet_preview
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
-
-
-def _chosen_record(form: LabelForm) -> Record | None:
-    """The record of ``?record=`` (or of the form sent), with its number of copies to label."""
-    value = form["record"].value()
-    if isinstance(value, Record):
-        value = value.pk
-    if not str(value or "").isdigit():
-        return None
-    return Record.objects.with_display().filter(pk=int(value)).first()
-
-
-def _preview(form: LabelForm) -> dict | None:
-    """The chosen sheet as a grid of small boxes, the used ones before the start shaded; the
-    page's script redraws it when the sheet or the start position changes."""
-    sheet = form["sheet"].value()
-    if not isinstance(sheet, LabelSheet):
-        sheet = LabelSheet.objects.filter(pk=sheet).first() if str(sheet or "").isdigit() else None
-    if sheet is None:
-        return None
-    try:
-        start = int(form["start_position"].value() or 1)
-    except (TypeError, ValueError):
-        start = 1
-    cells = list(range(1, sheet.rows * sheet.columns + 1))
-    return {"sheet": sheet, "start": start, "cells": cells}
 
 
 @capability_required(Capability.MANAGE_CATALOGUE)
@@ -71,8 +45,9 @@ def labels(request):
         "catalog/labels.html",
         {
             "form": form,
-            "record": _chosen_record(form),
-            "preview": _preview(form),
+            "record": label_record_chosen(form),
+            "preview": label_sheet_preview(form),
             "max_labels": label_printing.MAX_LABELS,
+            "Selection": LabelForm.Selection,
         },
     )

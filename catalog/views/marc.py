@@ -22,6 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from catalog.forms.marc import MarcUploadForm
 from catalog.marc import EXISTING_CHOICES, MarcImportRefused, import_inline_records, marc_import, marc_preview
 from catalog.models import Location
+from catalog.policies import IMPORT_JOB_SILENT_SECONDS
 from catalog.tasks import marc_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
@@ -30,8 +31,6 @@ from library_site.documents import uploads
 SESSION_KEY = "catalog-marc-import"
 PREVIEW_ROWS = 200
 PROBLEM_ROWS = 1000
-# A job with no news for this long has stopped (its worker died); its transaction was rolled back.
-JOB_SILENT_SECONDS = 10 * 60
 
 
 def _pending(request) -> dict | None:
@@ -232,7 +231,7 @@ def _job_page(request, pending: dict):
         )
     progress = uploads.job_progress_read(token) or {}
     last_news = progress.get("at") or pending["job"]["started"]
-    if time.time() - last_news > JOB_SILENT_SECONDS:
+    if time.time() - last_news > IMPORT_JOB_SILENT_SECONDS:
         return _refused(
             request,
             pending,

@@ -4,8 +4,6 @@ of issues into a volume that can be lent."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +13,15 @@ from django.utils.translation import gettext as _
 from catalog.exceptions import SerialError
 from catalog.forms.serials import BindingForm, SerialForm, SubscriptionForm
 from catalog.models import Location, Serial, SerialIssue, Subscription
-from catalog.selectors.serials import checkin_list, issues_missing, serial_rooms, subscriptions_overview
+from catalog.selectors.serials import (
+    checkin_list,
+    issues_missing,
+    serial_room_for_checkin,
+    serial_rooms,
+    subscription_issues,
+    subscriptions_overview,
+    subscriptions_totals,
+)
 from catalog.services import serials as serials_services
 from catalog.services.serials import (
     binding_create,
@@ -52,11 +58,7 @@ def serials_home(request):
     if kind not in Serial.Kind.values:
         kind = ""
     subscriptions = list(subscriptions_overview(year=year, on=today, location=room, kind=kind))
-    totals = {
-        "titles": len(subscriptions),
-        "price": sum((subscription.price for subscription in subscriptions), Decimal("0")),
-        "missing": sum(subscription.issues_missing for subscription in subscriptions),
-    }
+    totals = subscriptions_totals(subscriptions)
     return render(
         request,
         "catalog/serials/home.html",
@@ -150,9 +152,7 @@ def subscription_detail(request, pk: int):
                 return redirect("catalog:subscription", pk=subscription.pk)
             binding.add_error(None, error.message)
     today = timezone.localdate()
-    issues = list(subscription.issues.select_related("bound_into").order_by("number"))
-    for issue in issues:
-        issue.is_missing = issue.is_missing_on(today)
+    issues = subscription_issues(subscription, on=today)
     return render(
         request,
         "catalog/serials/subscription.html",
@@ -167,7 +167,7 @@ def serials_checkin(request):
     room = _room_of(request)
     rooms = list(serial_rooms())
     if room is None and rooms:
-        room = next((item for item in rooms if item.kind == Location.Kind.PERIODICALS_ROOM), rooms[0])
+        room = serial_room_for_checkin(rooms)
     outcome = None
     if request.method == "POST" and room is not None:
         try:

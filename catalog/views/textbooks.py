@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from catalog.exceptions import CatalogError, TextbookError
 from catalog.forms.textbooks import CollectForm, DeliveryForm, HandoverForm, OrderForm, TermForm, TextbookForm
 from catalog.models import Textbook, TextbookHandover, TextbookTerm
-from catalog.selectors.textbooks import textbook_handovers, textbook_term_status
+from catalog.selectors.textbooks import textbook_handovers, textbook_term_current, textbook_term_page
 from catalog.services import textbooks as textbooks_services
 from catalog.services.textbooks import (
     textbook_delivery_record,
@@ -32,8 +32,7 @@ def _term_of(request) -> TextbookTerm | None:
     terms = TextbookTerm.objects.all()
     if value and str(value).isdigit():
         return terms.filter(pk=value).first()
-    today = timezone.localdate()
-    return terms.filter(ends_on__gte=today).order_by("starts_on").first() or terms.first()
+    return textbook_term_current(today=timezone.localdate())
 
 
 @capability_required(Capability.MANAGE_COLLECTION)
@@ -87,8 +86,7 @@ def textbooks_home(request):
             forms_[action].add_error(None, error.message)
         else:
             return redirect(f"{reverse('catalog:textbooks')}?term={term.pk}")
-    rows = textbook_term_status(term=term) if term else []
-    today = timezone.localdate()
+    outlook = textbook_term_page(term=term, today=timezone.localdate())
     handovers = list(textbook_handovers(term=term)) if term else []
     return render(
         request,
@@ -96,9 +94,9 @@ def textbooks_home(request):
         {
             "term": term,
             "terms": TextbookTerm.objects.all(),
-            "rows": rows,
-            "to_come": [row for row in rows if row["to_come"]],
-            "days_to_start": (term.starts_on - today).days if term else None,
+            "rows": outlook.rows,
+            "to_come": outlook.to_come,
+            "outlook": outlook,
             "handovers": handovers,
             "forms": forms_,
         },

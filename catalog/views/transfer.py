@@ -26,9 +26,18 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.exceptions import CatalogError
 from catalog.forms.transfer import ExportForm, ImportForm
-from catalog.policies import import_inline_rows
-from catalog.selectors.transfer import TEMPLATE_FILENAME, export_csv_lines, export_xlsx, template_write
+from catalog.policies import IMPORT_JOB_SILENT_SECONDS, import_inline_rows
+from catalog.selectors.transfer import (
+    TEMPLATE_FILENAME,
+    export_csv_lines,
+    export_xlsx,
+    import_report_confirmable,
+    import_report_row,
+    import_report_rows,
+    template_write,
+)
 from catalog.services.transfer import import_file, import_prepare
+from catalog.spreadsheet import Fate
 from catalog.tasks import records_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
@@ -36,8 +45,6 @@ from library_site.documents import sheets, uploads
 
 SESSION_KEY = "catalog-import"
 PREVIEW_PAGE_SIZE = 200
-# A job that has written no progress for this long is taken as stopped (the worker died).
-JOB_SILENT_SECONDS = 10 * 60
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -100,41 +107,23 @@ def records_import_preview(request):
         messages.info(request, _("There is no import waiting for confirmation. Upload a file."))
         return redirect("catalog:records-import")
     only_errors = request.GET.get("show") == "errors"
-    rows = [row for row in report["rows"] if row[1] == "error"] if only_errors else report["rows"]
-    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = report["counts"]
+    page = Paginator(import_report_rows(report, only_errors=only_errors), PREVIEW_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "catalog/records_import_preview.html",
         {
             "report": report,
-            "counts": counts,
+            "counts": report["counts"],
             "page": page,
-            "rows": [_row_view(row) for row in page.object_list],
+            "rows": [import_report_row(row) for row in page.object_list],
             "only_errors": only_errors,
             "pending": pending,
-            "can_confirm": not report["refusal"] and counts["errors"] == 0 and counts["rows"] > 0,
+            "can_confirm": import_report_confirmable(report),
+            "Fate": Fate,
         },
     )
-
-
-def _row_view(row: list) -> dict:
-    number, fate, title, isbn, barcode, location, first_row, existing_id, existing_title, errors, warnings = (
-        row
-    )
-    return {
-        "number": number,
-        "fate": fate,
-        "title": title,
-        "isbn": isbn,
-        "barcode": barcode,
-        "location": location,
-        "first_row": first_row,
-        "existing_id": existing_id,
-        "existing_title": existing_title,
-        "errors": errors,
-        "warnings": warnings,
-    }
 
 
 @require_POST
@@ -209,7 +198,7 @@ def _job(request, pending: dict):
             return HttpResponseClientRedirect(reverse("catalog:records-import"))
         return redirect("catalog:records-import")
     progress = uploads.job_progress_read(token) or {}
-    silent = time.time() - (progress.get("at") or pending["job"]["started"]) > JOB_SILENT_SECONDS
+    silent = time.time() - (progress.get("at") or pending["job"]["started"]) > IMPORT_JOB_SILENT_SECONDS
     if result is not None or silent:
         message = (result or {}).get("message") or _(
             "The import stopped without finishing (the background worker did not answer); nothing was saved."
