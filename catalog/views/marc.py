@@ -2,7 +2,7 @@
 preview of every record (what will be saved, what is wrong), then confirm or cancel.
 
 Between the preview and the confirmation the file waits in a private folder
-(``catalog.uploads``), named by a token that only the session holds. Confirming reads and
+(``library_site.documents.uploads``), named by a token that only the session holds. Confirming reads and
 checks the file again and saves all the valid records in one transaction: in the request for a
 small file, by the worker (``catalog.tasks.marc_import_task``) for a large one, while the page
 shows its progress. Cancelling removes the file.
