@@ -27,6 +27,14 @@ class StatusChangeRefused(CatalogError):
     default_message = _("This copy cannot change to that status.")
 
 
+class ImportFailed(CatalogError):
+    """Saving a spreadsheet import stopped on a row; nothing was kept."""
+
+
+class CellError(CatalogError):
+    """A cell of the catalogue spreadsheet cannot be read: the message says how to write it."""
+
+
 class SerialError(CatalogError):
     """A refusal about newspapers and periodicals: subscriptions, check-in, binding."""
 

@@ -1,11 +1,9 @@
 """Spine labels (索书号) and barcode labels (条码) for the library's copies, as a PDF on A4 label
 sheets (``LabelSheet``: rows × columns, margins, label size and gaps in millimetres).
 
-Three parts:
+Two parts, on the toolkit's font and text fitting (library_site.documents.pdf: a Chinese
+TrueType font embedded in the PDF, so the labels print the same on any PC):
 
-- the font: a Chinese TrueType font found on the server, embedded in the PDF as a subset, so the
-  labels print the same on any PC. reportlab's built-in CID fonts (STSong-Light) are never used:
-  they are not embedded, and a PC without that font prints □ instead of 汉字;
 - the selection: which copies get labels (a list, all copies of a record, a barcode range),
   withdrawn copies left out, at most ``MAX_LABELS`` at once;
 - the PDF builder: pure functions that take copies and a sheet and return the PDF's bytes.
@@ -15,12 +13,9 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from threading import Lock
 
 from django.conf import settings
 from django.utils.formats import number_format
@@ -29,8 +24,10 @@ from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
+
+from library_site.documents import pdf
+from library_site.documents.exceptions import FontMissing
 
 from .exceptions import CatalogError
 from .models import CatalogSettings, Copy, LabelSheet, Record
@@ -38,102 +35,6 @@ from .models import CatalogSettings, Copy, LabelSheet, Record
 MAX_LABELS = 2000
 KIND_SPINE = LabelSheet.Kind.SPINE
 KIND_BARCODE = LabelSheet.Kind.BARCODE
-
-# --- the font -----------------------------------------------------------------------------------
-
-# Chinese TrueType fonts that Debian installs (fonts-wqy-microhei first), tried in this order
-# after LABEL_FONT_PATH and before asking fontconfig. "path:index" picks a face of a collection.
-SYSTEM_FONT_FILES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc:0",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:0",
-    "/usr/share/fonts/truetype/arphic/uming.ttc:0",
-    "/usr/share/fonts/truetype/arphic/ukai.ttc:0",
-)
-FC_MATCH = "fc-match"
-FC_LIST = "fc-list"
-# A font that lacks these cannot print a Chinese label (fontconfig falls back to DejaVu Sans).
-CJK_PROBE = "汉字书馆索号"
-FONT_SPEC = re.compile(r"^(?P<path>.+?)(?::(?P<index>\d{1,2}))?$")
-
-_fonts: dict[tuple[str, int], str] = {}
-_fonts_lock = Lock()
-
-
-class _UnusableFont(Exception):
-    """A candidate font file that cannot print Chinese labels; the reason is for the message."""
-
-
-def _font_spec(text: str) -> tuple[str, int]:
-    match = FONT_SPEC.match(text.strip())
-    return match["path"], int(match["index"] or 0)
-
-
-def _font_register(path: str, index: int) -> str:
-    """Register a TrueType face with reportlab once per process; return its name."""
-    key = (os.path.realpath(path), index)
-    with _fonts_lock:
-        if key in _fonts:
-            return _fonts[key]
-        if not os.path.isfile(path):
-            raise _UnusableFont(_("the file does not exist"))
-        name = f"LabelFont{len(_fonts) + 1}"
-        try:
-            font = TTFont(name, path, subfontIndex=index)
-        except (TTFError, OSError, ValueError, IndexError) as error:
-            # Among others: "postscript outlines are not supported" (OpenType CFF, such as
-            # Noto Sans CJK), which reportlab cannot embed.
-            raise _UnusableFont(str(error)) from error
-        if not all(ord(character) in font.face.charToGlyph for character in CJK_PROBE):
-            raise _UnusableFont(_("the font has no Chinese characters"))
-        pdfmetrics.registerFont(font)
-        _fonts[key] = name
-        return name
-
-
-def _fontconfig_candidates() -> list[str]:
-    """fontconfig's best sans-serif face for Simplified Chinese, then every face it lists for
-    Chinese ("path:index" each); nothing when fontconfig is not installed."""
-    found: list[str] = []
-    commands = (
-        [FC_MATCH, "-f", "%{file}:%{index}", "sans:lang=zh-cn"],
-        [FC_LIST, "-f", "%{file}:%{index}\n", ":lang=zh-cn"],
-    )
-    for command in commands:
-        try:
-            # A fixed command of fontconfig's, no shell and no input from a request.
-            result = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)  # noqa: S603
-        except (OSError, subprocess.SubprocessError):
-            continue
-        found += [line.strip() for line in result.stdout.splitlines() if line.strip()]
-    return list(dict.fromkeys(found))
-
-
-def label_font() -> str:
-    """The reportlab name of the Chinese font the labels are printed with, registered for
-    embedding. Raises CatalogError, with what to do, when the server has none."""
-    configured = getattr(settings, "LABEL_FONT_PATH", "")
-    if configured:
-        path, index = _font_spec(configured)
-        try:
-            return _font_register(path, index)
-        except _UnusableFont as error:
-            raise CatalogError(
-                _("The label font set in LABEL_FONT_PATH (%(path)s) cannot be used: %(reason)s.")
-                % {"path": configured, "reason": error}
-            ) from error
-    for candidate in (*SYSTEM_FONT_FILES, *_fontconfig_candidates()):
-        try:
-            return _font_register(*_font_spec(candidate))
-        except _UnusableFont:
-            continue
-    raise CatalogError(
-        _(
-            "No Chinese TrueType font was found on the server, so labels cannot be printed. "
-            "Install one (on Debian or Ubuntu: apt install fonts-wqy-microhei) or set "
-            "LABEL_FONT_PATH to a Chinese .ttf or .ttc file."
-        )
-    )
-
 
 # --- the selection ------------------------------------------------------------------------------
 
@@ -371,56 +272,6 @@ def call_number_lines(call_number: str) -> list[str]:
 # --- the PDF ------------------------------------------------------------------------------------
 
 
-def text_fit(text: str, font: str, size: float, width: float) -> str:
-    """``text`` cut with an ellipsis so that it is at most ``width`` points wide."""
-    if pdfmetrics.stringWidth(text, font, size) <= width:
-        return text
-    ellipsis = "…"
-    low, high = 0, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if pdfmetrics.stringWidth(text[:middle].rstrip() + ellipsis, font, size) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low].rstrip() + ellipsis if low else ""
-
-
-def text_centred(canvas, font: str, size: float, text: str, x_centre: float, baseline: float) -> None:
-    canvas.setFont(font, size)
-    canvas.drawCentredString(x_centre, baseline, text)
-
-
-def text_bold_centred(canvas, font: str, size: float, text: str, x_centre: float, baseline: float) -> None:
-    """Bold without a bold face: the glyphs filled and outlined (text render mode 2)."""
-    width = pdfmetrics.stringWidth(text, font, size)
-    canvas.saveState()
-    canvas.setLineWidth(size * 0.045)
-    canvas.setLineJoin(1)
-    text_object = canvas.beginText(x_centre - width / 2, baseline)
-    text_object.setTextRenderMode(2)
-    text_object.setFont(font, size)
-    text_object.textOut(text)
-    canvas.drawText(text_object)
-    canvas.restoreState()
-
-
-def text_ascent(font: str, size: float) -> float:
-    return pdfmetrics.getAscentDescent(font, size)[0]
-
-
-def text_descent(font: str, size: float) -> float:
-    return -pdfmetrics.getAscentDescent(font, size)[1]
-
-
-def _line_from_top(
-    canvas, font: str, size: float, text: str, *, centre: float, top: float, width: float, spacing: float
-) -> float:
-    """A centred line of text, cut to the width, hanging from ``top``; returns the new top."""
-    text_centred(canvas, font, size, text_fit(text, font, size, width), centre, top - text_ascent(font, size))
-    return top - (text_ascent(font, size) + text_descent(font, size)) * spacing
-
-
 def _draw_spine(canvas, font: str, x: float, y: float, width: float, height: float, *, lines, library_name):
     """The call number in one or two lines, large and bold, centred; the library's name small
     at the top."""
@@ -430,7 +281,7 @@ def _draw_spine(canvas, font: str, x: float, y: float, width: float, height: flo
     centre = x + width / 2
     if library_name:
         name_size = max(4.5, min(6.5, height * 0.11))
-        top = _line_from_top(
+        top = pdf.text_line_from_top(
             canvas, font, name_size, library_name, centre=centre, top=top, width=inner_width, spacing=1.25
         )
     available = top - (y + pad)
@@ -442,10 +293,10 @@ def _draw_spine(canvas, font: str, x: float, y: float, width: float, height: flo
             # The outline that makes the glyphs bold widens the line by about 0.05 em.
             size = min(size, inner_width / (text_width + 0.05))
     # The block of lines, centred in the space under the name.
-    block = size * line_height * (len(lines) - 1) + text_ascent(font, size) + text_descent(font, size)
-    baseline = top - (available - block) / 2 - text_ascent(font, size)
+    block = size * line_height * (len(lines) - 1) + pdf.text_ascent(font, size) + pdf.text_descent(font, size)
+    baseline = top - (available - block) / 2 - pdf.text_ascent(font, size)
     for line in lines:
-        text_bold_centred(canvas, font, size, line, centre, baseline)
+        pdf.text_bold_centred(canvas, font, size, line, centre, baseline)
         baseline -= size * line_height
 
 
@@ -462,11 +313,11 @@ def _draw_barcode(canvas, font: str, x: float, y: float, width: float, height: f
     title_size = max(5.0, min(8.0, height * 0.1))
     digits_size = max(5.0, min(9.0, height * 0.11))
     if library_name:
-        top = _line_from_top(
+        top = pdf.text_line_from_top(
             canvas, font, small, library_name, centre=centre, top=top, width=inner_width, spacing=1.2
         )
     if copy.record.title:
-        top = _line_from_top(
+        top = pdf.text_line_from_top(
             canvas,
             font,
             title_size,
@@ -476,8 +327,10 @@ def _draw_barcode(canvas, font: str, x: float, y: float, width: float, height: f
             width=inner_width,
             spacing=1.15,
         )
-    text_centred(canvas, font, digits_size, copy.barcode, centre, bottom + text_descent(font, digits_size))
-    bottom += (text_ascent(font, digits_size) + text_descent(font, digits_size)) * 1.3
+    pdf.text_centred(
+        canvas, font, digits_size, copy.barcode, centre, bottom + pdf.text_descent(font, digits_size)
+    )
+    bottom += (pdf.text_ascent(font, digits_size) + pdf.text_descent(font, digits_size)) * 1.3
     bar_height = min(15 * mm, top - bottom - 0.5 * mm)
     symbol = Code128(copy.barcode, barWidth=1, barHeight=bar_height, humanReadable=False, quiet=False)
     modules = symbol.width
@@ -532,7 +385,10 @@ def labels_pdf(
             % {"sheet": sheet.name, "count": layout.per_page}
         )
     _check_printable(copies, kind)
-    font = label_font()
+    try:
+        font = pdf.label_font()
+    except FontMissing as error:
+        raise CatalogError(error.message) from error
     output = io.BytesIO()
     canvas = pdf_canvas.Canvas(
         output,
@@ -582,3 +438,16 @@ def labels_pdf(
 def library_name_for_labels() -> str:
     """The name printed on labels: the catalogue settings' library name, else the school's."""
     return CatalogSettings.current().library_name.strip() or settings.SCHOOL_NAME
+
+
+# --- re-exports for other apps until the merge (house issue) ---
+from library_site.documents.pdf import (  # noqa: E402, F401
+    label_font,
+    text_ascent,
+    text_bold_centred,
+    text_centred,
+    text_descent,
+    text_fit,
+)
+from library_site.documents.pdf import text_line_from_top as _line_from_top  # noqa: E402, F401
+# --- end of re-exports ---

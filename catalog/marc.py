@@ -44,10 +44,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pymarc import Field, Indicators, Subfield
 
+from catalog.services.copies import MAX_COPIES_AT_ONCE, copies_add
+from catalog.services.records import RECORD_FIELDS, clc_normalise, clc_resolve, record_create
+
 from .exceptions import CatalogError, InvalidISBN, UnknownClass
 from .isbn import isbn_clean, isbn_hyphenate, isbn_normalise
 from .models import Contributor, Copy, Location, Record
-from .services import MAX_COPIES_AT_ONCE, RECORD_FIELDS, clc_normalise, clc_resolve, copies_add, record_create
 
 logger = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from library_site.accounts.fields import actor_field
 from library_site.school import class_name
@@ -233,6 +234,14 @@ class Record(models.Model):
     @property
     def full_title(self) -> str:
         return f"{self.title}：{self.subtitle}" if self.subtitle else self.title
+
+    @property
+    def is_book(self) -> bool:
+        return self.material_type == self.MaterialType.BOOK
+
+    @property
+    def is_e_resource(self) -> bool:
+        return self.material_type == self.MaterialType.E_RESOURCE
 
     @property
     def authors_display(self) -> str:
@@ -481,6 +490,14 @@ class SerialIssue(models.Model):
     # An issue is missing (to be claimed, 催缺) when it has not come this many days after its day.
     MISSING_AFTER_DAYS = 7
 
+    class State(models.TextChoices):
+        """Where an issue stands (catalog.states.ISSUE_STATES), read from its check-in and its
+        binding: expected, checked in, bound into a volume."""
+
+        EXPECTED = "expected", pgettext_lazy("serial issue", "Expected")
+        RECEIVED = "received", _("Checked in")
+        BOUND = "bound", _("Bound")
+
     subscription = models.ForeignKey(
         Subscription, verbose_name=_("subscription"), on_delete=models.PROTECT, related_name="issues"
     )
@@ -510,6 +527,12 @@ class SerialIssue(models.Model):
     def __str__(self) -> str:
         return f"{self.subscription.serial} {self.subscription.year}-{self.number}"
 
+    @property
+    def state(self) -> str:
+        if self.bound_into_id is not None:
+            return self.State.BOUND
+        return self.State.RECEIVED if self.received_on is not None else self.State.EXPECTED
+
     def is_missing_on(self, day) -> bool:
         return self.received_on is None and (day - self.expected_on).days > self.MISSING_AFTER_DAYS
 
@@ -530,6 +553,14 @@ class Repair(models.Model):
         STOCKTAKING = "stocktaking", _("Stocktaking")
 
     class Result(models.TextChoices):
+        SHELVED = "shelved", _("Repaired, back on the shelf")
+        WRITTEN_OFF = "written_off", _("Beyond repair, to be written off")
+
+    class State(models.TextChoices):
+        """Where a repair stands (catalog.states.REPAIR_STATES): open until it is closed with its
+        result. Not a field: an open repair has no result yet."""
+
+        OPEN = "open", _("In repair")
         SHELVED = "shelved", _("Repaired, back on the shelf")
         WRITTEN_OFF = "written_off", _("Beyond repair, to be written off")
 
@@ -567,6 +598,10 @@ class Repair(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def state(self) -> str:
+        return self.State(self.result) if self.result else self.State.OPEN
 
 
 class WriteOffBatch(models.Model):
@@ -618,6 +653,15 @@ class WriteOffBatch(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def awaits_decision(self) -> bool:
+        """Submitted: the administrator approves it or sends it back."""
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
 
 
 class WriteOffItem(models.Model):
@@ -682,6 +726,15 @@ class Stocktake(models.Model):
         return f"{_('Stocktake')} {self.pk} {self.location}"
 
     @property
+    def is_open(self) -> bool:
+        """Still being scanned."""
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
     def shelf_range(self) -> str:
         if self.shelf_from or self.shelf_to:
             return f"{self.shelf_from or '…'} – {self.shelf_to or '…'}"
@@ -691,6 +744,17 @@ class Stocktake(models.Model):
 class StocktakeScan(models.Model):
     """One barcode scanned in a stocktake. Unique per stocktake and barcode: two people scanning
     the same book, or a file pasted twice, leave one row."""
+
+    class Outcome(models.TextChoices):
+        """What one scan found, for the scanner's answer (catalog.selectors.care)."""
+
+        HERE = "here"  # catalogued on these shelves, and there
+        AGAIN = "again"  # scanned before in this stocktake
+        UNKNOWN = "unknown"  # no copy has the barcode
+        ON_LOAN = "on_loan"  # the catalogue says it is lent
+        MISPLACED = "misplaced"  # catalogued elsewhere
+        STATUS = "status"  # the catalogue says lost, withdrawn, in repair, on the hold shelf
+        REFUSED = "refused"  # not a barcode, or the stocktake is closed
 
     stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="scans")
     barcode = models.CharField(_("barcode"), max_length=32)
@@ -968,6 +1032,21 @@ class PurchasePlan(models.Model):
         return self.status == self.Status.DRAFT
 
     @property
+    def awaits_decision(self) -> bool:
+        """Submitted: a leader approves or rejects it."""
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_revisable(self) -> bool:
+        """Rejected: the librarian may take it back to revise it."""
+        return self.status == self.Status.REJECTED
+
+    @property
+    def is_receivable(self) -> bool:
+        """Approved: books are received against it."""
+        return self.status == self.Status.APPROVED
+
+    @property
     def school_year(self) -> str:
         return f"{self.year}–{self.year + 1}"
 
@@ -1097,6 +1176,10 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.received_on}"
+
+    @property
+    def is_purchase(self) -> bool:
+        return self.kind == self.Kind.PURCHASE
 
 
 class DeliveryLine(models.Model):

@@ -1,19 +1,20 @@
 """django-import-export resources of the catalogue.
 
-``CatalogueResource`` is the catalogue spreadsheet (catalog/transfer.py has the columns, reads
-the file, finds its header row and keeps the preview between requests): one row per copy, the
-record's columns repeated on each of its copies' rows.
+``CatalogueResource`` is the catalogue spreadsheet (catalog/spreadsheet.py has the columns, reads
+the file and finds its header row): one row per copy, the record's columns repeated on each of
+its copies' rows. The resource reads and checks the rows and writes nothing; the service
+(catalog/services/transfer.py) owns the transaction and saves each checked batch.
 
 - Each column is a ``Field`` whose widget reads a cell the way school librarians type it
   (ISBN-10 or 13 with or without hyphens, 28.00元, 2024年9月1日, 3-6 for grades) and writes
   it back for the export. A widget refuses a cell with a ``ValueError`` in the reader's
   language; the resource files it under the column's header as the file names it.
-- ``import_data(dry_run=True)`` is the preview: every row gets its fate (``transfer.RowFate``:
+- ``import_data(dry_run=True)`` is the preview: every row gets its fate (``spreadsheet.RowFate``:
   a new record, another copy of a record met on an earlier row, a copy added to a record the
   catalogue already has, or its errors) and nothing is written. ``import_data(dry_run=False)``
-  saves in batches (``use_bulk``) through the bulk services of catalog.services, and
-  django-import-export rolls the whole import back on any invalid row: all rows or none.
-- The export (``transfer.export_rows``) renders each copy through the same fields.
+  hands each checked batch (``use_bulk``) to ``Reading.apply``, the service's, which saves it
+  in the service's transaction; the service rolls the whole import back on any invalid row.
+- The export (catalog.selectors.transfer.export_rows) renders each copy through the same fields.
 
 ``PurchasePlanLineResource`` (at the end) reads the lines of a purchase plan from Excel: 题名,
 ISBN, 责任者, 出版社, 数量, 单价, 供应商, 中图法分类号, 学科/专业; all of them or none, the
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -35,10 +37,10 @@ from import_export.formats.base_formats import XLSX
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
-from library_site.spreadsheets import spreadsheet_safe
+from library_site.documents.sheets import cell_text, single_line, spreadsheet_safe
 
-from . import transfer
-from .exceptions import CatalogError, InvalidISBN, UnknownClass
+from . import spreadsheet
+from .exceptions import CatalogError, CellError, InvalidISBN, UnknownClass
 from .isbn import isbn_hyphenate, isbn_normalise
 from .models import Contributor, Copy, Location, PurchasePlan, PurchasePlanLine, Record
 
@@ -48,14 +50,14 @@ from .models import Contributor, Copy, Location, PurchasePlan, PurchasePlanLine,
 class CellWidget(widgets.Widget):
     """A cell of the catalogue spreadsheet. ``parse`` turns the cell (its value as openpyxl or
     the CSV reader gives it, and that value as trimmed text) into the field's value or raises
-    ``transfer.CellError``; a formula is read as its text, with a warning."""
+    ``CellError``; a formula is read as its text, with a warning."""
 
     def __init__(self, key: str):
         super().__init__(coerce_to_string=False)
         self.key = key
 
     def clean(self, value, row=None, reading: Reading | None = None, **kwargs):
-        text, formula = transfer.cell_text(value)
+        text, formula = cell_text(value)
         if formula and reading is not None:
             reading.fate.warn(
                 reading.header(self.key),
@@ -64,7 +66,7 @@ class CellWidget(widgets.Widget):
             )
         try:
             return self.parse(value, text, reading)
-        except transfer.CellError as error:
+        except CellError as error:
             raise ValueError(error.args[0]) from error
 
     def parse(self, value, text: str, reading: Reading | None):
@@ -82,7 +84,7 @@ class TextWidget(CellWidget):
         self.max_length = max_length
 
     def parse(self, value, text, reading):
-        return transfer.text_limit(transfer.single_line(text), self.max_length) if text else ""
+        return spreadsheet.text_limit(single_line(text), self.max_length) if text else ""
 
 
 class SummaryWidget(CellWidget):
@@ -91,15 +93,15 @@ class SummaryWidget(CellWidget):
 
 class ContributorsWidget(CellWidget):
     def parse(self, value, text, reading):
-        return transfer.contributors_parse(text)
+        return spreadsheet.contributors_parse(text)
 
     def render(self, value, obj=None, **kwargs):
-        return spreadsheet_safe(transfer.contributors_text(value or ()))
+        return spreadsheet_safe(spreadsheet.contributors_text(value or ()))
 
 
 class YearWidget(CellWidget):
     def parse(self, value, text, reading):
-        return transfer.year_parse(value, text)
+        return spreadsheet.year_parse(value, text)
 
     def render(self, value, obj=None, **kwargs):
         return value
@@ -115,9 +117,9 @@ class IsbnWidget(CellWidget):
                 known[text] = isbn_normalise(text)
             except InvalidISBN as error:
                 known[text] = ""
-                raise transfer.CellError(str(error.message)) from error
+                raise CellError(str(error.message)) from error
         if not known[text]:
-            raise transfer.CellError(str(InvalidISBN.default_message))
+            raise CellError(str(InvalidISBN.default_message))
         return known[text]
 
     def render(self, value, obj=None, **kwargs):
@@ -126,7 +128,7 @@ class IsbnWidget(CellWidget):
 
 class MoneyWidget(CellWidget):
     def parse(self, value, text, reading):
-        return transfer.money_parse(value, text)
+        return spreadsheet.money_parse(value, text)
 
     def render(self, value, obj=None, **kwargs):
         return value
@@ -134,7 +136,7 @@ class MoneyWidget(CellWidget):
 
 class PagesWidget(CellWidget):
     def parse(self, value, text, reading):
-        return transfer.pages_parse(text)
+        return spreadsheet.pages_parse(text)
 
     def render(self, value, obj=None, **kwargs):
         return value
@@ -144,12 +146,12 @@ class ClassNumberWidget(CellWidget):
     """A class number of the Chinese Library Classification, checked against the table."""
 
     def parse(self, value, text, reading):
-        from .services import clc_normalise, clc_resolve
+        from catalog.services.records import clc_normalise, clc_resolve
 
         code = clc_normalise(text)
         if not code:
             return code
-        transfer.text_limit(code, transfer.RECORD_MAX_LENGTH["clc_code"])
+        spreadsheet.text_limit(code, spreadsheet.RECORD_MAX_LENGTH["clc_code"])
         classes = reading.classes if reading is not None else {}
         if code not in classes:
             try:
@@ -157,7 +159,7 @@ class ClassNumberWidget(CellWidget):
             except UnknownClass as error:
                 classes[code] = error
         if isinstance(classes[code], UnknownClass):
-            raise transfer.CellError(
+            raise CellError(
                 _("%(code)s is not a class of the Chinese Library Classification.") % {"code": code}
             )
         return code
@@ -169,7 +171,7 @@ class ChoiceWidget(CellWidget):
     def __init__(self, key: str, *, words: dict, default: str | None, message, export: dict):
         super().__init__(key)
         self.words = words
-        self.index = transfer.words_index(words)
+        self.index = spreadsheet.words_index(words)
         self.default = default
         self.message = message
         self.export = export
@@ -177,7 +179,7 @@ class ChoiceWidget(CellWidget):
     def parse(self, value, text, reading):
         if not text:
             return self.default
-        return transfer.choice_parse(text, self.index, self.words, self.message)
+        return spreadsheet.choice_parse(text, self.index, self.words, self.message)
 
     def render(self, value, obj=None, **kwargs):
         return self.export.get(value, value)
@@ -187,20 +189,20 @@ class ReadingLevelWidget(CellWidget):
     """Grades as 3, 三年级 or 3-6: a pair (first grade, last grade)."""
 
     def parse(self, value, text, reading):
-        return transfer.reading_level_parse(text)
+        return spreadsheet.reading_level_parse(text)
 
     def render(self, value, obj=None, **kwargs):
-        return transfer.reading_level_text(*(value or (None, None)))
+        return spreadsheet.reading_level_text(*(value or (None, None)))
 
 
 class LinkWidget(CellWidget):
     def parse(self, value, text, reading):
         if text:
-            transfer.text_limit(text, transfer.RECORD_MAX_LENGTH["link"])
+            spreadsheet.text_limit(text, spreadsheet.RECORD_MAX_LENGTH["link"])
             try:
-                transfer.URL_VALIDATOR(text)
+                spreadsheet.URL_VALIDATOR(text)
             except ValidationError as error:
-                raise transfer.CellError(_("Not a web address: write it as https://…")) from error
+                raise CellError(_("Not a web address: write it as https://…")) from error
         return text
 
 
@@ -213,7 +215,7 @@ class LocationWidget(CellWidget):
         locations = reading.locations
         location = locations.get(text)
         if location is None:
-            raise transfer.CellError(
+            raise CellError(
                 _("Unknown location “%(name)s”: use one of %(names)s.")
                 % {
                     "name": text,
@@ -221,7 +223,7 @@ class LocationWidget(CellWidget):
                 }
             )
         if not location.is_active:
-            raise transfer.CellError(_("The location “%(name)s” is no longer in use.") % {"name": text})
+            raise CellError(_("The location “%(name)s” is no longer in use.") % {"name": text})
         return location
 
     def render(self, value, obj=None, **kwargs):
@@ -230,7 +232,7 @@ class LocationWidget(CellWidget):
 
 class DateWidget(CellWidget):
     def parse(self, value, text, reading):
-        return transfer.date_parse(value, text)
+        return spreadsheet.date_parse(value, text)
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
@@ -240,7 +242,7 @@ class StatusWidget(CellWidget):
     """Written by the export only: new copies are always available."""
 
     def render(self, value, obj=None, **kwargs):
-        return transfer.STATUS_EXPORT.get(value, value)
+        return spreadsheet.STATUS_EXPORT.get(value, value)
 
 
 def _text(key: str, max_length: int) -> Field:
@@ -248,7 +250,7 @@ def _text(key: str, max_length: int) -> Field:
 
 
 def _field(key: str, widget: CellWidget, *, readonly: bool = False) -> Field:
-    return Field(attribute=key, column_name=transfer.BY_KEY[key].header, widget=widget, readonly=readonly)
+    return Field(attribute=key, column_name=spreadsheet.BY_KEY[key].header, widget=widget, readonly=readonly)
 
 
 # --- the state of one import ---------------------------------------------------------------------------
@@ -288,13 +290,14 @@ class Reading:
     given_barcodes: set[str] = field(default_factory=set)
     given_accessions: set[str] = field(default_factory=set)
     without_location: int = 0
-    fate: transfer.RowFate | None = None  # the row being read
+    fate: spreadsheet.RowFate | None = None  # the row being read
     saved: dict[str, int] = field(default_factory=lambda: {"records": 0, "copies": 0})
-    # Called with (rows saved, rows in the file) after every batch a real import saves.
-    progress: object = None
+    # What the service does with each batch of checked rows of a real import: apply(batch,
+    # reading) saves them (catalog.services.transfer); the resource itself writes nothing.
+    apply: Callable[[list[CatalogueRow], Reading], None] | None = None
 
     def header(self, key: str) -> str:
-        return self.headers.get(key) or transfer.BY_KEY[key].header
+        return self.headers.get(key) or spreadsheet.BY_KEY[key].header
 
     def classes_resolved(self) -> dict:
         return {code: item for code, item in self.classes.items() if not isinstance(item, UnknownClass)}
@@ -304,7 +307,7 @@ class CatalogueRow:
     """One row as the widgets read it: an attribute per column present in the file."""
 
     def __init__(self):
-        self.fate: transfer.RowFate | None = None
+        self.fate: spreadsheet.RowFate | None = None
         self.group: Group | None = None
 
     def __str__(self) -> str:
@@ -317,7 +320,7 @@ class CatalogueRow:
 class CatalogueRowResult(RowResult):
     """django-import-export's row result with the row's fate in the catalogue."""
 
-    fate: transfer.RowFate
+    fate: spreadsheet.RowFate
 
 
 # --- the resource ---------------------------------------------------------------------------------------
@@ -326,62 +329,62 @@ class CatalogueRowResult(RowResult):
 class CatalogueResource(resources.Resource):
     """Records with their copies, one row per copy (see the module's docstring)."""
 
-    title = _text("title", transfer.RECORD_MAX_LENGTH["title"])
-    subtitle = _text("subtitle", transfer.RECORD_MAX_LENGTH["subtitle"])
+    title = _text("title", spreadsheet.RECORD_MAX_LENGTH["title"])
+    subtitle = _text("subtitle", spreadsheet.RECORD_MAX_LENGTH["subtitle"])
     contributors = _field("contributors", ContributorsWidget("contributors"))
-    publisher = _text("publisher", transfer.RECORD_MAX_LENGTH["publisher"])
-    place = _text("place", transfer.RECORD_MAX_LENGTH["place"])
+    publisher = _text("publisher", spreadsheet.RECORD_MAX_LENGTH["publisher"])
+    place = _text("place", spreadsheet.RECORD_MAX_LENGTH["place"])
     year = _field("year", YearWidget("year"))
-    edition = _text("edition", transfer.RECORD_MAX_LENGTH["edition"])
+    edition = _text("edition", spreadsheet.RECORD_MAX_LENGTH["edition"])
     isbn = _field("isbn", IsbnWidget("isbn"))
     price = _field("price", MoneyWidget("price"))
     pages = _field("pages", PagesWidget("pages"))
-    size = _text("size", transfer.RECORD_MAX_LENGTH["size"])
-    series = _text("series", transfer.RECORD_MAX_LENGTH["series"])
-    subjects = _text("subjects", transfer.RECORD_MAX_LENGTH["subjects"])
+    size = _text("size", spreadsheet.RECORD_MAX_LENGTH["size"])
+    series = _text("series", spreadsheet.RECORD_MAX_LENGTH["series"])
+    subjects = _text("subjects", spreadsheet.RECORD_MAX_LENGTH["subjects"])
     summary = _field("summary", SummaryWidget("summary"))
     clc_code = _field("clc_code", ClassNumberWidget("clc_code"))
-    call_number = _text("call_number", transfer.RECORD_MAX_LENGTH["call_number"])
+    call_number = _text("call_number", spreadsheet.RECORD_MAX_LENGTH["call_number"])
     language = _field(
         "language",
         ChoiceWidget(
             "language",
-            words=transfer.LANGUAGE_WORDS,
+            words=spreadsheet.LANGUAGE_WORDS,
             default=Record.Language.CHINESE,
-            message=transfer.UNKNOWN_LANGUAGE,
-            export=transfer.LANGUAGE_EXPORT,
+            message=spreadsheet.UNKNOWN_LANGUAGE,
+            export=spreadsheet.LANGUAGE_EXPORT,
         ),
     )
     material_type = _field(
         "material_type",
         ChoiceWidget(
             "material_type",
-            words=transfer.MATERIAL_WORDS,
+            words=spreadsheet.MATERIAL_WORDS,
             default=Record.MaterialType.BOOK,
-            message=transfer.UNKNOWN_MATERIAL,
-            export=transfer.MATERIAL_EXPORT,
+            message=spreadsheet.UNKNOWN_MATERIAL,
+            export=spreadsheet.MATERIAL_EXPORT,
         ),
     )
     reading_level = _field("reading_level", ReadingLevelWidget("reading_level"))
     link = _field("link", LinkWidget("link"))
-    barcode = _text("barcode", transfer.COPY_MAX_LENGTH["barcode"])
-    accession_number = _text("accession_number", transfer.COPY_MAX_LENGTH["accession_number"])
+    barcode = _text("barcode", spreadsheet.COPY_MAX_LENGTH["barcode"])
+    accession_number = _text("accession_number", spreadsheet.COPY_MAX_LENGTH["accession_number"])
     location = _field("location", LocationWidget("location"))
-    shelf = _text("shelf", transfer.COPY_MAX_LENGTH["shelf"])
+    shelf = _text("shelf", spreadsheet.COPY_MAX_LENGTH["shelf"])
     acquired_on = _field("acquired_on", DateWidget("acquired_on"))
     source = _field(
         "source",
         ChoiceWidget(
             "source",
-            words=transfer.SOURCE_WORDS,
+            words=spreadsheet.SOURCE_WORDS,
             default=None,
-            message=transfer.UNKNOWN_SOURCE,
-            export=transfer.SOURCE_EXPORT,
+            message=spreadsheet.UNKNOWN_SOURCE,
+            export=spreadsheet.SOURCE_EXPORT,
         ),
     )
-    donor = _text("donor", transfer.COPY_MAX_LENGTH["donor"])
+    donor = _text("donor", spreadsheet.COPY_MAX_LENGTH["donor"])
     price_paid = _field("price_paid", MoneyWidget("price_paid"))
-    notes = _text("notes", transfer.COPY_MAX_LENGTH["notes"])
+    notes = _text("notes", spreadsheet.COPY_MAX_LENGTH["notes"])
     status = _field("status", StatusWidget("status"), readonly=True)
 
     class Meta:
@@ -390,10 +393,10 @@ class CatalogueResource(resources.Resource):
         force_init_instance = True  # every row is a new copy
         skip_diff = True
         use_bulk = True
-        batch_size = transfer.COPY_BATCH
+        batch_size = spreadsheet.COPY_BATCH
         clean_model_instances = False  # the widgets and catalog.services check everything
-        export_order = tuple(column.key for column in transfer.COLUMNS)
-        import_order = tuple(column.key for column in transfer.IMPORT_COLUMNS)
+        export_order = tuple(column.key for column in spreadsheet.COLUMNS)
+        import_order = tuple(column.key for column in spreadsheet.IMPORT_COLUMNS)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -415,13 +418,13 @@ class CatalogueResource(resources.Resource):
             ("barcode", reading.given_barcodes, reading.taken_barcodes),
             ("accession_number", reading.given_accessions, reading.taken_accessions),
         ):
-            header = transfer.BY_KEY[key].header
+            header = spreadsheet.BY_KEY[key].header
             if header not in dataset.headers:
                 continue
             for value in dataset[header]:
-                text, _formula = transfer.cell_text(value)
+                text, _formula = cell_text(value)
                 if text:
-                    given.add(transfer.single_line(text))
+                    given.add(single_line(text))
             numbers = list(given)
             for start in range(0, len(numbers), 5_000):
                 taken.update(
@@ -434,7 +437,7 @@ class CatalogueResource(resources.Resource):
         return CatalogueRow()
 
     def import_row(self, row, instance_loader, reading: Reading, **kwargs):
-        reading.fate = transfer.RowFate(row=reading.sheet_rows[kwargs["row_number"] - 1])
+        reading.fate = spreadsheet.RowFate(row=reading.sheet_rows[kwargs["row_number"] - 1])
         row_result = super().import_row(row, instance_loader, reading=reading, **kwargs)
         fate = row_result.fate = reading.fate
         for error in row_result.errors:  # not a refusal of the row: something broke
@@ -465,16 +468,17 @@ class CatalogueResource(resources.Resource):
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         """A batch of valid rows: learn which of their records the catalogue already has, and,
-        unless this is the preview, make the new records and every copy."""
+        unless this is the preview, hand the batch to the service, which makes the new records and
+        every copy."""
         batch, self.create_instances = self.create_instances, []
         if not batch:
             return
         try:
             self._existing_records([row.group for row in batch if not row.group.looked_up])
             if not dry_run:
-                self._save(batch)
-                if self._reading.progress is not None:
-                    self._reading.progress(self._reading.saved["copies"], len(self._reading.sheet_rows))
+                # The resource saves nothing: the service that runs the import applies each
+                # checked batch, in its own transaction.
+                self._reading.apply(batch, self._reading)
         except CatalogError as error:
             self.handle_import_error(result, error, raise_errors)
 
@@ -531,16 +535,17 @@ class CatalogueResource(resources.Resource):
     def _group(self, row: CatalogueRow, values: dict, reading: Reading) -> None:
         """The record of the row: a new one, or the one of an earlier row with the same ISBN (or,
         without ISBN, the same title, first author and publisher)."""
+        from catalog.services.records import RECORD_FIELDS
+
         from .search import search_normalise
-        from .services import RECORD_FIELDS
 
         fate = reading.fate
         contributors = values.get("contributors") or []
-        key = transfer.group_key(values, contributors)
+        key = spreadsheet.group_key(values, contributors)
         group = reading.groups.get(key) if key else None
         if group is None:
             if key is None or fate.errors:
-                fate.fate = transfer.Fate.ERROR
+                fate.fate = spreadsheet.Fate.ERROR
                 return
             record = {**values}
             record["reading_level_from"], record["reading_level_to"] = values.get("reading_level") or (
@@ -552,9 +557,9 @@ class CatalogueResource(resources.Resource):
                 values=tuple(record.get(name) for name in RECORD_FIELDS),
                 contributors=contributors,
             )
-            fate.fate = transfer.Fate.NEW
+            fate.fate = spreadsheet.Fate.NEW
         else:
-            fate.fate = transfer.Fate.SAME
+            fate.fate = spreadsheet.Fate.SAME
             fate.first_row = group.first_row
             first_title = group.values[0]
             if values.get("title") and search_normalise(values["title"]) != search_normalise(first_title):
@@ -568,7 +573,7 @@ class CatalogueResource(resources.Resource):
             if not fate.errors:
                 fate.title = first_title
             if group.existing_id:
-                fate.fate = transfer.Fate.EXISTING
+                fate.fate = spreadsheet.Fate.EXISTING
                 fate.existing_id, fate.existing_title = group.existing_id, group.existing_title
         row.group = group
         row.fate = fate
@@ -576,8 +581,9 @@ class CatalogueResource(resources.Resource):
     def _existing_records(self, groups: list[Group]) -> None:
         """Records the catalogue already has: the same ISBN, or without ISBN the same title,
         first author and publisher. Their rows add copies to them instead of making new records."""
+        from catalog.services.records import RECORD_FIELDS
+
         from .search import search_normalise
-        from .services import RECORD_FIELDS
 
         if not groups:
             return
@@ -628,98 +634,14 @@ class CatalogueResource(resources.Resource):
         for group in groups:
             if group.existing_id:
                 for fate in group.rows:
-                    fate.fate = transfer.Fate.EXISTING
+                    fate.fate = spreadsheet.Fate.EXISTING
                     fate.existing_id, fate.existing_title = group.existing_id, group.existing_title
-
-    def _save(self, batch: list[CatalogueRow]) -> None:
-        from .services import (
-            RECORD_FIELDS,
-            accession_numbers_next,
-            barcodes_next,
-            call_numbers_for,
-            copies_create_bulk,
-            records_create_bulk,
-        )
-
-        reading: Reading = self._reading
-        new_groups = list(
-            {
-                id(row.group): row.group
-                for row in batch
-                if not (row.group.existing_id or row.group.record_id)
-            }.values()
-        )
-        if new_groups:
-            call_index = RECORD_FIELDS.index("call_number")
-            clc_index = RECORD_FIELDS.index("clc_code")
-            wanting = [
-                group for group in new_groups if not group.values[call_index] and group.values[clc_index]
-            ]
-            numbers = call_numbers_for(clc_codes=[group.values[clc_index] for group in wanting])
-            call_numbers = {id(group): number for group, number in zip(wanting, numbers, strict=True)}
-            items = []
-            for group in new_groups:
-                fields = {
-                    name: value
-                    for name, value in zip(RECORD_FIELDS, group.values, strict=True)
-                    if value is not None
-                }
-                if id(group) in call_numbers:
-                    fields["call_number"] = call_numbers[id(group)]
-                items.append((fields, group.contributors))
-            try:
-                records = records_create_bulk(
-                    items=items, user=reading.user, classes=reading.classes_resolved()
-                )
-            except CatalogError as error:
-                raise transfer.ImportFailed(
-                    transfer.row_message(new_groups[getattr(error, "item", 0)].first_row, error)
-                ) from error
-            for group, record in zip(new_groups, records, strict=True):
-                group.record_id = record.pk
-            reading.saved["records"] += len(new_groups)
-        rows = [(row, row.read()) for row in batch]
-        barcodes = iter(
-            barcodes_next(
-                count=sum(1 for _row, values in rows if not values.get("barcode")),
-                avoid=reading.given_barcodes,
-            )
-        )
-        accessions = iter(
-            accession_numbers_next(
-                count=sum(1 for _row, values in rows if not values.get("accession_number")),
-                avoid=reading.given_accessions,
-            )
-        )
-        copies = []
-        for row, values in rows:
-            copies.append(
-                Copy(
-                    record_id=row.group.existing_id or row.group.record_id,
-                    barcode=values.get("barcode") or next(barcodes),
-                    accession_number=values.get("accession_number") or next(accessions),
-                    location_id=values["location"].pk,
-                    shelf=values.get("shelf") or "",
-                    acquired_on=values.get("acquired_on"),
-                    source=values.get("source") or Copy.Source.PURCHASE,
-                    donor=values.get("donor") or "",
-                    price_paid=values.get("price_paid"),
-                    notes=values.get("notes") or "",
-                )
-            )
-        try:
-            copies_create_bulk(copies=copies, user=reading.user)
-        except CatalogError as error:
-            raise transfer.ImportFailed(
-                transfer.row_message(batch[getattr(error, "item", 0)].fate.row, error)
-            ) from error
-        reading.saved["copies"] += len(copies)
 
     def import_data(self, dataset, *, reading: Reading, **kwargs):
         self._reading = reading
         return super().import_data(dataset, reading=reading, **kwargs)
 
-    # The export: the same fields, read from a dict per record and per copy (transfer.export_rows).
+    # The export: the same fields, read from a dict per record and per copy (catalog.selectors.transfer.export_rows).
 
     def get_export_fields(self, selected_fields=None):
         if selected_fields:
@@ -738,7 +660,7 @@ class CatalogueResource(resources.Resource):
         """The export's fields of the record and of the copy, in order: the export renders a
         record's cells once for all its copies' rows."""
         fields = self.get_export_fields()
-        record = [field_ for field_ in fields if transfer.BY_KEY[field_.attribute].part == "record"]
+        record = [field_ for field_ in fields if spreadsheet.BY_KEY[field_.attribute].part == "record"]
         return record, fields[len(record) :]
 
 
@@ -844,7 +766,7 @@ class PurchasePlanLineResource(resources.ModelResource):
             except InvalidISBN as error:
                 errors["isbn"] = [str(error.message)]
         if instance.clc_code and "clc_code" not in errors:
-            from .services import clc_normalise, clc_resolve
+            from catalog.services.records import clc_normalise, clc_resolve
 
             instance.clc_code = clc_normalise(instance.clc_code)
             try:

@@ -1,6 +1,6 @@
 """Newspapers and periodicals (报刊): their identifiers and the issues a subscription expects.
 
-The services that write serials are in catalog/services.py; this module holds what they and the
+The services that write serials are in catalog/services/serials.py; this module holds what they and the
 selectors share: reading an ISSN, a CN number or the EAN-13 barcode printed on an issue, and the
 dates a frequency predicts.
 """

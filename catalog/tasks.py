@@ -10,9 +10,12 @@ from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import uploads
+from library_site.documents import uploads
+
+from .exceptions import ImportFailed
 from .marc import MarcImportRefused, marc_import
 from .models import Location
+from .services.transfer import import_file
 
 logger = logging.getLogger(__name__)
 
@@ -86,18 +89,16 @@ def _progress(token: str, done: int, total: int) -> None:
 
 @shared_task(name="catalog.tasks.records_import_task", ignore_result=True)
 def records_import_task(token: str, *, extension: str, name: str, user_id: int | None, language: str) -> None:
-    """Save a confirmed spreadsheet import too large for the page (catalog.transfer.import_file:
+    """Save a confirmed spreadsheet import too large for the page (catalog.services.transfer.import_file:
     one transaction, all rows or none). Its progress and result are written beside the file for
     the preview page. Safe to run twice: a job with a result, or whose file is gone, does nothing."""
-    from . import transfer
-
-    claimed = transfer.import_file_path(token, extension, claimed=True)
+    claimed = uploads.import_file_path(token, extension, claimed=True)
     if not claimed.exists() or uploads.job_result_read(token) is not None:
         return
     with translation.override(language):
         user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
         try:
-            plan, outcome = transfer.import_file(
+            plan, outcome = import_file(
                 claimed,
                 extension=extension,
                 name=name,
@@ -114,7 +115,7 @@ def records_import_task(token: str, *, extension: str, name: str, user_id: int |
             )
             raise
         if outcome is None:
-            transfer.import_report_store(token, plan.report())
+            uploads.import_report_store(token, plan.report())
             uploads.job_result_write(
                 token,
                 {
@@ -130,10 +131,8 @@ def records_import_task(token: str, *, extension: str, name: str, user_id: int |
 def _records_progress(token: str, claimed, done: int, total: int) -> None:
     """Report progress; inside the import's transaction, so that a job the page has given up on
     (cancelled, or reported as stopped and given the file back) rolls back instead of saving."""
-    from . import transfer
-
     if not claimed.exists():
-        raise transfer.ImportFailed(_("The import was given up while it was being saved; nothing was saved."))
+        raise ImportFailed(_("The import was given up while it was being saved; nothing was saved."))
     uploads.job_progress_write(token, done=done, total=total)
 
 

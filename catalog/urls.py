@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import acquisitions, care, cataloguing, labels, marc, opac, serials, textbooks, transfer
+from .views import acquisitions, care, labels, marc, opac, records, serials, textbooks, transfer
 
 app_name = "catalog"
 
@@ -13,11 +13,11 @@ urlpatterns = [
     path("opac/classes/<path:code>/", opac.classes, name="opac-class"),
     path("opac/opensearch.xml", opac.opensearch, name="opensearch"),
     # Cataloguing (librarians)
-    path("catalog/", cataloguing.desk, name="cataloguing"),
-    path("catalog/records/new/", cataloguing.record_create, name="record-create"),
-    path("catalog/records/<int:pk>/", cataloguing.record_manage, name="record-manage"),
-    path("catalog/records/<int:pk>/edit/", cataloguing.record_edit, name="record-edit"),
-    path("catalog/records/<int:pk>/copies/", cataloguing.copies_add, name="copies-add"),
+    path("catalog/", records.desk, name="cataloguing"),
+    path("catalog/records/new/", records.record_create, name="record-create"),
+    path("catalog/records/<int:pk>/", records.record_manage, name="record-manage"),
+    path("catalog/records/<int:pk>/edit/", records.record_edit, name="record-edit"),
+    path("catalog/records/<int:pk>/copies/", records.copies_add, name="copies-add"),
     # Labels (spine and barcode labels, a PDF for A4 label sheets)
     path("catalog/labels/", labels.labels, name="labels"),
     # MARC import (librarians)

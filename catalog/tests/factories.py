@@ -3,7 +3,8 @@ from __future__ import annotations
 import factory
 
 from catalog.models import Location, Record
-from catalog.services import copies_add, record_create
+from catalog.services.copies import copies_add
+from catalog.services.records import record_create
 
 
 def location_default() -> Location:

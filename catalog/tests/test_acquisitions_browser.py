@@ -99,7 +99,7 @@ def test_a_plan_is_drafted_approved_received_and_its_copies_are_on_the_record_pa
 def test_a_wrong_spreadsheet_is_refused_with_its_rows_and_a_pupils_donation_is_entered(page, tmp_path):
     import openpyxl
 
-    from catalog.services import purchase_plan_create
+    from catalog.services.acquisitions import purchase_plan_create
 
     librarian = UserFactory(username="lilib", full_name="李馆员", roles=[Role.LIBRARIAN])
     plan = purchase_plan_create(name="春季补充采购", year=2026, term="spring", budget="800", user=librarian)

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection, connections
 
 from catalog.models import Copy, Delivery
-from catalog.services import (
+from catalog.services.acquisitions import (
     delivery_receive,
+    purchase_plan_approve,
     purchase_plan_create,
-    purchase_plan_decide,
     purchase_plan_submit,
 )
 from library_site.accounts.roles import Role
@@ -36,7 +36,7 @@ def test_the_same_delivery_sent_twice_at_once_is_received_once(data_from_migrati
         user=librarian,
     )
     purchase_plan_submit(plan=plan, user=librarian)
-    purchase_plan_decide(plan=plan, approve=True, user=UserFactory(roles=[Role.LEADER]))
+    purchase_plan_approve(plan=plan, user=UserFactory(roles=[Role.LEADER]))
     line = plan.lines.get()
     location = location_default()
     barrier = threading.Barrier(2)

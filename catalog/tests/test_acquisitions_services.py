@@ -9,21 +9,22 @@ from django.utils import timezone, translation
 
 from catalog.exceptions import AcquisitionRefused
 from catalog.models import Copy, Delivery, PurchasePlan, PurchasePlanEvent, PurchasePlanLine, Record
-from catalog.selectors import (
+from catalog.selectors.acquisitions import (
     collection_by_clc_top_class,
     donation_register,
     purchase_plan_page,
+    purchase_plan_total,
     purchase_register,
 )
-from catalog.services import (
+from catalog.services.acquisitions import (
     delivery_receive,
     donation_receive,
+    purchase_plan_approve,
     purchase_plan_create,
-    purchase_plan_decide,
     purchase_plan_lines_add,
+    purchase_plan_reject,
     purchase_plan_revise,
     purchase_plan_submit,
-    purchase_plan_total,
     purchase_plan_update,
 )
 from library_site.accounts.roles import Role
@@ -79,7 +80,7 @@ def make_plan(user, lines=None, budget="1000"):
 def approved_plan(librarian, leader, lines=None):
     plan = make_plan(librarian, lines)
     purchase_plan_submit(plan=plan, user=librarian)
-    return purchase_plan_decide(plan=plan, approve=True, user=leader, comment="同意")
+    return purchase_plan_approve(plan=plan, user=leader, comment="同意")
 
 
 def state(plan):
@@ -160,7 +161,7 @@ def test_a_librarian_cannot_approve(librarian):
     purchase_plan_submit(plan=plan, user=librarian)
     before = state(plan)
     with pytest.raises(AcquisitionRefused) as refusal:
-        purchase_plan_decide(plan=plan, approve=True, user=librarian)
+        purchase_plan_approve(plan=plan, user=librarian)
     assert "Approve purchase plans" in str(refusal.value.message)
     assert state(plan) == before
     assert plan.status == PurchasePlan.Status.SUBMITTED
@@ -171,13 +172,13 @@ def test_an_administrator_cannot_approve_either():
     plan = make_plan(admin)
     purchase_plan_submit(plan=plan, user=admin)
     with pytest.raises(AcquisitionRefused):
-        purchase_plan_decide(plan=plan, approve=True, user=admin)
+        purchase_plan_approve(plan=plan, user=admin)
 
 
 def test_the_trail_records_who_did_each_step_and_their_comments(librarian, leader):
     plan = make_plan(librarian)
     purchase_plan_submit(plan=plan, user=librarian, comment="请审批")
-    purchase_plan_decide(plan=plan, approve=False, user=leader, comment="语文类太少，请增加")
+    purchase_plan_reject(plan=plan, user=leader, comment="语文类太少，请增加")
     purchase_plan_revise(plan=plan, user=librarian)
     purchase_plan_update(
         plan=plan,
@@ -189,7 +190,7 @@ def test_the_trail_records_who_did_each_step_and_their_comments(librarian, leade
         user=librarian,
     )
     purchase_plan_submit(plan=plan, user=librarian)
-    purchase_plan_decide(plan=plan, approve=True, user=leader, comment="同意")
+    purchase_plan_approve(plan=plan, user=leader, comment="同意")
     trail = list(plan.events.order_by("at", "pk").values_list("action", "by", "comment"))
     assert trail == [
         ("drafted", librarian.pk, ""),
@@ -227,9 +228,9 @@ def test_a_submitted_or_approved_plan_is_frozen(librarian, leader):
             purchase_plan_submit(plan=plan, user=librarian)
         assert state(plan) == before
         if status_step == "submitted":
-            purchase_plan_decide(plan=plan, approve=True, user=leader)
+            purchase_plan_approve(plan=plan, user=leader)
     with pytest.raises(AcquisitionRefused):
-        purchase_plan_decide(plan=plan, approve=False, user=leader, comment="再议")
+        purchase_plan_reject(plan=plan, user=leader, comment="再议")
     with pytest.raises(AcquisitionRefused):
         purchase_plan_revise(plan=plan, user=librarian)
 
@@ -239,7 +240,7 @@ def test_a_rejection_needs_a_comment(librarian, leader):
     purchase_plan_submit(plan=plan, user=librarian)
     before = state(plan)
     with pytest.raises(AcquisitionRefused):
-        purchase_plan_decide(plan=plan, approve=False, user=leader, comment="  ")
+        purchase_plan_reject(plan=plan, user=leader, comment="  ")
     assert state(plan) == before
 
 
@@ -325,7 +326,7 @@ def test_only_an_approved_plan_is_received_against(librarian, leader):
     purchase_plan_submit(plan=plan, user=librarian)
     with pytest.raises(AcquisitionRefused):
         receive()
-    purchase_plan_decide(plan=plan, approve=False, user=leader, comment="预算不足")
+    purchase_plan_reject(plan=plan, user=leader, comment="预算不足")
     with pytest.raises(AcquisitionRefused):
         receive()
     assert Copy.objects.count() == 0 and Delivery.objects.count() == 0

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from catalog.models import Copy, Delivery, PurchasePlan, PurchasePlanLine
 from catalog.resources import plan_lines_read, plan_lines_template
-from catalog.services import (
+from catalog.services.acquisitions import (
     delivery_receive,
+    purchase_plan_approve,
     purchase_plan_create,
-    purchase_plan_decide,
     purchase_plan_submit,
 )
 from library_site.accounts.permissions import capability_required  # noqa: F401 (the pages use it)
@@ -58,7 +58,7 @@ def make_plan(user, *, lines=1, status="draft", leader=None):
     if status in ("submitted", "approved"):
         purchase_plan_submit(plan=plan, user=user)
     if status == "approved":
-        purchase_plan_decide(plan=plan, approve=True, user=leader or UserFactory(roles=[Role.LEADER]))
+        purchase_plan_approve(plan=plan, user=leader or UserFactory(roles=[Role.LEADER]))
     return plan
 
 

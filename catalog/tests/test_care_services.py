@@ -22,7 +22,7 @@ from catalog.models import (
     WriteOffBatch,
     WriteOffItem,
 )
-from catalog.selectors import (
+from catalog.selectors.care import (
     WeedingCriteria,
     repair_register,
     stocktake_report,
@@ -30,8 +30,7 @@ from catalog.selectors import (
     weeding_candidates,
     write_off_register,
 )
-from catalog.services import (
-    copy_set_status,
+from catalog.services.care import (
     repair_close,
     repair_open,
     stocktake_confirm,
@@ -46,6 +45,7 @@ from catalog.services import (
     write_off_return,
     write_off_submit,
 )
+from catalog.services.copies import copy_set_status
 from library_site.accounts.roles import Capability, Role
 from library_site.accounts.tests.factories import UserFactory
 
@@ -528,7 +528,7 @@ def test_concurrent_scans_of_the_same_barcode_leave_one_row():
 
 
 def test_unknown_barcode_for_repairs_is_refused():
-    from catalog.services import copy_by_barcode
+    from catalog.selectors.copies import copy_get_by_barcode
 
     with pytest.raises(CatalogError, match="T404"):
-        copy_by_barcode("T404")
+        copy_get_by_barcode("T404")

@@ -10,8 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.models import Copy, Location, Repair, Stocktake, StocktakeScan, WriteOffBatch
-from catalog.services import (
-    copy_set_status,
+from catalog.services.care import (
     repair_open,
     stocktake_scan_text,
     stocktake_start,
@@ -19,6 +18,7 @@ from catalog.services import (
     write_off_create,
     write_off_submit,
 )
+from catalog.services.copies import copy_set_status
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 

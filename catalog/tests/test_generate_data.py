@@ -9,8 +9,10 @@ from catalog.isbn import isbn_hyphenate, isbn_normalise
 from catalog.management.commands.generate_data import CatalogueGenerator
 from catalog.models import Contributor, Copy, Counter, Location, Record
 from catalog.search import record_search_fields
-from catalog.selectors import SearchFilters, records_search
-from catalog.services import barcodes_next, call_number_for, copies_add, record_create
+from catalog.selectors.opac import SearchFilters, records_search
+from catalog.services.copies import copies_add
+from catalog.services.records import call_number_for, record_create
+from catalog.services.sequences import barcodes_next
 
 pytestmark = pytest.mark.django_db
 
@@ -113,15 +115,6 @@ def test_generated_records_are_found_by_the_opac():
     assert record.pk in [item.pk for item in by_title.records]
     by_isbn = records_search(SearchFilters(query=isbn_hyphenate(record.isbn)))
     assert [item.pk for item in by_isbn.records] == [record.pk]
-
-
-def test_it_adds_readers_through_the_circulation_services():
-    from circulation.models import LibraryCard, Reader
-
-    generate(records=0, readers=5, seed=1)
-
-    assert Reader.objects.count() == 5
-    assert LibraryCard.objects.filter(status=LibraryCard.Status.ACTIVE).count() == 5
 
 
 def test_the_migration_derives_every_records_search_fields_again():

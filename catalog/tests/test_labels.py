@@ -21,9 +21,10 @@ from django.utils import timezone, translation
 from catalog import labels
 from catalog.exceptions import CatalogError
 from catalog.models import CatalogSettings, Copy, LabelSheet
-from catalog.services import copies_add, copy_set_status
+from catalog.services.copies import copies_add, copy_set_status
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
+from library_site.documents import pdf
 from library_site.testing import ARTIFACTS, browser_login
 
 from .factories import RecordFactory, location_default
@@ -276,42 +277,14 @@ def test_label_font_path_chooses_another_face_of_a_collection(tmp_path, settings
     assert "WenQuanYiMicroHeiMono" in fonts[0]["name"] and fonts[0]["emb"] == "yes"
 
 
-@pytest.mark.skipif(
-    not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists(), reason="no DejaVu Sans"
-)
-def test_a_label_font_without_chinese_characters_is_refused(settings):
-    settings.LABEL_FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-    with translation.override("en"), pytest.raises(CatalogError) as refused:
-        labels.label_font()
-    assert "LABEL_FONT_PATH" in str(refused.value.message)
-    assert "no Chinese characters" in str(refused.value.message)
-
-
-def test_a_missing_label_font_file_is_refused(settings):
-    settings.LABEL_FONT_PATH = "/nowhere/font.ttf"
-    with translation.override("en"), pytest.raises(CatalogError) as refused:
-        labels.label_font()
-    assert "does not exist" in str(refused.value.message)
-
-
 @pytest.fixture
 def no_chinese_font(monkeypatch, settings):
     """A server without any Chinese font: no known file, and fontconfig finds nothing."""
     settings.LABEL_FONT_PATH = ""
-    monkeypatch.setattr(labels, "_fonts", {})
-    monkeypatch.setattr(labels, "SYSTEM_FONT_FILES", ("/nowhere/wqy-microhei.ttc:0",))
-    monkeypatch.setattr(labels, "FC_MATCH", "/nowhere/fc-match")
-    monkeypatch.setattr(labels, "FC_LIST", "/nowhere/fc-list")
-
-
-def test_no_chinese_font_on_the_server_says_what_to_install(no_chinese_font):
-    with translation.override("en"), pytest.raises(CatalogError) as refused:
-        labels.label_font()
-    assert "apt install fonts-wqy-microhei" in str(refused.value.message)
-
-
-def test_the_font_is_found_on_this_server():
-    assert labels.label_font().startswith("LabelFont")
+    monkeypatch.setattr(pdf, "_fonts", {})
+    monkeypatch.setattr(pdf, "SYSTEM_FONT_FILES", ("/nowhere/wqy-microhei.ttc:0",))
+    monkeypatch.setattr(pdf, "FC_MATCH", "/nowhere/fc-match")
+    monkeypatch.setattr(pdf, "FC_LIST", "/nowhere/fc-list")
 
 
 # --- the selection ------------------------------------------------------------------------------

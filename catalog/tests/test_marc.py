@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import translation
 from pymarc import Field, Indicators, Subfield
 
-from catalog import uploads
 from catalog.marc import (
     ADD_COPIES,
     CNMARC,
@@ -34,9 +33,10 @@ from catalog.marc import (
     marc_read,
 )
 from catalog.models import Contributor, Copy, Location, Record
-from catalog.services import copies_add
+from catalog.services.copies import copies_add
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
+from library_site.documents import uploads
 from library_site.testing import ARTIFACTS, browser_login, subprocess_env
 
 from .factories import RecordFactory, location_default

@@ -6,8 +6,8 @@ from django.db import connection
 
 from catalog.models import Record
 from catalog.search import search_match
-from catalog.selectors import RelevanceOrderedIds, SearchFilters, records_search
-from catalog.services import copy_set_status
+from catalog.selectors.opac import RelevanceOrderedIds, SearchFilters, records_search
+from catalog.services.copies import copy_set_status
 
 from .factories import RecordFactory
 

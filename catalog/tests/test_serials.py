@@ -8,11 +8,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from catalog import services
 from catalog.exceptions import SerialError
 from catalog.models import Copy, Location, Record, Serial, SerialIssue, Subscription
-from catalog.selectors import issues_missing, serial_register, subscriptions_overview
+from catalog.selectors.serials import issues_missing, serial_register, subscriptions_overview
 from catalog.serials import cn_number_clean, issn_clean, issn_from_barcode, issue_dates
+from catalog.services.serials import (
+    binding_create,
+    issue_receive,
+    issue_receive_by_code,
+    issue_receive_undo,
+    issues_claim,
+    serial_create,
+    subscription_create,
+)
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 
@@ -39,11 +47,11 @@ def periodical(**changes) -> Serial:
         "publisher": "少年儿童出版社",
         **changes,
     }
-    return services.serial_create(**fields)
+    return serial_create(**fields)
 
 
 def subscribed(serial=None, *, year=2026, location=None, **changes) -> Subscription:
-    return services.subscription_create(
+    return subscription_create(
         serial=serial or periodical(),
         location=location or room(),
         year=year,
@@ -172,37 +180,37 @@ def test_checking_an_issue_in_twice_changes_it_once():
     subscription = subscribed()
     first_issue = subscription.issues.get(number=1)
     librarian = UserFactory(roles=[Role.LIBRARIAN])
-    issue, done = services.issue_receive(issue=first_issue, user=librarian, on=date(2026, 1, 3))
+    issue, done = issue_receive(issue=first_issue, user=librarian, on=date(2026, 1, 3))
     assert done and issue.received_on == date(2026, 1, 3) and issue.received_by == librarian
-    again, done_again = services.issue_receive(issue=first_issue, on=date(2026, 1, 9))
+    again, done_again = issue_receive(issue=first_issue, on=date(2026, 1, 9))
     assert not done_again and again.received_on == date(2026, 1, 3)
 
 
 def test_a_scan_of_the_cover_checks_in_the_rooms_next_issue():
     subscription = subscribed()
-    services.issue_receive(issue=subscription.issues.get(number=1))
-    issue, done = services.issue_receive_by_code(code="977100000000605", location=room(), on=date(2026, 2, 2))
+    issue_receive(issue=subscription.issues.get(number=1))
+    issue, done = issue_receive_by_code(code="977100000000605", location=room(), on=date(2026, 2, 2))
     assert done and issue.number == 2 and issue.subscription == subscription
-    issue, _done = services.issue_receive_by_code(code="CN 31-1104/I", location=room(), on=date(2026, 3, 2))
+    issue, _done = issue_receive_by_code(code="CN 31-1104/I", location=room(), on=date(2026, 3, 2))
     assert issue.number == 3
 
 
 def test_a_scan_for_a_title_the_room_does_not_take_is_refused():
     subscribed()
     with pytest.raises(SerialError) as refusal:
-        services.issue_receive_by_code(code="1000-0003", location=room("阅览室"), on=date(2026, 2, 2))
+        issue_receive_by_code(code="1000-0003", location=room("阅览室"), on=date(2026, 2, 2))
     assert "not subscribed for 阅览室 in 2026" in str(refusal.value.message)
     with pytest.raises(SerialError):
-        services.issue_receive_by_code(code="9787020002207", location=room(), on=date(2026, 2, 2))
+        issue_receive_by_code(code="9787020002207", location=room(), on=date(2026, 2, 2))
     assert not SerialIssue.objects.filter(received_on__isnull=False).exists()
 
 
 def test_missing_issues_are_listed_for_claiming_and_marked_claimed():
     subscription = subscribed()
-    services.issue_receive(issue=subscription.issues.get(number=1))
+    issue_receive(issue=subscription.issues.get(number=1))
     missing = issues_missing(on=date(2026, 3, 10))
     assert [issue.number for issue in missing] == [2, 3]  # issue 3 (1 March) is 9 days late
-    assert services.issues_claim(issues=missing, on=date(2026, 3, 10)) == 2
+    assert issues_claim(issues=missing, on=date(2026, 3, 10)) == 2
     assert set(subscription.issues.exclude(claimed_on=None).values_list("number", flat=True)) == {2, 3}
 
 
@@ -212,8 +220,8 @@ def test_missing_issues_are_listed_for_claiming_and_marked_claimed():
 def test_a_run_of_issues_binds_into_a_volume_that_can_be_lent():
     subscription = subscribed()
     for issue in subscription.issues.filter(number__lte=6):
-        services.issue_receive(issue=issue)
-    copy = services.binding_create(subscription=subscription, first=1, last=6, shelf="期刊-1")
+        issue_receive(issue=issue)
+    copy = binding_create(subscription=subscription, first=1, last=6, shelf="期刊-1")
     assert copy.location == room() and copy.status == Copy.Status.AVAILABLE and copy.shelf == "期刊-1"
     assert copy.record.material_type == Record.MaterialType.PERIODICAL_VOLUME
     assert copy.record.title == "少年文艺（2026年第1-6期合订本）"
@@ -223,18 +231,18 @@ def test_a_run_of_issues_binds_into_a_volume_that_can_be_lent():
 def test_binding_refuses_issues_not_in_or_already_bound_and_saves_nothing():
     subscription = subscribed()
     for issue in subscription.issues.filter(number__lte=4):
-        services.issue_receive(issue=issue)
+        issue_receive(issue=issue)
     before = (Record.objects.count(), Copy.objects.count())
     with pytest.raises(SerialError) as refusal:
-        services.binding_create(subscription=subscription, first=1, last=6)
+        binding_create(subscription=subscription, first=1, last=6)
     assert "Issues 5、6 have not been checked in" in str(refusal.value.message)
     assert (Record.objects.count(), Copy.objects.count()) == before
-    services.binding_create(subscription=subscription, first=1, last=2)
+    binding_create(subscription=subscription, first=1, last=2)
     with pytest.raises(SerialError) as refusal:
-        services.binding_create(subscription=subscription, first=2, last=4)
+        binding_create(subscription=subscription, first=2, last=4)
     assert "Issues 2 are already bound" in str(refusal.value.message)
     with pytest.raises(SerialError):
-        services.issue_receive_undo(issue=subscription.issues.get(number=1))
+        issue_receive_undo(issue=subscription.issues.get(number=1))
     assert subscription.issues.get(number=1).received_on is not None
 
 
@@ -244,7 +252,7 @@ def test_binding_refuses_issues_not_in_or_already_bound_and_saves_nothing():
 def test_the_registers_count_each_rooms_issues_in_the_period():
     monthly = subscribed()
     daily = subscribed(
-        services.serial_create(
+        serial_create(
             title="中国少年报",
             kind=Serial.Kind.NEWSPAPER,
             frequency=Serial.Frequency.WEEKLY,
@@ -255,8 +263,8 @@ def test_the_registers_count_each_rooms_issues_in_the_period():
         price=Decimal("52.00"),
     )
     for issue in monthly.issues.filter(number__lte=2):
-        services.issue_receive(issue=issue)
-    services.issue_receive(issue=daily.issues.get(number=1))
+        issue_receive(issue=issue)
+    issue_receive(issue=daily.issues.get(number=1))
     periodicals = serial_register(
         kind=Serial.Kind.PERIODICAL, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31)
     )
@@ -391,8 +399,8 @@ def test_the_overview_takes_the_same_queries_for_many_subscriptions(librarian, d
     with django_assert_max_num_queries(12) as few:
         librarian.get(reverse("catalog:serials"), {"year": 2026})
     for number in range(8):
-        services.subscription_create(
-            serial=services.serial_create(
+        subscription_create(
+            serial=serial_create(
                 title=f"刊物{number}",
                 kind="periodical",
                 frequency="monthly",

@@ -3,15 +3,9 @@ from django.db import IntegrityError
 
 from catalog.exceptions import CatalogError, DuplicateBarcode, InvalidISBN, StatusChangeRefused, UnknownClass
 from catalog.models import CatalogSettings, ClassificationClass, Copy, CopyStatusChange, Record
-from catalog.services import (
-    barcodes_next,
-    clc_resolve,
-    copies_add,
-    copies_set_status_bulk,
-    copy_set_status,
-    record_create,
-    record_update,
-)
+from catalog.services.copies import copies_add, copies_set_status_bulk, copy_set_status
+from catalog.services.records import clc_resolve, record_create, record_update
+from catalog.services.sequences import barcodes_next
 
 from .factories import RecordFactory, location_default
 

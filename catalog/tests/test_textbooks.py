@@ -8,11 +8,19 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from catalog import services
 from catalog.exceptions import TextbookError
+from catalog.forms.textbooks import class_numbers_parse
 from catalog.models import TextbookDelivery, TextbookHandover, TextbookOrderLine
-from catalog.selectors import textbook_term_status
-from catalog.views.textbooks import class_numbers_parse
+from catalog.selectors.textbooks import textbook_term_status
+from catalog.services.textbooks import (
+    textbook_create,
+    textbook_delivery_record,
+    textbook_handover_collect,
+    textbook_handover_confirm,
+    textbook_handover_create,
+    textbook_order_set,
+    textbook_term_create,
+)
 from library_site.accounts.navigation import menu_keys
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
@@ -28,19 +36,19 @@ def _english():
 
 @pytest.fixture
 def term():
-    return services.textbook_term_create(
+    return textbook_term_create(
         year=2026, season="autumn", starts_on=date(2026, 9, 1), ends_on=date(2027, 1, 20)
     )
 
 
 @pytest.fixture
 def chinese():
-    return services.textbook_create(title="语文 三年级上册", subject="语文", grade=3, price=Decimal("12.50"))
+    return textbook_create(title="语文 三年级上册", subject="语文", grade=3, price=Decimal("12.50"))
 
 
 @pytest.fixture
 def science():
-    return services.textbook_create(title="科学 三年级上册", subject="科学", grade=3, is_recycled=True)
+    return textbook_create(title="科学 三年级上册", subject="科学", grade=3, is_recycled=True)
 
 
 @pytest.fixture
@@ -57,12 +65,12 @@ def test_class_numbers_are_read_as_librarians_write_them(text, numbers):
 
 
 def test_orders_deliveries_and_handovers_add_up_per_textbook(term, chinese, teacher):
-    services.textbook_order_set(term=term, textbook=chinese, class_numbers=[1, 2, 3], quantity=40)
-    services.textbook_delivery_record(term=term, textbook=chinese, quantity=100)
-    handover = services.textbook_handover(
+    textbook_order_set(term=term, textbook=chinese, class_numbers=[1, 2, 3], quantity=40)
+    textbook_delivery_record(term=term, textbook=chinese, quantity=100)
+    handover = textbook_handover_create(
         term=term, textbook=chinese, class_number=2, quantity=40, teacher=teacher
     )
-    services.textbook_handover_confirm(handover=handover, user=teacher)
+    textbook_handover_confirm(handover=handover, user=teacher)
     (row,) = textbook_term_status(term=term)
     assert {
         key: row[key]
@@ -80,68 +88,68 @@ def test_orders_deliveries_and_handovers_add_up_per_textbook(term, chinese, teac
 
 
 def test_ordering_a_class_again_changes_its_quantity(term, chinese):
-    services.textbook_order_set(term=term, textbook=chinese, class_numbers=[1], quantity=40)
-    services.textbook_order_set(term=term, textbook=chinese, class_numbers=[1], quantity=42)
+    textbook_order_set(term=term, textbook=chinese, class_numbers=[1], quantity=40)
+    textbook_order_set(term=term, textbook=chinese, class_numbers=[1], quantity=42)
     assert list(TextbookOrderLine.objects.values_list("class_number", "quantity")) == [(1, 42)]
 
 
 @pytest.mark.parametrize(("numbers", "quantity"), [([], 10), ([1], 0), ([99], 10)])
 def test_an_order_without_classes_or_copies_is_refused(term, chinese, numbers, quantity):
     with pytest.raises(TextbookError):
-        services.textbook_order_set(term=term, textbook=chinese, class_numbers=numbers, quantity=quantity)
+        textbook_order_set(term=term, textbook=chinese, class_numbers=numbers, quantity=quantity)
     assert not TextbookOrderLine.objects.exists()
 
 
 def test_a_delivery_of_a_textbook_not_ordered_is_refused(term, chinese):
     with pytest.raises(TextbookError) as refusal:
-        services.textbook_delivery_record(term=term, textbook=chinese, quantity=10)
+        textbook_delivery_record(term=term, textbook=chinese, quantity=10)
     assert "was not ordered for this term" in str(refusal.value.message)
     assert not TextbookDelivery.objects.exists()
 
 
 def test_no_more_is_handed_over_than_the_library_has(term, chinese, teacher):
-    services.textbook_order_set(term=term, textbook=chinese, class_numbers=[1, 2], quantity=40)
-    services.textbook_delivery_record(term=term, textbook=chinese, quantity=50)
-    services.textbook_handover(term=term, textbook=chinese, class_number=1, quantity=40, teacher=teacher)
+    textbook_order_set(term=term, textbook=chinese, class_numbers=[1, 2], quantity=40)
+    textbook_delivery_record(term=term, textbook=chinese, quantity=50)
+    textbook_handover_create(term=term, textbook=chinese, class_number=1, quantity=40, teacher=teacher)
     with pytest.raises(TextbookError) as refusal:
-        services.textbook_handover(term=term, textbook=chinese, class_number=2, quantity=40, teacher=teacher)
+        textbook_handover_create(term=term, textbook=chinese, class_number=2, quantity=40, teacher=teacher)
     assert "Only 10 copies" in str(refusal.value.message)
     with pytest.raises(TextbookError):
-        services.textbook_handover(term=term, textbook=chinese, class_number=5, quantity=1, teacher=teacher)
+        textbook_handover_create(term=term, textbook=chinese, class_number=5, quantity=1, teacher=teacher)
     assert TextbookHandover.objects.count() == 1
 
 
 def test_only_the_receiving_teacher_confirms_and_twice_is_once(term, chinese, teacher):
-    services.textbook_order_set(term=term, textbook=chinese, class_numbers=[1], quantity=40)
-    services.textbook_delivery_record(term=term, textbook=chinese, quantity=40)
-    handover = services.textbook_handover(
+    textbook_order_set(term=term, textbook=chinese, class_numbers=[1], quantity=40)
+    textbook_delivery_record(term=term, textbook=chinese, quantity=40)
+    handover = textbook_handover_create(
         term=term, textbook=chinese, class_number=1, quantity=40, teacher=teacher
     )
     with pytest.raises(TextbookError):
-        services.textbook_handover_confirm(handover=handover, user=UserFactory(roles=[Role.TEACHER]))
-    first = services.textbook_handover_confirm(handover=handover, user=teacher).confirmed_at
+        textbook_handover_confirm(handover=handover, user=UserFactory(roles=[Role.TEACHER]))
+    first = textbook_handover_confirm(handover=handover, user=teacher).confirmed_at
     assert first is not None
-    assert services.textbook_handover_confirm(handover=handover, user=teacher).confirmed_at == first
+    assert textbook_handover_confirm(handover=handover, user=teacher).confirmed_at == first
 
 
 def test_recycled_textbooks_are_collected_once_with_their_condition(term, science, chinese, teacher):
     for textbook in (science, chinese):
-        services.textbook_order_set(term=term, textbook=textbook, class_numbers=[1], quantity=40)
-        services.textbook_delivery_record(term=term, textbook=textbook, quantity=40)
-    recycled = services.textbook_handover(
+        textbook_order_set(term=term, textbook=textbook, class_numbers=[1], quantity=40)
+        textbook_delivery_record(term=term, textbook=textbook, quantity=40)
+    recycled = textbook_handover_create(
         term=term, textbook=science, class_number=1, quantity=40, teacher=teacher
     )
     with pytest.raises(TextbookError):
-        services.textbook_collect(handover=recycled, good=30, worn=8, damaged=5)  # 43 > 40
-    collected = services.textbook_collect(handover=recycled, good=30, worn=6, damaged=2, note="封皮破损")
+        textbook_handover_collect(handover=recycled, good=30, worn=8, damaged=5)  # 43 > 40
+    collected = textbook_handover_collect(handover=recycled, good=30, worn=6, damaged=2, note="封皮破损")
     assert collected.not_returned == 2 and collected.collected_on is not None
     with pytest.raises(TextbookError):
-        services.textbook_collect(handover=recycled, good=40, worn=0, damaged=0)
-    ordinary = services.textbook_handover(
+        textbook_handover_collect(handover=recycled, good=40, worn=0, damaged=0)
+    ordinary = textbook_handover_create(
         term=term, textbook=chinese, class_number=1, quantity=40, teacher=teacher
     )
     with pytest.raises(TextbookError):
-        services.textbook_collect(handover=ordinary, good=40, worn=0, damaged=0)
+        textbook_handover_collect(handover=ordinary, good=40, worn=0, damaged=0)
     assert TextbookHandover.objects.get(pk=ordinary.pk).collected_on is None
 
 
@@ -190,7 +198,7 @@ def test_the_term_page_orders_receives_and_hands_over(librarian, term, chinese, 
 
 
 def test_a_refused_handover_says_why_on_the_page(librarian, term, chinese, teacher):
-    services.textbook_order_set(term=term, textbook=chinese, class_numbers=[1], quantity=40)
+    textbook_order_set(term=term, textbook=chinese, class_numbers=[1], quantity=40)
     response = librarian.post(
         reverse("catalog:textbooks"),
         {
@@ -208,13 +216,11 @@ def test_a_refused_handover_says_why_on_the_page(librarian, term, chinese, teach
 
 
 def test_a_teacher_confirms_only_their_own_handovers(client, term, chinese, teacher):
-    services.textbook_order_set(term=term, textbook=chinese, class_numbers=[1, 2], quantity=40)
-    services.textbook_delivery_record(term=term, textbook=chinese, quantity=80)
-    mine = services.textbook_handover(
-        term=term, textbook=chinese, class_number=1, quantity=40, teacher=teacher
-    )
+    textbook_order_set(term=term, textbook=chinese, class_numbers=[1, 2], quantity=40)
+    textbook_delivery_record(term=term, textbook=chinese, quantity=80)
+    mine = textbook_handover_create(term=term, textbook=chinese, class_number=1, quantity=40, teacher=teacher)
     other_teacher = UserFactory(roles=[Role.TEACHER])
-    theirs = services.textbook_handover(
+    theirs = textbook_handover_create(
         term=term, textbook=chinese, class_number=2, quantity=40, teacher=other_teacher
     )
     client.force_login(teacher)
@@ -243,10 +249,10 @@ def test_the_term_page_takes_the_same_queries_for_more_textbooks(
     librarian, term, teacher, django_assert_max_num_queries
 ):
     def add(number):
-        textbook = services.textbook_create(title=f"教材{number}", subject="语文", grade=3)
-        services.textbook_order_set(term=term, textbook=textbook, class_numbers=[1, 2], quantity=40)
-        services.textbook_delivery_record(term=term, textbook=textbook, quantity=80)
-        services.textbook_handover(term=term, textbook=textbook, class_number=1, quantity=40, teacher=teacher)
+        textbook = textbook_create(title=f"教材{number}", subject="语文", grade=3)
+        textbook_order_set(term=term, textbook=textbook, class_numbers=[1, 2], quantity=40)
+        textbook_delivery_record(term=term, textbook=textbook, quantity=80)
+        textbook_handover_create(term=term, textbook=textbook, class_number=1, quantity=40, teacher=teacher)
 
     add(0)
     with django_assert_max_num_queries(40) as few:

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from catalog import services
 from catalog.models import TextbookHandover
+from catalog.services.textbooks import textbook_term_create
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
 from library_site.testing import ARTIFACTS, browser_login
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_textbooks_are_ordered_delivered_handed_over_and_confirmed(page, browser):
     librarian = UserFactory(roles=[Role.LIBRARIAN])
     teacher = UserFactory(roles=[Role.TEACHER], full_name="李老师")
-    term = services.textbook_term_create(
+    term = textbook_term_create(
         year=2026, season="autumn", starts_on=date(2026, 9, 1), ends_on=date(2027, 1, 20)
     )
     browser_login(page, librarian.username, PASSWORD)

@@ -14,22 +14,17 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from catalog import transfer
+from catalog.exceptions import ImportFailed
 from catalog.models import Contributor, Copy, Location, Record
 from catalog.resources import CatalogueResource
-from catalog.services import copies_add, record_create
-from catalog.transfer import (
-    Fate,
-    ImportFailed,
-    contributors_parse,
-    export_csv,
-    export_xlsx,
-    import_file,
-    import_prepare,
-    import_save,
-)
+from catalog.selectors.transfer import export_csv, export_xlsx, template_write
+from catalog.services.copies import copies_add
+from catalog.services.records import record_create
+from catalog.services.transfer import import_file, import_prepare, import_save
+from catalog.spreadsheet import COLUMNS, IMPORT_COLUMNS, Fate, contributors_parse
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
+from library_site.documents import uploads
 
 from .factories import RecordFactory, location_default
 from .spreadsheet_files import GOOD_ROWS, HEADER, isbn13, write_csv, write_xlsx
@@ -556,7 +551,7 @@ def test_the_export_has_the_import_columns_and_escapes_formulas(tmp_path):
     rows = list(
         load_workbook(tmp_path / "out.xlsx", read_only=True).worksheets[0].iter_rows(values_only=True)
     )
-    assert list(rows[0]) == [column.header for column in transfer.COLUMNS]
+    assert list(rows[0]) == [column.header for column in COLUMNS]
     by_title = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     prince = by_title["小王子"]
     assert prince["责任者"] == "圣埃克苏佩里 著；马振骋 译；圣埃克苏佩里 绘"
@@ -584,11 +579,11 @@ def test_the_export_of_one_location(tmp_path):
 
 
 def test_the_template_has_its_headers_an_example_and_a_guide(tmp_path):
-    transfer.template_write(tmp_path / "template.xlsx")
+    template_write(tmp_path / "template.xlsx")
     workbook = load_workbook(tmp_path / "template.xlsx")
     assert workbook.sheetnames == ["馆藏", "说明"]
     headers = [cell.value for cell in workbook["馆藏"][1]]
-    assert headers == [column.header for column in transfer.IMPORT_COLUMNS]
+    assert headers == [column.header for column in IMPORT_COLUMNS]
     assert workbook["说明"]["A2"].value == "题名"
     # The example row itself passes the checks.
     plan = import_prepare(tmp_path / "template.xlsx")
@@ -669,7 +664,7 @@ def test_a_confirmation_whose_file_is_already_being_saved_saves_nothing(libraria
     upload(librarian, write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS))
     pending = librarian.session["catalog-import"]
     # The first click took the file (it is being saved); the second click finds it gone.
-    assert transfer.import_file_claim(pending["token"], pending["extension"]) is not None
+    assert uploads.import_file_claim(pending["token"], pending["extension"]) is not None
     response = librarian.post(
         reverse("catalog:records-import-confirm"), {"token": pending["token"]}, follow=True
     )
@@ -789,7 +784,7 @@ def test_an_unknown_export_format_shows_the_form_again(librarian):
 
 
 def test_xlsx_write_only_streaming_reads_back_with_openpyxl(tmp_path):
-    from library_site.xlsx_stream import XlsxStreamWriter
+    from library_site.documents.xlsx import XlsxStreamWriter
 
     with XlsxStreamWriter(tmp_path / "x.xlsx") as writer:
         writer.add_sheet(
@@ -882,12 +877,12 @@ def test_a_job_given_up_while_saving_rolls_back(tmp_path):
     from catalog.tasks import _records_progress
 
     path = write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS)
-    token = transfer.import_file_store([path.read_bytes()], ".xlsx")
-    claimed = transfer.import_file_claim(token, ".xlsx")
+    token = uploads.import_file_store([path.read_bytes()], ".xlsx")
+    claimed = uploads.import_file_claim(token, ".xlsx")
     kept = tmp_path / "kept.xlsx"
     kept.write_bytes(claimed.read_bytes())
-    transfer.import_file_release(token)  # what the page does when the job stops answering
-    plan, outcome = transfer.import_file(
+    uploads.import_file_release(token)  # what the page does when the job stops answering
+    plan, outcome = import_file(
         kept, progress=lambda done, total: _records_progress(token, claimed, done, total)
     )
     assert outcome is None

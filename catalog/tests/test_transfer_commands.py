@@ -176,7 +176,7 @@ def test_the_export_of_one_location(tmp_path, english):
 
 
 def test_header_matches_the_import_columns():
-    from catalog.transfer import BY_KEY, HEADERS, _header_fold
+    from catalog.spreadsheet import BY_KEY, HEADERS, _header_fold
 
     assert all(HEADERS.get(_header_fold(name)) for name in HEADER)
     assert BY_KEY["barcode"].header == "条码"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.exceptions import AcquisitionRefused, CatalogError
-from catalog.forms import (
+from catalog.forms.acquisitions import (
     DeliveryForm,
     DonationForm,
     DonationLineFormSet,
@@ -29,25 +29,28 @@ from catalog.forms import (
 )
 from catalog.models import Delivery, PurchasePlan
 from catalog.resources import plan_lines_read, plan_lines_template
-from catalog.selectors import (
+from catalog.selectors.acquisitions import (
     delivery_detail,
     donation_register,
     purchase_plan_page,
     purchase_plans_list,
     purchase_register,
+    register_totals,
 )
-from catalog.services import (
+from catalog.services.acquisitions import (
     delivery_receive,
     donation_receive,
+    purchase_plan_approve,
     purchase_plan_create,
-    purchase_plan_decide,
     purchase_plan_lines_add,
+    purchase_plan_reject,
     purchase_plan_revise,
     purchase_plan_submit,
     purchase_plan_update,
 )
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.school import term_planned
 
 LINE_FIELDS = (
     "title",
@@ -121,12 +124,9 @@ def _plan_form_page(request, *, plan: PurchasePlan | None):
                 return redirect("catalog:purchase-plan", plan.pk)
     else:
         if plan is None:
-            today = timezone.localdate()
-            year = today.year if today.month >= 8 else today.year - 1
-            term = (
-                PurchasePlan.Term.AUTUMN if today.month >= 8 or today.month == 1 else PurchasePlan.Term.SPRING
-            )
-            form = PurchasePlanForm(initial={"year": year, "term": term})
+            # The term one plans for: the term under way, or the autumn in the month before it.
+            year, term = term_planned(timezone.localdate())
+            form = PurchasePlanForm(initial={"year": year, "term": PurchasePlan.Term(term)})
             formset = PurchasePlanLineFormSet(prefix="lines")
         else:
             form = PurchasePlanForm(instance=plan)
@@ -211,17 +211,13 @@ def plan_revise(request, pk: int):
 @require_POST
 @capability_required(Capability.APPROVE_PURCHASE_PLANS)
 def plan_decide(request, pk: int):
-    approve = request.POST.get("decision") == "approve"
-    if request.POST.get("decision") not in ("approve", "reject"):
-        messages.error(request, _("Choose to approve or to reject the plan."))
-        return redirect("catalog:purchase-plan", pk)
-
-    def step(*, plan, user, comment):
-        return purchase_plan_decide(plan=plan, approve=approve, user=user, comment=comment)
-
-    return _plan_step(
-        request, pk, step, _("The plan was approved.") if approve else _("The plan was rejected.")
-    )
+    decision = request.POST.get("decision")
+    if decision == "approve":
+        return _plan_step(request, pk, purchase_plan_approve, _("The plan was approved."))
+    if decision == "reject":
+        return _plan_step(request, pk, purchase_plan_reject, _("The plan was rejected."))
+    messages.error(request, _("Choose to approve or to reject the plan."))
+    return redirect("catalog:purchase-plan", pk)
 
 
 @require_POST
@@ -277,7 +273,7 @@ def plan_receive(request, pk: int):
     if page is None:
         raise Http404
     plan = page.plan
-    if plan.status != PurchasePlan.Status.APPROVED:
+    if not plan.is_receivable:
         messages.error(
             request,
             _("The plan is “%(status)s”: books are received only against an approved plan.")
@@ -330,7 +326,6 @@ def plan_receive(request, pk: int):
         )
     for line in page.lines:
         line.entered = entered.get(line.pk, {})
-        line.outstanding = max(line.quantity - line.received, 0)
     return render(
         request, "catalog/acquisitions/plan_receive.html", {"page": page, "plan": plan, "form": form}
     )
@@ -390,15 +385,7 @@ def registers(request):
             "form": form,
             "purchases": purchases,
             "donations": donations,
-            "purchase_totals": _totals(purchases),
-            "donation_totals": _totals(donations),
+            "purchase_totals": register_totals(purchases),
+            "donation_totals": register_totals(donations),
         },
     )
-
-
-def _totals(rows: list[dict]) -> dict:
-    return {
-        "titles": sum(row["titles"] for row in rows),
-        "volumes": sum(row["volumes"] for row in rows),
-        "value": sum((row["value"] for row in rows), 0),
-    }

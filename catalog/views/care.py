@@ -5,106 +5,50 @@ APPROVE_WRITE_OFFS (the administrator)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from catalog import selectors, services
 from catalog.exceptions import CatalogError
-from catalog.models import CatalogSettings, Copy, Location, Repair, Stocktake, WriteOffBatch
+from catalog.forms.care import BatchForm, RepairCloseForm, RepairOpenForm, StocktakeForm, WeedingForm
+from catalog.models import CatalogSettings, Copy, Repair, Stocktake, StocktakeScan, WriteOffBatch
+from catalog.policies import STOCKTAKE_UPLOAD_MAX_BYTES
+from catalog.selectors.care import (
+    WeedingCriteria,
+    repairs_closed_recent,
+    repairs_open,
+    stocktake_report,
+    stocktake_scan_outcome,
+    stocktakes_list,
+    weeding_candidates,
+    write_off_batches,
+    write_off_detail,
+    write_off_drafts,
+)
+from catalog.selectors.copies import copy_get_by_barcode
+from catalog.services import care as care_services
+from catalog.services.care import (
+    repair_open,
+    stocktake_cancel,
+    stocktake_scan_text,
+    stocktake_start,
+    write_off_add,
+    write_off_add_barcodes,
+    write_off_approve,
+    write_off_cancel,
+    write_off_create,
+    write_off_remove,
+    write_off_return,
+    write_off_submit,
+)
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
-from library_site.widgets import DayInput
 
 MANAGE = Capability.MANAGE_COLLECTION
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 WEEDING_PAGE = 100
-
-
-# --- forms ------------------------------------------------------------------------------------
-
-
-class RepairOpenForm(forms.Form):
-    barcode = forms.CharField(label=gettext_lazy("Barcode"), max_length=32)
-    damage = forms.CharField(label=gettext_lazy("Damage"), max_length=300)
-    source = forms.ChoiceField(
-        label=gettext_lazy("Found at"), choices=Repair.Source.choices, initial=Repair.Source.SHELF_CHECK
-    )
-
-
-class RepairCloseForm(forms.Form):
-    result = forms.ChoiceField(
-        label=gettext_lazy("Result"), choices=Repair.Result.choices, widget=forms.RadioSelect
-    )
-    on = forms.DateField(label=gettext_lazy("Repaired on"), widget=DayInput(), required=False)
-    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
-
-
-class BatchForm(forms.Form):
-    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=WriteOffBatch.Reason.choices)
-    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
-
-
-class WeedingForm(forms.Form):
-    criterion = forms.ChoiceField(
-        label=gettext_lazy("Propose"),
-        choices=[
-            (selectors.WeedingCriteria.NOT_LENT, gettext_lazy("Copies not lent for N years")),
-            (selectors.WeedingCriteria.OLD_EDITIONS, gettext_lazy("Older editions of a title and author")),
-            (
-                selectors.WeedingCriteria.OLD_IN_CLASSES,
-                gettext_lazy("Published more than N years ago, in classes"),
-            ),
-            (
-                selectors.WeedingCriteria.SURPLUS,
-                gettext_lazy("Surplus copies of titles not lent for N years"),
-            ),
-        ],
-        initial=selectors.WeedingCriteria.NOT_LENT,
-    )
-    years = forms.IntegerField(label=gettext_lazy("N (years)"), min_value=1, max_value=50, initial=5)
-    keep = forms.IntegerField(
-        label=gettext_lazy("Copies to keep of each title"),
-        min_value=1,
-        max_value=100,
-        initial=3,
-        required=False,
-    )
-    classes = forms.CharField(
-        label=gettext_lazy("CLC classes"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy("Class numbers separated by spaces, for example TP G8."),
-    )
-    location = forms.ModelChoiceField(
-        label=gettext_lazy("Location"),
-        queryset=Location.objects.filter(is_active=True),
-        required=False,
-        empty_label=gettext_lazy("All locations"),
-    )
-    page = forms.IntegerField(min_value=1, required=False)
-
-    def clean(self):
-        data = super().clean()
-        codes = [services.clc_normalise(code) for code in (data.get("classes") or "").split()]
-        data["class_list"] = [code for code in codes if code]
-        if data.get("criterion") == selectors.WeedingCriteria.OLD_IN_CLASSES and not data["class_list"]:
-            self.add_error("classes", _("Give at least one class number."))
-        return data
-
-
-class StocktakeForm(forms.Form):
-    location = forms.ModelChoiceField(
-        label=gettext_lazy("Location"), queryset=Location.objects.filter(is_active=True), empty_label=None
-    )
-    shelf_from = forms.CharField(label=gettext_lazy("From shelf"), max_length=50, required=False)
-    shelf_to = forms.CharField(label=gettext_lazy("To shelf"), max_length=50, required=False)
-    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
 
 
 def _form_errors(form) -> str:
@@ -119,8 +63,8 @@ def repairs(request):
     form = RepairOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            copy = services.copy_by_barcode(form.cleaned_data["barcode"])
-            services.repair_open(
+            copy = copy_get_by_barcode(form.cleaned_data["barcode"])
+            repair_open(
                 copy=copy,
                 damage=form.cleaned_data["damage"],
                 reported_by=request.user,
@@ -140,8 +84,8 @@ def repairs(request):
         "catalog/care/repairs.html",
         {
             "form": form,
-            "open_repairs": list(selectors.repairs_open()),
-            "closed_repairs": list(selectors.repairs_closed_recent()),
+            "open_repairs": list(repairs_open()),
+            "closed_repairs": list(repairs_closed_recent()),
             "section": "repairs",
         },
     )
@@ -156,7 +100,7 @@ def repair_close(request, pk: int):
     form = RepairCloseForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.repair_close(
+            care_services.repair_close(
                 repair=repair,
                 repaired_by=request.user,
                 result=form.cleaned_data["result"],
@@ -190,14 +134,14 @@ def write_offs(request):
     form = BatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = services.write_off_create(
+            batch = write_off_create(
                 reason=form.cleaned_data["reason"], notes=form.cleaned_data["notes"], user=request.user
             )
         except CatalogError as error:
             form.add_error(None, error.message)
         else:
             return redirect("catalog:write-off", batch.pk)
-    paginator = Paginator(selectors.write_off_batches(), 30)
+    paginator = Paginator(write_off_batches(), 30)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -208,28 +152,28 @@ def write_offs(request):
 
 @capability_required(MANAGE)
 def write_off(request, pk: int):
-    batch = selectors.write_off_detail(pk)
+    batch = write_off_detail(pk)
     if batch is None:
         return redirect("catalog:write-offs")
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
             if action == "add":
-                added = services.write_off_add_barcodes(
+                added = write_off_add_barcodes(
                     batch=batch, text=request.POST.get("barcodes", ""), user=request.user
                 )
                 messages.success(request, _("%(count)s copies added.") % {"count": len(added)})
             elif action == "remove":
                 copy = get_object_or_404(Copy, pk=request.POST.get("copy") or 0)
-                services.write_off_remove(batch=batch, copy=copy, user=request.user)
+                write_off_remove(batch=batch, copy=copy, user=request.user)
                 messages.success(
                     request, _("Copy %(barcode)s taken out of the batch.") % {"barcode": copy.barcode}
                 )
             elif action == "submit":
-                services.write_off_submit(batch=batch, user=request.user)
+                write_off_submit(batch=batch, user=request.user)
                 messages.success(request, _("The batch was submitted to the administrator for approval."))
             elif action == "cancel":
-                services.write_off_cancel(batch=batch, user=request.user)
+                write_off_cancel(batch=batch, user=request.user)
                 messages.success(request, _("The batch was cancelled; its copies are unchanged."))
             else:
                 messages.error(request, _("Nothing was done."))
@@ -255,10 +199,10 @@ def write_off_decide(request, pk: int):
     comment = request.POST.get("comment", "")
     try:
         if decision == "approve":
-            services.write_off_approve(batch=batch, user=request.user, comment=comment)
+            write_off_approve(batch=batch, user=request.user, comment=comment)
             messages.success(request, _("Approved: the copies of the batch are now withdrawn."))
         elif decision == "return":
-            services.write_off_return(batch=batch, user=request.user, comment=comment)
+            write_off_return(batch=batch, user=request.user, comment=comment)
             messages.success(request, _("The batch was sent back to the librarian."))
         else:
             messages.error(request, _("Nothing was done."))
@@ -269,7 +213,7 @@ def write_off_decide(request, pk: int):
 
 @capability_required(MANAGE)
 def write_off_print(request, pk: int):
-    batch = selectors.write_off_detail(pk)
+    batch = write_off_detail(pk)
     if batch is None:
         return redirect("catalog:write-offs")
     copies_for = [_("Library copy"), _("Copy for the school's asset office")]
@@ -287,22 +231,20 @@ def write_off_print(request, pk: int):
 @capability_required(MANAGE)
 def weeding(request):
     form = WeedingForm(request.GET or None)
-    drafts = list(
-        WriteOffBatch.objects.filter(status=WriteOffBatch.Status.DRAFT).order_by("-created_at", "-pk")
-    )
+    drafts = write_off_drafts()
     if request.method == "POST":
         ids = [int(value) for value in request.POST.getlist("copy") if value.isdigit()]
         target = request.POST.get("batch", "")
         try:
             if target == "new":
-                batch = services.write_off_create(
+                batch = write_off_create(
                     reason=request.POST.get("reason", ""),
                     notes=_("From a weeding proposal"),
                     user=request.user,
                 )
             else:
                 batch = get_object_or_404(WriteOffBatch, pk=int(target) if target.isdigit() else 0)
-            added = services.write_off_add(
+            added = write_off_add(
                 batch=batch, copies=list(Copy.objects.filter(pk__in=ids)), user=request.user
             )
         except CatalogError as error:
@@ -310,16 +252,23 @@ def weeding(request):
             return redirect(f"{request.path}?{request.GET.urlencode()}")
         messages.success(request, _("%(count)s copies added to the batch.") % {"count": len(added)})
         return redirect("catalog:write-off", batch.pk)
-    context = {"form": form, "drafts": drafts, "reasons": WriteOffBatch.Reason.choices, "section": "weeding"}
+    context = {
+        "form": form,
+        "drafts": drafts,
+        "reasons": WriteOffBatch.Reason.choices,
+        # A weeding proposal's new batch is for outdated copies unless the librarian says otherwise.
+        "reason_proposed": WriteOffBatch.Reason.OUTDATED,
+        "section": "weeding",
+    }
     if request.GET and form.is_valid():
-        criteria = selectors.WeedingCriteria(
+        criteria = WeedingCriteria(
             criterion=form.cleaned_data["criterion"],
             years=form.cleaned_data["years"],
             keep=form.cleaned_data.get("keep") or 3,
             classes=form.cleaned_data["class_list"],
             location=form.cleaned_data["location"],
         )
-        paginator = Paginator(selectors.weeding_candidates(criteria), WEEDING_PAGE)
+        paginator = Paginator(weeding_candidates(criteria), WEEDING_PAGE)
         page = paginator.get_page(form.cleaned_data.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -335,12 +284,12 @@ def stocktakes(request):
     form = StocktakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            stocktake = services.stocktake_start(**form.cleaned_data, user=request.user)
+            stocktake = stocktake_start(**form.cleaned_data, user=request.user)
         except CatalogError as error:
             form.add_error(None, error.message)
         else:
             return redirect("catalog:stocktake", stocktake.pk)
-    paginator = Paginator(selectors.stocktakes_list(), 30)
+    paginator = Paginator(stocktakes_list(), 30)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -354,11 +303,7 @@ def stocktake(request, pk: int):
     stocktake = get_object_or_404(
         Stocktake.objects.select_related("location", "started_by", "confirmed_by"), pk=pk
     )
-    report = (
-        selectors.stocktake_report(stocktake)
-        if request.GET.get("report") or stocktake.status != Stocktake.Status.OPEN
-        else None
-    )
+    report = stocktake_report(stocktake) if request.GET.get("report") or not stocktake.is_open else None
     return render(
         request,
         "catalog/care/stocktake.html",
@@ -376,17 +321,15 @@ def stocktake(request, pk: int):
 def stocktake_scan(request, pk: int):
     stocktake = get_object_or_404(Stocktake.objects.select_related("location"), pk=pk)
     barcode = request.POST.get("barcode", "").strip()
-    context = {"stocktake": stocktake, "barcode": barcode}
+    context = {"stocktake": stocktake, "barcode": barcode, "Outcome": StocktakeScan.Outcome}
     try:
-        _scan, created = services.stocktake_scan(stocktake=stocktake, barcode=barcode, user=request.user)
+        _scan, created = care_services.stocktake_scan(stocktake=stocktake, barcode=barcode, user=request.user)
     except CatalogError as error:
-        context["outcome"], context["message"] = "refused", error.message
+        context["outcome"], context["message"] = StocktakeScan.Outcome.REFUSED, error.message
     else:
-        context["outcome"], context["copy"] = selectors.stocktake_scan_outcome(
-            stocktake, barcode, new=created
-        )
+        context["outcome"], context["copy"] = stocktake_scan_outcome(stocktake, barcode, new=created)
     if not request.htmx:
-        if context["outcome"] == "refused":
+        if context["outcome"] == StocktakeScan.Outcome.REFUSED:
             messages.error(request, context["message"])
         else:
             messages.info(request, _("Scanned: %(barcode)s") % {"barcode": barcode})
@@ -403,13 +346,13 @@ def stocktake_upload(request, pk: int):
     upload = request.FILES.get("file")
     try:
         if upload is not None:
-            if upload.size > MAX_UPLOAD_BYTES:
+            if upload.size > STOCKTAKE_UPLOAD_MAX_BYTES:
                 raise CatalogError(_("The file is larger than 5 MB; split it into smaller files."))
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError as error:
                 raise CatalogError(_("The file is not a UTF-8 text file of barcodes.")) from error
-        read, added = services.stocktake_scan_text(stocktake=stocktake, text=text, user=request.user)
+        read, added = stocktake_scan_text(stocktake=stocktake, text=text, user=request.user)
     except CatalogError as error:
         messages.error(request, error.message)
     else:
@@ -427,11 +370,11 @@ def stocktake_confirm(request, pk: int):
     stocktake = get_object_or_404(Stocktake, pk=pk)
     try:
         if request.POST.get("cancel"):
-            services.stocktake_cancel(stocktake=stocktake, user=request.user)
+            stocktake_cancel(stocktake=stocktake, user=request.user)
             messages.success(request, _("The stocktake was cancelled; nothing was changed."))
         else:
-            was_confirmed = stocktake.status == Stocktake.Status.CONFIRMED
-            lost = services.stocktake_confirm(stocktake=stocktake, user=request.user)
+            was_confirmed = stocktake.is_confirmed
+            lost = care_services.stocktake_confirm(stocktake=stocktake, user=request.user)
             if was_confirmed:
                 messages.info(request, _("This stocktake was already confirmed; nothing changed."))
             else:

@@ -2,7 +2,7 @@
 preview of every record (what will be saved, what is wrong), then confirm or cancel.
 
 Between the preview and the confirmation the file waits in a private folder
-(``catalog.uploads``), named by a token that only the session holds. Confirming reads and
+(``library_site.documents.uploads``), named by a token that only the session holds. Confirming reads and
 checks the file again and saves all the valid records in one transaction: in the request for a
 small file, by the worker (``catalog.tasks.marc_import_task``) for a large one, while the page
 shows its progress. Cancelling removes the file.
@@ -12,82 +12,25 @@ from __future__ import annotations
 
 import time
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog import uploads
-from catalog.marc import (
-    EXISTING_CHOICES,
-    SKIP,
-    MarcImportRefused,
-    import_inline_records,
-    import_max_bytes,
-    import_max_records,
-    marc_import,
-    marc_preview,
-)
+from catalog.forms.marc import MarcUploadForm
+from catalog.marc import EXISTING_CHOICES, MarcImportRefused, import_inline_records, marc_import, marc_preview
 from catalog.models import Location
-from catalog.services import MAX_COPIES_AT_ONCE
+from catalog.policies import IMPORT_JOB_SILENT_SECONDS
 from catalog.tasks import marc_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.documents import uploads
 
 SESSION_KEY = "catalog-marc-import"
 PREVIEW_ROWS = 200
 PROBLEM_ROWS = 1000
-# A job with no news for this long has stopped (its worker died); its transaction was rolled back.
-JOB_SILENT_SECONDS = 10 * 60
-
-
-class MarcUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("MARC file"),
-        help_text=gettext_lazy(
-            "ISO 2709 (.mrc, .iso) or MARCXML (.xml); MARC21 or CNMARC; UTF-8 or GB18030. Up to %(size)s MB "
-            "and %(records)s records."
-        ),
-    )
-    copies = forms.IntegerField(
-        label=gettext_lazy("Copies per record"),
-        min_value=0,
-        max_value=MAX_COPIES_AT_ONCE,
-        initial=1,
-        help_text=gettext_lazy(
-            "For records that carry no barcodes of their own; 0 imports the records only. A record with "
-            "barcodes (CNMARC 905 $b, MARC21 852 $p or 949 $b) gets one copy for each barcode."
-        ),
-    )
-    location = forms.ModelChoiceField(
-        label=gettext_lazy("Location of the copies"), queryset=Location.objects.filter(is_active=True)
-    )
-    existing = forms.ChoiceField(
-        label=gettext_lazy("Records the catalogue already has (same ISBN)"),
-        choices=EXISTING_CHOICES,
-        initial=SKIP,
-        widget=forms.RadioSelect,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].initial = Location.objects.filter(is_active=True).order_by("position").first()
-        self.fields["file"].help_text = self.fields["file"].help_text % {
-            "size": import_max_bytes() // (1024 * 1024),
-            "records": f"{import_max_records():,}",
-        }
-        self.fields["file"].widget.attrs["accept"] = ".mrc,.iso,.marc,.xml,.dat,.bin"
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > import_max_bytes():
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB.") % {"limit": import_max_bytes() // (1024 * 1024)}
-            )
-        return upload
 
 
 def _pending(request) -> dict | None:
@@ -288,7 +231,7 @@ def _job_page(request, pending: dict):
         )
     progress = uploads.job_progress_read(token) or {}
     last_news = progress.get("at") or pending["job"]["started"]
-    if time.time() - last_news > JOB_SILENT_SECONDS:
+    if time.time() - last_news > IMPORT_JOB_SILENT_SECONDS:
         return _refused(
             request,
             pending,

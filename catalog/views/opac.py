@@ -9,15 +9,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
 
-from catalog.forms import SearchForm
+from catalog.forms.opac import SearchForm
 from catalog.models import CatalogSettings
-from catalog.selectors import (
-    OPAC_COUNT_LIMIT,
-    class_path,
-    classification_browse,
-    record_detail,
-    records_search,
-)
+from catalog.selectors.opac import OPAC_COUNT_LIMIT, class_path, classification_browse, records_search
+from catalog.selectors.records import record_detail
 
 
 def opac_access(view):

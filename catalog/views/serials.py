@@ -4,68 +4,34 @@ of issues into a volume that can be lent."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from catalog import services
 from catalog.exceptions import SerialError
+from catalog.forms.serials import BindingForm, SerialForm, SubscriptionForm
 from catalog.models import Location, Serial, SerialIssue, Subscription
-from catalog.selectors import checkin_list, issues_missing, subscriptions_overview
+from catalog.selectors.serials import (
+    checkin_list,
+    issues_missing,
+    serial_room_for_checkin,
+    serial_rooms,
+    subscription_issues,
+    subscriptions_overview,
+    subscriptions_totals,
+)
+from catalog.services import serials as serials_services
+from catalog.services.serials import (
+    binding_create,
+    issue_receive,
+    issue_receive_by_code,
+    issue_receive_undo,
+    issues_claim,
+)
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
-
-
-def _rooms():
-    return Location.objects.filter(is_active=True).exclude(kind=Location.Kind.CLASS_CORNER)
-
-
-class SerialForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Serial.Kind.choices)
-    frequency = forms.ChoiceField(label=gettext_lazy("Frequency"), choices=Serial.Frequency.choices)
-    weekdays_only = forms.BooleanField(
-        label=gettext_lazy("A daily not published at weekends"), required=False
-    )
-    issn = forms.CharField(label="ISSN", max_length=20, required=False, help_text="0317-8471")
-    cn_number = forms.CharField(
-        label=gettext_lazy("CN number"), max_length=30, required=False, help_text="CN11-1234/G4"
-    )
-    publisher = forms.CharField(label=gettext_lazy("Publisher"), max_length=200, required=False)
-
-
-class SubscriptionForm(forms.Form):
-    serial = forms.ModelChoiceField(
-        label=gettext_lazy("Newspaper or periodical"), queryset=Serial.objects.filter(is_active=True)
-    )
-    location = forms.ModelChoiceField(label=gettext_lazy("Room"), queryset=Location.objects.none())
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    copies = forms.IntegerField(
-        label=gettext_lazy("Copies of each issue"), min_value=1, max_value=100, initial=1
-    )
-    price = forms.DecimalField(
-        label=gettext_lazy("Price for the year (yuan)"),
-        min_value=Decimal("0"),
-        max_digits=10,
-        decimal_places=2,
-    )
-    supplier = forms.CharField(label=gettext_lazy("Supplier"), max_length=100, required=False, initial="邮局")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = _rooms()
-
-
-class BindingForm(forms.Form):
-    first = forms.IntegerField(label=gettext_lazy("From issue"), min_value=1, max_value=400)
-    last = forms.IntegerField(label=gettext_lazy("To issue"), min_value=1, max_value=400)
-    shelf = forms.CharField(label=gettext_lazy("Shelf"), max_length=50, required=False)
 
 
 def _year_of(request) -> int:
@@ -80,7 +46,7 @@ def _room_of(request, name: str = "location") -> Location | None:
     value = request.GET.get(name) or request.POST.get(name)
     if not value or not str(value).isdigit():
         return None
-    return _rooms().filter(pk=value).first()
+    return serial_rooms().filter(pk=value).first()
 
 
 @capability_required(Capability.MANAGE_COLLECTION)
@@ -92,11 +58,7 @@ def serials_home(request):
     if kind not in Serial.Kind.values:
         kind = ""
     subscriptions = list(subscriptions_overview(year=year, on=today, location=room, kind=kind))
-    totals = {
-        "titles": len(subscriptions),
-        "price": sum((subscription.price for subscription in subscriptions), Decimal("0")),
-        "missing": sum(subscription.issues_missing for subscription in subscriptions),
-    }
+    totals = subscriptions_totals(subscriptions)
     return render(
         request,
         "catalog/serials/home.html",
@@ -106,7 +68,7 @@ def serials_home(request):
             "year": year,
             "years": range(today.year + 1, today.year - 5, -1),
             "room": room,
-            "rooms": _rooms(),
+            "rooms": serial_rooms(),
             "kind": kind,
             "kinds": Serial.Kind.choices,
         },
@@ -118,7 +80,7 @@ def serial_create(request):
     form = SerialForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            serial = services.serial_create(**form.cleaned_data, user=request.user)
+            serial = serials_services.serial_create(**form.cleaned_data, user=request.user)
         except SerialError as error:
             form.add_error(None, error.message)
         else:
@@ -135,7 +97,7 @@ def subscription_create(request):
     form = SubscriptionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            subscription = services.subscription_create(**form.cleaned_data, user=request.user)
+            subscription = serials_services.subscription_create(**form.cleaned_data, user=request.user)
         except SerialError as error:
             form.add_error(None, error.message)
         else:
@@ -160,7 +122,7 @@ def subscription_detail(request, pk: int):
                     SerialIssue, pk=request.POST.get("issue") or 0, subscription=subscription
                 )
                 if action == "receive":
-                    issue, done = services.issue_receive(issue=issue, user=request.user)
+                    issue, done = issue_receive(issue=issue, user=request.user)
                     if done:
                         messages.success(
                             request, _("Issue %(number)s checked in.") % {"number": issue.number}
@@ -170,16 +132,14 @@ def subscription_detail(request, pk: int):
                             request, _("Issue %(number)s was already checked in.") % {"number": issue.number}
                         )
                 else:
-                    services.issue_receive_undo(issue=issue, user=request.user)
+                    issue_receive_undo(issue=issue, user=request.user)
                     messages.info(
                         request,
                         _("The check-in of issue %(number)s was taken back.") % {"number": issue.number},
                     )
                 return redirect("catalog:subscription", pk=subscription.pk)
             if action == "bind" and binding.is_valid():
-                copy = services.binding_create(
-                    subscription=subscription, **binding.cleaned_data, user=request.user
-                )
+                copy = binding_create(subscription=subscription, **binding.cleaned_data, user=request.user)
                 messages.success(
                     request,
                     _("Bound into a volume with barcode %(barcode)s: it can be lent like a book.")
@@ -192,9 +152,7 @@ def subscription_detail(request, pk: int):
                 return redirect("catalog:subscription", pk=subscription.pk)
             binding.add_error(None, error.message)
     today = timezone.localdate()
-    issues = list(subscription.issues.select_related("bound_into").order_by("number"))
-    for issue in issues:
-        issue.is_missing = issue.is_missing_on(today)
+    issues = subscription_issues(subscription, on=today)
     return render(
         request,
         "catalog/serials/subscription.html",
@@ -207,9 +165,9 @@ def serials_checkin(request):
     """One scan (the cover's barcode, the ISSN or the CN number) or one click per issue."""
     today = timezone.localdate()
     room = _room_of(request)
-    rooms = list(_rooms())
+    rooms = list(serial_rooms())
     if room is None and rooms:
-        room = next((item for item in rooms if item.kind == Location.Kind.PERIODICALS_ROOM), rooms[0])
+        room = serial_room_for_checkin(rooms)
     outcome = None
     if request.method == "POST" and room is not None:
         try:
@@ -219,14 +177,12 @@ def serials_checkin(request):
                     pk=request.POST["issue"] if request.POST["issue"].isdigit() else 0,
                     subscription__location=room,
                 )
-                issue, done = services.issue_receive(issue=issue, user=request.user, on=today)
+                issue, done = issue_receive(issue=issue, user=request.user, on=today)
             else:
                 code = request.POST.get("code", "")
                 if not code.strip():
                     raise SerialError(_("Scan the barcode on the cover, or type the ISSN or CN number."))
-                issue, done = services.issue_receive_by_code(
-                    code=code, location=room, user=request.user, on=today
-                )
+                issue, done = issue_receive_by_code(code=code, location=room, user=request.user, on=today)
         except SerialError as error:
             outcome = {"ok": False, "message": error.message}
         else:
@@ -263,7 +219,7 @@ def serials_missing(request):
         if not chosen:
             messages.error(request, _("Tick the issues that were claimed."))
         else:
-            count = services.issues_claim(issues=issues.filter(pk__in=chosen), on=today)
+            count = issues_claim(issues=issues.filter(pk__in=chosen), on=today)
             messages.success(request, _("%(count)s issues marked as claimed today.") % {"count": count})
         url = reverse("catalog:serials-missing")
         return redirect(f"{url}?location={room.pk}" if room else url)
@@ -273,7 +229,7 @@ def serials_missing(request):
         {
             "issues": list(issues[:1000]),
             "room": room,
-            "rooms": _rooms(),
+            "rooms": serial_rooms(),
             "today": today,
             "days": SerialIssue.MISSING_AFTER_DAYS,
         },

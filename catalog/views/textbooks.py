@@ -4,113 +4,27 @@ term starts, and recycled textbooks collected at the end of the term with their 
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
-from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from catalog import services
 from catalog.exceptions import CatalogError, TextbookError
+from catalog.forms.textbooks import CollectForm, DeliveryForm, HandoverForm, OrderForm, TermForm, TextbookForm
 from catalog.models import Textbook, TextbookHandover, TextbookTerm
-from catalog.selectors import textbook_handovers, textbook_term_status
+from catalog.selectors.textbooks import textbook_handovers, textbook_term_current, textbook_term_page
+from catalog.services import textbooks as textbooks_services
+from catalog.services.textbooks import (
+    textbook_delivery_record,
+    textbook_handover_collect,
+    textbook_handover_confirm,
+    textbook_handover_create,
+    textbook_order_set,
+)
 from library_site.accounts.permissions import capability_required
-from library_site.accounts.roles import Capability, Role
-from library_site.school import GRADE_CHOICES
-from library_site.widgets import DayInput
-
-CLASS_RANGE = re.compile(r"^\s*(\d{1,2})\s*[-–~至到]\s*(\d{1,2})\s*$")
-
-
-def class_numbers_parse(text: str) -> list[int]:
-    """'1-6', '1,3,5', '1、2 3' → class numbers; [] when not understood."""
-    text = (text or "").translate(str.maketrans("０１２３４５６７８９，、－", "0123456789,,-"))
-    match = CLASS_RANGE.match(text)
-    if match:
-        first, last = int(match.group(1)), int(match.group(2))
-        return list(range(first, last + 1)) if 1 <= first <= last <= 50 else []
-    parts = [part for part in re.split(r"[\s,]+", text) if part]
-    if not parts or not all(part.isdigit() for part in parts):
-        return []
-    return [int(part) for part in parts]
-
-
-def _teachers():
-    return (
-        get_user_model()
-        .objects.filter(groups__name=Role.TEACHER, is_active=True)
-        .order_by("full_name", "username")
-    )
-
-
-class TermForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    season = forms.ChoiceField(label=gettext_lazy("Term"), choices=TextbookTerm.Season.choices)
-    starts_on = forms.DateField(label=gettext_lazy("Term starts on"), widget=DayInput())
-    ends_on = forms.DateField(label=gettext_lazy("Term ends on"), widget=DayInput())
-
-
-class TextbookForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    subject = forms.CharField(
-        label=gettext_lazy("Subject"), max_length=50, help_text=gettext_lazy("For example 语文, 数学, 英语.")
-    )
-    grade = forms.TypedChoiceField(label=gettext_lazy("Grade"), choices=GRADE_CHOICES, coerce=int)
-    publisher = forms.CharField(label=gettext_lazy("Publisher"), max_length=200, required=False)
-    isbn = forms.CharField(label="ISBN", max_length=20, required=False)
-    price = forms.DecimalField(
-        label=gettext_lazy("Price"), min_value=Decimal("0"), max_digits=8, decimal_places=2, initial=0
-    )
-    is_recycled = forms.BooleanField(label=gettext_lazy("Recycled textbook (循环教材)"), required=False)
-
-
-class OrderForm(forms.Form):
-    textbook = forms.ModelChoiceField(label=gettext_lazy("Textbook"), queryset=Textbook.objects.all())
-    classes = forms.CharField(
-        label=gettext_lazy("Classes of its grade"),
-        max_length=60,
-        help_text=gettext_lazy("For example 1-6, or 1,3,5."),
-    )
-    quantity = forms.IntegerField(label=gettext_lazy("Copies for each class"), min_value=1, max_value=1000)
-
-    def clean_classes(self):
-        numbers = class_numbers_parse(self.cleaned_data["classes"])
-        if not numbers:
-            raise forms.ValidationError(_("Name the classes, for example 1-6 or 1,3,5."))
-        return numbers
-
-
-class DeliveryForm(forms.Form):
-    textbook = forms.ModelChoiceField(label=gettext_lazy("Textbook"), queryset=Textbook.objects.none())
-    quantity = forms.IntegerField(label=gettext_lazy("Copies delivered"), min_value=1, max_value=100_000)
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
-
-
-class HandoverForm(forms.Form):
-    textbook = forms.ModelChoiceField(label=gettext_lazy("Textbook"), queryset=Textbook.objects.none())
-    class_number = forms.IntegerField(label=gettext_lazy("Class number"), min_value=1, max_value=50)
-    quantity = forms.IntegerField(label=gettext_lazy("Copies handed over"), min_value=1, max_value=1000)
-    teacher = forms.ModelChoiceField(
-        label=gettext_lazy("Receiving teacher"), queryset=get_user_model().objects.none()
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = _teachers()
-
-
-class CollectForm(forms.Form):
-    good = forms.IntegerField(label=gettext_lazy("Back in good condition"), min_value=0, initial=0)
-    worn = forms.IntegerField(label=gettext_lazy("Back worn"), min_value=0, initial=0)
-    damaged = forms.IntegerField(label=gettext_lazy("Back damaged"), min_value=0, initial=0)
-    note = forms.CharField(label=gettext_lazy("Condition note"), max_length=200, required=False)
+from library_site.accounts.roles import Capability
 
 
 def _term_of(request) -> TextbookTerm | None:
@@ -118,8 +32,7 @@ def _term_of(request) -> TextbookTerm | None:
     terms = TextbookTerm.objects.all()
     if value and str(value).isdigit():
         return terms.filter(pk=value).first()
-    today = timezone.localdate()
-    return terms.filter(ends_on__gte=today).order_by("starts_on").first() or terms.first()
+    return textbook_term_current(today=timezone.localdate())
 
 
 @capability_required(Capability.MANAGE_COLLECTION)
@@ -140,7 +53,7 @@ def textbooks_home(request):
         data = forms_[action].cleaned_data
         try:
             if action == "order":
-                lines = services.textbook_order_set(
+                lines = textbook_order_set(
                     term=term,
                     textbook=data["textbook"],
                     class_numbers=data["classes"],
@@ -153,12 +66,12 @@ def textbooks_home(request):
                     % {"title": data["textbook"].title, "count": len(lines)},
                 )
             elif action == "delivery":
-                services.textbook_delivery_record(term=term, **data, user=request.user)
+                textbook_delivery_record(term=term, **data, user=request.user)
                 messages.success(
                     request, _("Delivery of “%(title)s” recorded.") % {"title": data["textbook"].title}
                 )
             else:
-                handover = services.textbook_handover(term=term, **data, user=request.user)
+                handover = textbook_handover_create(term=term, **data, user=request.user)
                 messages.success(
                     request,
                     _("%(count)s × “%(title)s” handed to %(class)s: %(teacher)s confirms in their own page.")
@@ -173,8 +86,7 @@ def textbooks_home(request):
             forms_[action].add_error(None, error.message)
         else:
             return redirect(f"{reverse('catalog:textbooks')}?term={term.pk}")
-    rows = textbook_term_status(term=term) if term else []
-    today = timezone.localdate()
+    outlook = textbook_term_page(term=term, today=timezone.localdate())
     handovers = list(textbook_handovers(term=term)) if term else []
     return render(
         request,
@@ -182,9 +94,9 @@ def textbooks_home(request):
         {
             "term": term,
             "terms": TextbookTerm.objects.all(),
-            "rows": rows,
-            "to_come": [row for row in rows if row["to_come"]],
-            "days_to_start": (term.starts_on - today).days if term else None,
+            "rows": outlook.rows,
+            "to_come": outlook.to_come,
+            "outlook": outlook,
             "handovers": handovers,
             "forms": forms_,
         },
@@ -196,7 +108,7 @@ def textbook_term_create(request):
     form = TermForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         try:
-            term = services.textbook_term_create(**form.cleaned_data)
+            term = textbooks_services.textbook_term_create(**form.cleaned_data)
         except TextbookError as error:
             form.add_error(None, error.message)
         else:
@@ -209,7 +121,7 @@ def textbook_create(request):
     form = TextbookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            textbook = services.textbook_create(**form.cleaned_data)
+            textbook = textbooks_services.textbook_create(**form.cleaned_data)
         except CatalogError as error:
             form.add_error(None, error.message)
         else:
@@ -226,7 +138,7 @@ def textbook_collect(request, pk: int):
     form = CollectForm(request.POST or None, initial={"good": handover.quantity})
     if request.method == "POST" and form.is_valid():
         try:
-            services.textbook_collect(handover=handover, **form.cleaned_data, user=request.user)
+            textbook_handover_collect(handover=handover, **form.cleaned_data, user=request.user)
         except TextbookError as error:
             form.add_error(None, error.message)
         else:
@@ -255,7 +167,7 @@ def textbooks_mine(request):
         handover = get_object_or_404(
             TextbookHandover, pk=request.POST.get("handover") or 0, teacher=request.user
         )
-        services.textbook_handover_confirm(handover=handover, user=request.user)
+        textbook_handover_confirm(handover=handover, user=request.user)
         messages.success(request, _("Thank you: the receipt of the textbooks is confirmed."))
         return redirect("catalog:textbooks-mine")
     handovers = list(textbook_handovers(teacher=request.user)[:200])

@@ -2,8 +2,8 @@
 
 The import is two steps: the upload is checked whole and every row's fate is shown (nothing is
 saved); the confirmation checks the kept file again and saves all its rows, or none. The file
-waits between the two under a random token that only the session knows (see catalog.transfer).
-A file of more than ``transfer.inline_rows()`` rows is saved by the background worker
+waits between the two under a random token that only the session knows (library_site.documents.uploads).
+A file of more than ``catalog.policies.import_inline_rows()`` rows is saved by the background worker
 (catalog.tasks.records_import_task) while the preview page shows its progress.
 """
 
@@ -12,116 +12,71 @@ from __future__ import annotations
 import io
 import tempfile
 import time
-from pathlib import Path
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog import transfer, uploads
 from catalog.exceptions import CatalogError
-from catalog.models import Location
+from catalog.forms.transfer import ExportForm, ImportForm
+from catalog.policies import IMPORT_JOB_SILENT_SECONDS, import_inline_rows
+from catalog.selectors.transfer import (
+    TEMPLATE_FILENAME,
+    export_csv_lines,
+    export_xlsx,
+    import_report_confirmable,
+    import_report_row,
+    import_report_rows,
+    template_write,
+)
+from catalog.services.transfer import import_file, import_prepare
+from catalog.spreadsheet import Fate
 from catalog.tasks import records_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.documents import sheets, uploads
 
 SESSION_KEY = "catalog-import"
 PREVIEW_PAGE_SIZE = 200
-# A job that has written no progress for this long is taken as stopped (the worker died).
-JOB_SILENT_SECONDS = 10 * 60
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        extension = Path(upload.name).suffix.lower()
-        if extension not in transfer.EXTENSIONS:
-            raise forms.ValidationError(
-                gettext_lazy("Only .xlsx and .csv files can be imported; save an .xls file again as .xlsx.")
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(gettext_lazy("The file is empty."))
-        if upload.size > transfer.max_bytes():
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB: split it into several files.")
-                % {"limit": transfer.max_megabytes()}
-            )
-        upload.extension = extension
-        return upload
-
-
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(
-        label=gettext_lazy("Format"),
-        choices=[
-            ("xlsx", gettext_lazy("Excel workbook (.xlsx)")),
-            ("csv", gettext_lazy("CSV, UTF-8 (.csv)")),
-        ],
-        initial="xlsx",
-        widget=forms.RadioSelect,
-    )
-    location = forms.ModelChoiceField(
-        label=gettext_lazy("Location"),
-        queryset=Location.objects.all(),
-        required=False,
-        empty_label=gettext_lazy("All locations"),
-    )
 
 
 def _pending(request) -> dict | None:
     """The import waiting for confirmation in this session, if its token is sound."""
-    pending = request.session.get(SESSION_KEY)
-    if not isinstance(pending, dict):
-        return None
-    try:
-        transfer.import_file_path(pending.get("token", ""), pending.get("extension", ""))
-    except ValueError:
-        request.session.pop(SESSION_KEY, None)
-        return None
-    return pending
+    return uploads.upload_pending(request, SESSION_KEY)
 
 
 def _discard(request) -> None:
-    pending = _pending(request)
-    if pending:
-        transfer.import_files_delete(pending["token"])
-    request.session.pop(SESSION_KEY, None)
+    uploads.upload_pending_discard(request, SESSION_KEY)
 
 
 @capability_required(Capability.MANAGE_CATALOGUE)
 def records_import(request):
-    transfer.import_files_purge()
+    uploads.import_files_purge()
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             _discard(request)
-            token = transfer.import_file_store(upload.chunks(), upload.extension)
-            plan = transfer.import_prepare(
-                transfer.import_file_path(token, upload.extension),
+            token = uploads.import_file_store(upload.chunks(), upload.extension)
+            plan = import_prepare(
+                uploads.import_file_path(token, upload.extension),
                 extension=upload.extension,
                 name=upload.name,
             )
             if plan.refusal:
                 # Nothing in it can be saved: keep nothing.
-                transfer.import_files_delete(token)
+                uploads.import_files_delete(token)
                 form.add_error("file", plan.refusal)
             else:
-                transfer.import_report_store(token, plan.report())
+                uploads.import_report_store(token, plan.report())
                 request.session[SESSION_KEY] = {
                     "token": token,
                     "extension": upload.extension,
@@ -133,60 +88,42 @@ def records_import(request):
     return render(
         request,
         "catalog/records_import.html",
-        {"form": form, "pending": _pending(request), "max_rows": transfer.max_rows()},
+        {"form": form, "pending": _pending(request), "max_rows": sheets.max_rows()},
     )
 
 
 @capability_required(Capability.MANAGE_CATALOGUE)
 def records_import_preview(request):
-    transfer.import_files_purge()
+    uploads.import_files_purge()
     pending = _pending(request)
     if pending and pending.get("job"):
         answer = _job(request, pending)
         if answer is not None:
             return answer
         pending = _pending(request)
-    report = transfer.import_report_load(pending["token"]) if pending else None
+    report = uploads.import_report_load(pending["token"]) if pending else None
     if report is None:
         request.session.pop(SESSION_KEY, None)
         messages.info(request, _("There is no import waiting for confirmation. Upload a file."))
         return redirect("catalog:records-import")
     only_errors = request.GET.get("show") == "errors"
-    rows = [row for row in report["rows"] if row[1] == "error"] if only_errors else report["rows"]
-    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = report["counts"]
+    page = Paginator(import_report_rows(report, only_errors=only_errors), PREVIEW_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "catalog/records_import_preview.html",
         {
             "report": report,
-            "counts": counts,
+            "counts": report["counts"],
             "page": page,
-            "rows": [_row_view(row) for row in page.object_list],
+            "rows": [import_report_row(row) for row in page.object_list],
             "only_errors": only_errors,
             "pending": pending,
-            "can_confirm": not report["refusal"] and counts["errors"] == 0 and counts["rows"] > 0,
+            "can_confirm": import_report_confirmable(report),
+            "Fate": Fate,
         },
     )
-
-
-def _row_view(row: list) -> dict:
-    number, fate, title, isbn, barcode, location, first_row, existing_id, existing_title, errors, warnings = (
-        row
-    )
-    return {
-        "number": number,
-        "fate": fate,
-        "title": title,
-        "isbn": isbn,
-        "barcode": barcode,
-        "location": location,
-        "first_row": first_row,
-        "existing_id": existing_id,
-        "existing_title": existing_title,
-        "errors": errors,
-        "warnings": warnings,
-    }
 
 
 @require_POST
@@ -199,12 +136,12 @@ def records_import_confirm(request):
         )
         return redirect("catalog:records-import")
     token, extension = pending["token"], pending["extension"]
-    claimed = transfer.import_file_claim(token, extension)
+    claimed = uploads.import_file_claim(token, extension)
     if claimed is None:
         messages.info(request, _("This import is being saved or was saved already; it was not saved twice."))
         return redirect("catalog:records-import")
-    report = transfer.import_report_load(token) or {}
-    if report.get("counts", {}).get("rows", 0) > transfer.inline_rows():
+    report = uploads.import_report_load(token) or {}
+    if report.get("counts", {}).get("rows", 0) > import_inline_rows():
         pending["job"] = {"started": time.time()}
         request.session[SESSION_KEY] = pending
         records_import_task.delay(
@@ -213,24 +150,22 @@ def records_import_confirm(request):
         return redirect("catalog:records-import-preview")
     try:
         # Checked again as it is saved: the catalogue may have changed since the preview.
-        plan, outcome = transfer.import_file(
-            claimed, extension=extension, name=pending["name"], user=request.user
-        )
+        plan, outcome = import_file(claimed, extension=extension, name=pending["name"], user=request.user)
         if outcome is None:
-            transfer.import_report_store(token, plan.report())
-            transfer.import_file_release(token)
+            uploads.import_report_store(token, plan.report())
+            uploads.import_file_release(token)
             messages.error(
                 request, _("The file no longer passes the checks (see the rows below). Nothing was saved.")
             )
             return redirect("catalog:records-import-preview")
     except CatalogError as error:
-        transfer.import_file_release(token)
+        uploads.import_file_release(token)
         messages.error(request, error.message)
         return redirect("catalog:records-import-preview")
     except Exception:
-        transfer.import_file_release(token)
+        uploads.import_file_release(token)
         raise
-    transfer.import_files_delete(token)
+    uploads.import_files_delete(token)
     request.session.pop(SESSION_KEY, None)
     _imported(request, pending["name"], outcome)
     return redirect("catalog:records-import")
@@ -254,7 +189,7 @@ def _job(request, pending: dict):
     token = pending["token"]
     result = uploads.job_result_read(token)
     if result is not None and result.get("ok"):
-        transfer.import_files_delete(token)
+        uploads.import_files_delete(token)
         request.session.pop(SESSION_KEY, None)
         _imported(
             request, pending["name"], {key: result[key] for key in ("records", "copies", "existing_copies")}
@@ -263,21 +198,21 @@ def _job(request, pending: dict):
             return HttpResponseClientRedirect(reverse("catalog:records-import"))
         return redirect("catalog:records-import")
     progress = uploads.job_progress_read(token) or {}
-    silent = time.time() - (progress.get("at") or pending["job"]["started"]) > JOB_SILENT_SECONDS
+    silent = time.time() - (progress.get("at") or pending["job"]["started"]) > IMPORT_JOB_SILENT_SECONDS
     if result is not None or silent:
         message = (result or {}).get("message") or _(
             "The import stopped without finishing (the background worker did not answer); nothing was saved."
         )
         # Given back: should the worker start after all, it finds no claimed file, and saves
         # nothing; a job still running rolls back at its next batch.
-        transfer.import_file_release(token)
+        uploads.import_file_release(token)
         pending.pop("job", None)
         request.session[SESSION_KEY] = pending
         messages.error(request, message)
         if request.htmx:
             return HttpResponseClientRedirect(reverse("catalog:records-import-preview"))
         return None
-    report = transfer.import_report_load(token) or {"counts": {"rows": 0}}
+    report = uploads.import_report_load(token) or {"counts": {"rows": 0}}
     total = progress.get("total") or report["counts"]["rows"]
     done = progress.get("done", 0)
     context = {
@@ -299,11 +234,9 @@ def records_import_cancel(request):
 @capability_required(Capability.MANAGE_CATALOGUE)
 def records_import_template(request):
     handle = io.BytesIO()
-    transfer.template_write(handle)
+    template_write(handle)
     handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=transfer.TEMPLATE_FILENAME, content_type=XLSX_TYPE
-    )
+    return FileResponse(handle, as_attachment=True, filename=TEMPLATE_FILENAME, content_type=XLSX_TYPE)
 
 
 @capability_required(Capability.MANAGE_CATALOGUE)
@@ -314,7 +247,7 @@ def records_export(request):
         stamp = timezone.localdate().isoformat()
         if form.cleaned_data["format"] == "csv":
             response = StreamingHttpResponse(
-                (text.encode("utf-8") for text in transfer.export_csv_lines(location=location)),
+                (text.encode("utf-8") for text in export_csv_lines(location=location)),
                 content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = _attachment(f"馆藏导出-{stamp}.csv")
@@ -322,7 +255,7 @@ def records_export(request):
         # Written to a temporary file first (a zip is finished at its end), then streamed; the
         # file has no name on disk, so it goes away when the response closes it.
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-        transfer.export_xlsx(handle, location=location)
+        export_xlsx(handle, location=location)
         handle.seek(0)
         return FileResponse(
             handle, as_attachment=True, filename=f"馆藏导出-{stamp}.xlsx", content_type=XLSX_TYPE

@@ -12,8 +12,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from catalog import transfer
 from catalog.models import Location
+from catalog.selectors.transfer import export_csv, export_xlsx
+from library_site.documents import sheets
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         extension = path.suffix.lower()
-        if extension not in transfer.EXTENSIONS:
+        if extension not in sheets.EXTENSIONS:
             raise CommandError(_("Give a file name ending in .xlsx or .csv."))
         location = None
         if options["location"]:
@@ -38,9 +39,9 @@ class Command(BaseCommand):
                 raise CommandError(_("There is no location %(name)s.") % {"name": options["location"]})
         started = time.monotonic()
         if extension == ".xlsx":
-            count = transfer.export_xlsx(path, location=location)
+            count = export_xlsx(path, location=location)
         else:
-            count = transfer.export_csv(path, location=location)
+            count = export_csv(path, location=location)
         self.stdout.write(
             _("%(count)s copies written to %(path)s in %(seconds).1f s.")
             % {"count": count, "path": path, "seconds": time.monotonic() - started}

@@ -27,7 +27,7 @@ from catalog.marc import (
     marc_preview,
 )
 from catalog.models import Location
-from catalog.services import MAX_COPIES_AT_ONCE
+from catalog.services.copies import MAX_COPIES_AT_ONCE
 
 # A long import says how far it is every so many records (it saves in one transaction at the end).
 PROGRESS_LINE_EVERY = 1000

@@ -16,8 +16,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from catalog import transfer
 from catalog.exceptions import CatalogError
+from catalog.selectors.transfer import template_write
+from catalog.services.transfer import import_file, import_prepare
+from catalog.spreadsheet import fate_text
 
 
 class Command(BaseCommand):
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             target = Path(options["template"])
             if target.suffix.lower() != ".xlsx":
                 raise CommandError(_("The template is an .xlsx file: give a name ending in .xlsx."))
-            transfer.template_write(target)
+            template_write(target)
             self.stdout.write(_("Template written to %(path)s.") % {"path": target})
             return
         if not options["file"]:
@@ -50,10 +52,10 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(_("There is no user %(username)s.") % {"username": options["user"]})
         if options["dry_run"]:
-            plan, outcome = transfer.import_prepare(path), None
+            plan, outcome = import_prepare(path), None
         else:
             try:
-                plan, outcome = transfer.import_file(path, user=user)
+                plan, outcome = import_file(path, user=user)
             except CatalogError as error:
                 raise CommandError(str(error.message)) from error
         verbosity = options["verbosity"]
@@ -61,7 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(notice)
         if verbosity >= 1:
             for row in plan.rows:
-                line = _("Row %(row)s: %(fate)s") % {"row": row.row, "fate": transfer.fate_text(row)}
+                line = _("Row %(row)s: %(fate)s") % {"row": row.row, "fate": fate_text(row)}
                 self.stdout.write(self.style.ERROR(line) if row.errors else line)
                 for column, message in row.warnings or ():
                     self.stdout.write(

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from catalog.exceptions import CatalogError
 from catalog.models import Copy, Location
-from catalog.selectors import stocktake_report
-from catalog.services import stocktake_confirm, stocktake_scan_text, stocktake_start
+from catalog.selectors.care import stocktake_report
+from catalog.services.care import stocktake_confirm, stocktake_scan_text, stocktake_start
 
 
 class Command(BaseCommand):

@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog.exceptions import CatalogError, InvalidISBN
-from catalog.forms import CopiesForm, RecordForm
+from catalog.forms.records import CopiesForm, RecordForm
 from catalog.isbn import isbn_normalise
 from catalog.models import Copy, Record
-from catalog.selectors import record_detail, record_likely_duplicates
-from catalog.services import copies_add as copies_add_service
-from catalog.services import record_create as record_create_service
-from catalog.services import record_update
+from catalog.selectors.records import record_detail, record_likely_duplicates
+from catalog.services.copies import copies_add as copies_add_service
+from catalog.services.records import record_create as record_create_service
+from catalog.services.records import record_update
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 

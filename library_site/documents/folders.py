@@ -1,0 +1,43 @@
+"""Small files the workers and the web server share under var/: a folder per job or upload,
+JSON written so that a reader never sees half of it, and folders removed after a while."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+
+def json_write(folder: Path, name: str, value) -> None:
+    """Write ``folder/name`` atomically: to a temporary name, then renamed over it."""
+    temporary = folder / f".{name}.{secrets.token_hex(4)}"
+    temporary.write_text(json.dumps(value, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(temporary, folder / name)
+
+
+def json_read(path: Path):
+    """The JSON in ``path``, or None when it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def folders_remove_stale(root: Path, *, older_than_seconds: float, now: float | None = None) -> int:
+    """Remove the folders under ``root`` last changed more than ``older_than_seconds`` ago;
+    returns how many."""
+    if not root.is_dir():
+        return 0
+    limit = (now or time.time()) - older_than_seconds
+    removed = 0
+    for folder in root.iterdir():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
