@@ -20,6 +20,14 @@ file on the record terminator, finds fields by the directory (or, when the direc
 are wrong, by the field terminators in directory order) and decodes each field by itself. The
 records it builds are ``pymarc.Record`` objects, as MARCXML's (read by pymarc) are, so that one
 mapping serves both.
+
+Each record's encoding is chosen by itself (``_record_encoding``): from what it says (MARC21
+leader/09, 'a' UTF-8 and blank MARC-8; CNMARC/UNIMARC 100 $a/26-33, "50" Unicode, "20" GB 2312,
+"03" ISO 5426) and from its bytes where they contradict it or it says nothing: valid UTF-8 is
+UTF-8, unmistakably Chinese bytes are GB18030, Latin text is MARC-8 (decoded by pymarc) or
+ISO 5426, never GB18030. A field the record's encoding does not read is read as UTF-8 or
+GB18030 only in a Chinese record; in a Latin-script one it keeps the record's encoding with
+replacement marks and a note naming the field.
 """
 
 from __future__ import annotations
@@ -42,7 +50,8 @@ from django.db import transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pymarc import Field, Indicators, Subfield
+from pymarc import Field, Indicators, Subfield, marc8_mapping
+from pymarc.marc8 import MARC8ToUnicode
 
 from .exceptions import CatalogError, InvalidISBN, UnknownClass
 from .isbn import isbn_clean, isbn_hyphenate, isbn_normalise
@@ -461,6 +470,66 @@ def _iso_split(tag: str, raw: bytes) -> tuple[str, list[tuple[str, bytes]]]:
     return indicators, subfields
 
 
+UTF8, GB18030, MARC8, ISO5426 = "utf-8", "gb18030", "marc-8", "iso5426"
+ENCODING_LABELS = {UTF8: "UTF-8", GB18030: "GB18030", MARC8: "MARC-8", ISO5426: "ISO 5426"}
+# CNMARC/UNIMARC 100 $a/26-33: the four character sets (G0-G3) the record's text uses. 50 is
+# Unicode (ISO 10646), 20 is GB 2312 in Chinese practice ("0120"), 01 is ASCII and 03 (11)
+# ISO 5426 extended Latin; the others are 8-bit scripts this system has no table for.
+UNIMARC_UNICODE = "50"
+UNIMARC_CHINESE = frozenset(["20"])
+UNIMARC_LATIN = frozenset(["03", "11"])
+UNIMARC_PLAIN = frozenset(["01", "  ", ""])
+UNIMARC_UNREADABLE = {
+    "02": "ISO-IR 37 (Cyrillic)",
+    "04": "ISO 5427 (Cyrillic)",
+    "05": "ISO 5428 (Greek)",
+    "06": "ISO 6438 (African)",
+    "07": "ISO 10586 (Georgian)",
+    "08": "ISO 8957 (Hebrew)",
+    "09": "ISO 8957 (Hebrew)",
+}
+CJK_LANGUAGES = frozenset(["chi", "zho", "jpn", "kor"])
+# A GB18030 reading of Chinese text finds two-byte characters whose second byte is not ASCII
+# (GB 2312 and nearly all of GBK); read as GB18030, MARC-8 or ISO 5426 Latin text finds "pairs"
+# of an accent and the ASCII letter after it (P\xe2erigord → P鈋rigord). Below this share of
+# the first kind, the bytes are not Chinese.
+GB_CHINESE_SHARE = 0.8
+MARC8_BYTES = marc8_mapping.CODESETS[0x45]  # ANSEL: code → (character, combining)
+# ISO 5426, the extended Latin set of UNIMARC: spacing characters, and the diacritics that,
+# as in MARC-8, come before the letter they sit on. 0x88/0x89 mark where sorting starts/ends.
+ISO5426_SPACING = {
+    0xA1: "¡", 0xA2: "„", 0xA3: "£", 0xA4: "$", 0xA5: "¥", 0xA6: "†", 0xA7: "§", 0xA8: "′",
+    0xA9: "‘", 0xAA: "“", 0xAB: "«", 0xAC: "♭", 0xAD: "©", 0xAE: "℗", 0xAF: "®",
+    0xB0: "ʻ", 0xB1: "ʼ", 0xB2: "‚", 0xB6: "‡", 0xB7: "·", 0xB8: "″", 0xB9: "’", 0xBA: "”",
+    0xBB: "»", 0xBC: "♯", 0xBD: "ʹ", 0xBE: "ʺ", 0xBF: "¿",
+    0xE1: "Æ", 0xE2: "Đ", 0xE6: "Ĳ", 0xE8: "Ł", 0xE9: "Ø", 0xEA: "Œ", 0xEC: "Þ",
+    0xF1: "æ", 0xF2: "đ", 0xF3: "ð", 0xF5: "ı", 0xF6: "ĳ", 0xF8: "ł", 0xF9: "ø", 0xFA: "œ",
+    0xFB: "ß", 0xFC: "þ",
+    0x88: "", 0x89: "",
+}  # fmt: skip
+ISO5426_COMBINING = {
+    **dict(
+        zip(
+            range(0xC0, 0xDC),
+            "\u0309\u0300\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u0308\u030a\u0315\u0312\u030b"
+            "\u031b\u030c\u0327\u031c\u0326\u0328\u0325\u032e\u0323\u0324\u0332\u0333\u0329\u032d",
+            strict=True,
+        )
+    ),
+    0xDD: "\ufe20",
+    0xDE: "\ufe21",
+    0xDF: "\ufe23",
+}
+
+
+@dataclass
+class _Decoded:
+    text: str
+    encoding: str  # the one it was read in
+    replaced: bool = False  # some bytes could not be read and are shown as U+FFFD
+    unreadable: bool = False  # nothing read it: a problem
+
+
 def _iso_decode_and_map(entry: MarcEntry, leader: str, raw_fields: list[tuple[str, bytes]]) -> None:
     split = [
         (tag, None, [], raw) if _is_control(tag) else (tag, *_iso_split(tag, raw), b"")
@@ -469,70 +538,266 @@ def _iso_decode_and_map(entry: MarcEntry, leader: str, raw_fields: list[tuple[st
     entry.format = _detect(
         [(tag, {code for code, _value in subfields}) for tag, _ind, subfields, _raw in split]
     )
-    values = [raw for _tag, _ind, _subs, raw in split] + [
-        value for _tag, _ind, subfields, _raw in split for _code, value in subfields
-    ]
-    everything = b"".join(values)
-    if leader[9] == "a":
-        encoding = "utf-8"
-    else:
-        try:
-            everything.decode("utf-8")
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            encoding = "marc-8" if entry.format == MARC21 and b"\x1b" in everything else "gb18030"
-    entry.encoding = {"utf-8": "UTF-8", "gb18030": "GB18030", "marc-8": "MARC-8"}[encoding]
+    encoding, declared_unreadable = _record_encoding(leader, entry.format, split)
+    entry.encoding = ENCODING_LABELS[encoding]
+    if declared_unreadable:
+        entry.problems.append(
+            _(
+                "The record says (field 100) that its text is in %(charset)s, which this system "
+                "cannot read; export it in UTF-8."
+            )
+            % {"charset": declared_unreadable}
+        )
+        return
+    decoded: dict[bytes, _Decoded] = {}
+    for _tag, _ind, subfields, raw in split:
+        for value in [raw, *(value for _code, value in subfields)]:
+            if value not in decoded:
+                decoded[value] = _decode(value, encoding)
+    failing = [item for item in decoded.values() if item.unreadable]
+    if failing:
+        # Another encoding for the fields the record's own does not read: UTF-8 or GB18030 in
+        # a Chinese record (one field pasted from elsewhere), never a Chinese reading of a
+        # Latin-script record, whose such fields keep the record's encoding with replacements.
+        chinese = entry.format != MARC21 or _record_is_cjk(split, decoded)
+        for value, item in decoded.items():
+            if item.unreadable:
+                decoded[value] = _decode_other(value, encoding, chinese=chinese)
     record = pymarc.Record(leader=leader)
     unreadable: set[str] = set()
+    replaced: set[str] = set()
     other_encoding: dict[str, str] = {}
 
-    def decode(tag: str, value: bytes) -> str:
-        text, used = _decode(value, encoding)
-        if used is None:
+    def text(tag: str, value: bytes) -> str:
+        item = decoded[value]
+        if item.unreadable:
             unreadable.add(tag)
-        elif used != encoding:
-            other_encoding[tag] = used
-        return text
+        elif item.replaced:
+            replaced.add(tag)
+        elif item.encoding != encoding:
+            other_encoding[tag] = item.encoding
+        return item.text
 
     for tag, indicators, subfields, raw in split:
         if indicators is None:
-            record.add_field(Field(tag=tag, data=decode(tag, raw)))
+            record.add_field(Field(tag=tag, data=text(tag, raw)))
         else:
             record.add_field(
                 Field(
                     tag=tag,
                     indicators=Indicators(indicators[0], indicators[1]),
-                    subfields=[Subfield(code=code, value=decode(tag, value)) for code, value in subfields],
+                    subfields=[Subfield(code=code, value=text(tag, value)) for code, value in subfields],
                 )
             )
     for tag in sorted(unreadable):
         entry.problems.append(
             _("Field %(tag)s holds text that is neither UTF-8 nor GB18030 and cannot be read.") % {"tag": tag}
         )
+    for tag in sorted(replaced):
+        entry.notes.append(
+            _(
+                "Field %(tag)s is not in %(encoding)s as the rest of the record is; the characters "
+                "that could not be read are shown as �."
+            )
+            % {"tag": tag, "encoding": entry.encoding}
+        )
     for tag, used in sorted(other_encoding.items()):
         entry.notes.append(
             _("Field %(tag)s was read as %(encoding)s, unlike the rest of the record.")
-            % {"tag": tag, "encoding": used.upper()}
+            % {"tag": tag, "encoding": ENCODING_LABELS[used]}
         )
     _map(entry, record)
 
 
-def _decode(value: bytes, encoding: str) -> tuple[str, str | None]:
-    """The text of a field's bytes in the record's encoding, else the other of UTF-8 and GB18030;
-    ``None`` as the encoding when neither reads it (the text then has replacement marks)."""
-    if encoding == "marc-8":
+def _record_encoding(leader: str, format: str, split) -> tuple[str, str]:
+    """The encoding of one record's text, and the name of a character set it declares that
+    this system cannot read ("" when none).
+
+    What the record says comes first: MARC21's leader/09 ('a' UTF-8, blank MARC-8),
+    CNMARC/UNIMARC's 100 $a/26-33. The bytes decide what it leaves open, and where it is
+    contradicted by them: text that is valid UTF-8 is UTF-8, whatever the leader says (many
+    systems forget leader/09, and neither MARC-8 nor GB18030 text forms valid UTF-8); a MARC21
+    record with a blank leader/09 whose text is unmistakably Chinese (GB18030 as Chinese
+    systems write MARC21) is GB18030; a Latin-script record is never read as GB18030."""
+    values = [raw for _tag, _ind, _subs, raw in split] + [
+        value for _tag, _ind, subfields, _raw in split for _code, value in subfields
+    ]
+    high = [value for value in values if not _plain(value)]
+    if not high:
+        return UTF8, ""  # plain ASCII: every reading is the same
+    if format == MARC21 or (format != CNMARC and leader[9:10] == "a"):
+        declared = UTF8 if leader[9:10] == "a" else MARC8
+    else:
+        declared = _unimarc_declared(split) or (UTF8 if leader[9:10] == "a" else "")
+    if declared == UTF8 or all(_is_utf8(value) for value in high):
+        return UTF8, ""
+    if declared in UNIMARC_UNREADABLE.values():
+        return UTF8, declared
+    if declared == MARC8:
+        if any(b"\x1b" in value for value in high):
+            return MARC8, ""  # escape sequences: MARC-8's other scripts (CJK EACC, Cyrillic …)
+        return (GB18030 if _looks_chinese(high) else MARC8), ""
+    if declared:
+        return declared, ""
+    # CNMARC or UNIMARC saying nothing usable: Chinese systems write GB18030; a Latin-script
+    # UNIMARC record ISO 5426.
+    if _looks_chinese(high):
+        return GB18030, ""
+    return (ISO5426 if format == CNMARC else MARC8), ""
+
+
+def _unimarc_declared(split) -> str:
+    """The encoding CNMARC/UNIMARC 100 $a/26-33 names (its G0-G3 character sets), or ""."""
+    general = next(
+        (
+            value
+            for tag, _ind, subfields, _raw in split
+            if tag == "100"
+            for code, value in subfields
+            if code == "a"
+        ),
+        b"",
+    )
+    if len(general) < 30:
+        return ""
+    sets = [general[26:34].decode("ascii", errors="replace")[i : i + 2].strip() for i in range(0, 8, 2)]
+    sets = [code for code in sets if code]
+    if UNIMARC_UNICODE in sets:
+        return UTF8
+    if any(code in UNIMARC_CHINESE for code in sets):
+        return GB18030
+    if any(code in UNIMARC_LATIN for code in sets):
+        return ISO5426
+    return next((UNIMARC_UNREADABLE[code] for code in sets if code in UNIMARC_UNREADABLE), "")
+
+
+def _plain(value: bytes) -> bool:
+    """ASCII without escape sequences: text that every encoding reads alike."""
+    return value.isascii() and b"\x1b" not in value
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_chinese(values: list[bytes]) -> bool:
+    """Whether these bytes are Chinese text in GB18030: they all read as GB18030, and nearly
+    every two-byte character found has a second byte that is not ASCII (see GB_CHINESE_SHARE)."""
+    chinese = latin = 0
+    for value in values:
         try:
-            return pymarc.marc8_to_unicode(value, hide_utf8_warnings=True), "marc-8"
-        except Exception:  # noqa: S110 - broken MARC-8 (pymarc raises anything): try the others
-            pass
-    for candidate in dict.fromkeys([encoding, "utf-8", "gb18030"]):
-        if candidate == "marc-8":
-            continue
-        try:
-            return value.decode(candidate), candidate
+            value.decode("gb18030")
         except UnicodeDecodeError:
+            return False
+        index, length = 0, len(value)
+        while index < length:
+            if value[index] < 0x80:
+                index += 1
+                continue
+            second = value[index + 1] if index + 1 < length else 0
+            if 0x30 <= second <= 0x39:  # a four-byte GB18030 character
+                chinese += 1
+                index += 4
+            else:
+                chinese, latin = (chinese + 1, latin) if second >= 0x80 else (chinese, latin + 1)
+                index += 2
+    return chinese > 0 and chinese >= GB_CHINESE_SHARE * (chinese + latin)
+
+
+def _record_is_cjk(split, decoded: dict[bytes, _Decoded]) -> bool:
+    """Whether a MARC21 record is of a Chinese, Japanese or Korean book: by its language (008/35-37,
+    041 $a) or by Chinese characters in the fields that were read."""
+    for tag, _ind, subfields, raw in split:
+        if tag == "008" and raw[35:38].decode("ascii", errors="replace").lower() in CJK_LANGUAGES:
+            return True
+        if tag == "041" and any(
+            value[:3].decode("ascii", errors="replace").lower() in CJK_LANGUAGES
+            for code, value in subfields
+            if code == "a"
+        ):
+            return True
+    return any(not item.unreadable and CJK.search(item.text) for item in decoded.values())
+
+
+def _decode(value: bytes, encoding: str) -> _Decoded:
+    """A field's bytes read in the record's encoding; ``unreadable`` when they are not in it."""
+    if _plain(value):
+        return _Decoded(value.decode("ascii"), encoding)
+    if encoding == MARC8:
+        if not value.isascii() and _is_utf8(value):  # a UTF-8 field in a MARC-8 record
+            return _Decoded(value.decode("utf-8"), UTF8)
+        text, clean = _marc8_decode(value)
+        return _Decoded(text, MARC8, replaced=not clean)
+    if encoding == ISO5426:
+        if _is_utf8(value):
+            return _Decoded(value.decode("utf-8"), UTF8)
+        text, clean = _iso5426_decode(value)
+        return _Decoded(text, ISO5426, replaced=not clean)
+    try:
+        return _Decoded(value.decode(encoding), encoding)
+    except UnicodeDecodeError:
+        return _Decoded("", encoding, unreadable=True)
+
+
+def _decode_other(value: bytes, encoding: str, *, chinese: bool) -> _Decoded:
+    """A field the record's own encoding (UTF-8 or GB18030) does not read. In a Chinese record:
+    the other of the two, else nothing reads it. In a Latin-script one: the record's encoding,
+    with replacement marks."""
+    if chinese:
+        for candidate in (UTF8, GB18030):
+            if candidate != encoding:
+                try:
+                    return _Decoded(value.decode(candidate), candidate)
+                except UnicodeDecodeError:
+                    pass
+        return _Decoded(value.decode("utf-8", errors="replace"), encoding, unreadable=True)
+    return _Decoded(value.decode(encoding, errors="replace"), encoding, replaced=True)
+
+
+def _marc8_decode(value: bytes) -> tuple[str, bool]:
+    """MARC-8 by pymarc's decoder; ``False`` when some bytes are not MARC-8 (they become U+FFFD)."""
+    if b"\x1b" in value:  # escape sequences into other sets: pymarc follows them
+        try:
+            return MARC8ToUnicode(quiet=True).translate(value), True
+        except Exception:  # pymarc raises anything on broken multi-byte text
+            return value.decode("ascii", errors="replace"), False
+    pieces: list[str] = []
+    clean, start = True, 0
+    for index, byte in enumerate(value):
+        if byte >= 0x80 and byte not in MARC8_BYTES:
+            pieces += [MARC8ToUnicode(quiet=True).translate(value[start:index]), "\ufffd"]
+            clean, start = False, index + 1
+    rest = value[start:]
+    if rest and rest[-1] in MARC8_BYTES and MARC8_BYTES[rest[-1]][1]:
+        clean = False  # a diacritic with no letter after it: the text was cut, or is not MARC-8
+    pieces.append(MARC8ToUnicode(quiet=True).translate(rest))
+    return unicodedata.normalize("NFC", "".join(pieces)), clean
+
+
+def _iso5426_decode(value: bytes) -> tuple[str, bool]:
+    """ISO 5426 (UNIMARC's extended Latin): diacritics come before their letter."""
+    out: list[str] = []
+    marks: list[str] = []
+    clean = True
+    for byte in value:
+        if byte in ISO5426_COMBINING:
+            marks.append(ISO5426_COMBINING[byte])
             continue
-    return value.decode("utf-8", errors="replace"), None
+        if byte < 0x80:
+            char = chr(byte)
+        elif byte in ISO5426_SPACING:
+            char = ISO5426_SPACING[byte]
+        else:
+            char, clean = "\ufffd", False
+        out += [char, *marks]
+        marks = []
+    if marks:
+        clean = False
+    return unicodedata.normalize("NFC", "".join(out)), clean
 
 
 XML_NATIVE_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin-1", b"utf-16"}
