@@ -1069,8 +1069,8 @@ def _map_cnmarc(entry: MarcEntry, record: pymarc.Record):
     class_part, book_part = _first(record, "905", "d"), _first(record, "905", "e")
     fields["call_number"] = _call_number(class_part or fields["clc_code"], book_part)
     fields["language"] = _language(_first(record, "101", "a"))
-    fields["link"] = _link(entry, _first(record, "856", "u"))
-    fields["material_type"] = _material(record.leader, fields["link"], electronic="l", audio_visual="gij")
+    fields["link"], has_link = _link(entry, record)
+    fields["material_type"] = _material(record.leader, has_link, electronic="l", audio_visual="gij")
     contributors = []
     for item in record.get_fields("700", "701", "702", "710", "711", "712"):
         name = _name(item)
@@ -1117,8 +1117,8 @@ def _map_marc21(entry: MarcEntry, record: pymarc.Record):
     fields["call_number"] = _call_number(_clean(call_class), _clean(call_item)) if call_class else ""
     language = _first(record, "041", "a")[:3] or (fixed[35:38] if len(fixed) >= 38 else "")
     fields["language"] = _language(language)
-    fields["link"] = _link(entry, _first(record, "856", "u"))
-    fields["material_type"] = _material(record.leader, fields["link"], electronic="m", audio_visual="gij")
+    fields["link"], has_link = _link(entry, record)
+    fields["material_type"] = _material(record.leader, has_link, electronic="m", audio_visual="gij")
     contributors = []
     for item in record.get_fields("100", "110", "111", "700", "710", "711"):
         name = _name(item) if item.tag in ("100", "700") else _strip_isbd(item.get("a") or "")
@@ -1257,20 +1257,41 @@ def _language(code: str) -> str:
     }.get(code, Record.Language.OTHER)
 
 
-def _link(entry: MarcEntry, url: str) -> str:
-    if not url:
-        return ""
-    try:
-        URLValidator()(url)
-    except ValidationError:
-        entry.notes.append(_("Link “%(value)s” is not a web address and is left out.") % {"value": url[:100]})
-        return ""
-    return url
+LINK_LIMIT = Record._meta.get_field("link").max_length
 
 
-def _material(leader, link: str, *, electronic: str, audio_visual: str) -> str:
+def _link(entry: MarcEntry, record: pymarc.Record) -> tuple[str, bool]:
+    """The record's web address (the first 856 $u that is one and fits the catalogue's field),
+    and whether it has any web address at all (an e-resource whose only link is too long to
+    keep is still an e-resource). A link that is not kept is noted, never a problem."""
+    kept, any_valid = "", False
+    for url in _values(record, "856", "u"):
+        if kept:
+            break
+        try:
+            URLValidator()(url)
+        except ValidationError:
+            entry.notes.append(
+                _("Link “%(value)s” is not a web address and is left out.") % {"value": url[:100]}
+            )
+            continue
+        any_valid = True
+        if len(url) > LINK_LIMIT:
+            entry.notes.append(
+                _(
+                    "The link in field 856 $u is longer than the catalogue keeps (%(limit)s characters) "
+                    "and is left out: %(value)s…"
+                )
+                % {"limit": LINK_LIMIT, "value": url[:100]}
+            )
+            continue
+        kept = url
+    return kept, any_valid
+
+
+def _material(leader, has_link: bool, *, electronic: str, audio_visual: str) -> str:
     kind = str(leader)[6:7]
-    if kind and kind in electronic and link:
+    if kind and kind in electronic and has_link:
         return Record.MaterialType.E_RESOURCE
     if kind and kind in audio_visual:
         return Record.MaterialType.AUDIO_VISUAL
