@@ -56,6 +56,7 @@ from pymarc.marc8 import MARC8ToUnicode
 from .exceptions import CatalogError, InvalidISBN, UnknownClass
 from .isbn import isbn_clean, isbn_hyphenate, isbn_normalise
 from .models import Contributor, Copy, Location, Record
+from .search import search_normalise
 from .services import MAX_COPIES_AT_ONCE, RECORD_FIELDS, clc_normalise, clc_resolve, copies_add, record_create
 
 logger = logging.getLogger(__name__)
@@ -248,6 +249,16 @@ class MarcEntry:
     existing_action: str = ""
     # The ISBN as the file gives it, when it is not valid (shown in the report).
     isbn_given: str = ""
+    # 001, by which a holdings record of the file (leader/06 u, v, x, y) names this one in 004.
+    control_number: str = ""
+    # A holdings record: the 001 of its bibliographic record, and the call number it gives.
+    holdings: bool = False
+    holdings_of: str = ""
+    holdings_call_number: str = ""
+    # How many descriptions of copies without barcodes this record stands for, each worth the
+    # number of copies chosen per record: None is 1 without barcodes and 0 with them; records
+    # merged into this one (its holdings records, the same record again) change it.
+    unbarcoded: int | None = None
 
     @property
     def title(self) -> str:
@@ -283,10 +294,17 @@ class MarcEntry:
         return "；".join(f"{name} {labels.get(role, '')}".strip() for name, role in self.contributors)
 
     def copies_to_add(self, copies_per_record: int) -> int:
-        """How many copies saving this entry makes: its own barcodes, else the number chosen."""
+        """How many copies saving this entry makes: its barcodes (its own and those of the
+        records merged into it), and the number chosen for each description without barcodes."""
         if not self.valid or self.skipped:
             return 0
-        return len(self.barcodes) if self.barcodes else copies_per_record
+        return len(self.barcodes) + self.unbarcoded_count * copies_per_record
+
+    @property
+    def unbarcoded_count(self) -> int:
+        if self.unbarcoded is not None:
+            return self.unbarcoded
+        return 0 if self.barcodes else 1
 
 
 @dataclass
@@ -370,9 +388,129 @@ def marc_read(data: bytes, *, max_records: int | None = None) -> MarcReport:
             _("This is neither an ISO 2709 MARC file (.mrc, .iso) nor a MARCXML file (.xml).")
         )
         return report
+    if not report.problems:
+        _records_link(report)
     if not report.problems and not report.entries:
         report.problems.append(_("The file holds no MARC records."))
     return report
+
+
+# --- records that belong together: holdings records, the same record twice ------------------------
+
+HOLDINGS_TYPES = "uvxy"  # leader/06 of a MARC21 (and UNIMARC) holdings record
+
+
+def _records_link(report: MarcReport) -> None:
+    """Holdings records become copies of their bibliographic record (their 004 is its 001),
+    and a record met again later in the file (the same ISBN, or without one the same
+    description) becomes more copies of the first, as the spreadsheet import makes rows of
+    one ISBN copies of one record. What was merged leaves the report's entries; the record it
+    went into says so in a note."""
+    records_by_control: dict[str, MarcEntry] = {}
+    for entry in report.entries:
+        if not entry.holdings and entry.control_number:
+            records_by_control.setdefault(entry.control_number, entry)
+    held: dict[int, list[int]] = {}
+    remaining: list[MarcEntry] = []
+    for entry in report.entries:
+        if entry.holdings and not entry.problems:
+            record = records_by_control.get(entry.holdings_of) if entry.holdings_of else None
+            if record is not None:
+                _holdings_merge(record, entry, first=record.number not in held)
+                held.setdefault(record.number, []).append(entry.number)
+                continue
+            if entry.holdings_of:
+                entry.problems.append(
+                    _(
+                        "This holdings record belongs to the record with control number %(control)s "
+                        "(field 004), which is not in this file."
+                    )
+                    % {"control": entry.holdings_of}
+                )
+            else:
+                entry.problems.append(
+                    _("This holdings record does not say whose copies it lists: it has no field 004.")
+                )
+        remaining.append(entry)
+    for entry in remaining:
+        if entry.number in held:
+            entry.notes.append(
+                _("Copies from the holdings records of this file: %(numbers)s.")
+                % {"numbers": ", ".join(str(number) for number in held[entry.number])}
+            )
+    first_with: dict[tuple, MarcEntry] = {}
+    report.entries = []
+    for entry in remaining:
+        key = None if entry.problems or entry.holdings else _same_record_key(entry)
+        first = first_with.get(key) if key else None
+        if first is None:
+            if key:
+                first_with[key] = entry
+            report.entries.append(entry)
+        else:
+            _same_record_merge(first, entry)
+
+
+def _same_record_key(entry: MarcEntry) -> tuple | None:
+    if entry.fields.get("isbn"):
+        return ("isbn", entry.fields["isbn"])
+    if not entry.fields.get("title"):
+        return None
+    # Without an ISBN only the whole description says it is the same record (not the title,
+    # first author and publisher alone: two editions share those).
+    return (
+        "description",
+        entry.format,
+        tuple(sorted((name, str(value)) for name, value in entry.fields.items())),
+        tuple(entry.contributors),
+    )
+
+
+def _copies_merge(entry: MarcEntry, barcodes: list[str]) -> None:
+    """Another description of copies for this entry: its barcodes (a barcode already listed is
+    the same copy), or, without barcodes, one more lot of the number chosen per record."""
+    if entry.unbarcoded is None:
+        entry.unbarcoded = entry.unbarcoded_count
+    if barcodes:
+        entry.barcodes += [barcode for barcode in dict.fromkeys(barcodes) if barcode not in entry.barcodes]
+    else:
+        entry.unbarcoded += 1
+
+
+def _holdings_merge(record: MarcEntry, holdings: MarcEntry, *, first: bool) -> None:
+    if first and record.unbarcoded_count and not record.barcodes:
+        # The record said nothing of its copies; its holdings records do.
+        record.unbarcoded = 0
+    _copies_merge(record, holdings.barcodes)
+    call_number = holdings.holdings_call_number
+    if call_number and not record.fields.get("call_number"):
+        limit = Record._meta.get_field("call_number").max_length
+        if len(call_number) <= limit:
+            record.fields["call_number"] = call_number
+        else:
+            record.notes.append(
+                _(
+                    "The call number of holdings record %(number)s is longer than %(limit)s characters and is left out."
+                )
+                % {"number": holdings.number, "limit": limit}
+            )
+
+
+def _same_record_merge(first: MarcEntry, again: MarcEntry) -> None:
+    _copies_merge(first, again.barcodes)
+    if search_normalise(again.title) == search_normalise(first.title):
+        first.notes.append(
+            _("Record %(number)s of this file is the same record; its copies are added to this one.")
+            % {"number": again.number}
+        )
+    else:
+        first.notes.append(
+            _(
+                "Record %(number)s of this file has the same ISBN but the title “%(title)s”; its "
+                "copies are added to this record."
+            )
+            % {"number": again.number, "title": again.title}
+        )
 
 
 def _too_many(report: MarcReport, max_records: int) -> None:
@@ -1014,6 +1152,10 @@ def _statement_parse(text: str) -> list[tuple[str, str]]:
 
 
 def _map(entry: MarcEntry, record: pymarc.Record) -> None:
+    entry.control_number = _clean(_control(record, "001"))
+    if str(record.leader)[6:7] in HOLDINGS_TYPES:
+        _map_holdings(entry, record)
+        return
     if entry.format == CNMARC:
         fields, contributors, barcodes = _map_cnmarc(entry, record)
     elif entry.format == MARC21:
@@ -1037,6 +1179,18 @@ def _map(entry: MarcEntry, record: pymarc.Record) -> None:
             entry.contributors.append((name, role))
     entry.barcodes = [_clean(barcode) for barcode in barcodes if _clean(barcode)]
     _fields_fit(entry)
+
+
+def _map_holdings(entry: MarcEntry, record: pymarc.Record) -> None:
+    """A MARC21 holdings record: whose copies (004), their barcodes (852 $p, and 876-878 $p for
+    each item) and call number (852 $h/$i). Its copies join that record in _records_link."""
+    entry.holdings = True
+    entry.format = entry.format or MARC21
+    entry.holdings_of = _clean(_control(record, "004"))
+    entry.barcodes = [_clean(value) for value in _values(record, "852 876 877 878", "p")]
+    location = record.get("852")
+    if location is not None and location.get("h"):
+        entry.holdings_call_number = _call_number(location.get("h") or "", location.get("i") or "")
 
 
 def _map_cnmarc(entry: MarcEntry, record: pymarc.Record):
@@ -1557,6 +1711,15 @@ def _entry_save(
         record = record_create(fields=entry.fields, contributors=entry.contributors, user=user)
         result.records_created.append(record.pk)
     count = entry.copies_to_add(copies_per_record)
-    if count:
-        copies_add(record=record, count=count, location=location, barcodes=entry.barcodes or None, user=user)
-        result.copies_created += count
+    # The copies with the file's barcodes, then those that get new ones (a record with copies
+    # of both kinds: its holdings records, or the same record again, without barcodes).
+    barcodes = entry.barcodes
+    for start in range(0, len(barcodes), MAX_COPIES_AT_ONCE):
+        chunk = barcodes[start : start + MAX_COPIES_AT_ONCE]
+        copies_add(record=record, count=len(chunk), location=location, barcodes=chunk, user=user)
+    rest = count - len(barcodes)
+    while rest > 0:
+        chunk_count = min(rest, MAX_COPIES_AT_ONCE)
+        copies_add(record=record, count=chunk_count, location=location, user=user)
+        rest -= chunk_count
+    result.copies_created += count

@@ -8,11 +8,11 @@ import pytest
 from django.utils import translation
 from pymarc import Field, Indicators, Subfield
 
-from catalog.marc import marc_import, marc_preview
-from catalog.models import Record
+from catalog.marc import marc_import, marc_preview, marc_read
+from catalog.models import Copy, Record
 
 from .factories import location_default
-from .marc_samples import cnmarc, isbn13, iso, marc21
+from .marc_samples import CAOFANGZI_ISBN, cnmarc, isbn13, iso, marc21, marcxml
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +64,153 @@ def test_an_e_resource_whose_only_link_is_too_long_is_still_an_e_resource():
     record.add_field(link_field(LONG_LINK))
     [entry] = marc_preview(iso(record)).entries
     assert entry.valid and entry.fields["material_type"] == "e_resource"
+
+
+# --- 4. the same record twice in one file ------------------------------------------------------------
+
+
+def test_the_same_record_twice_becomes_one_record_with_the_copies_of_both():
+    data = iso(
+        cnmarc(holdings=(("C0000001", "I287.45", "12"),)),
+        cnmarc("小猪唏哩呼噜", isbn=BOOK2_ISBN),
+        cnmarc(holdings=(("C0000002", "I287.45", "12"),)),
+    )
+    report = marc_preview(data)
+    assert [(entry.number, entry.title) for entry in report.entries] == [(1, "草房子"), (2, "小猪唏哩呼噜")]
+    first = report.entries[0]
+    assert first.valid and first.barcodes == ["C0000001", "C0000002"]
+    assert first.notes == ["Record 3 of this file is the same record; its copies are added to this one."]
+    assert report.valid_numbers == [1, 2] and report.copies_total(1) == 3
+
+    result = marc_import(data=data, copies_per_record=1, location=location_default(), expected=[1, 2])
+    assert (len(result.records_created), result.copies_created) == (2, 3)
+    caofangzi = Record.objects.get(title="草房子")
+    assert sorted(caofangzi.copies.values_list("barcode", flat=True)) == ["C0000001", "C0000002"]
+
+
+def test_the_same_record_twice_without_barcodes_gets_the_chosen_copies_twice():
+    data = iso(cnmarc(), cnmarc())
+    [entry] = marc_preview(data).entries
+    assert entry.copies_to_add(2) == 4
+    result = marc_import(data=data, copies_per_record=2, location=location_default())
+    assert result.copies_created == 4 and Record.objects.get().copies.count() == 4
+
+
+def test_a_record_exported_twice_with_the_same_barcode_is_one_copy():
+    holdings = (("C0000001", "I287.45", "12"),)
+    [entry] = marc_preview(iso(cnmarc(holdings=holdings), cnmarc(holdings=holdings))).entries
+    assert entry.valid and entry.barcodes == ["C0000001"]
+
+
+def test_the_same_record_again_adds_its_copies_to_a_record_the_catalogue_has():
+    from catalog.services import record_create
+
+    existing = record_create(fields={"title": "草房子", "isbn": CAOFANGZI_ISBN}, contributors=[])
+    data = iso(cnmarc(holdings=(("C0000001", "", ""),)), cnmarc(holdings=(("C0000002", "", ""),)))
+    result = marc_import(data=data, copies_per_record=1, location=location_default(), existing="add_copies")
+    assert result.records_given_copies == [existing.pk] and result.copies_created == 2
+    assert sorted(existing.copies.values_list("barcode", flat=True)) == ["C0000001", "C0000002"]
+
+
+def test_records_without_isbn_are_the_same_only_when_their_whole_description_is():
+    first = cnmarc("围城", isbn=None, publisher="人民文学出版社", year="1991", authors=(("钱锺书", "著"),))
+    again = cnmarc("围城", isbn=None, publisher="人民文学出版社", year="1991", authors=(("钱锺书", "著"),))
+    later = cnmarc("围城", isbn=None, publisher="人民文学出版社", year="2013", authors=(("钱锺书", "著"),))
+    report = marc_preview(iso(first, again, later))
+    assert [(entry.number, entry.fields["year"]) for entry in report.entries] == [(1, 1991), (3, 2013)]
+    assert report.entries[0].copies_to_add(1) == 2
+
+
+# --- 6. holdings records, and XML that is not MARC ----------------------------------------------------
+
+HOLDINGS_LEADER = "00000nx  a2200000un 4500"
+
+
+def bibliographic(control: str, title: str, isbn: str | None) -> pymarc.Record:  # noqa: F821
+    record = marc21(f"{title} /", isbn=isbn, holdings=())
+    record.add_ordered_field(Field(tag="001", data=control))
+    return record
+
+
+def holdings_record(of: str | None, *barcodes: str, items: tuple[str, ...] = (), call=("I712.84", "W58")):
+    import pymarc
+
+    record = pymarc.Record(leader=HOLDINGS_LEADER)
+    record.add_field(Field(tag="001", data=f"h{of}{len(barcodes)}"))
+    if of is not None:
+        record.add_field(Field(tag="004", data=of))
+    record.add_field(Field(tag="008", data="0001014u    8   4001aucht      0000000"))
+    for barcode in barcodes or ("",):
+        subfields = [Subfield("b", "MAIN"), Subfield("h", call[0]), Subfield("i", call[1])]
+        if barcode:
+            subfields.append(Subfield("p", barcode))
+        record.add_field(Field(tag="852", indicators=Indicators("0", " "), subfields=subfields))
+    for barcode in items:
+        record.add_field(
+            Field(
+                tag="876",
+                indicators=Indicators(" ", " "),
+                subfields=[Subfield("a", "1"), Subfield("p", barcode)],
+            )
+        )
+    return record
+
+
+def test_holdings_records_become_copies_of_their_bibliographic_record():
+    data = iso(
+        bibliographic("ocm001", "Charlotte's web", "9780064400558"),
+        holdings_record("ocm001", "B0000001"),
+        holdings_record("ocm001", items=("B0000002", "B0000003")),
+        bibliographic("ocm002", "Stuart Little", isbn13("978-0-06-440092")),
+    )
+    report = marc_preview(data)
+    assert [(entry.number, entry.title) for entry in report.entries] == [
+        (1, "Charlotte's web"),
+        (4, "Stuart Little"),
+    ]
+    web = report.entries[0]
+    assert web.valid and web.barcodes == ["B0000001", "B0000002", "B0000003"]
+    assert web.fields["call_number"] == "I712.84/W58"
+    assert web.notes == ["Copies from the holdings records of this file: 2, 3."]
+    assert web.copies_to_add(5) == 3  # its holdings say how many copies it has
+    assert report.entries[1].copies_to_add(5) == 5
+
+    marc_import(data=data, copies_per_record=5, location=location_default())
+    record = Record.objects.get(title="Charlotte's web")
+    assert sorted(record.copies.values_list("barcode", flat=True)) == ["B0000001", "B0000002", "B0000003"]
+    assert Copy.objects.count() == 8
+
+
+def test_a_holdings_record_before_its_record_and_one_without_barcodes():
+    data = iso(
+        holdings_record("ocm001"),
+        bibliographic("ocm001", "Charlotte's web", "9780064400558"),
+    )
+    [entry] = marc_preview(data).entries
+    assert entry.number == 2 and entry.barcodes == [] and entry.copies_to_add(3) == 3
+
+
+def test_a_holdings_record_whose_record_is_not_in_the_file_is_a_problem_naming_it():
+    data = iso(
+        bibliographic("ocm001", "Charlotte's web", "9780064400558"),
+        holdings_record("ocm999", "B0000001"),
+        holdings_record(None, "B0000002"),
+    )
+    report = marc_preview(data)
+    assert [entry.problems for entry in report.entries] == [
+        [],
+        [
+            "This holdings record belongs to the record with control number ocm999 (field 004), "
+            "which is not in this file."
+        ],
+        ["This holdings record does not say whose copies it lists: it has no field 004."],
+    ]
+    assert report.entries[0].copies_to_add(1) == 1
+
+
+def test_holdings_records_in_marcxml_too():
+    data = marcxml(
+        bibliographic("ocm001", "Charlotte's web", "9780064400558"), holdings_record("ocm001", "B1")
+    )
+    [entry] = marc_read(data).entries
+    assert entry.barcodes == ["B1"] and entry.title == "Charlotte's web"
