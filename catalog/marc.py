@@ -988,8 +988,22 @@ def _read_xml(data: bytes, report: MarcReport, max_records: int) -> None:
             line = handler.line()
         report.problems.append(_("The XML file is damaged near line %(line)s.") % {"line": line})
         return
+    if not handler.records and not handler.root_is_marc():
+        namespace, element = handler.root or (None, "?")
+        report.problems.append(
+            _(
+                "This XML file is not MARCXML: it begins with <%(element)s>%(namespace)s, not a MARC "
+                "<collection> or <record>, and holds no MARC records."
+            )
+            % {"element": element, "namespace": f" ({namespace})" if namespace else ""}
+        )
+        return
     for number, record in enumerate(handler.records, start=1):
         entry = MarcEntry(number=number, encoding=encoding)
+        if isinstance(record, _DamagedRecord):
+            entry.problems.append(record.problem)
+            report.entries.append(entry)
+            continue
         try:
             entry.format = _detect(
                 [(item.tag, {sub.code for sub in item.subfields}) for item in record.fields]
@@ -1005,13 +1019,34 @@ class _TooMany(Exception):
     pass
 
 
+@dataclass
+class _DamagedRecord:
+    problem: str
+
+
+# The namespaces of MARC records in XML: MARC21 slim (MARCXML), MARCXchange (ISO 25577, also
+# for UNIMARC), and none. Elements of any other (an SRU response around the records, an ISO
+# 20775 holdings file) are not MARC and are passed over.
+MARC_XML_NAMESPACES = frozenset(
+    [None, "", pymarc.marcxml.MARC_XML_NS, "info:lc/xmlns/marcxchange-v1", "info:lc/xmlns/marcxchange-v2"]
+)
+MARC_XML_CONTENT = frozenset(["leader", "controlfield", "datafield"])
+
+
 class _XmlHandler(pymarc.XmlHandler):
-    """pymarc's handler for any namespace (MARC21 slim, marcxchange, none), with a limit."""
+    """pymarc's handler for the MARC namespaces (MARC21 slim, MARCXchange, none), with a limit.
+
+    A record counts when it holds a leader or a field. An element of a record that pymarc
+    cannot take (a field without its tag, a subfield without its code, …) makes that record
+    a ``_DamagedRecord`` saying where, and the others are read on."""
 
     def __init__(self, max_records: int):
         super().__init__(strict=False)
         self.max_records = max_records
         self._locator = None
+        self.root: tuple[str | None, str] | None = None
+        self._damage = ""
+        self._marc_content = False
 
     def setDocumentLocator(self, locator):
         self._locator = locator
@@ -1019,13 +1054,79 @@ class _XmlHandler(pymarc.XmlHandler):
     def line(self):
         return self._locator.getLineNumber() if self._locator is not None else "?"
 
+    def root_is_marc(self) -> bool:
+        return (
+            self.root is not None
+            and self.root[0] in MARC_XML_NAMESPACES
+            and self.root[1] in ("collection", "record")
+        )
+
+    def startElementNS(self, name, qname, attrs):
+        if self.root is None:
+            self.root = name
+        if name[0] not in MARC_XML_NAMESPACES:
+            return
+        element = name[1]
+        if element == "record":
+            self._damage, self._marc_content = "", False
+            self._field = self._subfield_code = None
+            super().startElementNS(name, qname, attrs)
+            return
+        if self._record is None or self._damage:
+            return
+        self._marc_content = self._marc_content or element in MARC_XML_CONTENT
+        missing = {"controlfield": "tag", "datafield": "tag", "subfield": "code"}.get(element)
+        if missing and not attrs.get((None, missing)):
+            self._damaged(
+                _(
+                    "This record is damaged near line %(line)s: a <%(element)s> without its "
+                    "“%(attribute)s” attribute."
+                )
+                % {"line": self.line(), "element": element, "attribute": missing}
+            )
+            return
+        try:
+            super().startElementNS(name, qname, attrs)
+        except Exception:  # whatever pymarc raises on an element it cannot take
+            logger.info("MARCXML element could not be read", exc_info=True)
+            self._damaged(
+                _("This record is damaged near line %(line)s and cannot be read.") % {"line": self.line()}
+            )
+
     def endElementNS(self, name, qname):
-        if name[1] == "leader":
+        if name[0] not in MARC_XML_NAMESPACES:
+            return
+        element = name[1]
+        if element == "record":
+            if self._record is None:
+                return
+            if self._damage:
+                self.process_record(_DamagedRecord(self._damage))
+            elif self._marc_content:
+                super().endElementNS(name, qname)
+            self._record = self._field = self._subfield_code = None
+            self._text = []
+            return
+        if self._record is None or self._damage:
+            self._text = []
+            return
+        if element == "leader":
             # A leader of the wrong length is padded or cut to 24 characters, as it would be
             # read anyway; the fields are what matters.
             text = "".join(self._text)
             self._text = [text[:24].ljust(24)]
-        super().endElementNS(name, qname)
+        try:
+            super().endElementNS(name, qname)
+        except Exception:  # whatever pymarc raises on an element it cannot take
+            logger.info("MARCXML element could not be read", exc_info=True)
+            self._damaged(
+                _("This record is damaged near line %(line)s and cannot be read.") % {"line": self.line()}
+            )
+
+    def _damaged(self, problem: str) -> None:
+        self._damage = problem
+        self._field = self._subfield_code = None
+        self._text = []
 
     def process_record(self, record):
         if len(self.records) >= self.max_records:

@@ -254,12 +254,17 @@ def test_marcxml_in_big5_or_utf16_is_read():
     assert entry.title == "草房子" and entry.valid
 
 
-def test_marcxml_with_a_short_leader_is_read_and_one_without_tags_refused(english):
+def test_marcxml_with_a_short_leader_is_read_and_one_without_tags_is_a_problem_of_that_record(english):
     record = b'<record><leader>00000nam</leader><datafield tag="200" ind1="1" ind2=" "><subfield code="a">%s</subfield></datafield></record>'
     [entry] = marc_read(b"<collection>" + record % "草房子".encode() + b"</collection>").entries
     assert (entry.format, entry.title) == (CNMARC, "草房子")
     damaged = b'<collection>\n<record>\n<datafield ind1=" " ind2=" "><subfield code="a">x</subfield></datafield></record></collection>'
-    assert marc_read(damaged).problems == ["The XML file is damaged near line 3."]
+    # The file is well-formed XML: only the record is refused (issue 15, 7), not the file.
+    report = marc_read(damaged)
+    assert not report.refused
+    assert [entry.problems for entry in report.entries] == [
+        ["This record is damaged near line 3: a <datafield> without its “tag” attribute."]
+    ]
 
 
 def test_a_field_in_gb18030_inside_a_utf8_record_is_read_and_noted(english):

@@ -214,3 +214,90 @@ def test_holdings_records_in_marcxml_too():
     )
     [entry] = marc_read(data).entries
     assert entry.barcodes == ["B1"] and entry.title == "Charlotte's web"
+
+
+def test_xml_that_is_not_marc_is_refused_as_not_marc():
+    iso20775 = b"""<?xml version="1.0" encoding="UTF-8"?>
+<holdings xmlns="info:ofi/fmt:xml:xsd:iso20775">
+  <holding>
+    <physicalLocation>School library</physicalLocation>
+    <holdingSimple><copyInformation>
+      <pieceIdentifier><value>B0000001</value></pieceIdentifier>
+    </copyInformation></holdingSimple>
+  </holding>
+</holdings>"""
+    report = marc_read(iso20775)
+    assert report.refused and report.entries == []
+    assert report.problems == [
+        "This XML file is not MARCXML: it begins with <holdings> (info:ofi/fmt:xml:xsd:iso20775), not a "
+        "MARC <collection> or <record>, and holds no MARC records."
+    ]
+    # The same in an SRU response, whose <record> elements are SRU's, not MARC's.
+    sru = (
+        b'<searchRetrieveResponse xmlns="http://docs.oasis-open.org/ns/search-ws/sruResponse"><records>'
+        b"<record><recordSchema>info:ofi/fmt:xml:xsd:iso20775</recordSchema><recordData>"
+        + iso20775.split(b"?>", 1)[1]
+        + b"</recordData></record></records></searchRetrieveResponse>"
+    )
+    assert (
+        marc_read(sru)
+        .problems[0]
+        .startswith("This XML file is not MARCXML: it begins with <searchRetrieveResponse>")
+    )
+    # Plain XML of another kind, with <record> elements but no MARC in them.
+    other = b"<export><record><title>x</title></record></export>"
+    assert marc_read(other).problems[0].startswith("This XML file is not MARCXML: it begins with <export>")
+
+
+def test_marcxml_inside_an_sru_response_is_read():
+    inner = marcxml(cnmarc()).split(b"?>", 1)[1]
+    sru = (
+        b'<searchRetrieveResponse xmlns="http://docs.oasis-open.org/ns/search-ws/sruResponse"><records><record>'
+        b"<recordSchema>marcxml</recordSchema><recordData>" + inner + b"</recordData></record></records>"
+        b"</searchRetrieveResponse>"
+    )
+    report = marc_read(sru)
+    assert not report.refused and [entry.title for entry in report.entries] == ["草房子"]
+
+
+# --- 7. one damaged record in a well-formed MARCXML file ---------------------------------------------
+
+
+def test_one_bad_element_refuses_only_its_record():
+    good = marcxml(cnmarc(), cnmarc("小猪唏哩呼噜", isbn=BOOK2_ISBN)).decode()
+    start = good.index("<record", good.index("<record") + 1)
+    broken = (
+        good[:start] + '<record>\n<leader>00000nam0 2200000   450 </leader>\n<datafield ind1="1" ind2=" ">'
+        '<subfield code="a">坏记录</subfield></datafield>\n<datafield tag="701" ind1=" " ind2="0">'
+        "<subfield>无代码</subfield></datafield></record>\n" + good[start:]
+    ).encode()
+    report = marc_preview(broken)
+    assert not report.refused
+    assert [(entry.number, entry.title, entry.valid) for entry in report.entries] == [
+        (1, "草房子", True),
+        (2, "", False),
+        (3, "小猪唏哩呼噜", True),
+    ]
+    assert report.entries[1].problems == [
+        "This record is damaged near line 4: a <datafield> without its “tag” attribute."
+    ]
+    result = marc_import(
+        data=broken, copies_per_record=1, location=location_default(), skip_invalid=True, expected=[1, 3]
+    )
+    assert (len(result.records_created), result.invalid) == (2, 1)
+
+
+def test_a_subfield_without_its_code_refuses_its_record():
+    data = (
+        b'<collection xmlns="http://www.loc.gov/MARC21/slim"><record><leader>00000nam a2200000 a 4500</leader>'
+        b'<datafield tag="245" ind1="1" ind2="0"><subfield>No code</subfield></datafield></record></collection>'
+    )
+    [entry] = marc_read(data).entries
+    assert entry.problems == [
+        "This record is damaged near line 1: a <subfield> without its “code” attribute."
+    ]
+
+
+def test_xml_that_is_not_well_formed_is_still_refused_as_a_whole():
+    report = marc_read(marcxml(cnmarc())[:-30])
+    assert report.refused and report.problems[0].startswith("The XML file is damaged near line")
