@@ -767,19 +767,25 @@ def _record_encoding(leader: str, format: str, split) -> tuple[str, str]:
         declared = UTF8 if leader[9:10] == "a" else MARC8
     else:
         declared = _unimarc_declared(split) or (UTF8 if leader[9:10] == "a" else "")
-    if declared == UTF8 or all(_is_utf8(value) for value in high):
+    escapes = any(b"\x1b" in value for value in high)
+    if declared == UTF8:
+        return UTF8, ""
+    if declared == MARC8 and escapes:
+        return MARC8, ""  # escape sequences: MARC-8's other scripts (CJK EACC, Cyrillic …)
+    non_ascii = [value for value in high if not value.isascii()]
+    if not non_ascii:
+        return MARC8, ""  # escape sequences into sets whose bytes are all below 0x80 (EACC)
+    if all(_is_utf8(value) for value in non_ascii):
         return UTF8, ""
     if declared in UNIMARC_UNREADABLE.values():
         return UTF8, declared
     if declared == MARC8:
-        if any(b"\x1b" in value for value in high):
-            return MARC8, ""  # escape sequences: MARC-8's other scripts (CJK EACC, Cyrillic …)
-        return (GB18030 if _looks_chinese(high) else MARC8), ""
+        return (GB18030 if _looks_chinese(non_ascii) else MARC8), ""
     if declared:
         return declared, ""
     # CNMARC or UNIMARC saying nothing usable: Chinese systems write GB18030; a Latin-script
     # UNIMARC record ISO 5426.
-    if _looks_chinese(high):
+    if _looks_chinese(non_ascii):
         return GB18030, ""
     return (ISO5426 if format == CNMARC else MARC8), ""
 
@@ -1337,7 +1343,57 @@ def _map_cnmarc(entry: MarcEntry, record: pymarc.Record):
     return fields, contributors, barcodes
 
 
+LINKAGE = re.compile(r"^\s*(\d{3})-(\d{2})")
+
+
+def _vernacular(record: pymarc.Record) -> pymarc.Record:
+    """The record with its Chinese, Japanese or Korean script in place of the romanisation.
+
+    A MARC21 record of a Chinese book catalogued abroad gives the title, names and imprint in
+    romanisation (245 $a Na han) and in the vernacular in an 880 field linked to them by $6
+    (245 $6 880-01 ↔ 880 $6 245-01/$1 $a 呐喊). For a Chinese library the vernacular is the
+    record: each field with a CJK 880 partner is read from that 880 (the romanised title stays
+    findable by the pinyin the catalogue makes of it); an 880 in another script is left aside,
+    and an 880 whose partner is missing stands in for a field the record lacks."""
+    partners: dict[tuple[str, str], Field] = {}
+    for item in record.get_fields("880"):
+        match = LINKAGE.match(item.get("6") or "")
+        values = [sub.value for sub in item.subfields if sub.code != "6"]
+        if match and any(CJK.search(value or "") for value in values):
+            partners.setdefault((match.group(1), match.group(2)), item)
+    if not partners:
+        return record
+
+    def field_from(tag: str, item: Field) -> Field:
+        return Field(
+            tag=tag,
+            indicators=item.indicators,
+            subfields=[Subfield(sub.code, sub.value) for sub in item.subfields if sub.code != "6"],
+        )
+
+    vernacular = pymarc.Record(leader=str(record.leader))
+    used: set[tuple[str, str]] = set()
+    for item in record.fields:
+        if item.tag == "880":
+            continue
+        link = "" if item.is_control_field() else (item.get("6") or "")
+        match = re.match(r"^\s*880-(\d{2})", link)
+        key = (item.tag, match.group(1)) if match else None
+        if key in partners:
+            vernacular.add_field(field_from(item.tag, partners[key]))
+            used.add(key)
+        else:
+            vernacular.add_field(item)
+    tags = {item.tag for item in vernacular.fields}
+    for (tag, _occurrence), item in partners.items():
+        if (tag, _occurrence) not in used and tag not in tags and not _is_control(tag):
+            vernacular.add_field(field_from(tag, item))
+            tags.add(tag)
+    return vernacular
+
+
 def _map_marc21(entry: MarcEntry, record: pymarc.Record):
+    record = _vernacular(record)
     title_field = record.get("245")
     title, subtitle, statement = "", "", ""
     if title_field is not None:
