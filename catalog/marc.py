@@ -57,7 +57,14 @@ from .exceptions import CatalogError, InvalidISBN, UnknownClass
 from .isbn import isbn_clean, isbn_hyphenate, isbn_normalise
 from .models import Contributor, Copy, Location, Record
 from .search import search_normalise
-from .services import MAX_COPIES_AT_ONCE, RECORD_FIELDS, clc_normalise, clc_resolve, copies_add, record_create
+from .services import (
+    MAX_COPIES_AT_ONCE,
+    RECORD_FIELDS,
+    clc_normalise,
+    clc_resolve,
+    copies_create_bulk,
+    records_create_bulk,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +83,7 @@ EXISTING_CHOICES = (
 
 DEFAULT_MAX_RECORDS = 50_000
 DEFAULT_INLINE_RECORDS = 300
-PROGRESS_EVERY = 50
+SAVE_BATCH = 500  # entries saved at once; progress is reported after each batch
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 RECORD_END = b"\x1d"
@@ -1330,8 +1337,10 @@ def _map_cnmarc(entry: MarcEntry, record: pymarc.Record):
     class_part, book_part = _first(record, "905", "d"), _first(record, "905", "e")
     fields["call_number"] = _call_number(class_part or fields["clc_code"], book_part)
     fields["language"] = _language(_first(record, "101", "a"))
-    fields["link"], has_link = _link(entry, record)
-    fields["material_type"] = _material(record.leader, has_link, electronic="l", audio_visual="gij")
+    fields["link"], link_too_long = _link(entry, record)
+    fields["material_type"] = _material(
+        entry, record.leader, fields["link"], link_too_long, electronic="l", audio_visual="gij"
+    )
     contributors = []
     for item in record.get_fields("700", "701", "702", "710", "711", "712"):
         name = _name(item)
@@ -1428,8 +1437,10 @@ def _map_marc21(entry: MarcEntry, record: pymarc.Record):
     fields["call_number"] = _call_number(_clean(call_class), _clean(call_item)) if call_class else ""
     language = _first(record, "041", "a")[:3] or (fixed[35:38] if len(fixed) >= 38 else "")
     fields["language"] = _language(language)
-    fields["link"], has_link = _link(entry, record)
-    fields["material_type"] = _material(record.leader, has_link, electronic="m", audio_visual="gij")
+    fields["link"], link_too_long = _link(entry, record)
+    fields["material_type"] = _material(
+        entry, record.leader, fields["link"], link_too_long, electronic="m", audio_visual="gij"
+    )
     contributors = []
     for item in record.get_fields("100", "110", "111", "700", "710", "711"):
         name = _name(item) if item.tag in ("100", "700") else _strip_isbd(item.get("a") or "")
@@ -1573,9 +1584,9 @@ LINK_LIMIT = Record._meta.get_field("link").max_length
 
 def _link(entry: MarcEntry, record: pymarc.Record) -> tuple[str, bool]:
     """The record's web address (the first 856 $u that is one and fits the catalogue's field),
-    and whether it has any web address at all (an e-resource whose only link is too long to
-    keep is still an e-resource). A link that is not kept is noted, never a problem."""
-    kept, any_valid = "", False
+    and whether it had one that is left out for its length. A link that is not kept is noted,
+    never a problem."""
+    kept, too_long = "", False
     for url in _values(record, "856", "u"):
         if kept:
             break
@@ -1586,8 +1597,8 @@ def _link(entry: MarcEntry, record: pymarc.Record) -> tuple[str, bool]:
                 _("Link “%(value)s” is not a web address and is left out.") % {"value": url[:100]}
             )
             continue
-        any_valid = True
         if len(url) > LINK_LIMIT:
+            too_long = True
             entry.notes.append(
                 _(
                     "The link in field 856 $u is longer than the catalogue keeps (%(limit)s characters) "
@@ -1597,13 +1608,23 @@ def _link(entry: MarcEntry, record: pymarc.Record) -> tuple[str, bool]:
             )
             continue
         kept = url
-    return kept, any_valid
+    return kept, too_long
 
 
-def _material(leader, has_link: bool, *, electronic: str, audio_visual: str) -> str:
+def _material(
+    entry: MarcEntry, leader, link: str, link_too_long: bool, *, electronic: str, audio_visual: str
+) -> str:
     kind = str(leader)[6:7]
-    if kind and kind in electronic and has_link:
+    if kind and kind in electronic and link:
         return Record.MaterialType.E_RESOURCE
+    if kind and kind in electronic and link_too_long:
+        # The catalogue keeps no e-resource without its link: the record comes in as a book,
+        # and becomes an e-resource when someone gives it a shorter link.
+        entry.notes.append(
+            _(
+                "Without its link the record is imported as a book; give it a shorter link to make it an e-resource."
+            )
+        )
     if kind and kind in audio_visual:
         return Record.MaterialType.AUDIO_VISUAL
     return Record.MaterialType.BOOK
@@ -1812,7 +1833,7 @@ def marc_import(
     a file whose valid records are no longer those the librarian confirmed (``expected``: the
     numbers shown in the preview) because the catalogue changed meanwhile; any record or copy
     the catalogue refuses while saving. ``progress(done, total)`` is called as records are
-    saved (every PROGRESS_EVERY records and at the end), for a job's progress bar.
+    saved (after each SAVE_BATCH records, the last time at the end), for a job's progress bar.
     """
     if not 0 <= copies_per_record <= MAX_COPIES_AT_ONCE:
         raise MarcImportRefused(
@@ -1841,42 +1862,63 @@ def marc_import(
         for record in Record.objects.filter(pk__in={e.existing_pk for e in report.existing_entries})
     }
     entries = report.valid_entries
-    for done, entry in enumerate(entries, start=1):
-        if entry.skipped:
-            result.skipped += 1
-        else:
-            try:
-                _entry_save(entry, result, existing_records, copies_per_record, location, user)
-            except (CatalogError, ValidationError) as error:
-                reason = error.message if isinstance(error, CatalogError) else "; ".join(error.messages)
-                raise MarcImportRefused(
-                    _("Record %(number)s (%(title)s) could not be saved: %(reason)s Nothing was imported.")
-                    % {"number": entry.number, "title": entry.title or "—", "reason": reason}
-                ) from error
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(entries)):
-            progress(done, len(entries))
+    classes: dict = {}
+    for start in range(0, len(entries), SAVE_BATCH):
+        batch = entries[start : start + SAVE_BATCH]
+        _batch_save(batch, result, existing_records, classes, copies_per_record, location, user)
+        if progress is not None:
+            progress(start + len(batch), len(entries))
     return result
 
 
-def _entry_save(
-    entry: MarcEntry, result: MarcImportResult, existing_records, copies_per_record, location, user
-):
-    if entry.existing_pk is not None:
-        record = existing_records[entry.existing_pk]
-        result.records_given_copies.append(record.pk)
-    else:
-        record = record_create(fields=entry.fields, contributors=entry.contributors, user=user)
-        result.records_created.append(record.pk)
-    count = entry.copies_to_add(copies_per_record)
-    # The copies with the file's barcodes, then those that get new ones (a record with copies
-    # of both kinds: its holdings records, or the same record again, without barcodes).
-    barcodes = entry.barcodes
-    for start in range(0, len(barcodes), MAX_COPIES_AT_ONCE):
-        chunk = barcodes[start : start + MAX_COPIES_AT_ONCE]
-        copies_add(record=record, count=len(chunk), location=location, barcodes=chunk, user=user)
-    rest = count - len(barcodes)
-    while rest > 0:
-        chunk_count = min(rest, MAX_COPIES_AT_ONCE)
-        copies_add(record=record, count=chunk_count, location=location, user=user)
-        rest -= chunk_count
-    result.copies_created += count
+def _refused(entry: MarcEntry, error: CatalogError) -> MarcImportRefused:
+    return MarcImportRefused(
+        _("Record %(number)s (%(title)s) could not be saved: %(reason)s Nothing was imported.")
+        % {"number": entry.number, "title": entry.title or "—", "reason": error.message}
+    )
+
+
+def _batch_save(
+    batch: list[MarcEntry],
+    result: MarcImportResult,
+    existing_records,
+    classes,
+    copies_per_record,
+    location,
+    user,
+) -> None:
+    """Save some valid entries at once through the services the spreadsheet import uses: the
+    new records in bulk (their call numbers reserved per class in one step), then every copy
+    in bulk (new barcodes and accession numbers reserved in one step), in file order."""
+    new = [entry for entry in batch if not entry.skipped and entry.existing_pk is None]
+    try:
+        records = records_create_bulk(
+            items=[(entry.fields, entry.contributors) for entry in new], user=user, classes=classes
+        )
+    except CatalogError as error:
+        raise _refused(new[getattr(error, "item", 0)], error) from error
+    record_of = {id(entry): record.pk for entry, record in zip(new, records, strict=True)}
+    copies: list[Copy] = []
+    owners: list[MarcEntry] = []
+    for entry in batch:
+        if entry.skipped:
+            result.skipped += 1
+            continue
+        if entry.existing_pk is not None:
+            record_id = existing_records[entry.existing_pk].pk
+            result.records_given_copies.append(record_id)
+        else:
+            record_id = record_of[id(entry)]
+            result.records_created.append(record_id)
+        # The copies with the file's barcodes, then those that get new ones (a record with
+        # copies of both kinds: its holdings records, or the same record again, without barcodes).
+        count = entry.copies_to_add(copies_per_record)
+        barcodes = [*entry.barcodes, *[""] * (count - len(entry.barcodes))]
+        copies += [Copy(record_id=record_id, barcode=barcode, location=location) for barcode in barcodes]
+        owners += [entry] * len(barcodes)
+        result.copies_created += count
+    if copies:
+        try:
+            copies_create_bulk(copies=copies, user=user)
+        except CatalogError as error:
+            raise _refused(owners[getattr(error, "item", 0)], error) from error

@@ -58,12 +58,22 @@ def test_a_link_that_fits_is_kept_and_a_later_one_taken_when_the_first_is_too_lo
     assert len(entry.notes) == 1 and "856 $u" in entry.notes[0]
 
 
-def test_an_e_resource_whose_only_link_is_too_long_is_still_an_e_resource():
+def test_an_e_resource_whose_only_link_is_too_long_comes_in_as_a_book_and_saves():
+    """The catalogue keeps no e-resource without its link (record_create refuses one), so a
+    preview that let it through would refuse the whole import when saving."""
     record = marc21(holdings=())
     record.leader = record.leader[:6] + "m" + record.leader[7:]
     record.add_field(link_field(LONG_LINK))
     [entry] = marc_preview(iso(record)).entries
-    assert entry.valid and entry.fields["material_type"] == "e_resource"
+    assert entry.valid and entry.fields["material_type"] == "book"
+    assert entry.notes[1:] == [
+        "Without its link the record is imported as a book; give it a shorter link to make it an e-resource."
+    ]
+    marc_import(data=iso(record), copies_per_record=1, location=location_default())
+    assert Record.objects.get().material_type == "book"
+    record["856"]["u"] = "https://ebooks.example.com/book/1"
+    [entry] = marc_preview(iso(record)).entries
+    assert entry.fields["material_type"] == "e_resource" and entry.notes == []
 
 
 # --- 4. the same record twice in one file ------------------------------------------------------------
@@ -301,3 +311,34 @@ def test_a_subfield_without_its_code_refuses_its_record():
 def test_xml_that_is_not_well_formed_is_still_refused_as_a_whole():
     report = marc_read(marcxml(cnmarc())[:-30])
     assert report.refused and report.problems[0].startswith("The XML file is damaged near line")
+
+
+# --- 11. saving many records ---------------------------------------------------------------------------
+
+
+def test_saving_takes_the_same_few_queries_for_ten_records_or_three_hundred(django_assert_max_num_queries):
+    """Records and copies are saved in bulk, as the spreadsheet import saves them, not one
+    record_create and one copies_add (a dozen queries) per record."""
+
+    def books(count: int, first: int) -> bytes:
+        return iso(
+            *(
+                cnmarc(
+                    f"测试图书{number}",
+                    isbn=isbn13(f"978-7-5{number:07d}"),
+                    clc=("I287.45", "I247.5", "G624.2")[number % 3],
+                    holdings=((f"M{number:07d}", "", ""),) if number % 2 else (),
+                )
+                for number in range(first, first + count)
+            )
+        )
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        marc_import(data=books(10, 0), copies_per_record=2, location=location_default())
+    with django_assert_max_num_queries(len(few.captured_queries) + 5):
+        result = marc_import(data=books(300, 1000), copies_per_record=2, location=location_default())
+    assert (len(result.records_created), result.copies_created) == (300, 450)
+    assert Copy.objects.filter(barcode="M0001001").get().record.title == "测试图书1001"
