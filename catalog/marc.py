@@ -20,6 +20,14 @@ file on the record terminator, finds fields by the directory (or, when the direc
 are wrong, by the field terminators in directory order) and decodes each field by itself. The
 records it builds are ``pymarc.Record`` objects, as MARCXML's (read by pymarc) are, so that one
 mapping serves both.
+
+Each record's encoding is chosen by itself (``_record_encoding``): from what it says (MARC21
+leader/09, 'a' UTF-8 and blank MARC-8; CNMARC/UNIMARC 100 $a/26-33, "50" Unicode, "20" GB 2312,
+"03" ISO 5426) and from its bytes where they contradict it or it says nothing: valid UTF-8 is
+UTF-8, unmistakably Chinese bytes are GB18030, Latin text is MARC-8 (decoded by pymarc) or
+ISO 5426, never GB18030. A field the record's encoding does not read is read as UTF-8 or
+GB18030 only in a Chinese record; in a Latin-script one it keeps the record's encoding with
+replacement marks and a note naming the field.
 """
 
 from __future__ import annotations
@@ -42,14 +50,16 @@ from django.db import transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pymarc import Field, Indicators, Subfield
+from pymarc import Field, Indicators, Subfield, marc8_mapping
+from pymarc.marc8 import MARC8ToUnicode
 
-from catalog.services.copies import MAX_COPIES_AT_ONCE, copies_add
-from catalog.services.records import RECORD_FIELDS, clc_normalise, clc_resolve, record_create
+from catalog.services.copies import MAX_COPIES_AT_ONCE, copies_create_bulk
+from catalog.services.records import RECORD_FIELDS, clc_normalise, clc_resolve, records_create_bulk
 
 from .exceptions import CatalogError, InvalidISBN, UnknownClass
 from .isbn import isbn_clean, isbn_hyphenate, isbn_normalise
 from .models import Contributor, Copy, Location, Record
+from .search import search_normalise
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +78,7 @@ EXISTING_CHOICES = (
 
 DEFAULT_MAX_RECORDS = 50_000
 DEFAULT_INLINE_RECORDS = 300
-PROGRESS_EVERY = 50
+SAVE_BATCH = 500  # entries saved at once; progress is reported after each batch
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 RECORD_END = b"\x1d"
@@ -241,6 +251,16 @@ class MarcEntry:
     existing_action: str = ""
     # The ISBN as the file gives it, when it is not valid (shown in the report).
     isbn_given: str = ""
+    # 001, by which a holdings record of the file (leader/06 u, v, x, y) names this one in 004.
+    control_number: str = ""
+    # A holdings record: the 001 of its bibliographic record, and the call number it gives.
+    holdings: bool = False
+    holdings_of: str = ""
+    holdings_call_number: str = ""
+    # How many descriptions of copies without barcodes this record stands for, each worth the
+    # number of copies chosen per record: None is 1 without barcodes and 0 with them; records
+    # merged into this one (its holdings records, the same record again) change it.
+    unbarcoded: int | None = None
 
     @property
     def title(self) -> str:
@@ -276,10 +296,17 @@ class MarcEntry:
         return "；".join(f"{name} {labels.get(role, '')}".strip() for name, role in self.contributors)
 
     def copies_to_add(self, copies_per_record: int) -> int:
-        """How many copies saving this entry makes: its own barcodes, else the number chosen."""
+        """How many copies saving this entry makes: its barcodes (its own and those of the
+        records merged into it), and the number chosen for each description without barcodes."""
         if not self.valid or self.skipped:
             return 0
-        return len(self.barcodes) if self.barcodes else copies_per_record
+        return len(self.barcodes) + self.unbarcoded_count * copies_per_record
+
+    @property
+    def unbarcoded_count(self) -> int:
+        if self.unbarcoded is not None:
+            return self.unbarcoded
+        return 0 if self.barcodes else 1
 
 
 @dataclass
@@ -363,9 +390,129 @@ def marc_read(data: bytes, *, max_records: int | None = None) -> MarcReport:
             _("This is neither an ISO 2709 MARC file (.mrc, .iso) nor a MARCXML file (.xml).")
         )
         return report
+    if not report.problems:
+        _records_link(report)
     if not report.problems and not report.entries:
         report.problems.append(_("The file holds no MARC records."))
     return report
+
+
+# --- records that belong together: holdings records, the same record twice ------------------------
+
+HOLDINGS_TYPES = "uvxy"  # leader/06 of a MARC21 (and UNIMARC) holdings record
+
+
+def _records_link(report: MarcReport) -> None:
+    """Holdings records become copies of their bibliographic record (their 004 is its 001),
+    and a record met again later in the file (the same ISBN, or without one the same
+    description) becomes more copies of the first, as the spreadsheet import makes rows of
+    one ISBN copies of one record. What was merged leaves the report's entries; the record it
+    went into says so in a note."""
+    records_by_control: dict[str, MarcEntry] = {}
+    for entry in report.entries:
+        if not entry.holdings and entry.control_number:
+            records_by_control.setdefault(entry.control_number, entry)
+    held: dict[int, list[int]] = {}
+    remaining: list[MarcEntry] = []
+    for entry in report.entries:
+        if entry.holdings and not entry.problems:
+            record = records_by_control.get(entry.holdings_of) if entry.holdings_of else None
+            if record is not None:
+                _holdings_merge(record, entry, first=record.number not in held)
+                held.setdefault(record.number, []).append(entry.number)
+                continue
+            if entry.holdings_of:
+                entry.problems.append(
+                    _(
+                        "This holdings record belongs to the record with control number %(control)s "
+                        "(field 004), which is not in this file."
+                    )
+                    % {"control": entry.holdings_of}
+                )
+            else:
+                entry.problems.append(
+                    _("This holdings record does not say whose copies it lists: it has no field 004.")
+                )
+        remaining.append(entry)
+    for entry in remaining:
+        if entry.number in held:
+            entry.notes.append(
+                _("Copies from the holdings records of this file: %(numbers)s.")
+                % {"numbers": ", ".join(str(number) for number in held[entry.number])}
+            )
+    first_with: dict[tuple, MarcEntry] = {}
+    report.entries = []
+    for entry in remaining:
+        key = None if entry.problems or entry.holdings else _same_record_key(entry)
+        first = first_with.get(key) if key else None
+        if first is None:
+            if key:
+                first_with[key] = entry
+            report.entries.append(entry)
+        else:
+            _same_record_merge(first, entry)
+
+
+def _same_record_key(entry: MarcEntry) -> tuple | None:
+    if entry.fields.get("isbn"):
+        return ("isbn", entry.fields["isbn"])
+    if not entry.fields.get("title"):
+        return None
+    # Without an ISBN only the whole description says it is the same record (not the title,
+    # first author and publisher alone: two editions share those).
+    return (
+        "description",
+        entry.format,
+        tuple(sorted((name, str(value)) for name, value in entry.fields.items())),
+        tuple(entry.contributors),
+    )
+
+
+def _copies_merge(entry: MarcEntry, barcodes: list[str]) -> None:
+    """Another description of copies for this entry: its barcodes (a barcode already listed is
+    the same copy), or, without barcodes, one more lot of the number chosen per record."""
+    if entry.unbarcoded is None:
+        entry.unbarcoded = entry.unbarcoded_count
+    if barcodes:
+        entry.barcodes += [barcode for barcode in dict.fromkeys(barcodes) if barcode not in entry.barcodes]
+    else:
+        entry.unbarcoded += 1
+
+
+def _holdings_merge(record: MarcEntry, holdings: MarcEntry, *, first: bool) -> None:
+    if first and record.unbarcoded_count and not record.barcodes:
+        # The record said nothing of its copies; its holdings records do.
+        record.unbarcoded = 0
+    _copies_merge(record, holdings.barcodes)
+    call_number = holdings.holdings_call_number
+    if call_number and not record.fields.get("call_number"):
+        limit = Record._meta.get_field("call_number").max_length
+        if len(call_number) <= limit:
+            record.fields["call_number"] = call_number
+        else:
+            record.notes.append(
+                _(
+                    "The call number of holdings record %(number)s is longer than %(limit)s characters and is left out."
+                )
+                % {"number": holdings.number, "limit": limit}
+            )
+
+
+def _same_record_merge(first: MarcEntry, again: MarcEntry) -> None:
+    _copies_merge(first, again.barcodes)
+    if search_normalise(again.title) == search_normalise(first.title):
+        first.notes.append(
+            _("Record %(number)s of this file is the same record; its copies are added to this one.")
+            % {"number": again.number}
+        )
+    else:
+        first.notes.append(
+            _(
+                "Record %(number)s of this file has the same ISBN but the title “%(title)s”; its "
+                "copies are added to this record."
+            )
+            % {"number": again.number, "title": again.title}
+        )
 
 
 def _too_many(report: MarcReport, max_records: int) -> None:
@@ -463,6 +610,66 @@ def _iso_split(tag: str, raw: bytes) -> tuple[str, list[tuple[str, bytes]]]:
     return indicators, subfields
 
 
+UTF8, GB18030, MARC8, ISO5426 = "utf-8", "gb18030", "marc-8", "iso5426"
+ENCODING_LABELS = {UTF8: "UTF-8", GB18030: "GB18030", MARC8: "MARC-8", ISO5426: "ISO 5426"}
+# CNMARC/UNIMARC 100 $a/26-33: the four character sets (G0-G3) the record's text uses. 50 is
+# Unicode (ISO 10646), 20 is GB 2312 in Chinese practice ("0120"), 01 is ASCII and 03 (11)
+# ISO 5426 extended Latin; the others are 8-bit scripts this system has no table for.
+UNIMARC_UNICODE = "50"
+UNIMARC_CHINESE = frozenset(["20"])
+UNIMARC_LATIN = frozenset(["03", "11"])
+UNIMARC_PLAIN = frozenset(["01", "  ", ""])
+UNIMARC_UNREADABLE = {
+    "02": "ISO-IR 37 (Cyrillic)",
+    "04": "ISO 5427 (Cyrillic)",
+    "05": "ISO 5428 (Greek)",
+    "06": "ISO 6438 (African)",
+    "07": "ISO 10586 (Georgian)",
+    "08": "ISO 8957 (Hebrew)",
+    "09": "ISO 8957 (Hebrew)",
+}
+CJK_LANGUAGES = frozenset(["chi", "zho", "jpn", "kor"])
+# A GB18030 reading of Chinese text finds two-byte characters whose second byte is not ASCII
+# (GB 2312 and nearly all of GBK); read as GB18030, MARC-8 or ISO 5426 Latin text finds "pairs"
+# of an accent and the ASCII letter after it (P\xe2erigord → P鈋rigord). Below this share of
+# the first kind, the bytes are not Chinese.
+GB_CHINESE_SHARE = 0.8
+MARC8_BYTES = marc8_mapping.CODESETS[0x45]  # ANSEL: code → (character, combining)
+# ISO 5426, the extended Latin set of UNIMARC: spacing characters, and the diacritics that,
+# as in MARC-8, come before the letter they sit on. 0x88/0x89 mark where sorting starts/ends.
+ISO5426_SPACING = {
+    0xA1: "¡", 0xA2: "„", 0xA3: "£", 0xA4: "$", 0xA5: "¥", 0xA6: "†", 0xA7: "§", 0xA8: "′",
+    0xA9: "‘", 0xAA: "“", 0xAB: "«", 0xAC: "♭", 0xAD: "©", 0xAE: "℗", 0xAF: "®",
+    0xB0: "ʻ", 0xB1: "ʼ", 0xB2: "‚", 0xB6: "‡", 0xB7: "·", 0xB8: "″", 0xB9: "’", 0xBA: "”",
+    0xBB: "»", 0xBC: "♯", 0xBD: "ʹ", 0xBE: "ʺ", 0xBF: "¿",
+    0xE1: "Æ", 0xE2: "Đ", 0xE6: "Ĳ", 0xE8: "Ł", 0xE9: "Ø", 0xEA: "Œ", 0xEC: "Þ",
+    0xF1: "æ", 0xF2: "đ", 0xF3: "ð", 0xF5: "ı", 0xF6: "ĳ", 0xF8: "ł", 0xF9: "ø", 0xFA: "œ",
+    0xFB: "ß", 0xFC: "þ",
+    0x88: "", 0x89: "",
+}  # fmt: skip
+ISO5426_COMBINING = {
+    **dict(
+        zip(
+            range(0xC0, 0xDC),
+            "\u0309\u0300\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u0308\u030a\u0315\u0312\u030b"
+            "\u031b\u030c\u0327\u031c\u0326\u0328\u0325\u032e\u0323\u0324\u0332\u0333\u0329\u032d",
+            strict=True,
+        )
+    ),
+    0xDD: "\ufe20",
+    0xDE: "\ufe21",
+    0xDF: "\ufe23",
+}
+
+
+@dataclass
+class _Decoded:
+    text: str
+    encoding: str  # the one it was read in
+    replaced: bool = False  # some bytes could not be read and are shown as U+FFFD
+    unreadable: bool = False  # nothing read it: a problem
+
+
 def _iso_decode_and_map(entry: MarcEntry, leader: str, raw_fields: list[tuple[str, bytes]]) -> None:
     split = [
         (tag, None, [], raw) if _is_control(tag) else (tag, *_iso_split(tag, raw), b"")
@@ -471,70 +678,272 @@ def _iso_decode_and_map(entry: MarcEntry, leader: str, raw_fields: list[tuple[st
     entry.format = _detect(
         [(tag, {code for code, _value in subfields}) for tag, _ind, subfields, _raw in split]
     )
-    values = [raw for _tag, _ind, _subs, raw in split] + [
-        value for _tag, _ind, subfields, _raw in split for _code, value in subfields
-    ]
-    everything = b"".join(values)
-    if leader[9] == "a":
-        encoding = "utf-8"
-    else:
-        try:
-            everything.decode("utf-8")
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            encoding = "marc-8" if entry.format == MARC21 and b"\x1b" in everything else "gb18030"
-    entry.encoding = {"utf-8": "UTF-8", "gb18030": "GB18030", "marc-8": "MARC-8"}[encoding]
+    encoding, declared_unreadable = _record_encoding(leader, entry.format, split)
+    entry.encoding = ENCODING_LABELS[encoding]
+    if declared_unreadable:
+        entry.problems.append(
+            _(
+                "The record says (field 100) that its text is in %(charset)s, which this system "
+                "cannot read; export it in UTF-8."
+            )
+            % {"charset": declared_unreadable}
+        )
+        return
+    decoded: dict[bytes, _Decoded] = {}
+    for _tag, _ind, subfields, raw in split:
+        for value in [raw, *(value for _code, value in subfields)]:
+            if value not in decoded:
+                decoded[value] = _decode(value, encoding)
+    failing = [item for item in decoded.values() if item.unreadable]
+    if failing:
+        # Another encoding for the fields the record's own does not read: UTF-8 or GB18030 in
+        # a Chinese record (one field pasted from elsewhere), never a Chinese reading of a
+        # Latin-script record, whose such fields keep the record's encoding with replacements.
+        chinese = entry.format != MARC21 or _record_is_cjk(split, decoded)
+        for value, item in decoded.items():
+            if item.unreadable:
+                decoded[value] = _decode_other(value, encoding, chinese=chinese)
     record = pymarc.Record(leader=leader)
     unreadable: set[str] = set()
+    replaced: set[str] = set()
     other_encoding: dict[str, str] = {}
 
-    def decode(tag: str, value: bytes) -> str:
-        text, used = _decode(value, encoding)
-        if used is None:
+    def text(tag: str, value: bytes) -> str:
+        item = decoded[value]
+        if item.unreadable:
             unreadable.add(tag)
-        elif used != encoding:
-            other_encoding[tag] = used
-        return text
+        elif item.replaced:
+            replaced.add(tag)
+        elif item.encoding != encoding:
+            other_encoding[tag] = item.encoding
+        return item.text
 
     for tag, indicators, subfields, raw in split:
         if indicators is None:
-            record.add_field(Field(tag=tag, data=decode(tag, raw)))
+            record.add_field(Field(tag=tag, data=text(tag, raw)))
         else:
             record.add_field(
                 Field(
                     tag=tag,
                     indicators=Indicators(indicators[0], indicators[1]),
-                    subfields=[Subfield(code=code, value=decode(tag, value)) for code, value in subfields],
+                    subfields=[Subfield(code=code, value=text(tag, value)) for code, value in subfields],
                 )
             )
     for tag in sorted(unreadable):
         entry.problems.append(
             _("Field %(tag)s holds text that is neither UTF-8 nor GB18030 and cannot be read.") % {"tag": tag}
         )
+    for tag in sorted(replaced):
+        entry.notes.append(
+            _(
+                "Field %(tag)s is not in %(encoding)s as the rest of the record is; the characters "
+                "that could not be read are shown as �."
+            )
+            % {"tag": tag, "encoding": entry.encoding}
+        )
     for tag, used in sorted(other_encoding.items()):
         entry.notes.append(
             _("Field %(tag)s was read as %(encoding)s, unlike the rest of the record.")
-            % {"tag": tag, "encoding": used.upper()}
+            % {"tag": tag, "encoding": ENCODING_LABELS[used]}
         )
     _map(entry, record)
 
 
-def _decode(value: bytes, encoding: str) -> tuple[str, str | None]:
-    """The text of a field's bytes in the record's encoding, else the other of UTF-8 and GB18030;
-    ``None`` as the encoding when neither reads it (the text then has replacement marks)."""
-    if encoding == "marc-8":
+def _record_encoding(leader: str, format: str, split) -> tuple[str, str]:
+    """The encoding of one record's text, and the name of a character set it declares that
+    this system cannot read ("" when none).
+
+    What the record says comes first: MARC21's leader/09 ('a' UTF-8, blank MARC-8),
+    CNMARC/UNIMARC's 100 $a/26-33. The bytes decide what it leaves open, and where it is
+    contradicted by them: text that is valid UTF-8 is UTF-8, whatever the leader says (many
+    systems forget leader/09, and neither MARC-8 nor GB18030 text forms valid UTF-8); a MARC21
+    record with a blank leader/09 whose text is unmistakably Chinese (GB18030 as Chinese
+    systems write MARC21) is GB18030; a Latin-script record is never read as GB18030."""
+    values = [raw for _tag, _ind, _subs, raw in split] + [
+        value for _tag, _ind, subfields, _raw in split for _code, value in subfields
+    ]
+    high = [value for value in values if not _plain(value)]
+    if not high:
+        return UTF8, ""  # plain ASCII: every reading is the same
+    if format == MARC21 or (format != CNMARC and leader[9:10] == "a"):
+        declared = UTF8 if leader[9:10] == "a" else MARC8
+    else:
+        declared = _unimarc_declared(split) or (UTF8 if leader[9:10] == "a" else "")
+    escapes = any(b"\x1b" in value for value in high)
+    if declared == UTF8:
+        return UTF8, ""
+    if declared == MARC8 and escapes:
+        return MARC8, ""  # escape sequences: MARC-8's other scripts (CJK EACC, Cyrillic …)
+    non_ascii = [value for value in high if not value.isascii()]
+    if not non_ascii:
+        return MARC8, ""  # escape sequences into sets whose bytes are all below 0x80 (EACC)
+    if all(_is_utf8(value) for value in non_ascii):
+        return UTF8, ""
+    if declared in UNIMARC_UNREADABLE.values():
+        return UTF8, declared
+    if declared == MARC8:
+        return (GB18030 if _looks_chinese(non_ascii) else MARC8), ""
+    if declared:
+        return declared, ""
+    # CNMARC or UNIMARC saying nothing usable: Chinese systems write GB18030; a Latin-script
+    # UNIMARC record ISO 5426.
+    if _looks_chinese(non_ascii):
+        return GB18030, ""
+    return (ISO5426 if format == CNMARC else MARC8), ""
+
+
+def _unimarc_declared(split) -> str:
+    """The encoding CNMARC/UNIMARC 100 $a/26-33 names (its G0-G3 character sets), or ""."""
+    general = next(
+        (
+            value
+            for tag, _ind, subfields, _raw in split
+            if tag == "100"
+            for code, value in subfields
+            if code == "a"
+        ),
+        b"",
+    )
+    if len(general) < 30:
+        return ""
+    sets = [general[26:34].decode("ascii", errors="replace")[i : i + 2].strip() for i in range(0, 8, 2)]
+    sets = [code for code in sets if code]
+    if UNIMARC_UNICODE in sets:
+        return UTF8
+    if any(code in UNIMARC_CHINESE for code in sets):
+        return GB18030
+    if any(code in UNIMARC_LATIN for code in sets):
+        return ISO5426
+    return next((UNIMARC_UNREADABLE[code] for code in sets if code in UNIMARC_UNREADABLE), "")
+
+
+def _plain(value: bytes) -> bool:
+    """ASCII without escape sequences: text that every encoding reads alike."""
+    return value.isascii() and b"\x1b" not in value
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_chinese(values: list[bytes]) -> bool:
+    """Whether these bytes are Chinese text in GB18030: they all read as GB18030, and nearly
+    every two-byte character found has a second byte that is not ASCII (see GB_CHINESE_SHARE)."""
+    chinese = latin = 0
+    for value in values:
         try:
-            return pymarc.marc8_to_unicode(value, hide_utf8_warnings=True), "marc-8"
-        except Exception:  # noqa: S110 - broken MARC-8 (pymarc raises anything): try the others
-            pass
-    for candidate in dict.fromkeys([encoding, "utf-8", "gb18030"]):
-        if candidate == "marc-8":
-            continue
-        try:
-            return value.decode(candidate), candidate
+            value.decode("gb18030")
         except UnicodeDecodeError:
+            return False
+        index, length = 0, len(value)
+        while index < length:
+            if value[index] < 0x80:
+                index += 1
+                continue
+            second = value[index + 1] if index + 1 < length else 0
+            if 0x30 <= second <= 0x39:  # a four-byte GB18030 character
+                chinese += 1
+                index += 4
+            else:
+                chinese, latin = (chinese + 1, latin) if second >= 0x80 else (chinese, latin + 1)
+                index += 2
+    return chinese > 0 and chinese >= GB_CHINESE_SHARE * (chinese + latin)
+
+
+def _record_is_cjk(split, decoded: dict[bytes, _Decoded]) -> bool:
+    """Whether a MARC21 record is of a Chinese, Japanese or Korean book: by its language (008/35-37,
+    041 $a) or by Chinese characters in the fields that were read."""
+    for tag, _ind, subfields, raw in split:
+        if tag == "008" and raw[35:38].decode("ascii", errors="replace").lower() in CJK_LANGUAGES:
+            return True
+        if tag == "041" and any(
+            value[:3].decode("ascii", errors="replace").lower() in CJK_LANGUAGES
+            for code, value in subfields
+            if code == "a"
+        ):
+            return True
+    return any(not item.unreadable and CJK.search(item.text) for item in decoded.values())
+
+
+def _decode(value: bytes, encoding: str) -> _Decoded:
+    """A field's bytes read in the record's encoding; ``unreadable`` when they are not in it."""
+    if _plain(value):
+        return _Decoded(value.decode("ascii"), encoding)
+    if encoding == MARC8:
+        if not value.isascii() and _is_utf8(value):  # a UTF-8 field in a MARC-8 record
+            return _Decoded(value.decode("utf-8"), UTF8)
+        text, clean = _marc8_decode(value)
+        return _Decoded(text, MARC8, replaced=not clean)
+    if encoding == ISO5426:
+        if _is_utf8(value):
+            return _Decoded(value.decode("utf-8"), UTF8)
+        text, clean = _iso5426_decode(value)
+        return _Decoded(text, ISO5426, replaced=not clean)
+    try:
+        return _Decoded(value.decode(encoding), encoding)
+    except UnicodeDecodeError:
+        return _Decoded("", encoding, unreadable=True)
+
+
+def _decode_other(value: bytes, encoding: str, *, chinese: bool) -> _Decoded:
+    """A field the record's own encoding (UTF-8 or GB18030) does not read. In a Chinese record:
+    the other of the two, else nothing reads it. In a Latin-script one: the record's encoding,
+    with replacement marks."""
+    if chinese:
+        for candidate in (UTF8, GB18030):
+            if candidate != encoding:
+                try:
+                    return _Decoded(value.decode(candidate), candidate)
+                except UnicodeDecodeError:
+                    pass
+        return _Decoded(value.decode("utf-8", errors="replace"), encoding, unreadable=True)
+    return _Decoded(value.decode(encoding, errors="replace"), encoding, replaced=True)
+
+
+def _marc8_decode(value: bytes) -> tuple[str, bool]:
+    """MARC-8 by pymarc's decoder; ``False`` when some bytes are not MARC-8 (they become U+FFFD)."""
+    if b"\x1b" in value:  # escape sequences into other sets: pymarc follows them
+        try:
+            return MARC8ToUnicode(quiet=True).translate(value), True
+        except Exception:  # pymarc raises anything on broken multi-byte text
+            return value.decode("ascii", errors="replace"), False
+    pieces: list[str] = []
+    clean, start = True, 0
+    for index, byte in enumerate(value):
+        if byte >= 0x80 and byte not in MARC8_BYTES:
+            pieces += [MARC8ToUnicode(quiet=True).translate(value[start:index]), "\ufffd"]
+            clean, start = False, index + 1
+    rest = value[start:]
+    if rest and rest[-1] in MARC8_BYTES and MARC8_BYTES[rest[-1]][1]:
+        clean = False  # a diacritic with no letter after it: the text was cut, or is not MARC-8
+    pieces.append(MARC8ToUnicode(quiet=True).translate(rest))
+    return unicodedata.normalize("NFC", "".join(pieces)), clean
+
+
+def _iso5426_decode(value: bytes) -> tuple[str, bool]:
+    """ISO 5426 (UNIMARC's extended Latin): diacritics come before their letter."""
+    out: list[str] = []
+    marks: list[str] = []
+    clean = True
+    for byte in value:
+        if byte in ISO5426_COMBINING:
+            marks.append(ISO5426_COMBINING[byte])
             continue
-    return value.decode("utf-8", errors="replace"), None
+        if byte < 0x80:
+            char = chr(byte)
+        elif byte in ISO5426_SPACING:
+            char = ISO5426_SPACING[byte]
+        else:
+            char, clean = "\ufffd", False
+        out += [char, *marks]
+        marks = []
+    if marks:
+        clean = False
+    return unicodedata.normalize("NFC", "".join(out)), clean
 
 
 XML_NATIVE_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin-1", b"utf-16"}
@@ -587,8 +996,22 @@ def _read_xml(data: bytes, report: MarcReport, max_records: int) -> None:
             line = handler.line()
         report.problems.append(_("The XML file is damaged near line %(line)s.") % {"line": line})
         return
+    if not handler.records and not handler.root_is_marc():
+        namespace, element = handler.root or (None, "?")
+        report.problems.append(
+            _(
+                "This XML file is not MARCXML: it begins with <%(element)s>%(namespace)s, not a MARC "
+                "<collection> or <record>, and holds no MARC records."
+            )
+            % {"element": element, "namespace": f" ({namespace})" if namespace else ""}
+        )
+        return
     for number, record in enumerate(handler.records, start=1):
         entry = MarcEntry(number=number, encoding=encoding)
+        if isinstance(record, _DamagedRecord):
+            entry.problems.append(record.problem)
+            report.entries.append(entry)
+            continue
         try:
             entry.format = _detect(
                 [(item.tag, {sub.code for sub in item.subfields}) for item in record.fields]
@@ -604,13 +1027,34 @@ class _TooMany(Exception):
     pass
 
 
+@dataclass
+class _DamagedRecord:
+    problem: str
+
+
+# The namespaces of MARC records in XML: MARC21 slim (MARCXML), MARCXchange (ISO 25577, also
+# for UNIMARC), and none. Elements of any other (an SRU response around the records, an ISO
+# 20775 holdings file) are not MARC and are passed over.
+MARC_XML_NAMESPACES = frozenset(
+    [None, "", pymarc.marcxml.MARC_XML_NS, "info:lc/xmlns/marcxchange-v1", "info:lc/xmlns/marcxchange-v2"]
+)
+MARC_XML_CONTENT = frozenset(["leader", "controlfield", "datafield"])
+
+
 class _XmlHandler(pymarc.XmlHandler):
-    """pymarc's handler for any namespace (MARC21 slim, marcxchange, none), with a limit."""
+    """pymarc's handler for the MARC namespaces (MARC21 slim, MARCXchange, none), with a limit.
+
+    A record counts when it holds a leader or a field. An element of a record that pymarc
+    cannot take (a field without its tag, a subfield without its code, …) makes that record
+    a ``_DamagedRecord`` saying where, and the others are read on."""
 
     def __init__(self, max_records: int):
         super().__init__(strict=False)
         self.max_records = max_records
         self._locator = None
+        self.root: tuple[str | None, str] | None = None
+        self._damage = ""
+        self._marc_content = False
 
     def setDocumentLocator(self, locator):
         self._locator = locator
@@ -618,13 +1062,79 @@ class _XmlHandler(pymarc.XmlHandler):
     def line(self):
         return self._locator.getLineNumber() if self._locator is not None else "?"
 
+    def root_is_marc(self) -> bool:
+        return (
+            self.root is not None
+            and self.root[0] in MARC_XML_NAMESPACES
+            and self.root[1] in ("collection", "record")
+        )
+
+    def startElementNS(self, name, qname, attrs):
+        if self.root is None:
+            self.root = name
+        if name[0] not in MARC_XML_NAMESPACES:
+            return
+        element = name[1]
+        if element == "record":
+            self._damage, self._marc_content = "", False
+            self._field = self._subfield_code = None
+            super().startElementNS(name, qname, attrs)
+            return
+        if self._record is None or self._damage:
+            return
+        self._marc_content = self._marc_content or element in MARC_XML_CONTENT
+        missing = {"controlfield": "tag", "datafield": "tag", "subfield": "code"}.get(element)
+        if missing and not attrs.get((None, missing)):
+            self._damaged(
+                _(
+                    "This record is damaged near line %(line)s: a <%(element)s> without its "
+                    "“%(attribute)s” attribute."
+                )
+                % {"line": self.line(), "element": element, "attribute": missing}
+            )
+            return
+        try:
+            super().startElementNS(name, qname, attrs)
+        except Exception:  # whatever pymarc raises on an element it cannot take
+            logger.info("MARCXML element could not be read", exc_info=True)
+            self._damaged(
+                _("This record is damaged near line %(line)s and cannot be read.") % {"line": self.line()}
+            )
+
     def endElementNS(self, name, qname):
-        if name[1] == "leader":
+        if name[0] not in MARC_XML_NAMESPACES:
+            return
+        element = name[1]
+        if element == "record":
+            if self._record is None:
+                return
+            if self._damage:
+                self.process_record(_DamagedRecord(self._damage))
+            elif self._marc_content:
+                super().endElementNS(name, qname)
+            self._record = self._field = self._subfield_code = None
+            self._text = []
+            return
+        if self._record is None or self._damage:
+            self._text = []
+            return
+        if element == "leader":
             # A leader of the wrong length is padded or cut to 24 characters, as it would be
             # read anyway; the fields are what matters.
             text = "".join(self._text)
             self._text = [text[:24].ljust(24)]
-        super().endElementNS(name, qname)
+        try:
+            super().endElementNS(name, qname)
+        except Exception:  # whatever pymarc raises on an element it cannot take
+            logger.info("MARCXML element could not be read", exc_info=True)
+            self._damaged(
+                _("This record is damaged near line %(line)s and cannot be read.") % {"line": self.line()}
+            )
+
+    def _damaged(self, problem: str) -> None:
+        self._damage = problem
+        self._field = self._subfield_code = None
+        self._text = []
 
     def process_record(self, record):
         if len(self.records) >= self.max_records:
@@ -751,6 +1261,10 @@ def _statement_parse(text: str) -> list[tuple[str, str]]:
 
 
 def _map(entry: MarcEntry, record: pymarc.Record) -> None:
+    entry.control_number = _clean(_control(record, "001"))
+    if str(record.leader)[6:7] in HOLDINGS_TYPES:
+        _map_holdings(entry, record)
+        return
     if entry.format == CNMARC:
         fields, contributors, barcodes = _map_cnmarc(entry, record)
     elif entry.format == MARC21:
@@ -774,6 +1288,18 @@ def _map(entry: MarcEntry, record: pymarc.Record) -> None:
             entry.contributors.append((name, role))
     entry.barcodes = [_clean(barcode) for barcode in barcodes if _clean(barcode)]
     _fields_fit(entry)
+
+
+def _map_holdings(entry: MarcEntry, record: pymarc.Record) -> None:
+    """A MARC21 holdings record: whose copies (004), their barcodes (852 $p, and 876-878 $p for
+    each item) and call number (852 $h/$i). Its copies join that record in _records_link."""
+    entry.holdings = True
+    entry.format = entry.format or MARC21
+    entry.holdings_of = _clean(_control(record, "004"))
+    entry.barcodes = [_clean(value) for value in _values(record, "852 876 877 878", "p")]
+    location = record.get("852")
+    if location is not None and location.get("h"):
+        entry.holdings_call_number = _call_number(location.get("h") or "", location.get("i") or "")
 
 
 def _map_cnmarc(entry: MarcEntry, record: pymarc.Record):
@@ -806,8 +1332,10 @@ def _map_cnmarc(entry: MarcEntry, record: pymarc.Record):
     class_part, book_part = _first(record, "905", "d"), _first(record, "905", "e")
     fields["call_number"] = _call_number(class_part or fields["clc_code"], book_part)
     fields["language"] = _language(_first(record, "101", "a"))
-    fields["link"] = _link(entry, _first(record, "856", "u"))
-    fields["material_type"] = _material(record.leader, fields["link"], electronic="l", audio_visual="gij")
+    fields["link"], link_too_long = _link(entry, record)
+    fields["material_type"] = _material(
+        entry, record.leader, fields["link"], link_too_long, electronic="l", audio_visual="gij"
+    )
     contributors = []
     for item in record.get_fields("700", "701", "702", "710", "711", "712"):
         name = _name(item)
@@ -819,7 +1347,57 @@ def _map_cnmarc(entry: MarcEntry, record: pymarc.Record):
     return fields, contributors, barcodes
 
 
+LINKAGE = re.compile(r"^\s*(\d{3})-(\d{2})")
+
+
+def _vernacular(record: pymarc.Record) -> pymarc.Record:
+    """The record with its Chinese, Japanese or Korean script in place of the romanisation.
+
+    A MARC21 record of a Chinese book catalogued abroad gives the title, names and imprint in
+    romanisation (245 $a Na han) and in the vernacular in an 880 field linked to them by $6
+    (245 $6 880-01 ↔ 880 $6 245-01/$1 $a 呐喊). For a Chinese library the vernacular is the
+    record: each field with a CJK 880 partner is read from that 880 (the romanised title stays
+    findable by the pinyin the catalogue makes of it); an 880 in another script is left aside,
+    and an 880 whose partner is missing stands in for a field the record lacks."""
+    partners: dict[tuple[str, str], Field] = {}
+    for item in record.get_fields("880"):
+        match = LINKAGE.match(item.get("6") or "")
+        values = [sub.value for sub in item.subfields if sub.code != "6"]
+        if match and any(CJK.search(value or "") for value in values):
+            partners.setdefault((match.group(1), match.group(2)), item)
+    if not partners:
+        return record
+
+    def field_from(tag: str, item: Field) -> Field:
+        return Field(
+            tag=tag,
+            indicators=item.indicators,
+            subfields=[Subfield(sub.code, sub.value) for sub in item.subfields if sub.code != "6"],
+        )
+
+    vernacular = pymarc.Record(leader=str(record.leader))
+    used: set[tuple[str, str]] = set()
+    for item in record.fields:
+        if item.tag == "880":
+            continue
+        link = "" if item.is_control_field() else (item.get("6") or "")
+        match = re.match(r"^\s*880-(\d{2})", link)
+        key = (item.tag, match.group(1)) if match else None
+        if key in partners:
+            vernacular.add_field(field_from(item.tag, partners[key]))
+            used.add(key)
+        else:
+            vernacular.add_field(item)
+    tags = {item.tag for item in vernacular.fields}
+    for (tag, _occurrence), item in partners.items():
+        if (tag, _occurrence) not in used and tag not in tags and not _is_control(tag):
+            vernacular.add_field(field_from(tag, item))
+            tags.add(tag)
+    return vernacular
+
+
 def _map_marc21(entry: MarcEntry, record: pymarc.Record):
+    record = _vernacular(record)
     title_field = record.get("245")
     title, subtitle, statement = "", "", ""
     if title_field is not None:
@@ -854,8 +1432,10 @@ def _map_marc21(entry: MarcEntry, record: pymarc.Record):
     fields["call_number"] = _call_number(_clean(call_class), _clean(call_item)) if call_class else ""
     language = _first(record, "041", "a")[:3] or (fixed[35:38] if len(fixed) >= 38 else "")
     fields["language"] = _language(language)
-    fields["link"] = _link(entry, _first(record, "856", "u"))
-    fields["material_type"] = _material(record.leader, fields["link"], electronic="m", audio_visual="gij")
+    fields["link"], link_too_long = _link(entry, record)
+    fields["material_type"] = _material(
+        entry, record.leader, fields["link"], link_too_long, electronic="m", audio_visual="gij"
+    )
     contributors = []
     for item in record.get_fields("100", "110", "111", "700", "710", "711"):
         name = _name(item) if item.tag in ("100", "700") else _strip_isbd(item.get("a") or "")
@@ -994,21 +1574,52 @@ def _language(code: str) -> str:
     }.get(code, Record.Language.OTHER)
 
 
-def _link(entry: MarcEntry, url: str) -> str:
-    if not url:
-        return ""
-    try:
-        URLValidator()(url)
-    except ValidationError:
-        entry.notes.append(_("Link “%(value)s” is not a web address and is left out.") % {"value": url[:100]})
-        return ""
-    return url
+LINK_LIMIT = Record._meta.get_field("link").max_length
 
 
-def _material(leader, link: str, *, electronic: str, audio_visual: str) -> str:
+def _link(entry: MarcEntry, record: pymarc.Record) -> tuple[str, bool]:
+    """The record's web address (the first 856 $u that is one and fits the catalogue's field),
+    and whether it had one that is left out for its length. A link that is not kept is noted,
+    never a problem."""
+    kept, too_long = "", False
+    for url in _values(record, "856", "u"):
+        if kept:
+            break
+        try:
+            URLValidator()(url)
+        except ValidationError:
+            entry.notes.append(
+                _("Link “%(value)s” is not a web address and is left out.") % {"value": url[:100]}
+            )
+            continue
+        if len(url) > LINK_LIMIT:
+            too_long = True
+            entry.notes.append(
+                _(
+                    "The link in field 856 $u is longer than the catalogue keeps (%(limit)s characters) "
+                    "and is left out: %(value)s…"
+                )
+                % {"limit": LINK_LIMIT, "value": url[:100]}
+            )
+            continue
+        kept = url
+    return kept, too_long
+
+
+def _material(
+    entry: MarcEntry, leader, link: str, link_too_long: bool, *, electronic: str, audio_visual: str
+) -> str:
     kind = str(leader)[6:7]
     if kind and kind in electronic and link:
         return Record.MaterialType.E_RESOURCE
+    if kind and kind in electronic and link_too_long:
+        # The catalogue keeps no e-resource without its link: the record comes in as a book,
+        # and becomes an e-resource when someone gives it a shorter link.
+        entry.notes.append(
+            _(
+                "Without its link the record is imported as a book; give it a shorter link to make it an e-resource."
+            )
+        )
     if kind and kind in audio_visual:
         return Record.MaterialType.AUDIO_VISUAL
     return Record.MaterialType.BOOK
@@ -1217,7 +1828,7 @@ def marc_import(
     a file whose valid records are no longer those the librarian confirmed (``expected``: the
     numbers shown in the preview) because the catalogue changed meanwhile; any record or copy
     the catalogue refuses while saving. ``progress(done, total)`` is called as records are
-    saved (every PROGRESS_EVERY records and at the end), for a job's progress bar.
+    saved (after each SAVE_BATCH records, the last time at the end), for a job's progress bar.
     """
     if not 0 <= copies_per_record <= MAX_COPIES_AT_ONCE:
         raise MarcImportRefused(
@@ -1246,33 +1857,63 @@ def marc_import(
         for record in Record.objects.filter(pk__in={e.existing_pk for e in report.existing_entries})
     }
     entries = report.valid_entries
-    for done, entry in enumerate(entries, start=1):
-        if entry.skipped:
-            result.skipped += 1
-        else:
-            try:
-                _entry_save(entry, result, existing_records, copies_per_record, location, user)
-            except (CatalogError, ValidationError) as error:
-                reason = error.message if isinstance(error, CatalogError) else "; ".join(error.messages)
-                raise MarcImportRefused(
-                    _("Record %(number)s (%(title)s) could not be saved: %(reason)s Nothing was imported.")
-                    % {"number": entry.number, "title": entry.title or "—", "reason": reason}
-                ) from error
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(entries)):
-            progress(done, len(entries))
+    classes: dict = {}
+    for start in range(0, len(entries), SAVE_BATCH):
+        batch = entries[start : start + SAVE_BATCH]
+        _batch_save(batch, result, existing_records, classes, copies_per_record, location, user)
+        if progress is not None:
+            progress(start + len(batch), len(entries))
     return result
 
 
-def _entry_save(
-    entry: MarcEntry, result: MarcImportResult, existing_records, copies_per_record, location, user
-):
-    if entry.existing_pk is not None:
-        record = existing_records[entry.existing_pk]
-        result.records_given_copies.append(record.pk)
-    else:
-        record = record_create(fields=entry.fields, contributors=entry.contributors, user=user)
-        result.records_created.append(record.pk)
-    count = entry.copies_to_add(copies_per_record)
-    if count:
-        copies_add(record=record, count=count, location=location, barcodes=entry.barcodes or None, user=user)
+def _refused(entry: MarcEntry, error: CatalogError) -> MarcImportRefused:
+    return MarcImportRefused(
+        _("Record %(number)s (%(title)s) could not be saved: %(reason)s Nothing was imported.")
+        % {"number": entry.number, "title": entry.title or "—", "reason": error.message}
+    )
+
+
+def _batch_save(
+    batch: list[MarcEntry],
+    result: MarcImportResult,
+    existing_records,
+    classes,
+    copies_per_record,
+    location,
+    user,
+) -> None:
+    """Save some valid entries at once through the services the spreadsheet import uses: the
+    new records in bulk (their call numbers reserved per class in one step), then every copy
+    in bulk (new barcodes and accession numbers reserved in one step), in file order."""
+    new = [entry for entry in batch if not entry.skipped and entry.existing_pk is None]
+    try:
+        records = records_create_bulk(
+            items=[(entry.fields, entry.contributors) for entry in new], user=user, classes=classes
+        )
+    except CatalogError as error:
+        raise _refused(new[getattr(error, "item", 0)], error) from error
+    record_of = {id(entry): record.pk for entry, record in zip(new, records, strict=True)}
+    copies: list[Copy] = []
+    owners: list[MarcEntry] = []
+    for entry in batch:
+        if entry.skipped:
+            result.skipped += 1
+            continue
+        if entry.existing_pk is not None:
+            record_id = existing_records[entry.existing_pk].pk
+            result.records_given_copies.append(record_id)
+        else:
+            record_id = record_of[id(entry)]
+            result.records_created.append(record_id)
+        # The copies with the file's barcodes, then those that get new ones (a record with
+        # copies of both kinds: its holdings records, or the same record again, without barcodes).
+        count = entry.copies_to_add(copies_per_record)
+        barcodes = [*entry.barcodes, *[""] * (count - len(entry.barcodes))]
+        copies += [Copy(record_id=record_id, barcode=barcode, location=location) for barcode in barcodes]
+        owners += [entry] * len(barcodes)
         result.copies_created += count
+    if copies:
+        try:
+            copies_create_bulk(copies=copies, user=user)
+        except CatalogError as error:
+            raise _refused(owners[getattr(error, "item", 0)], error) from error

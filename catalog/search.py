@@ -45,18 +45,66 @@ def _to_simplified():
     return opencc.OpenCC("t2s")
 
 
+# Variant forms (异体字) that OpenCC's t2s leaves as they are, each folded to the common form a
+# reader types: 钱锺书 and 钱钟书 find each other, as 錢鍾書 (which OpenCC turns into 钱锺书) does.
+# Applied after OpenCC, to the record's text and to the query alike. Only pairs that are one
+# character written two ways; 於 as a surname (於梨华) is folded too, since a reader who types
+# 于梨华 means the same writer, and the stored title keeps its own spelling.
+VARIANT_FORMS = {
+    "锺": "钟",
+    "於": "于",
+    "裏": "里",
+    "裡": "里",
+    "畧": "略",
+    "迺": "乃",
+    "囘": "回",
+    "甦": "苏",
+    "珮": "佩",
+    "喆": "哲",
+    "堃": "坤",
+    "甯": "宁",
+    "邨": "村",
+    "犇": "奔",
+    "粧": "妆",
+    "菓": "果",
+    "氷": "冰",
+    "彊": "强",
+    "僊": "仙",
+    "秊": "年",
+    "兠": "兜",
+    "煑": "煮",
+    "敍": "叙",
+    "湼": "涅",
+    "挐": "拿",
+    "搥": "捶",
+    "甎": "砖",
+    "覩": "睹",
+    "勅": "敕",
+    "竝": "并",
+    "麤": "粗",
+    "虵": "蛇",
+    "舗": "铺",
+    "姪": "侄",
+    "坵": "丘",
+    "妳": "你",
+    "牠": "它",
+}
+_VARIANT_TABLE = str.maketrans(VARIANT_FORMS)
+
+
 def search_normalise(text: str) -> str:
     """Folded as search compares text: full-width to ASCII, traditional to simplified
-    characters, lower-case, runs of spaces as one."""
+    characters, variant forms to the common one (VARIANT_FORMS), lower-case, runs of spaces
+    as one."""
     folded = unicodedata.normalize("NFKC", text or "")
     if CJK.search(folded):
-        folded = _to_simplified().convert(folded)
+        folded = _to_simplified().convert(folded).translate(_VARIANT_TABLE)
     return " ".join(folded.lower().split())
 
 
 @cache
 def _simplified_character(char: str) -> str:
-    return _to_simplified().convert(char)
+    return _to_simplified().convert(char).translate(_VARIANT_TABLE)
 
 
 def character_variant(normalised: str) -> str:

@@ -3,6 +3,7 @@ MARC21, as ISO 2709 (UTF-8 or GB18030) or as MARCXML."""
 
 from __future__ import annotations
 
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import pymarc
@@ -185,3 +186,44 @@ def marcxml(*records: pymarc.Record, namespace: bool = True, encoding: str = "UT
     if encoding.upper() != "UTF-8":
         return text.decode("utf-8").encode(encoding)
     return text
+
+
+# --- records written byte by byte (MARC-8, ISO 5426, mixed encodings) -------------------------------
+
+_ANSEL = {
+    chr(character): code for code, (character, _combining) in pymarc.marc8_mapping.CODESETS[0x45].items()
+}
+
+
+def marc8(text: str) -> bytes:
+    """Latin text in MARC-8 without escape sequences, as MARC21 systems write it: each accent
+    (ANSEL's combining marks) before the letter it sits on. marc8("Périgord") == b"P\\xe2erigord"."""
+    out = b""
+    for char in unicodedata.normalize("NFC", text):
+        if char.isascii():
+            out += char.encode("ascii")
+        elif char in _ANSEL:
+            out += bytes([_ANSEL[char]])
+        else:
+            base, *marks = unicodedata.normalize("NFD", char)
+            out += bytes(_ANSEL[mark] for mark in marks) + base.encode("ascii")
+    return out
+
+
+def iso_raw(leader: str, *fields) -> bytes:
+    """One ISO 2709 record from bytes as they are: ``(tag, data)`` for a control field,
+    ``(tag, indicators, [(code, value), …])`` for a data field, values as bytes."""
+    record = pymarc.Record(to_unicode=False, leader=leader)
+    for tag, *rest in fields:
+        if len(rest) == 1:
+            record.add_field(RawField(tag=tag, data=rest[0]))
+        else:
+            indicators, subfields = rest
+            record.add_field(
+                RawField(
+                    tag=tag,
+                    indicators=Indicators(*indicators),
+                    subfields=[Subfield(code=code, value=value) for code, value in subfields],
+                )
+            )
+    return record.as_marc()

@@ -170,7 +170,7 @@ def test_marc21_is_detected_and_its_isbd_punctuation_removed():
 
 def test_marc21_takes_the_clc_number_from_084_only_when_its_source_is_clc():
     with_source = marc21(clc=("084", "I712.84"))
-    without_source = marc21(clc=None)
+    without_source = marc21(clc=None, isbn=isbn13("978-0-06-440057"))  # another book
     without_source.add_field(
         Field(tag="084", indicators=Indicators(" ", " "), subfields=[Subfield("a", "813.52")])
     )
@@ -254,12 +254,17 @@ def test_marcxml_in_big5_or_utf16_is_read():
     assert entry.title == "草房子" and entry.valid
 
 
-def test_marcxml_with_a_short_leader_is_read_and_one_without_tags_refused(english):
+def test_marcxml_with_a_short_leader_is_read_and_one_without_tags_is_a_problem_of_that_record(english):
     record = b'<record><leader>00000nam</leader><datafield tag="200" ind1="1" ind2=" "><subfield code="a">%s</subfield></datafield></record>'
     [entry] = marc_read(b"<collection>" + record % "草房子".encode() + b"</collection>").entries
     assert (entry.format, entry.title) == (CNMARC, "草房子")
     damaged = b'<collection>\n<record>\n<datafield ind1=" " ind2=" "><subfield code="a">x</subfield></datafield></record></collection>'
-    assert marc_read(damaged).problems == ["The XML file is damaged near line 3."]
+    # The file is well-formed XML: only the record is refused (issue 15, 7), not the file.
+    report = marc_read(damaged)
+    assert not report.refused
+    assert [entry.problems for entry in report.entries] == [
+        ["This record is damaged near line 3: a <datafield> without its “tag” attribute."]
+    ]
 
 
 def test_a_field_in_gb18030_inside_a_utf8_record_is_read_and_noted(english):
@@ -342,7 +347,7 @@ def test_without_7xx_the_authors_come_from_200_f(statement, expected):
 def test_the_year_falls_back_to_field_100_and_odd_values_are_noted(english):
     record = cnmarc()
     record["210"].delete_subfield("d")
-    odd = cnmarc(year="不详", price="定价不详")
+    odd = cnmarc(year="不详", price="定价不详", isbn=BOOK2_ISBN)  # another book
     first, second = marc_read(iso(record, odd)).entries
     assert first.fields["year"] == 2016
     assert "year" not in second.fields and "price" not in second.fields
@@ -475,9 +480,21 @@ def test_barcodes_already_used_or_given_twice_are_problems(english):
     ]
 
 
-def test_the_same_isbn_twice_in_the_file_is_a_problem(english):
-    report = marc_preview(iso(cnmarc(), cnmarc("草房子(第二条)")))
-    assert report.entries[1].problems == ["Record 1 of this file has the same ISBN."]
+def test_the_same_isbn_twice_in_the_file_adds_copies_to_the_first_record(english):
+    """As the spreadsheet import makes rows of one ISBN copies of one record (issue 15, 4):
+    the later record's copies go to the first, with a note when its title differs."""
+    report = marc_preview(
+        iso(
+            cnmarc(holdings=(("C0000001", "I287.45", "12"),)),
+            cnmarc("草房子(第二条)", holdings=(("C0000002", "I287.45", "12"),)),
+        )
+    )
+    [entry] = report.entries
+    assert entry.valid and entry.title == "草房子"
+    assert entry.barcodes == ["C0000001", "C0000002"]
+    assert entry.notes == [
+        "Record 2 of this file has the same ISBN but the title “草房子(第二条)”; its copies are added to this record."
+    ]
 
 
 def test_an_isbn_the_catalogue_has_is_already_in_the_catalogue():

@@ -199,3 +199,37 @@ def test_any_part_of_a_title_is_found_however_opencc_converts_that_part_alone(sh
     assert titles("乾") == ["乾隆皇帝"]
     assert titles("乾隆") == ["乾隆皇帝"]
     assert titles("qianlong") == ["乾隆皇帝"]
+
+
+def test_variant_characters_find_each_other_as_traditional_ones_do(shelf):
+    """异体字: 钱锺书 and 钱钟书 are one writer, whichever form the record or the reader uses;
+    錢鍾書 (which OpenCC turns into 钱锺书) too."""
+    RecordFactory(title="围城", authors=["钱锺书"])
+    RecordFactory(title="写在人生边上", authors=["钱钟书"])
+    RecordFactory(title="又见棕榈，又见棕榈", authors=["於梨华"])
+    RecordFactory(title="小王子在故事裏", authors=["某人"])
+    both = ["写在人生边上", "围城"]
+
+    assert sorted(titles("钱钟书")) == both
+    assert sorted(titles("钱锺书")) == both
+    assert sorted(titles("錢鍾書")) == both
+    assert sorted(titles("锺")) == both
+    assert titles("于梨华") == ["又见棕榈，又见棕榈"]
+    assert titles("於梨華") == ["又见棕榈，又见棕榈"]
+    assert titles("故事里") == ["小王子在故事裏"]
+
+
+def test_a_records_stored_search_text_and_the_query_fold_variants_alike():
+    from catalog.search import VARIANT_FORMS, query_terms, record_search_fields
+
+    record = Record(title="钱锺书传", publisher="某出版社")
+    stored = record_search_fields(record, ["錢鍾書"])
+    assert "钱钟书传" in stored["search_text"] and "锺" not in stored["search_text"]
+    assert stored["title_search"] == "钱钟书传"
+    assert query_terms("钱锺书 傳") == ["钱钟书", "传"]
+    # Every variant folds in the query exactly as in the record's text, and each folds to a
+    # form the table itself leaves alone.
+    for variant, common in VARIANT_FORMS.items():
+        assert query_terms(variant) == [common]
+        assert record_search_fields(Record(title=variant), [])["title_search"] == common
+        assert common not in VARIANT_FORMS
