@@ -82,7 +82,7 @@ def main() -> None:
 
     from circulation.models import DeskAction, Loan, Visit
     from reports.periods import month_bounds, months_between
-    from reports.services import monthly_snapshot_compute
+    from reports.services.statistics import monthly_snapshot_compute
 
     loans_wanted = int(os.environ.get("BENCH_LOANS", "1000000"))
     today = date.fromisoformat(os.environ.get("BENCH_TODAY", "2026-11-20"))

@@ -76,7 +76,7 @@ def main() -> None:
     from django.db import connection
 
     from circulation.models import Loan, Notice
-    from circulation.notices import notices_send
+    from circulation.services.notices import notices_send
 
     today = date.fromisoformat(os.environ.get("BENCH_NOTICES_TODAY", "2026-11-20"))
     data_ensure(

@@ -108,14 +108,14 @@ def queries_choose(count: int, seed: int) -> dict[str, list[str]]:
 
 def count_limit() -> int | None:
     """As the OPAC's pages count (catalog.views.opac), unless BENCH_COUNT_LIMIT says otherwise."""
-    from catalog.selectors import OPAC_COUNT_LIMIT
+    from catalog.selectors.opac import OPAC_COUNT_LIMIT
 
     limit = int(os.environ.get("BENCH_COUNT_LIMIT", OPAC_COUNT_LIMIT))
     return limit or None
 
 
 def search_once(query: str):
-    from catalog.selectors import SearchFilters, records_search
+    from catalog.selectors.opac import SearchFilters, records_search
 
     return records_search(SearchFilters(query=query), count_limit=count_limit())
 

@@ -49,13 +49,13 @@ def main() -> None:
 
 def run() -> None:
     from catalog.models import Copy, Location
-    from catalog.services import (
+    from catalog.services.acquisitions import (
         delivery_receive,
+        purchase_plan_approve,
         purchase_plan_create,
-        purchase_plan_decide,
         purchase_plan_submit,
-        record_create,
     )
+    from catalog.services.records import record_create
     from library_site.accounts.models import User
     from library_site.accounts.roles import Role
     from library_site.accounts.services import user_set_roles
@@ -94,7 +94,7 @@ def run() -> None:
             user=librarian,
         )
         purchase_plan_submit(plan=plan, user=librarian)
-        purchase_plan_decide(plan=plan, approve=True, user=leader)
+        purchase_plan_approve(plan=plan, user=leader)
         received = [{"plan_line": line.pk, "quantity": COPIES_PER_LINE} for line in plan.lines.all()]
         before = Copy.objects.count()
         started = time.perf_counter()

@@ -140,8 +140,7 @@ def child(letter: str, first: str, last: str, fmt: str) -> None:
     django.setup()
     from django.utils import translation
 
-    from reports.exports import register_write
-    from reports.registers import RegisterQuery, register_get
+    from reports.documents.registers import RegisterQuery, register_get, register_write
 
     before = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = before.ru_utime + before.ru_stime

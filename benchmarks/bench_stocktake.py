@@ -51,8 +51,8 @@ def main() -> None:
     from django.db.models import Count
 
     from catalog.models import Copy, Location
-    from catalog.selectors import stocktake_report
-    from catalog.services import stocktake_confirm, stocktake_scan_text, stocktake_start
+    from catalog.selectors.care import stocktake_report
+    from catalog.services.care import stocktake_confirm, stocktake_scan_text, stocktake_start
 
     call_command("migrate", verbosity=0)
     scans = int(os.environ.get("BENCH_STOCKTAKE_SCANS", "100000"))

@@ -45,7 +45,8 @@ def main() -> None:
 def run() -> None:
     from catalog import labels
     from catalog.models import CatalogSettings, LabelSheet, Location
-    from catalog.services import copies_add, record_create
+    from catalog.services.copies import copies_add
+    from catalog.services.records import record_create
 
     catalog_settings = CatalogSettings.current()
     catalog_settings.library_name = "实验小学图书馆"

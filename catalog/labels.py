@@ -438,16 +438,3 @@ def labels_pdf(
 def library_name_for_labels() -> str:
     """The name printed on labels: the catalogue settings' library name, else the school's."""
     return CatalogSettings.current().library_name.strip() or settings.SCHOOL_NAME
-
-
-# --- re-exports for other apps until the merge (house issue) ---
-from library_site.documents.pdf import (  # noqa: E402, F401
-    label_font,
-    text_ascent,
-    text_bold_centred,
-    text_centred,
-    text_descent,
-    text_fit,
-)
-from library_site.documents.pdf import text_line_from_top as _line_from_top  # noqa: E402, F401
-# --- end of re-exports ---

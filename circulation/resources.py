@@ -23,7 +23,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 
 from library_site.accounts.models import User
-from library_site.spreadsheets import spreadsheet_safe
+from library_site.documents.sheets import spreadsheet_safe
 
 from . import roster
 from .exceptions import CellRefused

@@ -20,7 +20,8 @@ import tablib
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog import transfer
+from library_site.documents.exceptions import FileRefused
+from library_site.documents.sheets import cell_text, sheets_open
 
 from .exceptions import CellRefused, RosterRefused
 
@@ -55,7 +56,7 @@ CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "�
 def fold(value) -> str:
     """A cell as text: full-width digits, letters and brackets folded (NFKC), spaces trimmed
     and runs of spaces made one. Numbers typed as numbers lose Excel's trailing .0."""
-    text, _formula = transfer.cell_text(value)
+    text, _formula = cell_text(value)
     text = unicodedata.normalize("NFKC", text)
     return " ".join(text.split())
 
@@ -203,13 +204,13 @@ def roster_read(path: Path | str, *, extension: str, name: str = "") -> RosterFi
             % {"limit": MAX_BYTES // 2**20}
         )
     try:
-        with transfer.sheets_open(path, extension) as sheets:
+        with sheets_open(path, extension) as sheets:
             for _sheet_name, rows in sheets:
                 found = _sheet_read(rows())
                 if found is not None:
                     dataset, numbers = found
                     return RosterFile(dataset=dataset, row_numbers=numbers, name=name or path.name)
-    except transfer.FileRefused as error:
+    except FileRefused as error:
         raise RosterRefused(str(error)) from error
     raise RosterRefused(str(MISSING_COLUMNS))
 

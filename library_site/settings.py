@@ -85,6 +85,10 @@ SCHOOL_TOP_GRADE = int(os.environ.get("SCHOOL_TOP_GRADE", "6"))
 # The month the school year begins in (September in China): the first term runs from then to
 # January, the second from February; library_site/school.py holds the rules that read it.
 SCHOOL_YEAR_START_MONTH = int(os.environ.get("SCHOOL_YEAR_START_MONTH", "9"))
+# The annual plan's target for each reading room's opening hours a week (R7: at least 40).
+READING_ROOM_WEEKLY_TARGET_HOURS = int(os.environ.get("READING_ROOM_WEEKLY_TARGET_HOURS", "40"))
+# The statistics mark a CLC class as hardly borrowed below this many loans per copy.
+REPORTS_LOW_USE_LOANS_PER_COPY = float(os.environ.get("REPORTS_LOW_USE_LOANS_PER_COPY", "0.1"))
 # A Chinese TrueType font (.ttf, or .ttc with ":index") for printed labels; empty: found on the system.
 LABEL_FONT_PATH = os.environ.get("LABEL_FONT_PATH", "").strip()
 
@@ -236,7 +240,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "media/"
 
 # Exports from the back office need the model's view permission; cells are escaped by the
-# resources themselves (library_site.spreadsheets), which also covers + - and @.
+# resources themselves (library_site.documents.sheets), which also covers + - and @.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from library_site import folders
+from library_site.documents import folders
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 KEEP_SECONDS = 24 * 60 * 60

@@ -607,11 +607,3 @@ def donation_receive(
     copy_donor = f"{donor}（{donor_class}）" if donor_class else donor
     _delivery_fill(delivery, items, source=Copy.Source.DONATION, donor=copy_donor[:100], user=user)
     return delivery
-
-
-# --- until the merge (house issue): benchmarks/bench_receiving.py calls the old name; the lead
-# replaces that call with purchase_plan_approve and deletes this.
-def purchase_plan_decide(*, plan: PurchasePlan, approve: bool, user: User, comment: str = "") -> PurchasePlan:
-    if approve:
-        return purchase_plan_approve(plan=plan, user=user, comment=comment)
-    return purchase_plan_reject(plan=plan, user=user, comment=comment)

@@ -113,7 +113,7 @@ def test_a_record_exported_twice_with_the_same_barcode_is_one_copy():
 
 
 def test_the_same_record_again_adds_its_copies_to_a_record_the_catalogue_has():
-    from catalog.services import record_create
+    from catalog.services.records import record_create
 
     existing = record_create(fields={"title": "草房子", "isbn": CAOFANGZI_ISBN}, contributors=[])
     data = iso(cnmarc(holdings=(("C0000001", "", ""),)), cnmarc(holdings=(("C0000002", "", ""),)))

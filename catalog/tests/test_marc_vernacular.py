@@ -9,7 +9,7 @@ from pymarc import Field, Indicators, Subfield
 
 from catalog.marc import marc_import, marc_read
 from catalog.models import Record
-from catalog.selectors import SearchFilters, records_search
+from catalog.selectors.opac import SearchFilters, records_search
 
 from .factories import location_default
 from .marc_samples import iso, iso_raw

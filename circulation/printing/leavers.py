@@ -15,8 +15,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph
 
-from catalog.exceptions import CatalogError
-from catalog.labels import label_font, library_name_for_labels, text_bold_centred, text_centred, text_fit
+from catalog.labels import library_name_for_labels
+from library_site.documents.exceptions import DocumentError
+from library_site.documents.pdf import label_font, text_bold_centred, text_centred, text_fit
 
 from ..exceptions import CirculationError
 
@@ -42,7 +43,7 @@ def clearance_certificate_pdf(certificate, *, school: str | None = None) -> byte
     issued_by = certificate.issued_by
     try:
         font = label_font()
-    except CatalogError as error:
+    except DocumentError as error:
         raise CirculationError(error.message) from error
     school = school if school is not None else library_name_for_labels()
     school = school or _("School library")

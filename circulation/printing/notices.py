@@ -16,8 +16,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdf_canvas
 
-from catalog.exceptions import CatalogError
-from catalog.labels import label_font, library_name_for_labels, text_ascent, text_descent, text_fit
+from catalog.labels import library_name_for_labels
+from library_site.documents.exceptions import DocumentError
+from library_site.documents.pdf import label_font, text_ascent, text_descent, text_fit
 
 from ..exceptions import CirculationError
 from ..models import NoticeTemplate, SchoolClass
@@ -114,7 +115,7 @@ def class_slips_pdf(*, school_class: SchoolClass, slips: list[dict], today: date
         raise CirculationError(_("No pupil of %(class)s has an overdue book.") % {"class": school_class.name})
     try:
         font = label_font()
-    except CatalogError as error:
+    except DocumentError as error:
         raise CirculationError(error.message) from error
     school = library_name_for_labels() or _("School library")
     wording = notice_templates()[NoticeTemplate.Kind.OVERDUE]

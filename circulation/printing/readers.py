@@ -14,16 +14,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
 
-from catalog.exceptions import CatalogError
-from catalog.labels import (
-    _line_from_top,
-    label_font,
-    library_name_for_labels,
-    text_ascent,
-    text_centred,
-    text_descent,
-    text_fit,
-)
+from catalog.labels import library_name_for_labels
+from library_site.documents.exceptions import DocumentError
+from library_site.documents.pdf import label_font, text_ascent, text_centred, text_descent, text_fit
+from library_site.documents.pdf import text_line_from_top as _line_from_top
 
 from ..exceptions import CirculationError
 from ..models import Reader
@@ -122,7 +116,7 @@ def cards_pdf(readers: Sequence[Reader], *, school: str | None = None) -> bytes:
         )
     try:
         font = label_font()
-    except CatalogError as error:
+    except DocumentError as error:
         raise CirculationError(error.message) from error
     school = school if school is not None else library_name_for_labels()
     school = school or _("School library")

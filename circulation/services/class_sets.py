@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy, Record
-from catalog.services import copies_set_status_bulk
+from catalog.services.copies import copies_set_status_bulk
 from library_site.accounts.models import User
 
 from ..exceptions import BookingRefused

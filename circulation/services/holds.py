@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy, Record
-from catalog.services import copy_set_status
+from catalog.services.copies import copy_set_status
 from library_site.accounts.models import User
 from library_site.celery import app, task_send_on_commit
 

@@ -19,7 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy, Repair
-from catalog.services import copy_set_status, repair_open
+from catalog.services.care import repair_open
+from catalog.services.copies import copy_set_status
 from library_site.accounts.models import User
 
 from ..exceptions import (

@@ -43,7 +43,8 @@ def copies_of(
 ):
     """``count`` available copies of a new record, made by the catalogue's services."""
     from catalog.models import Location
-    from catalog.services import copies_add, record_create
+    from catalog.services.copies import copies_add
+    from catalog.services.records import record_create
 
     fields = {"title": title, "clc_code": "I287.45", "material_type": material_type}
     if price is not None:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Copy
-from catalog.services import copies_add
+from catalog.services.copies import copies_add
 from circulation.exceptions import DuplicateIdentifier
 from circulation.models import DeskAction, LibraryCard, Loan, Reader, Suspension
 from circulation.services.loans import loan_checkout, loan_return

@@ -136,7 +136,7 @@ def test_the_limit_refuses_a_third_book_and_changes_nothing(pupil, librarian):
     [(Copy.Status.WITHDRAWN, errors.NotAvailable), (Copy.Status.LOST, errors.NotAvailable)],
 )
 def test_a_withdrawn_or_lost_copy_is_not_lent(pupil, librarian, status, error):
-    from catalog.services import copy_set_status
+    from catalog.services.copies import copy_set_status
 
     (copy,) = copies_of()
     copy_set_status(copy=copy, to_status=status)

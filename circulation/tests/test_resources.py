@@ -10,7 +10,7 @@ from circulation.models import Reader
 from circulation.resources import ReaderResource
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
-from library_site.spreadsheets import spreadsheet_safe
+from library_site.documents.sheets import spreadsheet_safe
 
 from .factories import ReaderFactory, SchoolClassFactory
 

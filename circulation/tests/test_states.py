@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from catalog.services import copies_add
+from catalog.services.copies import copies_add
 from circulation.exceptions import CirculationError, StateRefused, UndoRefused
 from circulation.models import ClassSetBooking, Hold, LibraryCard, Loan, Reader
 from circulation.services.class_sets import class_set_book, class_set_cancel, class_set_lend

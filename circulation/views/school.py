@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog import transfer
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.documents import uploads
 
 from .. import roster
 from ..exceptions import CirculationError
@@ -91,41 +91,30 @@ def class_cards(request, pk: int):
 
 
 def _pending(request) -> dict | None:
-    pending = request.session.get(SESSION_KEY)
-    if not isinstance(pending, dict):
-        return None
-    try:
-        transfer.import_file_path(pending.get("token", ""), pending.get("extension", ""))
-    except ValueError:
-        request.session.pop(SESSION_KEY, None)
-        return None
-    return pending
+    return uploads.upload_pending(request, SESSION_KEY)
 
 
 def _discard(request) -> None:
-    pending = _pending(request)
-    if pending:
-        transfer.import_files_delete(pending["token"])
-    request.session.pop(SESSION_KEY, None)
+    uploads.upload_pending_discard(request, SESSION_KEY)
 
 
 @capability_required(MANAGE)
 def roster_upload(request):
-    transfer.import_files_purge()
+    uploads.import_files_purge()
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         _discard(request)
-        token = transfer.import_file_store(upload.chunks(), upload.extension)
+        token = uploads.import_file_store(upload.chunks(), upload.extension)
         try:
             roster_import(
-                path=transfer.import_file_path(token, upload.extension),
+                path=uploads.import_file_path(token, upload.extension),
                 extension=upload.extension,
                 name=upload.name,
                 dry_run=True,
             )
         except CirculationError as error:
-            transfer.import_files_delete(token)
+            uploads.import_files_delete(token)
             form.add_error("file", str(error.message))
         else:
             request.session[SESSION_KEY] = {
@@ -166,7 +155,7 @@ def roster_preview(request):
         return redirect("circulation:roster-upload")
     try:
         plan = roster_import(
-            path=transfer.import_file_path(pending["token"], pending["extension"]),
+            path=uploads.import_file_path(pending["token"], pending["extension"]),
             extension=pending["extension"],
             name=pending["name"],
             dry_run=True,
@@ -197,7 +186,7 @@ def roster_confirm(request):
         messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
         return redirect("circulation:roster-preview")
     token, extension = pending["token"], pending["extension"]
-    claimed = transfer.import_file_claim(token, extension)
+    claimed = uploads.import_file_claim(token, extension)
     if claimed is None:
         messages.info(request, _("This roster is being saved or was saved already; it was not saved twice."))
         return redirect("circulation:roster-upload")
@@ -212,19 +201,19 @@ def roster_confirm(request):
             initial_password=form.cleaned_data["initial_password"],
         )
     except CirculationError as error:
-        transfer.import_file_release(token)
+        uploads.import_file_release(token)
         messages.error(request, error.message)
         return redirect("circulation:roster-preview")
     except Exception:
-        transfer.import_file_release(token)
+        uploads.import_file_release(token)
         raise
     if plan.errors:
-        transfer.import_file_release(token)
+        uploads.import_file_release(token)
         messages.error(
             request, _("The file no longer passes the checks (see the rows below). Nothing was saved.")
         )
         return redirect("circulation:roster-preview")
-    transfer.import_files_delete(token)
+    uploads.import_files_delete(token)
     request.session.pop(SESSION_KEY, None)
     messages.success(
         request,

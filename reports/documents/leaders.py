@@ -22,8 +22,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from catalog.exceptions import CatalogError
-from library_site.spreadsheets import spreadsheet_safe
+from library_site.documents.exceptions import DocumentError
+from library_site.documents.sheets import spreadsheet_safe
 
 from ..exceptions import ReportsError
 from ..selectors.leaders import LeadersReport, period_label
@@ -50,11 +50,11 @@ def _change(figure) -> str:
 
 
 def _font() -> str:
-    from catalog.labels import label_font
+    from library_site.documents.pdf import label_font
 
     try:
         return label_font()
-    except CatalogError as error:
+    except DocumentError as error:
         raise ReportsError(error.message) from error
 
 

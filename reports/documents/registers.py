@@ -10,7 +10,7 @@ The workbook has one sheet per table of the register: the school's name and the 
 name, the period and filters, a bordered table with a frozen header repeated on every printed
 page, dates in the language's own format (2026年9月1日), a totals row and summary lines, and A4
 print settings (landscape for the wide registers, fitted to the page's width, page numbers).
-Rows stream from the database to the file (library_site.xlsx_stream): memory stays flat
+Rows stream from the database to the file (library_site.documents.xlsx): memory stays flat
 whatever their number. The CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese)
 holds the same tables, one after another, without the title lines.
 
@@ -33,13 +33,15 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from catalog import selectors as catalog_selectors
 from catalog.labels import library_name_for_labels
 from catalog.models import Delivery, Location, Repair, Serial, Subscription, WriteOffBatch, WriteOffItem
+from catalog.selectors.acquisitions import donation_register, purchase_register
+from catalog.selectors.care import repair_register, write_off_register
+from catalog.selectors.serials import serial_register
 from circulation.models import Loan, SchoolClass
 from library_site.dates import day_bounds
-from library_site.spreadsheets import FORMULA_TRIGGERS, spreadsheet_safe
-from library_site.xlsx_stream import SheetLayout, XlsxStreamWriter
+from library_site.documents.sheets import FORMULA_TRIGGERS, spreadsheet_safe
+from library_site.documents.xlsx import SheetLayout, XlsxStreamWriter
 
 from ..exceptions import RegisterRefused
 from ..selectors import registers as selectors
@@ -234,7 +236,7 @@ def staff_loans_tables(query: RegisterQuery) -> list[Table]:
 
 def _serial_tables(kind: str, name) -> Callable[[RegisterQuery], list[Table]]:
     def build(query: RegisterQuery) -> list[Table]:
-        rows = catalog_selectors.serial_register(
+        rows = serial_register(
             kind=kind, date_from=query.date_from, date_to=query.date_to, location=query.room
         )
         return [
@@ -291,8 +293,8 @@ def purchases_tables(query: RegisterQuery) -> list[Table]:
         Column(pgettext_lazy("register", "Volumes"), "integer", 8, total=True),
         Column(pgettext_lazy("register", "Value (yuan)"), "decimal", 12, total=True),
     ]
-    purchases = catalog_selectors.purchase_register(query.date_from, query.date_to)
-    donations = catalog_selectors.donation_register(query.date_from, query.date_to)
+    purchases = purchase_register(query.date_from, query.date_to)
+    donations = donation_register(query.date_from, query.date_to)
     return [
         Table(
             name=_("Purchases"),
@@ -348,7 +350,7 @@ def repairs_tables(query: RegisterQuery) -> list[Table]:
     shelved, written_off = str(Repair.Result.SHELVED.label), str(Repair.Result.WRITTEN_OFF.label)
 
     def rows() -> Iterator[list]:
-        for row in catalog_selectors.repair_register(query.date_from, query.date_to):
+        for row in repair_register(query.date_from, query.date_to):
             counts["reported"] += 1
             if row["repaired_on"] is None:
                 counts["open"] += 1
@@ -409,7 +411,7 @@ def repairs_count(query: RegisterQuery) -> int:
 
 
 def write_offs_tables(query: RegisterQuery) -> list[Table]:
-    rows = catalog_selectors.write_off_register(query.date_from, query.date_to)
+    rows = write_off_register(query.date_from, query.date_to)
     return [
         Table(
             name=_("Write-offs"),

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from catalog.models import Copy, CopyStatusChange, Location
 from catalog.tests.factories import RecordFactory
-from circulation.loans import loan_renew
 from circulation.models import ClassSession, DeskAction, Loan, Reader, Visit
+from circulation.services.loans import loan_renew
 from circulation.tests.factories import ReaderFactory, SchoolClassFactory
 from library_site.system.models import JobRun
 from reports.exceptions import FutureMonth

@@ -11,10 +11,19 @@ import pytest
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from catalog import services as catalog_services
 from catalog.models import Location, Repair, Serial, WriteOffBatch
-from catalog.selectors import donation_register, purchase_register, repair_register, write_off_register
-from catalog.services import donation_receive
+from catalog.selectors.acquisitions import donation_register, purchase_register
+from catalog.selectors.care import repair_register, write_off_register
+from catalog.services.acquisitions import delivery_receive, donation_receive
+from catalog.services.care import (
+    repair_close,
+    repair_open,
+    write_off_add,
+    write_off_approve,
+    write_off_create,
+    write_off_submit,
+)
+from catalog.services.serials import issue_receive, serial_create, subscription_create
 from catalog.tests.factories import location_default
 from circulation.models import ClassSetBooking, Hold, LibraryCard, Loan, Reader, Visit
 from circulation.tests.factories import ReaderFactory, SchoolClassFactory, copies_of
@@ -404,16 +413,16 @@ def test_register_h_lists_class_set_bookings_and_teachers_holds_in_order(tmp_pat
 def test_registers_b_and_c_total_each_rooms_subscriptions(tmp_path):
     periodicals_room = Location.objects.get(name="期刊室")
     reading_room = Location.objects.get(name="阅览室")
-    monthly = catalog_services.serial_create(
+    monthly = serial_create(
         title="少年文艺", kind=Serial.Kind.PERIODICAL, frequency=Serial.Frequency.MONTHLY, issn="1000-0003"
     )
-    weekly = catalog_services.serial_create(
+    weekly = serial_create(
         title="中国少年报",
         kind=Serial.Kind.NEWSPAPER,
         frequency=Serial.Frequency.WEEKLY,
         cn_number="CN11-0057",
     )
-    periodicals = catalog_services.subscription_create(
+    periodicals = subscription_create(
         serial=monthly,
         location=periodicals_room,
         year=2026,
@@ -421,11 +430,11 @@ def test_registers_b_and_c_total_each_rooms_subscriptions(tmp_path):
         price=Decimal("96.00"),
         supplier="邮局",
     )
-    catalog_services.subscription_create(
+    subscription_create(
         serial=weekly, location=reading_room, year=2026, copies=1, price=Decimal("52.00"), supplier="邮局"
     )
     for issue in periodicals.issues.filter(number__lte=2):
-        catalog_services.issue_receive(issue=issue)
+        issue_receive(issue=issue)
 
     _rows, book = workbook(tmp_path, RegisterQuery("C", date(2026, 1, 1), date(2026, 3, 31)))
     table = values(book.worksheets[0])
@@ -462,7 +471,7 @@ def test_register_d_has_the_purchases_and_the_donations_with_their_totals(tmp_pa
     plan = approved_plan(librarian, leader)  # 草房子 × 5 at 25.00
     today = timezone.localdate()
     for quantity, invoice in ((2, "=SUM(A1)"), (3, "FP-002")):
-        catalog_services.delivery_receive(
+        delivery_receive(
             plan=plan,
             lines=[{"plan_line": plan.lines.get().pk, "quantity": quantity}],
             location=location_default(),
@@ -542,13 +551,13 @@ def test_registers_e_and_f_list_the_repairs_and_the_approved_write_offs(tmp_path
     librarian = UserFactory(roles=[Role.LIBRARIAN], full_name="馆员甲")
     administrator = UserFactory(roles=[Role.ADMINISTRATOR], full_name="管理员乙")
     torn, wet, old = copies_of("格林童话", count=3, price=Decimal("20.00"))
-    shelved = catalog_services.repair_open(copy=torn, damage="撕页", reported_by=librarian)
-    catalog_services.repair_close(repair=shelved, repaired_by=librarian, result=Repair.Result.SHELVED)
-    catalog_services.repair_open(copy=wet, damage="水渍", reported_by=librarian)
-    batch = catalog_services.write_off_create(reason=WriteOffBatch.Reason.OUTDATED, user=librarian)
-    catalog_services.write_off_add(batch=batch, copies=[old], user=librarian)
-    catalog_services.write_off_submit(batch=batch, user=librarian)
-    catalog_services.write_off_approve(batch=batch, user=administrator)
+    shelved = repair_open(copy=torn, damage="撕页", reported_by=librarian)
+    repair_close(repair=shelved, repaired_by=librarian, result=Repair.Result.SHELVED)
+    repair_open(copy=wet, damage="水渍", reported_by=librarian)
+    batch = write_off_create(reason=WriteOffBatch.Reason.OUTDATED, user=librarian)
+    write_off_add(batch=batch, copies=[old], user=librarian)
+    write_off_submit(batch=batch, user=librarian)
+    write_off_approve(batch=batch, user=administrator)
     today = timezone.localdate()
 
     rows, book = workbook(tmp_path, RegisterQuery("E", today, today))

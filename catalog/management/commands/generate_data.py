@@ -788,8 +788,3 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Added {made_records:,} records and {made_copies:,} copies in {self._elapsed(started).strip()}."
         )
-
-
-# --- re-exports for other apps until the merge (house issue) ---
-from catalog.names import GIVEN, SURNAMES  # noqa: E402, F401
-# --- end of re-exports ---

@@ -20,7 +20,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from catalog.management.commands.generate_data import GIVEN, SURNAMES
+from catalog.names import GIVEN, SURNAMES
 from circulation.models import LibraryCard, Reader, SchoolClass
 from circulation.services.readers import ROLE_FOR_KIND, card_number_next
 from library_site.accounts.models import User

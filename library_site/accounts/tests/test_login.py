@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from circulation.services import card_issue
+from circulation.services.readers import card_issue
 from circulation.tests.factories import ReaderFactory
 from library_site.accounts.roles import Role
 

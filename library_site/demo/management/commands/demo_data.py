@@ -19,7 +19,8 @@ from django.utils import translation
 from faker import Faker
 
 from circulation.models import Reader
-from circulation.services import reader_create, reader_grant_volunteer, school_class_create
+from circulation.services.readers import reader_create, reader_grant_volunteer
+from circulation.services.school import school_class_create
 from library_site.accounts.models import User
 from library_site.accounts.roles import Role
 from library_site.accounts.services import user_create
@@ -93,7 +94,8 @@ class Command(BaseCommand):
 
     def _create_catalogue(self) -> None:
         from catalog.models import Location
-        from catalog.services import copies_add, record_create
+        from catalog.services.copies import copies_add
+        from catalog.services.records import record_create
 
         stacks = Location.objects.order_by("position").first()
         for index, (title, author, role, publisher, year, clc_code, copies) in enumerate(DEMO_BOOKS):
