@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from library_site.states import Move, StateTable
 
 from .exceptions import RegisterJobRefused
-from .selectors.registers import RegisterJob
+from .selectors.register_jobs import RegisterJob
 
 Job = RegisterJob.State
 

@@ -9,30 +9,21 @@ The jobs themselves are folders of files (``reports.register_files``)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from circulation.models import ClassSetBooking, Hold, Loan, Reader, SchoolClass, Visit
 from library_site.dates import day_bounds
 from library_site.school import class_name, school_year_of, school_year_start
 
-from .. import register_files
 from .periods import term_current
 
 STAFF_KINDS = (Reader.Kind.TEACHER, Reader.Kind.STAFF)
 CHUNK = 2_000
-# A job that has written no progress for this long is taken as stopped (the worker died).
-JOB_SILENT_SECONDS = 10 * 60
 
 
 # --- the registers page ---------------------------------------------------------------------
@@ -46,136 +37,6 @@ def register_period_default(today: date | None = None) -> tuple[date, date]:
     if term is not None:
         return term.starts_on, term.ends_on
     return school_year_start(school_year_of(today)), today
-
-
-@dataclass(frozen=True)
-class RegisterChoice:
-    """A register the page lists, and whether it is the one chosen."""
-
-    register: object  # a reports.documents.registers.Register
-    current: bool
-
-    @property
-    def letter(self) -> str:
-        return self.register.letter
-
-    @property
-    def name(self) -> str:
-        return self.register.name
-
-
-def registers_menu(current) -> list[RegisterChoice]:
-    """Every register the page offers, ``current`` (a Register) marked."""
-    from ..documents.registers import REGISTERS
-
-    return [RegisterChoice(register, register.letter == current.letter) for register in REGISTERS.values()]
-
-
-@dataclass
-class RegisterJob:
-    """A register file's job as its page shows it. Its state is kept in the job's folder: no
-    result yet (being made), a result that says ok (ready), or one that does not (failed).
-    A job that has said nothing for JOB_SILENT_SECONDS is shown as failed: its worker stopped."""
-
-    class State(models.TextChoices):
-        MAKING = "making", gettext_lazy("being made")
-        MADE = "made", pgettext_lazy("register file", "ready")
-        FAILED = "failed", gettext_lazy("failed")
-
-    id: str
-    register: object  # a reports.documents.registers.Register
-    filename: str
-    state: str  # a RegisterJob.State
-    done: int
-    total: int
-    result: dict | None
-    stopped: bool = False
-    message: str = ""
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 0
-
-    @property
-    def finished(self) -> bool:
-        return self.state == RegisterJob.State.MADE
-
-    @property
-    def failed(self) -> bool:
-        return self.state == RegisterJob.State.FAILED or self.stopped
-
-    @property
-    def making(self) -> bool:
-        return not self.finished and not self.failed
-
-
-def register_job_state(job_id: str) -> str:
-    """The job's state as its folder keeps it (a RegisterJob.State)."""
-    return _state_of(register_files.job_result(job_id))
-
-
-def _state_of(result: dict | None) -> str:
-    if result is None:
-        return RegisterJob.State.MAKING
-    return RegisterJob.State.MADE if result.get("ok") else RegisterJob.State.FAILED
-
-
-def register_job_get(job_id: str, meta: dict) -> RegisterJob:
-    """The job ``job_id`` (whose meta is ``meta``) as its page shows it: how far it has got, and
-    whether it is ready, failed or stopped."""
-    from ..documents.registers import register_get
-
-    result = register_files.job_result(job_id)
-    progress = register_files.job_progress(job_id) or {}
-    total = meta.get("total") or 0
-    done = min(progress.get("done", 0), total) if total else progress.get("done", 0)
-    last = progress.get("at") or meta.get("created") or 0
-    return RegisterJob(
-        id=job_id,
-        register=register_get(meta["query"]["letter"]),
-        filename=meta.get("filename", ""),
-        state=_state_of(result),
-        done=done,
-        total=total,
-        result=result,
-        stopped=result is None and time.time() - last > JOB_SILENT_SECONDS,
-        message=(result or {}).get("message")
-        or _("The register was not finished: the background worker stopped. Make it again."),
-    )
-
-
-def registers_recent(user_id: int) -> list[dict]:
-    """The person's register files of the last day, newest first, each with its state."""
-    from ..documents.registers import REGISTERS
-
-    recent = []
-    for meta in register_files.jobs_of_user(user_id):
-        register = REGISTERS.get(meta["query"]["letter"])
-        if register is None:
-            continue
-        result = meta["result"] or {}
-        state = _state_of(meta["result"])
-        recent.append(
-            {
-                "id": meta["id"],
-                "filename": meta.get("filename", ""),
-                "register": register,
-                "ok": result.get("ok"),
-                "state": state,
-                "made": state == RegisterJob.State.MADE,
-                "making": state == RegisterJob.State.MAKING,
-                "rows": result.get("rows"),
-                "made_at": datetime.fromtimestamp(meta.get("created", 0), tz=UTC),
-                "url": reverse(
-                    "reports:register-download" if result.get("ok") else "reports:register-job",
-                    args=[meta["id"]],
-                ),
-            }
-        )
-    return recent
-
-
-# --- the rows of registers A, H and I ---------------------------------------------------------
 
 
 def _local_day(moment: datetime | None) -> date | None:

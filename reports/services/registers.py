@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 
+from celery import current_app
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import translation
@@ -21,9 +22,11 @@ from library_site.accounts.models import User
 
 from .. import register_files
 from ..documents.registers import RegisterQuery, register_filename, register_get, register_write
-from ..selectors.registers import RegisterJob, register_job_state
+from ..selectors.register_jobs import RegisterJob, register_job_state
 from ..states import REGISTER_JOB_STATES
-from ..tasks import register_export_task
+
+# The worker's task, named rather than imported: reports/tasks.py calls this module.
+REGISTER_EXPORT_TASK = "reports.tasks.register_export_task"
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +64,7 @@ def register_export_start(*, user: User, query: RegisterQuery, fmt: str, token: 
                     register_export_run(job_id)
             else:
                 # Nothing was written to the database: the worker may start at once.
-                register_export_task.delay(job_id)
+                current_app.tasks[REGISTER_EXPORT_TASK].delay(job_id)
     return job_id
 
 

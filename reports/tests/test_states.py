@@ -9,7 +9,7 @@ import pytest
 
 from reports import register_files
 from reports.exceptions import RegisterJobRefused
-from reports.selectors.registers import RegisterJob, register_job_state
+from reports.selectors.register_jobs import RegisterJob, register_job_state
 from reports.services.registers import register_export_run
 from reports.states import REGISTER_JOB_STATES
 

@@ -15,7 +15,7 @@ from library_site.accounts.roles import Capability
 from .. import register_files
 from ..documents.registers import REGISTERS, RegisterQuery
 from ..forms.registers import RegisterForm
-from ..selectors.registers import (
+from ..selectors.register_jobs import (
     RegisterJob,
     register_job_get,
     register_job_state,
