@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -116,6 +117,8 @@ def note_edit(request, note_id: int):
     reader, note = _my_note(request, note_id)
     if not note.is_editable:
         works_mark_feedback([note])
+        has_photo = NotePhoto.objects.filter(note=note).exists()
+        note.photo_url = reverse("activities:note-photo", args=[note.pk]) if has_photo else ""
         return render(request, "activities/note_detail.html", {"note": note, "reader": reader})
     if request.method != "POST":
         form = NoteForm(
