@@ -28,6 +28,38 @@ class ActivitiesConfig(AppConfig):
         )
         menu_register(
             MenuEntry(
+                key="notes-rules",
+                group="administration",
+                label=_("Reading notes rules"),
+                url_name="activities:rules",
+                icon="journal-check",
+                order=810,
+                capability=Capability.MANAGE_POLICIES,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="class-reviewers",
+                group="administration",
+                label=_("Class reviewers"),
+                url_name="activities:reviewers",
+                icon="person-check",
+                order=815,
+                capability=Capability.MANAGE_ACTIVITIES,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="selection",
+                label=_("Month's selection"),
+                url_name="activities:selection",
+                icon="trophy",
+                order=530,
+                capability=Capability.MANAGE_ACTIVITIES,
+            )
+        )
+        menu_register(
+            MenuEntry(
                 key="review",
                 label=_("Review notes"),
                 url_name="activities:review",

@@ -130,4 +130,5 @@ def review_item(*, kind: str, school_class: SchoolClass, work_id: int) -> dict |
         "may_grade": work.state in (*PupilWork.WAITING, PupilWork.State.REVIEWED)
         and work.released_at is None,
         "may_return": work.state in PupilWork.WAITING,
+        "may_nominate": work.state in (PupilWork.State.REVIEWED, PupilWork.State.SELECTED),
     }
