@@ -16,6 +16,11 @@
   var saving = null;
   var stopped = false;
 
+  // The form's data-autosave says where the draft stands: unsaved, saving, saved or error.
+  function mark(state) {
+    form.dataset.autosave = state;
+  }
+
   function say(text, danger) {
     if (!status) {
       return;
@@ -37,6 +42,7 @@
       return saving || Promise.resolve();
     }
     dirty = false;
+    mark("saving");
     say(form.dataset.textSaving);
     saving = fetch(form.dataset.autosaveUrl, {
       method: "POST",
@@ -48,16 +54,19 @@
         return response.json().then(function (answer) {
           if (response.ok) {
             revision.value = answer.revision;
+            mark(dirty ? "unsaved" : "saved");
             say(form.dataset.textSaved.replace("%s", answer.saved_at));
           } else {
             // 409: a newer draft was saved elsewhere; saving again would overwrite it.
             stopped = response.status === 409;
+            mark("error");
             say(answer.error, true);
           }
         });
       })
       .catch(function () {
         dirty = true; // tried again at the next tick
+        mark("error");
         say(form.dataset.textOffline, true);
       })
       .finally(function () {
@@ -68,6 +77,7 @@
 
   function changed() {
     dirty = true;
+    mark("unsaved");
     say(form.dataset.textUnsaved);
   }
 
