@@ -53,12 +53,11 @@ def selection_month_for(moment: datetime) -> date:
     return month
 
 
-def _lock_note(note_id: int, reader: Reader | None = None) -> ReadingNote:
-    note = (
-        ReadingNote.objects.select_for_update(of=("self",))
-        .select_related("reader__school_class", "record")
-        .get(pk=note_id)
-    )
+def _lock_note(note_id: int, reader: Reader | None = None, *, related: bool = True) -> ReadingNote:
+    notes = ReadingNote.objects.select_for_update(of=("self",))
+    if related:
+        notes = notes.select_related("reader__school_class", "record")
+    note = notes.get(pk=note_id)
     if reader is not None and note.reader_id != reader.pk:
         raise NotYours()
     return note
@@ -112,8 +111,9 @@ def note_save_draft(
     button). Only a draft or a note returned for revision changes; ``revision`` is the one the
     page last had, and a newer one on the server (another tab, another device) refuses the save
     rather than lose the newer text. ``book`` is a Loan of the pupil, a Record, or None to
-    clear; left out, the book stays. Nothing is checked here but the lengths."""
-    note = _lock_note(note.pk, reader)
+    clear; left out, the book stays. Nothing is checked here but the lengths. Only ``note.pk``
+    is read: a page's autosave costs the lock and the update."""
+    note = _lock_note(note.pk, reader, related=False)
     if not note.is_editable:
         raise NotEditable()
     if revision != note.revision:
@@ -128,8 +128,11 @@ def note_save_draft(
     note.title, note.summary, note.reflection = title, summary, reflection
     note.revision += 1
     note.saved_at = timezone.now()
+    if book is KEEP:
+        note.save(update_fields=fields)
+        return note
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a loan another note took meanwhile
             note.save(update_fields=fields)
     except IntegrityError as error:
         raise NoteExists() from error

@@ -449,3 +449,17 @@ def test_the_review_queue_and_item_take_the_same_queries_as_the_queue_grows(
         counts.append(sizes)
 
     assert counts[0] == counts[1]
+
+
+def test_an_autosave_costs_the_same_few_queries_however_long_the_note(client, django_assert_num_queries):
+    reader = pupil()
+    note = note_start(reader=reader)
+    client.force_login(reader.user)
+    url = reverse("activities:note-autosave", args=[note.pk])
+    client.post(url, note_post(note, reflection="开头"))
+
+    # the session's user, the reader, then BEGIN, the note locked, its update, COMMIT
+    with django_assert_num_queries(6):
+        answer = client.post(url, note_post(note, reflection="开头" * 2000, revision=1))
+
+    assert answer.json()["revision"] == 2

@@ -21,7 +21,7 @@ from catalog.models import Record
 from catalog.search import records_matching
 from circulation.models import Loan, SchoolClass
 
-from ..exceptions import ActivitiesError, DraftOutdated
+from ..exceptions import ActivitiesError, DraftOutdated, NotYours
 from ..forms.notes import NoteForm
 from ..models import NotePhoto, ReadingNote
 from ..policies import AUTOSAVE_SECONDS, PHOTO_MAX_BYTES, rule_for_reader
@@ -170,8 +170,9 @@ def note_edit(request, note_id: int):
 @require_POST
 def note_autosave(request, note_id: int):
     """What notes.js posts every few seconds and when a field is left: the draft's text saved,
-    answered in JSON with the new revision (409 when another device saved a newer one)."""
-    reader, note = _my_note(request, note_id)
+    answered in JSON with the new revision (409 when another device saved a newer one). The
+    note is read once, locked, by the service, which refuses another pupil's (404 here)."""
+    reader = _reader_or_404(request)
     form = NoteForm(request.POST, reader=reader)
     if not form.is_valid():
         errors = [str(message) for messages_ in form.errors.values() for message in messages_]
@@ -179,7 +180,7 @@ def note_autosave(request, note_id: int):
     data = form.cleaned_data
     try:
         note = note_save_draft(
-            note=note,
+            note=ReadingNote(pk=note_id),
             reader=reader,
             title=data["title"],
             summary=data["summary"],
@@ -187,6 +188,8 @@ def note_autosave(request, note_id: int):
             revision=data["revision"],
             book=data["book"] if data["book"] is not None else KEEP,
         )
+    except (ReadingNote.DoesNotExist, NotYours) as error:
+        raise Http404() from error
     except ActivitiesError as error:
         status = 409 if isinstance(error, DraftOutdated) else 400
         return JsonResponse({"error": str(error.message)}, status=status)
