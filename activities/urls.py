@@ -18,7 +18,6 @@ urlpatterns = [
     path("cards/mine.pdf", cards.my_cards_pdf, name="cards-mine-pdf"),
     # a class's pages for its teachers
     path("classes/<int:class_id>/cards.pdf", cards.class_cards_pdf, name="class-cards-pdf"),
-    path("classes/", notes.classes_mine, name="classes-mine"),
     path("classes/<int:class_id>/owed/", notes.class_owed, name="class-owed"),
     path("classes/<int:class_id>/paper/", notes.paper_notes, name="paper-notes"),
     # the review

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from library_site.school import grade_name
@@ -35,7 +35,12 @@ def _works(model, month: date, states):
     if model is ReadingNote:
         works = works.exclude(medium=ReadingNote.Medium.PAPER)
     return list(
-        works.order_by("reader__school_class__grade", "reader__school_class__number", "-nominated_at", "pk")
+        works.order_by(
+            "reader__school_class__grade",
+            "reader__school_class__number",
+            F("nominated_at").desc(nulls_last=True),  # nominations first, on every database
+            "pk",
+        )
     )
 
 

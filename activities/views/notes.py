@@ -33,7 +33,7 @@ from ..selectors.notes import (
     reader_of_user,
     works_mark_feedback,
 )
-from ..selectors.review import class_is_reviewable, reviewable_classes
+from ..selectors.review import class_is_reviewable
 from ..services.notes import KEEP, note_save_draft, note_start, note_submit, paper_notes_record
 
 BOOK_SEARCH_LIMIT = 10
@@ -216,15 +216,6 @@ def class_owed(request, class_id: int):
         "activities/class_owed.html",
         {"school_class": school_class, "today": timezone.localdate(), **class_notes_owed(school_class)},
     )
-
-
-@login_required
-def classes_mine(request):
-    """The classes this teacher looks after for reading activities, with links to their pages."""
-    classes = list(reviewable_classes(request.user))
-    if not classes and not request.user.has_perm("accounts.grade_activities"):
-        raise Http404()
-    return render(request, "activities/classes_mine.html", {"classes": classes})
 
 
 @login_required
