@@ -21,6 +21,10 @@ lend's transaction: keep it to one query. The activities app registers, for exam
 reader panel and the staff's page of a reader show under the reader's blocks ("2 reading notes
 owed"), or None for nothing. Called once per panel, in the order registered.
 
+**The reader's own page.** ``section(reader) -> ReaderPageSection | None``: a section of the
+reader's own page (我的借阅) that a higher app keeps (the reading notes they owe, with a link to
+write them), or None when it has nothing for this reader. Called once per page view.
+
 Each ``*_register`` returns a ``Registration``: ignore it in ``ready()``; a test unregisters
 with it, or uses it as a context manager::
 
@@ -33,7 +37,9 @@ no more work and no more queries than without the registries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,8 +48,26 @@ if TYPE_CHECKING:
 BorrowingCheck = Callable[["Reader", "LoanPolicy"], "str | None"]
 ReaderPanelLine = Callable[["Reader"], "str | None"]
 
+
+@dataclass(frozen=True)
+class ReaderPageSection:
+    """A section of the reader's own page: a heading, a line of text, and a link (its address
+    already reversed by the app that knows it) with the link's label; ``urgent`` draws it as a
+    warning (something is owed)."""
+
+    title: str
+    text: str
+    url: str = ""
+    link_label: str = ""
+    icon: str = "pencil-square"
+    urgent: bool = False
+
+
+ReaderPageSectionMaker = Callable[["Reader"], "ReaderPageSection | None"]
+
 _borrowing_checks: list[BorrowingCheck] = []
 _reader_panel_lines: list[ReaderPanelLine] = []
+_reader_page_sections: list[ReaderPageSectionMaker] = []
 
 
 class Registration:
@@ -81,6 +105,11 @@ def reader_panel_line_register(line: ReaderPanelLine) -> Registration:
     return _register(_reader_panel_lines, line)
 
 
+def reader_page_section_register(section: ReaderPageSectionMaker) -> Registration:
+    """Add a section the reader's own page shows (see above)."""
+    return _register(_reader_page_sections, section)
+
+
 def borrowing_refusal(reader: Reader, policy: LoanPolicy) -> str | None:
     """The first registered check's reason why ``reader`` may not borrow, or None."""
     for check in _borrowing_checks:
@@ -98,3 +127,30 @@ def reader_panel_lines(reader: Reader) -> list[str]:
         if text:
             lines.append(str(text))
     return lines
+
+
+def reader_page_sections(reader: Reader) -> list[ReaderPageSection]:
+    """The registered sections of this reader's own page, without the empty ones."""
+    sections = []
+    for make in _reader_page_sections:
+        section = make(reader)
+        if section is not None:
+            sections.append(section)
+    return sections
+
+
+@contextmanager
+def registries_emptied() -> Iterator[None]:
+    """Run a block as if no higher app had registered anything (circulation's own tests measure
+    the desk on its own floor; each app tests what it adds). What the block registers itself is
+    dropped at its end, and the registrations made before are back."""
+    saved = [list(_borrowing_checks), list(_reader_panel_lines), list(_reader_page_sections)]
+    for registry in (_borrowing_checks, _reader_panel_lines, _reader_page_sections):
+        registry.clear()
+    try:
+        yield
+    finally:
+        for registry, functions in zip(
+            (_borrowing_checks, _reader_panel_lines, _reader_page_sections), saved, strict=True
+        ):
+            registry[:] = functions

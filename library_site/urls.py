@@ -17,6 +17,7 @@ urlpatterns = [
     path("system/", include("library_site.system.urls")),
     path("circulation/", include("circulation.urls")),
     path("reports/", include("reports.urls")),
+    path("activities/", include("activities.urls")),
     path("", include("catalog.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from library_site.accounts.home import home_page_for
 from library_site.accounts.models import User
 
+from ..registries import reader_page_sections
 from .class_sets import class_sets_of_teacher
 from .desk import reader_panel
 from .loans import class_open_loans, reader_history
@@ -30,7 +31,7 @@ def my_library(user: User) -> dict:
     """Everything the reader's own page shows: their reader record with its card, their panel
     (loans, holds, what blocks them), their history, a teacher's class sets (each saying
     whether it may be cancelled), the classes they lead with the books out, and their unread
-    notices."""
+    notices, and the sections higher apps add (the reading notes owed)."""
     reader = reader_for_user(user)
     panel = reader_panel(reader.pk, lines=False) if reader else None
     classes = list(classes_of_head_teacher(user))
@@ -44,4 +45,5 @@ def my_library(user: User) -> dict:
         "card": reader.active_cards[0] if reader and reader.active_cards else None,
         "head_teacher_classes": classes,
         "unread_notices": (panel["reader"].unread_notices or 0 if panel else notices_unread_count(user)),
+        "sections": reader_page_sections(reader) if reader else [],
     }

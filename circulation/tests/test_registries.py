@@ -115,3 +115,24 @@ def test_a_registered_line_shows_in_the_desk_panel_and_the_staff_reader_page(des
     assert owed not in _reader_panel_lines
     assert "data-panel-line" not in scan(desk, "R0000101")
     assert other.pk != pupil.pk
+
+
+def test_a_registered_section_shows_on_the_readers_own_page_and_goes_when_unregistered(client, pupil):
+    from circulation.registries import ReaderPageSection, reader_page_section_register
+
+    def shelf_tidy(reader):
+        if reader.pk != pupil.pk:
+            return None
+        return ReaderPageSection(
+            title="整理书架", text=f"{reader.name}本周整理书架。", url="/tidy/", link_label="去看看"
+        )
+
+    client.force_login(pupil.user)
+    with reader_page_section_register(shelf_tidy):
+        page = client.get(reverse("circulation:my-library")).content.decode()
+        assert "整理书架" in page and "张三本周整理书架。" in page and 'href="/tidy/"' in page
+        other = ReaderFactory(card_number="R0000103")
+        client.force_login(other.user)
+        assert "data-section" not in client.get(reverse("circulation:my-library")).content.decode()
+    client.force_login(pupil.user)
+    assert "data-section" not in client.get(reverse("circulation:my-library")).content.decode()

@@ -106,6 +106,10 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "registers",
             "leaders-report",
             "public-page-settings",
+            "review",
+            "selection",
+            "notes-rules",
+            "class-reviewers",
         },
         "librarian": {
             "opac",
@@ -119,10 +123,13 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "back-office",
             "statistics",
             "leaders-report",
+            "review",
+            "selection",
+            "class-reviewers",
         },
         "leader": {"opac", "acquisitions", "statistics", "leaders-report"},
-        "volunteer": {"opac", "desk", "my-library"},
-        "teacher": {"opac"},  # their home page is their own library page
-        "student": {"opac"},
+        "volunteer": {"opac", "desk", "my-library", "my-notes"},
+        "teacher": {"opac", "review"},  # their home page is their own library page
+        "student": {"opac", "my-notes"},
     }[role]
     assert menu == expected

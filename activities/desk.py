@@ -1,0 +1,64 @@
+"""What circulation asks the reading activities, through its registries
+(``circulation/registries.py``): whether owed notes stop a reader borrowing, the line the
+reader panel shows, and the reading-notes section of the reader's own page. Each costs one query at most (none when the reader's rule asks no notes or
+the policy does not block); the rules and terms come from the shared cache."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+
+from circulation.registries import ReaderPageSection
+
+from .selectors.notes import reader_notes_owed_count
+
+
+def notes_owed_borrowing_check(reader, policy) -> str | None:
+    """The one-line reason ``reader`` may not borrow under ``policy``, or None: only a policy
+    with ``block_on_owed_notes`` on blocks, and a note handed in lifts the block at once."""
+    if not getattr(policy, "block_on_owed_notes", False):
+        return None
+    owed, _rule = reader_notes_owed_count(reader)
+    if not owed:
+        return None
+    return ngettext(
+        "%(count)s reading note owed blocks borrowing: the pupil hands it in first.",
+        "%(count)s reading notes owed block borrowing: the pupil hands them in first.",
+        owed,
+    ) % {"count": owed}
+
+
+def notes_owed_panel_line(reader) -> str | None:
+    """The reader panel's line ("还需交 1 篇读书笔记"), or None when nothing is owed."""
+    owed, _rule = reader_notes_owed_count(reader)
+    if not owed:
+        return None
+    return ngettext(
+        "%(count)s reading note still to hand in", "%(count)s reading notes still to hand in", owed
+    ) % {"count": owed}
+
+
+def notes_reader_page_section(reader) -> ReaderPageSection | None:
+    """The reading-notes section of the reader's own page: how many notes they owe under their
+    rule, with the way to their notes; None when their rule asks no notes (teachers, staff)."""
+    owed, rule = reader_notes_owed_count(reader)
+    if not rule.asks_notes:
+        return None
+    every = ngettext(
+        "The library asks for one reading note for every book you borrow.",
+        "The library asks for one reading note for every %(count)s books you borrow.",
+        rule.loans_per_note,
+    ) % {"count": rule.loans_per_note}
+    if owed:
+        text = ngettext(
+            "You still owe %(count)s reading note.", "You still owe %(count)s reading notes.", owed
+        ) % {"count": owed}
+    else:
+        text = gettext("You owe no reading notes.")
+    return ReaderPageSection(
+        title=gettext("Reading notes"),
+        text=f"{text} {every}",
+        url=reverse("activities:notes-mine"),
+        link_label=gettext("Write or read your notes") if owed else gettext("Your reading notes"),
+        urgent=bool(owed),
+    )

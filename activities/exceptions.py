@@ -1,0 +1,65 @@
+"""The reading activities' refusals: one base error, each child with a message a pupil, a
+teacher or a librarian understands."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesError(Exception):
+    """A refusal the reader can read: the message says what is wrong and what to do."""
+
+    default_message = _("The request could not be carried out.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class WorkRefused(ActivitiesError):
+    """A note or a card asked to move to a state its table does not allow."""
+
+    default_message = _("This note cannot be changed that way now.")
+
+
+class NotEditable(ActivitiesError):
+    default_message = _(
+        "This note has been handed in and can no longer be changed, unless it is returned for revision."
+    )
+
+
+class DraftOutdated(ActivitiesError):
+    default_message = _(
+        "This draft was changed on another device or in another tab since this page was opened: "
+        "reload the page to continue with the latest text."
+    )
+
+
+class TextRefused(ActivitiesError):
+    default_message = _("The text cannot be accepted.")
+
+
+class BookRefused(ActivitiesError):
+    default_message = _("Choose a book from your loans or from the catalogue.")
+
+
+class NoteExists(ActivitiesError):
+    default_message = _("A reading note for this loan has already been written.")
+
+
+class PhotoRefused(ActivitiesError):
+    default_message = _("The photo must be an image (JPEG, PNG or WebP) of at most 8 MB.")
+
+
+class GradeRefused(ActivitiesError):
+    default_message = _("Choose one of the grades of the scale.")
+
+
+class NotReviewer(ActivitiesError):
+    default_message = _("You do not review this class.")
+
+
+class SelectionRefused(ActivitiesError):
+    default_message = _("The month's selection cannot be changed that way.")
+
+
+class NotYours(ActivitiesError):
+    default_message = _("This note belongs to another pupil.")

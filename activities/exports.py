@@ -1,0 +1,108 @@
+"""The reading activities' spreadsheets: notes owed per pupil, and a month's selection. Every
+cell goes through ``spreadsheet_safe``: a title or a name that begins with = + - @ never runs as
+a formula, and a pupil's HTML is written as the text they typed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from circulation.models import SchoolClass
+from library_site.documents.sheets import spreadsheet_safe
+from library_site.documents.xlsx import XlsxStreamWriter
+
+from .models import ExcerptCard, PupilWork, ReadingNote
+from .selectors.notes import school_notes_owed
+from .selectors.selection import month_start
+
+TEXT_MAX = 32_000
+
+
+def _safe(row):
+    return [spreadsheet_safe(value) for value in row]
+
+
+def notes_owed_write(target, *, on: date, school_class: SchoolClass | None = None) -> int:
+    """Per pupil: class, number, name, books counted, notes handed in, notes owed. Returns the
+    number of pupils written."""
+    lines = school_notes_owed(on=on, school_class=school_class)
+    header = [
+        pgettext("school class", "Class"),
+        _("No."),
+        _("Pupil"),
+        _("Books counted"),
+        _("Notes handed in"),
+        _("Notes owed"),
+    ]
+    rows = [header]
+    for line in lines:
+        reader = line.reader
+        rows.append(
+            _safe(
+                [
+                    reader.school_class.name if reader.school_class_id else "",
+                    reader.number,
+                    reader.name,
+                    line.loans_counted,
+                    line.notes_handed_in,
+                    line.owed,
+                ]
+            )
+        )
+    with XlsxStreamWriter(target) as writer:
+        writer.add_sheet(_("Notes owed"), rows, widths=[16, 14, 14, 12, 12, 12], header_rows=1)
+    return len(lines)
+
+
+def _work_rows(model, month: date):
+    works = (
+        model.objects.filter(month=month, state__in=[PupilWork.State.REVIEWED, PupilWork.State.SELECTED])
+        .select_related("reader__user", "reader__school_class", "record")
+        .defer("record__search_text", "record__search_grams", "record__summary")
+        .order_by("reader__school_class__grade", "reader__school_class__number", "reader__number", "pk")
+    )
+    for work in works:
+        reader = work.reader
+        text = work.reflection if model is ReadingNote else work.passage
+        yield _safe(
+            [
+                reader.school_class.name if reader.school_class_id else "",
+                reader.number,
+                reader.name,
+                work.record.title if work.record_id else "",
+                (work.title if model is ReadingNote else work.page) or "",
+                work.grade,
+                _("yes") if work.nominated_at else "",
+                _("yes") if work.state == PupilWork.State.SELECTED else "",
+                text[:TEXT_MAX],
+            ]
+        )
+
+
+def notes_selection_write(target, *, month: date) -> int:
+    """A month's reviewed notes and cards with their grades, nominations and winners, one sheet
+    each. Returns the number of rows written."""
+    month = month_start(month)
+    header = [
+        pgettext("school class", "Class"),
+        _("No."),
+        _("Pupil"),
+        pgettext("reading note", "Book"),
+        _("Title or page"),
+        pgettext("mark", "Grade"),
+        _("Nominated"),
+        _("Winner"),
+        _("Text"),
+    ]
+    written = 0
+    with XlsxStreamWriter(target) as writer:
+        for name, model in ((_("Reading notes"), ReadingNote), (_("Excerpt cards"), ExcerptCard)):
+            written += writer.add_sheet(
+                name,
+                [header, *_work_rows(model, month)],
+                widths=[16, 14, 12, 24, 20, 8, 8, 8, 60],
+                header_rows=1,
+            )
+    return written - 2

@@ -1,0 +1,1 @@
+"""The reading activities' forms, one module per sub-domain."""

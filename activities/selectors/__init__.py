@@ -1,0 +1,1 @@
+"""The reads of the reading activities that pages, commands and other apps use, one module per sub-domain."""

@@ -1,0 +1,57 @@
+"""The states of a pupil's note and card, and the one guard every service calls before it
+writes a new state (``NOTE_STATES.check(note.state, ...)``).
+
+    draft ──hand in──▶ submitted ──review──▶ reviewed ──select──▶ selected
+                          │  ▲                  ▲ (grade changed before release)
+                 return   ▼  │ hand in again    │
+                       returned ──▶ resubmitted ┘
+
+A move not in the table is refused with ``WorkRefused`` and a message that names both states.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from library_site.states import Move, StateTable
+
+from .exceptions import WorkRefused
+from .models import ExcerptCard, PupilWork, ReadingNote
+
+State = PupilWork.State
+RIGHT_GRADE = "accounts.grade_activities"
+RIGHT_MANAGE = "accounts.manage_activities"
+
+WORK_MOVES = [
+    Move(State.DRAFT, State.SUBMITTED, _("handed in by the pupil")),
+    Move(State.SUBMITTED, State.RETURNED, _("returned for revision with a reason"), right=RIGHT_GRADE),
+    Move(State.RESUBMITTED, State.RETURNED, _("returned for revision again"), right=RIGHT_GRADE),
+    Move(State.RETURNED, State.RESUBMITTED, _("revised and handed in again by the pupil")),
+    Move(State.SUBMITTED, State.REVIEWED, _("graded by a reviewer"), right=RIGHT_GRADE),
+    Move(State.RESUBMITTED, State.REVIEWED, _("graded by a reviewer"), right=RIGHT_GRADE),
+    Move(State.REVIEWED, State.REVIEWED, _("grade changed before it was released"), right=RIGHT_GRADE),
+    Move(State.REVIEWED, State.SELECTED, _("chosen among the month's best"), right=RIGHT_MANAGE),
+    Move(
+        State.SELECTED,
+        State.REVIEWED,
+        _("taken off the month's winners before publication"),
+        right=RIGHT_MANAGE,
+    ),
+]
+
+WORK_MESSAGE = _("A note that is “%(current)s” cannot become “%(wanted)s”.")
+
+NOTE_STATES = StateTable(
+    "reading note", WORK_MOVES, choices=ReadingNote.State, refused=WorkRefused, message=WORK_MESSAGE
+)
+CARD_STATES = StateTable(
+    "excerpt card",
+    WORK_MOVES,
+    choices=ExcerptCard.State,
+    refused=WorkRefused,
+    message=_("A card that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+
+def states_for(work: PupilWork) -> StateTable:
+    return CARD_STATES if isinstance(work, ExcerptCard) else NOTE_STATES
