@@ -57,7 +57,8 @@ def notes_reader_page_section(reader) -> ReaderPageSection | None:
         text = gettext("You owe no reading notes.")
     return ReaderPageSection(
         title=gettext("Reading notes"),
-        text=f"{text} {every}",
+        # Two sentences: a space between them in English, none in Chinese.
+        text=gettext("%(owed)s %(rule)s") % {"owed": text, "rule": every},
         url=reverse("activities:notes-mine"),
         link_label=gettext("Write or read your notes") if owed else gettext("Your reading notes"),
         urgent=bool(owed),
