@@ -70,15 +70,30 @@ DEMO_BOOKS = [
 ]
 
 
+HEADING = "Demo accounts (示范账号)"
+
+
 class Command(BaseCommand):
     help = "Create the demo school once and print its accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="http://127.0.0.1:8000",
+            help="The address the web server listens on, printed above the accounts (make run passes its PORT).",
+        )
 
     def handle(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
         accounts_file = settings.VAR_DIR / "demo_accounts.txt"
+        heading = f"{HEADING} — {options['address']}\n"
         if User.objects.filter(username=DEMO_MARKER_USERNAME).exists():
             if accounts_file.exists():
-                self.stdout.write(accounts_file.read_text(encoding="utf-8"))
+                kept = accounts_file.read_text(encoding="utf-8")
+                # Files written before the address was printed apart began with a heading of their own.
+                if kept.startswith(HEADING):
+                    kept = kept.split("\n", 1)[1]
+                self.stdout.write(heading + kept)
             else:
                 self.stdout.write(
                     "The demo school exists, but var/demo_accounts.txt is gone. "
@@ -90,7 +105,7 @@ class Command(BaseCommand):
         descriptor = os.open(accounts_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
-        self.stdout.write(text)
+        self.stdout.write(heading + text)
 
     def _create_catalogue(self) -> None:
         from catalog.models import Location
@@ -196,7 +211,6 @@ class Command(BaseCommand):
 
         self._create_catalogue()
         lines = [
-            "Demo accounts (示范账号) — http://127.0.0.1:8000",
             "Students and teachers may also sign in with their library card number.",
             f"  {'user':<12} {'password':<12} role / who",
         ]
