@@ -105,7 +105,7 @@ COLUMNS: tuple[Column, ...] = (
             "record; an ISBN the catalogue already has adds the copies to that record. Rows "
             "without an ISBN are copies of one record when title, first author and publisher agree."
         ),
-        "978-7-02-000220-7",
+        "978-7-02-000873-5",  # 西游记, 人民文学出版社 (978-7-02-000220-7 is its 红楼梦)
         ("ISBN号", "国际标准书号", "书号", "标准编号", "ISBN/ISSN"),
         width=18,
     ),
@@ -116,7 +116,7 @@ COLUMNS: tuple[Column, ...] = (
         "47.20",
         ("价格", "单价", "标价"),
     ),
-    Column("pages", "页数", gettext_lazy("The number of pages."), "1152", ("页码", "页")),
+    Column("pages", "页数", gettext_lazy("The number of pages."), "1198", ("页码", "页")),
     Column("size", "尺寸", gettext_lazy("For example 24cm."), "20cm", ("开本", "尺寸/开本")),
     Column("series", "丛书", gettext_lazy("The series, if any."), "中国古典文学读本丛书", ("丛书名", "丛编")),
     Column(

@@ -591,6 +591,31 @@ def test_the_template_has_its_headers_an_example_and_a_guide(tmp_path):
     assert plan.rows[0].title == "西游记"
 
 
+# The ISBNs of the real books the template's example rows name: title, publisher → ISBN-13.
+KNOWN_ISBNS = {
+    ("西游记", "人民文学出版社"): "9787020008735",
+    ("红楼梦", "人民文学出版社"): "9787020002207",
+}
+
+
+def test_the_template_s_example_rows_carry_the_isbn_of_their_own_book(tmp_path):
+    from stdnum import isbn as stdnum_isbn
+
+    template_write(tmp_path / "template.xlsx")
+    sheet = load_workbook(tmp_path / "template.xlsx")["馆藏"]
+    headers = [cell.value for cell in sheet[1]]
+    examples = [
+        dict(zip(headers, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)
+    ]
+
+    assert examples
+    for example in examples:
+        assert stdnum_isbn.is_valid(example["ISBN"]), example["ISBN"]
+        assert stdnum_isbn.format(example["ISBN"]) == example["ISBN"]  # hyphenated where the ranges say
+        book = (example["题名"], example["出版社"])
+        assert stdnum_isbn.compact(stdnum_isbn.to_isbn13(example["ISBN"])) == KNOWN_ISBNS[book]
+
+
 # --- the pages ---------------------------------------------------------------------------------------
 
 
