@@ -74,7 +74,7 @@ COLUMNS: tuple[Column, ...] = (
         "责任者",
         gettext_lazy(
             "Authors, separated by 、 or ;, each name followed by its role if it is not 著: "
-            "著, 编, 主编, 译, 绘 or 改编."
+            "著, 编, 编著, 主编, 编选, 译, 绘, 改编, 续, 校注, 整理 or 评注."
         ),
         "吴承恩 著",
         ("作者", "著者", "责任者说明", "作者/责任者", "authors", "author"),
@@ -239,43 +239,18 @@ IMPORT_COLUMNS = tuple(column for column in COLUMNS if column.part != "export")
 BY_KEY = {column.key: column for column in COLUMNS}
 
 ROLE_WORDS = {
-    "著": Contributor.Role.AUTHOR,
-    "原著": Contributor.Role.AUTHOR,
-    "著者": Contributor.Role.AUTHOR,
+    **{word: role for role, words in Contributor.ROLE_WORDS_CHINESE.items() for word in words},
     "文": Contributor.Role.AUTHOR,
     "文/图": Contributor.Role.AUTHOR,
     "文图": Contributor.Role.AUTHOR,
-    "撰": Contributor.Role.AUTHOR,
-    "编": Contributor.Role.EDITOR,
-    "编著": Contributor.Role.EDITOR,
-    "编写": Contributor.Role.EDITOR,
-    "编者": Contributor.Role.EDITOR,
-    "选编": Contributor.Role.EDITOR,
-    "主编": Contributor.Role.CHIEF_EDITOR,
-    "总主编": Contributor.Role.CHIEF_EDITOR,
-    "译": Contributor.Role.TRANSLATOR,
-    "翻译": Contributor.Role.TRANSLATOR,
-    "译者": Contributor.Role.TRANSLATOR,
-    "绘": Contributor.Role.ILLUSTRATOR,
     "图": Contributor.Role.ILLUSTRATOR,
-    "绘图": Contributor.Role.ILLUSTRATOR,
-    "绘画": Contributor.Role.ILLUSTRATOR,
-    "插图": Contributor.Role.ILLUSTRATOR,
-    "改编": Contributor.Role.ADAPTER,
     **{role.value: role for role in Contributor.Role},
     "chief editor": Contributor.Role.CHIEF_EDITOR,
 }
 ROLE_SUFFIXES = sorted(ROLE_WORDS, key=len, reverse=True)
-# Role words that end many names too (李文, 王图): taken as a role only after a space.
-ROLE_WORDS_SPACED = {"文", "图"}
-ROLE_EXPORT = {
-    Contributor.Role.AUTHOR: "著",
-    Contributor.Role.EDITOR: "编",
-    Contributor.Role.CHIEF_EDITOR: "主编",
-    Contributor.Role.TRANSLATOR: "译",
-    Contributor.Role.ILLUSTRATOR: "绘",
-    Contributor.Role.ADAPTER: "改编",
-}
+# Role words that end many names too (李文, 王图, 张续): taken as a role only after a space.
+ROLE_WORDS_SPACED = {"文", "图", "续"}
+ROLE_EXPORT = {role: words[0] for role, words in Contributor.ROLE_WORDS_CHINESE.items()}
 CONTRIBUTOR_SEPARATORS = re.compile(r"[、;；]")
 
 LANGUAGE_WORDS = {

@@ -312,11 +312,25 @@ def test_values_in_many_spellings(tmp_path):
         ("李文", [("李文", "author")]),  # 文 ends the name, it is not a role here
         ("张三（改编）", [("张三", "adapter")]),
         ("J.K. Rowling author; 马爱农 译", [("J.K. Rowling", "author"), ("马爱农", "translator")]),
+        ("曹雪芹 著；高鹗 续", [("曹雪芹", "author"), ("高鹗", "continuer")]),
+        ("王续", [("王续", "author")]),  # 续 ends the name: a role only after a space
+        ("张三 编著、李四 校注", [("张三", "editor_author"), ("李四", "collator_annotator")]),
+        ("王五整理; 金圣叹评注", [("王五", "arranger"), ("金圣叹", "commentator")]),
+        ("《小说选刊》杂志社编选", [("《小说选刊》杂志社", "selector")]),
+        ("赵六 选编", [("赵六", "selector")]),
         ("", []),
     ],
 )
 def test_contributors_are_split_with_their_roles(text, expected):
     assert contributors_parse(text) == expected
+
+
+def test_every_role_is_written_by_the_export_as_the_import_reads_it():
+    from catalog.spreadsheet import contributors_text
+
+    people = [(f"某{index}", role) for index, role in enumerate(Contributor.Role.values)]
+    assert contributors_parse(contributors_text(people)) == people
+    assert contributors_text([("高鹗", "continuer")]) == "高鹗 续"
 
 
 def test_a_text_file_renamed_to_xlsx_is_refused(tmp_path):
