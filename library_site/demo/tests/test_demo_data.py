@@ -89,3 +89,34 @@ def test_make_run_serves_and_names_the_port_it_is_given():
     assert "Starting the web server on http://127.0.0.1:8080" in plan
     assert "runserver --noreload 127.0.0.1:8080" in plan
     assert "8000" not in plan
+
+
+def test_the_demo_school_comes_with_a_year_of_loans_visits_and_counted_months(settings, tmp_path):
+    import datetime
+
+    from django.utils import timezone
+
+    from circulation.models import Loan, Visit
+    from library_site.demo.management.commands.demo_data import HISTORY_OPEN_LOANS
+    from reports.models import MonthlySnapshot
+    from reports.periods import month_first, month_previous
+    from reports.selectors.registers import staff_loan_count, student_reading_count
+
+    settings.VAR_DIR = tmp_path
+    demo_data()
+
+    today = timezone.localdate()
+    last_month = month_previous(month_first(today))
+    assert Loan.objects.count() > 500
+    assert Loan.objects.filter(state=Loan.State.OPEN).count() == HISTORY_OPEN_LOANS
+    assert Copy.objects.filter(status=Copy.Status.ON_LOAN).count() == HISTORY_OPEN_LOANS
+    assert Visit.objects.filter(entered_at__date__gte=today - datetime.timedelta(days=60)).exists()
+    # Every month before this one is counted, as the monthly job would have counted it.
+    snapshots = MonthlySnapshot.objects.order_by("month")
+    assert snapshots.last().month == last_month
+    assert snapshots.count() >= 12
+    assert snapshots.get(month=last_month).loans > 0
+    # Registers A (staff loans) and I (pupils' reading) have rows for the last term.
+    term_start = today - datetime.timedelta(days=120)
+    assert staff_loan_count(term_start, today) > 0
+    assert student_reading_count(term_start, today) > 0

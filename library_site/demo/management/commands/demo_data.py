@@ -7,6 +7,7 @@ its owner); later it prints that file again and changes nothing.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import string
@@ -27,6 +28,14 @@ from library_site.accounts.services import user_create
 
 DEMO_MARKER_USERNAME = "librarian"
 GRADES = (3, 4, 5, 6)
+# The history the demo comes with, so that the statistics, the leaders' report and registers A
+# and I are full on the first start: a year of loans (some still out, some overdue), reading-room
+# visits in the last months, and every month before this one counted as the monthly job would.
+HISTORY_YEARS = 1
+HISTORY_LOANS = 900
+HISTORY_OPEN_LOANS = 16
+VISIT_MONTHS = 4
+VISITS_PER_PUPIL_AND_MONTH = 3
 CLASSES_PER_GRADE = 2
 STUDENTS_PER_CLASS = 6
 
@@ -132,6 +141,54 @@ class Command(BaseCommand):
                 record=record, count=copies, location=stacks, shelf=f"{chr(65 + index // 8)}{index % 8 + 1}"
             )
 
+    def _create_history(self) -> None:
+        """Loans through the loan generator, visits, and the months counted by reports' service."""
+        import random
+        from datetime import datetime, time, timedelta
+
+        from django.core.management import call_command
+        from django.utils import timezone
+
+        from catalog.models import Location
+        from circulation.models import LibraryCard, Loan, Visit
+        from reports.periods import month_first, month_previous
+        from reports.services.statistics import monthly_snapshot_compute
+
+        today = timezone.localdate()
+        call_command(
+            "generate_loans",
+            years=HISTORY_YEARS,
+            loans=HISTORY_LOANS,
+            open=HISTORY_OPEN_LOANS,
+            seed=2026,
+            today=today.isoformat(),
+            stdout=io.StringIO(),
+        )
+        rooms = list(
+            Location.objects.filter(kind__in=[Location.Kind.READING_ROOM, Location.Kind.PERIODICALS_ROOM])
+        )
+        cards = list(
+            LibraryCard.objects.filter(status=LibraryCard.Status.ACTIVE, reader__kind=Reader.Kind.STUDENT)
+        )
+        rng = random.Random(2026)
+        zone = timezone.get_current_timezone()
+        visits = []
+        for back in range(VISIT_MONTHS * 30, 0, -1):
+            day = today - timedelta(days=back)
+            if day.weekday() >= 5 or not rooms:
+                continue
+            for card in rng.sample(cards, k=max(1, len(cards) * VISITS_PER_PUPIL_AND_MONTH // 22)):
+                entered = datetime.combine(day, time(rng.randint(8, 16), rng.randrange(60)), tzinfo=zone)
+                visits.append(
+                    Visit(room=rng.choice(rooms), reader_id=card.reader_id, card=card, entered_at=entered)
+                )
+        Visit.objects.bulk_create(visits)
+        first = Loan.objects.order_by("lent_at").values_list("lent_at", flat=True).first()
+        month = month_first(timezone.localtime(first).date()) if first else month_previous(month_first(today))
+        while month < month_first(today):
+            monthly_snapshot_compute(month=month, today=today)
+            month = month_first(month + timedelta(days=32))
+
     @transaction.atomic
     def _create(self) -> list[str]:
         fake = Faker("zh_CN")
@@ -210,6 +267,7 @@ class Command(BaseCommand):
         )
 
         self._create_catalogue()
+        self._create_history()
         lines = [
             "Students and teachers may also sign in with their library card number.",
             f"  {'user':<12} {'password':<12} role / who",
