@@ -20,6 +20,7 @@ from django.utils import translation
 from faker import Faker
 
 from circulation.models import Reader
+from circulation.services.policies import circulation_settings_update
 from circulation.services.readers import reader_create, reader_grant_volunteer
 from circulation.services.school import school_class_create
 from library_site.accounts.models import User
@@ -201,6 +202,9 @@ class Command(BaseCommand):
             rows.append((str(role.label), username, password, full_name))
             return user
 
+        # The seed's primary school gives cards to grades 3–6 (R1); the administrator changes it
+        # on the lending settings page.
+        circulation_settings_update(fields={"card_grades": ",".join(str(grade) for grade in GRADES)})
         staff("admin", "王管理员", Role.ADMINISTRATOR)
         staff(DEMO_MARKER_USERNAME, "李馆员", Role.LIBRARIAN)
         staff("leader", "张校长", Role.LEADER)
