@@ -17,16 +17,19 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# The web server on http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all three.
+# The web server on http://127.0.0.1:8000 (`PORT=8080 make run` for another port) with a Celery
+# worker and beat; Ctrl-C stops all three.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: venv
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_data
-	@echo "Starting the web server, the Celery worker and beat. Press Ctrl-C to stop all three."
+	$(BIN)/python manage.py demo_data --address http://$(HOST):$(PORT)
+	@echo "Starting the web server on http://$(HOST):$(PORT), the Celery worker and beat. Press Ctrl-C to stop all three."
 	@DEBUG=$${DEBUG:-true} bash -c ' \
 	  trap "kill \$$(jobs -p) 2>/dev/null; wait" EXIT; \
 	  $(BIN)/celery -A library_site worker --loglevel=INFO --concurrency=2 & \
 	  $(BIN)/celery -A library_site beat --loglevel=INFO & \
-	  $(BIN)/python manage.py runserver --noreload 127.0.0.1:8000 & \
+	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT) & \
 	  wait -n'
 
 test: venv

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CatalogConfig(AppConfig):
@@ -20,6 +21,17 @@ class CatalogConfig(AppConfig):
             )
         )
 
+        menu_register(
+            MenuEntry(
+                key="catalog-settings",
+                group="administration",
+                label=pgettext_lazy("page title", "Library settings"),
+                url_name="catalog:settings",
+                icon="gear",
+                order=790,
+                capability=Capability.MANAGE_POLICIES,
+            )
+        )
         menu_register(
             MenuEntry(
                 key="opac", label=_("Catalogue search"), url_name="catalog:opac", icon="search", order=50

@@ -152,37 +152,24 @@ A, E, CE, T, IL, AD = (
     Contributor.Role.ADAPTER,
 )
 ROLE_WORDS = {
-    **dict.fromkeys(["著", "著者", "撰", "撰文", "文", "作", "原著", "作者", "070", "aut", "author"], A),
+    # The title pages' words, as the spreadsheet and the record form read them (著, 编著, 续, 校注 …).
+    **{word: role for role, words in Contributor.ROLE_WORDS_CHINESE.items() for word in words},
+    **dict.fromkeys(["撰文", "文", "作", "作者", "070", "aut", "author"], A),
     **dict.fromkeys(["writer", "creator", "cre"], A),
-    **dict.fromkeys(["编", "编著", "编写", "编辑", "选编", "编选", "汇编", "编译", "340", "edt"], E),
+    **dict.fromkeys(["汇编", "编译", "340", "edt"], E),
     **dict.fromkeys(["editor", "ed", "compiler", "com"], E),
-    **dict.fromkeys(["主编", "总主编", "执行主编", "chief editor", "editor-in-chief"], CE),
-    **dict.fromkeys(["译", "翻译", "译者", "合译", "译注", "730", "trl", "translator", "tr"], T),
-    **dict.fromkeys(["绘", "图", "绘图", "绘画", "插图", "画", "摄影", "440", "ill", "illustrator"], IL),
-    **dict.fromkeys(["改编", "改写", "缩写", "010", "adp", "adapter"], AD),
+    **dict.fromkeys(["执行主编", "chief editor", "editor-in-chief"], CE),
+    **dict.fromkeys(["合译", "译注", "730", "trl", "translator", "tr"], T),
+    **dict.fromkeys(["图", "画", "摄影", "440", "ill", "illustrator"], IL),
+    **dict.fromkeys(["改写", "缩写", "010", "adp", "adapter"], AD),
+    **dict.fromkeys(["cwt", "commentator"], Contributor.Role.COMMENTATOR),
+    **dict.fromkeys(["ann", "annotator"], Contributor.Role.COLLATOR_ANNOTATOR),
 }
 # Words a statement of responsibility (200 $f, 245 $c) may end with, longest first. Words that
 # also end Chinese names (文, 画, 作) are left out: 李文 is a name, not 李 writing.
 STATEMENT_SUFFIXES = sorted(
-    [
-        "著",
-        "编著",
-        "编",
-        "主编",
-        "总主编",
-        "译",
-        "翻译",
-        "合译",
-        "绘",
-        "绘图",
-        "插图",
-        "改编",
-        "编写",
-        "选编",
-        "撰",
-    ],
-    key=len,
-    reverse=True,
+    {*(word for words in Contributor.ROLE_WORDS_CHINESE.values() for word in words), "合译"},
+    key=lambda word: (-len(word), word),
 )
 ENGLISH_STATEMENT = (
     (re.compile(r"^(?:translated|trans\.)\s+by\s+", re.I), T),

@@ -255,13 +255,39 @@ class Contributor(models.Model):
     """An author of a record with their role (著, 编, 译, 绘 …), in the order of the title page."""
 
     class Role(models.TextChoices):
-        # Shown after the name as a Chinese title page does: 曹文轩 著, 任溶溶 译.
-        AUTHOR = "author", _("author")
-        EDITOR = "editor", _("editor")
-        CHIEF_EDITOR = "chief_editor", _("chief editor")
-        TRANSLATOR = "translator", _("translator")
-        ILLUSTRATOR = "illustrator", _("illustrator")
-        ADAPTER = "adapter", _("adapter")
+        # Shown after the name as a Chinese title page does: 曹文轩 著, 任溶溶 译, 高鹗 续.
+        AUTHOR = "author", pgettext_lazy("contributor role", "author")
+        EDITOR = "editor", pgettext_lazy("contributor role", "editor")
+        CHIEF_EDITOR = "chief_editor", pgettext_lazy("contributor role", "chief editor")
+        TRANSLATOR = "translator", pgettext_lazy("contributor role", "translator")
+        ILLUSTRATOR = "illustrator", pgettext_lazy("contributor role", "illustrator")
+        ADAPTER = "adapter", pgettext_lazy("contributor role", "adapter")
+        EDITOR_AUTHOR = "editor_author", pgettext_lazy("contributor role", "edited and written by")  # 编著
+        CONTINUER = "continuer", pgettext_lazy("contributor role", "continued by")  # 续
+        COLLATOR_ANNOTATOR = (
+            "collator_annotator",
+            pgettext_lazy("contributor role", "collated and annotated by"),
+        )
+        ARRANGER = "arranger", pgettext_lazy("contributor role", "arranged by")  # 整理
+        COMMENTATOR = "commentator", pgettext_lazy("contributor role", "with commentary by")  # 评注
+        SELECTOR = "selector", pgettext_lazy("contributor role", "selected and edited by")  # 编选, 选编
+
+    # The words of Chinese title pages and statements of responsibility for each role, the first
+    # the one an export writes. The spreadsheet, the MARC import and the record form read them.
+    ROLE_WORDS_CHINESE = {
+        Role.AUTHOR: ("著", "原著", "著者", "撰"),
+        Role.EDITOR: ("编", "编写", "编者", "编辑"),
+        Role.CHIEF_EDITOR: ("主编", "总主编"),
+        Role.TRANSLATOR: ("译", "翻译", "译者"),
+        Role.ILLUSTRATOR: ("绘", "绘图", "绘画", "插图"),
+        Role.ADAPTER: ("改编",),
+        Role.EDITOR_AUTHOR: ("编著",),
+        Role.CONTINUER: ("续", "续书"),
+        Role.COLLATOR_ANNOTATOR: ("校注",),
+        Role.ARRANGER: ("整理",),
+        Role.COMMENTATOR: ("评注",),
+        Role.SELECTOR: ("编选", "选编"),
+    }
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="contributors")
     name = models.CharField(_("name"), max_length=100)

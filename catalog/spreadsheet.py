@@ -74,7 +74,7 @@ COLUMNS: tuple[Column, ...] = (
         "责任者",
         gettext_lazy(
             "Authors, separated by 、 or ;, each name followed by its role if it is not 著: "
-            "著, 编, 主编, 译, 绘 or 改编."
+            "著, 编, 编著, 主编, 编选, 译, 绘, 改编, 续, 校注, 整理 or 评注."
         ),
         "吴承恩 著",
         ("作者", "著者", "责任者说明", "作者/责任者", "authors", "author"),
@@ -105,7 +105,7 @@ COLUMNS: tuple[Column, ...] = (
             "record; an ISBN the catalogue already has adds the copies to that record. Rows "
             "without an ISBN are copies of one record when title, first author and publisher agree."
         ),
-        "978-7-02-000220-7",
+        "978-7-02-000873-5",  # 西游记, 人民文学出版社 (978-7-02-000220-7 is its 红楼梦)
         ("ISBN号", "国际标准书号", "书号", "标准编号", "ISBN/ISSN"),
         width=18,
     ),
@@ -116,7 +116,7 @@ COLUMNS: tuple[Column, ...] = (
         "47.20",
         ("价格", "单价", "标价"),
     ),
-    Column("pages", "页数", gettext_lazy("The number of pages."), "1152", ("页码", "页")),
+    Column("pages", "页数", gettext_lazy("The number of pages."), "1198", ("页码", "页")),
     Column("size", "尺寸", gettext_lazy("For example 24cm."), "20cm", ("开本", "尺寸/开本")),
     Column("series", "丛书", gettext_lazy("The series, if any."), "中国古典文学读本丛书", ("丛书名", "丛编")),
     Column(
@@ -239,43 +239,18 @@ IMPORT_COLUMNS = tuple(column for column in COLUMNS if column.part != "export")
 BY_KEY = {column.key: column for column in COLUMNS}
 
 ROLE_WORDS = {
-    "著": Contributor.Role.AUTHOR,
-    "原著": Contributor.Role.AUTHOR,
-    "著者": Contributor.Role.AUTHOR,
+    **{word: role for role, words in Contributor.ROLE_WORDS_CHINESE.items() for word in words},
     "文": Contributor.Role.AUTHOR,
     "文/图": Contributor.Role.AUTHOR,
     "文图": Contributor.Role.AUTHOR,
-    "撰": Contributor.Role.AUTHOR,
-    "编": Contributor.Role.EDITOR,
-    "编著": Contributor.Role.EDITOR,
-    "编写": Contributor.Role.EDITOR,
-    "编者": Contributor.Role.EDITOR,
-    "选编": Contributor.Role.EDITOR,
-    "主编": Contributor.Role.CHIEF_EDITOR,
-    "总主编": Contributor.Role.CHIEF_EDITOR,
-    "译": Contributor.Role.TRANSLATOR,
-    "翻译": Contributor.Role.TRANSLATOR,
-    "译者": Contributor.Role.TRANSLATOR,
-    "绘": Contributor.Role.ILLUSTRATOR,
     "图": Contributor.Role.ILLUSTRATOR,
-    "绘图": Contributor.Role.ILLUSTRATOR,
-    "绘画": Contributor.Role.ILLUSTRATOR,
-    "插图": Contributor.Role.ILLUSTRATOR,
-    "改编": Contributor.Role.ADAPTER,
     **{role.value: role for role in Contributor.Role},
     "chief editor": Contributor.Role.CHIEF_EDITOR,
 }
 ROLE_SUFFIXES = sorted(ROLE_WORDS, key=len, reverse=True)
-# Role words that end many names too (李文, 王图): taken as a role only after a space.
-ROLE_WORDS_SPACED = {"文", "图"}
-ROLE_EXPORT = {
-    Contributor.Role.AUTHOR: "著",
-    Contributor.Role.EDITOR: "编",
-    Contributor.Role.CHIEF_EDITOR: "主编",
-    Contributor.Role.TRANSLATOR: "译",
-    Contributor.Role.ILLUSTRATOR: "绘",
-    Contributor.Role.ADAPTER: "改编",
-}
+# Role words that end many names too (李文, 王图, 张续): taken as a role only after a space.
+ROLE_WORDS_SPACED = {"文", "图", "续"}
+ROLE_EXPORT = {role: words[0] for role, words in Contributor.ROLE_WORDS_CHINESE.items()}
 CONTRIBUTOR_SEPARATORS = re.compile(r"[、;；]")
 
 LANGUAGE_WORDS = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import acquisitions, care, labels, marc, opac, records, serials, textbooks, transfer
+from .views import acquisitions, care, labels, marc, opac, records, serials, settings, textbooks, transfer
 
 app_name = "catalog"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("catalog/records/<int:pk>/copies/", records.copies_add, name="copies-add"),
     # Labels (spine and barcode labels, a PDF for A4 label sheets)
     path("catalog/labels/", labels.labels, name="labels"),
+    path("catalog/settings/", settings.catalog_settings, name="settings"),
+    path("catalog/settings/label-sheets/new/", settings.label_sheet_create, name="label-sheet-create"),
+    path("catalog/settings/label-sheets/<int:pk>/", settings.label_sheet_edit, name="label-sheet-edit"),
     # MARC import (librarians)
     path("catalog/import/marc/", marc.marc_import_page, name="marc-import"),
     # Import and export of records with their copies (.xlsx, .csv)

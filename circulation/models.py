@@ -236,6 +236,16 @@ class CirculationSettings(models.Model):
         default="6,9,12",
         help_text=_("Grades whose pupils leave the school this year, separated by commas, e.g. 6,9,12."),
     )
+    card_grades = models.CharField(
+        _("grades whose pupils get a library card"),
+        max_length=40,
+        blank=True,
+        default="",
+        help_text=_(
+            "Separated by commas, e.g. 3,4,5,6 for grades 3–6 of a primary school; empty: every grade. "
+            "Teachers and staff always get a card."
+        ),
+    )
     anonymise_after_years = models.PositiveSmallIntegerField(
         _("anonymise a leaver's loans after (years)"),
         default=1,
@@ -285,6 +295,10 @@ class CirculationSettings(models.Model):
                 {int(part) for part in self.overdue_notice_days.split(",") if part.strip().isdigit()} - {0}
             )
         )
+
+    @property
+    def card_grade_set(self) -> frozenset[int]:
+        return frozenset(int(part) for part in self.card_grades.split(",") if part.strip().isdigit())
 
     @property
     def graduating_grade_set(self) -> frozenset[int]:

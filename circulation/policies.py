@@ -192,6 +192,18 @@ class Calendar:
         )
 
 
+def card_eligible(reader: Reader, settings: CirculationSettings | None = None) -> bool:
+    """Whether this reader gets a library card (R1): every teacher and member of staff, and the
+    pupils of the grades the administrator chose (grades 3–6 in a primary school), every pupil
+    when none are chosen or the pupil's grade is not known."""
+    if reader.kind != Reader.Kind.STUDENT:
+        return True
+    grades = (settings or CirculationSettings.current()).card_grade_set
+    if not grades or reader.school_class is None:
+        return True
+    return reader.school_class.grade in grades
+
+
 def graduating_freeze_starts(
     reader: Reader, calendar: Calendar, settings: CirculationSettings
 ) -> date | None:

@@ -147,6 +147,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "library_site.accounts.context_processors.navigation",
             ],
+            # {% colon %} and {% comma %}: full-width in Chinese, on every page.
+            "builtins": ["library_site.system.templatetags.punctuation"],
         },
     },
 ]

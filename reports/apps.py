@@ -7,10 +7,20 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports and statistics")
 
     def ready(self):
+        from library_site.accounts.home import HomePage, home_register
         from library_site.accounts.navigation import MenuEntry, MenuGroup, menu_group_register, menu_register
         from library_site.accounts.roles import Capability
         from library_site.system.jobs import Job, jobs_register
 
+        # Before circulation's school overview (200): what waits for the leader, and the month's figures.
+        home_register(
+            HomePage(
+                key="leader-home",
+                view="reports.views.leaders.leader_home_page",
+                order=150,
+                capability=Capability.VIEW_STATISTICS,
+            )
+        )
         jobs_register(
             Job(
                 key="monthly_stats",

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from library_site.school import class_name, grade_name
 
@@ -60,7 +61,7 @@ class MonthlyFigure(models.Model):
     class Dimension(models.TextChoices):
         READER_KIND = "kind", _("Reader type")
         GRADE = "grade", _("Grade")
-        CLASS = "class", _("Class")
+        CLASS = "class", pgettext_lazy("school class", "Class")
         CLC = "clc", _("CLC class")
 
     snapshot = models.ForeignKey(MonthlySnapshot, on_delete=models.CASCADE, related_name="figures")
@@ -121,7 +122,11 @@ def figure_label(dimension: str, key: str, grade: int | None, class_number: int 
     if dimension == MonthlyFigure.Dimension.GRADE:
         return grade_name(grade) if grade else str(_("No grade"))
     if dimension == MonthlyFigure.Dimension.CLASS:
-        return class_name(grade, class_number) if grade and class_number else str(_("No class"))
+        return (
+            class_name(grade, class_number)
+            if grade and class_number
+            else str(pgettext_lazy("school class", "No class"))
+        )
     return key or str(_("Unclassified"))
 
 

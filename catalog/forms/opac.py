@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Location, Record
 from catalog.selectors.opac import SORTS, SearchFilters
@@ -11,7 +12,9 @@ from catalog.selectors.opac import SORTS, SearchFilters
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    clc = forms.CharField(label=_("Class"), max_length=20, required=False)
+    clc = forms.CharField(
+        label=pgettext_lazy("library classification", "Class"), max_length=20, required=False
+    )
     location = forms.ModelChoiceField(
         label=_("Location"),
         queryset=Location.objects.filter(is_active=True),

@@ -36,13 +36,15 @@ def clc_field_clean(value: str) -> str:
 
 class RecordForm(forms.ModelForm):
     """A record as the librarian types it. Contributors are one per line: a name, and after a
-    space the role (著, 编, 主编, 译, 绘, 改编); 著 when none is given."""
+    space the role (著, 编, 编著, 主编, 编选, 译, 绘, 改编, 续, 校注, 整理, 评注); 著 when none is given."""
 
     contributors = forms.CharField(
         label=_("Authors"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "曹文轩 著\n任溶溶 译"}),
-        help_text=_("One per line: the name, then 著, 编, 主编, 译, 绘 or 改编."),
+        help_text=_(
+            "One per line: the name, then its role: 著, 编, 编著, 主编, 编选, 译, 绘, 改编, 续, 校注, 整理 or 评注."
+        ),
     )
     link = forms.URLField(
         label=_("link"),
@@ -87,14 +89,8 @@ class RecordForm(forms.ModelForm):
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
     ROLE_WORDS = {
-        "著": "author",
-        "编": "editor",
-        "编著": "editor",
-        "主编": "chief_editor",
-        "译": "translator",
-        "绘": "illustrator",
+        **{word: str(role) for role, words in Contributor.ROLE_WORDS_CHINESE.items() for word in words},
         "图": "illustrator",
-        "改编": "adapter",
     }
 
     def __init__(self, *args, **kwargs):
@@ -113,18 +109,20 @@ class RecordForm(forms.ModelForm):
 
     def clean_contributors(self):
 
-        labels = {str(label): value for value, label in Contributor.Role.choices}
+        # A role word or the role's name in the page's language ("高鹗 续", "Gao E continued by"),
+        # after a space; the longest first, so that 编著 is not read as 著.
+        words = {**self.ROLE_WORDS, **{str(label): value for value, label in Contributor.Role.choices}}
+        suffixes = sorted(words, key=len, reverse=True)
         parsed = []
         for line in self.cleaned_data.get("contributors", "").splitlines():
-            words = line.strip().rsplit(maxsplit=1)
-            if not words:
+            line = line.strip()
+            if not line:
                 continue
-            role = "author"
-            if len(words) == 2 and (words[1] in self.ROLE_WORDS or words[1] in labels):
-                role = self.ROLE_WORDS.get(words[1]) or labels[words[1]]
-                name = words[0]
-            else:
-                name = line.strip()
+            name, role = line, "author"
+            for suffix in suffixes:
+                if line.endswith(" " + suffix) and line[: -len(suffix)].strip():
+                    name, role = line[: -len(suffix)].strip(), words[suffix]
+                    break
             if len(name) > 100:
                 raise forms.ValidationError(_("An author's name is longer than 100 characters."))
             parsed.append((name, role))

@@ -36,15 +36,17 @@ def _amount(quantity: str, price: str):
     return Coalesce(Sum(F(quantity) * F(price), output_field=MONEY), Value(0, output_field=MONEY))
 
 
+def _plans_with_totals():
+    return PurchasePlan.objects.select_related("created_by").annotate(
+        line_count=Count("lines"),
+        volumes=Coalesce(Sum("lines__quantity"), 0),
+        total=_amount("lines__quantity", "lines__unit_price"),
+    )
+
+
 def purchase_plans_list():
     """Every plan with its number of lines, volumes and total: one query."""
-    return list(
-        PurchasePlan.objects.select_related("created_by").annotate(
-            line_count=Count("lines"),
-            volumes=Coalesce(Sum("lines__quantity"), 0),
-            total=_amount("lines__quantity", "lines__unit_price"),
-        )
-    )
+    return list(_plans_with_totals())
 
 
 def collection_by_clc_top_class() -> dict[str, int]:
@@ -223,3 +225,11 @@ def register_totals(rows: list[dict]) -> dict:
         "volumes": sum(row["volumes"] for row in rows),
         "value": sum((row["value"] for row in rows), 0),
     }
+
+
+def purchase_plans_awaiting_approval():
+    """The plans submitted and not decided yet, oldest first, with their totals: what waits for
+    the department leader (the leader's home page)."""
+    return list(
+        _plans_with_totals().filter(status=PurchasePlan.Status.SUBMITTED).order_by("created_at", "pk")
+    )

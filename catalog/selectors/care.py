@@ -372,3 +372,10 @@ def write_off_drafts():
     return list(
         WriteOffBatch.objects.filter(status=WriteOffBatch.Status.DRAFT).order_by("-created_at", "-pk")
     )
+
+
+def write_offs_awaiting_approval():
+    """The write-off batches submitted and not decided yet, oldest first (the approver's home page)."""
+    return list(
+        write_off_batches().filter(status=WriteOffBatch.Status.SUBMITTED).order_by("submitted_at", "pk")
+    )

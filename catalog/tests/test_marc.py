@@ -337,6 +337,11 @@ def test_roles_come_from_relator_codes_and_words():
         ("李文著", [("李文", "author")]),
         ("杨红樱主编", [("杨红樱", "chief_editor")]),
         ("郑渊洁等著", [("郑渊洁", "author")]),
+        ("(清)曹雪芹著 ; 高鹗续", [("曹雪芹", "author"), ("高鹗", "continuer")]),
+        ("《小说选刊》杂志社编选", [("《小说选刊》杂志社", "selector")]),
+        ("张三编著", [("张三", "editor_author")]),
+        ("(明)施耐庵著 ; (清)金圣叹评注", [("施耐庵", "author"), ("金圣叹", "commentator")]),
+        ("李四校注 ; 王五整理", [("李四", "collator_annotator"), ("王五", "arranger")]),
     ],
 )
 def test_without_7xx_the_authors_come_from_200_f(statement, expected):

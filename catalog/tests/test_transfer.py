@@ -312,11 +312,25 @@ def test_values_in_many_spellings(tmp_path):
         ("李文", [("李文", "author")]),  # 文 ends the name, it is not a role here
         ("张三（改编）", [("张三", "adapter")]),
         ("J.K. Rowling author; 马爱农 译", [("J.K. Rowling", "author"), ("马爱农", "translator")]),
+        ("曹雪芹 著；高鹗 续", [("曹雪芹", "author"), ("高鹗", "continuer")]),
+        ("王续", [("王续", "author")]),  # 续 ends the name: a role only after a space
+        ("张三 编著、李四 校注", [("张三", "editor_author"), ("李四", "collator_annotator")]),
+        ("王五整理; 金圣叹评注", [("王五", "arranger"), ("金圣叹", "commentator")]),
+        ("《小说选刊》杂志社编选", [("《小说选刊》杂志社", "selector")]),
+        ("赵六 选编", [("赵六", "selector")]),
         ("", []),
     ],
 )
 def test_contributors_are_split_with_their_roles(text, expected):
     assert contributors_parse(text) == expected
+
+
+def test_every_role_is_written_by_the_export_as_the_import_reads_it():
+    from catalog.spreadsheet import contributors_text
+
+    people = [(f"某{index}", role) for index, role in enumerate(Contributor.Role.values)]
+    assert contributors_parse(contributors_text(people)) == people
+    assert contributors_text([("高鹗", "continuer")]) == "高鹗 续"
 
 
 def test_a_text_file_renamed_to_xlsx_is_refused(tmp_path):
@@ -589,6 +603,31 @@ def test_the_template_has_its_headers_an_example_and_a_guide(tmp_path):
     plan = import_prepare(tmp_path / "template.xlsx")
     assert plan.ok, plan.error_lines()
     assert plan.rows[0].title == "西游记"
+
+
+# The ISBNs of the real books the template's example rows name: title, publisher → ISBN-13.
+KNOWN_ISBNS = {
+    ("西游记", "人民文学出版社"): "9787020008735",
+    ("红楼梦", "人民文学出版社"): "9787020002207",
+}
+
+
+def test_the_template_s_example_rows_carry_the_isbn_of_their_own_book(tmp_path):
+    from stdnum import isbn as stdnum_isbn
+
+    template_write(tmp_path / "template.xlsx")
+    sheet = load_workbook(tmp_path / "template.xlsx")["馆藏"]
+    headers = [cell.value for cell in sheet[1]]
+    examples = [
+        dict(zip(headers, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)
+    ]
+
+    assert examples
+    for example in examples:
+        assert stdnum_isbn.is_valid(example["ISBN"]), example["ISBN"]
+        assert stdnum_isbn.format(example["ISBN"]) == example["ISBN"]  # hyphenated where the ranges say
+        book = (example["题名"], example["出版社"])
+        assert stdnum_isbn.compact(stdnum_isbn.to_isbn13(example["ISBN"])) == KNOWN_ISBNS[book]
 
 
 # --- the pages ---------------------------------------------------------------------------------------

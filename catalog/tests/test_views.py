@@ -101,6 +101,20 @@ def record_post(**changes):
     return data
 
 
+def test_a_contributor_s_role_word_is_read_and_not_kept_in_the_name(librarian):
+    librarian.post(
+        reverse("catalog:record-create"),
+        record_post(title="红楼梦", isbn="9787020002207", contributors="曹雪芹 著\n高鹗 续\n启功 评注"),
+    )
+    record = Record.objects.get()
+    assert list(record.contributors.values_list("name", "role")) == [
+        ("曹雪芹", "author"),
+        ("高鹗", "continuer"),
+        ("启功", "commentator"),
+    ]
+    assert "高鹗 续" in record.authors_display and "续 著" not in record.authors_display
+
+
 def test_a_new_book_and_five_copies_in_one_form(librarian):
     response = librarian.post(reverse("catalog:record-create"), record_post())
     record = Record.objects.get()

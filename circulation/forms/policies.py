@@ -57,6 +57,7 @@ class CirculationSettingsForm(forms.ModelForm):
             "fine_per_day",
             "lost_multiplier",
             "hold_pickup_days",
+            "card_grades",
             "graduating_grades",
             "anonymise_after_years",
             "reminder_days_before",
@@ -77,6 +78,26 @@ class CirculationSettingsForm(forms.ModelForm):
     def clean_anonymise_after_years(self):
         value = self.cleaned_data["anonymise_after_years"]
         return self.instance.anonymise_after_years if value is None else value
+
+    def clean_card_grades(self):
+        if "card_grades" not in self.data:  # an older form: the grades stay as they were
+            return self.instance.card_grades
+        text = self.cleaned_data["card_grades"].replace("，", ",").replace("、", ",")
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        # 3-6 stands for 3,4,5,6.
+        grades: set[int] = set()
+        for part in parts:
+            low, _dash, high = part.replace("–", "-").partition("-")
+            if not low.isdigit() or (high and not high.isdigit()):
+                raise forms.ValidationError(
+                    _("Give grades from 1 to 12 separated by commas, e.g. 3,4,5,6 or 3-6.")
+                )
+            grades.update(range(int(low), int(high or low) + 1))
+        if not all(1 <= grade <= 12 for grade in grades):
+            raise forms.ValidationError(
+                _("Give grades from 1 to 12 separated by commas, e.g. 3,4,5,6 or 3-6.")
+            )
+        return ",".join(str(grade) for grade in sorted(grades))
 
     def clean_overdue_notice_days(self):
         if "overdue_notice_days" not in self.data:  # an older form: the stages stay as they were

@@ -9,6 +9,7 @@ import io
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -77,7 +78,17 @@ def _draw_card(canvas, font: str, x: float, y: float, *, reader: Reader, number:
     canvas.drawRightString(
         x + CARD_WIDTH - pad,
         top - text_ascent(font, 9) - 4 * mm,
-        text_fit(_("No. %(number)s") % {"number": reader.number}, font, 7, inner * 0.45),
+        text_fit(
+            (
+                pgettext("library card", "Student number %(number)s")
+                if reader.kind == Reader.Kind.STUDENT
+                else pgettext("library card", "Staff number %(number)s")
+            )
+            % {"number": reader.number},
+            font,
+            7,
+            inner * 0.45,
+        ),
     )
     # The card number as a barcode, its characters under it.
     bottom = y + 2.5 * mm

@@ -19,7 +19,8 @@ from library_site.accounts.roles import Role
 from library_site.accounts.services import user_create, user_set_roles
 
 from ..exceptions import DuplicateIdentifier, ReasonRequired
-from ..models import LibraryCard, Reader, SchoolClass
+from ..models import CirculationSettings, LibraryCard, Reader, SchoolClass
+from ..policies import card_eligible
 from ..states import CARD_STATES, READER_STATES
 
 ROLE_FOR_KIND = {
@@ -83,7 +84,8 @@ def reader_create(
     )
     reader.full_clean(exclude=["user"])
     reader.save()
-    card_issue(reader=reader, number=card_number or card_number_next(), issued_by=issued_by)
+    if card_eligible(reader):
+        card_issue(reader=reader, number=card_number or card_number_next(), issued_by=issued_by)
     return reader
 
 
@@ -151,10 +153,11 @@ def readers_create_bulk(
     for reader in readers:
         reader.pk = reader_ids[reader.number]
     first = int(card_number_next()[1:])
+    settings = CirculationSettings.current()
     LibraryCard.objects.bulk_create(
         [
             LibraryCard(reader_id=reader.pk, number=f"R{first + index:07d}", issued_by=issued_by)
-            for index, reader in enumerate(readers)
+            for index, reader in enumerate(reader for reader in readers if card_eligible(reader, settings))
         ],
         batch_size=BULK_BATCH,
     )

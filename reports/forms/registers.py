@@ -22,7 +22,7 @@ class RegisterForm(forms.Form):
     """A register's period, its filters and the file's format. ``token`` is new with every
     page, so that a second press of the button finds the first one's file."""
 
-    date_from = forms.DateField(label=_("From"), widget=DayInput())
+    date_from = forms.DateField(label=pgettext_lazy("first day", "From"), widget=DayInput())
     date_to = forms.DateField(label=_("To (included)"), widget=DayInput())
     room = forms.ModelChoiceField(
         label=_("Room"),

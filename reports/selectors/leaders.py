@@ -239,3 +239,38 @@ def leaders_report_url(period: Period | None) -> str:
     else:
         query = {"from": f"{period.first_month:%Y-%m}", "to": f"{period.last_month:%Y-%m}"}
     return f"{url}?{urlencode(query)}"
+
+
+@dataclass
+class LeaderHome:
+    """What the leader's home page shows: what waits for their decision, and the headline
+    figures of the last month counted."""
+
+    plans_waiting: list
+    write_offs_waiting: list
+    month: date
+    statistics: PeriodStatistics
+
+    @property
+    def waiting_count(self) -> int:
+        return len(self.plans_waiting) + len(self.write_offs_waiting)
+
+
+def leader_home(user, *, today: date) -> LeaderHome:
+    """The leader's home page for ``user``: the purchase plans and write-offs waiting for them
+    (only those they may approve) and the month before ``today``, as the statistics counted it."""
+    from catalog.selectors.acquisitions import purchase_plans_awaiting_approval
+    from catalog.selectors.care import write_offs_awaiting_approval
+    from library_site.accounts.roles import Capability
+
+    month = month_previous(today.replace(day=1))
+    return LeaderHome(
+        plans_waiting=purchase_plans_awaiting_approval()
+        if user.has_perm(Capability.APPROVE_PURCHASE_PLANS.permission)
+        else [],
+        write_offs_waiting=write_offs_awaiting_approval()
+        if user.has_perm(Capability.APPROVE_WRITE_OFFS.permission)
+        else [],
+        month=month,
+        statistics=statistics_for_period(month, month),
+    )

@@ -25,7 +25,7 @@ from library_site.accounts.roles import Capability
 from ..documents.leaders import leaders_report_pdf, leaders_report_xlsx, report_charts_svg
 from ..exceptions import ReportsError
 from ..forms.leaders import LeadersNoteForm
-from ..selectors.leaders import leaders_report_for_period, period_key
+from ..selectors.leaders import leader_home, leaders_report_for_period, period_key
 from ..selectors.periods import period_from_params, term_choices, terms_begun
 from ..services.leaders import leaders_note_save
 
@@ -156,3 +156,13 @@ def leaders_note_save_view(request):
     else:
         messages.success(request, _("The note is saved: it appears in the report, the PDF and the workbook."))
     return redirect(_report_url("reports:leaders-report", query) + "#note")
+
+
+@view_statistics
+def leader_home_page(request):
+    """The school leader's home page ("/"): what waits for their decision (purchase plans,
+    write-offs), last month's headline figures, and the school's readers and classes."""
+    from circulation.selectors.school import school_overview
+
+    home = leader_home(request.user, today=timezone.localdate())
+    return render(request, "reports/home_leader.html", {"home": home, "overview": school_overview()})

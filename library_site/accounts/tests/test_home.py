@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_each_role_gets_the_first_page_it_may_have_by_order():
     assert home_page_for(UserFactory(roles=[Role.LIBRARIAN])).key == "desk"
-    assert home_page_for(UserFactory(roles=[Role.LEADER])).key == "school-overview"
+    assert home_page_for(UserFactory(roles=[Role.LEADER])).key == "leader-home"  # reports' page
     assert home_page_for(UserFactory(roles=[Role.STUDENT])).key == "my-library"
     assert home_page_for(UserFactory()).key == "my-library"
 

@@ -97,6 +97,7 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "serials",
             "textbooks",
             "collection-care",
+            "catalog-settings",
             "policies",
             "roles",
             "system-status",

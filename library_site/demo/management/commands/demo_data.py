@@ -7,6 +7,7 @@ its owner); later it prints that file again and changes nothing.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import string
@@ -19,6 +20,7 @@ from django.utils import translation
 from faker import Faker
 
 from circulation.models import Reader
+from circulation.services.policies import circulation_settings_update
 from circulation.services.readers import reader_create, reader_grant_volunteer
 from circulation.services.school import school_class_create
 from library_site.accounts.models import User
@@ -27,6 +29,14 @@ from library_site.accounts.services import user_create
 
 DEMO_MARKER_USERNAME = "librarian"
 GRADES = (3, 4, 5, 6)
+# The history the demo comes with, so that the statistics, the leaders' report and registers A
+# and I are full on the first start: a year of loans (some still out, some overdue), reading-room
+# visits in the last months, and every month before this one counted as the monthly job would.
+HISTORY_YEARS = 1
+HISTORY_LOANS = 900
+HISTORY_OPEN_LOANS = 16
+VISIT_MONTHS = 4
+VISITS_PER_PUPIL_AND_MONTH = 3
 CLASSES_PER_GRADE = 2
 STUDENTS_PER_CLASS = 6
 
@@ -70,15 +80,30 @@ DEMO_BOOKS = [
 ]
 
 
+HEADING = "Demo accounts (示范账号)"
+
+
 class Command(BaseCommand):
     help = "Create the demo school once and print its accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="http://127.0.0.1:8000",
+            help="The address the web server listens on, printed above the accounts (make run passes its PORT).",
+        )
 
     def handle(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
         accounts_file = settings.VAR_DIR / "demo_accounts.txt"
+        heading = f"{HEADING} — {options['address']}\n"
         if User.objects.filter(username=DEMO_MARKER_USERNAME).exists():
             if accounts_file.exists():
-                self.stdout.write(accounts_file.read_text(encoding="utf-8"))
+                kept = accounts_file.read_text(encoding="utf-8")
+                # Files written before the address was printed apart began with a heading of their own.
+                if kept.startswith(HEADING):
+                    kept = kept.split("\n", 1)[1]
+                self.stdout.write(heading + kept)
             else:
                 self.stdout.write(
                     "The demo school exists, but var/demo_accounts.txt is gone. "
@@ -90,7 +115,7 @@ class Command(BaseCommand):
         descriptor = os.open(accounts_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
-        self.stdout.write(text)
+        self.stdout.write(heading + text)
 
     def _create_catalogue(self) -> None:
         from catalog.models import Location
@@ -117,6 +142,54 @@ class Command(BaseCommand):
                 record=record, count=copies, location=stacks, shelf=f"{chr(65 + index // 8)}{index % 8 + 1}"
             )
 
+    def _create_history(self) -> None:
+        """Loans through the loan generator, visits, and the months counted by reports' service."""
+        import random
+        from datetime import datetime, time, timedelta
+
+        from django.core.management import call_command
+        from django.utils import timezone
+
+        from catalog.models import Location
+        from circulation.models import LibraryCard, Loan, Visit
+        from reports.periods import month_first, month_previous
+        from reports.services.statistics import monthly_snapshot_compute
+
+        today = timezone.localdate()
+        call_command(
+            "generate_loans",
+            years=HISTORY_YEARS,
+            loans=HISTORY_LOANS,
+            open=HISTORY_OPEN_LOANS,
+            seed=2026,
+            today=today.isoformat(),
+            stdout=io.StringIO(),
+        )
+        rooms = list(
+            Location.objects.filter(kind__in=[Location.Kind.READING_ROOM, Location.Kind.PERIODICALS_ROOM])
+        )
+        cards = list(
+            LibraryCard.objects.filter(status=LibraryCard.Status.ACTIVE, reader__kind=Reader.Kind.STUDENT)
+        )
+        rng = random.Random(2026)
+        zone = timezone.get_current_timezone()
+        visits = []
+        for back in range(VISIT_MONTHS * 30, 0, -1):
+            day = today - timedelta(days=back)
+            if day.weekday() >= 5 or not rooms:
+                continue
+            for card in rng.sample(cards, k=max(1, len(cards) * VISITS_PER_PUPIL_AND_MONTH // 22)):
+                entered = datetime.combine(day, time(rng.randint(8, 16), rng.randrange(60)), tzinfo=zone)
+                visits.append(
+                    Visit(room=rng.choice(rooms), reader_id=card.reader_id, card=card, entered_at=entered)
+                )
+        Visit.objects.bulk_create(visits)
+        first = Loan.objects.order_by("lent_at").values_list("lent_at", flat=True).first()
+        month = month_first(timezone.localtime(first).date()) if first else month_previous(month_first(today))
+        while month < month_first(today):
+            monthly_snapshot_compute(month=month, today=today)
+            month = month_first(month + timedelta(days=32))
+
     @transaction.atomic
     def _create(self) -> list[str]:
         fake = Faker("zh_CN")
@@ -129,6 +202,9 @@ class Command(BaseCommand):
             rows.append((str(role.label), username, password, full_name))
             return user
 
+        # The seed's primary school gives cards to grades 3–6 (R1); the administrator changes it
+        # on the lending settings page.
+        circulation_settings_update(fields={"card_grades": ",".join(str(grade) for grade in GRADES)})
         staff("admin", "王管理员", Role.ADMINISTRATOR)
         staff(DEMO_MARKER_USERNAME, "李馆员", Role.LIBRARIAN)
         staff("leader", "张校长", Role.LEADER)
@@ -195,8 +271,8 @@ class Command(BaseCommand):
         )
 
         self._create_catalogue()
+        self._create_history()
         lines = [
-            "Demo accounts (示范账号) — http://127.0.0.1:8000",
             "Students and teachers may also sign in with their library card number.",
             f"  {'user':<12} {'password':<12} role / who",
         ]
