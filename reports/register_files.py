@@ -22,7 +22,7 @@ from library_site.documents import folders
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 KEEP_SECONDS = 24 * 60 * 60
-META, PROGRESS, RESULT = "meta.json", "progress.json", "result.json"
+META = "meta.json"
 
 
 def jobs_dir() -> Path:
@@ -65,21 +65,23 @@ def job_meta(job_id: str) -> dict | None:
 def job_progress_write(job_id: str, *, done: int, total: int) -> None:
     folder = job_folder(job_id)
     if folder is not None and folder.is_dir():
-        folders.json_write(folder, PROGRESS, {"done": done, "total": total, "at": time.time()})
+        folders.job_progress_write(folder, done=done, total=total)
 
 
 def job_progress(job_id: str) -> dict | None:
-    return _json_read(job_id, PROGRESS)
+    folder = job_folder(job_id)
+    return None if folder is None else folders.job_progress_read(folder)
 
 
 def job_result_write(job_id: str, result: dict) -> None:
     folder = job_folder(job_id)
     if folder is not None and folder.is_dir():
-        folders.json_write(folder, RESULT, {**result, "at": time.time()})
+        folders.job_result_write(folder, result)
 
 
 def job_result(job_id: str) -> dict | None:
-    return _json_read(job_id, RESULT)
+    folder = job_folder(job_id)
+    return None if folder is None else folders.job_result_read(folder)
 
 
 def job_file(job_id: str, fmt: str) -> Path | None:

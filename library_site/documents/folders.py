@@ -26,6 +26,30 @@ def json_read(path: Path):
         return None
 
 
+# A background job's folder (an import's upload, a register file) says how far the job has got
+# and how it ended in two files the page reads: the same names and shapes for every job.
+JOB_PROGRESS = "progress.json"
+JOB_RESULT = "result.json"
+
+
+def job_progress_write(folder: Path, *, done: int, total: int) -> None:
+    """The job's progress, stamped with the time (a page takes a long silence for a stopped worker)."""
+    json_write(folder, JOB_PROGRESS, {"done": done, "total": total, "at": time.time()})
+
+
+def job_progress_read(folder: Path) -> dict | None:
+    return json_read(folder / JOB_PROGRESS)
+
+
+def job_result_write(folder: Path, result: dict) -> None:
+    """How the job ended, stamped with the time it ended."""
+    json_write(folder, JOB_RESULT, {**result, "at": time.time()})
+
+
+def job_result_read(folder: Path) -> dict | None:
+    return json_read(folder / JOB_RESULT)
+
+
 def folders_remove_stale(root: Path, *, older_than_seconds: float, now: float | None = None) -> int:
     """Remove the folders under ``root`` last changed more than ``older_than_seconds`` ago;
     returns how many."""

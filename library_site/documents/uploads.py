@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import shutil
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,8 +26,6 @@ from .sheets import EXTENSIONS
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 UPLOAD_NAME = "upload.marc"
 EXPECTED_NAME = "expected.json"
-PROGRESS_NAME = "progress.json"
-RESULT_NAME = "result.json"
 SAVING = ".saving"
 STALE_AFTER_SECONDS = 24 * 60 * 60
 
@@ -97,7 +94,7 @@ def upload_release(token: str) -> None:
     claimed = folder_for(token, claimed=True)
     if claimed is None or not claimed.is_dir():
         return
-    for name in (PROGRESS_NAME, RESULT_NAME):
+    for name in (folders.JOB_PROGRESS, folders.JOB_RESULT):
         (claimed / name).unlink(missing_ok=True)
     claimed.rename(folder_for(token))
 
@@ -141,19 +138,25 @@ def expected_read(token: str, *, claimed: bool = False) -> list[int] | None:
 
 
 def job_progress_write(token: str, *, done: int, total: int) -> None:
-    json_write(token, PROGRESS_NAME, {"done": done, "total": total, "at": time.time()})
+    folder = _folder_present(token)
+    if folder is not None:
+        folders.job_progress_write(folder, done=done, total=total)
 
 
 def job_progress_read(token: str) -> dict | None:
-    return json_read(token, PROGRESS_NAME)
+    folder = _folder_present(token)
+    return None if folder is None else folders.job_progress_read(folder)
 
 
 def job_result_write(token: str, result: dict) -> None:
-    json_write(token, RESULT_NAME, result)
+    folder = _folder_present(token)
+    if folder is not None:
+        folders.job_result_write(folder, result)
 
 
 def job_result_read(token: str) -> dict | None:
-    return json_read(token, RESULT_NAME)
+    folder = _folder_present(token)
+    return None if folder is None else folders.job_result_read(folder)
 
 
 def uploads_remove_stale() -> int:
