@@ -20,6 +20,12 @@ urlpatterns = [
         name="compensation-receipt",
     ),
     path("readers/<int:reader_id>/loans/", readers.reader_loans, name="reader-loans"),
+    path("readers/<int:reader_id>/suspensions/", readers.reader_suspensions_page, name="reader-suspensions"),
+    path(
+        "readers/<int:reader_id>/suspensions/<int:suspension_id>/",
+        readers.reader_suspensions_page,
+        name="reader-suspension-change",
+    ),
     path("copies/<int:copy_id>/loans/", loans.copy_loans, name="copy-loans"),
     path("me/", reader_pages.my_library, name="my-library"),
     path("me/loans/<int:loan_id>/renew/", reader_pages.my_loan_renew, name="my-loan-renew"),

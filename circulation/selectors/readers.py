@@ -4,10 +4,11 @@ and the staff's list of readers, each in a constant number of queries."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils import timezone
 
 from library_site.accounts.models import User
 
-from ..models import LibraryCard, Reader
+from ..models import LibraryCard, Reader, Suspension
 
 READER_SEARCH_LIMIT = 20
 
@@ -60,3 +61,21 @@ def reader_list(*, query: str = "", kind: str = "", school_class: int | None = N
     if status:
         readers = readers.filter(status=status)
     return readers.order_by("kind", "school_class__grade", "school_class__number", "number")
+
+
+def reader_suspensions(reader_id: int, *, today=None) -> dict:
+    """A reader's suspensions, for the page that lifts or shortens them: those still running
+    (``current``, each with ``changeable``) and the earlier ones (``past``), with the book
+    returned late and who changed them. Two queries whatever the history."""
+    today = today or timezone.localdate()
+    suspensions = list(
+        Suspension.objects.filter(reader_id=reader_id)
+        .select_related("loan__copy__record", "changed_by")
+        .order_by("-ends_on", "-pk")
+    )
+    current, past = [], []
+    for suspension in suspensions:
+        running = suspension.cancelled_at is None and suspension.ends_on >= today
+        suspension.changeable = running
+        (current if running else past).append(suspension)
+    return {"current": current, "past": past, "today": today}

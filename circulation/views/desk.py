@@ -56,6 +56,8 @@ def _answer(
     search=None,
     panel: bool | dict = True,
     change: dict | None = None,
+    overridable: bool = False,
+    return_first: bool = False,
 ):
     """One answer line, with the reader's panel (and the class pile) refreshed out of band.
     A return for somebody other than the reader being served leaves the panel as it is;
@@ -78,6 +80,8 @@ def _answer(
         "pile_class": school_class,
         "pile_loans": class_open_loans(school_class.pk) if school_class else None,
         "search": search,
+        "overridable": overridable,
+        "return_first": return_first,
         "oob": True,
     }
     # A fragment for htmx: rendered without the page's context processors (the menu and the
@@ -131,6 +135,8 @@ def desk_scan_view(request):
         user=request.user,
         desk=desk_name(request),
         damaged=request.POST.get("damaged") == "1",
+        override_reason=request.POST.get("override_reason", "")[:500] if mode == Mode.LEND else "",
+        return_first=mode == Mode.LEND and request.POST.get("return_first") == "1",
     )
     if answer.outcome == ScanAnswer.Outcome.READER:
         if request.session.get(SESSION_READER) != answer.reader_id:
@@ -167,6 +173,8 @@ def desk_scan_view(request):
         action=answer.result.action if answer.result else None,
         panel=panel,
         change=change,
+        overridable=answer.overridable,
+        return_first=answer.return_first,
     )
 
 

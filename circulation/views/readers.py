@@ -14,13 +14,15 @@ from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
 from ..exceptions import CirculationError, DuplicateIdentifier
-from ..forms.readers import CardReissueForm, ReaderForm, ReaderSearchForm
-from ..models import Reader, SchoolClass
+from ..forms.readers import CardReissueForm, ReaderForm, ReaderSearchForm, SuspensionChangeForm
+from ..models import Reader, SchoolClass, Suspension
 from ..printing.readers import cards_pdf
 from ..selectors.desk import reader_panel
 from ..selectors.loans import reader_history
-from ..selectors.readers import reader_list
+from ..selectors.readers import reader_list, reader_suspensions
 from ..services import readers as services
+from ..services.suspensions import suspension_change
+from .desk import desk_name
 
 MANAGE = Capability.MANAGE_READERS
 
@@ -136,6 +138,40 @@ def card_reissue(request, pk: int):
             )
             return redirect("circulation:reader-edit", pk=reader.pk)
     return render(request, "circulation/card_reissue.html", {"form": form, "reader": reader})
+
+
+@capability_required(Capability.OVERRIDE_BLOCKS)
+def reader_suspensions_page(request, reader_id: int, suspension_id: int | None = None):
+    """A reader's suspensions; a running one is lifted or shortened here, with a reason
+    (``suspension_id`` names it in the POST: it must be this reader's)."""
+    reader = get_object_or_404(Reader.objects.with_display(), pk=reader_id)
+    form = None
+    changing = None
+    if request.method == "POST":
+        changing = get_object_or_404(Suspension, pk=suspension_id, reader=reader)
+        form = SuspensionChangeForm(request.POST, auto_id=f"id_{changing.pk}_%s")
+        if form.is_valid():
+            try:
+                suspension_change(
+                    suspension=changing,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    ends_on=form.cleaned_data["ends_on"],
+                    desk=desk_name(request),
+                )
+            except CirculationError as error:
+                form.add_error(None, str(error.message))
+            else:
+                messages.success(request, _("The suspension of %(name)s is changed.") % {"name": reader.name})
+                return redirect("circulation:reader-suspensions", reader_id=reader.pk)
+    context = {"reader": reader, **reader_suspensions(reader.pk)}
+    for suspension in context["current"]:
+        suspension.form = (
+            form
+            if changing is not None and suspension.pk == changing.pk
+            else SuspensionChangeForm(auto_id=f"id_{suspension.pk}_%s")
+        )
+    return render(request, "circulation/reader_suspensions.html", context, status=400 if changing else 200)
 
 
 @capability_required(Capability.MANAGE_READERS)

@@ -118,12 +118,36 @@
     form.setAttribute("data-pending", String(queue.length + (busy ? 1 : 0)));
   }
 
+  // A copy scanned to lend while on loan to somebody else: the answer offers to take it back
+  // and lend it in one go; Enter in the empty scan field (or the button) accepts the offer of
+  // the latest answer, once. A scanner never sends an empty line, so a scan cannot accept it.
+  function returnFirst(button) {
+    var code = button.getAttribute("data-return-first");
+    button.remove();
+    queue.push({ code: code, mode: "lend", return_first: "1", pile_class: "", damaged: "" });
+    form.setAttribute("data-pending", String(queue.length + (busy ? 1 : 0)));
+    showQueue();
+    pump();
+  }
+
+  log.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-return-first]");
+    if (button) {
+      returnFirst(button);
+    }
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var code = field.value;
     field.value = "";
     field.focus();
     if (!code.trim()) {
+      var latest = log.firstElementChild;
+      var offer = latest && !busy && queue.length === 0 ? latest.querySelector("[data-return-first]") : null;
+      if (offer) {
+        returnFirst(offer);
+      }
       return;
     }
     // "Damaged" applies to the one scan that follows it, then clears itself.
