@@ -13,6 +13,7 @@ urlpatterns = [
     path("desk/undo/<int:action_id>/", desk.desk_undo, name="desk-undo"),
     path("desk/renew-all/", desk.desk_renew_all, name="desk-renew-all"),
     path("desk/name/", desk.desk_name_set, name="desk-name"),
+    path("desk/holds/<int:hold_id>/slip.pdf", desk.hold_slip, name="hold-slip"),
     path("loans/<int:loan_id>/lost/", loans.loan_lost, name="loan-lost"),
     path(
         "compensations/<int:compensation_id>/receipt/",

@@ -105,3 +105,39 @@ def test_a_book_on_loan_to_another_is_taken_back_and_lent_with_one_key(page):
     page.keyboard.press("Enter")  # an empty Enter with no offer does nothing
     page.wait_for_function(SETTLED)
     assert Loan.objects.filter(reader=pupil, state=Loan.State.OPEN).count() == 2
+
+
+def test_a_return_that_fills_a_hold_is_violet_and_offers_the_slip(page):
+    from circulation.models import Hold
+    from circulation.services.holds import hold_place
+    from circulation.services.loans import loan_checkout
+
+    librarian = UserFactory(username="wanglib", full_name="王馆员", roles=[Role.LIBRARIAN])
+    waiting = ReaderFactory(full_name="李四", card_number="R0000102", school_class=SchoolClassFactory(grade=4))
+    first, second = copies_of("草房子", count=2)
+    for copy in (first, second):
+        loan_checkout(reader=ReaderFactory(), copy=copy, user=librarian)
+    hold_place(reader=waiting, record=first.record, user=None)
+    hold_place(reader=ReaderFactory(full_name="王五"), record=first.record, user=None)
+    browser_login(page, "wanglib", PASSWORD)
+    page.wait_for_function(FOCUSED)
+    page.keyboard.press("F3")
+    for language, copy in (("zh-hans", first), ("en", second)):
+        if language == "en":
+            page.click(".language-switch button[value=en]")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function(FOCUSED)
+        scan(page, copy.barcode)
+        answer = page.locator("#desk-log .desk-answer").first
+        assert answer.get_attribute("data-hold-kept")
+        page.locator("#desk-form.desk-hold-kept").wait_for()
+        colour = answer.evaluate("element => getComputedStyle(element).backgroundColor")
+        assert colour == "rgb(236, 227, 250)"
+        page.screenshot(path=str(ARTIFACTS / f"desk-hold-kept-{language}.png"), full_page=True)
+        href = answer.locator("[data-slip=a4]").get_attribute("href")
+        response = page.request.get(href)
+        assert response.status == 200 and response.body().startswith(b"%PDF")
+        (ARTIFACTS / f"hold-slip-{language}.pdf").write_bytes(
+            page.request.get(answer.locator("[data-slip='80mm']").get_attribute("href")).body()
+        )
+    assert Hold.objects.filter(state=Hold.State.READY).count() == 2

@@ -45,10 +45,12 @@
     form.setAttribute("data-mode", mode());
   }
 
-  function beep(refused) {
+  // Done: one short high beep. Refused: two low buzzes. A return kept for a hold: three
+  // rising notes, so the librarian turns to the hold shelf without looking.
+  function beep(refused, holdKept) {
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      var tones = refused ? [[220, 0], [180, 0.22]] : [[1046, 0]];
+      var tones = refused ? [[220, 0], [180, 0.22]] : holdKept ? [[523, 0], [659, 0.12], [784, 0.24]] : [[1046, 0]];
       tones.forEach(function (tone) {
         var oscillator = audio.createOscillator();
         var gain = audio.createGain();
@@ -74,10 +76,13 @@
   function answered() {
     var answer = log.firstElementChild;
     var outcome = answer ? answer.getAttribute("data-outcome") : "";
-    form.classList.remove("desk-refused", "desk-done");
+    form.classList.remove("desk-refused", "desk-done", "desk-hold-kept");
     if (outcome === "refused") {
       form.classList.add("desk-refused");
       beep(true);
+    } else if (outcome === "done" && answer.hasAttribute("data-hold-kept")) {
+      form.classList.add("desk-hold-kept");
+      beep(false, true);
     } else if (outcome === "done") {
       form.classList.add("desk-done");
       beep(false);
