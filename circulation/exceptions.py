@@ -128,6 +128,10 @@ class ReasonRequired(CirculationError):
     default_message = _("Say why the card is replaced (lost, damaged, …).")
 
 
+class CardAlreadyReissued(CirculationError):
+    default_message = _("The card was reissued a moment ago: look at the reader's current card.")
+
+
 class CardNotValid(CirculationError):
     default_message = _("This card is not valid.")
 

@@ -109,6 +109,8 @@ class CardReissueForm(forms.Form):
         max_length=120,
         help_text=gettext_lazy("For example: lost, damaged, stolen. The old card stops working at once."),
     )
+    # The card the librarian saw as active: a second reissue sent meanwhile is refused.
+    replacing = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
     def clean_reason(self):
         reason = " ".join(self.cleaned_data["reason"].split())

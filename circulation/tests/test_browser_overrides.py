@@ -113,7 +113,9 @@ def test_a_return_that_fills_a_hold_is_violet_and_offers_the_slip(page):
     from circulation.services.loans import loan_checkout
 
     librarian = UserFactory(username="wanglib", full_name="王馆员", roles=[Role.LIBRARIAN])
-    waiting = ReaderFactory(full_name="李四", card_number="R0000102", school_class=SchoolClassFactory(grade=4))
+    waiting = ReaderFactory(
+        full_name="李四", card_number="R0000102", school_class=SchoolClassFactory(grade=4)
+    )
     first, second = copies_of("草房子", count=2)
     for copy in (first, second):
         loan_checkout(reader=ReaderFactory(), copy=copy, user=librarian)

@@ -122,11 +122,16 @@ def reader_card(request, pk: int):
 @capability_required(MANAGE)
 def card_reissue(request, pk: int):
     reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
-    form = CardReissueForm(request.POST or None)
+    active = reader.active_cards[0].number if reader.active_cards else ""
+    form = CardReissueForm(request.POST or None, initial={"replacing": active})
     if request.method == "POST" and form.is_valid():
         try:
             card = services.card_reissue(
-                reader=reader, reason=form.cleaned_data["reason"], issued_by=request.user
+                reader=reader,
+                reason=form.cleaned_data["reason"],
+                issued_by=request.user,
+                # An older page without the field reissues as before.
+                replacing=form.cleaned_data["replacing"] if "replacing" in request.POST else None,
             )
         except CirculationError as error:
             form.add_error("reason", str(error.message))
