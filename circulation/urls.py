@@ -57,7 +57,8 @@ urlpatterns = [
     path("classes/<int:pk>/cards.pdf", school.class_cards, name="class-cards"),
     path("readers/", readers.reader_list_page, name="reader-list"),
     path("readers/add/", readers.reader_create, name="reader-create"),
-    path("readers/<int:pk>/", readers.reader_edit, name="reader-edit"),
+    path("readers/<int:pk>/", readers.reader_detail, name="reader-detail"),
+    path("readers/<int:pk>/edit/", readers.reader_edit, name="reader-edit"),
     path("readers/<int:pk>/card.pdf", readers.reader_card, name="reader-card"),
     path("readers/<int:pk>/reissue/", readers.card_reissue, name="card-reissue"),
     # Leavers: clearance lists and certificates (views/leavers.py).

@@ -143,3 +143,41 @@ def test_a_return_that_fills_a_hold_is_violet_and_offers_the_slip(page):
             page.request.get(answer.locator("[data-slip='80mm']").get_attribute("href")).body()
         )
     assert Hold.objects.filter(state=Hold.State.READY).count() == 2
+
+
+def test_the_readers_story_page_in_both_languages(page):
+    from decimal import Decimal
+
+    from circulation.models import LoanPolicy
+    from circulation.services.holds import hold_place
+    from circulation.services.loans import loan_checkout, loan_mark_lost, loan_return
+    from circulation.services.readers import card_reissue
+
+    LoanPolicy.objects.update(max_loans=20)
+    librarian = UserFactory(username="wanglib", full_name="王馆员", roles=[Role.LIBRARIAN])
+    pupil = ReaderFactory(
+        full_name="林小雨", card_number="R0000101", school_class=SchoolClassFactory(grade=5)
+    )
+    card_reissue(reader=pupil, reason="丢失")
+    copies = copies_of("草房子", count=3) + copies_of("城南旧事", count=2)
+    for copy in copies:
+        loan_checkout(reader=pupil, copy=copy, user=librarian)
+    loan_return(copy=copies[0], user=librarian)
+    loan_mark_lost(loan=Loan.objects.get(copy=copies[1]), user=librarian, price=Decimal("28.00"))
+    Loan.objects.filter(copy=copies[3]).update(due_on=timezone.localdate() - timedelta(days=4))
+    (held,) = copies_of("小王子")
+    loan_checkout(reader=ReaderFactory(), copy=held, user=librarian)
+    hold_place(reader=pupil, record=held.record, user=None)
+    Suspension.objects.create(
+        reader=pupil, ends_on=timezone.localdate() + timedelta(days=6), reason="还书晚了 3 天"
+    )
+    browser_login(page, "wanglib", PASSWORD)
+    page.goto("/circulation/readers/")
+    page.click(f"tr[data-reader='{pupil.number}'] a")
+    page.locator("[data-story=history]").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "reader-story-zh-hans.png"), full_page=True)
+    page.click(".language-switch button[value=en]")
+    page.locator("[data-story=history]").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "reader-story-en.png"), full_page=True)
+    page.click("[data-edit-link]")
+    page.locator("[data-story-link]").wait_for()

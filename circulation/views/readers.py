@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -17,9 +17,7 @@ from ..exceptions import CirculationError, DuplicateIdentifier
 from ..forms.readers import CardReissueForm, ReaderForm, ReaderSearchForm, SuspensionChangeForm
 from ..models import Reader, SchoolClass, Suspension
 from ..printing.readers import cards_pdf
-from ..selectors.desk import reader_panel
-from ..selectors.loans import reader_history
-from ..selectors.readers import reader_list, reader_suspensions
+from ..selectors.readers import reader_list, reader_story, reader_suspensions
 from ..services import readers as services
 from ..services.suspensions import suspension_change
 from .desk import desk_name
@@ -79,7 +77,7 @@ def reader_create(request):
                 _("%(name)s is registered with card %(card)s.")
                 % {"name": reader.name, "card": reader.cards.active().get().number},
             )
-            return redirect("circulation:reader-edit", pk=reader.pk)
+            return redirect("circulation:reader-detail", pk=reader.pk)
     return render(request, "circulation/reader_form.html", {"form": form, "reader": None})
 
 
@@ -141,7 +139,7 @@ def card_reissue(request, pk: int):
                 _("Card %(number)s is issued; the old card no longer works. Print the new card below.")
                 % {"number": card.number},
             )
-            return redirect("circulation:reader-edit", pk=reader.pk)
+            return redirect("circulation:reader-detail", pk=reader.pk)
     return render(request, "circulation/card_reissue.html", {"form": form, "reader": reader})
 
 
@@ -180,18 +178,20 @@ def reader_suspensions_page(request, reader_id: int, suspension_id: int | None =
 
 
 @capability_required(Capability.MANAGE_READERS)
+def reader_detail(request, pk: int):
+    """The reader's whole story for staff (``selectors.readers.reader_story``): cards, loans,
+    overdue books, holds, suspensions, compensations, the other apps' lines and the history;
+    the edit form is a link from it."""
+    story = reader_story(pk)
+    if story is None:
+        raise Http404
+    return render(request, "circulation/reader_detail.html", story)
+
+
+@capability_required(Capability.MANAGE_READERS)
 def reader_loans(request, reader_id: int):
-    """A reader's loan history, for staff: their panel (with the other apps' lines) and their
-    returned loans."""
-    panel = reader_panel(reader_id)
-    if panel is None:
-        return redirect("circulation:desk")
-    return render(
-        request,
-        "circulation/reader_loans.html",
-        # The panel by name too: the page includes the desk's reader panel, which reads ``panel``.
-        {**panel, "panel": panel, "history": reader_history(reader_id, limit=200)},
-    )
+    """The reader's loan history, which is their whole story's page now."""
+    return reader_detail(request, pk=reader_id)
 
 
 def cards_response(request, readers, filename: str):
