@@ -835,10 +835,12 @@ class RosterChange(models.Model):
 
 
 def reading_rooms():
-    """The catalogue's locations that are reading rooms (circulation builds on catalog)."""
+    """The catalogue's locations that are reading rooms (circulation builds on catalog): the
+    reading rooms and the periodicals reading room, which keeps opening hours and visits too,
+    opens on Sundays where the school says so (MISSION R7), and counts toward the weekly hours."""
     from catalog.models import Location
 
-    return Location.objects.filter(kind=Location.Kind.READING_ROOM)
+    return Location.objects.filter(kind__in=[Location.Kind.READING_ROOM, Location.Kind.PERIODICALS_ROOM])
 
 
 class OpeningHours(models.Model):
