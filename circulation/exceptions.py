@@ -8,6 +8,9 @@ class CirculationError(Exception):
     """A refusal a librarian can read: the message says what is wrong and what to do."""
 
     default_message = _("The request could not be carried out.")
+    # A block a librarian with the right may lend despite, giving a reason (loan_checkout's
+    # ``override_reason``): the quota, a suspension, overdue books, another app's check.
+    overridable = False
 
     def __init__(self, message=None):
         self.message = message or self.default_message
@@ -41,6 +44,12 @@ class NotAvailable(CirculationError):
     default_message = _("This copy is not available for loan.")
 
 
+class OnLoanToOther(NotAvailable):
+    """Scanned to lend while on loan to somebody else: the desk offers to take it back first."""
+
+    default_message = _("On loan to another reader: return it first.")
+
+
 class ReferenceOnly(CirculationError):
     default_message = _("Reference only: this book is read in the library and never lent.")
 
@@ -51,6 +60,7 @@ class NoPolicy(CirculationError):
 
 class LimitReached(CirculationError):
     default_message = _("Limit reached: this reader may not borrow more books of this kind.")
+    overridable = True
 
 
 class ReservedForOther(CirculationError):
@@ -59,10 +69,12 @@ class ReservedForOther(CirculationError):
 
 class OverdueBlock(CirculationError):
     default_message = _("Overdue books block borrowing: return them first.")
+    overridable = True
 
 
 class Suspended(CirculationError):
     default_message = _("Borrowing is suspended for late returns.")
+    overridable = True
 
 
 class LendingClosed(CirculationError):
@@ -116,6 +128,10 @@ class ReasonRequired(CirculationError):
     default_message = _("Say why the card is replaced (lost, damaged, …).")
 
 
+class CardAlreadyReissued(CirculationError):
+    default_message = _("The card was reissued a moment ago: look at the reader's current card.")
+
+
 class CardNotValid(CirculationError):
     default_message = _("This card is not valid.")
 
@@ -140,3 +156,12 @@ class BorrowingBlocked(CirculationError):
     borrow now; the message is that check's one-line reason."""
 
     default_message = _("The request could not be carried out.")
+    overridable = True
+
+
+class OverrideRefused(CirculationError):
+    default_message = _("Only a librarian with the right may lend despite a block, and only with a reason.")
+
+
+class SuspensionChangeRefused(CirculationError):
+    default_message = _("This suspension cannot be changed.")

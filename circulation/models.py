@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from library_site.accounts.fields import actor_field
 from library_site.school import class_name, grade_name
@@ -679,6 +680,19 @@ class Suspension(models.Model):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # A librarian's lifting (cancelled_at) or shortening (ends_on moved, ends_on_before kept):
+    # who, when and why; the suspension itself stays, for the reader's history.
+    ends_on_before = models.DateField(_("suspended until, before the change"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    change_reason = models.CharField(_("reason for the change"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("suspension")
@@ -728,6 +742,7 @@ class DeskAction(models.Model):
         UNDO = "undo", _("Undo")
         HOLD = "hold", _("Hold")
         SCAN = "scan", _("Scan")
+        SUSPENSION = "suspension", pgettext_lazy("desk action", "Suspension changed")
 
     class Outcome(models.TextChoices):
         DONE = "done", _("Done")
@@ -753,6 +768,8 @@ class DeskAction(models.Model):
     previous_due_on = models.DateField(null=True, blank=True)
     hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     undone_at = models.DateTimeField(null=True, blank=True)
+    # A lend despite a block: the librarian's reason (the blocks themselves are in the message).
+    override_reason = models.CharField(_("override reason"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("desk action")
@@ -832,10 +849,12 @@ class RosterChange(models.Model):
 
 
 def reading_rooms():
-    """The catalogue's locations that are reading rooms (circulation builds on catalog)."""
+    """The catalogue's locations that are reading rooms (circulation builds on catalog): the
+    reading rooms and the periodicals reading room, which keeps opening hours and visits too,
+    opens on Sundays where the school says so (MISSION R7), and counts toward the weekly hours."""
     from catalog.models import Location
 
-    return Location.objects.filter(kind=Location.Kind.READING_ROOM)
+    return Location.objects.filter(kind__in=[Location.Kind.READING_ROOM, Location.Kind.PERIODICALS_ROOM])
 
 
 class OpeningHours(models.Model):

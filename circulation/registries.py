@@ -119,6 +119,16 @@ def borrowing_refusal(reader: Reader, policy: LoanPolicy) -> str | None:
     return None
 
 
+def borrowing_refusals(reader: Reader, policy: LoanPolicy) -> list[str]:
+    """Every registered check's reason, for a lend despite the blocks (which records them all)."""
+    reasons = []
+    for check in _borrowing_checks:
+        reason = check(reader, policy)
+        if reason:
+            reasons.append(str(reason))
+    return reasons
+
+
 def reader_panel_lines(reader: Reader) -> list[str]:
     """The registered lines for this reader's panel, without the empty ones."""
     lines = []

@@ -13,6 +13,7 @@ urlpatterns = [
     path("desk/undo/<int:action_id>/", desk.desk_undo, name="desk-undo"),
     path("desk/renew-all/", desk.desk_renew_all, name="desk-renew-all"),
     path("desk/name/", desk.desk_name_set, name="desk-name"),
+    path("desk/holds/<int:hold_id>/slip.pdf", desk.hold_slip, name="hold-slip"),
     path("loans/<int:loan_id>/lost/", loans.loan_lost, name="loan-lost"),
     path(
         "compensations/<int:compensation_id>/receipt/",
@@ -20,6 +21,12 @@ urlpatterns = [
         name="compensation-receipt",
     ),
     path("readers/<int:reader_id>/loans/", readers.reader_loans, name="reader-loans"),
+    path("readers/<int:reader_id>/suspensions/", readers.reader_suspensions_page, name="reader-suspensions"),
+    path(
+        "readers/<int:reader_id>/suspensions/<int:suspension_id>/",
+        readers.reader_suspensions_page,
+        name="reader-suspension-change",
+    ),
     path("copies/<int:copy_id>/loans/", loans.copy_loans, name="copy-loans"),
     path("me/", reader_pages.my_library, name="my-library"),
     path("me/loans/<int:loan_id>/renew/", reader_pages.my_loan_renew, name="my-loan-renew"),
@@ -50,7 +57,8 @@ urlpatterns = [
     path("classes/<int:pk>/cards.pdf", school.class_cards, name="class-cards"),
     path("readers/", readers.reader_list_page, name="reader-list"),
     path("readers/add/", readers.reader_create, name="reader-create"),
-    path("readers/<int:pk>/", readers.reader_edit, name="reader-edit"),
+    path("readers/<int:pk>/", readers.reader_detail, name="reader-detail"),
+    path("readers/<int:pk>/edit/", readers.reader_edit, name="reader-edit"),
     path("readers/<int:pk>/card.pdf", readers.reader_card, name="reader-card"),
     path("readers/<int:pk>/reissue/", readers.card_reissue, name="card-reissue"),
     # Leavers: clearance lists and certificates (views/leavers.py).

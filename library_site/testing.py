@@ -89,6 +89,7 @@ def browser():
 # The data migrations whose rows a transactional test's flush removes, and their functions.
 DATA_MIGRATIONS = [
     ("library_site.accounts.migrations.0002_roles", ["create_roles"]),
+    ("library_site.accounts.migrations.0004_override_blocks_right", ["grant"]),
     ("circulation.migrations.0002_back_office_view_rights", ["grant"]),
     ("circulation.migrations.0004_loans", ["seed_policies"]),
     ("catalog.migrations.0002_classification_and_defaults", ["load_classification", "create_defaults"]),

@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from library_site.widgets import DayInput
+
 from .. import roster
 from ..exceptions import CellRefused
 from ..models import Reader
@@ -107,9 +109,33 @@ class CardReissueForm(forms.Form):
         max_length=120,
         help_text=gettext_lazy("For example: lost, damaged, stolen. The old card stops working at once."),
     )
+    # The card the librarian saw as active: a second reissue sent meanwhile is refused.
+    replacing = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
     def clean_reason(self):
         reason = " ".join(self.cleaned_data["reason"].split())
         if not reason:
             raise forms.ValidationError(_("Say why the card is replaced (lost, damaged, …)."))
+        return reason
+
+
+class SuspensionChangeForm(forms.Form):
+    """Lift a suspension (no date) or shorten it to a day; the reason is required."""
+
+    ends_on = forms.DateField(
+        label=gettext_lazy("New end"),
+        required=False,
+        widget=DayInput,
+        help_text=gettext_lazy("Leave empty to lift the suspension now."),
+    )
+    reason = forms.CharField(
+        label=pgettext_lazy("override", "Reason"),
+        max_length=200,
+        help_text=gettext_lazy("Recorded with your name in the desk's audit."),
+    )
+
+    def clean_reason(self):
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if not reason:
+            raise forms.ValidationError(_("Type the reason for the change."))
         return reason

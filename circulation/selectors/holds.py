@@ -17,3 +17,11 @@ def hold_queue_position(hold: Hold) -> int:
         .count()
         + 1
     )
+
+
+def hold_for_slip(hold_id: int) -> Hold:
+    """A hold with what its slip prints (the reader, their account and class, the title and
+    the copy), in one query; ``Hold.DoesNotExist`` when there is none."""
+    return Hold.objects.select_related("reader__user", "reader__school_class", "record", "copy").get(
+        pk=hold_id
+    )

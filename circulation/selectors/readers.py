@@ -3,11 +3,16 @@ and the staff's list of readers, each in a constant number of queries."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Q
+from django.utils import timezone
 
 from library_site.accounts.models import User
 
-from ..models import LibraryCard, Reader
+from ..models import Compensation, LibraryCard, Reader, Suspension
+from .desk import reader_panel
+from .loans import reader_history
 
 READER_SEARCH_LIMIT = 20
 
@@ -60,3 +65,54 @@ def reader_list(*, query: str = "", kind: str = "", school_class: int | None = N
     if status:
         readers = readers.filter(status=status)
     return readers.order_by("kind", "school_class__grade", "school_class__number", "number")
+
+
+def reader_suspensions(reader_id: int, *, today=None) -> dict:
+    """A reader's suspensions, for the page that lifts or shortens them: those still running
+    (``current``, each with ``changeable``) and the earlier ones (``past``), with the book
+    returned late and who changed them. Two queries whatever the history."""
+    today = today or timezone.localdate()
+    suspensions = list(
+        Suspension.objects.filter(reader_id=reader_id)
+        .select_related("loan__copy__record", "changed_by")
+        .order_by("-ends_on", "-pk")
+    )
+    current, past = [], []
+    for suspension in suspensions:
+        running = suspension.cancelled_at is None and suspension.ends_on >= today
+        suspension.changeable = running
+        (current if running else past).append(suspension)
+    return {"current": current, "past": past, "today": today}
+
+
+def reader_story(reader_id: int, *, today=None, history_limit: int = 200) -> dict | None:
+    """The reader's whole story for staff, on one page: what the desk's panel shows (the
+    reader, their blocks, open and overdue loans, holds, the registered lines such as notes
+    owed), every card they held, their suspensions, what they owe or paid for lost books and
+    their returned loans (the latest ``history_limit``). A constant number of queries whatever
+    the history. None when there is no such reader."""
+    today = today or timezone.localdate()
+    panel = reader_panel(reader_id, today=today)
+    if panel is None:
+        return None
+    cards = list(
+        LibraryCard.objects.filter(reader_id=reader_id).select_related("issued_by").order_by("-issued_at")
+    )
+    compensations = list(
+        Compensation.objects.filter(loan__reader_id=reader_id)
+        .select_related("loan__copy__record", "recorded_by")
+        .order_by("-recorded_at")
+    )
+    for compensation in compensations:
+        compensation.is_paid = compensation.paid_at is not None
+    history = reader_history(reader_id, limit=history_limit)
+    return {
+        "panel": panel,
+        **panel,
+        "cards": cards,
+        "suspensions": reader_suspensions(reader_id, today=today),
+        "compensations": compensations,
+        "owed_total": sum((c.amount for c in compensations if not c.is_paid), Decimal("0")),
+        "history": history,
+        "history_cut": len(history) == history_limit,
+    }

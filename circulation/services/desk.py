@@ -11,8 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from library_site.accounts.models import User
+from library_site.accounts.roles import Capability
 
-from ..exceptions import CardBlocked, CirculationError, NoReaderChosen, NotOnLoan, UnknownBarcode
+from ..exceptions import (
+    CardBlocked,
+    CirculationError,
+    NoReaderChosen,
+    NotOnLoan,
+    OnLoanToOther,
+    UnknownBarcode,
+)
 from ..models import DeskAction, LibraryCard, Loan, Reader
 from ..scans import CARD_NUMBER, scan_clean
 from ..selectors.desk import scan_lookup
@@ -46,11 +54,30 @@ class ScanAnswer:
     reader_id: int | None = None
     scanned: str = ""
     card: LibraryCard | None = None  # the card scanned, with its reader, their account and class
+    # A lend refused for a block that a librarian with the right may lend despite (a reason).
+    overridable: bool = False
+    # A lend refused because the copy is on loan to somebody else: the desk offers to take it
+    # back and lend it in one go (``desk_scan(return_first=True)``).
+    return_first: bool = False
 
 
 def desk_scan(
-    *, code: str, mode: str, reader_id: int | None, user: User | None, desk: str, damaged: bool = False
+    *,
+    code: str,
+    mode: str,
+    reader_id: int | None,
+    user: User | None,
+    desk: str,
+    damaged: bool = False,
+    override_reason: str = "",
+    return_first: bool = False,
 ) -> ScanAnswer:
+    """``override_reason`` (lend mode): lend despite the reader's blocks, for a librarian with
+    the right (``loan_checkout``); a refusal the right could override says so (``overridable``).
+
+    ``return_first`` (lend mode): a copy on loan to another reader is taken back from them,
+    then lent to the reader served: two actions in the desk's record, each its own transaction
+    (the book is back on the desk even if the lend is then refused)."""
     as_scanned = scan_clean(code)
     code = as_scanned.upper()
     if not code:
@@ -65,6 +92,7 @@ def desk_scan(
         card, copy = scan_lookup(as_scanned, open_loan_reader=returning)
         code = as_scanned
     reader = None
+    returned = None
     try:
         if card is not None and copy is not None:
             raise UnknownBarcode(_("This barcode names both a card and a copy: relabel the copy."))
@@ -90,7 +118,13 @@ def desk_scan(
                 raise NoReaderChosen()
             # The service reads and locks the reader itself; only the key is needed here.
             reader = Reader(pk=reader_id)
-            result = loan_checkout(reader=reader, copy=copy, user=user, desk=desk)
+            if return_first and (
+                Loan.objects.filter(copy=copy, state=Loan.State.OPEN).exclude(reader_id=reader_id).exists()
+            ):
+                returned = loan_return(copy=copy, user=user, desk=desk)
+            result = loan_checkout(
+                reader=reader, copy=copy, user=user, desk=desk, override_reason=override_reason
+            )
         elif mode == Mode.RENEW:
             loan = Loan.objects.filter(copy=copy, state=Loan.State.OPEN).first()
             if loan is None:
@@ -104,14 +138,28 @@ def desk_scan(
         message = str(error.message)
         if copy is not None:
             message = f"{copy.barcode} {copy.record.title}: {message}"
+        if returned is not None:
+            message = f"{returned.message} {message}"
         desk_action_refused(
             user=user, desk=desk, action=action, scanned=code, message=message, reader=reader, copy=copy
         )
-        return ScanAnswer(outcome=ScanAnswer.Outcome.REFUSED, message=message, scanned=code)
+        overridable = (
+            mode == Mode.LEND
+            and error.overridable
+            and user is not None
+            and user.has_perm(Capability.OVERRIDE_BLOCKS.permission)
+        )
+        return ScanAnswer(
+            outcome=ScanAnswer.Outcome.REFUSED,
+            message=message,
+            scanned=code,
+            overridable=overridable,
+            return_first=mode == Mode.LEND and isinstance(error, OnLoanToOther),
+        )
     outcome = ScanAnswer.Outcome.DONE if result.changed else ScanAnswer.Outcome.INFO
     return ScanAnswer(
         outcome=outcome,
-        message=result.message,
+        message=f"{returned.message} {result.message}" if returned is not None else result.message,
         result=result,
         reader_id=result.loan.reader_id if result.loan else reader_id,
         scanned=code,

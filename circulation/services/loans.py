@@ -22,6 +22,7 @@ from catalog.models import Copy, Repair
 from catalog.services.care import repair_open
 from catalog.services.copies import copy_set_status
 from library_site.accounts.models import User
+from library_site.accounts.roles import Capability
 
 from ..exceptions import (
     BorrowingBlocked,
@@ -33,7 +34,9 @@ from ..exceptions import (
     NoPrice,
     NotAvailable,
     NotOnLoan,
+    OnLoanToOther,
     OverdueBlock,
+    OverrideRefused,
     ReaderNotActive,
     ReferenceOnly,
     RenewalRefused,
@@ -51,7 +54,7 @@ from ..policies import (
     policy_for,
 )
 from ..querysets import record_light
-from ..registries import borrowing_refusal
+from ..registries import borrowing_refusal, borrowing_refusals
 from ..states import HOLD_STATES, LOAN_STATES
 from .desk_actions import DeskResult, desk_action_record, reader_label, short_date
 from .holds import hold_trap_for_next
@@ -66,12 +69,26 @@ DOUBLE_SUBMIT_SECONDS = 10
 
 
 def reader_borrowing_block(
-    *, reader: Reader, policy: LoanPolicy, calendar: Calendar, settings: CirculationSettings
+    *,
+    reader: Reader,
+    policy: LoanPolicy,
+    calendar: Calendar,
+    settings: CirculationSettings,
+    overridden: list[str] | None = None,
 ) -> dict:
     """Refuse if anything stops this reader borrowing today: status, card, suspension, overdue
     books, the graduating classes' freeze, the policy's limit. One query (the reader comes
     from ``reader_lock_for_lending``), whatever the reader's history. Returns what it counted
-    of the reader's open loans: ``open`` (how many) and ``last_due`` (the latest due date)."""
+    of the reader's open loans: ``open`` (how many) and ``last_due`` (the latest due date).
+
+    With ``overridden`` (a list: a lend despite a block), the blocks a librarian may override
+    (``CirculationError.overridable``) are added to it instead of refusing; the others refuse."""
+
+    def refuse(error: CirculationError) -> None:
+        if overridden is None or not error.overridable:
+            raise error
+        overridden.append(str(error.message))
+
     if reader.status != Reader.Status.ACTIVE:
         raise ReaderNotActive(
             _("%(reader)s is marked “%(status)s” and may not borrow.")
@@ -80,9 +97,11 @@ def reader_borrowing_block(
     if not reader.card_number:
         raise CardBlocked(_("%(reader)s has no active library card.") % {"reader": reader.name})
     if reader.suspended_until is not None:
-        raise Suspended(
-            _("Suspended until %(date)s for books returned late.")
-            % {"date": short_date(reader.suspended_until)}
+        refuse(
+            Suspended(
+                _("Suspended until %(date)s for books returned late.")
+                % {"date": short_date(reader.suspended_until)}
+            )
         )
     today = calendar.today
     counts = Loan.objects.filter(reader=reader, state=Loan.State.OPEN).aggregate(
@@ -92,8 +111,11 @@ def reader_borrowing_block(
         last_due=Max("due_on"),
     )
     if policy.block_on_overdue and counts["overdue"]:
-        raise OverdueBlock(
-            _("%(count)s overdue book(s) block borrowing: return them first.") % {"count": counts["overdue"]}
+        refuse(
+            OverdueBlock(
+                _("%(count)s overdue book(s) block borrowing: return them first.")
+                % {"count": counts["overdue"]}
+            )
         )
     frozen_since = graduating_freeze_starts(reader, calendar, settings)
     if frozen_since is not None:
@@ -102,21 +124,52 @@ def reader_borrowing_block(
             % {"date": short_date(frozen_since)}
         )
     if counts["same_policy"] >= policy.max_loans:
-        raise LimitReached(
-            _("Limit reached: %(reader)s already has %(count)s of %(max)s books.")
-            % {"reader": reader.name, "count": counts["same_policy"], "max": policy.max_loans}
+        refuse(
+            LimitReached(
+                _("Limit reached: %(reader)s already has %(count)s of %(max)s books.")
+                % {"reader": reader.name, "count": counts["same_policy"], "max": policy.max_loans}
+            )
         )
     return counts
 
 
+OVERRIDE_REASON_MAX = 200
+
+
+def override_reason_check(*, user: User | None, reason: str) -> str:
+    """The reason for a lend despite a block (or a suspension's change), cleaned; refused
+    without the right or without a reason."""
+    reason = " ".join((reason or "").split())[:OVERRIDE_REASON_MAX]
+    if user is None or not user.has_perm(Capability.OVERRIDE_BLOCKS.permission):
+        raise OverrideRefused()
+    if not reason:
+        raise OverrideRefused(_("Type the reason for lending despite the block."))
+    return reason
+
+
 @transaction.atomic
 def loan_checkout(
-    *, reader: Reader, copy: Copy, user: User | None, desk: str = "", today: date | None = None
+    *,
+    reader: Reader,
+    copy: Copy,
+    user: User | None,
+    desk: str = "",
+    today: date | None = None,
+    override_reason: str = "",
 ) -> DeskResult:
     """Lend a copy to a reader, or refuse with a one-line reason: the copy's state, the
     reader's (``reader_borrowing_block``), the holds, and then every borrowing check another
-    app registered (circulation/registries.py), whose first reason refuses the lend."""
+    app registered (circulation/registries.py), whose first reason refuses the lend.
+
+    ``override_reason``: a librarian with the right (``Capability.OVERRIDE_BLOCKS``) lends
+    despite the reader's quota, suspension, overdue books and the registered checks; the
+    reason and the blocks overridden are recorded with the lend in the desk's audit. The
+    copy's own state, the holds, the card and the reader's status are never overridden."""
     today = today or timezone.localdate()
+    overridden: list[str] | None = None
+    if override_reason:
+        override_reason = override_reason_check(user=user, reason=override_reason)
+        overridden = []
     reader = reader_lock_for_lending(reader.pk, today)
     copy = copy_lock(copy.pk, waiting_holds=True, fields=DESK_COPY_FIELDS)
     record = copy.record
@@ -132,6 +185,12 @@ def loan_checkout(
                 message=_("Already lent, due %(date)s.") % {"date": short_date(open_loan.due_on)},
                 loan=open_loan,
                 changed=False,
+            )
+        if open_loan is not None and open_loan.reader_id != reader.pk:
+            holder = Reader.objects.select_related("user", "school_class").get(pk=open_loan.reader_id)
+            raise OnLoanToOther(
+                _("On loan to %(reader)s, due %(date)s: return it first.")
+                % {"reader": reader_label(holder), "date": short_date(open_loan.due_on)}
             )
         raise NotAvailable(_("Already on loan: return it first."))
     if copy.status == Copy.Status.ON_HOLD_SHELF:
@@ -159,7 +218,9 @@ def loan_checkout(
         raise ReferenceOnly()
     settings = rules.settings
     calendar = Calendar.load(today, rules=rules)
-    counts = reader_borrowing_block(reader=reader, policy=policy, calendar=calendar, settings=settings)
+    counts = reader_borrowing_block(
+        reader=reader, policy=policy, calendar=calendar, settings=settings, overridden=overridden
+    )
     if collected_hold is None and copy.has_waiting_hold:
         # A copy on the open shelf while others wait for the title goes to the first in line.
         first_waiting = (
@@ -175,9 +236,12 @@ def loan_checkout(
             )
         if first_waiting is not None:
             collected_hold = first_waiting
-    refusal = borrowing_refusal(reader, policy)  # the other apps' checks (none: no work at all)
-    if refusal is not None:
-        raise BorrowingBlocked(refusal)
+    if overridden is None:
+        refusal = borrowing_refusal(reader, policy)  # the other apps' checks (none: no work at all)
+        if refusal is not None:
+            raise BorrowingBlocked(refusal)
+    else:
+        overridden.extend(borrowing_refusals(reader, policy))
     due_on = calendar.due_on(days=policy.loan_days, over_vacation=policy.borrow_over_vacation)
 
     copy_set_status(
@@ -203,6 +267,12 @@ def loan_checkout(
         collected_hold.closed_by = user
         collected_hold.save(update_fields=["state", "copy", "closed_at", "closed_by"])
     message = _("Lent: %(title)s, due %(date)s.") % {"title": record.title, "date": short_date(due_on)}
+    if overridden:
+        message = _("%(message)s Despite: %(blocks)s Reason: %(reason)s") % {
+            "message": message,
+            "blocks": " ".join(overridden),
+            "reason": override_reason,
+        }
     action = desk_action_record(
         user=user,
         desk=desk,
@@ -213,6 +283,7 @@ def loan_checkout(
         copy=copy,
         loan=loan,
         hold=collected_hold,
+        override_reason=override_reason if overridden else "",
     )
     return DeskResult(
         action=action,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -18,7 +18,7 @@ from library_site.accounts.models import User
 from library_site.accounts.roles import Role
 from library_site.accounts.services import user_create, user_set_roles
 
-from ..exceptions import DuplicateIdentifier, ReasonRequired
+from ..exceptions import CardAlreadyReissued, DuplicateIdentifier, ReasonRequired
 from ..models import CirculationSettings, LibraryCard, Reader, SchoolClass
 from ..policies import card_eligible
 from ..states import CARD_STATES, READER_STATES
@@ -85,6 +85,8 @@ def reader_create(
     reader.full_clean(exclude=["user"])
     reader.save()
     if card_eligible(reader):
+        if not card_number:
+            card_numbers_lock()
         card_issue(reader=reader, number=card_number or card_number_next(), issued_by=issued_by)
     return reader
 
@@ -152,6 +154,7 @@ def readers_create_bulk(
         )
     for reader in readers:
         reader.pk = reader_ids[reader.number]
+    card_numbers_lock()
     first = int(card_number_next()[1:])
     settings = CirculationSettings.current()
     LibraryCard.objects.bulk_create(
@@ -164,8 +167,18 @@ def readers_create_bulk(
     return readers
 
 
+def card_numbers_lock() -> None:
+    """Hold, until the transaction ends, the right to draw card numbers: the circulation
+    settings' one row, locked. Two reissues (or registrations) at the same moment then draw one
+    after the other and get two numbers, where without it both read the same last number and
+    the second hit the unique constraint (a server error). Taken after the reader's lock."""
+    settings = CirculationSettings.current()
+    CirculationSettings.objects.select_for_update().filter(pk=settings.pk).values_list("pk").first()
+
+
 def card_number_next() -> str:
-    """The next card number: the prefix R and a seven-digit sequence (R0000001)."""
+    """The next card number: the prefix R and a seven-digit sequence (R0000001). A caller that
+    saves the number holds ``card_numbers_lock()`` first."""
     last = (
         LibraryCard.objects.filter(number__regex=r"^R[0-9]{7}$")
         .order_by("-number")
@@ -197,6 +210,12 @@ def card_issue(
             gettext("This number is already the barcode of a copy: choose another card number.")
         )
     Reader.objects.select_for_update().get(pk=reader.pk)
+    return _card_replace(reader=reader, number=number, issued_by=issued_by, reason=reason)
+
+
+def _card_replace(*, reader: Reader, number: str, issued_by: User | None, reason: str) -> LibraryCard:
+    """Block the reader's active card (locked by the caller) and create the new one; the
+    unique number is the last guard, answered as a DuplicateIdentifier, never a server error."""
     # Only the reader's active card moves (the filter says so): active → blocked.
     CARD_STATES.check(LibraryCard.Status.ACTIVE, LibraryCard.Status.BLOCKED)
     LibraryCard.objects.filter(reader=reader, status=LibraryCard.Status.ACTIVE).update(
@@ -208,16 +227,41 @@ def card_issue(
             else gettext("Replaced by card %(number)s") % {"number": number}
         )[:200],
     )
-    return LibraryCard.objects.create(reader=reader, number=number, issued_by=issued_by)
+    try:
+        with transaction.atomic():
+            return LibraryCard.objects.create(reader=reader, number=number, issued_by=issued_by)
+    except IntegrityError as error:
+        raise DuplicateIdentifier() from error
 
 
 @transaction.atomic
-def card_reissue(*, reader: Reader, reason: str, issued_by: User | None = None) -> LibraryCard:
+def card_reissue(
+    *, reader: Reader, reason: str, issued_by: User | None = None, replacing: str | None = None
+) -> LibraryCard:
     """补证: a new card with the next number; the old one stops working at once and keeps the
-    reason. A reason is required."""
-    if not " ".join((reason or "").split()):
+    reason. A reason is required.
+
+    ``replacing`` is the number of the card the librarian saw as active when asking (the form
+    sends it): if another reissue replaced it meanwhile (two clicks, two tabs, two librarians),
+    this one is refused with the card now active, instead of blocking that card too. Card
+    numbers are drawn under ``card_numbers_lock()``, so two reissues at once for two readers
+    get two numbers."""
+    reason = " ".join((reason or "").split())
+    if not reason:
         raise ReasonRequired()
-    return card_issue(reader=reader, number=card_number_next(), issued_by=issued_by, reason=reason)
+    Reader.objects.select_for_update().get(pk=reader.pk)
+    active = (
+        LibraryCard.objects.filter(reader=reader, status=LibraryCard.Status.ACTIVE)
+        .values_list("number", flat=True)
+        .first()
+    )
+    if replacing is not None and (active or "") != replacing:
+        raise CardAlreadyReissued(
+            gettext("The card was reissued a moment ago: %(number)s is now the active card.")
+            % {"number": active or "—"}
+        )
+    card_numbers_lock()
+    return _card_replace(reader=reader, number=card_number_next(), issued_by=issued_by, reason=reason)
 
 
 def reader_grant_volunteer(*, reader: Reader) -> None:

@@ -3,12 +3,9 @@ lends the booking in one step."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +16,7 @@ from library_site.accounts.roles import Capability
 from ..exceptions import CirculationError
 from ..forms.class_sets import ClassSetForm
 from ..models import ClassSetBooking, Reader
-from ..selectors.class_sets import class_set_free_copies, class_sets_to_lend
+from ..selectors.class_sets import class_set_form_defaults, class_sets_to_lend
 from ..selectors.readers import reader_for_user
 from ..services.class_sets import class_set_book, class_set_cancel, class_set_lend
 from .desk import desk_name
@@ -31,11 +28,8 @@ def class_set_new(request, record_id: int):
     if teacher is None or teacher.kind != Reader.Kind.TEACHER:
         raise Http404("not a teacher")
     record = get_object_or_404(Record, pk=record_id)
-    today = timezone.localdate()
-    form = ClassSetForm(
-        request.POST or None,
-        initial={"starts_on": today, "ends_on": today + timedelta(days=7), "copies": 40},
-    )
+    defaults = class_set_form_defaults(teacher=teacher, record=record)
+    form = ClassSetForm(request.POST or None, initial=defaults["initial"])
     if request.method == "POST" and form.is_valid():
         try:
             class_set_book(teacher=teacher, record=record, **form.cleaned_data)
@@ -44,8 +38,9 @@ def class_set_new(request, record_id: int):
         else:
             messages.success(request, _("The class set is booked; the library lends it on the first day."))
             return redirect("circulation:my-library")
-    free = class_set_free_copies(record=record, starts_on=today, ends_on=today + timedelta(days=7))
-    return render(request, "circulation/class_set_form.html", {"form": form, "record": record, "free": free})
+    return render(
+        request, "circulation/class_set_form.html", {"form": form, "record": record, "free": defaults["free"]}
+    )
 
 
 @capability_required(Capability.RESERVE_ITEMS)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.context_processors import PermWrapper
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,9 +20,11 @@ from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
 from ..exceptions import CirculationError
-from ..models import DeskAction, Reader
+from ..models import DeskAction, Hold, Reader
+from ..printing.holds import hold_slip_pdf
 from ..scans import scan_normalise
 from ..selectors.desk import desk_actions_recent, reader_open_loans_count, reader_panel
+from ..selectors.holds import hold_for_slip
 from ..selectors.loans import class_open_loans
 from ..selectors.readers import reader_search
 from ..selectors.school import active_class_get, active_class_list, school_overview
@@ -56,6 +59,9 @@ def _answer(
     search=None,
     panel: bool | dict = True,
     change: dict | None = None,
+    overridable: bool = False,
+    return_first: bool = False,
+    hold_kept=None,
 ):
     """One answer line, with the reader's panel (and the class pile) refreshed out of band.
     A return for somebody other than the reader being served leaves the panel as it is;
@@ -78,6 +84,9 @@ def _answer(
         "pile_class": school_class,
         "pile_loans": class_open_loans(school_class.pk) if school_class else None,
         "search": search,
+        "overridable": overridable,
+        "return_first": return_first,
+        "hold_kept": hold_kept,
         "oob": True,
     }
     # A fragment for htmx: rendered without the page's context processors (the menu and the
@@ -131,6 +140,8 @@ def desk_scan_view(request):
         user=request.user,
         desk=desk_name(request),
         damaged=request.POST.get("damaged") == "1",
+        override_reason=request.POST.get("override_reason", "")[:500] if mode == Mode.LEND else "",
+        return_first=mode == Mode.LEND and request.POST.get("return_first") == "1",
     )
     if answer.outcome == ScanAnswer.Outcome.READER:
         if request.session.get(SESSION_READER) != answer.reader_id:
@@ -167,7 +178,18 @@ def desk_scan_view(request):
         action=answer.result.action if answer.result else None,
         panel=panel,
         change=change,
+        overridable=answer.overridable,
+        return_first=answer.return_first,
+        hold_kept=_hold_kept(answer, mode),
     )
+
+
+def _hold_kept(answer: ScanAnswer, mode: str):
+    """The hold a return just filled (the copy goes to the hold shelf), for its own answer."""
+    result = answer.result
+    if mode not in (Mode.RETURN, Mode.PILE) or result is None or not result.changed or result.hold is None:
+        return None
+    return result.hold if result.hold.state == Hold.State.READY else None
 
 
 def _panel_change(request, answer, mode: str, served: int | None) -> dict | None:
@@ -267,6 +289,26 @@ def desk_name_set(request):
     if name:
         request.session[SESSION_DESK] = name
     return redirect("circulation:desk")
+
+
+@capability_required(Capability.USE_DESK)
+def hold_slip(request, hold_id: int):
+    """The slip for a book a return kept on the hold shelf, as a PDF: ``?paper=80mm`` (a
+    receipt printer, the default) or ``?paper=a4``."""
+    try:
+        hold = hold_for_slip(hold_id)
+    except Hold.DoesNotExist:
+        raise Http404 from None
+    paper = request.GET.get("paper", "80mm")
+    try:
+        pdf = hold_slip_pdf(hold=hold, paper=paper)
+    except CirculationError as error:
+        return HttpResponseBadRequest(str(error.message))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"预约取书单-{hold.reader.number}.pdf"
+    )
+    return response
 
 
 @capability_required(Capability.USE_DESK)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -14,13 +14,13 @@ from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
 from ..exceptions import CirculationError, DuplicateIdentifier
-from ..forms.readers import CardReissueForm, ReaderForm, ReaderSearchForm
-from ..models import Reader, SchoolClass
+from ..forms.readers import CardReissueForm, ReaderForm, ReaderSearchForm, SuspensionChangeForm
+from ..models import Reader, SchoolClass, Suspension
 from ..printing.readers import cards_pdf
-from ..selectors.desk import reader_panel
-from ..selectors.loans import reader_history
-from ..selectors.readers import reader_list
+from ..selectors.readers import reader_list, reader_story, reader_suspensions
 from ..services import readers as services
+from ..services.suspensions import suspension_change
+from .desk import desk_name
 
 MANAGE = Capability.MANAGE_READERS
 
@@ -77,7 +77,7 @@ def reader_create(request):
                 _("%(name)s is registered with card %(card)s.")
                 % {"name": reader.name, "card": reader.cards.active().get().number},
             )
-            return redirect("circulation:reader-edit", pk=reader.pk)
+            return redirect("circulation:reader-detail", pk=reader.pk)
     return render(request, "circulation/reader_form.html", {"form": form, "reader": None})
 
 
@@ -120,11 +120,16 @@ def reader_card(request, pk: int):
 @capability_required(MANAGE)
 def card_reissue(request, pk: int):
     reader = get_object_or_404(Reader.objects.with_display(), pk=pk)
-    form = CardReissueForm(request.POST or None)
+    active = reader.active_cards[0].number if reader.active_cards else ""
+    form = CardReissueForm(request.POST or None, initial={"replacing": active})
     if request.method == "POST" and form.is_valid():
         try:
             card = services.card_reissue(
-                reader=reader, reason=form.cleaned_data["reason"], issued_by=request.user
+                reader=reader,
+                reason=form.cleaned_data["reason"],
+                issued_by=request.user,
+                # An older page without the field reissues as before.
+                replacing=form.cleaned_data["replacing"] if "replacing" in request.POST else None,
             )
         except CirculationError as error:
             form.add_error("reason", str(error.message))
@@ -134,23 +139,59 @@ def card_reissue(request, pk: int):
                 _("Card %(number)s is issued; the old card no longer works. Print the new card below.")
                 % {"number": card.number},
             )
-            return redirect("circulation:reader-edit", pk=reader.pk)
+            return redirect("circulation:reader-detail", pk=reader.pk)
     return render(request, "circulation/card_reissue.html", {"form": form, "reader": reader})
+
+
+@capability_required(Capability.OVERRIDE_BLOCKS)
+def reader_suspensions_page(request, reader_id: int, suspension_id: int | None = None):
+    """A reader's suspensions; a running one is lifted or shortened here, with a reason
+    (``suspension_id`` names it in the POST: it must be this reader's)."""
+    reader = get_object_or_404(Reader.objects.with_display(), pk=reader_id)
+    form = None
+    changing = None
+    if request.method == "POST":
+        changing = get_object_or_404(Suspension, pk=suspension_id, reader=reader)
+        form = SuspensionChangeForm(request.POST, auto_id=f"id_{changing.pk}_%s")
+        if form.is_valid():
+            try:
+                suspension_change(
+                    suspension=changing,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    ends_on=form.cleaned_data["ends_on"],
+                    desk=desk_name(request),
+                )
+            except CirculationError as error:
+                form.add_error(None, str(error.message))
+            else:
+                messages.success(request, _("The suspension of %(name)s is changed.") % {"name": reader.name})
+                return redirect("circulation:reader-suspensions", reader_id=reader.pk)
+    context = {"reader": reader, **reader_suspensions(reader.pk)}
+    for suspension in context["current"]:
+        suspension.form = (
+            form
+            if changing is not None and suspension.pk == changing.pk
+            else SuspensionChangeForm(auto_id=f"id_{suspension.pk}_%s")
+        )
+    return render(request, "circulation/reader_suspensions.html", context, status=400 if changing else 200)
+
+
+@capability_required(Capability.MANAGE_READERS)
+def reader_detail(request, pk: int):
+    """The reader's whole story for staff (``selectors.readers.reader_story``): cards, loans,
+    overdue books, holds, suspensions, compensations, the other apps' lines and the history;
+    the edit form is a link from it."""
+    story = reader_story(pk)
+    if story is None:
+        raise Http404
+    return render(request, "circulation/reader_detail.html", story)
 
 
 @capability_required(Capability.MANAGE_READERS)
 def reader_loans(request, reader_id: int):
-    """A reader's loan history, for staff: their panel (with the other apps' lines) and their
-    returned loans."""
-    panel = reader_panel(reader_id)
-    if panel is None:
-        return redirect("circulation:desk")
-    return render(
-        request,
-        "circulation/reader_loans.html",
-        # The panel by name too: the page includes the desk's reader panel, which reads ``panel``.
-        {**panel, "panel": panel, "history": reader_history(reader_id, limit=200)},
-    )
+    """The reader's loan history, which is their whole story's page now."""
+    return reader_detail(request, pk=reader_id)
 
 
 def cards_response(request, readers, filename: str):

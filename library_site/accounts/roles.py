@@ -40,6 +40,10 @@ class Capability(models.TextChoices):
     MANAGE_POLICIES = "manage_policies", _("Set loan policies and the library calendar")
     MANAGE_ACCOUNTS = "manage_accounts", _("Manage staff accounts and roles")
     VIEW_SYSTEM_STATUS = "view_system_status", _("See the system's status and background jobs")
+    OVERRIDE_BLOCKS = (
+        "override_blocks",
+        _("Lend despite a block and lift or shorten suspensions, giving a reason"),
+    )
 
     @property
     def permission(self) -> str:
@@ -64,6 +68,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.MANAGE_POLICIES,
             C.MANAGE_ACCOUNTS,
             C.VIEW_SYSTEM_STATUS,
+            C.OVERRIDE_BLOCKS,
         }
     ),
     Role.LIBRARIAN: frozenset(
@@ -76,6 +81,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.GRADE_ACTIVITIES,
             C.RESERVE_ITEMS,
             C.VIEW_STATISTICS,
+            C.OVERRIDE_BLOCKS,
         }
     ),
     Role.LEADER: frozenset({C.VIEW_STATISTICS, C.APPROVE_PURCHASE_PLANS}),

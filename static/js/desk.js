@@ -45,10 +45,12 @@
     form.setAttribute("data-mode", mode());
   }
 
-  function beep(refused) {
+  // Done: one short high beep. Refused: two low buzzes. A return kept for a hold: three
+  // rising notes, so the librarian turns to the hold shelf without looking.
+  function beep(refused, holdKept) {
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      var tones = refused ? [[220, 0], [180, 0.22]] : [[1046, 0]];
+      var tones = refused ? [[220, 0], [180, 0.22]] : holdKept ? [[523, 0], [659, 0.12], [784, 0.24]] : [[1046, 0]];
       tones.forEach(function (tone) {
         var oscillator = audio.createOscillator();
         var gain = audio.createGain();
@@ -74,10 +76,13 @@
   function answered() {
     var answer = log.firstElementChild;
     var outcome = answer ? answer.getAttribute("data-outcome") : "";
-    form.classList.remove("desk-refused", "desk-done");
+    form.classList.remove("desk-refused", "desk-done", "desk-hold-kept");
     if (outcome === "refused") {
       form.classList.add("desk-refused");
       beep(true);
+    } else if (outcome === "done" && answer.hasAttribute("data-hold-kept")) {
+      form.classList.add("desk-hold-kept");
+      beep(false, true);
     } else if (outcome === "done") {
       form.classList.add("desk-done");
       beep(false);
@@ -118,12 +123,36 @@
     form.setAttribute("data-pending", String(queue.length + (busy ? 1 : 0)));
   }
 
+  // A copy scanned to lend while on loan to somebody else: the answer offers to take it back
+  // and lend it in one go; Enter in the empty scan field (or the button) accepts the offer of
+  // the latest answer, once. A scanner never sends an empty line, so a scan cannot accept it.
+  function returnFirst(button) {
+    var code = button.getAttribute("data-return-first");
+    button.remove();
+    queue.push({ code: code, mode: "lend", return_first: "1", pile_class: "", damaged: "" });
+    form.setAttribute("data-pending", String(queue.length + (busy ? 1 : 0)));
+    showQueue();
+    pump();
+  }
+
+  log.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-return-first]");
+    if (button) {
+      returnFirst(button);
+    }
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var code = field.value;
     field.value = "";
     field.focus();
     if (!code.trim()) {
+      var latest = log.firstElementChild;
+      var offer = latest && !busy && queue.length === 0 ? latest.querySelector("[data-return-first]") : null;
+      if (offer) {
+        returnFirst(offer);
+      }
       return;
     }
     // "Damaged" applies to the one scan that follows it, then clears itself.
