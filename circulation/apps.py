@@ -10,10 +10,15 @@ class CirculationConfig(AppConfig):
         from library_site.accounts.home import HomePage, home_register
         from library_site.accounts.navigation import MenuEntry, menu_register
         from library_site.accounts.roles import Capability
+        from library_site.accounts.signin import identifier_resolver_register
         from library_site.system.jobs import Job, jobs_register
 
         from . import policies  # noqa: F401 (connects the signals that drop the cached lending rules)
+        from .auth import account_for_identifier
         from .selectors.reader_pages import MY_LIBRARY_HOME, my_library_is_separate_page
+
+        # Failed sign-ins under a card or student number count against the reader's account.
+        identifier_resolver_register(account_for_identifier)
 
         # The home pages circulation offers, first match wins: the desk for those who lend,
         # the school's overview for those who read the statistics, and every reader's own page.

@@ -43,3 +43,13 @@ class ReaderIdentifierBackend(ModelBackend):
                 ) % {"number": card.number, "reason": card.block_reason or gettext("blocked")}
             return None
         return user
+
+
+def account_for_identifier(identifier: str) -> str | None:
+    """The user name of the reader a card number or a student/staff number names (in any
+    case), for counting failed sign-ins per account (library_site/accounts/signin.py)."""
+    card = LibraryCard.objects.filter(number__iexact=identifier).values_list("reader__user__username").first()
+    if card is not None:
+        return card[0]
+    reader = Reader.objects.filter(number__iexact=identifier).values_list("user__username").first()
+    return reader[0] if reader is not None else None

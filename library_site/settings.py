@@ -117,6 +117,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "library_site.content_security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "library_site.accounts.middleware.ChosenLanguageMiddleware",
@@ -181,7 +182,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First, as django-axes asks: it refuses a locked-out login before any password check.
-    "axes.backends.AxesStandaloneBackend",
+    "library_site.accounts.signin.SignInThrottleBackend",
     "library_site.accounts.backends.ModelBackend",  # permissions in one query
     # A reader may also sign in with their library card number or student/staff number.
     "circulation.auth.ReaderIdentifierBackend",
@@ -201,19 +202,26 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_ENGINE = "library_site.session_store"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 
-# Repeated login failures are throttled per user name and address: a whole school often shares
-# one public address, so locking by address alone would lock everybody out.
+# Failed sign-ins are counted per account, whatever identifier was typed (user name, card or
+# student number, in any case), and per address with a higher limit (a whole school often
+# shares one public address); library_site/accounts/signin.py. A librarian lifts an account's
+# lock-out on the sign-in lock-outs page; otherwise it ends after the cool-off.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "library_site.accounts.signin.login_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "library_site.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Behind nginx: how many proxies of our own stand in front of gunicorn. The client's address is
+# the X-Forwarded-For entry that many places from the right; what the client wrote to its left
+# is ignored (signin.client_address; django-ipware's left-most default let a client choose).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-if TRUSTED_PROXY_COUNT:
-    # Behind nginx: the client address is the one the trusted proxies appended.
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "library_site.accounts.signin.client_address"
+# django-axes warns when its lockout has no address parameter; the address is counted by
+# SignInThrottleBackend instead, with its own higher limit (LOGIN_ADDRESS_FAILURE_LIMIT).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -388,7 +396,27 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
 SESSION_COOKIE_HTTPONLY = True
+# The language switch's cookie: sent only over HTTPS when the site is, never to scripts, and not
+# on requests other sites start (Django's defaults give it no flag at all).
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# library_site/content_security.py says what each source is for (measured over the pages).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 SECURE_REFERRER_POLICY = "same-origin"
 # A roster of 3,000 students posts many fields; the cap stays finite.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -17,7 +17,7 @@ def test_a_librarian_catalogues_a_book_with_five_copies_and_finds_it_by_pinyin(p
     UserFactory(username="wanglib", roles=[Role.LIBRARIAN])
     browser_login(page, "wanglib", PASSWORD)
     page.click("nav [data-menu=cataloguing] a")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'isbn'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'isbn'")
     page.keyboard.type("978-7-5346-6543-1")
     page.keyboard.press("Enter")
     page.wait_for_url("**/catalog/records/new/**")
@@ -60,7 +60,7 @@ def test_the_opac_filters_answer_in_place(page):
     assert page.locator("[data-record]").count() == 2
     page.fill("#id_year_from", "2010")
     page.locator("#id_year_from").dispatch_event("change")
-    page.wait_for_function("document.querySelectorAll('[data-record]').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('[data-record]').length === 1")
     assert "year_from=2010" in page.url
     assert "西游记" in page.locator("#opac-results").inner_text()
     page.click("button[name=language][value=en]")

@@ -29,7 +29,7 @@ def shot(page, name: str) -> None:
 def scan(page, barcode: str, outcome: str) -> None:
     # The previous answer has settled (htmx then selects the field for the next scan).
     page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'scan'"
+        "() => document.activeElement && document.activeElement.id === 'scan'"
         " && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
     )
     page.fill("#scan", barcode)

@@ -70,6 +70,7 @@ def reader_panel(
     card: LibraryCard | None = None,
     desk_fragment: bool = False,
     lines: bool = True,
+    full: bool = True,
 ) -> dict | None:
     """Everything the desk shows about a reader, in three queries whatever their history: the
     reader (with account, class, card and suspension), open loans, and active holds (with
@@ -79,7 +80,10 @@ def reader_panel(
     read with its reader, their account and class: only the suspension is read then.
     ``desk_fragment`` reads only the loans' and holds' columns that the desk's answer shows.
     ``lines`` asks the other apps' registered lines for the panel (circulation/registries.py;
-    none registered, no work); the reader's own page, which does not show them, says False."""
+    none registered, no work); the reader's own page, which does not show them, says False.
+    ``full`` False is what a service-team volunteer (a pupil at the desk) sees of a classmate:
+    what lending needs (name, class, current loans, blocks, a hold ready to collect), not the
+    notices sent to them nor the books they wait for."""
     today = today or timezone.localdate()
     scanned_card = card is not None and card.reader_id == reader_id and card.is_active
     if (reader is None or reader.pk != reader_id) and scanned_card:
@@ -134,6 +138,9 @@ def reader_panel(
         )
     for hold in holds:
         hold.position = (ahead.get(hold.pk) or 0) + 1 if hold.state == Hold.State.WAITING else 0
+    if not full:
+        holds = [hold for hold in holds if hold.state == Hold.State.READY]
+        reader.last_notice, reader.unread_notices = None, 0
     suspended_until = reader.suspended_until
     overdue = [loan for loan in loans if loan.days_overdue]
     blocks = []

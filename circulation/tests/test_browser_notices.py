@@ -65,7 +65,7 @@ def test_a_pupil_reads_a_notice_the_desk_shows_it_and_the_head_teacher_prints_th
     UserFactory(username="wanglib", roles=[Role.LIBRARIAN])
     browser_login(page, "wanglib", PASSWORD)
     page.goto("/circulation/desk/")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'scan'")
     page.keyboard.type("R0000101")
     page.keyboard.press("Enter")
     page.locator("[data-reader-notices]").wait_for()

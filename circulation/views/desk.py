@@ -49,6 +49,11 @@ def _pile_class(request):
     return None
 
 
+def _full_panel(request) -> bool:
+    """Those who manage readers see all of the panel; a volunteer what lending needs."""
+    return request.user.has_perm(Capability.MANAGE_READERS.permission)
+
+
 def _answer(
     request,
     *,
@@ -78,7 +83,11 @@ def _answer(
         # ``panel`` is True (read it), False (leave the panel as it is) or one already read.
         "panel": panel
         if isinstance(panel, dict)
-        else (reader_panel(reader_id, desk_fragment=True) if reader_id and panel and not change else None),
+        else (
+            reader_panel(reader_id, desk_fragment=True, full=_full_panel(request))
+            if reader_id and panel and not change
+            else None
+        ),
         "refresh_panel": bool(panel),
         "change": change,
         "pile_class": school_class,
@@ -107,7 +116,7 @@ def desk(request):
     context["overview"] = school_overview() if show_overview else None
     reader_id = request.session.get(SESSION_READER)
     context.update(
-        panel=reader_panel(reader_id) if reader_id else None,
+        panel=reader_panel(reader_id, full=_full_panel(request)) if reader_id else None,
         desk_name=desk_name(request),
         classes=active_class_list(),
         recent=desk_actions_recent(desk=desk_name(request), limit=10),
@@ -146,7 +155,9 @@ def desk_scan_view(request):
     if answer.outcome == ScanAnswer.Outcome.READER:
         if request.session.get(SESSION_READER) != answer.reader_id:
             request.session[SESSION_READER] = answer.reader_id
-        panel = reader_panel(answer.reader_id, card=answer.card, desk_fragment=True)
+        panel = reader_panel(
+            answer.reader_id, card=answer.card, desk_fragment=True, full=_full_panel(request)
+        )
         return _answer(
             request,
             outcome=ScanAnswer.Outcome.READER,
@@ -169,7 +180,7 @@ def desk_scan_view(request):
         and hasattr(lent.reader, "card_number")
     ):
         # The lend locked and read the reader just now, with what the panel shows of them.
-        panel = reader_panel(served, reader=lent.reader, desk_fragment=True)
+        panel = reader_panel(served, reader=lent.reader, desk_fragment=True, full=_full_panel(request))
     return _answer(
         request,
         outcome=answer.outcome,

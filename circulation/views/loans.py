@@ -61,7 +61,7 @@ def loan_lost(request, loan_id: int):
     )
 
 
-@capability_required(Capability.USE_DESK)
+@capability_required(Capability.MANAGE_READERS)
 def compensation_receipt(request, compensation_id: int):
     compensation = get_object_or_404(
         Compensation.objects.select_related(

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AccountsConfig(AppConfig):
@@ -23,6 +24,17 @@ class AccountsConfig(AppConfig):
                 icon="shield-lock",
                 order=900,
                 capability=Capability.MANAGE_ACCOUNTS,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="login-lockouts",
+                group="administration",
+                label=pgettext_lazy("menu", "Paused sign-ins"),
+                url_name="accounts:login-lockouts",
+                icon="hourglass-split",
+                order=910,
+                capability=Capability.MANAGE_READERS,
             )
         )
         menu_register(

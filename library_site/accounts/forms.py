@@ -3,7 +3,8 @@ from __future__ import annotations
 import unicodedata
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,3 +40,27 @@ class LoginForm(AuthenticationForm):
         if refusal:
             return forms.ValidationError(refusal, code="invalid_login")
         return super().get_invalid_login_error()
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with wrong current passwords counted as failed sign-ins of
+    the account (the same counter as the login's), so a session left open cannot be used to
+    guess the password either."""
+
+    def clean_old_password(self):
+        from axes.handlers.proxy import AxesProxyHandler
+
+        credentials = {"username": self.user.get_username()}
+        if AxesProxyHandler.is_locked(self.request, credentials):
+            raise forms.ValidationError(
+                _("Too many wrong passwords: password changes for this account are paused. Try again later."),
+                code="throttled",
+            )
+        old_password = self.cleaned_data["old_password"]
+        if not self.user.check_password(old_password):
+            user_login_failed.send(sender=type(self), credentials=credentials, request=self.request)
+        return super().clean_old_password()
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)

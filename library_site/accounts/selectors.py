@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.utils import timezone
 
-from .models import RoleRightChange
+from .models import RoleRightChange, User
 from .roles import Capability, Role
 
 
@@ -49,3 +51,40 @@ def role_matrix_get() -> dict:
 def role_right_changes_latest(limit: int = 20):
     """The latest changes of roles' rights made on the roles page, newest first."""
     return RoleRightChange.objects.select_related("changed_by")[:limit]
+
+
+def login_lockouts_current() -> dict:
+    """The accounts and addresses whose sign-in is paused now, with their failures and when
+    the pause ends by itself; two queries whatever the number of attempts."""
+    from axes.models import AccessAttempt
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    recent = AccessAttempt.objects.filter(attempt_time__gte=since)
+    accounts = (
+        recent.exclude(username__isnull=True)
+        .exclude(username="")
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last")
+    )
+    addresses = (
+        recent.exclude(ip_address__isnull=True)
+        .values("ip_address")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.LOGIN_ADDRESS_FAILURE_LIMIT)
+        .order_by("-last")
+    )
+    names = {
+        user.username: user
+        for user in User.objects.filter(username__in=[row["username"] for row in accounts])
+    }
+    return {
+        "accounts": [
+            {**row, "user": names.get(row["username"]), "until": row["last"] + settings.AXES_COOLOFF_TIME}
+            for row in accounts
+        ],
+        "addresses": [{**row, "until": row["last"] + settings.AXES_COOLOFF_TIME} for row in addresses],
+        "account_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }

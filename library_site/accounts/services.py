@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
@@ -10,6 +11,8 @@ from django.db import transaction
 from .exceptions import RightChangeRefused
 from .models import User
 from .roles import STAFF_ROLES, Capability, Role
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -77,3 +80,21 @@ def role_right_set(*, role: Role, capability: Capability, granted: bool, user: U
         group.permissions.remove(permission)
     RoleRightChange.objects.create(role=role, capability=capability, granted=granted, changed_by=user)
     return True
+
+
+def login_lockout_lift(*, account: str = "", address: str = "", user: User) -> bool:
+    """End the pause of one account's sign-in (or one address's) now. The failed attempts
+    behind it are cleared (django-axes keeps its own log of each failure); who lifted it is
+    written to the log. False when nothing was paused."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    account, address = account.strip(), address.strip()
+    if not account and not address:
+        return False
+    if account:
+        lifted = AxesProxyHandler.reset_attempts(username=account)
+    else:
+        lifted = AxesProxyHandler.reset_attempts(ip_address=address)
+    if lifted:
+        logger.info("sign-in pause lifted for %s by %s", account or address, user.get_username())
+    return bool(lifted)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("lockouts/", views.login_lockouts, name="login-lockouts"),
     path("roles/", views.role_matrix, name="role-matrix"),
 ]

@@ -10,12 +10,12 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from .exceptions import RightChangeRefused
-from .forms import LoginForm
+from .forms import LoginForm, ThrottledPasswordChangeForm
 from .home import home_page_for
 from .permissions import capability_required
 from .roles import Capability, Role
-from .selectors import role_matrix_get, role_right_changes_latest
-from .services import role_right_set
+from .selectors import login_lockouts_current, role_matrix_get, role_right_changes_latest
+from .services import login_lockout_lift, role_right_set
 
 
 @login_required
@@ -37,7 +37,11 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = ThrottledPasswordChangeForm
     success_url = reverse_lazy("home")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -77,3 +81,21 @@ def role_matrix(request):
     context["changes"] = role_right_changes_latest()
     context["fixed_role"] = Role.ADMINISTRATOR.value
     return render(request, "accounts/role_matrix.html", context)
+
+
+@capability_required(Capability.MANAGE_READERS)
+def login_lockouts(request):
+    """Accounts and addresses whose sign-in is paused after too many failures; a librarian
+    lifts a pause here (a pupil who forgot the password and tried too often)."""
+    if request.method == "POST":
+        account = request.POST.get("account", "")
+        address = request.POST.get("address", "")
+        lifted = login_lockout_lift(account=account, address=address, user=request.user)
+        if lifted:
+            messages.success(
+                request, _("Sign-in is possible again for %(who)s.") % {"who": account or address}
+            )
+        else:
+            messages.error(request, _("That sign-in was not paused (or its pause has already ended)."))
+        return redirect("accounts:login-lockouts")
+    return render(request, "accounts/login_lockouts.html", login_lockouts_current())

@@ -76,4 +76,45 @@
     }
     refocus();
   });
+  // Small behaviours named by data attributes rather than inline handlers, so that the
+  // Content-Security-Policy can refuse every inline script (script-src 'self').
+  document.addEventListener("click", function (event) {
+    var element = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (element) {
+      window.print();
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-submit-on-change]") && field.form) {
+      field.form.submit();
+    }
+    if (field.matches && field.matches("[data-tick-all]")) {
+      document.querySelectorAll(field.getAttribute("data-tick-all")).forEach(function (box) {
+        box.checked = field.checked;
+      });
+    }
+  });
+  // A button that sends its form once: pressed twice, the second press does nothing.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-submit-once]") : null;
+    if (button && button.form) {
+      event.preventDefault();
+      button.disabled = true;
+      button.form.submit();
+    }
+  });
+  // A form marked data-reset-after-request is emptied after each htmx answer (the kiosk).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.matches && form.matches("form[data-reset-after-request]")) {
+      form.reset();
+    }
+  });
+  // The fields of a form marked data-form-controls get Bootstrap's classes.
+  document.querySelectorAll("form[data-form-controls]").forEach(function (form) {
+    form.querySelectorAll("select, input[type=text]").forEach(function (field) {
+      field.classList.add(field.tagName === "SELECT" ? "form-select" : "form-control");
+    });
+  });
 })();

@@ -23,12 +23,12 @@ def test_a_librarian_signs_in_and_lands_on_the_desk(page):
     assert page.locator("h1").inner_text() == "借还服务台"
     assert page.locator("nav [data-menu=desk]").is_visible()
     # The scan box has the focus; a scan (typed text and Enter) answers in place.
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'scan'")
     page.keyboard.type("R0000123")
     page.keyboard.press("Enter")
     page.locator("#reader-panel [data-reader]").wait_for()
     assert "林小雨" in page.locator("#reader-panel").inner_text()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'scan'")
     page.screenshot(path=str(ARTIFACTS / "home-librarian.png"), full_page=True)
 
 
