@@ -33,10 +33,10 @@ class SystemConfig(AppConfig):
                 ),
                 result_labels={
                     "file": pgettext_lazy("backup", "file"),
-                    "size": _("bytes"),
-                    "tables": _("tables"),
-                    "rows": _("rows"),
-                    "verified": _("verified"),
+                    "size": pgettext_lazy("backup", "bytes"),
+                    "tables": pgettext_lazy("backup", "tables"),
+                    "rows": pgettext_lazy("backup", "rows"),
+                    "verified": pgettext_lazy("backup", "verified"),
                     "removed": _("old backups removed"),
                 },
             )
