@@ -165,12 +165,13 @@ def test_restore_refuses_bad_archives_with_a_non_zero_exit_and_changes_nothing(l
 
     garbage = var / "garbage.tar"
     garbage.write_bytes(b"not a tar file at all" * 50)
+    # The commands answer in the site's language (Chinese first).
     cases = {
-        var / "missing.tar": "There is no backup file",
-        garbage: "is not a backup of this system or it is damaged",
-        _rewrite(archive, var / "damaged.tar", damage=database): f"The backup's file {database} is damaged",
-        _rewrite(archive, var / "newer.tar", manifest_change=newer): "newer version of the system "
-        "(circulation.9999_from_the_future)",
+        var / "missing.tar": "处没有备份文件",
+        garbage: "garbage.tar 不是本系统的备份，或者已经损坏",
+        _rewrite(archive, var / "damaged.tar", damage=database): f"备份中的文件 {database} 已损坏",
+        _rewrite(archive, var / "newer.tar", manifest_change=newer): "这个备份来自更新版本的系统"
+        "（circulation.9999_from_the_future）",
     }
     for path, message in cases.items():
         refused = _manage("restore", str(path), "--yes", url=_url(), var=var)
