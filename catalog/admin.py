@@ -66,6 +66,10 @@ class ClassificationClassAdmin(admin.ModelAdmin):
 class LabelSheetAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "rows", "columns", "label_width_mm", "label_height_mm")
 
+    def has_delete_permission(self, request, obj=None):
+        # A sheet is corrected or replaced by a new one, never deleted: labels were printed on it.
+        return False
+
 
 @admin.register(CatalogSettings)
 class CatalogSettingsAdmin(admin.ModelAdmin):

@@ -137,20 +137,26 @@ class LoanPolicyAdmin(ReadOnlyAdmin):
     )
 
 
-admin.site.register(ClosedPeriod, ReadOnlyAdmin)
+@admin.register(ClosedPeriod)
+class ClosedPeriodAdmin(ReadOnlyAdmin):
+    list_display = ("name", "kind", "starts_on", "ends_on", "withdrawn_at", "withdrawn_by")
+
+
 admin.site.register(Term, ReadOnlyAdmin)
 
 
+# Opening hours and class sessions are ended or cancelled on the room's page, with who and why,
+# and never deleted: the back office only reads them.
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(admin.ModelAdmin):
-    list_display = ("room", "weekday", "opens_at", "closes_at")
+class OpeningHoursAdmin(ReadOnlyAdmin):
+    list_display = ("room", "weekday", "opens_at", "closes_at", "ended_at", "ended_by")
     list_filter = ("room", "weekday")
 
 
 @admin.register(ClassSession)
-class ClassSessionAdmin(admin.ModelAdmin):
-    list_display = ("date", "period", "room", "school_class", "booked_by")
-    list_filter = ("room",)
+class ClassSessionAdmin(ReadOnlyAdmin):
+    list_display = ("date", "period", "room", "school_class", "status", "booked_by", "cancelled_by")
+    list_filter = ("room", "status")
     date_hierarchy = "date"
 
 

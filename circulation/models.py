@@ -11,7 +11,13 @@ from django.utils.translation import pgettext_lazy
 from library_site.accounts.fields import actor_field
 from library_site.school import class_name, grade_name
 
-from .querysets import LibraryCardQuerySet, ReaderQuerySet
+from .querysets import (
+    ClassSessionQuerySet,
+    ClosedPeriodQuerySet,
+    LibraryCardQuerySet,
+    OpeningHoursQuerySet,
+    ReaderQuerySet,
+)
 
 
 class SchoolClass(models.Model):
@@ -412,6 +418,13 @@ class ClosedPeriod(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
     starts_on = models.DateField(_("first closed day"))
     ends_on = models.DateField(_("last closed day"))
+    # A period taken off the calendar is kept, with who took it off and why: due dates set while
+    # it stood were set by it.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = actor_field(_("withdrawn by"))
+    withdraw_reason = models.CharField(_("reason for withdrawing"), max_length=200, blank=True)
+
+    objects = ClosedPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("closed period")
@@ -879,6 +892,13 @@ class OpeningHours(models.Model):
     weekday = models.PositiveSmallIntegerField(_("day of the week"), choices=Weekday.choices)
     opens_at = models.TimeField(_("opens at"))
     closes_at = models.TimeField(_("closes at"))
+    # Hours no longer kept are ended, not deleted, with who ended them and why: the weeks before
+    # were open by them.
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = actor_field(_("ended by"))
+    end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
+
+    objects = OpeningHoursQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("opening hours")
@@ -904,7 +924,14 @@ class OpeningHours(models.Model):
 
 
 class ClassSession(models.Model):
-    """A class's period in a reading room (阅览编排), booked in the room's timetable."""
+    """A class's period in a reading room (阅览编排), booked in the room's timetable. A cancelled
+    session stays as a cancelled row with who cancelled it, when and why; the monthly statistics
+    count a session unless it was cancelled before its day (``ClassSession.objects.held()``), so
+    a recount after a late cancellation gives the figure already reported."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", pgettext_lazy("class session", "Booked")
+        CANCELLED = "cancelled", pgettext_lazy("class session", "Cancelled")
 
     room = models.ForeignKey(
         "catalog.Location",
@@ -921,17 +948,33 @@ class ClassSession(models.Model):
     )
     booked_by = actor_field(_("booked by"))
     booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.BOOKED)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = actor_field(_("cancelled by"))
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+
+    objects = ClassSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("class session")
         verbose_name_plural = _("class sessions")
         ordering = ["date", "period", "room"]
         constraints = [
+            # A cancelled session frees its period for another booking.
             models.UniqueConstraint(
-                fields=["room", "date", "period"], name="class_session_one_per_room_period"
+                fields=["room", "date", "period"],
+                condition=Q(status="booked"),
+                name="class_session_one_per_room_period",
             ),
             models.UniqueConstraint(
-                fields=["school_class", "date", "period"], name="class_session_one_room_per_class_period"
+                fields=["school_class", "date", "period"],
+                condition=Q(status="booked"),
+                name="class_session_one_room_per_class_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="booked", cancelled_at__isnull=True)
+                | Q(status="cancelled", cancelled_at__isnull=False),
+                name="class_session_cancelled_when",
             ),
             models.CheckConstraint(
                 condition=Q(period__gte=1, period__lte=12), name="class_session_period_in_range"

@@ -57,7 +57,9 @@ def _rules_load() -> LendingRules:
     return LendingRules(
         settings=CirculationSettings.current(),
         policies=list(LoanPolicy.objects.filter(is_active=True)),
-        periods=list(ClosedPeriod.objects.order_by("starts_on").values_list("starts_on", "ends_on")),
+        periods=list(
+            ClosedPeriod.objects.current().order_by("starts_on").values_list("starts_on", "ends_on")
+        ),
         terms=list(terms),
     )
 

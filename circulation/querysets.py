@@ -1,12 +1,35 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 
 
 class LibraryCardQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status="active")
+
+
+class ClosedPeriodQuerySet(models.QuerySet):
+    def current(self):
+        """The periods on the calendar (not withdrawn)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class OpeningHoursQuerySet(models.QuerySet):
+    def current(self):
+        """The hours a room keeps now (not ended)."""
+        return self.filter(ended_at__isnull=True)
+
+
+class ClassSessionQuerySet(models.QuerySet):
+    def booked(self):
+        """The timetable: sessions not cancelled."""
+        return self.filter(status="booked")
+
+    def held(self):
+        """What the statistics count: a session not cancelled, or cancelled only after its day
+        (it took place, and may have been counted already), so a recount gives the same figure."""
+        return self.filter(Q(status="booked") | Q(cancelled_at__date__gt=F("date")))
 
 
 class ReaderQuerySet(models.QuerySet):

@@ -23,7 +23,7 @@ from library_site import states
 from library_site.accounts.roles import Capability
 
 from .exceptions import CirculationError, StateRefused
-from .models import ClassSetBooking, Hold, LibraryCard, Loan, Reader
+from .models import ClassSession, ClassSetBooking, Hold, LibraryCard, Loan, Reader
 
 Move = states.Move
 # The rights (``user.has_perm`` names) the moves need beyond signing in, as the views check them.
@@ -129,4 +129,17 @@ CLASS_SET_STATES = StateTable(
     message=_("A class-set booking that is “%(current)s” cannot become “%(wanted)s”."),
 )
 
-TABLES = (READER_STATES, CARD_STATES, LOAN_STATES, HOLD_STATES, CLASS_SET_STATES)
+SessionStatus = ClassSession.Status
+CLASS_SESSION_STATES = StateTable(
+    "class session",
+    [
+        Move(
+            SessionStatus.BOOKED, SessionStatus.CANCELLED, "cancelled in the timetable", right=MANAGE_READERS
+        ),
+    ],
+    choices=ClassSession.Status,
+    refused=StateRefused,
+    message=_("A class session that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+TABLES = (READER_STATES, CARD_STATES, LOAN_STATES, HOLD_STATES, CLASS_SET_STATES, CLASS_SESSION_STATES)

@@ -248,6 +248,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "media/"
+# Where the nightly backup job writes its archives (manage.py backup by default too), kept 7
+# daily, 4 weekly and 12 monthly. Point it at another disk than the database's in production.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or VAR_DIR / "backups")
 
 # Exports from the back office need the model's view permission; cells are escaped by the
 # resources themselves (library_site.documents.sheets), which also covers + - and @.
@@ -326,6 +329,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "library_site.system.tasks.heartbeat_task",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
+    },
+    # The whole library into BACKUP_DIR every night, before the other night jobs.
+    "nightly-backup": {
+        "task": "library_site.system.tasks.backup_task",
+        "schedule": crontab(hour=2, minute=30),
     },
     "clear-expired-sessions": {
         "task": "library_site.accounts.tasks.clear_expired_sessions_task",

@@ -18,7 +18,7 @@ def policies_page(*, today: datetime.date | None = None) -> dict:
     return {
         "policies": LoanPolicy.objects.all(),
         "settings": CirculationSettings.current(),
-        "closed_periods": ClosedPeriod.objects.filter(ends_on__gte=today.replace(month=1, day=1)),
+        "closed_periods": ClosedPeriod.objects.current().filter(ends_on__gte=today.replace(month=1, day=1)),
         "terms": Term.objects.order_by("-starts_on")[:TERMS_SHOWN],
         "notice_templates": notice_template_list(),
     }

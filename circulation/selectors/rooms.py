@@ -15,10 +15,11 @@ def room_week(room, *, week_start) -> dict:
     """A reading room's week: its opening hours by day with the weekly total, the weekly target
     (``reading_room_weekly_target_hours``) and whether the total meets it (``meets_target``),
     the class sessions of the week by day and period, and the visits counted."""
-    hours = list(OpeningHours.objects.filter(room=room).order_by("weekday", "opens_at"))
+    hours = list(OpeningHours.objects.current().filter(room=room).order_by("weekday", "opens_at"))
     days = [week_start + datetime.timedelta(days=offset) for offset in range(7)]
     sessions = list(
-        ClassSession.objects.filter(room=room, date__in=days)
+        ClassSession.objects.booked()
+        .filter(room=room, date__in=days)
         .select_related("school_class")
         .order_by("date", "period")
     )
@@ -55,7 +56,7 @@ def rooms_with_weekly_hours() -> dict:
     target = reading_room_weekly_target_hours()
     rooms = list(active_rooms())
     hours: dict[int, float] = {}
-    for span in OpeningHours.objects.filter(room__in=rooms):
+    for span in OpeningHours.objects.current().filter(room__in=rooms):
         hours[span.room_id] = hours.get(span.room_id, 0) + span.hours
     return {
         "rooms": [

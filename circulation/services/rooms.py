@@ -15,6 +15,7 @@ from library_site.accounts.models import User
 from ..exceptions import CardNotValid, RoomNotAvailable
 from ..models import ClassSession, LibraryCard, OpeningHours, Reader, SchoolClass, Visit, reading_rooms
 from ..scans import scan_clean
+from ..states import CLASS_SESSION_STATES
 
 VISIT_REPEAT_SECONDS = 120
 
@@ -72,7 +73,8 @@ def class_session_book(
     )
     session.full_clean(validate_unique=False, validate_constraints=False)
     clash = (
-        ClassSession.objects.filter(date=date, period=period)
+        ClassSession.objects.booked()
+        .filter(date=date, period=period)
         .filter(Q(room=room) | Q(school_class=school_class))
         .select_related("school_class", "room")
         .first()
@@ -96,9 +98,20 @@ def class_session_book(
 
 
 @transaction.atomic
-def class_session_cancel(*, session: ClassSession) -> None:
-    """A booking of the timetable is not a record the library accounts for: it is removed."""
-    ClassSession.objects.filter(pk=session.pk).delete()
+def class_session_cancel(
+    *, session: ClassSession, cancelled_by: User | None, reason: str = ""
+) -> ClassSession:
+    """Cancel a booking of the timetable. The session stays, cancelled, with who cancelled it,
+    when and why, and its period is free again; one cancelled after its day is still counted by
+    the monthly statistics (``ClassSession.objects.held()``)."""
+    session = ClassSession.objects.select_for_update().get(pk=session.pk)
+    CLASS_SESSION_STATES.check(session.status, ClassSession.Status.CANCELLED)
+    session.status = ClassSession.Status.CANCELLED
+    session.cancelled_at = timezone.now()
+    session.cancelled_by = cancelled_by
+    session.cancel_reason = (reason or "").strip()[:200]
+    session.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    return session
 
 
 @transaction.atomic
@@ -110,9 +123,11 @@ def opening_hours_add(
     hours.full_clean(validate_constraints=False)
     if closes_at <= opens_at:
         raise RoomNotAvailable(gettext("The room must close after it opens."))
-    overlap = OpeningHours.objects.filter(
-        room=room, weekday=weekday, opens_at__lt=closes_at, closes_at__gt=opens_at
-    ).exists()
+    overlap = (
+        OpeningHours.objects.current()
+        .filter(room=room, weekday=weekday, opens_at__lt=closes_at, closes_at__gt=opens_at)
+        .exists()
+    )
     if overlap:
         raise RoomNotAvailable(gettext("These hours overlap hours already recorded for that day."))
     hours.save()
@@ -120,5 +135,14 @@ def opening_hours_add(
 
 
 @transaction.atomic
-def opening_hours_remove(*, hours: OpeningHours) -> None:
-    OpeningHours.objects.filter(pk=hours.pk).delete()
+def opening_hours_end(*, hours: OpeningHours, ended_by: User | None, reason: str = "") -> OpeningHours:
+    """The room no longer keeps these hours: they are ended, with who ended them and why, and
+    kept (the weeks before were open by them)."""
+    hours = OpeningHours.objects.select_for_update().get(pk=hours.pk)
+    if hours.ended_at is not None:
+        raise RoomNotAvailable(gettext("These opening hours were ended already."))
+    hours.ended_at = timezone.now()
+    hours.ended_by = ended_by
+    hours.end_reason = (reason or "").strip()[:200]
+    hours.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    return hours

@@ -7,16 +7,19 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from catalog.models import Location
 from catalog.services.copies import copies_add
 from circulation.exceptions import CirculationError, StateRefused, UndoRefused
-from circulation.models import ClassSetBooking, Hold, LibraryCard, Loan, Reader
+from circulation.models import ClassSession, ClassSetBooking, Hold, LibraryCard, Loan, Reader
 from circulation.services.class_sets import class_set_book, class_set_cancel, class_set_lend
 from circulation.services.holds import hold_cancel, hold_expire, hold_place
 from circulation.services.loans import loan_checkout, loan_mark_lost, loan_return, loan_undo
 from circulation.services.readers import card_reissue, reader_update
+from circulation.services.rooms import class_session_book, class_session_cancel
 from circulation.services.school import grades_promote
 from circulation.states import (
     CARD_STATES,
+    CLASS_SESSION_STATES,
     CLASS_SET_STATES,
     HOLD_STATES,
     LOAN_STATES,
@@ -64,6 +67,7 @@ def test_every_state_model_of_circulation_has_a_table():
         Loan.State,
         Hold.State,
         ClassSetBooking.State,
+        ClassSession.Status,
     }
 
 
@@ -228,3 +232,13 @@ def test_a_refused_move_changes_nothing(librarian):
         class_set_lend(booking=booking, user=librarian)
     assert ClassSetBooking.objects.get(pk=booking.pk).state == ClassSetBooking.State.CANCELLED
     assert not Loan.objects.exists()
+
+
+def test_the_class_sessions_move_is_made_by_the_cancellation(librarian):
+    room = Location.objects.create(name="状态表阅览室", kind=Location.Kind.READING_ROOM)
+    session = class_session_book(
+        room=room, school_class=SchoolClassFactory(), date=timezone.localdate(), period=1
+    )
+    class_session_cancel(session=session, cancelled_by=librarian, reason="")
+    assert ClassSession.objects.get(pk=session.pk).status == ClassSession.Status.CANCELLED
+    assert {(ClassSession.Status.BOOKED, ClassSession.Status.CANCELLED)} == moves(CLASS_SESSION_STATES)

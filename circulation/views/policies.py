@@ -15,7 +15,7 @@ from library_site.accounts.roles import Capability
 from ..forms.policies import CirculationSettingsForm, ClosedPeriodForm, LoanPolicyForm, TermForm
 from ..models import CirculationSettings, ClosedPeriod, LoanPolicy, Term
 from ..selectors.policies import policies_page
-from ..services.policies import closed_period_delete
+from ..services.policies import closed_period_withdraw
 
 manage_policies = capability_required(Capability.MANAGE_POLICIES)
 
@@ -83,7 +83,7 @@ def closed_create(request):
 
 @manage_policies
 def closed_edit(request, pk: int):
-    period = get_object_or_404(ClosedPeriod, pk=pk)
+    period = get_object_or_404(ClosedPeriod.objects.current(), pk=pk)
     return _edit(
         request,
         form_class=ClosedPeriodForm,
@@ -97,8 +97,8 @@ def closed_edit(request, pk: int):
 @require_POST
 def closed_delete(request, pk: int):
     period = get_object_or_404(ClosedPeriod, pk=pk)
-    closed_period_delete(period=period)
-    messages.success(request, _("The closed days are removed from the calendar."))
+    closed_period_withdraw(period=period, withdrawn_by=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("The closed days are taken off the calendar; they stay in its history."))
     return redirect("circulation:policies")
 
 

@@ -92,8 +92,14 @@ def room_week_page(request, pk: int):
 @capability_required(Capability.MANAGE_READERS)
 def class_session_cancel(request, pk: int):
     session = get_object_or_404(ClassSession, pk=pk)
-    services.class_session_cancel(session=session)
-    messages.info(request, _("The class session is cancelled."))
+    try:
+        services.class_session_cancel(
+            session=session, cancelled_by=request.user, reason=request.POST.get("reason", "")
+        )
+    except CirculationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.info(request, _("The class session is cancelled."))
     return redirect(_room_url(session.room_id, session.date))
 
 
@@ -101,8 +107,12 @@ def class_session_cancel(request, pk: int):
 @capability_required(Capability.MANAGE_READERS)
 def opening_hours_remove(request, pk: int):
     hours = get_object_or_404(OpeningHours, pk=pk)
-    services.opening_hours_remove(hours=hours)
-    messages.info(request, _("The opening hours are removed."))
+    try:
+        services.opening_hours_end(hours=hours, ended_by=request.user, reason=request.POST.get("reason", ""))
+    except CirculationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.info(request, _("The opening hours are ended; they stay in the room's history."))
     return redirect("circulation:room-week", pk=hours.room_id)
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -26,3 +28,18 @@ class UserAdmin(DjangoUserAdmin):
             {"classes": ("wide",), "fields": ("username", "full_name", "email", "password1", "password2")},
         ),
     )
+
+
+# Roles are groups with stable machine names that the code looks up: one deleted or renamed in
+# the back office locks its members out. They are never deleted here, their names are fixed
+# once made, and ``manage.py roles_repair`` restores the standard ones from ``roles.py``.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        return ("name",) if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

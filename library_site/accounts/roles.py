@@ -91,6 +91,14 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 del C
 
+# What the roles page says when a standard role is missing or the administrator's rights are not
+# the standard ones (a group deleted in the database, a right taken away by hand).
+ROLES_REPAIR_ADVICE = _(
+    "The standard roles are damaged: a role is missing or the library administrator's rights are "
+    "not the standard ones. Ask whoever runs the server to run “python manage.py roles_repair”: "
+    "it restores the standard roles and rights and changes nothing else."
+)
+
 # Roles whose members work in the back office (the Django admin) as well as in the pages.
 STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.LIBRARIAN})
 

@@ -6,7 +6,7 @@ from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
 
 from .models import RoleRightChange, User
-from .roles import Capability, Role
+from .roles import ROLE_CAPABILITIES, ROLES_REPAIR_ADVICE, Capability, Role
 
 
 def role_matrix_get() -> dict:
@@ -33,7 +33,14 @@ def role_matrix_get() -> dict:
         else set()
         for role in Role
     }
+    administrator = {capability.value for capability in ROLE_CAPABILITIES[Role.ADMINISTRATOR]}
     return {
+        # A role missing or the administrator's fixed rights changed: the page says to run
+        # ``manage.py roles_repair``.
+        "repair_advice": ROLES_REPAIR_ADVICE
+        if len(by_name) < len(Role)
+        or held_by_role[Role.ADMINISTRATOR] & {capability.value for capability in Capability} != administrator
+        else "",
         "roles": [
             {"role": role, "people": by_name[role.value].people if role.value in by_name else 0}
             for role in Role

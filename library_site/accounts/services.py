@@ -10,7 +10,7 @@ from django.db import transaction
 
 from .exceptions import RightChangeRefused
 from .models import User
-from .roles import STAFF_ROLES, Capability, Role
+from .roles import ROLE_CAPABILITIES, ROLES_REPAIR_ADVICE, STAFF_ROLES, Capability, Role
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,9 @@ def role_right_set(*, role: Role, capability: Capability, granted: bool, user: U
     role, capability = Role(role), Capability(capability)
     if role == Role.ADMINISTRATOR:
         raise RightChangeRefused(_("The library administrator's rights cannot be changed here."))
-    group = Group.objects.select_for_update().get(name=role.value)
+    group = Group.objects.select_for_update().filter(name=role.value).first()
+    if group is None:
+        raise RightChangeRefused(ROLES_REPAIR_ADVICE)
     permission = Permission.objects.get(content_type__app_label="accounts", codename=capability.value)
     held = group.permissions.filter(pk=permission.pk).exists()
     if held == granted:
@@ -98,3 +100,47 @@ def login_lockout_lift(*, account: str = "", address: str = "", user: User) -> b
     if lifted:
         logger.info("sign-in pause lifted for %s by %s", account or address, user.get_username())
     return bool(lifted)
+
+
+@transaction.atomic
+def roles_repair(*, reset_rights: bool = False) -> list[str]:
+    """Restore the standard roles of ``roles.py``: every right's permission, every role's group
+    (made with its standard rights when it was missing) and the library administrator's rights,
+    which are fixed. With ``reset_rights`` every role's rights go back to ``ROLE_CAPABILITIES``,
+    undoing the changes made on the roles page. Returns one line per change, in English (this is
+    the command line's answer); run again, it changes nothing."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    changes: list[str] = []
+    content_type, _created = ContentType.objects.get_or_create(app_label="accounts", model="user")
+    permissions = {}
+    for capability in Capability:
+        permission, created = Permission.objects.get_or_create(
+            content_type=content_type,
+            codename=capability.value,
+            defaults={"name": str(capability.label)[:255]},
+        )
+        permissions[capability] = permission
+        if created:
+            changes.append(f"right {capability.value}: created")
+    for role in Role:
+        group, created = Group.objects.select_for_update().get_or_create(name=role.value)
+        if created:
+            changes.append(f"role {role.value}: created")
+        if not (created or reset_rights or role == Role.ADMINISTRATOR):
+            continue
+        wanted = {permissions[capability].pk for capability in ROLE_CAPABILITIES[role]}
+        held = set(
+            group.permissions.filter(
+                pk__in=[permission.pk for permission in permissions.values()]
+            ).values_list("pk", flat=True)
+        )
+        by_pk = {permission.pk: capability for capability, permission in permissions.items()}
+        for pk in sorted(wanted - held):
+            changes.append(f"role {role.value}: right {by_pk[pk].value} given")
+        for pk in sorted(held - wanted):
+            changes.append(f"role {role.value}: right {by_pk[pk].value} taken away")
+        group.permissions.add(*(wanted - held))
+        group.permissions.remove(*(held - wanted))
+    return changes

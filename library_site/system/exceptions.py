@@ -19,3 +19,9 @@ class JobAlreadyWaiting(LibrarySystemError):
 
 class JobRunRefused(LibrarySystemError):
     """A job's run asked to move to a state its table does not allow."""
+
+
+class BackupRefused(LibrarySystemError):
+    """A backup that cannot be made, an archive that cannot be read or restored here (missing,
+    damaged, from a newer schema or another engine), or a restore whose result does not match
+    its manifest."""

@@ -9,3 +9,22 @@ from .health import heartbeat_record
 def heartbeat_task() -> None:
     """Beat sends this every minute; the status page and /healthz read when it last ran."""
     heartbeat_record(hostname=socket.gethostname())
+
+
+@shared_task(name="library_site.system.tasks.backup_task", bind=True)
+def backup_task(self, param=None, job_run_id=None):
+    """The nightly backup into BACKUP_DIR (verified as it is written), then the retention."""
+    from .backups import backup_create, backups_prune
+    from .jobs import job_run
+
+    with job_run("backup", run_id=job_run_id, task_id=self.request.id, param=param) as run:
+        made = backup_create()
+        removed = backups_prune()
+        run.result = {
+            "file": made.path.name,
+            "size": made.size,
+            "tables": len(made.manifest["tables"]),
+            "rows": sum(entry["rows"] for entry in made.manifest["tables"].values()),
+            "verified": True,
+            "removed": len(removed),
+        }

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
+from .backups import backup_status
 from .exceptions import JobAlreadyWaiting
 from .health import health_get
 from .jobs import job_get, job_param_clean, job_send_now, jobs_overview
@@ -61,7 +62,11 @@ def status_panel(request):
 def jobs(request):
     """The operations page: every background job, when it runs, its latest runs with their
     results and errors, and a button to start one now."""
-    return render(request, "system/jobs.html", {"overview": jobs_overview(), "health": health_get()})
+    return render(
+        request,
+        "system/jobs.html",
+        {"overview": jobs_overview(), "health": health_get(), "backup": backup_status()},
+    )
 
 
 @require_POST

@@ -158,7 +158,8 @@ def monthly_snapshot_compute(*, month: date, today: date | None = None) -> Month
         )
     totals["class_sessions"] = 0
     for row in (
-        ClassSession.objects.filter(date__gte=month, date__lte=month_last_day(month))
+        ClassSession.objects.held()
+        .filter(date__gte=month, date__lte=month_last_day(month))
         .values("school_class__grade", "school_class__number")
         .annotate(n=Count("pk"))
     ):
