@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Substr, Upper
 from django.utils import timezone
 
+from activities.selectors.selection import notes_month_counts
 from catalog.models import Copy, CopyStatusChange
 from circulation.models import ClassSession, DeskAction, Loan, Visit
 
@@ -192,6 +193,9 @@ def monthly_snapshot_compute(*, month: date, today: date | None = None) -> Month
     ):
         totals["copies"] += row["n"]
         figures.add("copies", row["n"], clc=row["clc"])
+
+    # The reading activities: notes handed in, reviewed and selected, and excerpt cards.
+    totals.update(notes_month_counts(month))
 
     top_titles = [
         MonthlyTopTitle(
