@@ -1,8 +1,10 @@
 """The write of the monthly statistics: computing a month's statistics into its snapshot.
 
 The counting is done by the database (``COUNT … GROUP BY`` over the month's loans, returns,
-renewals, visits and copies, each through an index on its date); Python only files the grouped
-rows into the snapshot's breakdown lines and writes them in one short transaction.
+renewals, visits and copies, each through an index on its date, and the month's reading notes
+and excerpt cards through ``activities.selectors.selection.notes_month_counts``); Python only
+files the grouped rows into the snapshot's breakdown lines and writes them in one short
+transaction.
 """
 
 from __future__ import annotations
