@@ -36,6 +36,14 @@ class MonthlySnapshot(models.Model):
     class_sessions = models.PositiveIntegerField(_("class sessions in reading rooms"), default=0)
     new_copies = models.PositiveIntegerField(_("new copies"), default=0)
     copies = models.PositiveIntegerField(_("copies held at the end of the month"), default=0)
+    # The reading activities (activities.selectors.selection.notes_month_counts): empty for a
+    # month counted before they were, so that a page shows "—" for it rather than a zero.
+    notes_handed_in = models.PositiveIntegerField(_("reading notes handed in"), null=True, blank=True)
+    notes_on_paper = models.PositiveIntegerField(_("reading notes on paper"), null=True, blank=True)
+    notes_reviewed = models.PositiveIntegerField(_("reading notes reviewed"), null=True, blank=True)
+    notes_selected = models.PositiveIntegerField(_("reading notes selected"), null=True, blank=True)
+    cards_handed_in = models.PositiveIntegerField(_("excerpt cards handed in"), null=True, blank=True)
+    cards_selected = models.PositiveIntegerField(_("excerpt cards selected"), null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"))
     duration_ms = models.PositiveIntegerField(_("time to compute (ms)"), default=0)
 

@@ -463,7 +463,7 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
         [
             [
                 figure.label,
-                figure.value,
+                _month_value(figure.value),
                 _month_value(figure.previous),
                 _month_value(figure.change),
                 NO_DATA if figure.change_percent is None else figure.change_percent / 100,

@@ -497,6 +497,13 @@ def reading_tables(query: RegisterQuery) -> list[Table]:
                 Column(
                     pgettext_lazy("register", "Reading-room visits"), "integer", 10, total=True, key="visits"
                 ),
+                Column(
+                    pgettext_lazy("register", "Reading notes handed in"),
+                    "integer",
+                    10,
+                    total=True,
+                    key="notes",
+                ),
             ],
             records=data["students"],
         ),
@@ -515,6 +522,7 @@ def reading_tables(query: RegisterQuery) -> list[Table]:
                     total=True,
                 ),
                 Column(pgettext_lazy("register", "Reading-room visits"), "integer", 10, total=True),
+                Column(pgettext_lazy("register", "Reading notes handed in"), "integer", 10, total=True),
             ],
             rows=(
                 [
@@ -525,6 +533,7 @@ def reading_tables(query: RegisterQuery) -> list[Table]:
                     row["loans_per_student"],
                     row["visitors"],
                     row["visits"],
+                    row["notes"],
                 ]
                 for row in data["classes"]
             ),

@@ -33,6 +33,11 @@ KEY_FIGURES = (
     ("class_sessions", gettext_lazy("Class sessions in reading rooms")),
     ("new_copies", gettext_lazy("New copies")),
     ("copies", gettext_lazy("Copies held at the end of the period")),
+    # The reading activities (None, shown "—", for a period counted before they were).
+    ("notes_handed_in", gettext_lazy("Reading notes handed in")),
+    ("notes_reviewed", gettext_lazy("Reading notes reviewed")),
+    ("notes_selected", gettext_lazy("Reading notes selected")),
+    ("cards_handed_in", gettext_lazy("Excerpt cards handed in")),
 )
 
 
@@ -40,16 +45,18 @@ KEY_FIGURES = (
 class KeyFigure:
     name: str
     label: str
-    value: int
+    value: int | None  # None: not counted for the period (the notes of months counted before them)
     previous: int | None  # None when there is nothing to compare with
 
     @property
     def change(self) -> int | None:
-        return None if self.previous is None else self.value - self.previous
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
 
     @property
     def change_percent(self) -> float | None:
-        if self.previous in (None, 0):
+        if self.value is None or self.previous in (None, 0):
             return None
         return round((self.value - self.previous) * 100 / self.previous, 1)
 
@@ -149,7 +156,7 @@ def period_before(period: Period) -> Period | None:
     return period_of_months(first, last)
 
 
-def _figure_value(statistics: PeriodStatistics, name: str, *, monthly: bool) -> int:
+def _figure_value(statistics: PeriodStatistics, name: str, *, monthly: bool) -> int | None:
     if name == "active_readers":
         if monthly:
             return statistics.months[0].active_readers if statistics.months else 0

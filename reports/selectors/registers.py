@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from activities.models import PupilWork, ReadingNote
 from circulation.models import ClassSetBooking, Hold, Loan, Reader, SchoolClass, Visit
 from library_site.dates import day_bounds
 from library_site.school import class_name, school_year_of, school_year_start
@@ -266,6 +267,19 @@ def _student_loans_and_visits(date_from: date, date_to: date, *, grade, school_c
     return listed, loans, visits
 
 
+def _student_notes(date_from: date, date_to: date, listed):
+    """The reading notes the listed pupils handed in between two dates: typed notes submitted
+    (and those reviewed or selected since) and paper notes recorded as received, by the day
+    handed in; a draft, or a note returned for revision and not handed in again, does not count."""
+    start, end = day_bounds(date_from, date_to)
+    return ReadingNote.objects.filter(
+        state__in=PupilWork.HANDED_IN,
+        submitted_at__gte=start,
+        submitted_at__lt=end,
+        reader__in=listed.values("pk"),
+    )
+
+
 def student_reading_count(date_from: date, date_to: date, *, grade=None, school_class_id=None) -> int:
     listed, _loans, _visits = _student_loans_and_visits(
         date_from, date_to, grade=grade, school_class_id=school_class_id
@@ -277,11 +291,16 @@ def student_reading_register(
     date_from: date, date_to: date, *, grade: int | None = None, school_class_id: int | None = None
 ) -> dict:
     """Register I: for every pupil (those at school, and those who have left but borrowed or
-    came in the period), the loans lent and the reading-room visits between two dates; and the
-    same per class. Counted by the database, grouped by reader and by class: six queries
-    whatever the number of loans. A pupil is counted in their present class."""
+    came in the period), the loans lent, the reading-room visits and the reading notes handed
+    in between two dates; and the same per class. Counted by the database, grouped by reader
+    and by class: eight queries whatever the number of loans and notes. A pupil is counted in
+    their present class."""
     listed, loans, visits = _student_loans_and_visits(
         date_from, date_to, grade=grade, school_class_id=school_class_id
+    )
+    notes = _student_notes(date_from, date_to, listed)
+    notes_by_reader = dict(
+        notes.order_by().values("reader_id").annotate(n=Count("pk")).values_list("reader_id", "n")
     )
     loans_by_reader = dict(
         loans.order_by().values("reader_id").annotate(n=Count("pk")).values_list("reader_id", "n")
@@ -310,6 +329,7 @@ def student_reading_register(
                 "gender": genders.get(gender, ""),
                 "loans": loans_by_reader.get(pk, 0),
                 "visits": visits_by_reader.get(pk, 0),
+                "notes": notes_by_reader.get(pk, 0),
             }
         )
 
@@ -331,6 +351,12 @@ def student_reading_register(
         .values("reader__school_class_id")
         .annotate(visits=Count("pk"), visitors=Count("reader_id", distinct=True))
     }
+    per_class_notes = dict(
+        notes.order_by()
+        .values("reader__school_class_id")
+        .annotate(n=Count("pk"))
+        .values_list("reader__school_class_id", "n")
+    )
     classes = []
     for school_class in SchoolClass.objects.filter(pk__in=list(per_class_students)).order_by(
         "grade", "number", "pk"
@@ -348,6 +374,7 @@ def student_reading_register(
                 "loans_per_student": per_student(loans_count, students_count),
                 "visitors": visited.get("visitors", 0),
                 "visits": visited.get("visits", 0),
+                "notes": per_class_notes.get(school_class.pk, 0),
             }
         )
     return {"students": students, "classes": classes}

@@ -28,6 +28,15 @@ TOP_SHOWN = 20
 # The dashboard offers to count at most this many of the months not counted yet, one button each.
 COUNT_OFFERED = 12
 TOTAL_FIELDS = ("loans", "returns", "renewals", "visits", "class_sessions", "new_copies")
+# The reading activities' figures of a snapshot: None for a month counted before they were.
+NOTE_FIELDS = (
+    "notes_handed_in",
+    "notes_on_paper",
+    "notes_reviewed",
+    "notes_selected",
+    "cards_handed_in",
+    "cards_selected",
+)
 Dimension = MonthlyFigure.Dimension
 
 
@@ -46,6 +55,18 @@ class MonthFigures:
     new_copies: int = 0
     copies: int = 0
     computed_at: object = None
+    # The reading activities: None when the month has no snapshot or was counted before them.
+    notes_handed_in: int | None = None
+    notes_on_paper: int | None = None
+    notes_reviewed: int | None = None
+    notes_selected: int | None = None
+    cards_handed_in: int | None = None
+    cards_selected: int | None = None
+
+    @property
+    def has_notes(self) -> bool:
+        """The month's snapshot counted the reading notes and cards."""
+        return self.notes_handed_in is not None
 
 
 @dataclass
@@ -114,6 +135,8 @@ class PeriodStatistics:
     top_titles: list[RankedTitle]
     top_readers: list[RankedReader]
     missing_months: list[date] = field(default_factory=list)
+    # Months counted before the snapshot counted reading notes and cards: their notes are "—".
+    notes_missing_months: list[date] = field(default_factory=list)
     # Loans per copy under which a class of the collection counts as hardly borrowed.
     low_use_below: float = 0.1
 
@@ -129,6 +152,11 @@ class PeriodStatistics:
     def several_months_counted(self) -> bool:
         """More than one month counted: active readers are an average and a peak."""
         return self.totals["months_counted"] > 1
+
+    @property
+    def has_notes(self) -> bool:
+        """Some month of the period counted the reading notes and cards."""
+        return any(month.has_notes for month in self.months)
 
     @property
     def months_to_count(self) -> list[date]:
@@ -160,6 +188,11 @@ def statistics_for_period(
         round(sum(month.active_readers for month in counted) / len(counted)) if counted else 0
     )
     totals["months_counted"] = len(counted)
+    with_notes = [month for month in counted if month.has_notes]
+    # A period none of whose months counted the notes has no notes figures (None, shown "—"),
+    # not zeros; otherwise the sum of the months that counted them.
+    for name in NOTE_FIELDS:
+        totals[name] = sum(getattr(month, name) for month in with_notes) if with_notes else None
 
     lines = _breakdowns(first_month, last_month, last_counted)
     by_class = sorted(
@@ -182,6 +215,7 @@ def statistics_for_period(
         top_titles=_top_titles(first_month, last_month),
         top_readers=_top_readers(first_month, last_month),
         missing_months=[month.month for month in months if not month.has_snapshot],
+        notes_missing_months=[month.month for month in counted if not month.has_notes],
         low_use_below=low_use_below,
     )
 
@@ -306,7 +340,7 @@ def months_series(first_month: date, last_month: date) -> list[MonthFigures]:
                 month=month,
                 has_snapshot=True,
                 computed_at=row["computed_at"],
-                **{name: row[name] for name in (*TOTAL_FIELDS, "active_readers", "copies")},
+                **{name: row[name] for name in (*TOTAL_FIELDS, *NOTE_FIELDS, "active_readers", "copies")},
             )
         )
     return series
@@ -357,6 +391,26 @@ def statistics_charts(stats: PeriodStatistics, trend: list[MonthFigures]) -> dic
                 dataset(
                     _("Reading-room visits"),
                     (month.visits if month.has_snapshot else None for month in trend),
+                    type="line",
+                ),
+            ],
+        },
+        "notes": {
+            "labels": months,
+            "datasets": [
+                dataset(
+                    _("Reading notes handed in"),
+                    (month.notes_handed_in for month in trend),
+                    type="bar",
+                ),
+                dataset(
+                    _("Reading notes reviewed"),
+                    (month.notes_reviewed for month in trend),
+                    type="bar",
+                ),
+                dataset(
+                    _("Excerpt cards handed in"),
+                    (month.cards_handed_in for month in trend),
                     type="line",
                 ),
             ],

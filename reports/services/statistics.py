@@ -1,8 +1,10 @@
 """The write of the monthly statistics: computing a month's statistics into its snapshot.
 
 The counting is done by the database (``COUNT … GROUP BY`` over the month's loans, returns,
-renewals, visits and copies, each through an index on its date); Python only files the grouped
-rows into the snapshot's breakdown lines and writes them in one short transaction.
+renewals, visits and copies, each through an index on its date, and the month's reading notes
+and excerpt cards through ``activities.selectors.selection.notes_month_counts``); Python only
+files the grouped rows into the snapshot's breakdown lines and writes them in one short
+transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Substr, Upper
 from django.utils import timezone
 
+from activities.selectors.selection import notes_month_counts
 from catalog.models import Copy, CopyStatusChange
 from circulation.models import ClassSession, DeskAction, Loan, Visit
 
@@ -193,6 +196,9 @@ def monthly_snapshot_compute(*, month: date, today: date | None = None) -> Month
     ):
         totals["copies"] += row["n"]
         figures.add("copies", row["n"], clc=row["clc"])
+
+    # The reading activities: notes handed in, reviewed and selected, and excerpt cards.
+    totals.update(notes_month_counts(month))
 
     top_titles = [
         MonthlyTopTitle(

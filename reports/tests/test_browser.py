@@ -36,7 +36,7 @@ def test_a_leader_reads_a_months_statistics(page):
     page.fill("#period-month", "2026-03")
     page.locator("#period-month").press("Enter")
     page.wait_for_url("**/reports/statistics/?month=2026-03")
-    assert page.evaluate("Object.keys(Chart.instances).length") == 6
+    assert page.evaluate("Object.keys(Chart.instances).length") == 7
     assert "三年级(2)班" in page.locator("#classes-title ~ .row table").inner_text()
     assert "草房子" in page.locator("#titles-title ~ table").inner_text()
     page.screenshot(path=str(ARTIFACTS / "statistics-month-browser-test.png"), full_page=True)
@@ -44,4 +44,47 @@ def test_a_leader_reads_a_months_statistics(page):
     page.click("text=English")
     page.wait_for_load_state("networkidle")
     assert "Grade 3 Class 2" in page.locator("#classes-title ~ .row table").inner_text()
-    assert page.evaluate("Object.keys(Chart.instances).length") == 6
+    assert page.evaluate("Object.keys(Chart.instances).length") == 7
+
+
+def test_a_leader_reads_the_months_reading_notes(page):
+    from activities.models import PupilWork, ReadingNote
+    from activities.tests.factories import CardFactory, NoteFactory, at, pupil
+
+    UserFactory(username="principal", full_name="李校长", roles=[Role.LEADER])
+    reader = pupil(grade=3, class_number=2)
+    for day in (2, 3, 4):
+        NoteFactory(reader=reader, record=None, submitted_at=at(datetime.date(2026, 3, day)))
+    NoteFactory(
+        reader=reader,
+        record=None,
+        medium=ReadingNote.Medium.PAPER,
+        state=PupilWork.State.REVIEWED,
+        submitted_at=at(datetime.date(2026, 3, 5)),
+        reviewed_at=at(datetime.date(2026, 3, 25)),
+    )
+    CardFactory(reader=reader, submitted_at=at(datetime.date(2026, 3, 6)))
+    monthly_snapshot_compute(month=datetime.date(2026, 3, 1))
+
+    browser_login(page, "principal", PASSWORD)
+    page.goto("/reports/statistics/?month=2026-03")
+    table = page.locator("#notes-table")
+    assert "读书笔记与文摘卡" in page.locator("#notes-title").inner_text()
+    assert table.locator("tr[data-month='2026-03'] td").all_inner_texts() == [
+        "2026-03",
+        "4",
+        "1",
+        "1",
+        "0",
+        "1",
+        "0",
+    ]
+    assert page.evaluate("Object.keys(Chart.instances).length") == 7
+    # The table scrolls: show its last months, the month asked for among them.
+    page.evaluate("document.querySelector('#notes-table-box').scrollTop = 10000")
+    page.locator("#reading-notes").screenshot(path=str(ARTIFACTS / "statistics-notes-browser-test.png"))
+    page.click("text=English")
+    page.wait_for_load_state("networkidle")
+    assert "Reading notes and excerpt cards" in page.locator("#notes-title").inner_text()
+    page.evaluate("document.querySelector('#notes-table-box').scrollTop = 10000")
+    page.locator("#reading-notes").screenshot(path=str(ARTIFACTS / "statistics-notes-browser-test-en.png"))

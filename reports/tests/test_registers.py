@@ -11,6 +11,8 @@ import pytest
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from activities.models import PupilWork, ReadingNote
+from activities.tests.factories import NoteFactory
 from catalog.models import Location, Repair, Serial, WriteOffBatch
 from catalog.selectors.acquisitions import donation_register, purchase_register
 from catalog.selectors.care import repair_register, write_off_register
@@ -247,10 +249,25 @@ def pupils():
             card=LibraryCard.objects.filter(reader=reader).first(),
             entered_at=at(day),
         )
+    # Reading notes: ann hands in a typed note (since reviewed) and a paper one in the period,
+    # and one before it; cai hands one in; bob's draft and dan's note returned for revision do
+    # not count, nor does the teacher's; a leaver with no loans or visits is not listed.
+    State = PupilWork.State
+    for reader, day, state, medium in [
+        (ann, date(2026, 9, 15), State.REVIEWED, ReadingNote.Medium.TYPED),
+        (ann, date(2026, 12, 1), State.SUBMITTED, ReadingNote.Medium.PAPER),
+        (ann, date(2026, 8, 30), State.SUBMITTED, ReadingNote.Medium.TYPED),
+        (cai, date(2027, 1, 31), State.RESUBMITTED, ReadingNote.Medium.TYPED),
+        (dan, date(2026, 10, 5), State.RETURNED, ReadingNote.Medium.TYPED),
+        (teacher, date(2026, 10, 5), State.SUBMITTED, ReadingNote.Medium.TYPED),
+        (idle_leaver, date(2026, 10, 5), State.SUBMITTED, ReadingNote.Medium.PAPER),
+    ]:
+        NoteFactory(reader=reader, record=None, state=state, medium=medium, submitted_at=at(day))
+    NoteFactory(reader=bob, record=None, state=State.DRAFT)
     return {"3-1": three_one, "3-2": three_two, "4-1": four_one}
 
 
-def test_register_i_counts_each_pupils_loans_and_visits_and_each_class(tmp_path, pupils):
+def test_register_i_counts_each_pupils_loans_visits_and_notes_and_each_class(tmp_path, pupils):
     rows, book = workbook(tmp_path, RegisterQuery("I", SEPT_1, JAN_31))
 
     per_pupil, per_class = book.worksheets
@@ -258,14 +275,23 @@ def test_register_i_counts_each_pupils_loans_and_visits_and_each_class(tmp_path,
     table = values(per_pupil)
     assert table[0][0] == "Riverside Primary School Student reading and loan statistics"
     assert table[2][0] == "Per pupil"
-    assert table[3] == ("No.", "Class", "Student number", "Name", "Gender", "Loans", "Reading-room visits")
+    assert table[3] == (
+        "No.",
+        "Class",
+        "Student number",
+        "Name",
+        "Gender",
+        "Loans",
+        "Reading-room visits",
+        "Reading notes handed in",
+    )
     assert table[4:10] == [
-        (1, "Grade 3 Class 1", "S301", "安安", "Female", 3, 2),
-        (2, "Grade 3 Class 1", "S302", "博博", "Male", 1, 0),
-        (3, "Grade 3 Class 2", "S303", "蔡蔡", None, 1, 1),
-        (4, "Grade 3 Class 2", "S399", "离校生", None, 1, 0),
-        (5, "Grade 4 Class 1", "S401", "丹丹", None, 1, 0),
-        ("Total", None, None, None, None, 7, 3),
+        (1, "Grade 3 Class 1", "S301", "安安", "Female", 3, 2, 2),
+        (2, "Grade 3 Class 1", "S302", "博博", "Male", 1, 0, 0),
+        (3, "Grade 3 Class 2", "S303", "蔡蔡", None, 1, 1, 1),
+        (4, "Grade 3 Class 2", "S399", "离校生", None, 1, 0, 0),
+        (5, "Grade 4 Class 1", "S401", "丹丹", None, 1, 0, 0),
+        ("Total", None, None, None, None, 7, 3, 3),
     ]
     assert len(table) == 10
     # Against the database: every pupil's loans of the period, undone ones left out.
@@ -288,12 +314,13 @@ def test_register_i_counts_each_pupils_loans_and_visits_and_each_class(tmp_path,
         "Loans per pupil",
         "Pupils who came to the reading room",
         "Reading-room visits",
+        "Reading notes handed in",
     )
     assert classes[4:] == [
-        (1, "Grade 3 Class 1", 2, 2, 4, 2, 1, 2),
-        (2, "Grade 3 Class 2", 2, 2, 2, 1, 1, 1),
-        (3, "Grade 4 Class 1", 1, 1, 1, 1, 0, 0),
-        ("Total", None, 5, 5, 7, 1.4, 2, 3),
+        (1, "Grade 3 Class 1", 2, 2, 4, 2, 1, 2, 2),
+        (2, "Grade 3 Class 2", 2, 2, 2, 1, 1, 1, 1),
+        (3, "Grade 4 Class 1", 1, 1, 1, 1, 0, 0, 0),
+        ("Total", None, 5, 5, 7, 1.4, 2, 3, 3),
     ]
     assert per_class["F5"].number_format == "#,##0.00"
     assert rows == 5 + 3
@@ -311,9 +338,18 @@ def test_register_i_filters_by_class_or_grade_and_as_csv_holds_both_tables(tmp_p
     _data, rows = csv_rows(tmp_path, RegisterQuery("I", SEPT_1, JAN_31, grade=4))
     assert rows == [
         ["Per pupil"],
-        ["No.", "Class", "Student number", "Name", "Gender", "Loans", "Reading-room visits"],
-        ["1", "Grade 4 Class 1", "S401", "丹丹", "", "1", "0"],
-        ["Total", "", "", "", "", "1", "0"],
+        [
+            "No.",
+            "Class",
+            "Student number",
+            "Name",
+            "Gender",
+            "Loans",
+            "Reading-room visits",
+            "Reading notes handed in",
+        ],
+        ["1", "Grade 4 Class 1", "S401", "丹丹", "", "1", "0", "0"],
+        ["Total", "", "", "", "", "1", "0", "0"],
         [],
         ["Per class"],
         [
@@ -325,22 +361,27 @@ def test_register_i_filters_by_class_or_grade_and_as_csv_holds_both_tables(tmp_p
             "Loans per pupil",
             "Pupils who came to the reading room",
             "Reading-room visits",
+            "Reading notes handed in",
         ],
-        ["1", "Grade 4 Class 1", "1", "1", "1", "1.00", "0", "0"],
-        ["Total", "", "1", "1", "1", "1.00", "0", "0"],
+        ["1", "Grade 4 Class 1", "1", "1", "1", "1.00", "0", "0", "0"],
+        ["Total", "", "1", "1", "1", "1.00", "0", "0", "0"],
     ]
 
 
 def test_register_i_reads_in_a_constant_number_of_queries(django_assert_max_num_queries, tmp_path, pupils):
     query = RegisterQuery("I", SEPT_1, JAN_31)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         register_write(query, tmp_path / "few.xlsx")
     more = SchoolClassFactory(grade=5, number=1)
     copies = copies_of("更多", count=20)
     for index, copy in enumerate(copies):
         pupil = ReaderFactory(school_class=more, number=f"S5{index:02d}")
         lend(copy, pupil, date(2026, 9, 10))
-    with django_assert_max_num_queries(8):
+        NoteFactory(reader=pupil, record=None, submitted_at=at(date(2026, 9, 20)))
+        NoteFactory(
+            reader=pupil, record=None, medium=ReadingNote.Medium.PAPER, submitted_at=at(date(2026, 9, 21))
+        )
+    with django_assert_max_num_queries(10):
         register_write(query, tmp_path / "more.xlsx")
 
 
