@@ -635,7 +635,8 @@ class CatalogueResource(resources.Resource):
                     if (
                         same_edition
                         and first_authors.get(pk, "") == author
-                        and search_normalise(publisher) == search_normalise(group.values[publisher_index] or "")
+                        and search_normalise(publisher)
+                        == search_normalise(group.values[publisher_index] or "")
                     ):
                         group.existing_id, group.existing_title = pk, title
         for group in groups:
