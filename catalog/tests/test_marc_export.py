@@ -222,6 +222,7 @@ def run_command(*arguments: str, tmp_path: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("data_from_migrations")  # the classification, which a flush empties
 def test_the_command_writes_the_file_and_refuses_bad_input_with_a_non_zero_exit(tmp_path: Path):
     catalogue()
     target = tmp_path / "out.mrc"
