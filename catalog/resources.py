@@ -580,7 +580,7 @@ class CatalogueResource(resources.Resource):
 
     def _existing_records(self, groups: list[Group]) -> None:
         """Records the catalogue already has: the same ISBN, or without ISBN the same title,
-        first author and publisher. Their rows add copies to them instead of making new records."""
+        first author, publisher, year and edition. Their rows add copies to them instead of making new records."""
         from catalog.services.records import RECORD_FIELDS
 
         from .search import search_normalise
@@ -591,6 +591,8 @@ class CatalogueResource(resources.Resource):
         title_index = RECORD_FIELDS.index("title")
         subtitle_index = RECORD_FIELDS.index("subtitle")
         publisher_index = RECORD_FIELDS.index("publisher")
+        year_index = RECORD_FIELDS.index("year")
+        edition_index = RECORD_FIELDS.index("edition")
         by_isbn: dict[str, list[Group]] = {}
         by_title: dict[str, list[Group]] = {}
         for group in groups:
@@ -615,7 +617,7 @@ class CatalogueResource(resources.Resource):
             candidates = list(
                 Record.objects.filter(isbn="", title_search__in=list(by_title))
                 .order_by("-pk")
-                .values_list("pk", "title_search", "publisher", "title")
+                .values_list("pk", "title_search", "publisher", "title", "year", "edition")
             )
             first_authors: dict[int, str] = {}
             for record_id, name in (
@@ -624,12 +626,18 @@ class CatalogueResource(resources.Resource):
                 .values_list("record_id", "name")
             ):
                 first_authors[record_id] = search_normalise(name)
-            for pk, title_search, publisher, title in candidates:
+            for pk, title_search, publisher, title, year, edition in candidates:
                 for group in by_title[title_search]:
                     author = search_normalise(group.contributors[0][0]) if group.contributors else ""
-                    if first_authors.get(pk, "") == author and search_normalise(
-                        publisher
-                    ) == search_normalise(group.values[publisher_index] or ""):
+                    same_edition = (year or None) == (group.values[year_index] or None) and search_normalise(
+                        edition or ""
+                    ) == search_normalise(group.values[edition_index] or "")
+                    if (
+                        same_edition
+                        and first_authors.get(pk, "") == author
+                        and search_normalise(publisher)
+                        == search_normalise(group.values[publisher_index] or "")
+                    ):
                         group.existing_id, group.existing_title = pk, title
         for group in groups:
             if group.existing_id:

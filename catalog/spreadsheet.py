@@ -716,7 +716,16 @@ def group_key(record: dict, contributors: list) -> tuple | None:
         return None
     title = search_normalise(f"{record['title']} {record.get('subtitle', '')}".strip())
     author = search_normalise(contributors[0][0]) if contributors else ""
-    return ("title", title, author, search_normalise(record.get("publisher", "")))
+    # Without an ISBN a record is its title, first author and publisher, and its edition: the
+    # year and edition statement, so that 围城 of 1991 and of 2013 stay two records.
+    return (
+        "title",
+        title,
+        author,
+        search_normalise(record.get("publisher", "")),
+        record.get("year") or None,
+        search_normalise(record.get("edition") or ""),
+    )
 
 
 def plan_read(path: Path | str, *, extension: str | None, name: str, limit: int | None) -> ImportPlan:

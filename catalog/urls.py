@@ -25,6 +25,7 @@ urlpatterns = [
     path("catalog/settings/label-sheets/<int:pk>/", settings.label_sheet_edit, name="label-sheet-edit"),
     # MARC import (librarians)
     path("catalog/import/marc/", marc.marc_import_page, name="marc-import"),
+    path("catalog/export/marc/", marc.marc_export_page, name="marc-export"),
     # Import and export of records with their copies (.xlsx, .csv)
     path("catalog/import/", transfer.records_import, name="records-import"),
     path("catalog/import/preview/", transfer.records_import_preview, name="records-import-preview"),

@@ -92,6 +92,14 @@ REPORTS_LOW_USE_LOANS_PER_COPY = float(os.environ.get("REPORTS_LOW_USE_LOANS_PER
 # A Chinese TrueType font (.ttf, or .ttc with ":index") for printed labels; empty: found on the system.
 LABEL_FONT_PATH = os.environ.get("LABEL_FONT_PATH", "").strip()
 
+# Copy cataloguing: the SRU or Z39.50 servers the cataloguing desk asks for a scanned ISBN,
+# "name|url" entries separated by ";" (http://host:port/db for SRU, z3950://host:port/db for
+# Z39.50, "|cnmarc" after a Z39.50 url that sends CNMARC), and how long to wait for them.
+CATALOG_COPY_SERVERS = [
+    entry.strip() for entry in os.environ.get("CATALOG_COPY_SERVERS", "").split(";") if entry.strip()
+]
+CATALOG_COPY_TIMEOUT = float(os.environ.get("CATALOG_COPY_TIMEOUT", "5") or 5)
+
 INSTALLED_APPS = [
     "library_site.accounts",
     "django.contrib.admin",

@@ -54,7 +54,9 @@ def test_a_pupil_owes_writes_and_hands_in_a_note_that_is_reviewed_selected_and_s
     page.fill("#id_summary", SUMMARY)
     page.fill("#id_reflection", REFLECTION[:60])
     page.locator("#id_title").focus()  # leaving the reflection saves the draft
-    page.wait_for_function("() => document.querySelector('form[data-autosave-url]').dataset.autosave === 'saved'")
+    page.wait_for_function(
+        "() => document.querySelector('form[data-autosave-url]').dataset.autosave === 'saved'"
+    )
     assert page.locator("[data-autosave-status]").inner_text().startswith("已于")
     page.reload()
     assert page.input_value("#id_reflection") == REFLECTION[:60]

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from catalog.marc import EXISTING_CHOICES, SKIP, import_max_bytes, import_max_records
+from catalog.marc_export import (
+    CNMARC,
+    ENCODINGS,
+    FORMATS,
+    ISO2709,
+    SYNTAXES,
+    UTF8,
+    MarcExportChoice,
+    MarcExportRefused,
+    ids_parse,
+)
 from catalog.models import Location
 from catalog.services.copies import MAX_COPIES_AT_ONCE
 
@@ -55,3 +66,68 @@ class MarcUploadForm(forms.Form):
                 _("The file is larger than %(limit)s MB.") % {"limit": import_max_bytes() // (1024 * 1024)}
             )
         return upload
+
+
+class MarcExportForm(forms.Form):
+    """What to export (everything, a class, chosen records) and how to write it."""
+
+    SCOPES = [
+        ("all", gettext_lazy("The whole catalogue")),
+        ("class", gettext_lazy("A class and the classes below it")),
+        ("selection", gettext_lazy("The records chosen by number")),
+    ]
+    scope = forms.ChoiceField(label=pgettext_lazy("MARC export", "Records"), choices=SCOPES, initial="all")
+    clc = forms.CharField(
+        label=gettext_lazy("CLC class number"),
+        max_length=30,
+        required=False,
+        help_text=gettext_lazy("For a class: I7 exports I7, I712, I712.45 and so on."),
+    )
+    ids = forms.CharField(
+        label=pgettext_lazy("MARC export", "Record numbers"),
+        required=False,
+        max_length=20000,
+        help_text=gettext_lazy("For chosen records: their numbers, separated by commas or spaces."),
+    )
+    format = forms.ChoiceField(
+        label=pgettext_lazy("MARC export", "Format"), choices=list(FORMATS.items()), initial=CNMARC
+    )
+    syntax = forms.ChoiceField(
+        label=pgettext_lazy("MARC export", "File"), choices=list(SYNTAXES.items()), initial=ISO2709
+    )
+    encoding = forms.ChoiceField(
+        label=pgettext_lazy("MARC export", "Encoding"),
+        choices=list(ENCODINGS.items()),
+        initial=UTF8,
+        help_text=gettext_lazy("GB18030 only for CNMARC, for systems that cannot read UTF-8."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        scope = data.get("scope")
+        if scope == "class" and not data.get("clc"):
+            self.add_error("clc", _("Give the class number to export."))
+        ids: tuple[int, ...] = ()
+        if scope == "selection":
+            try:
+                ids = ids_parse([data.get("ids", "")])
+            except MarcExportRefused as error:
+                self.add_error("ids", error.message)
+            else:
+                if not ids:
+                    self.add_error("ids", _("Give the numbers of the records to export."))
+        if self.errors:
+            return data
+        choice = MarcExportChoice(
+            format=data["format"],
+            syntax=data["syntax"],
+            encoding=data["encoding"],
+            clc=data.get("clc", "") if scope == "class" else "",
+            ids=ids,
+        )
+        try:
+            choice.check()
+        except MarcExportRefused as error:
+            raise forms.ValidationError(error.message) from error
+        data["choice"] = choice
+        return data

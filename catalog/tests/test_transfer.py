@@ -151,6 +151,45 @@ def test_without_isbn_title_first_author_and_publisher_make_one_record(tmp_path)
     assert again.rows[0].fate == Fate.EXISTING
 
 
+def test_without_isbn_each_edition_is_its_own_record_with_its_year_and_price(tmp_path):
+    """围城 of 人民文学出版社 in 1991 and in 2013 are two editions: two records, each with its own
+    year and price, and each later row of an edition one more copy of it."""
+    header = [*HEADER[:6], "版次", "中图法分类号"]
+    rows = [
+        ["围城", "钱锺书 著", "人民文学出版社", 1991, "", 9.6, "第2版", "I246.5"],
+        ["围城", "钱锺书 著", "人民文学出版社", 2013, "", 39, "", "I246.5"],
+        ["围城", "钱锺书 著", "人民文学出版社", 1991, "", 9.6, "第2版", "I246.5"],
+        ["围城", "钱锺书 著", "人民文学出版社", 1991, "", 9.6, "第3版", "I246.5"],
+    ]
+    plan = import_prepare(write_xlsx(tmp_path / "editions.xlsx", rows, header=header))
+    assert plan.ok, errors_of(plan)
+    assert [(row.fate, row.first_row) for row in plan.rows] == [
+        (Fate.NEW, None),
+        (Fate.NEW, None),
+        (Fate.SAME, 2),
+        (Fate.NEW, None),
+    ]
+    import_save(plan)
+    editions = Record.objects.filter(title="围城").order_by("year", "edition")
+    assert [(record.year, record.edition, record.price, record.copies.count()) for record in editions] == [
+        (1991, "第2版", Decimal("9.60"), 2),
+        (1991, "第3版", Decimal("9.60"), 1),
+        (2013, "", Decimal("39.00"), 1),
+    ]
+    # A second file adds copies to the edition it names, and makes none of the others anew.
+    again = import_prepare(write_xlsx(tmp_path / "again.xlsx", rows[1:2], header=header))
+    assert again.rows[0].fate == Fate.EXISTING
+    assert again.rows[0].existing_id == editions.get(year=2013).pk
+    fourth = import_prepare(
+        write_xlsx(
+            tmp_path / "fourth.xlsx",
+            [["围城", "钱锺书 著", "人民文学出版社", 2020, "", 45, "", "I246.5"]],
+            header=header,
+        )
+    )
+    assert fourth.rows[0].fate == Fate.NEW
+
+
 def test_rows_without_location_go_to_the_first_location_and_say_so(tmp_path):
     rows = [["城南旧事", "林海音 著", "", "", "", "", "I287.45"]]
     plan = import_prepare(write_xlsx(tmp_path / "x.xlsx", rows, header=HEADER[:7]))

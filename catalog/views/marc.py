@@ -13,14 +13,17 @@ from __future__ import annotations
 import time
 
 from django.contrib import messages
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog.forms.marc import MarcUploadForm
+from catalog.forms.marc import MarcExportForm, MarcUploadForm
 from catalog.marc import EXISTING_CHOICES, MarcImportRefused, import_inline_records, marc_import, marc_preview
+from catalog.marc_export import marc_export_stream
 from catalog.models import Location
 from catalog.policies import IMPORT_JOB_SILENT_SECONDS
 from catalog.tasks import marc_import_task
@@ -254,3 +257,17 @@ def _imported_message(*, records: int, copies: int, given: int, skipped: int) ->
         "Imported %(records)s new records with %(copies)s copies. Records already in the catalogue: "
         "%(given)s given copies, %(skipped)s skipped."
     ) % {"records": records, "copies": copies, "given": given, "skipped": skipped}
+
+
+@capability_required(Capability.MANAGE_CATALOGUE)
+def marc_export_page(request):
+    """The catalogue as MARC, streamed as it is written: everything, a class or chosen records."""
+    form = MarcExportForm(request.GET or None)
+    if request.GET and form.is_valid():
+        choice = form.cleaned_data["choice"]
+        response = StreamingHttpResponse(marc_export_stream(choice), content_type=choice.content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=choice.filename
+        )
+        return response
+    return render(request, "catalog/marc_export.html", {"form": form})

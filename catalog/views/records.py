@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from catalog.copy_cataloguing import CopyResult, copy_lookup, copy_servers
 from catalog.exceptions import CatalogError, InvalidISBN
 from catalog.forms.records import CopiesForm, RecordForm
 from catalog.isbn import isbn_normalise
@@ -23,6 +24,7 @@ from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
 SUBMITTED = "catalog-submitted"
+COPY_RESULTS = "catalog-copy-results"
 RECENT = 8
 
 
@@ -109,11 +111,70 @@ def record_create(request):
                 return redirect("catalog:record-manage", record.pk)
     else:
         token = _token()
-        form = RecordForm(initial={"isbn": request.GET.get("isbn", "")[:20]})
+        initial, copy = _copy_cataloguing(request)
+        form = RecordForm(initial=initial)
         copies_form = CopiesForm(prefix="copies", initial={"token": token, "count": 1})
+        return render(
+            request,
+            "catalog/record_form.html",
+            {"form": form, "copies_form": copies_form, "token": token, "copy": copy},
+        )
     return render(
         request, "catalog/record_form.html", {"form": form, "copies_form": copies_form, "token": token}
     )
+
+
+def _copy_cataloguing(request) -> tuple[dict, dict]:
+    """The new record's form filled from a server's record the librarian chose, or the servers'
+    answers for the scanned ISBN to choose from. The answers wait in the session, so that
+    choosing one does not ask the servers again."""
+    given = request.GET.get("isbn", "")[:20]
+    initial = {"isbn": given}
+    try:
+        isbn = isbn_normalise(given) if given else ""
+    except InvalidISBN:
+        isbn = ""
+    if not isbn or not copy_servers():
+        return initial, {}
+    stored = request.session.get(COPY_RESULTS) or {}
+    pick = request.GET.get("pick", "")
+    if pick and stored.get("isbn") == isbn:
+        server_number, _dash, result_number = pick.partition("-")
+        try:
+            answer = stored["answers"][int(server_number)]
+            chosen = CopyResult.from_session(answer["results"][int(result_number)])
+        except (ValueError, IndexError, KeyError):
+            chosen = None
+        if chosen is not None:
+            initial.update(chosen.form_initial())
+            initial["isbn"] = isbn
+            return initial, {"copied_from": answer["server"], "isbn": isbn}
+    if request.GET.get("by_hand"):
+        return initial, {"by_hand": True, "isbn": isbn}
+    answers = copy_lookup(isbn)
+    request.session[COPY_RESULTS] = {
+        "isbn": isbn,
+        "answers": [
+            {
+                "server": answer.server.name,
+                "results": [result.as_session() for result in answer.results],
+                "problem": answer.problem,
+            }
+            for answer in answers
+        ],
+    }
+    shown = [
+        {
+            "server": answer.server.name,
+            "problem": answer.problem,
+            "results": [
+                {"pick": f"{server_number}-{result_number}", "result": result}
+                for result_number, result in enumerate(answer.results)
+            ],
+        }
+        for server_number, answer in enumerate(answers)
+    ]
+    return initial, {"answers": shown, "isbn": isbn}
 
 
 @capability_required(Capability.MANAGE_CATALOGUE)
