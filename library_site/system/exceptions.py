@@ -19,3 +19,14 @@ class JobAlreadyWaiting(LibrarySystemError):
 
 class JobRunRefused(LibrarySystemError):
     """A job's run asked to move to a state its table does not allow."""
+
+
+class AlreadySubmitted(LibrarySystemError):
+    """The same form was sent before: what it made (``object_id``, empty when the first sending
+    was somebody else's) is not made twice."""
+
+    default_message = _("This form was already sent; it was not saved twice.")
+
+    def __init__(self, object_id: str = "", message=None):
+        self.object_id = object_id
+        super().__init__(message)
