@@ -38,11 +38,14 @@ import logging
 import re
 import unicodedata
 import xml.sax
+import xml.sax.handler
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import pymarc
+from defusedxml import DefusedXmlException
+from defusedxml.expatreader import DefusedExpatParser
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -359,9 +362,10 @@ def marc_read(data: bytes, *, max_records: int | None = None) -> MarcReport:
             _("The file is larger than %(limit)s MB.") % {"limit": import_max_bytes() // (1024 * 1024)}
         )
         return report
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # MARCXML saved as UTF-16 by a Windows tool
+    wide = _utf16_of(data)
+    if wide:  # MARCXML saved as UTF-16 by a Windows tool, with or without its byte order mark
         with contextlib.suppress(UnicodeDecodeError):
-            data = XML_ENCODING.sub(rb"\1UTF-8\3", data.decode("utf-16").encode("utf-8"), count=1)
+            data = XML_ENCODING.sub(rb"\1UTF-8\3", data.decode(wide).encode("utf-8"), count=1)
     start = data.lstrip(b"\xef\xbb\xbf" + BETWEEN_RECORDS)
     if not start:
         report.problems.append(_("The file is empty."))
@@ -937,15 +941,36 @@ XML_NATIVE_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1",
 XML_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
 
 
+def _utf16_of(data: bytes) -> str | None:
+    """The codec of XML written in UTF-16: by its byte order mark, or without one by its first
+    character (``<`` or white space) being one ASCII byte beside a zero byte."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if len(data) >= 4 and data[0] != 0 and data[1] == 0 and data[2] != 0 and data[3] == 0 and data[0] < 0x80:
+        return "utf-16-le"
+    if len(data) >= 4 and data[0] == 0 and data[1] != 0 and data[2] == 0 and data[3] != 0 and data[1] < 0x80:
+        return "utf-16-be"
+    return None
+
+
+def _doctype_refused(report: MarcReport) -> None:
+    report.problems.append(
+        _(
+            "This XML file declares a document type (DOCTYPE), which is refused for safety; "
+            "remove that declaration and try again."
+        )
+    )
+
+
 def _read_xml(data: bytes, report: MarcReport, max_records: int) -> None:
     head = data[:4096]
-    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.I):
+    if _utf16_of(data):  # still UTF-16 here: it did not decode
         report.problems.append(
-            _(
-                "This XML file declares a document type (DOCTYPE), which is refused for safety; "
-                "remove that declaration and try again."
-            )
+            _("The XML file says it is in %(encoding)s but holds text that is not.") % {"encoding": "UTF-16"}
         )
+        return
+    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.I):
+        _doctype_refused(report)
         return
     declared = XML_ENCODING.match(head.lstrip(b"\xef\xbb\xbf"))
     encoding = declared.group(2).decode("ascii").upper() if declared else "UTF-8"
@@ -969,11 +994,23 @@ def _read_xml(data: bytes, report: MarcReport, max_records: int) -> None:
             )
             return
         data = XML_ENCODING.sub(rb"\1UTF-8\3", text.encode("utf-8"), count=1)
+        # The ban is checked again on the decoded text: in another encoding it could hide.
+        if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.I):
+            _doctype_refused(report)
+            return
     handler = _XmlHandler(max_records)
+    # defusedxml's parser, which refuses any document type, entity or external reference that
+    # got past the checks above, as pymarc.marcxml.parse_xml would with the standard one.
+    parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser.setContentHandler(handler)
+    parser.setFeature(xml.sax.handler.feature_namespaces, 1)
     try:
-        pymarc.marcxml.parse_xml(io.BytesIO(data), handler)
+        parser.parse(io.BytesIO(data))
     except _TooMany:
         _too_many(report, max_records)
+        return
+    except DefusedXmlException:
+        _doctype_refused(report)
         return
     except Exception as error:  # a damaged file, whatever the parser or pymarc raises
         if isinstance(error, xml.sax.SAXParseException):

@@ -37,6 +37,8 @@ from import_export.formats.base_formats import XLSX
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
+from library_site.documents.archives import archive_check
+from library_site.documents.exceptions import FileRefused
 from library_site.documents.sheets import cell_text, single_line, spreadsheet_safe
 
 from . import spreadsheet
@@ -677,6 +679,8 @@ class CatalogueResource(resources.Resource):
 # without a clash.
 
 PLAN_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# A plan's lines are read in the request: a few thousand lines unpack to a few megabytes.
+PLAN_IMPORT_MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 PLAN_REQUIRED_COLUMNS = ("题名", "数量", "单价")
 
 
@@ -814,6 +818,14 @@ def plan_lines_read(content: bytes, *, plan: PurchasePlan | None = None) -> Plan
     answer = PlanLinesFile()
     if len(content) > PLAN_IMPORT_MAX_BYTES:
         answer.errors.append(_("The file is larger than 5 MB."))
+        return answer
+    if not content.startswith(b"PK"):
+        answer.errors.append(_("This is not an Excel file (.xlsx)."))
+        return answer
+    try:
+        archive_check(content, max_unpacked_bytes=PLAN_IMPORT_MAX_UNPACKED_BYTES)
+    except FileRefused as refused:
+        answer.errors.append(str(refused))
         return answer
     try:
         dataset = XLSX().create_dataset(content)

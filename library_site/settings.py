@@ -283,7 +283,10 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     # A Redis that does not answer fails a connection in 2 s instead of the system's minutes.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60, "socket_connect_timeout": 2}
+    # A task a lost worker had taken is delivered again once the visibility timeout passes:
+    # just past the longest a job may run (CELERY_TASK_TIME_LIMIT, 30 minutes, below), so that a
+    # running job is never delivered twice and a lost one waits no longer than it must.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 35 * 60, "socket_connect_timeout": 2}
 else:
     # The embedded default: no Redis, yet the jobs still run for real. kombu's filesystem
     # transport keeps the queue in var/celery/, which the web server, the worker and beat share.

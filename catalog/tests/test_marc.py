@@ -434,6 +434,46 @@ def test_xml_with_a_doctype_is_refused_for_safety(english):
     assert report.refused and "DOCTYPE" in report.problems[0]
 
 
+ENTITY_BOMB = (
+    '<?xml version="1.0" encoding="UTF-16"?>'
+    '<!DOCTYPE collection [<!ENTITY e "Expanded entity text">]>'
+    '<collection xmlns="http://www.loc.gov/MARC21/slim"><record><leader>00000nam  2200000   4500</leader>'
+    '<datafield tag="245" ind1="1" ind2="0"><subfield code="a">&e;</subfield></datafield></record></collection>'
+)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_doctype_in_utf16_without_a_byte_order_mark_is_refused(english, codec):
+    # The ban once looked for <!DOCTYPE in the raw bytes, where UTF-16 puts a zero between the
+    # letters: the internal entity was expanded into the title.
+    data = ENTITY_BOMB.encode(codec)
+    assert not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    report = marc_read(data)
+    assert report.refused and "DOCTYPE" in report.problems[0]
+    assert report.entries == []
+
+
+def test_marcxml_in_utf16_without_a_byte_order_mark_is_read(english):
+    text = marcxml(cnmarc()).decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    [entry] = marc_read(text.encode("utf-16-le")).entries
+    assert entry.title == "草房子" and entry.valid
+
+
+def test_a_doctype_in_a_declared_single_byte_encoding_is_refused(english):
+    # EBCDIC (cp037): a declaration the byte search cannot see, decoded before the check.
+    body = '<!DOCTYPE c [<!ENTITY e "x">]><collection>&e;</collection>'
+    data = b'<?xml version="1.0" encoding="cp037"?>' + body.encode("cp037")
+    report = marc_read(data)
+    assert report.refused and "DOCTYPE" in report.problems[0]
+
+
+def test_workbooks_are_parsed_with_defusedxml_too():
+    # openpyxl parses a workbook's XML with defusedxml whenever it is installed.
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
 def test_damaged_xml_is_refused_with_the_line(english):
     data = marcxml(cnmarc())[:-30]
     report = marc_read(data)

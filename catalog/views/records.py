@@ -3,8 +3,6 @@ step, a new one opens the record form; likely duplicates are shown before anythi
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,26 +20,29 @@ from catalog.services.records import record_create as record_create_service
 from catalog.services.records import record_update
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.system.exceptions import AlreadySubmitted
+from library_site.system.submissions import (
+    submission_already,
+    submission_find,
+    submission_spend,
+    submission_token,
+)
 
-SUBMITTED = "catalog-submitted"
 COPY_RESULTS = "catalog-copy-results"
 RECENT = 8
+# The forms' names in the one double-submit guard (library_site.system.submissions).
+RECORD_FORM = "catalog.record_create"
+COPIES_FORM = "catalog.copies_add"
 
 
 def _token() -> str:
-    return secrets.token_urlsafe(16)
+    return submission_token()
 
 
-def _already_submitted(request, token: str):
-    """The object a form with this token already made (a double click, a reloaded POST)."""
-    return request.session.get(SUBMITTED, {}).get(token)
-
-
-def _remember_submission(request, token: str, value) -> None:
-    done = request.session.get(SUBMITTED, {})
-    done[token] = value
-    # Keep the session small: the last fifty submissions are enough to catch a double click.
-    request.session[SUBMITTED] = dict(list(done.items())[-50:])
+def _already_submitted(request, token: str, form: str) -> str | None:
+    """What a form with this token already made (a double click, a reloaded POST)."""
+    done = submission_find(token=token, form=form, user=request.user)
+    return done.object_id if done else None
 
 
 @capability_required(Capability.MANAGE_CATALOGUE)
@@ -69,7 +70,7 @@ def desk(request):
 def record_create(request):
     if request.method == "POST":
         token = request.POST.get("token", "")
-        done = _already_submitted(request, token)
+        done = _already_submitted(request, token, RECORD_FORM)
         if done:
             messages.info(request, _("This record was already saved; it was not saved twice."))
             return redirect("catalog:record-manage", done)
@@ -100,10 +101,16 @@ def record_create(request):
                     added = []
                     if wants_copies:
                         added = _add_copies(record, copies_form.cleaned_data, request.user)
+                    submission_spend(token=token, form=RECORD_FORM, user=request.user, object_id=record.pk)
             except CatalogError as error:
                 form.add_error(None, error.message)
+            except AlreadySubmitted as error:
+                first = submission_already(error, token=token, form=RECORD_FORM, user=request.user)
+                messages.info(request, _("This record was already saved; it was not saved twice."))
+                if first.object_id:
+                    return redirect("catalog:record-manage", first.object_id)
+                return redirect("catalog:cataloguing")
             else:
-                _remember_submission(request, token, record.pk)
                 if added:
                     messages.success(request, _copies_message(added))
                 else:
@@ -216,16 +223,21 @@ def copies_add(request, pk: int):
         return redirect("catalog:record-manage", pk)
     form = CopiesForm(request.POST)
     token = request.POST.get("token", "")
-    if _already_submitted(request, token):
-        messages.info(request, _("These copies were already added; they were not added twice."))
+    already = _("These copies were already added; they were not added twice.")
+    if _already_submitted(request, token, COPIES_FORM):
+        messages.info(request, already)
         return redirect("catalog:record-manage", pk)
     if form.is_valid():
         try:
-            added = _add_copies(record, form.cleaned_data, request.user)
+            with transaction.atomic():
+                added = _add_copies(record, form.cleaned_data, request.user)
+                submission_spend(token=token, form=COPIES_FORM, user=request.user, object_id=pk)
         except CatalogError as error:
             messages.error(request, error.message)
+        except AlreadySubmitted:
+            messages.info(request, already)
+            return redirect("catalog:record-manage", pk)
         else:
-            _remember_submission(request, token, pk)
             messages.success(request, _copies_message(added))
             return redirect("catalog:record-manage", pk)
     else:

@@ -4,7 +4,7 @@ a cell is written.
 
 - ``sheets_open`` gives the sheets of a file, refusing (``FileRefused``, with what to do) a file
   that is empty, too large, an old .xls under a new name, a damaged workbook, or a zip that would
-  unpack to gigabytes; a CSV file is read in UTF-8, UTF-16 or GB18030 (GBK), with its delimiter
+  unpack to gigabytes (``archives.archive_check``, from the zip's directory); a CSV file is read in UTF-8, UTF-16 or GB18030 (GBK), with its delimiter
   found from its first lines.
 - ``cell_text`` reads a cell as the text a librarian typed.
 - ``spreadsheet_safe`` keeps an exported cell from running as a formula.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -25,13 +24,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .archives import archive_check
 from .exceptions import FileRefused
 
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-# An .xlsx is a zip file: a small upload can unpack to gigabytes. Real workbooks of 100,000
-# rows unpack to well under this.
-MAX_UNPACKED_BYTES = 600 * 1024 * 1024
 # The header row is looked for among this many first rows (and a CSV file's delimiter in them).
 HEADER_SEARCH_ROWS = 20
 EXTENSIONS = (".xlsx", ".csv")
@@ -115,13 +112,11 @@ def _xlsx_sheets(path: Path):
     )
     if not magic.startswith(b"PK"):
         raise _refuse(unreadable)
+    # A zip bomb is refused from the archive's directory, before openpyxl unpacks anything.
+    archive_check(path)
     # A file object, not the path: openpyxl would judge the file by its name's extension.
     handle = path.open("rb")
     try:
-        with zipfile.ZipFile(handle) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise _refuse(_("The workbook is too large once unpacked: split it into several files."))
-        handle.seek(0)
         workbook = load_workbook(handle, read_only=True, data_only=False, keep_links=False)
     except FileRefused:
         handle.close()

@@ -25,3 +25,14 @@ class BackupRefused(LibrarySystemError):
     """A backup that cannot be made, an archive that cannot be read or restored here (missing,
     damaged, from a newer schema or another engine), or a restore whose result does not match
     its manifest."""
+
+
+class AlreadySubmitted(LibrarySystemError):
+    """The same form was sent before: what it made (``object_id``, empty when the first sending
+    was somebody else's) is not made twice."""
+
+    default_message = _("This form was already sent; it was not saved twice.")
+
+    def __init__(self, object_id: str = "", message=None):
+        self.object_id = object_id
+        super().__init__(message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from library_site.accounts.fields import actor_field
 
@@ -57,3 +58,23 @@ class JobRun(models.Model):
         if self.started_at and self.finished_at:
             return round((self.finished_at - self.started_at).total_seconds(), 1)
         return None
+
+
+class FormSubmission(models.Model):
+    """A form's one-time token, spent in the same transaction as the write the form asked for:
+    the same form sent twice (a double click reaching two server processes, a reloaded POST)
+    makes one write, whatever the timing, because the second insert of the token is refused by
+    the database and rolls back everything its transaction wrote."""
+
+    token = models.CharField(pgettext_lazy("form submission", "token"), max_length=64, unique=True)
+    form = models.CharField(pgettext_lazy("form submission", "form"), max_length=60)
+    object_id = models.CharField(pgettext_lazy("form submission", "made"), max_length=40, blank=True)
+    user = actor_field(_("person"))
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return f"{self.form} {self.token}"
