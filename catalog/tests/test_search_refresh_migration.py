@@ -1,4 +1,4 @@
-"""The data migration 0010_search_variant_forms: records saved before search folded variant
+"""The data migration 0011_search_variant_forms: records saved before search folded variant
 characters held search fields in the old folding; after it they are found by either form."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def test_the_migration_derives_every_records_search_fields_again():
     old_folding(weicheng)
     assert titles("钱钟书") == ["写在人生边上"]  # the stale record is missed
 
-    migration = importlib.import_module("catalog.migrations.0010_search_variant_forms")
+    migration = importlib.import_module("catalog.migrations.0011_search_variant_forms")
     migration.BATCH = 1  # several batches, as on a school's catalogue
     try:
         migration.search_fields_refresh(apps, None)
@@ -54,5 +54,5 @@ def test_the_migration_derives_every_records_search_fields_again():
 
 
 def test_the_migration_runs_on_an_empty_catalogue():
-    importlib.import_module("catalog.migrations.0010_search_variant_forms").search_fields_refresh(apps, None)
+    importlib.import_module("catalog.migrations.0011_search_variant_forms").search_fields_refresh(apps, None)
     assert Record.objects.count() == 0
