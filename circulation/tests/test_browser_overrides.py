@@ -14,8 +14,8 @@ from library_site.testing import ARTIFACTS, browser_login
 from .factories import ReaderFactory, SchoolClassFactory, copies_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-FOCUSED = "document.activeElement && document.activeElement.id === 'scan'"
-SETTLED = "document.getElementById('desk-form').getAttribute('data-pending') === '0'"
+FOCUSED = "() => document.activeElement && document.activeElement.id === 'scan'"
+SETTLED = "() => document.getElementById('desk-form').getAttribute('data-pending') === '0'"
 
 
 def scan(page, code):
