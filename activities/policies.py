@@ -19,22 +19,19 @@ every minute (the terms come from circulation's cached lending rules).
 
 from __future__ import annotations
 
-import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from catalog.models import Record
 from circulation.models import Loan, Reader, Term
 from circulation.policies import lending_rules
+from library_site.cached_reads import CachedRead
 from library_site.school import school_year_of, school_year_start
 
 from .exceptions import TextRefused
@@ -91,42 +88,18 @@ def _rules_load() -> list[NotesRule]:
     return list(NotesRule.objects.filter(is_active=True).order_by("pk"))
 
 
+NOTES_RULES = CachedRead(RULES_CACHE_KEY, _rules_load, seconds=RULES_CACHE_SECONDS)
+NOTES_RULES.forget_when_changed(NotesRule)
+
+
 def notes_rules() -> list[NotesRule]:
-    """The active rules: one cache read instead of a query. Rules read inside the transaction
-    that changed one of them come from the database (the change may yet be rolled back)."""
-    connection = transaction.get_connection()
-    changed_in = getattr(connection, "_notes_rules_changed_in", None)
-    if changed_in is not None:
-        if (
-            connection.in_atomic_block
-            and connection.atomic_blocks
-            and connection.atomic_blocks[0] is changed_in
-        ):
-            return _rules_load()
-        connection._notes_rules_changed_in = None  # that transaction is over
-    try:
-        rules = cache.get(RULES_CACHE_KEY)
-    except Exception:  # the cache is down: read the database
-        return _rules_load()
-    if rules is None:
-        rules = _rules_load()
-        with contextlib.suppress(Exception):
-            cache.set(RULES_CACHE_KEY, rules, RULES_CACHE_SECONDS)
-    return rules
+    """The active rules: one cache read instead of a query (library_site/cached_reads.py)."""
+    return NOTES_RULES.get()
 
 
 def notes_rules_forget(**_kwargs) -> None:
     """Drop the cached rules now and again when the change is committed."""
-    with contextlib.suppress(Exception):
-        cache.delete(RULES_CACHE_KEY)
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and connection.atomic_blocks:
-        connection._notes_rules_changed_in = connection.atomic_blocks[0]
-        transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
-
-
-post_save.connect(notes_rules_forget, sender=NotesRule, dispatch_uid="activities-notes-rules")
-post_delete.connect(notes_rules_forget, sender=NotesRule, dispatch_uid="activities-notes-rules-d")
+    NOTES_RULES.forget()
 
 
 def reader_grade(reader: Reader) -> int | None:

@@ -10,21 +10,18 @@ due date, the due date moves back to the last open day before it instead.
 
 from __future__ import annotations
 
-import contextlib
 import string
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Location
+from library_site.cached_reads import CachedRead
 
 from .exceptions import LendingClosed
 from .models import CirculationSettings, ClosedPeriod, LoanPolicy, NoticeTemplate, Reader, Term
@@ -64,45 +61,19 @@ def _rules_load() -> LendingRules:
     )
 
 
+LENDING_RULES = CachedRead(RULES_CACHE_KEY, _rules_load, seconds=RULES_CACHE_SECONDS)
+LENDING_RULES.forget_when_changed(CirculationSettings, LoanPolicy, ClosedPeriod, Term)
+
+
 def lending_rules() -> LendingRules:
     """The settings, the active loan policies, the closed periods and the terms: one cache
-    read per scan instead of four queries. Rules read inside a transaction that has changed
-    one of them are not cached (they may yet be rolled back)."""
-    changed_in = getattr(connection, "_lending_rules_changed_in", None)
-    if changed_in is not None:
-        if (
-            connection.in_atomic_block
-            and connection.atomic_blocks
-            and connection.atomic_blocks[0] is changed_in
-        ):
-            return _rules_load()
-        connection._lending_rules_changed_in = None  # that transaction is over
-    try:
-        rules = cache.get(RULES_CACHE_KEY)
-    except Exception:  # the cache is down: the desk still lends, from the database
-        return _rules_load()
-    if rules is None:
-        rules = _rules_load()
-        with contextlib.suppress(Exception):
-            cache.set(RULES_CACHE_KEY, rules, RULES_CACHE_SECONDS)
-    return rules
+    read per scan instead of four queries (library_site/cached_reads.py)."""
+    return LENDING_RULES.get()
 
 
 def lending_rules_forget(**_kwargs) -> None:
-    """Drop the cached rules now and again when the change is committed (another worker may
-    have cached the old ones in between)."""
-    cache.delete(RULES_CACHE_KEY)
-    if connection.in_atomic_block and connection.atomic_blocks:
-        # Remember the (outermost) transaction that changed them, not just that one did.
-        connection._lending_rules_changed_in = connection.atomic_blocks[0]
-        transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
-
-
-for _model in (CirculationSettings, LoanPolicy, ClosedPeriod, Term):
-    post_save.connect(lending_rules_forget, sender=_model, dispatch_uid=f"lending-rules-{_model.__name__}")
-    post_delete.connect(
-        lending_rules_forget, sender=_model, dispatch_uid=f"lending-rules-d-{_model.__name__}"
-    )
+    """Drop the cached rules now and again when the change is committed."""
+    LENDING_RULES.forget()
 
 
 def policy_for(
