@@ -28,14 +28,6 @@ class CirculationConfig(AppConfig):
             )
         )
         home_register(
-            HomePage(
-                key="school-overview",
-                view="circulation.views.school.school_overview_page",
-                order=200,
-                capability=Capability.VIEW_STATISTICS,
-            )
-        )
-        home_register(
             HomePage(key=MY_LIBRARY_HOME, view="circulation.views.reader_pages.my_library", order=900)
         )
 

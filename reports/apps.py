@@ -12,7 +12,7 @@ class ReportsConfig(AppConfig):
         from library_site.accounts.roles import Capability
         from library_site.system.jobs import Job, jobs_register
 
-        # Before circulation's school overview (200): what waits for the leader, and the month's figures.
+        # For those who read the statistics (school leaders): what waits for them, and the month's figures.
         home_register(
             HomePage(
                 key="leader-home",

@@ -27,7 +27,6 @@ from ..selectors.school import (
     classes_by_grade,
     promotion_plan,
     roster_changes_latest,
-    school_overview,
 )
 from ..services.school import grades_promote, roster_import, school_class_update
 from .readers import cards_response
@@ -42,15 +41,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 PREVIEW_LIMIT = 500  # rows shown per list of the preview; the counts are always whole
-
-
-# --- the school's overview ----------------------------------------------------------------------
-
-
-@capability_required(Capability.VIEW_STATISTICS)
-def school_overview_page(request):
-    """The home page of those who read the statistics (school leaders): the school's figures."""
-    return render(request, "circulation/home_leader.html", {"overview": school_overview()})
 
 
 # --- classes ------------------------------------------------------------------------------------
