@@ -8,51 +8,26 @@ field: a suspension is cancelled, a compensation paid and a notice read by a tim
 set once, each by one service.)
 
 Each move says why it happens (for the reader of this file; it is not interface text) and the
-right a person needs to make it, where the view checks one. A service may name the refusal its callers expect (``refused=UndoRefused``) and the message
-(``message=``, with %(current)s and %(wanted)s) for its call; the tables' own messages name the
+right a person needs to make it, where the view checks one. A service may name the refusal its
+callers expect (``refused=UndoRefused``) and the message (``message=``, with %(current)s and
+%(wanted)s) for its call, as library_site/states.py allows; the tables' own messages name the
 model. The guard is pure Python: it adds no query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.utils.translation import gettext_lazy as _
 
-from library_site import states
 from library_site.accounts.roles import Capability
+from library_site.states import Move, StateTable
 
-from .exceptions import CirculationError, StateRefused
+from .exceptions import StateRefused
 from .models import ClassSession, ClassSetBooking, Hold, LibraryCard, Loan, Reader
 
-Move = states.Move
 # The rights (``user.has_perm`` names) the moves need beyond signing in, as the views check them.
 USE_DESK = Capability.USE_DESK.permission
 MANAGE_READERS = Capability.MANAGE_READERS.permission
 RESERVE_ITEMS = Capability.RESERVE_ITEMS.permission
-
-
-class StateTable(states.StateTable):
-    """library_site's table, whose ``check`` also takes the refusal to raise for one call."""
-
-    def check(
-        self,
-        source: str,
-        target: str,
-        *,
-        message: str | None = None,
-        refused: Callable[[str], CirculationError] | None = None,
-    ) -> Move:
-        try:
-            return super().check(source, target, message=message)
-        except CirculationError as error:
-            if refused is None:
-                raise
-            raise refused(error.message) from None
-
-    def check_all(self, sources, target: str, *, message: str | None = None, refused=None) -> None:
-        for source in sorted(set(map(str, sources))):
-            self.check(source, target, message=message, refused=refused)
 
 
 Status = Reader.Status

@@ -82,21 +82,37 @@ class StateTable:
         except ValueError:
             return str(state)
 
-    def check(self, source: str, target: str, *, message: str | None = None) -> Move:
+    def check(
+        self,
+        source: str,
+        target: str,
+        *,
+        message: str | None = None,
+        refused: Callable[[str], Exception] | None = None,
+    ) -> Move:
         """The move from ``source`` to ``target``, or the app's refusal when the table has none.
         ``message`` overrides the table's text for this call (it may name the row, as
-        "Copy %(barcode)s is …" does, with the values already put in but for the two states)."""
+        "Copy %(barcode)s is …" does, with the values already put in but for the two states);
+        ``refused`` the exception raised, where a service's callers expect one of their own
+        (circulation's undo raises ``UndoRefused``)."""
         move = self.moves.get((str(source), str(target)))
         if move is None:
-            raise self.refused(
+            raise (refused or self.refused)(
                 (message or self.message) % {"current": self.label(source), "wanted": self.label(target)}
             )
         return move
 
-    def check_all(self, sources: Iterable[str], target: str, *, message: str | None = None) -> None:
+    def check_all(
+        self,
+        sources: Iterable[str],
+        target: str,
+        *,
+        message: str | None = None,
+        refused: Callable[[str], Exception] | None = None,
+    ) -> None:
         """check() for many rows moving to one state: one refused move refuses them all."""
         for source in sorted(set(map(str, sources))):
-            self.check(source, target, message=message)
+            self.check(source, target, message=message, refused=refused)
 
     def refused_moves(self) -> list[tuple[str, str]]:
         """Every (source, target) pair of distinct states that the table does not allow: what a
