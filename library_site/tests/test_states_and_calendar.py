@@ -98,3 +98,14 @@ def test_the_school_year_can_begin_in_another_month(settings):
     assert school_year_of(date(2026, 2, 28)) == 2025
     assert school_year_of(date(2026, 3, 1)) == 2026
     assert term_planned(date(2026, 2, 10)) == (2026, TERM_AUTUMN)
+
+
+def test_a_call_may_raise_its_own_refusal_with_its_own_text():
+    class UndoRefused(Exception):
+        pass
+
+    with pytest.raises(UndoRefused) as refused:
+        LIGHTS.check(Light.GREEN, Light.RED, refused=UndoRefused, message="No: %(current)s → %(wanted)s")
+    assert str(refused.value) == "No: Green → Red"
+    with pytest.raises(UndoRefused):
+        LIGHTS.check_all([Light.RED, Light.GREEN], Light.RED, refused=UndoRefused)
