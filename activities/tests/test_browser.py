@@ -4,6 +4,7 @@ when it is handed in; the head teacher reviews it from the keyboard and releases
 librarian selects it and it appears on the exhibition wall."""
 
 import pytest
+from playwright.sync_api import expect
 
 from circulation.models import LoanPolicy
 from circulation.services.loans import loan_checkout
@@ -76,8 +77,9 @@ def test_a_pupil_owes_writes_and_hands_in_a_note_that_is_reviewed_selected_and_s
     page.goto("/activities/review/")
     page.click(f"[data-review-class='{school_class.pk}'] a[href$='/note/']")
     page.click("[data-start-review]")
-    page.locator("[data-reflection]").wait_for()
+    page.locator("[data-review-item][data-keys-ready]").wait_for()
     page.keyboard.press("1")
+    expect(page.locator("#grade-1")).to_be_checked()
     page.keyboard.press("c")
     page.keyboard.type("写得真诚，继续加油！")
     page.keyboard.press("Control+Enter")

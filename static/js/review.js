@@ -54,4 +54,6 @@
       }
     }
   });
+  // Browser tests (and anyone watching) know the keys are live once this is set.
+  item.setAttribute("data-keys-ready", "");
 })();
