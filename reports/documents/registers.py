@@ -463,8 +463,8 @@ def reservations_tables(query: RegisterQuery) -> list[Table]:
             records=rows,
             summary=lambda: [
                 gettext(
-                    "Class sets: the days the class uses the books. Holds: the day the book was "
-                    "ready and the last day to collect it."
+                    "Class sets: the days the class uses the books. Holds and periodical issues: "
+                    "the day the book or issue was ready and the last day to collect it."
                 )
             ],
         )
