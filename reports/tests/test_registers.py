@@ -630,3 +630,35 @@ def test_registers_e_and_f_list_the_repairs_and_the_approved_write_offs(tmp_path
         "管理员乙",
     )
     assert table[4][0] == "Total" and table[4][10] == 20
+
+
+def test_register_h_counts_the_teachers_reservations_of_periodical_issues(tmp_path):
+    from circulation.models import IssueReservation
+
+    teacher = ReaderFactory(kind=Reader.Kind.TEACHER, full_name="吴老师", number="T9")
+    serial = serial_create(
+        title="儿童文学", kind=Serial.Kind.PERIODICAL, frequency=Serial.Frequency.MONTHLY, issn="1000-0003"
+    )
+    room = Location.objects.get(kind=Location.Kind.PERIODICALS_ROOM)
+    subscription = subscription_create(serial=serial, location=room, year=2026, copies=1)
+    issue = subscription.issues.get(number=10)
+    IssueReservation.objects.create(
+        issue=issue,
+        reader=teacher,
+        placed_at=at(date(2026, 10, 5)),
+        state=IssueReservation.State.READY,
+        ready_at=at(date(2026, 10, 9)),
+        collect_by=date(2026, 10, 14),
+    )
+    IssueReservation.objects.create(
+        issue=issue, reader=teacher, placed_at=at(date(2026, 8, 5)), state=IssueReservation.State.CANCELLED
+    )  # fmt: skip  (before the period)
+
+    rows, book = workbook(tmp_path, RegisterQuery("H", SEPT_1, JAN_31))
+
+    assert rows == 1
+    table = values(book.worksheets[0])
+    assert table[3] == (
+        1, midnight(date(2026, 10, 5)), "吴老师", "T9", "Periodical issue", f"儿童文学, 2026, issue 10 ({room.name})",
+        None, None, 1, midnight(date(2026, 10, 9)), midnight(date(2026, 10, 14)), "Ready to collect",
+    )  # fmt: skip
