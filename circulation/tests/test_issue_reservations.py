@@ -164,7 +164,9 @@ def test_a_returned_reservation_cannot_be_cancelled(subscription):
     assert reservation.state == State.RETURNED
 
 
-def test_the_list_shows_the_current_issue_with_free_copies_and_the_next(subscription, django_assert_max_num_queries):
+def test_the_list_shows_the_current_issue_with_free_copies_and_the_next(
+    subscription, django_assert_max_num_queries
+):
     issue_receive(issue=issue(subscription, 1))
     issue_receive(issue=issue(subscription, 2))
     issue_reservation_place(reader=teacher(), issue=issue(subscription, 2), user=None)
@@ -223,12 +225,18 @@ def test_a_pupil_has_no_reservation_page_and_the_desk_hands_over_and_takes_back(
     client.force_login(librarian)
     page = client.get(reverse("circulation:issue-reservations-desk")).content.decode()
     assert f'data-reservation="{reservation.pk}"' in page
-    client.post(reverse("circulation:issue-reservations-desk"), {"reservation": reservation.pk, "action": "collect"})
+    client.post(
+        reverse("circulation:issue-reservations-desk"), {"reservation": reservation.pk, "action": "collect"}
+    )
     reservation.refresh_from_db()
     assert reservation.state == State.COLLECTED
-    client.post(reverse("circulation:issue-reservations-desk"), {"reservation": reservation.pk, "action": "unknown"})
+    client.post(
+        reverse("circulation:issue-reservations-desk"), {"reservation": reservation.pk, "action": "unknown"}
+    )
     reservation.refresh_from_db()
     assert reservation.state == State.COLLECTED
-    client.post(reverse("circulation:issue-reservations-desk"), {"reservation": reservation.pk, "action": "return"})
+    client.post(
+        reverse("circulation:issue-reservations-desk"), {"reservation": reservation.pk, "action": "return"}
+    )
     reservation.refresh_from_db()
     assert reservation.state == State.RETURNED and reservation.closed_by == librarian
