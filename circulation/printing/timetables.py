@@ -56,8 +56,7 @@ def _cell_text(slot: TimetableSlot, fortnightly: bool) -> str:
     name = slot.school_class.name if slot.school_class_id else "—"
     if not fortnightly:
         return name
-    week = _("A") if slot.week == TimetableSlot.Week.A else _("B")
-    return f"{week}: {name}"
+    return _("%(week)s: %(class)s") % {"week": slot.get_week_display(), "class": name}
 
 
 def timetable_room_pdf(timetable: RoomTimetable) -> bytes:

@@ -99,6 +99,16 @@ def desk_issue_reservations() -> dict:
     }
 
 
+def _sentences(parts: list[str]) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese."""
+    from django.utils.translation import gettext
+
+    text = parts[0]
+    for part in parts[1:]:
+        text = gettext("%(first)s %(second)s") % {"first": text, "second": part}
+    return text
+
+
 def issue_reservations_section(reader: Reader):
     """The section of a teacher's own page (我的借阅): their reservations of issues, with the way
     to reserve; None for pupils and staff. One query."""
@@ -140,7 +150,7 @@ def issue_reservations_section(reader: Reader):
         parts.append(gettext("Reserve the current issue of a newspaper or periodical, or the next one."))
     return ReaderPageSection(
         title=gettext("Newspaper and periodical issues"),
-        text=gettext(" ").join(parts),
+        text=_sentences(parts),
         url=reverse("circulation:issue-reservations-mine"),
         link_label=gettext("Your reservations of issues"),
         icon="journal-bookmark",

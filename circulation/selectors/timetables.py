@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from library_site.accounts.models import User
 
@@ -160,7 +160,7 @@ def timetable_section(reader: Reader):
     first = periods[0]
     return ReaderPageSection(
         title=gettext("Your class in the reading room"),
-        text=gettext("; ").join(lines),
+        text=pgettext("list separator", "; ").join(lines),
         url=reverse(
             "circulation:timetable-class-pdf", args=[first["timetable"].pk, first["school_class"].pk]
         ),
