@@ -123,7 +123,7 @@ class CirculationConfig(AppConfig):
         from catalog.registries import issue_listener_register
 
         from .registries import reader_page_section_register
-        from .selectors.issue_reservations import issue_reservations_section
+        from .selectors.issue_reservations import issue_reservations_section, reader_is_teacher
         from .selectors.timetables import timetable_section
         from .services.issue_reservations import issue_checked_in
 
@@ -138,6 +138,17 @@ class CirculationConfig(AppConfig):
                 icon="journal-bookmark",
                 order=130,
                 capability=Capability.USE_DESK,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="issue-reservations-mine",
+                label=_("Reserve periodicals"),
+                url_name="circulation:issue-reservations-mine",
+                icon="journal-bookmark",
+                order=520,
+                capability=Capability.RESERVE_ITEMS,
+                visible=reader_is_teacher,
             )
         )
         menu_register(

@@ -156,3 +156,15 @@ def issue_reservations_section(reader: Reader):
         icon="journal-bookmark",
         urgent=bool(counts["ready"]),
     )
+
+
+def reader_is_teacher(user) -> bool:
+    """Whether this account is a teacher's reader record (the menu's entry to reserve issues):
+    one query per request, kept on the user."""
+    cached = getattr(user, "_is_teacher_reader", None)
+    if cached is None:
+        cached = bool(
+            user.is_authenticated and Reader.objects.filter(user=user, kind=Reader.Kind.TEACHER).exists()
+        )
+        user._is_teacher_reader = cached
+    return cached
