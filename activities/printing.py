@@ -8,13 +8,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdf_canvas
 
+from library_site.dates import date_text
 from library_site.documents.pdf import label_font, text_ascent, text_fit
 
 from .models import ExcerptCard
@@ -72,7 +72,7 @@ def _draw_card(canvas, font: str, card: ExcerptCard, x: float, y: float, width: 
         for part in (
             reader.name,
             reader.school_class.name if reader.school_class_id else "",
-            timezone.localtime(card.submitted_at or card.saved_at).strftime("%Y-%m-%d"),
+            date_text(card.submitted_at or card.saved_at),
         )
         if part
     )

@@ -165,3 +165,12 @@ class OverrideRefused(CirculationError):
 
 class SuspensionChangeRefused(CirculationError):
     default_message = _("This suspension cannot be changed.")
+
+
+# --- reservations of periodical issues and the reading-room timetable (issue 14) -----------
+class IssueReservationRefused(CirculationError):
+    default_message = _("This issue cannot be reserved.")
+
+
+class TimetableRefused(CirculationError):
+    default_message = _("The timetable cannot be changed like this.")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Location
 from library_site.cached_reads import CachedRead
+from library_site.dates import date_text
 
 from .exceptions import LendingClosed
 from .models import CirculationSettings, ClosedPeriod, LoanPolicy, NoticeTemplate, Reader, Term
@@ -161,7 +162,7 @@ class Calendar:
             day -= timedelta(days=1)
         raise LendingClosed(
             _("Lending is closed: this term's last due date (%(date)s) has passed; it opens again next term.")
-            % {"date": limit.isoformat() if limit else start.isoformat()}
+            % {"date": date_text(limit or start)}
         )
 
 

@@ -71,17 +71,21 @@ def send_notices_task(self, param: str | None = None, job_run_id: int | None = N
 )
 def expire_holds_task(self, param: str | None = None, job_run_id: int | None = None) -> dict:
     """Daily: close the holds not collected in time; each kept copy goes to the next reader in
-    line (who gets a hold-ready notice) or back to the shelf."""
+    line (who gets a hold-ready notice) or back to the shelf. Reservations of periodical issues
+    kept past their day expire too, and their copies go to the next teachers waiting."""
     from library_site.system.jobs import job_run
 
     from .services.holds import hold_expire
+    from .services.issue_reservations import issue_reservations_expire
 
     with job_run("expire_holds", run_id=job_run_id, task_id=self.request.id, param=param) as run:
-        expired = hold_expire(today=_day_param(param))
-        run.result = {"expired": expired}
-    if expired:
-        logger.info("Expired %s holds.", expired)
-    return {"expired": expired}
+        today = _day_param(param)
+        expired = hold_expire(today=today)
+        issues_expired = issue_reservations_expire(today=today)
+        run.result = {"expired": expired, "issues_expired": issues_expired}
+    if expired or issues_expired:
+        logger.info("Expired %s holds and %s reservations of issues.", expired, issues_expired)
+    return {"expired": expired, "issues_expired": issues_expired}
 
 
 @shared_task(

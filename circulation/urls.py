@@ -79,3 +79,38 @@ urlpatterns = [
     path("rooms/sessions/<int:pk>/cancel/", rooms.class_session_cancel, name="class-session-cancel"),
     path("rooms/hours/<int:pk>/remove/", rooms.opening_hours_remove, name="opening-hours-remove"),
 ]
+
+# --- reservations of periodical issues and the reading-room timetable (issue 14) ------------
+from .views import issue_reservations  # noqa: E402
+
+urlpatterns += [
+    path("periodicals/reserve/", issue_reservations.issue_reservations_mine, name="issue-reservations-mine"),
+    path(
+        "periodicals/reserve/<int:pk>/cancel/",
+        issue_reservations.issue_reservation_cancel_mine,
+        name="issue-reservation-cancel",
+    ),
+    path(
+        "periodicals/reservations/",
+        issue_reservations.issue_reservations_desk,
+        name="issue-reservations-desk",
+    ),
+]
+
+from .views import timetables  # noqa: E402
+
+urlpatterns += [
+    path("rooms/timetables/", timetables.timetable_list_page, name="timetable-list"),
+    path("rooms/timetables/<int:pk>/", timetables.timetable_detail, name="timetable-detail"),
+    path("rooms/timetables/<int:pk>/publish/", timetables.timetable_publish, name="timetable-publish"),
+    path("rooms/timetables/<int:pk>/reopen/", timetables.timetable_reopen, name="timetable-reopen"),
+    path("rooms/timetables/<int:pk>/print.pdf", timetables.timetable_pdf, name="timetable-pdf"),
+    path(
+        "rooms/timetables/<int:pk>/classes/<int:class_id>.pdf",
+        timetables.timetable_class_pdf,
+        name="timetable-class-pdf",
+    ),
+    path(
+        "rooms/timetables/periods/<int:pk>/", timetables.timetable_slot_assign, name="timetable-slot-assign"
+    ),
+]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy
+from library_site.dates import date_text
 
 from ..models import DeskAction, Hold, LibraryCard, Loan, Notice, Reader, Suspension
 from ..querysets import record_light
@@ -149,7 +150,7 @@ def reader_panel(
     if not reader.card_number:
         blocks.append(_("No active card"))
     if suspended_until:
-        blocks.append(_("Suspended until %(date)s") % {"date": suspended_until.isoformat()})
+        blocks.append(_("Suspended until %(date)s") % {"date": date_text(suspended_until)})
     if overdue:
         blocks.append(_("%(count)s overdue") % {"count": len(overdue)})
     return {

@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy, Repair
@@ -23,6 +22,7 @@ from catalog.services.care import repair_open
 from catalog.services.copies import copy_set_status
 from library_site.accounts.models import User
 from library_site.accounts.roles import Capability
+from library_site.dates import datetime_text
 
 from ..exceptions import (
     BorrowingBlocked,
@@ -318,7 +318,7 @@ def _already_returned(copy: Copy) -> DeskResult:
     )
     if last is None:
         raise NotOnLoan(_("Not on loan: this copy is “%(status)s”.") % {"status": copy.get_status_display()})
-    when = date_format(timezone.localtime(last.returned_at), "SHORT_DATETIME_FORMAT")
+    when = datetime_text(last.returned_at)
     action = last.desk_actions.filter(action=DeskAction.Action.RETURN, undone_at__isnull=True).first()
     return DeskResult(
         action=action, message=_("Already returned at %(time)s.") % {"time": when}, loan=last, changed=False

@@ -28,9 +28,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from catalog.labels import library_name_for_labels
@@ -39,7 +39,7 @@ from catalog.selectors.acquisitions import donation_register, purchase_register
 from catalog.selectors.care import repair_register, write_off_register
 from catalog.selectors.serials import serial_register
 from circulation.models import Loan, SchoolClass
-from library_site.dates import day_bounds
+from library_site.dates import date_text, day_bounds
 from library_site.documents.sheets import FORMULA_TRIGGERS, spreadsheet_safe
 from library_site.documents.xlsx import SheetLayout, XlsxStreamWriter
 
@@ -146,7 +146,7 @@ def register_period_check(date_from: date | None, date_to: date | None) -> None:
     if date_to < date_from:
         raise RegisterRefused(
             _("The period ends (%(end)s) before it begins (%(start)s): swap the two dates.")
-            % {"start": date_from.isoformat(), "end": date_to.isoformat()}
+            % {"start": date_text(date_from), "end": date_text(date_to)}
         )
     if date_to >= years_after(date_from, MAX_YEARS):
         raise RegisterRefused(
@@ -463,8 +463,8 @@ def reservations_tables(query: RegisterQuery) -> list[Table]:
             records=rows,
             summary=lambda: [
                 gettext(
-                    "Class sets: the days the class uses the books. Holds: the day the book was "
-                    "ready and the last day to collect it."
+                    "Class sets: the days the class uses the books. Holds and periodical issues: "
+                    "the day the book or issue was ready and the last day to collect it."
                 )
             ],
         )
@@ -636,7 +636,6 @@ STAFF_KIND_CHOICES = [(kind.value, kind.label) for kind in selectors.STAFF_KINDS
 FORMATS = ("xlsx", "csv")
 PROGRESS_EVERY = 500
 # Excel's number format for dates, per interface language.
-EXCEL_DATE_FORMATS = {"zh-hans": 'yyyy"年"m"月"d"日"', "en": "mmm d, yyyy"}
 
 Progress = Callable[[int], None]
 
@@ -647,8 +646,8 @@ def school_name() -> str:
 
 
 def day_text(day: date) -> str:
-    """A day as the language writes it: 2026年9月1日, Sept. 1, 2026."""
-    return formats.date_format(day, "DATE_FORMAT")
+    """A day as the language writes it everywhere (library_site/formats/): 2026-09-01, 1 Sep 2026."""
+    return date_text(day)
 
 
 def register_title(register: Register) -> str:
@@ -776,9 +775,8 @@ def _write_xlsx(register: Register, query: RegisterQuery, tables: list[Table], t
     title = spreadsheet_safe(register_title(register))
     subtitle = spreadsheet_safe(register_subtitle(register, query))
     footer_text = "&L" + str(register.name).replace("&", "&&") + "&C" + gettext("Page &P of &N")
-    date_format = EXCEL_DATE_FORMATS.get(get_language() or "", EXCEL_DATE_FORMATS["en"])
     written = 0
-    with XlsxStreamWriter(target, date_format=date_format) as writer:
+    with XlsxStreamWriter(target) as writer:
         for table in tables:
             counter = _Counter(table, progress, written)
             columns = [NUMBER, *table.columns]
