@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Copy
 
 from ..models import Charge, DeskAction, Hold, LibraryCard, Loan, Notice, Reader, Suspension
+from ..money import money
 from ..querysets import record_light
 from ..registries import reader_panel_lines
 from ..scans import CARD_NUMBER
@@ -170,7 +171,8 @@ def reader_panel(
         "suspended_until": suspended_until,
         "blocks": blocks,
         "lines": reader_panel_lines(reader) if lines else [],
-        "money_owed": getattr(reader, "money_owed", None) or 0,
+        # SQLite sums decimals through floats: back to cents at once (money is never a float).
+        "money_owed": money(reader.money_owed) if getattr(reader, "money_owed", None) else None,
         "today": today,
     }
 

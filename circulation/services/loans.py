@@ -143,7 +143,7 @@ def reader_borrowing_block(
             refuse(
                 MoneyOwed(
                     _("%(amount)s owed to the library blocks borrowing: pay it at the desk first.")
-                    % {"amount": yuan(owed["total"])}
+                    % {"amount": yuan(money(owed["total"]))}
                 )
             )
     if counts["same_policy"] >= policy.max_loans:
