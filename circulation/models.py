@@ -236,7 +236,7 @@ class CirculationSettings(models.Model):
     )
     # Money (issue 14 point 10): a damaged book's charge, a fine's ceiling.
     damage_percent = models.PositiveSmallIntegerField(
-        _("compensation for a damaged book (% of price)"),
+        _("compensation for a damaged book (percent of the price)"),
         default=50,
         validators=[MaxValueValidator(300)],
         help_text=_(

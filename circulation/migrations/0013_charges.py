@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 default=50,
                 help_text="What the desk proposes for a damaged book, as a share of its price; the desk may change it.",
                 validators=[django.core.validators.MaxValueValidator(300)],
-                verbose_name="compensation for a damaged book (% of price)",
+                verbose_name="compensation for a damaged book (percent of the price)",
             ),
         ),
         migrations.AddField(

@@ -209,5 +209,7 @@ def cash_list_xlsx(target, listing: dict) -> int:
             widths=[14, 8, 12, 14, 12, 30, 12, 12],
             header_rows=1,
         )
-        writer.add_sheet(_("Waived"), waived_rows, widths=[14, 8, 12, 14, 12, 30, 12, 30], header_rows=1)
+        writer.add_sheet(
+            _("Waived or cancelled"), waived_rows, widths=[14, 8, 12, 14, 12, 30, 12, 30], header_rows=1
+        )
     return written

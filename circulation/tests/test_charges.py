@@ -93,7 +93,11 @@ def test_money_is_decimal_with_two_places_and_never_a_float():
 
 def test_a_lost_book_is_charged_its_price_times_the_multiplier_with_the_rule(pupil, staff):
     charge = lost_charge(pupil, staff)
-    assert (charge.kind, charge.state, charge.amount) == (Charge.Kind.LOST, Charge.State.OWED, Decimal("51.60"))
+    assert (charge.kind, charge.state, charge.amount) == (
+        Charge.Kind.LOST,
+        Charge.State.OWED,
+        Decimal("51.60"),
+    )
     assert charge.reader == pupil and charge.compensation == Compensation.objects.get()
     assert "25.80" in charge.rule and "2" in charge.rule
     audit = DeskAction.objects.get(action=DeskAction.Action.CHARGE)
@@ -109,7 +113,10 @@ def test_a_late_return_is_fined_only_when_the_school_fines(pupil, staff):
     assert not Charge.objects.exists()  # fines off by default (many primary schools do not fine)
 
     CirculationSettings.objects.update(
-        fines_enabled=True, fine_per_day=Decimal("0.10"), fine_max=Decimal("0.50"), suspension_days_per_late_day=0
+        fines_enabled=True,
+        fine_per_day=Decimal("0.10"),
+        fine_max=Decimal("0.50"),
+        suspension_days_per_late_day=0,
     )
     lending_rules_forget()
     (other,) = copies_of("青铜葵花")
@@ -213,8 +220,14 @@ def test_waiving_needs_a_reason_and_is_audited(pupil, staff):
     charge = lost_charge(pupil, staff)
     with pytest.raises(ReasonRequired):
         charge_settle(charge=charge, to_state=Charge.State.WAIVED, user=staff, reason="  ")
-    charge = charge_settle(charge=charge, to_state=Charge.State.WAIVED, user=staff, reason="家庭困难，校长同意")
-    assert (charge.state, charge.closed_by, charge.close_reason) == (Charge.State.WAIVED, staff, "家庭困难，校长同意")
+    charge = charge_settle(
+        charge=charge, to_state=Charge.State.WAIVED, user=staff, reason="家庭困难，校长同意"
+    )
+    assert (charge.state, charge.closed_by, charge.close_reason) == (
+        Charge.State.WAIVED,
+        staff,
+        "家庭困难，校长同意",
+    )
     audit = DeskAction.objects.get(action=DeskAction.Action.WAIVE)
     assert audit.user == staff and audit.override_reason == "家庭困难，校长同意"
     with pytest.raises(WaiveRefused):  # settled once: no move out of "waived"
@@ -225,7 +238,11 @@ def test_waiving_needs_a_reason_and_is_audited(pupil, staff):
 
 
 def test_the_charge_table_allows_only_owed_to_settled():
-    assert {(m.source, m.target) for m in CHARGE_STATES} == {("owed", "paid"), ("owed", "waived"), ("owed", "cancelled")}
+    assert {(m.source, m.target) for m in CHARGE_STATES} == {
+        ("owed", "paid"),
+        ("owed", "waived"),
+        ("owed", "cancelled"),
+    }
     with pytest.raises(StateRefused):
         CHARGE_STATES.check("paid", "owed")
 
@@ -280,7 +297,9 @@ def test_a_double_submitted_payment_charges_once(client, pupil, staff):
     assert Payment.objects.count() == 1 and ReceiptCounter.objects.get().last == 1
     # A fresh form for what is paid already is refused, and charges nothing.
     third = _pay_post(client, pupil, [charge], submission_token())
-    assert third.url == reverse("circulation:reader-charges", args=[pupil.pk]) and Payment.objects.count() == 1
+    assert (
+        third.url == reverse("circulation:reader-charges", args=[pupil.pk]) and Payment.objects.count() == 1
+    )
 
 
 def test_the_charges_page_pays_waives_and_charges_damage_with_constant_queries(
