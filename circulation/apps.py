@@ -161,3 +161,15 @@ class CirculationConfig(AppConfig):
                 capability=Capability.MANAGE_READERS,
             )
         )
+
+        # Money (issue 14 point 10): the day's cash list, for those who take payments.
+        menu_register(
+            MenuEntry(
+                key="cash-list",
+                label=_("Cash list"),
+                url_name="circulation:cash-list",
+                icon="cash-stack",
+                order=160,
+                capability=Capability.TAKE_PAYMENTS,
+            )
+        )

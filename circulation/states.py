@@ -3,7 +3,7 @@ with a state, on library_site/states.py, and the guard every service calls befor
 a new state. A move that is not in its table is refused.
 
 Models with a state: Reader.status, LibraryCard.status, Loan.state, Hold.state and
-ClassSetBooking.state. (Suspensions, compensations, notices and class sessions have no state
+ClassSetBooking.state and Charge.state (money owed: paid, waived or cancelled). (Suspensions, compensations, notices and class sessions have no state
 field: a suspension is cancelled, a compensation paid and a notice read by a timestamp that is
 set once, each by one service.)
 
@@ -23,6 +23,7 @@ from library_site.states import Move, StateTable
 
 from .exceptions import StateRefused
 from .models import (
+    Charge,
     ClassSession,
     ClassSetBooking,
     Hold,
@@ -177,6 +178,25 @@ TIMETABLE_STATES = StateTable(
     message=_("A timetable that is “%(current)s” cannot become “%(wanted)s”."),
 )
 
+# --- money (issue 14 point 10) ---------------------------------------------------------------
+TAKE_PAYMENTS = Capability.TAKE_PAYMENTS.permission
+WAIVE_CHARGES = Capability.WAIVE_CHARGES.permission
+
+ChargeState = Charge.State
+CHARGE_STATES = StateTable(
+    "charge",
+    [
+        # Owed until settled, once: paid in cash with a numbered receipt, waived (forgiven, a
+        # reason typed) or cancelled (charged in error, or its return undone). Nothing after.
+        Move(ChargeState.OWED, ChargeState.PAID, "paid at the desk, a receipt printed", right=TAKE_PAYMENTS),
+        Move(ChargeState.OWED, ChargeState.WAIVED, "forgiven, with a reason", right=WAIVE_CHARGES),
+        Move(ChargeState.OWED, ChargeState.CANCELLED, "charged in error, with a reason", right=WAIVE_CHARGES),
+    ],
+    choices=Charge.State,
+    refused=StateRefused,
+    message=_("A charge that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
 TABLES = (
     READER_STATES,
     CARD_STATES,
@@ -186,4 +206,5 @@ TABLES = (
     CLASS_SESSION_STATES,
     ISSUE_RESERVATION_STATES,
     TIMETABLE_STATES,
+    CHARGE_STATES,
 )

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import class_sets, desk, leavers, loans, notices, policies, reader_pages, readers, rooms, school
+from .views import (
+    charges,
+    class_sets,
+    desk,
+    leavers,
+    loans,
+    notices,
+    policies,
+    reader_pages,
+    readers,
+    rooms,
+    school,
+)
 
 app_name = "circulation"
 
@@ -78,6 +90,15 @@ urlpatterns = [
     path("rooms/<int:pk>/kiosk/", rooms.room_kiosk, name="room-kiosk"),
     path("rooms/sessions/<int:pk>/cancel/", rooms.class_session_cancel, name="class-session-cancel"),
     path("rooms/hours/<int:pk>/remove/", rooms.opening_hours_remove, name="opening-hours-remove"),
+    # Money: charges, payments, receipts and the day's cash list (views/charges.py).
+    path("readers/<int:pk>/charges/", charges.reader_charges_page, name="reader-charges"),
+    path("readers/<int:pk>/charges/pay/", charges.charges_pay_view, name="charges-pay"),
+    path("readers/<int:pk>/charges/damaged/", charges.charge_damaged_view, name="charge-damaged"),
+    path("charges/<int:charge_id>/settle/", charges.charge_settle_view, name="charge-settle"),
+    path("payments/<int:payment_id>/", charges.payment_receipt_page, name="payment-receipt"),
+    path("payments/<int:payment_id>/receipt.pdf", charges.payment_receipt_pdf, name="payment-receipt-pdf"),
+    path("cash/", charges.cash_list_page, name="cash-list"),
+    path("cash/list.xlsx", charges.cash_list_download, name="cash-list-xlsx"),
 ]
 
 # --- reservations of periodical issues and the reading-room timetable (issue 14) ------------

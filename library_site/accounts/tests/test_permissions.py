@@ -113,6 +113,7 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "selection",
             "notes-rules",
             "class-reviewers",
+            "cash-list",
         },
         "librarian": {
             "opac",
@@ -130,9 +131,10 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "review",
             "selection",
             "class-reviewers",
+            "cash-list",
         },
         "leader": {"opac", "acquisitions", "statistics", "leaders-report"},
-        "volunteer": {"opac", "desk", "my-library", "my-notes"},
+        "volunteer": {"opac", "desk", "my-library", "my-notes", "cash-list"},
         "teacher": {"opac", "review"},  # their home page is their own library page
         "student": {"opac", "my-notes"},
     }[role]
