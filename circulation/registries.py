@@ -207,13 +207,12 @@ def registries_emptied() -> Iterator[None]:
     """Run a block as if no higher app had registered anything (circulation's own tests measure
     the desk on its own floor; each app tests what it adds). What the block registers itself is
     dropped at its end, and the registrations made before are back."""
-    saved = [list(_borrowing_checks), list(_reader_panel_lines), list(_reader_page_sections)]
-    for registry in (_borrowing_checks, _reader_panel_lines, _reader_page_sections):
+    registries = (_borrowing_checks, _reader_panel_lines, _reader_page_sections, _desk_modes)
+    saved = [list(registry) for registry in registries]
+    for registry in registries:
         registry.clear()
     try:
         yield
     finally:
-        for registry, functions in zip(
-            (_borrowing_checks, _reader_panel_lines, _reader_page_sections), saved, strict=True
-        ):
+        for registry, functions in zip(registries, saved, strict=True):
             registry[:] = functions

@@ -115,9 +115,9 @@ def test_return_in_one_step_lists_the_missing_and_declares_them_lost(staff, corn
         copies[2].barcode: Copy.Status.LOST,
     }
     assert Copy.objects.get(pk=copies[0].pk).location == copies[0].location
-    assert list(CornerLoan.objects.filter(state=CornerLoan.State.LOST).values_list("copy__barcode", flat=True)) == [
-        copies[2].barcode
-    ]
+    assert list(
+        CornerLoan.objects.filter(state=CornerLoan.State.LOST).values_list("copy__barcode", flat=True)
+    ) == [copies[2].barcode]
 
 
 def test_a_return_scanning_a_stranger_changes_nothing(staff, corner):
@@ -142,7 +142,10 @@ def _grade(staff, *, classes=3, books=2, grade=4):
         corner_lend(corner=corner, barcodes=_codes(copies), user=staff)
         lent.append(copies)
     plan = rotation_plan_create(
-        classes=[corner.school_class for corner in corners], every_weeks=4, starts_on=date(2026, 10, 1), user=staff
+        classes=[corner.school_class for corner in corners],
+        every_weeks=4,
+        starts_on=date(2026, 10, 1),
+        user=staff,
     )
     return corners, lent, plan
 
@@ -162,7 +165,9 @@ def test_rotation_moves_each_batch_to_the_next_parallel_class_and_the_missing_st
 
     assert (rotation.moved_count, rotation.missing_count) == (5, 1)
     where = dict(
-        CornerLoan.objects.filter(state=CornerLoan.State.IN_CORNER).values_list("copy__barcode", "corner__school_class__number")
+        CornerLoan.objects.filter(state=CornerLoan.State.IN_CORNER).values_list(
+            "copy__barcode", "corner__school_class__number"
+        )
     )
     assert where[lent[0][1].barcode] == 2
     assert where[lent[1][0].barcode] == 3
@@ -223,19 +228,25 @@ def test_a_donation_awaits_review_then_goes_to_the_corner(staff, corner):
 
 def test_a_refused_donation_is_withdrawn_not_deleted_and_needs_a_reason(staff, corner):
     donor = pupil(school_class=corner.school_class)
-    donation = corner_donation_record(corner=corner, donor=donor, lines=[{"title": "漫画", "quantity": 1}], user=staff)
+    donation = corner_donation_record(
+        corner=corner, donor=donor, lines=[{"title": "漫画", "quantity": 1}], user=staff
+    )
     with pytest.raises(CornerRefused):
         corner_donation_review(donation=donation, decision=CornerDonation.State.REFUSED, user=staff)
     assert Copy.objects.get(delivery_lines__delivery=donation.delivery).status == Copy.Status.AWAITING_REVIEW
 
-    corner_donation_review(donation=donation, decision=CornerDonation.State.REFUSED, note="内容不适合", user=staff)
+    corner_donation_review(
+        donation=donation, decision=CornerDonation.State.REFUSED, note="内容不适合", user=staff
+    )
 
     assert Copy.objects.get(delivery_lines__delivery=donation.delivery).status == Copy.Status.WITHDRAWN
 
 
 def test_a_donor_of_another_class_is_refused(staff, corner):
     with pytest.raises(CornerRefused):
-        corner_donation_record(corner=corner, donor=pupil(grade=5), lines=[{"title": "书", "quantity": 1}], user=staff)
+        corner_donation_record(
+            corner=corner, donor=pupil(grade=5), lines=[{"title": "书", "quantity": 1}], user=staff
+        )
     assert CornerDonation.objects.count() == 0
 
 
@@ -266,7 +277,9 @@ def test_stocktake_by_scanning_marks_the_missing_and_lists_strangers(staff, corn
     stranger = copies_of("别的书", count=1)[0]
     corner_lend(corner=corner, barcodes=_codes(copies), user=staff)
 
-    stocktake = corner_stocktake(corner=corner, barcodes=[copies[0].barcode, copies[1].barcode, stranger.barcode], user=staff)
+    stocktake = corner_stocktake(
+        corner=corner, barcodes=[copies[0].barcode, copies[1].barcode, stranger.barcode], user=staff
+    )
 
     assert stocktake.found_count == 2
     assert stocktake.missing == [copies[2].barcode]
@@ -295,7 +308,9 @@ def test_only_the_library_lends_to_a_corner(corner):
 
 def test_a_head_teacher_sees_their_corner_and_not_another_class(client, staff):
     head = teacher()
-    own = corner_for_class(school_class=SchoolClassFactory(grade=3, number=8, head_teacher=head.user), user=staff)
+    own = corner_for_class(
+        school_class=SchoolClassFactory(grade=3, number=8, head_teacher=head.user), user=staff
+    )
     other = corner_for_class(school_class=SchoolClassFactory(grade=3, number=9), user=staff)
     batch = corner_lend(corner=other, barcodes=_codes(copies_of(count=1)), user=staff)
     client.force_login(head.user)
@@ -312,7 +327,9 @@ def test_a_head_teacher_sees_their_corner_and_not_another_class(client, staff):
 def test_the_corner_page_lends_and_prints_the_list(client, staff, corner, django_assert_max_num_queries):
     copies = copies_of(count=4)
     client.force_login(staff)
-    response = client.post(reverse("activities:corner-lend", args=[corner.pk]), {"barcodes": "\n".join(_codes(copies))})
+    response = client.post(
+        reverse("activities:corner-lend", args=[corner.pk]), {"barcodes": "\n".join(_codes(copies))}
+    )
     assert response.status_code == 302
     batch = CornerBatch.objects.get()
     with django_assert_max_num_queries(30):
@@ -326,7 +343,9 @@ def test_the_corner_page_lends_and_prints_the_list(client, staff, corner, django
 
 def test_a_refused_lend_says_why_in_chinese_and_changes_nothing(client, staff, corner):
     client.force_login(staff)
-    response = client.post(reverse("activities:corner-lend", args=[corner.pk]), {"barcodes": "NOSUCH"}, follow=True)
+    response = client.post(
+        reverse("activities:corner-lend", args=[corner.pk]), {"barcodes": "NOSUCH"}, follow=True
+    )
     assert "没有条码为 NOSUCH 的复本" in response.content.decode() or "NOSUCH" in response.content.decode()
     assert CornerBatch.objects.count() == 0
 
