@@ -44,7 +44,7 @@ class RotationCarryOutForm(forms.Form):
 
 
 class DonationForm(forms.Form):
-    donor = forms.ModelChoiceField(label=_("Donor"), queryset=Reader.objects.none())
+    donor = forms.ModelChoiceField(label=pgettext_lazy("donation", "Donor"), queryset=Reader.objects.none())
     title = forms.CharField(label=pgettext_lazy("book", "Title"), max_length=300)
     author = forms.CharField(label=_("Author"), max_length=100, required=False)
     isbn = forms.CharField(label=_("ISBN"), max_length=20, required=False)
@@ -80,7 +80,7 @@ class DonationForm(forms.Form):
 
 class DonationReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("review", "Decision"),
         choices=[
             (CornerDonation.State.IN_CORNER, _("Passed: place in the class corner")),
             (CornerDonation.State.IN_LIBRARY, _("Passed: place in the library")),
@@ -92,8 +92,8 @@ class DonationReviewForm(forms.Form):
 
 
 class LendingForm(forms.Form):
-    barcode = forms.CharField(label=_("Copy"), max_length=100)
-    reader = forms.ModelChoiceField(label=_("Pupil"), queryset=Reader.objects.none())
+    barcode = forms.CharField(label=pgettext_lazy("book", "Copy"), max_length=100)
+    reader = forms.ModelChoiceField(label=pgettext_lazy("person", "Pupil"), queryset=Reader.objects.none())
 
     def __init__(self, *args, school_class=None, **kwargs):
         super().__init__(*args, **kwargs)

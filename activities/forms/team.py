@@ -36,10 +36,10 @@ class MemberAddForm(forms.Form):
 
 class TrainingForm(forms.Form):
     held_on = forms.DateField(label=pgettext_lazy("day", "Date"), widget=DayInput)
-    topic = forms.CharField(label=_("Topic"), max_length=200)
-    trainer = forms.CharField(label=_("Trainer"), max_length=100)
+    topic = forms.CharField(label=pgettext_lazy("training", "Topic"), max_length=200)
+    trainer = forms.CharField(label=pgettext_lazy("training", "Trainer"), max_length=100)
     attendees = forms.ModelMultipleChoiceField(
-        label=_("Attendance"),
+        label=pgettext_lazy("service team", "Attendance"),
         queryset=TeamMember.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -53,21 +53,27 @@ class TrainingForm(forms.Form):
 class MeetingForm(TrainingForm):
     topic = None
     trainer = None
-    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    minutes = forms.CharField(
+        label=pgettext_lazy("meeting", "Minutes"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
 
 
 class RotaSlotForm(forms.Form):
-    weekday = forms.TypedChoiceField(label=_("Weekday"), choices=RotaSlot.Weekday.choices, coerce=int)
-    starts_at = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    weekday = forms.TypedChoiceField(
+        label=pgettext_lazy("rota", "Weekday"), choices=RotaSlot.Weekday.choices, coerce=int
+    )
+    starts_at = forms.TimeField(
+        label=pgettext_lazy("time", "From"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
     ends_at = forms.TimeField(
         label=pgettext_lazy("time", "Until"), widget=forms.TimeInput(attrs={"type": "time"})
     )
     room = forms.ModelChoiceField(
-        label=_("Room"),
+        label=pgettext_lazy("rota", "Room"),
         queryset=Location.objects.filter(is_active=True).exclude(kind=Location.Kind.CLASS_CORNER),
     )
     members = forms.ModelMultipleChoiceField(
-        label=_("Members"),
+        label=pgettext_lazy("service team", "Members"),
         queryset=TeamMember.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -79,9 +85,11 @@ class RotaSlotForm(forms.Form):
 
 
 class ShiftWorkForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Work done"), choices=ShiftWork.Kind.choices)
-    books = forms.IntegerField(label=_("Books"), min_value=0, max_value=10_000, initial=0, required=False)
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    kind = forms.ChoiceField(label=pgettext_lazy("shift", "Work done"), choices=ShiftWork.Kind.choices)
+    books = forms.IntegerField(
+        label=pgettext_lazy("count", "Books"), min_value=0, max_value=10_000, initial=0, required=False
+    )
+    note = forms.CharField(label=pgettext_lazy("log", "Note"), max_length=300, required=False)
 
 
 class CriterionForm(forms.ModelForm):

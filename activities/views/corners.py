@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from circulation.models import Reader, SchoolClass
@@ -296,7 +297,13 @@ def corner_batch_pdf(request, batch_id: int):
                     "count": len(rows),
                 }
             ],
-            headers=[_("No."), _("Barcode"), _("Title"), _("Call number"), _("Remark")],
+            headers=[
+                pgettext("list", "No."),
+                pgettext("copy", "Barcode"),
+                pgettext("book", "Title"),
+                _("Call number"),
+                pgettext("list", "Remark"),
+            ],
             rows=rows,
             widths=[0.07, 0.18, 0.45, 0.18, 0.12],
             footer=[
@@ -393,7 +400,13 @@ def rotation_class_pdf(request, plan_id: int, class_id: int):
             lines=[
                 _("Rotation day: %(day)s") % {"day": services.rotation_next_on(plan, done=done).isoformat()}
             ],
-            headers=[_("No."), _("Barcode"), _("Title"), _("Call number"), _("Checked")],
+            headers=[
+                pgettext("list", "No."),
+                pgettext("copy", "Barcode"),
+                pgettext("book", "Title"),
+                _("Call number"),
+                pgettext("list", "Checked"),
+            ],
             rows=[
                 [str(index), copy.barcode, copy.record.title, copy.record.call_number, "□"]
                 for index, copy in enumerate(share.copies, start=1)

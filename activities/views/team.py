@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from library_site.accounts.permissions import capability_required
@@ -176,7 +177,12 @@ def rota_pdf(request):
         content = table_pdf(
             title=_("Service team weekly rota"),
             lines=[_("Printed on %(day)s") % {"day": timezone.localdate().isoformat()}],
-            headers=[_("Weekday"), _("Time"), _("Room"), _("Members")],
+            headers=[
+                pgettext("rota", "Weekday"),
+                pgettext("shift", "Time"),
+                pgettext("rota", "Room"),
+                pgettext("service team", "Members"),
+            ],
             rows=rows,
             widths=[0.14, 0.16, 0.2, 0.5],
             landscape=True,
