@@ -49,7 +49,10 @@ def _grade(grade: int, books: int, copies, user):
         copies = copies[books:]
         corners.append(corner)
     plan = rotation_plan_create(
-        classes=[corner.school_class for corner in corners], every_weeks=4, starts_on=date(2026, 3, 1), user=user
+        classes=[corner.school_class for corner in corners],
+        every_weeks=4,
+        starts_on=date(2026, 3, 1),
+        user=user,
     )
     return plan, copies
 
@@ -78,7 +81,10 @@ def _team(user) -> None:
     members = []
     for index in range(MEMBERS):
         reader = reader_create(
-            kind="student", number=f"BENCHG{index:04d}", full_name=f"队员{index:02d}", school_class=school_class
+            kind="student",
+            number=f"BENCHG{index:04d}",
+            full_name=f"队员{index:02d}",
+            school_class=school_class,
         )
         members.append(team_member_add(reader=reader, joined_on=YEAR[0], user=user))
     room = Location.objects.exclude(kind=Location.Kind.CLASS_CORNER).first()
@@ -113,7 +119,9 @@ def _team(user) -> None:
                             day=day,
                             state=state,
                             checked_in_at=None if state == Shift.State.MISSED else start,
-                            checked_out_at=None if state == Shift.State.MISSED else start + timedelta(minutes=50),
+                            checked_out_at=None
+                            if state == Shift.State.MISSED
+                            else start + timedelta(minutes=50),
                             desk_actions=len(shifts) % 7,
                         )
                     )
@@ -152,8 +160,12 @@ def main() -> None:
     print(f"database: {connection.vendor}; copies in the catalogue: {Copy.objects.count()}")
     try:
         with transaction.atomic(), translation.override("zh-hans"):
-            user = user_create(username="bench-corners", full_name="基准", password=None, roles=[Role.LIBRARIAN])
-            copies = list(Copy.objects.filter(status="available").order_by("pk")[: CLASSES * BOOKS + CLASSES * 10])
+            user = user_create(
+                username="bench-corners", full_name="基准", password=None, roles=[Role.LIBRARIAN]
+            )
+            copies = list(
+                Copy.objects.filter(status="available").order_by("pk")[: CLASSES * BOOKS + CLASSES * 10]
+            )
             if len(copies) < CLASSES * (BOOKS + 10):
                 print(f"Not enough available copies ({len(copies)}): fill the database first.")
                 return

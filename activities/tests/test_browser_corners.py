@@ -30,11 +30,15 @@ def shot(page, name):
 def test_corner_rotation_shift_rating_and_register_g(page, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     settings.SCHOOL_NAME = "实验小学"
-    librarian = UserFactory(username="wanglib", full_name="王馆员", roles=[Role.LIBRARIAN, Role.ADMINISTRATOR])
+    librarian = UserFactory(
+        username="wanglib", full_name="王馆员", roles=[Role.LIBRARIAN, Role.ADMINISTRATOR]
+    )
     first_class = SchoolClassFactory(grade=3, number=1)
     second_class = SchoolClassFactory(grade=3, number=2)
     books = copies_of("草房子", count=3)
-    volunteer = ReaderFactory(full_name="林小雨", card_number="R0000201", school_class=SchoolClassFactory(grade=5, number=1))
+    volunteer = ReaderFactory(
+        full_name="林小雨", card_number="R0000201", school_class=SchoolClassFactory(grade=5, number=1)
+    )
     member = team_member_add(reader=volunteer, user=librarian)
     now = timezone.localtime()
     rota_slot_save(
@@ -74,7 +78,11 @@ def test_corner_rotation_shift_rating_and_register_g(page, settings, tmp_path):
     page.fill("#carry-out-form textarea", books[2].barcode)
     page.click("#carry-out-form button")
     page.locator("#rotation-missing").wait_for()
-    assert page.locator(f"#rotation-missing tr[data-missing='{books[2].barcode}']").inner_text().startswith("三年级(1)班")
+    assert (
+        page.locator(f"#rotation-missing tr[data-missing='{books[2].barcode}']")
+        .inner_text()
+        .startswith("三年级(1)班")
+    )
     assert "交换已完成：交换 2 册，缺失 1 册" in page.content()
     shot(page, "rotation-done-zh")
     assert CornerLoan.objects.get(copy=books[2], state="in_corner").corner.school_class == first_class
