@@ -113,6 +113,9 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "selection",
             "notes-rules",
             "class-reviewers",
+            "corners",  # issue 18: class book corners, the service team and its criteria
+            "team",
+            "team-criteria",
         },
         "librarian": {
             "opac",
@@ -130,6 +133,8 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "review",
             "selection",
             "class-reviewers",
+            "corners",
+            "team",
         },
         "leader": {"opac", "acquisitions", "statistics", "leaders-report"},
         "volunteer": {"opac", "desk", "my-library", "my-notes"},
