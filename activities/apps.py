@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ActivitiesConfig(AppConfig):
@@ -77,6 +78,101 @@ class ActivitiesConfig(AppConfig):
                 capability=Capability.GRADE_ACTIVITIES,
             )
         )
+
+        # --- class book corners and the service team (issue 18) ---
+        _register_corners_and_team()
+
+
+def _heads_a_corner(user) -> bool:
+    from library_site.accounts.roles import Role
+
+    from .selectors.corners import corners_of_teacher
+
+    cached = getattr(user, "_heads_a_corner", None)
+    if cached is None:
+        # Head teachers are teachers: nobody else pays a query for this entry.
+        cached = user.has_role(Role.TEACHER) and bool(corners_of_teacher(user))
+        user._heads_a_corner = cached
+    return cached
+
+
+def _is_team_member(user) -> bool:
+    from library_site.accounts.roles import Role
+
+    from .selectors.team import member_of
+
+    cached = getattr(user, "_is_team_member", None)
+    if cached is None:
+        # Members hold the volunteer role (given when they join): nobody else pays a query.
+        cached = user.has_role(Role.VOLUNTEER) and member_of(user) is not None
+        user._is_team_member = cached
+    return cached
+
+
+def _register_corners_and_team() -> None:
+    """Class book corners and the service team (issue 18): the desk's "Shift" mode and menus."""
+    from circulation.registries import DeskMode, desk_mode_register
+    from library_site.accounts.navigation import MenuEntry, menu_register
+    from library_site.accounts.roles import Capability
+
+    from .desk import shift_desk_scan
+
+    desk_mode_register(
+        DeskMode("shift", pgettext_lazy("desk mode", "Shift"), "person-badge", shift_desk_scan)
+    )
+    menu_register(
+        MenuEntry(
+            key="corners",
+            label=_("Class book corners"),
+            url_name="activities:corners",
+            icon="bookshelf",
+            order=540,
+            capability=Capability.MANAGE_ACTIVITIES,
+        )
+    )
+    menu_register(
+        MenuEntry(
+            key="my-corner",
+            label=_("Our class book corner"),
+            url_name="activities:corners",
+            icon="bookshelf",
+            order=541,
+            visible=lambda user: (
+                not user.has_perm(Capability.MANAGE_ACTIVITIES.permission) and _heads_a_corner(user)
+            ),
+        )
+    )
+    menu_register(
+        MenuEntry(
+            key="team",
+            label=_("Service team"),
+            url_name="activities:team",
+            icon="people",
+            order=545,
+            capability=Capability.MANAGE_ACTIVITIES,
+        )
+    )
+    menu_register(
+        MenuEntry(
+            key="team-mine",
+            label=_("My service shifts"),
+            url_name="activities:team-mine",
+            icon="person-badge",
+            order=546,
+            visible=_is_team_member,
+        )
+    )
+    menu_register(
+        MenuEntry(
+            key="team-criteria",
+            group="administration",
+            label=_("Service team rating criteria"),
+            url_name="activities:team-criteria",
+            icon="star",
+            order=820,
+            capability=Capability.MANAGE_POLICIES,
+        )
+    )
 
 
 def _is_student(user) -> bool:

@@ -63,3 +63,37 @@ def notes_reader_page_section(reader) -> ReaderPageSection | None:
         link_label=gettext("Write or read your notes") if owed else gettext("Your reading notes"),
         urgent=bool(owed),
     )
+
+
+# --- the service team's shifts at the desk (issue 18) --------------------------------------
+
+
+def shift_desk_scan(card, user, desk):
+    """The desk's "Shift" mode (circulation.registries.desk_mode_register): a member's card
+    checks them in to their shift, or out of it."""
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from circulation.registries import DeskModeAnswer
+
+    from .exceptions import ActivitiesError
+    from .services.team import shift_scan
+
+    if card is None:
+        return DeskModeAnswer(False, gettext("Scan a service-team member's library card."))
+    try:
+        shift, direction = shift_scan(reader=card.reader, user=user)
+    except ActivitiesError as error:
+        return DeskModeAnswer(False, str(error.message))
+    moment = timezone.localtime(shift.checked_out_at if direction == "out" else shift.checked_in_at)
+    if direction == "out":
+        return DeskModeAnswer(
+            True,
+            gettext("%(name)s checked out at %(time)s: %(actions)s desk actions in this shift.")
+            % {"name": card.reader.name, "time": f"{moment:%H:%M}", "actions": shift.desk_actions},
+        )
+    if shift.state == shift.State.LATE:
+        text = gettext("%(name)s checked in late at %(time)s.")
+    else:
+        text = gettext("%(name)s checked in at %(time)s.")
+    return DeskModeAnswer(True, text % {"name": card.reader.name, "time": f"{moment:%H:%M}"})

@@ -63,3 +63,22 @@ class SelectionRefused(ActivitiesError):
 
 class NotYours(ActivitiesError):
     default_message = _("This note belongs to another pupil.")
+
+
+# --- class book corners and the service team (issue 18) ------------------------------------
+
+
+class CornerRefused(ActivitiesError):
+    default_message = _("The class book corner cannot be changed that way.")
+
+
+class TeamRefused(ActivitiesError):
+    default_message = _("The service team cannot be changed that way.")
+
+
+class ShiftRefused(ActivitiesError):
+    default_message = _("This shift cannot be changed that way.")
+
+
+class RatingRefused(ActivitiesError):
+    default_message = _("The rating cannot be saved.")

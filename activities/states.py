@@ -55,3 +55,48 @@ CARD_STATES = StateTable(
 
 def states_for(work: PupilWork) -> StateTable:
     return CARD_STATES if isinstance(work, ExcerptCard) else NOTE_STATES
+
+
+# --- class book corners (issue 18) ---------------------------------------------------------
+# A copy's line in a corner: in the corner until it goes back to the library, passes on in a
+# rotation, or is declared lost when the class gives its corner back without it.
+# A pupil's donation: reviewed, then placed in the class's corner or in the library, or refused.
+
+from .exceptions import CornerRefused  # noqa: E402
+from .models import CornerDonation, CornerLoan  # noqa: E402
+
+_L = CornerLoan.State
+CORNER_LOAN_STATES = StateTable(
+    "copy in a class corner",
+    [
+        Move(_L.IN_CORNER, _L.RETURNED, _("given back to the library"), right=RIGHT_MANAGE),
+        Move(_L.IN_CORNER, _L.ROTATED, _("passed to the parallel class in a rotation"), right=RIGHT_MANAGE),
+        Move(_L.IN_CORNER, _L.LOST, _("missing when the corner was given back"), right=RIGHT_MANAGE),
+    ],
+    choices=CornerLoan.State,
+    refused=CornerRefused,
+    message=_("A corner copy that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+_D = CornerDonation.State
+CORNER_DONATION_STATES = StateTable(
+    "corner donation",
+    [
+        Move(
+            _D.AWAITING_REVIEW,
+            _D.IN_CORNER,
+            _("passed the review, placed in the class corner"),
+            right=RIGHT_MANAGE,
+        ),
+        Move(
+            _D.AWAITING_REVIEW,
+            _D.IN_LIBRARY,
+            _("passed the review, placed in the library"),
+            right=RIGHT_MANAGE,
+        ),
+        Move(_D.AWAITING_REVIEW, _D.REFUSED, _("refused at the content review"), right=RIGHT_MANAGE),
+    ],
+    choices=CornerDonation.State,
+    refused=CornerRefused,
+    message=_("A donation that is “%(current)s” cannot become “%(wanted)s”."),
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cards, notes, review, rules, selection
+from .views import cards, corners, notes, review, rules, selection, team
 
 app_name = "activities"
 
@@ -41,4 +41,51 @@ urlpatterns = [
     path("rules/<int:pk>/", rules.rule_edit, name="rule-edit"),
     path("reviewers/", rules.reviewers, name="reviewers"),
     path("reviewers/<int:pk>/remove/", rules.reviewer_remove, name="reviewer-remove"),
+    # --- class book corners (issue 18) ---
+    path("corners/", corners.corners_home, name="corners"),
+    path("corners/class/<int:class_id>/setup/", corners.corner_setup, name="corner-setup"),
+    path("corners/<int:corner_id>/", corners.corner_page, name="corner"),
+    path("corners/<int:corner_id>/lend/", corners.corner_lend_view, name="corner-lend"),
+    path("corners/<int:corner_id>/return/", corners.corner_return_view, name="corner-return"),
+    path("corners/<int:corner_id>/stocktake/", corners.corner_stocktake_view, name="corner-stocktake"),
+    path("corners/<int:corner_id>/lending/", corners.corner_lending_view, name="corner-lending"),
+    path("corners/<int:corner_id>/keeper/", corners.corner_keeper_view, name="corner-keeper"),
+    path("corners/<int:corner_id>/donate/", corners.corner_donate_view, name="corner-donate"),
+    path(
+        "corners/lending/<int:lending_id>/return/",
+        corners.corner_lending_return_view,
+        name="corner-lending-return",
+    ),
+    path("corners/batches/<int:batch_id>.pdf", corners.corner_batch_pdf, name="corner-batch-pdf"),
+    path("corners/rotations/", corners.rotations, name="rotations"),
+    path("corners/rotations/<int:plan_id>/", corners.rotation_page, name="rotation"),
+    path(
+        "corners/rotations/<int:plan_id>/<int:class_id>.pdf",
+        corners.rotation_class_pdf,
+        name="rotation-class-pdf",
+    ),
+    path("corners/rotations/done/<int:rotation_id>/", corners.rotation_done, name="rotation-done"),
+    path("corners/donations/", corners.donations, name="corner-donations"),
+    path(
+        "corners/donations/<int:donation_id>/review/",
+        corners.donation_review_view,
+        name="corner-donation-review",
+    ),
+    # --- the student service team (issue 18) ---
+    path("team/", team.team_home, name="team"),
+    path("team/members/<int:member_id>/leave/", team.member_leave, name="team-member-leave"),
+    path("team/trainings/", team.trainings, name="team-trainings"),
+    path("team/meetings/", team.meetings, name="team-meetings"),
+    path("team/rota/", team.rota, name="team-rota"),
+    path("team/rota/<int:slot_id>/", team.rota, name="team-rota-slot"),
+    path("team/rota.pdf", team.rota_pdf, name="team-rota-pdf"),
+    path("team/shifts/", team.shifts, name="team-shifts"),
+    path("team/shifts/<int:shift_id>/", team.shift_page, name="team-shift"),
+    path("team/ratings/", team.ratings, name="team-ratings"),
+    path("team/ratings/<str:month>/", team.ratings, name="team-ratings-month"),
+    path("team/ratings/<str:month>/best/", team.best_member, name="team-best"),
+    path("team/ratings/<str:month>/<int:member_id>/", team.rate, name="team-rate"),
+    path("team/criteria/", team.criteria, name="team-criteria"),
+    path("team/criteria/<int:criterion_id>/", team.criteria, name="team-criterion"),
+    path("team/mine/", team.my_team, name="team-mine"),
 ]

@@ -314,6 +314,8 @@ class Copy(models.Model):
         LOST = "lost", _("Lost")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         IN_CLASS_CORNER = "in_class_corner", _("In a class book corner")
+        # A donated copy whose content the library checks before it circulates (issue 18).
+        AWAITING_REVIEW = "awaiting_review", _("Awaiting content review")
 
     # Where a reader could find the copy in the library: what a stocktake expects on the shelves.
     SHELF_STATUSES = (Status.AVAILABLE, Status.IN_CLASS_CORNER)

@@ -662,3 +662,77 @@ def test_register_h_counts_the_teachers_reservations_of_periodical_issues(tmp_pa
         1, midnight(date(2026, 10, 5)), "吴老师", "T9", "Periodical issue", f"儿童文学, 2026, issue 10 ({room.name})",
         None, None, 1, midnight(date(2026, 10, 9)), midnight(date(2026, 10, 14)), "Ready to collect",
     )  # fmt: skip
+
+
+# --- G: the student service team (issue 18) ----------------------------------------------------
+
+
+def test_register_g_lists_every_shift_with_its_work_totals_and_print_settings(tmp_path):
+    from activities.models import ShiftWork
+    from activities.services.team import rota_slot_save, shift_scan, shift_work_log, team_member_add
+    from activities.tests.factories import librarian
+
+    staff = librarian()
+    member = team_member_add(
+        reader=ReaderFactory(full_name="=SUM(A1)", school_class=SchoolClassFactory(grade=5, number=2)),
+        joined_on=SEPT_1,
+        user=staff,
+    )
+    slot = rota_slot_save(
+        weekday=0, starts_at=time(12), ends_at=time(13), room=location_default(), members=[member], user=staff
+    )
+    monday = date(2026, 11, 2)
+    shift, _in = shift_scan(reader=member.reader, user=None, at=at(monday, 12))
+    shift_scan(reader=member.reader, user=None, at=at(monday, 13))
+    shift_work_log(shift=shift, kind=ShiftWork.Kind.SHELVING, books=30, user=staff)
+
+    rows, book = workbook(tmp_path, RegisterQuery("G", SEPT_1, JAN_31))
+
+    assert rows == 1
+    sheet = book.worksheets[0]
+    table = values(sheet)
+    assert table[0][0] == "Riverside Primary School Student service team register"
+    assert table[1][0].startswith("Period: Sept. 1, 2026 to Jan. 31, 2027")
+    assert table[2][:6] == ("No.", "Day", "Weekday", "Time", "Room", "Member")
+    assert table[3][1] == midnight(monday)
+    assert table[3][2:8] == (
+        "Monday",
+        "12:00–13:00",
+        location_default().name,
+        "'=SUM(A1)",
+        "Grade 5 Class 2",
+        "On time",
+    )
+    assert table[3][10:13] == ("Shelving", 30, 0)
+    assert table[4][0] == "Total" and table[4][11] == 30
+    assert "Books shelved: 30" in table[5][0]
+    assert sheet.print_title_rows == "$3:$3"
+    assert sheet.page_setup.orientation == "landscape"
+    data, lines = csv_rows(tmp_path, RegisterQuery("G", SEPT_1, JAN_31))
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert lines[1][5] == "'=SUM(A1)" and lines[1][11] == "30"
+    assert slot.pk
+
+
+def test_register_g_from_the_command(tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "export_register",
+        "G",
+        "--from",
+        "2026-09-01",
+        "--to",
+        "2027-01-31",
+        "--out",
+        str(tmp_path / "g.csv"),
+        "--language",
+        "zh-hans",
+        stdout=out,
+    )
+    text = (tmp_path / "g.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("序号,日期")
+    assert "G" in out.getvalue()

@@ -114,6 +114,9 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "notes-rules",
             "class-reviewers",
             "cash-list",
+            "corners",  # issue 18: class book corners, the service team and its criteria
+            "team",
+            "team-criteria",
         },
         "librarian": {
             "opac",
@@ -132,6 +135,8 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "selection",
             "class-reviewers",
             "cash-list",
+            "corners",
+            "team",
         },
         "leader": {"opac", "acquisitions", "statistics", "leaders-report"},
         "volunteer": {"opac", "desk", "my-library", "my-notes", "cash-list"},
