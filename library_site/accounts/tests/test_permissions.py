@@ -113,6 +113,8 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "selection",
             "notes-rules",
             "class-reviewers",
+            "issue-reservations-desk",
+            "room-timetables",
         },
         "librarian": {
             "opac",
@@ -130,10 +132,12 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "review",
             "selection",
             "class-reviewers",
+            "issue-reservations-desk",
+            "room-timetables",
         },
         "leader": {"opac", "acquisitions", "statistics", "leaders-report"},
-        "volunteer": {"opac", "desk", "my-library", "my-notes"},
-        "teacher": {"opac", "review"},  # their home page is their own library page
+        "volunteer": {"opac", "desk", "my-library", "my-notes", "issue-reservations-desk"},
+        "teacher": {"opac", "review", "issue-reservations-mine"},  # their home page is their own library page
         "student": {"opac", "my-notes"},
     }[role]
     assert menu == expected
