@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -193,6 +194,7 @@ def test_a_teacher_reserves_on_their_page_and_sees_it_on_my_library(client, subs
     page = client.get(reverse("circulation:issue-reservations-mine")).content.decode()
     assert f'data-reservation="{reservation.pk}" data-state="ready"' in page
     with reader_page_section_register(issue_reservations_section):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         home = client.get(reverse("circulation:my-library")).content.decode()
     assert "1 issue is kept for you" in home
 

@@ -6,6 +6,7 @@ printed per room and per class."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -257,6 +258,7 @@ def test_a_head_teacher_sees_and_prints_only_their_own_class(client, room, term)
     )
     assert client.get(reverse("circulation:timetable-detail", args=[timetable.pk])).status_code == 403
     with reader_page_section_register(timetable_section):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         home = client.get(reverse("circulation:my-library")).content.decode()
     slot = timetable.slots.get(school_class=mine)
     assert f"{mine.name}: 第一阅览室" in home and f"period {slot.period}" in home

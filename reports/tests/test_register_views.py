@@ -200,7 +200,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     [
         (
             {"date_from": "2027-01-31", "date_to": "2026-09-01"},
-            "The period ends (2026-09-01) before it begins (2027-01-31)",
+            "The period ends (1 Sep 2026) before it begins (31 Jan 2027)",
         ),
         ({"date_from": "2020-01-01", "date_to": "2026-01-01"}, "A register covers at most 5 years"),
         ({"date_from": "2026-02-30"}, "Enter a valid date."),

@@ -117,6 +117,8 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "corners",  # issue 18: class book corners, the service team and its criteria
             "team",
             "team-criteria",
+            "issue-reservations-desk",
+            "room-timetables",
         },
         "librarian": {
             "opac",
@@ -137,10 +139,12 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "cash-list",
             "corners",
             "team",
+            "issue-reservations-desk",
+            "room-timetables",
         },
         "leader": {"opac", "acquisitions", "statistics", "leaders-report"},
-        "volunteer": {"opac", "desk", "my-library", "my-notes", "cash-list"},
-        "teacher": {"opac", "review"},  # their home page is their own library page
+        "volunteer": {"opac", "desk", "my-library", "my-notes", "cash-list", "issue-reservations-desk"},
+        "teacher": {"opac", "review", "issue-reservations-mine"},  # their home page is their own library page
         "student": {"opac", "my-notes"},
     }[role]
     assert menu == expected
