@@ -123,6 +123,18 @@ class SuggestionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The owner is one of the library's staff; a list of every account would also list the
+        # sender among them.
+        if db_field.name == "owner":
+            from library_site.accounts.models import User
+            from library_site.accounts.roles import STAFF_ROLES
+
+            kwargs["queryset"] = User.objects.filter(
+                groups__name__in=[str(role) for role in STAFF_ROLES]
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_fields(self, request, obj=None):
         fields = [
             "kind",

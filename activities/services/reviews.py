@@ -93,6 +93,7 @@ def review_set_hidden(*, review: Review, hidden: bool, user: User) -> Review:
 def review_report(*, review: Review, reader: Reader | None, reason: str = "") -> Review:
     if reader is None:
         raise ReviewRefused(_("Only readers may report a review."))
+    review = Review.objects.select_for_update().get(pk=review.pk)
     if review.state != Review.State.APPROVED:
         raise ReviewRefused(_("This review is not shown."))
     try:

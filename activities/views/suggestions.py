@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from library_site.accounts.models import User
 from library_site.accounts.permissions import capability_required
-from library_site.accounts.roles import Capability
+from library_site.accounts.roles import STAFF_ROLES, Capability
 
 from ..exceptions import ActivitiesError
 from ..models import Suggestion
@@ -74,13 +74,12 @@ def suggestions_manage(request):
 
 
 def _staff():
-    return [
-        user
-        for user in User.objects.filter(is_active=True).prefetch_related(
-            "groups__permissions", "user_permissions"
-        )
-        if user.has_perm(Capability.MANAGE_ACTIVITIES.permission)
-    ]
+    """Who may own a point: the library's staff (librarians and administrators), in one query."""
+    return list(
+        User.objects.filter(is_active=True, groups__name__in=[str(role) for role in STAFF_ROLES])
+        .distinct()
+        .order_by("full_name", "pk")
+    )
 
 
 @capability_required(Capability.MANAGE_ACTIVITIES)
