@@ -255,11 +255,11 @@ def test_the_nightly_job_counts_co_borrowing_per_grade_and_is_safe_to_run_twice(
 
 
 def test_a_pupil_never_gets_a_book_read_already_nor_one_above_their_level():
-    a, b, _c, high = _co_borrowed_world()
+    a, _b, _c, high = _co_borrowed_world()
     recommendations_compute()
     reader = pupil(grade=4)
     loan(reader, copy=a.copies.first())
-    new, _ = leveled_book("新书", level_from=3, level_to=4)
+    _new, _ = leveled_book("新书", level_from=3, level_to=4)
     leveled_book("新书太难", level_from=5, level_to=6)
     LibrarianPick.objects.create(record=high, blurb="太难", grade_from=1, grade_to=12)
     pick, _ = leveled_book("馆员推荐", days_old=400)
@@ -274,7 +274,7 @@ def test_a_pupil_never_gets_a_book_read_already_nor_one_above_their_level():
 
 
 def test_a_new_pupil_gets_what_their_grade_borrows_most():
-    a, b, c, high = _co_borrowed_world()
+    _a, _b, _c, _high = _co_borrowed_world()
     recommendations_compute()
     result = recommendations_for_reader(pupil(grade=4))
     assert result.cold_start
@@ -291,7 +291,7 @@ def test_the_pupils_home_page_keeps_its_queries_as_recommendations_grow(
     with django_assert_max_num_queries(40) as first:
         client.get("/")
     for number in range(6):
-        record, (copy,) = leveled_book(f"书{number}", level_from=4, level_to=4)
+        _record, (copy,) = leveled_book(f"书{number}", level_from=4, level_to=4)
         loan(reader, copy=copy)
         LibrarianPick.objects.create(
             record=leveled_book(f"荐{number}")[0], blurb="好", grade_from=4, grade_to=4
