@@ -200,7 +200,7 @@ def bench_home(pages: int) -> None:
     from library_site.accounts.models import User
 
     staff = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
-        "bp-admin", password="x"
+        "bp-admin", password=None
     )
     from activities.models import BulletinPost
 
