@@ -125,12 +125,20 @@ def recommendations_for_grade(
         )
     wanted = set(new_ids) | {pick.record_id for pick in picks} | set(also_ids) | set(popular_ids)
     records = Record.objects.with_display().in_bulk(wanted) if wanted else {}
-    result.new_books = [records[pk] for pk in new_ids if pk in records]
+    # A title is shown on one shelf only: the librarians' pick first, then the others in order.
     for pick in picks:
         pick.shown_record = records.get(pick.record_id)
     result.picks = [pick for pick in picks if pick.shown_record is not None]
-    result.also_borrowed = [records[pk] for pk in also_ids if pk in records]
-    result.popular = [records[pk] for pk in popular_ids if pk in records]
+    shown = {pick.record_id for pick in result.picks}
+
+    def shelf(ids):
+        rows = [records[pk] for pk in ids if pk in records and pk not in shown]
+        shown.update(record.pk for record in rows)
+        return rows
+
+    result.new_books = shelf(new_ids)
+    result.also_borrowed = shelf(also_ids)
+    result.popular = shelf(popular_ids)
     return result
 
 
