@@ -337,6 +337,9 @@ def main() -> None:
         f"data ready in {time.perf_counter() - started:.0f} s: {pupils:,} pupils, {titles:,} titles, {loans:,} loans asked"
     )
     bench_job()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # the pages' manifest storage
     bench_home(env("BENCH_PROMO_PAGES", 60))
     bench_survey(env("BENCH_PROMO_RESPONSES", 3000))
 
