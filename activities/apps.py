@@ -82,6 +82,58 @@ class ActivitiesConfig(AppConfig):
         # --- class book corners and the service team (issue 18) ---
         _register_corners_and_team()
 
+        # --- promotion and the readers' voice (issue 19) ---
+        from catalog.registries import record_page_section_register
+        from library_site.system.jobs import Job, jobs_register
+
+        from .promotion import (
+            bulletin_reader_page_section,
+            recommendations_reader_page_section,
+            reviews_record_page_section,
+        )
+
+        reader_page_section_register(bulletin_reader_page_section)
+        reader_page_section_register(recommendations_reader_page_section)
+        record_page_section_register(reviews_record_page_section)
+        jobs_register(
+            Job(
+                key="compute_recommendations",
+                task="activities.tasks.compute_recommendations_task",
+                label=_("Compute the pupils' recommendations"),
+                description=_(
+                    "Nightly: which titles the pupils of each grade borrowed together, and each grade's most borrowed titles."
+                ),
+                result_labels={
+                    "grades": _("grades"),
+                    "pairs": _("pairs of titles"),
+                    "popular": _("popular titles"),
+                },
+            )
+        )
+        for entry in [
+            MenuEntry(key="bulletin", label=_("Library bulletin"), url_name="activities:bulletin", icon="megaphone", order=400),
+            MenuEntry(key="reading-lists", label=_("Reading lists"), url_name="activities:lists", icon="list-stars", order=410),
+            MenuEntry(key="my-surveys", label=_("Questionnaires"), url_name="activities:surveys-mine", icon="ui-checks", order=540, visible=_is_reader),
+            MenuEntry(key="suggestion-box", label=_("Suggestion box"), url_name="activities:suggestions", icon="mailbox", order=545, visible=_is_reader),
+            MenuEntry(key="bulletin-manage", group="administration", label=_("Bulletin and library pages"), url_name="activities:bulletin-manage", icon="megaphone", order=820, capability=Capability.MANAGE_ACTIVITIES),
+            MenuEntry(key="picks", group="administration", label=_("Librarians' picks"), url_name="activities:picks", icon="hand-thumbs-up", order=825, capability=Capability.MANAGE_ACTIVITIES),
+            MenuEntry(key="surveys-manage", group="administration", label=_("Questionnaires"), url_name="activities:surveys-manage", icon="ui-checks", order=830, capability=Capability.MANAGE_ACTIVITIES),
+            MenuEntry(key="suggestions-manage", group="administration", label=_("Suggestions and complaints"), url_name="activities:suggestions-manage", icon="mailbox", order=835, capability=Capability.MANAGE_ACTIVITIES),
+            MenuEntry(key="promotion-settings", group="administration", label=_("Public pages"), url_name="activities:promotion-settings", icon="globe", order=840, capability=Capability.MANAGE_POLICIES),
+            MenuEntry(key="reviews", label=_("Approve reviews"), url_name="activities:reviews", icon="star-half", order=525, capability=Capability.GRADE_ACTIVITIES),
+        ]:  # fmt: skip
+            menu_register(entry)
+
+
+def _is_reader(user) -> bool:
+    from circulation.models import Reader
+
+    cached = getattr(user, "_is_any_reader", None)
+    if cached is None:
+        cached = Reader.objects.filter(user=user).exists()
+        user._is_any_reader = cached
+    return cached
+
 
 def _heads_a_corner(user) -> bool:
     from library_site.accounts.roles import Role

@@ -65,6 +65,27 @@ class NotYours(ActivitiesError):
     default_message = _("This note belongs to another pupil.")
 
 
+# --- promotion and the readers' voice (issue 19) -------------------------------------------------
+
+
+class PromotionRefused(ActivitiesError):
+    """A post, page, list, pick, review, questionnaire or suggestion that cannot be saved as sent."""
+
+    default_message = _("This cannot be saved: check what you entered.")
+
+
+class ReviewRefused(ActivitiesError):
+    default_message = _("You cannot review this title.")
+
+
+class SurveyRefused(ActivitiesError):
+    default_message = _("This questionnaire cannot take your answers.")
+
+
+class SuggestionRefused(ActivitiesError):
+    default_message = _("This suggestion cannot be changed that way now.")
+
+
 # --- class book corners and the service team (issue 18) ------------------------------------
 
 

@@ -106,3 +106,64 @@ def notes_selection_write(target, *, month: date) -> int:
                 header_rows=1,
             )
     return written - 2
+
+
+# --- questionnaires (issue 19) -------------------------------------------------------------------
+
+
+def survey_results_write(target, *, survey) -> int:
+    """Two sheets: the results per question and choice, then every response's answers, one row
+    per response in the order of their random keys (never the order they came in); the reader
+    is named only for a named questionnaire. Returns the number of responses written."""
+    from .models import SurveyAnswer, SurveyQuestion
+    from .selectors.surveys import survey_results
+
+    results = survey_results(survey)
+    summary = [[_("Question"), _("Answer"), _("Responses"), _("Share (%)")]]
+    for row in results["rows"]:
+        question = row["question"]
+        for bar in row["bars"]:
+            summary.append(_safe([question.text, bar["label"], bar["count"], bar["share"]]))
+        if row["average"] is not None:
+            summary.append(_safe([question.text, _("Average rating"), row["answered"], row["average"]]))
+        for text in row["texts"]:
+            summary.append(_safe([question.text, text[:TEXT_MAX], "", ""]))
+    questions = list(survey.questions.all())
+    header = ([] if survey.anonymous else [pgettext("school class", "Class"), _("Reader")]) + [
+        question.text for question in questions
+    ]
+    responses: dict = {}
+    answers = (
+        SurveyAnswer.objects.filter(question__survey=survey)
+        .select_related(None)
+        .values_list("response_id", "question_id", "choices", "rating", "text")
+    )
+    for response_id, question_id, choices, rating, text in answers:
+        responses.setdefault(response_id, {})[question_id] = (choices, rating, text)
+    names: dict = {}
+    if not survey.anonymous:
+        for response in survey.responses.select_related("reader__school_class", "reader__user"):
+            reader = response.reader
+            names[response.pk] = [
+                reader.school_class.name if reader and reader.school_class_id else "",
+                reader.name if reader else "",
+            ]
+    rows = [header]
+    for response_id in sorted(responses, key=str):
+        given = responses[response_id]
+        cells = list(names.get(response_id, ["", ""])) if not survey.anonymous else []
+        for question in questions:
+            choices, rating, text = given.get(question.pk, ([], None, ""))
+            if question.kind in {SurveyQuestion.Kind.SINGLE, SurveyQuestion.Kind.MULTIPLE}:
+                cells.append(
+                    "；".join(question.choices[index] for index in choices if index < len(question.choices))
+                )
+            elif question.kind == SurveyQuestion.Kind.RATING:
+                cells.append(rating or "")
+            else:
+                cells.append(text[:TEXT_MAX])
+        rows.append(_safe(cells))
+    with XlsxStreamWriter(target) as writer:
+        writer.add_sheet(_("Results"), summary, widths=[40, 30, 12, 12], header_rows=1)
+        writer.add_sheet(_("Responses"), rows, header_rows=1)
+    return len(responses)

@@ -57,6 +57,70 @@ def states_for(work: PupilWork) -> StateTable:
     return CARD_STATES if isinstance(work, ExcerptCard) else NOTE_STATES
 
 
+# --- promotion and the readers' voice (issue 19) -------------------------------------------------
+# A suggestion (评议箱):  received ──▶ in hand ──▶ answered ──▶ closed
+#                             └────────────────────▶ answered (answered at once)
+# and a review:            pending ──▶ approved ──▶ hidden (after a report) ──▶ approved
+#                             └──────▶ rejected
+
+from .exceptions import ReviewRefused, SuggestionRefused  # noqa: E402
+from .models import Review, Suggestion  # noqa: E402
+
+SuggestionState = Suggestion.State
+SUGGESTION_STATES = StateTable(
+    "suggestion",
+    [
+        Move(
+            SuggestionState.RECEIVED,
+            SuggestionState.IN_HAND,
+            _("given an owner and a deadline"),
+            right=RIGHT_MANAGE,
+        ),
+        Move(SuggestionState.RECEIVED, SuggestionState.ANSWERED, _("answered at once"), right=RIGHT_MANAGE),
+        Move(
+            SuggestionState.IN_HAND,
+            SuggestionState.IN_HAND,
+            _("owner, measure or deadline changed"),
+            right=RIGHT_MANAGE,
+        ),
+        Move(
+            SuggestionState.IN_HAND,
+            SuggestionState.ANSWERED,
+            _("answered with the measure taken"),
+            right=RIGHT_MANAGE,
+        ),
+        Move(
+            SuggestionState.ANSWERED,
+            SuggestionState.CLOSED,
+            _("closed when the measure is done"),
+            right=RIGHT_MANAGE,
+        ),
+    ],
+    choices=Suggestion.State,
+    refused=SuggestionRefused,
+    message=_("A suggestion that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+ReviewState = Review.State
+REVIEW_STATES = StateTable(
+    "review",
+    [
+        Move(
+            ReviewState.PENDING,
+            ReviewState.APPROVED,
+            _("approved by a teacher or a librarian"),
+            right=RIGHT_GRADE,
+        ),
+        Move(ReviewState.PENDING, ReviewState.REJECTED, _("not approved"), right=RIGHT_GRADE),
+        Move(ReviewState.APPROVED, ReviewState.HIDDEN, _("hidden after a report"), right=RIGHT_GRADE),
+        Move(ReviewState.HIDDEN, ReviewState.APPROVED, _("shown again after a look"), right=RIGHT_GRADE),
+    ],
+    choices=Review.State,
+    refused=ReviewRefused,
+    message=_("A review that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+
 # --- class book corners (issue 18) ---------------------------------------------------------
 # A copy's line in a corner: in the corner until it goes back to the library, passes on in a
 # rotation, or is declared lost when the class gives its corner back without it.

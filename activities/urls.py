@@ -89,3 +89,42 @@ urlpatterns = [
     path("team/criteria/<int:criterion_id>/", team.criteria, name="team-criterion"),
     path("team/mine/", team.my_team, name="team-mine"),
 ]
+
+# --- promotion and the readers' voice (issue 19) ---
+from .views import bulletin, lists, reviews, suggestions, surveys  # noqa: E402
+
+urlpatterns += [
+    path("bulletin/", bulletin.bulletin, name="bulletin"),
+    path("bulletin/<int:post_id>/image.jpg", bulletin.post_image, name="post-image"),
+    path("bulletin/manage/", bulletin.bulletin_manage, name="bulletin-manage"),
+    path("bulletin/new/", bulletin.post_edit, name="post-new"),
+    path("bulletin/<int:post_id>/edit/", bulletin.post_edit, name="post-edit"),
+    path("bulletin/<int:post_id>/withdraw/", bulletin.post_withdraw_view, name="post-withdraw"),
+    path("library/hours/", bulletin.opening_hours, name="opening-hours"),
+    path("library/collection/", bulletin.collection, name="collection"),
+    path("library/settings/", bulletin.promotion_settings_edit, name="promotion-settings"),
+    path("library/<str:key>/", bulletin.library_page, name="library-page"),
+    path("library/<str:key>/edit/", bulletin.library_page_edit, name="library-page-edit"),
+    path("lists/", lists.reading_lists, name="lists"),
+    path("lists/new/", lists.reading_list_edit, name="list-new"),
+    path("lists/<int:list_id>/", lists.reading_list, name="list"),
+    path("lists/<int:list_id>/print/", lists.reading_list, {"printable": True}, name="list-print"),
+    path("lists/<int:list_id>/edit/", lists.reading_list_edit, name="list-edit"),
+    path("lists/<int:list_id>/retire/", lists.reading_list_retire_view, name="list-retire"),
+    path("lists/items/<int:item_id>/remove/", lists.reading_list_item_remove, name="list-item-remove"),
+    path("picks/", lists.picks, name="picks"),
+    path(
+        "classes/<int:class_id>/recommendations/", lists.class_recommendations, name="class-recommendations"
+    ),
+    path("reviews/", reviews.reviews_moderate, name="reviews"),
+    path("reviews/write/<int:record_id>/", reviews.review_write_view, name="review-write"),
+    path("reviews/<int:review_id>/report/", reviews.review_report_view, name="review-report"),
+    path("surveys/", surveys.my_surveys, name="surveys-mine"),
+    path("surveys/manage/", surveys.surveys_manage, name="surveys-manage"),
+    path("surveys/<int:survey_id>/", surveys.survey_answer, name="survey-answer"),
+    path("surveys/<int:survey_id>/results/", surveys.survey_results_view, name="survey-results"),
+    path("surveys/<int:survey_id>/results.xlsx", surveys.survey_export, name="survey-export"),
+    path("suggestions/", suggestions.suggestion_box, name="suggestions"),
+    path("suggestions/manage/", suggestions.suggestions_manage, name="suggestions-manage"),
+    path("suggestions/<int:suggestion_id>/", suggestions.suggestion_handle, name="suggestion-handle"),
+]

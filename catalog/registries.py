@@ -6,11 +6,16 @@ called by ``catalog.services.serials.issue_receive`` and ``issue_receive_undo`` 
 transaction, after the issue's row is saved (``received`` is True for a check-in, False for
 one undone). Circulation registers the reservations of periodical issues: a checked-in issue
 is kept for the teachers who reserved it. A listener raises a CatalogError to refuse.
+
+**Record page sections.** ``section(request, record) -> RecordPageSection | None``: a part of
+the OPAC's record page that a higher app keeps (the activities app's reviews and ratings, with
+the form to write one), rendered from its own template and context. Called once per page view.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -34,3 +39,28 @@ def issue_listener_register(listener: IssueListener) -> IssueListener:
 def issue_listeners_notify(issue: SerialIssue, *, received: bool, user: User | None, on: date) -> None:
     for listener in _issue_listeners:
         listener(issue, received, user, on)
+
+
+@dataclass(frozen=True)
+class RecordPageSection:
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+RecordPageSectionMaker = Callable[..., "RecordPageSection | None"]
+_record_page_sections: list[RecordPageSectionMaker] = []
+
+
+def record_page_section_register(maker: RecordPageSectionMaker) -> RecordPageSectionMaker:
+    if maker not in _record_page_sections:
+        _record_page_sections.append(maker)
+    return maker
+
+
+def record_page_sections(request, record) -> list[RecordPageSection]:
+    sections = []
+    for make in _record_page_sections:
+        section = make(request, record)
+        if section is not None:
+            sections.append(section)
+    return sections

@@ -71,6 +71,11 @@ class ReaderPageSection:
     link_label: str = ""
     icon: str = "pencil-square"
     urgent: bool = False
+    # A section drawn by the higher app's own template (the bulletin, the recommendations), with
+    # its context; ``wide`` puts it across the page above the loans.
+    template: str = ""
+    context: dict | None = None
+    wide: bool = False
 
 
 ReaderPageSectionMaker = Callable[["Reader"], "ReaderPageSection | None"]

@@ -378,6 +378,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "circulation.tasks.send_notices_task",
         "schedule": crontab(hour=6, minute=30),
     },
+    # --- promotion (issue 19): the co-borrowing and popularity behind the pupils' recommendations.
+    "compute-recommendations": {
+        "task": "activities.tasks.compute_recommendations_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 # Notices are made and e-mailed in batches of this many. NOTICE_BATCH_PAUSE_SECONDS is for the
 # fault tests only: it slows the job down between batches so that a test can kill it half-way.

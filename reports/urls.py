@@ -16,3 +16,8 @@ urlpatterns = [
     path("public/", public.public_page, name="public-page"),
     path("public/settings/", public.public_page_settings, name="public-page-settings"),
 ]
+
+# --- transparency (issue 19) ---
+from .views import transparency  # noqa: E402
+
+urlpatterns += [path("transparency/", transparency.transparency, name="transparency")]

@@ -2,7 +2,11 @@
 package when it grows). Each module is imported here so that `from activities.models import X`
 works for every model and Django finds them all."""
 
-# Class book corners and the student service team (issue 18)
+from .bulletin import (
+    BulletinPost,
+    LibraryPage,
+    PromotionSettings,
+)
 from .corners import (
     ClassCorner,
     CornerBatch,
@@ -12,6 +16,13 @@ from .corners import (
     CornerRotation,
     CornerRotationPlan,
     CornerStocktake,
+)
+from .lists import (
+    CoBorrowing,
+    GradePopularity,
+    LibrarianPick,
+    ReadingList,
+    ReadingListItem,
 )
 from .notes import (
     ActivitiesSettings,
@@ -23,6 +34,21 @@ from .notes import (
     PupilWork,
     ReadingNote,
     WorkFingerprint,
+)
+from .reviews import (
+    Review,
+    ReviewReport,
+)
+from .suggestions import (
+    Suggestion,
+    SuggestionEvent,
+)
+from .surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyResponse,
 )
 from .team import (
     BestMember,
@@ -38,10 +64,11 @@ from .team import (
 
 __all__ = [
     "ActivitiesSettings",
-    # issue 18
     "BestMember",
+    "BulletinPost",
     "ClassCorner",
     "ClassReviewer",
+    "CoBorrowing",
     "CornerBatch",
     "CornerDonation",
     "CornerLending",
@@ -50,16 +77,31 @@ __all__ = [
     "CornerRotationPlan",
     "CornerStocktake",
     "ExcerptCard",
+    "GradePopularity",
+    "LibrarianPick",
+    "LibraryPage",
     "MonthSelection",
     "MonthlyRating",
     "NotePhoto",
     "NotesRule",
+    "PromotionSettings",
     "PupilWork",
     "RatingCriterion",
+    "ReadingList",
+    "ReadingListItem",
     "ReadingNote",
+    "Review",
+    "ReviewReport",
     "RotaSlot",
     "Shift",
     "ShiftWork",
+    "Suggestion",
+    "SuggestionEvent",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyParticipation",
+    "SurveyQuestion",
+    "SurveyResponse",
     "TeamMeeting",
     "TeamMember",
     "TrainingSession",
