@@ -248,18 +248,27 @@ def answer_score(question: Question, response: list) -> Decimal | None:
     return question.points if right else Decimal(0)
 
 
-@transaction.atomic
 def answer_save(
     *, attempt_id: int, reader: Reader, question_id: int, value, now: datetime | None = None
 ) -> Answer:
     """Save one answer of the pupil's open attempt (replacing their earlier answer to it)."""
     now = now or timezone.now()
-    attempt = Attempt.objects.select_for_update().filter(pk=attempt_id, reader=reader).first()
-    if attempt is None:
-        raise AnswerRefused(_("This attempt is not yours."))
-    if attempt.is_open and now >= attempt.deadline:
-        _close(attempt, now=now)
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().filter(pk=attempt_id, reader=reader).first()
+        if attempt is None:
+            raise AnswerRefused(_("This attempt is not yours."))
+        overdue = attempt.is_open and now >= attempt.deadline
+        if overdue:
+            # Closed and graded at its deadline, and kept so: the refusal comes after the commit.
+            _close(attempt, now=now)
+        else:
+            answer = _answer_write(attempt, question_id, value, now)
+    if overdue:
         raise DeadlinePassed()
+    return answer
+
+
+def _answer_write(attempt: Attempt, question_id: int, value, now: datetime) -> Answer:
     ATTEMPT_STATES.check(
         attempt.state,
         State.SUBMITTED,
@@ -333,21 +342,25 @@ def _close(attempt: Attempt, *, now: datetime) -> Attempt:
     return attempt
 
 
-@transaction.atomic
 def attempt_submit(*, attempt_id: int, reader: Reader, now: datetime | None = None) -> Attempt:
     """The pupil hands in. A second submit (a double click) is refused; past the deadline the
-    attempt is closed at its deadline instead."""
+    attempt is closed at its deadline instead (and the refusal says so)."""
     now = now or timezone.now()
-    attempt = Attempt.objects.select_for_update().filter(pk=attempt_id, reader=reader).first()
-    if attempt is None:
-        raise AnswerRefused(_("This attempt is not yours."))
-    if attempt.is_open and now >= attempt.deadline:
-        _close(attempt, now=now)
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().filter(pk=attempt_id, reader=reader).first()
+        if attempt is None:
+            raise AnswerRefused(_("This attempt is not yours."))
+        overdue = attempt.is_open and now >= attempt.deadline
+        if not overdue:
+            ATTEMPT_STATES.check(
+                attempt.state,
+                State.SUBMITTED,
+                message=_("The attempt has already been handed in (“%(current)s”)."),
+            )
+        attempt = _close(attempt, now=now)
+    if overdue:
         raise DeadlinePassed()
-    ATTEMPT_STATES.check(
-        attempt.state, State.SUBMITTED, message=_("The attempt has already been handed in (“%(current)s”).")
-    )
-    return _close(attempt, now=now)
+    return attempt
 
 
 def attempt_close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> Attempt:
