@@ -84,7 +84,11 @@ class AnswerRefused(ActivitiesError):
     default_message = _("This answer cannot be saved.")
 
 
-class DeadlinePassed(AnswerRefused):
+class AttemptClosed(AnswerRefused):
+    default_message = _("Your attempt has been closed: no answer can be saved any more.")
+
+
+class DeadlinePassed(AttemptClosed):
     default_message = _(
         "Your time is up: the quiz was closed at its deadline and your answers so far were graded."
     )

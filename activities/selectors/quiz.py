@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from circulation.models import Reader, SchoolClass
@@ -146,7 +146,7 @@ def grading_answers(quiz: Quiz, question: Question, user) -> list[Answer]:
         )
         .select_related("attempt__reader__user", "attempt__reader__school_class", "graded_by")
         .order_by(
-            Q(score__isnull=False),
+            F("score").asc(nulls_first=True),
             "attempt__reader__school_class__grade",
             "attempt__reader__school_class__number",
             "attempt__reader__number",

@@ -30,7 +30,7 @@ from circulation.models import Reader, SchoolClass
 from library_site.accounts.models import User
 from library_site.accounts.roles import Capability
 
-from ..exceptions import AnswerRefused, DeadlinePassed, GradingRefused, QuizRefused
+from ..exceptions import AnswerRefused, AttemptClosed, DeadlinePassed, GradingRefused, QuizRefused
 from ..models import Activity, Answer, Attempt, MakeUp, Question, Quiz, QuizQuestion
 from ..models.calendar import grades_parse
 from ..states import ACTIVITY_STATES, ATTEMPT_STATES
@@ -272,7 +272,7 @@ def _answer_write(attempt: Attempt, question_id: int, value, now: datetime) -> A
     ATTEMPT_STATES.check(
         attempt.state,
         State.SUBMITTED,
-        refused=AnswerRefused,
+        refused=AttemptClosed,
         message=_("The attempt is “%(current)s”: no answer can be saved any more."),
     )
     if question_id not in attempt.question_ids:

@@ -21,7 +21,7 @@ from circulation.models import Reader, SchoolClass
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
-from ..exceptions import ActivitiesError, DeadlinePassed
+from ..exceptions import ActivitiesError, AttemptClosed
 from ..forms.quiz import MakeUpForm, QuizForm
 from ..models import Attempt, Question, Quiz
 from ..selectors.notes import reader_of_user
@@ -120,7 +120,7 @@ def attempt_answer(request, attempt_id: int):
     value = values if request.POST.get("many") else (values[0] if values else "")
     try:
         answer = answer_save(attempt_id=attempt_id, reader=reader, question_id=question_id, value=value)
-    except DeadlinePassed as error:
+    except AttemptClosed as error:
         return JsonResponse({"error": str(error.message), "closed": True}, status=409)
     except ActivitiesError as error:
         return JsonResponse({"error": str(error.message)}, status=400)
