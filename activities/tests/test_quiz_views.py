@@ -25,7 +25,7 @@ def setting():
 
 
 def test_the_open_attempt_page_shows_the_questions_and_never_a_key(client, setting):
-    quiz, single, fill, short = setting
+    quiz, _single, fill, _short = setting
     reader = pupil()
     client.force_login(reader.user)
     response = client.post(reverse("activities:quiz-start", args=[quiz.pk]))
@@ -166,7 +166,7 @@ def test_a_teacher_grades_only_their_class_and_a_forged_answer_id_is_refused(cli
 
 
 def test_a_pupil_cannot_reach_the_staff_pages(client, setting):
-    quiz, _single, _fill, short = setting
+    quiz, _single, _fill, _short = setting
     client.force_login(pupil().user)
     for name, args in (("quiz-results", [quiz.pk]), ("grading", [quiz.pk]), ("bank", []), ("quiz-new", [])):
         assert client.get(reverse(f"activities:{name}", args=args)).status_code == 403
