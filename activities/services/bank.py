@@ -40,6 +40,8 @@ HEADERS = {
 for _letter in OPTION_LETTERS:
     HEADERS[f"option_{_letter}"] = (f"选项{_letter}", f"option {_letter}".lower(), f"option{_letter}".lower())
 REQUIRED = ("theme", "kind", "text", "key")
+# A short answer's key (a model answer for the grader) may be left empty.
+REQUIRED_CELLS = ("theme", "kind", "text")
 KIND_NAMES = {
     "单选": Kind.SINGLE,
     "单选题": Kind.SINGLE,
@@ -74,7 +76,7 @@ def _header_map(cells) -> dict[str, int]:
     for index, value in enumerate(cells):
         text = cell_text(value)[0].strip().lower().replace(" ", "")
         for name, aliases in HEADERS.items():
-            if text in {alias.replace(" ", "") for alias in aliases} and name not in found:
+            if text in {alias.replace(" ", "").lower() for alias in aliases} and name not in found:
                 found[name] = index
     return found
 
@@ -98,7 +100,7 @@ def _row_parse(cells, columns: dict[str, int], row: int, errors: list[str]) -> d
         )
 
     before = len(errors)
-    for name in REQUIRED:
+    for name in REQUIRED_CELLS:
         if not value(name):
             error(name, _("this cell is empty."))
     if len(errors) > before:
@@ -106,6 +108,9 @@ def _row_parse(cells, columns: dict[str, int], row: int, errors: list[str]) -> d
     kind = KIND_NAMES.get(value("kind").lower())
     if kind is None:
         error("kind", _("write one of 单选, 多选, 判断, 填空, 简答."))
+        return None
+    if kind != Kind.SHORT and not value("key"):
+        error("key", _("this cell is empty."))
         return None
     text = value("text")
     if len(text) > TEXT_MAX:
@@ -147,7 +152,7 @@ def _row_parse(cells, columns: dict[str, int], row: int, errors: list[str]) -> d
         key = [part.strip() for part in raw_key.replace("｜", "|").split("|") if part.strip()]
         options = []
     else:
-        key = [raw_key]
+        key = [raw_key] if raw_key else []
         options = []
     points_text = value("points") or "5"
     try:

@@ -16,6 +16,19 @@ from ..states import ACTIVITY_STATES
 from .factories import activity, librarian, pupil, teacher
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """The refusals and pages in English, as the assertions read them (Chinese is the default)."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    translation.activate("en")
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 TODAY = date(2026, 12, 10)
 
 

@@ -28,6 +28,17 @@ from .factories import librarian, pupil, question, quiz_with, teacher
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """The refusals and pages in English, as the assertions read them (Chinese is the default)."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    translation.activate("en")
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def bank():
     return {
