@@ -124,6 +124,93 @@ class ActivitiesConfig(AppConfig):
         ]:  # fmt: skip
             menu_register(entry)
 
+        # --- issue 17: the calendar, the quiz, contests and honours ---
+        self._ready_issue_17()
+
+    def _ready_issue_17(self):
+        from circulation.registries import reader_page_section_register
+        from library_site.accounts.navigation import MenuEntry, menu_register
+        from library_site.accounts.roles import Capability
+        from library_site.system.jobs import Job, jobs_register
+
+        from .desk import honours_reader_page_section, quiz_reader_page_section
+        from .services.honours import rules_register_defaults
+
+        rules_register_defaults()
+        reader_page_section_register(quiz_reader_page_section)
+        reader_page_section_register(honours_reader_page_section)
+        jobs_register(
+            Job(
+                key="close_overdue_attempts",
+                task="activities.tasks.close_overdue_attempts_task",
+                label=_("Close the quiz attempts whose time ran out"),
+                description=_(
+                    "Every minute: an attempt past its deadline is closed and graded at its deadline."
+                ),
+                result_labels={"closed": _("attempts closed")},
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="my-quizzes",
+                label=_("Quizzes"),
+                url_name="activities:quizzes-mine",
+                icon="patch-question",
+                order=512,
+                visible=_is_student,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="my-contests",
+                label=_("Contests"),
+                url_name="activities:contests",
+                icon="award",
+                order=514,
+                visible=_is_student,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="activity-calendar",
+                label=_("Activity calendar"),
+                url_name="activities:calendar",
+                icon="calendar-event",
+                order=540,
+                capability=Capability.MANAGE_ACTIVITIES,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="quizzes",
+                label=_("Knowledge quizzes"),
+                url_name="activities:quizzes",
+                icon="patch-question",
+                order=545,
+                capability=Capability.GRADE_ACTIVITIES,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="contests",
+                label=_("Contests"),
+                url_name="activities:contests",
+                icon="award",
+                order=550,
+                capability=Capability.GRADE_ACTIVITIES,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="honour-roll",
+                label=_("Honour roll"),
+                url_name="activities:honour-roll",
+                icon="star",
+                order=555,
+                capability=Capability.MANAGE_ACTIVITIES,
+            )
+        )
+
 
 def _is_reader(user) -> bool:
     from circulation.models import Reader

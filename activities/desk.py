@@ -65,6 +65,63 @@ def notes_reader_page_section(reader) -> ReaderPageSection | None:
     )
 
 
+# --- issue 17: the pupil's quizzes and honours on their own page ---
+
+
+def quiz_reader_page_section(reader) -> ReaderPageSection | None:
+    """The quiz the pupil can take now (or resume), with the way to it; None otherwise. Two
+    queries at most."""
+    from django.utils import timezone
+
+    from .models import Attempt, Quiz
+
+    if not reader.is_student or reader.school_class_id is None:
+        return None
+    now = timezone.now()
+    grade = str(reader.school_class.grade)
+    open_quizzes = [
+        quiz
+        for quiz in Quiz.objects.filter(opens_at__lte=now, closes_at__gt=now).select_related("activity")
+        if grade in quiz.grades.split(",")
+    ]
+    if not open_quizzes:
+        return None
+    taken = set(
+        Attempt.objects.filter(reader=reader, quiz__in=open_quizzes)
+        .exclude(state=Attempt.State.OPEN)
+        .values_list("quiz_id", flat=True)
+    )
+    waiting = [quiz for quiz in open_quizzes if quiz.pk not in taken]
+    if not waiting:
+        return None
+    return ReaderPageSection(
+        title=gettext("Knowledge quiz"),
+        text=gettext("%(title)s is open until %(closes)s.")
+        % {
+            "title": waiting[0].activity.title,
+            "closes": timezone.localtime(waiting[0].closes_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        url=reverse("activities:quizzes-mine"),
+        link_label=gettext("Take the quiz"),
+        urgent=True,
+    )
+
+
+def honours_reader_page_section(reader) -> ReaderPageSection | None:
+    """The pupil's honorary titles (one query); None when they have none."""
+    from .selectors.honours import reader_honours
+
+    honours = reader_honours(reader)
+    if not honours:
+        return None
+    return ReaderPageSection(
+        title=gettext("Honorary titles"),
+        text="、".join(f"{honour.title.name}（{honour.period_label}）" for honour in honours),
+        url=reverse("activities:honour-certificate", args=[honours[0].pk]),
+        link_label=gettext("Print the certificate"),
+    )
+
+
 # --- the service team's shifts at the desk (issue 18) --------------------------------------
 
 

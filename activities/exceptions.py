@@ -65,6 +65,55 @@ class NotYours(ActivitiesError):
     default_message = _("This note belongs to another pupil.")
 
 
+# --- the activity calendar, the quiz, contests and honours (issue 17) ---
+
+
+class ActivityRefused(ActivitiesError):
+    default_message = _("The activity cannot be changed that way now.")
+
+
+class AttemptRefused(ActivitiesError):
+    default_message = _("This quiz attempt has been closed.")
+
+
+class QuizRefused(ActivitiesError):
+    default_message = _("You cannot take this quiz now.")
+
+
+class AnswerRefused(ActivitiesError):
+    default_message = _("This answer cannot be saved.")
+
+
+class AttemptClosed(AnswerRefused):
+    default_message = _("Your attempt has been closed: no answer can be saved any more.")
+
+
+class DeadlinePassed(AttemptClosed):
+    default_message = _(
+        "Your time is up: the quiz was closed at its deadline and your answers so far were graded."
+    )
+
+
+class BankRefused(ActivitiesError):
+    default_message = _("The question bank file cannot be imported.")
+
+
+class GradingRefused(ActivitiesError):
+    default_message = _("This answer cannot be graded that way.")
+
+
+class ContestRefused(ActivitiesError):
+    default_message = _("The contest cannot be changed that way now.")
+
+
+class UploadRefused(ContestRefused):
+    default_message = _("The file must be a .docx, a .pdf or an image (JPEG or PNG) of at most 10 MB.")
+
+
+class HonourRefused(ActivitiesError):
+    default_message = _("The honour cannot be awarded or revoked that way.")
+
+
 # --- promotion and the readers' voice (issue 19) -------------------------------------------------
 
 

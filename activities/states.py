@@ -57,6 +57,56 @@ def states_for(work: PupilWork) -> StateTable:
     return CARD_STATES if isinstance(work, ExcerptCard) else NOTE_STATES
 
 
+# --- the activity calendar and the quiz (issue 17) ----------------------------------------------
+# An activity: planned → open → judging → results published → closed. A quiz attempt: under way →
+# handed in by the pupil, or closed at its deadline (by the next request or the beat task).
+
+from .exceptions import ActivityRefused, AttemptRefused  # noqa: E402
+from .models import Activity, Attempt  # noqa: E402
+
+ActivityState = Activity.State
+ACTIVITY_STATES = StateTable(
+    "activity",
+    [
+        Move(ActivityState.PLANNED, ActivityState.OPEN, _("opened to the pupils"), right=RIGHT_MANAGE),
+        Move(
+            ActivityState.OPEN, ActivityState.JUDGING, _("entries closed, judging begins"), right=RIGHT_MANAGE
+        ),
+        Move(
+            ActivityState.OPEN,
+            ActivityState.PUBLISHED,
+            _("results published (no judging)"),
+            right=RIGHT_MANAGE,
+        ),
+        Move(
+            ActivityState.JUDGING, ActivityState.PUBLISHED, _("results published (公示)"), right=RIGHT_MANAGE
+        ),
+        Move(ActivityState.PUBLISHED, ActivityState.CLOSED, _("closed and archived"), right=RIGHT_MANAGE),
+        Move(
+            ActivityState.OPEN,
+            ActivityState.CLOSED,
+            _("held, with no results to publish"),
+            right=RIGHT_MANAGE,
+        ),
+    ],
+    choices=Activity.State,
+    refused=ActivityRefused,
+    message=_("An activity that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+AttemptState = Attempt.State
+ATTEMPT_STATES = StateTable(
+    "quiz attempt",
+    [
+        Move(AttemptState.OPEN, AttemptState.SUBMITTED, _("handed in by the pupil before the deadline")),
+        Move(AttemptState.OPEN, AttemptState.TIMED_OUT, _("closed and graded at the deadline")),
+    ],
+    choices=Attempt.State,
+    refused=AttemptRefused,
+    message=_("An attempt that is “%(current)s” cannot become “%(wanted)s”: it has been closed."),
+)
+
+
 # --- promotion and the readers' voice (issue 19) -------------------------------------------------
 # A suggestion (评议箱):  received ──▶ in hand ──▶ answered ──▶ closed
 #                             └────────────────────▶ answered (answered at once)

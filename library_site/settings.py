@@ -383,6 +383,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activities.tasks.compute_recommendations_task",
         "schedule": crontab(hour=4, minute=0),
     },
+    # --- issue 17: a quiz attempt whose time ran out is closed and graded at its deadline ---
+    "close-overdue-attempts": {
+        "task": "activities.tasks.close_overdue_attempts_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
 }
 # Notices are made and e-mailed in batches of this many. NOTICE_BATCH_PAUSE_SECONDS is for the
 # fault tests only: it slows the job down between batches so that a test can kill it half-way.

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activities", "0001_initial"),
+        ("activities", "0002_calendar_quiz_contests_honours"),
         ("catalog", "0017_copy_awaiting_review"),
         ("circulation", "0010_definitions_kept"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

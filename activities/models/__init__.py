@@ -7,6 +7,16 @@ from .bulletin import (
     LibraryPage,
     PromotionSettings,
 )
+from .calendar import (
+    Activity,
+    ActivityPlan,
+)
+from .contests import (
+    Contest,
+    Criterion,
+    Entry,
+    Score,
+)
 from .corners import (
     ClassCorner,
     CornerBatch,
@@ -16,6 +26,10 @@ from .corners import (
     CornerRotation,
     CornerRotationPlan,
     CornerStocktake,
+)
+from .honours import (
+    Honour,
+    HonourTitle,
 )
 from .lists import (
     CoBorrowing,
@@ -34,6 +48,14 @@ from .notes import (
     PupilWork,
     ReadingNote,
     WorkFingerprint,
+)
+from .quiz import (
+    Answer,
+    Attempt,
+    MakeUp,
+    Question,
+    Quiz,
+    QuizQuestion,
 )
 from .reviews import (
     Review,
@@ -64,11 +86,16 @@ from .team import (
 
 __all__ = [
     "ActivitiesSettings",
+    "Activity",
+    "ActivityPlan",
+    "Answer",
+    "Attempt",
     "BestMember",
     "BulletinPost",
     "ClassCorner",
     "ClassReviewer",
     "CoBorrowing",
+    "Contest",
     "CornerBatch",
     "CornerDonation",
     "CornerLending",
@@ -76,16 +103,24 @@ __all__ = [
     "CornerRotation",
     "CornerRotationPlan",
     "CornerStocktake",
+    "Criterion",
+    "Entry",
     "ExcerptCard",
     "GradePopularity",
+    "Honour",
+    "HonourTitle",
     "LibrarianPick",
     "LibraryPage",
+    "MakeUp",
     "MonthSelection",
     "MonthlyRating",
     "NotePhoto",
     "NotesRule",
     "PromotionSettings",
     "PupilWork",
+    "Question",
+    "Quiz",
+    "QuizQuestion",
     "RatingCriterion",
     "ReadingList",
     "ReadingListItem",
@@ -93,6 +128,7 @@ __all__ = [
     "Review",
     "ReviewReport",
     "RotaSlot",
+    "Score",
     "Shift",
     "ShiftWork",
     "Suggestion",
