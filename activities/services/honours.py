@@ -225,6 +225,32 @@ def scholarly_class(start: date, end: date) -> list[Candidate]:
     ]
 
 
+def service_star(start: date, end: date) -> list[Candidate]:
+    """服务之星: the service team's best member of each month in the period, as recorded after the
+    monthly rating (issue 18's ``BestMember``), latest month first; one query."""
+    from ..models import BestMember
+
+    best = (
+        BestMember.objects.filter(month__gte=start.replace(day=1), month__lt=end)
+        .select_related("member__reader__user", "member__reader__school_class")
+        .order_by("-month", "pk")
+    )
+    candidates, seen = [], set()
+    for row in best:
+        reader = row.member.reader
+        if reader.pk in seen:
+            continue
+        seen.add(reader.pk)
+        candidates.append(
+            Candidate(
+                reader=reader,
+                basis=_("best member of the service team in %(month)s (%(total)s points)")
+                % {"month": f"{row.month:%Y-%m}", "total": row.total},
+            )
+        )
+    return candidates
+
+
 def rules_register_defaults() -> None:
     honour_rule_register(
         HonourRule(
@@ -253,15 +279,11 @@ def rules_register_defaults() -> None:
             scholarly_class,
         )
     )
-    # 服务之星 is proposed from the service team's monthly rating, which is not built yet.
     honour_rule_register(
         HonourRule(
             "service_star",
-            gettext_lazy("The service team's monthly rating."),
-            None,
-            no_source=gettext_lazy(
-                "No data source yet: the service team's monthly rating is not kept in the system. Name the pupils by hand."
-            ),
+            gettext_lazy("The service team's best member of each month, as the librarian rated them."),
+            service_star,
         )
     )
 

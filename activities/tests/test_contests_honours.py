@@ -164,13 +164,6 @@ def test_little_doctor_proposes_the_quiz_winners_and_is_awarded_once_per_period(
     assert Honour.objects.count() == 1
 
 
-def test_service_star_has_no_data_source_yet():
-    title = HonourTitle.objects.get(code="service_star")
-    candidates, text = honour_candidates(title, *period_bounds(Honour.Period.MONTH, timezone.localdate()))
-    assert candidates is None
-    assert "No data source yet" in text
-
-
 def test_an_award_is_revoked_with_a_reason_and_kept(client):
     staff, reader = _published_quiz_winner()
     title = HonourTitle.objects.get(code="little_doctor")

@@ -283,3 +283,26 @@ def test_a_volunteer_checks_in_by_card_at_the_desk(client, staff, member, monkey
     refused = client.post(reverse("circulation:desk-scan"), {"code": stranger.number, "mode": "shift"})
     assert 'data-outcome="refused"' in refused.content.decode()
     assert Shift.objects.count() == 1
+
+
+def test_the_month_s_best_member_is_the_candidate_for_the_service_star_honour(staff, member):
+    from ..models import HonourTitle
+    from ..services.honours import honour_candidates
+
+    attendance, quality = _criteria()
+    other = team_member_add(reader=pupil(grade=4), joined_on=date(2026, 9, 1), user=staff)
+    month = date(2026, 11, 1)
+    month_rate(member=member, month=month, scores={attendance.pk: 8, quality.pk: 18}, user=staff)
+    month_rate(member=other, month=month, scores={attendance.pk: 10, quality.pk: 19}, user=staff)
+    title = HonourTitle.objects.get(code="service_star")
+    candidates, _text = honour_candidates(title, date(2026, 11, 1), date(2026, 12, 1))
+    assert candidates == []  # rated, but nobody recorded as the month's best yet
+
+    best_member_record(month=month, user=staff)
+    candidates, text = honour_candidates(title, date(2026, 11, 1), date(2026, 12, 1))
+
+    assert [candidate.reader for candidate in candidates] == [other.reader]
+    assert "2026-11" in candidates[0].basis and "29" in candidates[0].basis
+    assert "best member" in text
+    # another month's best is not this month's candidate
+    assert honour_candidates(title, date(2026, 10, 1), date(2026, 11, 1))[0] == []
