@@ -167,6 +167,11 @@ ROLE_WORDS = {
     **dict.fromkeys(["改写", "缩写", "010", "adp", "adapter"], AD),
     **dict.fromkeys(["cwt", "commentator"], Contributor.Role.COMMENTATOR),
     **dict.fromkeys(["ann", "annotator"], Contributor.Role.COLLATOR_ANNOTATOR),
+    # The terms the MARC export writes for the roles of Chinese title pages (catalog/marc_export.py
+    # ROLE_WORDS_MARC21); 编著 is written as two, author and editor (_role_marc21).
+    **dict.fromkeys(["continuator", "continued by"], Contributor.Role.CONTINUER),
+    **dict.fromkeys(["arranger", "arr"], Contributor.Role.ARRANGER),
+    **dict.fromkeys(["editor of compilation", "edc"], Contributor.Role.SELECTOR),
 }
 # Words a statement of responsibility (200 $f, 245 $c) may end with, longest first. Words that
 # also end Chinese names (文, 画, 作) are left out: 李文 is a name, not 李 writing.
@@ -1237,6 +1242,20 @@ def _role(*words: str) -> str | None:
     return None
 
 
+def _role_marc21(item: Field) -> str | None:
+    """A MARC21 name's role from its relator terms ($e), else its codes ($4): the first one
+    known, except that a name both author and editor (aut and edt) edited and wrote the book
+    (编著), as the export writes that role."""
+    for code in ("e", "4"):
+        roles = [_role(word) for word in item.get_subfields(code)]
+        if {A, E} <= set(roles):
+            return Contributor.Role.EDITOR_AUTHOR
+        found = next((role for role in roles if role), None)
+        if found:
+            return found
+    return None
+
+
 def _name(item: Field) -> str:
     main = _strip_isbd(item.get("a") or "")
     rest = _strip_isbd(item.get("b") or "")
@@ -1464,7 +1483,7 @@ def _map_marc21(entry: MarcEntry, record: pymarc.Record):
     for item in record.get_fields("100", "110", "111", "700", "710", "711"):
         name = _name(item) if item.tag in ("100", "700") else _strip_isbd(item.get("a") or "")
         if name:
-            contributors.append((name, _role(*item.get_subfields("e", "4")) or A))
+            contributors.append((name, _role_marc21(item) or A))
     if not contributors and statement:
         contributors = _statement_parse(statement)
     # MARC21 holdings: 852 $p is the barcode (852 $b is a sub-location, not a barcode), 949 $b
