@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import pymarc
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .exceptions import CatalogError
 from .marc import ADD_COPIES, MarcEntry, MarcReport, _price, marc_check, marc_read
@@ -43,12 +43,12 @@ QUERY_BLOCK = 500
 # What a profile maps, in the order the page shows them. The barcode is the one a copy needs.
 ITEM_FIELDS = ("barcode", "accession_number", "location", "call_number", "call_number_book", "price")
 ITEM_LABELS = {
-    "barcode": gettext_lazy("Barcode"),
-    "accession_number": gettext_lazy("Accession number"),
-    "location": gettext_lazy("Location"),
+    "barcode": pgettext_lazy("copy field", "Barcode"),
+    "accession_number": pgettext_lazy("copy field", "Accession number"),
+    "location": pgettext_lazy("copy field", "Location"),
     "call_number": gettext_lazy("Call number (or its class part)"),
     "call_number_book": gettext_lazy("Book part of the call number"),
-    "price": gettext_lazy("Price"),
+    "price": pgettext_lazy("copy field", "Price"),
 }
 SPEC = re.compile(r"^\s*(\d{3})\s*\$?\s*([a-z0-9])\s*$", re.I)
 

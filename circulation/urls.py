@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import class_sets, desk, leavers, loans, notices, policies, reader_pages, readers, rooms, school
+from .views import (
+    class_sets,
+    desk,
+    leavers,
+    loans,
+    notices,
+    old_system,
+    policies,
+    reader_pages,
+    readers,
+    rooms,
+    school,
+)
 
 app_name = "circulation"
 
@@ -78,4 +90,6 @@ urlpatterns = [
     path("rooms/<int:pk>/kiosk/", rooms.room_kiosk, name="room-kiosk"),
     path("rooms/sessions/<int:pk>/cancel/", rooms.class_session_cancel, name="class-session-cancel"),
     path("rooms/hours/<int:pk>/remove/", rooms.opening_hours_remove, name="opening-hours-remove"),
+    # Moving from the old library system (views/old_system.py).
+    path("old-system/", old_system.old_system_page, name="old-system"),
 ]

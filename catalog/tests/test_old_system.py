@@ -17,7 +17,7 @@ from catalog.models import Copy, Location, Record
 from catalog.old_system import PROFILES, MigrationRefused, profile_with, records_migrate
 
 from .factories import RecordFactory, location_default
-from .marc_samples import cnmarc, iso, isbn13
+from .marc_samples import cnmarc, isbn13, iso
 
 pytestmark = pytest.mark.django_db
 
