@@ -215,15 +215,17 @@ def _iso(leader: str, fields: Fields, encoding: str) -> bytes:
         if content.__class__ is str:
             data = (content + "\x1e").encode(encoding)
         else:
-            data = (indicators + "".join(["\x1f" + code + value for code, value in content]) + "\x1e").encode(
+            data = (indicators + "".join([f"\x1f{code}{value}" for code, value in content]) + "\x1e").encode(
                 encoding
             )
-        directory.append(f"{tag}{len(data):04d}{offset:05d}")
+        length = len(data)
+        directory.append(f"{tag}{length:04d}{offset:05d}")
         body.append(data)
-        offset += len(data)
+        offset += length
     base = 24 + len(directory) * 12 + 1
     head = f"{base + offset + 1:05d}{leader[5:12]}{base:05d}{leader[17:]}{''.join(directory)}\x1e"
-    return head.encode("ascii") + b"".join(body) + RECORD_END
+    body.append(RECORD_END)
+    return head.encode("ascii") + b"".join(body)
 
 
 def _xml(leader: str, fields: Fields) -> str:
@@ -247,18 +249,24 @@ def _clean(text) -> str:
     """Field text without the separators of ISO 2709 (and with XML's forbidden controls out)."""
     if text is None or text == "":
         return ""
-    text = str(text)
-    if CONTROL.search(text):
+    if text.__class__ is not str:
+        text = str(text)
+    # Printable text (all but a few) has no control character: no search needed.
+    if not text.isprintable() and CONTROL.search(text):
         text = CONTROL.sub(" ", text)
     return text.strip()
 
 
 def _sub(*pairs) -> list[tuple[str, str]]:
+    """Subfields (code, value) of the pairs given, the empty ones left out."""
     out = []
-    for index in range(0, len(pairs), 2):
-        value = _clean(pairs[index + 1])
+    for index in range(1, len(pairs), 2):
+        value = pairs[index]
+        if value is None or value == "":
+            continue
+        value = _clean(value)
         if value:
-            out.append((pairs[index], value))
+            out.append((pairs[index - 1], value))
     return out
 
 

@@ -50,6 +50,18 @@ ITEM_LABELS = {
     "call_number_book": gettext_lazy("Book part of the call number"),
     "price": pgettext_lazy("copy field", "Price"),
 }
+COUNT_LABELS = {
+    "records": pgettext_lazy("migration count", "Records"),
+    "copies": pgettext_lazy("migration count", "Copies"),
+    "readers": pgettext_lazy("migration count", "Readers"),
+    "classes": pgettext_lazy("migration count", "Classes"),
+    "loans": pgettext_lazy("migration count", "Loans"),
+}
+STEP_LABELS = {
+    "records": pgettext_lazy("migration step", "Records and copies"),
+    "readers": pgettext_lazy("migration step", "Readers"),
+    "loans": pgettext_lazy("migration step", "Open loans"),
+}
 SPEC = re.compile(r"^\s*(\d{3})\s*\$?\s*([a-z0-9])\s*$", re.I)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from catalog.models import Copy
 from catalog.old_system import MigrationRefused, StepReport, records_migrate
@@ -162,10 +163,10 @@ def _loans_sheet(rows):
 
 def _column_label(key: str) -> str:
     return {
-        "reader": _("the reader number"),
-        "barcode": _("the barcode"),
-        "lent_on": _("lent on"),
-        "due_on": _("due on"),
+        "reader": pgettext("loans file column", "the reader number"),
+        "barcode": pgettext("loans file column", "the barcode"),
+        "lent_on": pgettext("loans file column", "lent on"),
+        "due_on": pgettext("loans file column", "due on"),
     }[key]
 
 
@@ -316,7 +317,7 @@ def _loans_save(planned, user, progress) -> None:
             reader=reader,
             policy=policy_for(reader, copy.record.material_type),
             lent_by=user,
-            desk=_("old system")[:50],
+            desk=pgettext("desk of a loan", "old system")[:50],
             lent_at=datetime.combine(row.lent_on, time(12, 0), tzinfo=zone),
             due_on=row.due_on,
         )

@@ -248,7 +248,7 @@ def test_the_command_moves_all_three_steps_and_a_second_run_changes_nothing(tmp_
     assert Record.objects.count() == 0 and Reader.objects.count() == 0
     done = manage(*arguments, tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "records: created records 2, copies 4" in done.stdout
+    assert "书目和复本：新建 书目 2，复本 4；已有 书目 0，复本 0；拒绝 0" in done.stdout
     assert (Record.objects.count(), Copy.objects.count(), Reader.objects.count(), Loan.objects.count()) == (
         2,
         4,
@@ -257,7 +257,7 @@ def test_the_command_moves_all_three_steps_and_a_second_run_changes_nothing(tmp_
     )
     again = manage(*arguments, tmp_path=tmp_path)
     assert again.returncode == 0, again.stderr
-    assert "loans: created loans 0; matched loans 1; refused 0" in again.stdout
+    assert "在借图书：新建 借阅 0；已有 借阅 1；拒绝 0" in again.stdout
     assert (Record.objects.count(), Copy.objects.count(), Reader.objects.count(), Loan.objects.count()) == (
         2,
         4,
@@ -265,7 +265,7 @@ def test_the_command_moves_all_three_steps_and_a_second_run_changes_nothing(tmp_
         1,
     )
     refused = manage("cnmarc", "--map", "accession_number=905b", "--records", str(records), tmp_path=tmp_path)
-    assert refused.returncode != 0 and "905 $b is mapped to both" in refused.stderr
+    assert refused.returncode != 0 and "905 $b 同时对应了条码和财产登记号" in refused.stderr
 
 
 # --- the page ---------------------------------------------------------------------------------------
@@ -352,7 +352,7 @@ def test_a_refused_step_cannot_be_run(administrator, tmp_path):
         url, {"step": "loans", "action": "preview", "file": SimpleUploadedFile("l.csv", rows.encode())}
     )
     page = administrator.get(url).content.decode()
-    assert "No reader has the number or card S404." in page and 'data-run="loans"' not in page
+    assert "没有学号、工号或借书证号为 S404 的读者。" in page and 'data-run="loans"' not in page
     token = administrator.session["circulation-old-system"]["loans"]["token"]
     administrator.post(url, {"step": "loans", "action": "run", "token": token})
     assert Loan.objects.count() == 0

@@ -17,11 +17,11 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog.old_system import ITEM_FIELDS, ITEM_LABELS, PROFILES
+from catalog.old_system import COUNT_LABELS, ITEM_FIELDS, ITEM_LABELS, PROFILES
 from catalog.policies import IMPORT_JOB_SILENT_SECONDS
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
@@ -49,13 +49,6 @@ STEP_HELP = {
     "loans": gettext_lazy(
         "The books out on loan (.xlsx or .csv): 读者证号 (student, staff or card number), 条码, 借出日期, 应还日期."
     ),
-}
-COUNT_LABELS = {
-    "records": pgettext_lazy("migration count", "Records"),
-    "copies": pgettext_lazy("migration count", "Copies"),
-    "readers": pgettext_lazy("migration count", "Readers"),
-    "classes": pgettext_lazy("migration count", "Classes"),
-    "loans": pgettext_lazy("migration count", "Loans"),
 }
 
 

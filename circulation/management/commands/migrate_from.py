@@ -19,7 +19,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog.models import Location
-from catalog.old_system import ITEM_FIELDS, PROFILES, MigrationRefused, profile_with
+from catalog.old_system import (
+    COUNT_LABELS,
+    ITEM_FIELDS,
+    PROFILES,
+    STEP_LABELS,
+    MigrationRefused,
+    profile_with,
+)
 
 from ...services.old_system import step_run
 
@@ -109,9 +116,11 @@ class Command(BaseCommand):
         self.stdout.write(
             _("%(step)s: created %(created)s; matched %(matched)s; refused %(refused)s%(how)s")
             % {
-                "step": report.step,
-                "created": ", ".join(f"{key} {value}" for key, value in report.created.items()) or "—",
-                "matched": ", ".join(f"{key} {value}" for key, value in report.matched.items()) or "—",
+                "step": STEP_LABELS[report.step],
+                "created": "，".join(f"{COUNT_LABELS[key]} {value}" for key, value in report.created.items())
+                or "—",
+                "matched": "，".join(f"{COUNT_LABELS[key]} {value}" for key, value in report.matched.items())
+                or "—",
                 "refused": len(report.refused),
                 "how": _(" (checked only, nothing saved)")
                 if dry_run
