@@ -108,6 +108,18 @@ class CirculationConfig(AppConfig):
                 capability=Capability.MANAGE_POLICIES,
             )
         )
+        # Moving from the old library system (views/old_system.py).
+        menu_register(
+            MenuEntry(
+                key="old-system",
+                group="administration",
+                label=_("Move from the old system"),
+                url_name="circulation:old-system",
+                icon="box-arrow-in-down",
+                order=850,
+                capability=Capability.MANAGE_POLICIES,
+            )
+        )
         menu_register(
             MenuEntry(
                 key="my-library",

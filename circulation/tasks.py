@@ -101,3 +101,71 @@ def hold_ready_notice_task(hold_id: int) -> int:
     from .services.notices import notices_send_for_hold
 
     return notices_send_for_hold(hold_id=hold_id).hold_ready
+
+
+# --- moving from the old library system (services/old_system.py) ---------------------------------
+
+
+@shared_task(name="circulation.tasks.old_system_step_task", ignore_result=True)
+def old_system_step_task(
+    token: str,
+    *,
+    step: str,
+    extension: str,
+    name: str = "",
+    profile: dict | None = None,
+    location_id: int | None = None,
+    user_id: int | None = None,
+    language: str = "zh-hans",
+) -> None:
+    """Save one confirmed step of a migration (all or nothing), its progress and then its
+    report written beside the file for the page. Safe to run twice: a job with a result, or
+    whose file is gone, does nothing; and the step itself matches what it already saved."""
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    from catalog.models import Location
+    from catalog.old_system import MigrationRefused, profile_with
+    from library_site.documents import uploads
+
+    from .services.old_system import step_run
+
+    path = uploads.upload_path(token, claimed=True)
+    if path is None or not path.exists() or uploads.job_result_read(token) is not None:
+        return
+    with translation.override(language):
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        try:
+            options = {}
+            if step == "records":
+                options["profile"] = profile_with(
+                    (profile or {}).get("name", ""), (profile or {}).get("mapping")
+                )
+                options["location"] = Location.objects.get(pk=location_id)
+            report = step_run(
+                step=step,
+                path=path,
+                extension=extension,
+                name=name,
+                dry_run=False,
+                user=user,
+                progress=lambda done, total: uploads.job_progress_write(token, done=done, total=total),
+                **options,
+            )
+        except MigrationRefused as error:
+            uploads.job_result_write(token, {"step": step, "problems": [str(error.message)], "saved": False})
+            return
+        except Exception:
+            logger.exception("Migration step %s (%s) failed", step, token)
+            from django.utils.translation import gettext as _
+
+            uploads.job_result_write(
+                token,
+                {
+                    "step": step,
+                    "problems": [_("The step stopped because of an error; nothing was saved.")],
+                    "saved": False,
+                },
+            )
+            raise
+        uploads.job_result_write(token, report.as_dict())

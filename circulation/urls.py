@@ -7,6 +7,7 @@ from .views import (
     leavers,
     loans,
     notices,
+    old_system,
     policies,
     reader_pages,
     readers,
@@ -99,6 +100,8 @@ urlpatterns = [
     path("payments/<int:payment_id>/receipt.pdf", charges.payment_receipt_pdf, name="payment-receipt-pdf"),
     path("cash/", charges.cash_list_page, name="cash-list"),
     path("cash/list.xlsx", charges.cash_list_download, name="cash-list-xlsx"),
+    # Moving from the old library system (views/old_system.py).
+    path("old-system/", old_system.old_system_page, name="old-system"),
 ]
 
 # --- reservations of periodical issues and the reading-room timetable (issue 14) ------------
