@@ -38,7 +38,7 @@ def receipt_lines(
     taken_at = timezone.localtime(payment.taken_at)
     head = [
         (9, library_name_for_labels() or _("School library")),
-        (15, _("Receipt")),
+        (15, pgettext("printed receipt", "Receipt")),
         (10, _("Receipt No. %(number)s") % {"number": payment.number}),
         (12, reader.name),
         (9, f"{where} · {_('No.')} {reader.number}" if where else f"{_('No.')} {reader.number}"),
@@ -47,7 +47,8 @@ def receipt_lines(
     for charge in payment.charges.all():
         what = charge.get_kind_display()
         if charge.copy_id:
-            what = f"{what}: {charge.copy.record.title} ({charge.copy.barcode})"
+            colon = pgettext("punctuation after a label", ": ")
+            what = f"{what}{colon}{charge.copy.record.title} ({charge.copy.barcode})"
         rows.append((what, yuan(charge.amount)))
     foot = [
         (13, _("Total %(amount)s") % {"amount": yuan(payment.amount)}),

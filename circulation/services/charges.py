@@ -176,7 +176,7 @@ def charges_pay(*, reader: Reader, charge_ids, user: User, desk: str = "", token
         raise PaymentRefused(_("Choose what is paid."))
     reader = reader_lock(reader.pk)
     charges = list(
-        Charge.objects.select_for_update()
+        Charge.objects.select_for_update(of=("self",))
         .filter(pk__in=wanted, reader=reader)
         .select_related("copy__record")
         .order_by("pk")
@@ -233,7 +233,7 @@ def charge_settle(*, charge: Charge, to_state: str, user: User, reason: str, des
     if not reason:
         raise ReasonRequired(_("Say why the charge is waived or cancelled."))
     reader = reader_lock(charge.reader_id, key_only=True)
-    charge = Charge.objects.select_for_update().select_related("copy__record").get(pk=charge.pk)
+    charge = Charge.objects.select_for_update(of=("self",)).select_related("copy__record").get(pk=charge.pk)
     CHARGE_STATES.check(charge.state, to_state, refused=WaiveRefused)
     now = timezone.now()
     charge.state, charge.closed_at, charge.closed_by, charge.close_reason = to_state, now, user, reason
@@ -260,7 +260,7 @@ def late_charge_cancel_for_undo(*, loan: Loan, user: User | None, now) -> None:
     from ..exceptions import UndoRefused
 
     charges = list(
-        Charge.objects.select_for_update()
+        Charge.objects.select_for_update(of=("self",))
         .filter(loan=loan, kind=Charge.Kind.LATE)
         .exclude(state=Charge.State.CANCELLED)
     )

@@ -11,6 +11,7 @@ from catalog.models import Location
 from catalog.services.copies import copies_add
 from circulation.exceptions import CirculationError, StateRefused, UndoRefused
 from circulation.models import (
+    Charge,
     ClassSession,
     ClassSetBooking,
     Hold,
@@ -80,6 +81,7 @@ def test_every_state_model_of_circulation_has_a_table():
         ClassSession.Status,
         IssueReservation.State,
         RoomTimetable.State,
+        Charge.State,
     }
 
 
