@@ -165,3 +165,10 @@ class OverrideRefused(CirculationError):
 
 class SuspensionChangeRefused(CirculationError):
     default_message = _("This suspension cannot be changed.")
+
+
+# --- First passwords (issue 13) -------------------------------------------------------------------
+
+
+class PasswordSlipsRefused(CirculationError):
+    default_message = _("These first password slips cannot be downloaded.")

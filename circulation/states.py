@@ -22,7 +22,7 @@ from library_site.accounts.roles import Capability
 from library_site.states import Move, StateTable
 
 from .exceptions import StateRefused
-from .models import ClassSession, ClassSetBooking, Hold, LibraryCard, Loan, Reader
+from .models import ClassSession, ClassSetBooking, Hold, LibraryCard, Loan, PasswordSlipBatch, Reader
 
 # The rights (``user.has_perm`` names) the moves need beyond signing in, as the views check them.
 USE_DESK = Capability.USE_DESK.permission
@@ -118,3 +118,30 @@ CLASS_SESSION_STATES = StateTable(
 )
 
 TABLES = (READER_STATES, CARD_STATES, LOAN_STATES, HOLD_STATES, CLASS_SET_STATES, CLASS_SESSION_STATES)
+
+# --- First passwords (issue 13) ---------------------------------------------------------------
+SlipState = PasswordSlipBatch.State
+PASSWORD_SLIP_STATES = StateTable(
+    "first password slips",
+    [
+        Move(SlipState.QUEUED, SlipState.MAKING, "the worker (or the page, for a few) starts making them"),
+        Move(SlipState.MAKING, SlipState.MAKING, "the same task delivered again after its worker was lost"),
+        Move(SlipState.MAKING, SlipState.READY, "every password made and the slips written"),
+        Move(
+            SlipState.READY,
+            SlipState.PRINTED,
+            "downloaded once by the librarian who asked",
+            right=MANAGE_READERS,
+        ),
+        Move(SlipState.QUEUED, SlipState.REPLACED, "newer slips were asked for the same readers"),
+        Move(SlipState.MAKING, SlipState.REPLACED, "newer slips were asked for the same readers"),
+        Move(SlipState.READY, SlipState.REPLACED, "newer slips were asked for the same readers"),
+        Move(SlipState.READY, SlipState.EXPIRED, "not downloaded within a day: the file is removed"),
+        Move(SlipState.MAKING, SlipState.FAILED, "the making stopped with an error"),
+    ],
+    choices=PasswordSlipBatch.State,
+    refused=StateRefused,
+    message=_("First password slips that are “%(current)s” cannot become “%(wanted)s”."),
+)
+
+TABLES = (*TABLES, PASSWORD_SLIP_STATES)

@@ -97,3 +97,15 @@ def hold_ready_notice_task(hold_id: int) -> int:
     from .services.notices import notices_send_for_hold
 
     return notices_send_for_hold(hold_id=hold_id).hold_ready
+
+
+# --- First passwords (issue 13) ---------------------------------------------------------------
+
+
+@shared_task(name="circulation.tasks.password_slips_task", ignore_result=True)
+def password_slips_task(batch_id: int) -> None:
+    """Make a batch of first passwords and their slips (too many to hash in the page). Safe to
+    run twice: a batch already made is left as it is; one cut off resumes where it stopped."""
+    from .services.first_passwords import password_slips_make
+
+    password_slips_make(batch_id=batch_id)

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import class_sets, desk, leavers, loans, notices, policies, reader_pages, readers, rooms, school
+from .views import (
+    class_sets,
+    desk,
+    first_passwords,
+    leavers,
+    loans,
+    notices,
+    policies,
+    reader_pages,
+    readers,
+    rooms,
+    school,
+)
 
 app_name = "circulation"
 
@@ -78,4 +90,21 @@ urlpatterns = [
     path("rooms/<int:pk>/kiosk/", rooms.room_kiosk, name="room-kiosk"),
     path("rooms/sessions/<int:pk>/cancel/", rooms.class_session_cancel, name="class-session-cancel"),
     path("rooms/hours/<int:pk>/remove/", rooms.opening_hours_remove, name="opening-hours-remove"),
+]
+
+# --- First passwords (issue 13): slips printed once (views/first_passwords.py) ---------------
+urlpatterns += [
+    path("first-passwords/<int:pk>/", first_passwords.password_slips_page, name="password-slips"),
+    path("first-passwords/<int:pk>/slips.pdf", first_passwords.password_slips_pdf, name="password-slips-pdf"),
+    path(
+        "first-passwords/<int:pk>/resend/",
+        first_passwords.password_slips_resend_view,
+        name="password-slips-resend",
+    ),
+    path(
+        "classes/<int:pk>/first-passwords/", first_passwords.class_password_slips, name="class-password-slips"
+    ),
+    path(
+        "readers/<int:pk>/first-password/", first_passwords.reader_password_slip, name="reader-password-slip"
+    ),
 ]

@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A first password is replaced before anything else (library_site/accounts/passwords.py).
+    "library_site.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -195,6 +197,11 @@ AUTHENTICATION_BACKENDS = [
     # A reader may also sign in with their library card number or student/staff number.
     "circulation.auth.ReaderIdentifierBackend",
 ]
+# First passwords (printed on the readers' slips, replaced at the first sign-in) are hashed with
+# PBKDF2 at this many iterations: see library_site/accounts/passwords.py.
+FIRST_PASSWORD_ITERATIONS = int(os.environ.get("FIRST_PASSWORD_ITERATIONS", "100000"))
+# A batch of first passwords larger than this is made by the background worker.
+FIRST_PASSWORDS_INLINE = int(os.environ.get("FIRST_PASSWORDS_INLINE", "40"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

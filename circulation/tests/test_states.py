@@ -10,7 +10,15 @@ from django.utils import timezone
 from catalog.models import Location
 from catalog.services.copies import copies_add
 from circulation.exceptions import CirculationError, StateRefused, UndoRefused
-from circulation.models import ClassSession, ClassSetBooking, Hold, LibraryCard, Loan, Reader
+from circulation.models import (
+    ClassSession,
+    ClassSetBooking,
+    Hold,
+    LibraryCard,
+    Loan,
+    PasswordSlipBatch,
+    Reader,
+)
 from circulation.services.class_sets import class_set_book, class_set_cancel, class_set_lend
 from circulation.services.holds import hold_cancel, hold_expire, hold_place
 from circulation.services.loans import loan_checkout, loan_mark_lost, loan_return, loan_undo
@@ -68,6 +76,7 @@ def test_every_state_model_of_circulation_has_a_table():
         Hold.State,
         ClassSetBooking.State,
         ClassSession.Status,
+        PasswordSlipBatch.State,
     }
 
 
