@@ -341,12 +341,27 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 2,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A running job holds a lease, renewed every JOB_LEASE_RENEW_SECONDS by its worker; a lease that
+# ran out (the worker was killed) marks the run failed, at the next sweep (JOB_LEASE_SWEEP_SECONDS,
+# by beat) or the next look at the jobs: within a minute of the kill (library_site/system/jobs.py).
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "30"))
+JOB_LEASE_RENEW_SECONDS = float(os.environ.get("JOB_LEASE_RENEW_SECONDS", "10"))
+JOB_LEASE_SWEEP_SECONDS = int(os.environ.get("JOB_LEASE_SWEEP_SECONDS", "20"))
+# /healthz answers 503 when the worker's heartbeat or beat's last tick is older than these.
+WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_STALE_SECONDS", "150"))
+BEAT_LATE_SECONDS = int(os.environ.get("BEAT_LATE_SECONDS", "150"))
 # The beat schedule lives in code. Each later job adds its line here.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "library_site.system.tasks.heartbeat_task",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
+    },
+    # Runs whose worker was lost (their lease ran out) are marked failed and may start again.
+    "job-leases": {
+        "task": "library_site.system.tasks.job_leases_expire_task",
+        "schedule": timedelta(seconds=JOB_LEASE_SWEEP_SECONDS),
+        "options": {"expires": JOB_LEASE_SWEEP_SECONDS},
     },
     # The whole library into BACKUP_DIR every night, before the other night jobs.
     "nightly-backup": {

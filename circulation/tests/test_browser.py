@@ -56,6 +56,7 @@ def test_a_librarian_imports_a_class_roster_and_prints_its_cards(page, tmp_path)
     page.reload()
     assert page.locator("[data-slips-download]").count() == 0
     page.screenshot(path=str(ARTIFACTS / "first-password-slips-page.png"), full_page=True)
+    page.goto("/circulation/roster/")
 
     page.click(".school-nav a[href$='/classes/']")
     page.click("[data-class='三年级(2)班']")

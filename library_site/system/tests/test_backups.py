@@ -117,7 +117,7 @@ def test_the_drill_back_up_restore_into_a_fresh_database_same_counts_and_checksu
     }
     assert manifest["tables"]["catalog_copy"]["rows"] == 5
     assert manifest["tables"]["circulation_loan"]["rows"] == 2
-    assert manifest["schema"]["circulation"] == "0010_definitions_kept"
+    assert manifest["schema"]["circulation"] == "0011_password_slips"
     assert manifest["engine"] == connection.vendor
     assert manifest["media"] == {"files": 1, "bytes": 1100}
 
