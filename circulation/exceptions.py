@@ -167,6 +167,13 @@ class SuspensionChangeRefused(CirculationError):
     default_message = _("This suspension cannot be changed.")
 
 
+# --- First passwords (issue 13) -------------------------------------------------------------------
+
+
+class PasswordSlipsRefused(CirculationError):
+    default_message = _("These first password slips cannot be downloaded.")
+
+
 # --- reservations of periodical issues and the reading-room timetable (issue 14) -----------
 class IssueReservationRefused(CirculationError):
     default_message = _("This issue cannot be reserved.")

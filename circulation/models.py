@@ -1497,3 +1497,60 @@ class Charge(models.Model):
     @property
     def is_owed(self) -> bool:
         return self.state == self.State.OWED
+
+
+# --- First passwords (issue 13): each new reader's own password, printed once on a slip -------
+
+
+class PasswordSlipBatch(models.Model):
+    """The first passwords of some readers (a roster's new readers, a class reprinted, one
+    reader): made and hashed (in the worker when there are many), printed once as slips per
+    class, and never shown again. The passwords themselves are never in the database: only their
+    hashes on the accounts, and, until the slips are downloaded, the slips' PDF in a private
+    folder under var/ (``circulation.services.first_passwords``)."""
+
+    class Kind(models.TextChoices):
+        ROSTER = "roster", _("new readers of a roster")
+        CLASS = "class", _("a class reprinted")
+        READER = "reader", _("one reader")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("first passwords", "waiting")
+        MAKING = "making", pgettext_lazy("first passwords", "being made")
+        READY = "ready", pgettext_lazy("first passwords", "ready to print")
+        PRINTED = "printed", pgettext_lazy("first passwords", "downloaded")
+        REPLACED = "replaced", pgettext_lazy("first passwords", "replaced by newer slips")
+        EXPIRED = "expired", pgettext_lazy("first passwords", "not downloaded in time")
+        FAILED = "failed", pgettext_lazy("first passwords", "failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("class"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reader_ids = models.JSONField(_("readers"), default=list)
+    total = models.PositiveIntegerField(_("readers"), default=0)
+    done = models.PositiveIntegerField(_("passwords made"), default=0)
+    token = models.CharField(_("folder"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    created_by = actor_field(_("asked by"))
+    finished_at = models.DateTimeField(_("made at"), null=True, blank=True)
+    printed_at = models.DateTimeField(_("downloaded at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("first password slips")
+        verbose_name_plural = _("first password slips")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.state}, {self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

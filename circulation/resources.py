@@ -118,7 +118,7 @@ class RosterPlan:
     classes: dict[tuple[int, int], SchoolClass] = dataclass_field(default_factory=dict)
     deactivate_missing: bool = False
     user: object = None
-    initial_password: str = ""  # the new accounts' password, none when empty
+    new_reader_ids: list[int] = dataclass_field(default_factory=list)  # filled when saved
     saved: dict = dataclass_field(default_factory=dict)
 
     def of(self, fate: str) -> list[RosterRow]:

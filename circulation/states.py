@@ -30,6 +30,7 @@ from .models import (
     IssueReservation,
     LibraryCard,
     Loan,
+    PasswordSlipBatch,
     Reader,
     RoomTimetable,
 )
@@ -208,3 +209,30 @@ TABLES = (
     TIMETABLE_STATES,
     CHARGE_STATES,
 )
+
+# --- First passwords (issue 13) ---------------------------------------------------------------
+SlipState = PasswordSlipBatch.State
+PASSWORD_SLIP_STATES = StateTable(
+    "first password slips",
+    [
+        Move(SlipState.QUEUED, SlipState.MAKING, "the worker (or the page, for a few) starts making them"),
+        Move(SlipState.MAKING, SlipState.MAKING, "the same task delivered again after its worker was lost"),
+        Move(SlipState.MAKING, SlipState.READY, "every password made and the slips written"),
+        Move(
+            SlipState.READY,
+            SlipState.PRINTED,
+            "downloaded once by the librarian who asked",
+            right=MANAGE_READERS,
+        ),
+        Move(SlipState.QUEUED, SlipState.REPLACED, "newer slips were asked for the same readers"),
+        Move(SlipState.MAKING, SlipState.REPLACED, "newer slips were asked for the same readers"),
+        Move(SlipState.READY, SlipState.REPLACED, "newer slips were asked for the same readers"),
+        Move(SlipState.READY, SlipState.EXPIRED, "not downloaded within a day: the file is removed"),
+        Move(SlipState.MAKING, SlipState.FAILED, "the making stopped with an error"),
+    ],
+    choices=PasswordSlipBatch.State,
+    refused=StateRefused,
+    message=_("First password slips that are “%(current)s” cannot become “%(wanted)s”."),
+)
+
+TABLES = (*TABLES, PASSWORD_SLIP_STATES)

@@ -169,3 +169,15 @@ def old_system_step_task(
             )
             raise
         uploads.job_result_write(token, report.as_dict())
+
+
+# --- First passwords (issue 13) ---------------------------------------------------------------
+
+
+@shared_task(name="circulation.tasks.password_slips_task", ignore_result=True)
+def password_slips_task(batch_id: int) -> None:
+    """Make a batch of first passwords and their slips (too many to hash in the page). Safe to
+    run twice: a batch already made is left as it is; one cut off resumes where it stopped."""
+    from .services.first_passwords import password_slips_make
+
+    password_slips_make(batch_id=batch_id)

@@ -4,6 +4,7 @@ from .views import (
     charges,
     class_sets,
     desk,
+    first_passwords,
     leavers,
     loans,
     notices,
@@ -136,5 +137,22 @@ urlpatterns += [
     ),
     path(
         "rooms/timetables/periods/<int:pk>/", timetables.timetable_slot_assign, name="timetable-slot-assign"
+    ),
+]
+
+# --- First passwords (issue 13): slips printed once (views/first_passwords.py) ---------------
+urlpatterns += [
+    path("first-passwords/<int:pk>/", first_passwords.password_slips_page, name="password-slips"),
+    path("first-passwords/<int:pk>/slips.pdf", first_passwords.password_slips_pdf, name="password-slips-pdf"),
+    path(
+        "first-passwords/<int:pk>/resend/",
+        first_passwords.password_slips_resend_view,
+        name="password-slips-resend",
+    ),
+    path(
+        "classes/<int:pk>/first-passwords/", first_passwords.class_password_slips, name="class-password-slips"
+    ),
+    path(
+        "readers/<int:pk>/first-password/", first_passwords.reader_password_slip, name="reader-password-slip"
     ),
 ]

@@ -50,3 +50,31 @@ def task_send_on_commit(task, *args, **kwargs) -> None:
             )
 
     transaction.on_commit(send)
+
+
+# --- Beat's tick (issue 13): /healthz says when the schedule is late ---------------------------
+from celery.signals import beat_init, before_task_publish  # noqa: E402
+
+_in_beat = False
+
+
+@beat_init.connect
+def _beat_started(sender=None, **kwargs) -> None:
+    global _in_beat
+    _in_beat = True
+
+
+@before_task_publish.connect
+def _beat_tick(sender=None, **kwargs) -> None:
+    """In the beat process only: every task it sends records when beat last ran on time (the
+    heartbeat goes every minute), for library_site.system.health.beat_tick_get."""
+    if not _in_beat:
+        return
+    import socket
+
+    try:
+        from library_site.system.health import beat_tick_record
+
+        beat_tick_record(hostname=socket.gethostname())
+    except Exception:  # the schedule must go on whatever the cache does
+        logger.warning("Could not record beat's tick", exc_info=True)

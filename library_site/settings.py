@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A first password is replaced before anything else (library_site/accounts/passwords.py).
+    "library_site.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -195,6 +197,11 @@ AUTHENTICATION_BACKENDS = [
     # A reader may also sign in with their library card number or student/staff number.
     "circulation.auth.ReaderIdentifierBackend",
 ]
+# First passwords (printed on the readers' slips, replaced at the first sign-in) are hashed with
+# PBKDF2 at this many iterations: see library_site/accounts/passwords.py.
+FIRST_PASSWORD_ITERATIONS = int(os.environ.get("FIRST_PASSWORD_ITERATIONS", "100000"))
+# A batch of first passwords larger than this is made by the background worker.
+FIRST_PASSWORDS_INLINE = int(os.environ.get("FIRST_PASSWORDS_INLINE", "40"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -336,12 +343,27 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 2,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A running job holds a lease, renewed every JOB_LEASE_RENEW_SECONDS by its worker; a lease that
+# ran out (the worker was killed) marks the run failed, at the next sweep (JOB_LEASE_SWEEP_SECONDS,
+# by beat) or the next look at the jobs: within a minute of the kill (library_site/system/jobs.py).
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "30"))
+JOB_LEASE_RENEW_SECONDS = float(os.environ.get("JOB_LEASE_RENEW_SECONDS", "10"))
+JOB_LEASE_SWEEP_SECONDS = int(os.environ.get("JOB_LEASE_SWEEP_SECONDS", "20"))
+# /healthz answers 503 when the worker's heartbeat or beat's last tick is older than these.
+WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_STALE_SECONDS", "150"))
+BEAT_LATE_SECONDS = int(os.environ.get("BEAT_LATE_SECONDS", "150"))
 # The beat schedule lives in code. Each later job adds its line here.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "library_site.system.tasks.heartbeat_task",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
+    },
+    # Runs whose worker was lost (their lease ran out) are marked failed and may start again.
+    "job-leases": {
+        "task": "library_site.system.tasks.job_leases_expire_task",
+        "schedule": timedelta(seconds=JOB_LEASE_SWEEP_SECONDS),
+        "options": {"expires": JOB_LEASE_SWEEP_SECONDS},
     },
     # The whole library into BACKUP_DIR every night, before the other night jobs.
     "nightly-backup": {

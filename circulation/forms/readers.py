@@ -66,7 +66,10 @@ class ReaderForm(forms.Form):
         min_length=6,
         max_length=128,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy("Leave empty to keep the current password."),
+        help_text=gettext_lazy(
+            "Leave empty to keep the current password. A password set here must be changed by the reader "
+            "at the next sign-in."
+        ),
     )
 
     def __init__(self, *args, reader: Reader | None = None, **kwargs):
@@ -77,9 +80,8 @@ class ReaderForm(forms.Form):
         )
         if reader is None:
             del self.fields["status"]
-            self.fields["password"].help_text = gettext_lazy(
-                "The reader signs in with the number and this password; leave empty to set it later."
-            )
+            # A new reader's first password is drawn for them and printed on a slip.
+            del self.fields["password"]
         else:
             # The number and the type are the reader's identity: they do not change here.
             del self.fields["number"]
@@ -111,6 +113,11 @@ class CardReissueForm(forms.Form):
     )
     # The card the librarian saw as active: a second reissue sent meanwhile is refused.
     replacing = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    new_password = forms.BooleanField(
+        label=gettext_lazy("Also give a new first password (printed on a slip)"),
+        required=False,
+        help_text=gettext_lazy("For a reader who lost the card and the password with it."),
+    )
 
     def clean_reason(self):
         reason = " ".join(self.cleaned_data["reason"].split())

@@ -73,16 +73,6 @@ class RosterConfirmForm(forms.Form):
         label=gettext_lazy("Mark the readers missing from the roster as having left the school"),
         required=False,
     )
-    initial_password = forms.CharField(
-        label=gettext_lazy("First password of the new readers"),
-        required=False,
-        min_length=6,
-        max_length=128,
-        help_text=gettext_lazy(
-            "The new readers sign in with their number and this password, and change it afterwards. "
-            "Leave empty to set passwords later."
-        ),
-    )
 
 
 class PromotionForm(forms.Form):

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0011_search_variant_forms"),
-        ("circulation", "0010_definitions_kept"),
+        ("circulation", "0011_password_slips"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

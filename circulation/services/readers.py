@@ -60,9 +60,12 @@ def reader_create(
     extra_roles: tuple[Role, ...] = (),
     card_number: str | None = None,
     issued_by: User | None = None,
+    password_change_required: bool | None = None,
 ) -> Reader:
     """A reader with an account (signing in with the student or staff number) and an active
-    library card."""
+    library card. Without a password the account waits for its first password's slip
+    (services/first_passwords.py) and must replace it at the first sign-in; a password given
+    here (the demo's staff, the tests) is the reader's own unless ``password_change_required``."""
     number = number.strip()
     if identifier_in_use(number):
         raise DuplicateIdentifier()
@@ -72,6 +75,9 @@ def reader_create(
         full_name=full_name,
         email=email,
         roles=(ROLE_FOR_KIND[Reader.Kind(kind)], *extra_roles),
+        password_change_required=password is None
+        if password_change_required is None
+        else password_change_required,
     )
     reader = Reader(
         user=user,
@@ -116,7 +122,17 @@ def readers_create_bulk(
     if not rows:
         return []
     password_hash = password_hash or make_password(None)
-    users = [User(username=row.number, full_name=row.full_name, password=password_hash) for row in rows]
+    # Each account gets its first password of its own later (services/first_passwords.py) and
+    # replaces it at its first sign-in.
+    users = [
+        User(
+            username=row.number,
+            full_name=row.full_name,
+            password=password_hash,
+            password_change_required=True,
+        )
+        for row in rows
+    ]
     User.objects.bulk_create(users, batch_size=BULK_BATCH)
     user_ids = {}
     numbers = [row.number for row in rows]
@@ -282,7 +298,8 @@ def reader_update(
     status: str | None = None,
     password: str = "",
 ) -> Reader:
-    """Change a reader's details; a new password when one is given."""
+    """Change a reader's details; a new password when one is given (a first password, which the
+    reader replaces at the next sign-in)."""
     reader = Reader.objects.select_for_update().select_related("user").get(pk=reader.pk)
     reader.school_class = school_class if reader.kind == Reader.Kind.STUDENT else None
     reader.gender = gender
@@ -301,6 +318,7 @@ def reader_update(
     fields = ["full_name"]
     if password:
         user.set_password(password)
-        fields.append("password")
+        user.password_change_required = True
+        fields += ["password", "password_change_required"]
     user.save(update_fields=fields)
     return reader

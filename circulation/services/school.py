@@ -4,7 +4,6 @@ checks the file's rows; ``roster_import`` owns the transaction and applies them.
 
 from __future__ import annotations
 
-from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -48,7 +47,6 @@ def roster_import(
     dry_run: bool,
     user: User | None = None,
     deactivate_missing: bool = False,
-    initial_password: str = "",
 ) -> RosterPlan:
     """Check a roster file and, unless ``dry_run``, save it: all its rows or none. Returns the
     RosterPlan (its ``errors`` list the refused rows by spreadsheet row number). Raises
@@ -56,14 +54,17 @@ def roster_import(
 
     The resource reads and checks the rows into the plan (``RosterResource.rows_check``: it
     writes nothing); this service applies the plan (``roster_apply``) in its own transaction,
-    the same one the rows were checked in, so what was checked is what is saved."""
+    the same one the rows were checked in, so what was checked is what is saved.
+
+    The new readers get no password here: each gets a first password of their own, printed on
+    the class's slips (``services.first_passwords.password_slips_request`` with
+    ``plan.new_reader_ids``, once this has committed)."""
     parsed = roster_read(path, extension=extension, name=name)
     plan = RosterPlan(
         file_name=parsed.name,
         row_numbers=parsed.row_numbers,
         deactivate_missing=deactivate_missing,
         user=user,
-        initial_password=initial_password,
     )
     if dry_run:
         _roster_check(plan=plan, dataset=parsed.dataset)
@@ -106,9 +107,7 @@ def roster_apply(*, plan: RosterPlan) -> dict:
         created_classes[(grade, number)] = classes[(grade, number)] = school_class_create(
             grade=grade, number=number
         )
-    # One hash for the whole file: hashing is slow on purpose, once is enough.
-    password_hash = make_password(plan.initial_password) if plan.initial_password else None
-    readers_create_bulk(
+    created = readers_create_bulk(
         rows=[
             NewReader(
                 kind=row.kind,
@@ -121,9 +120,9 @@ def roster_apply(*, plan: RosterPlan) -> dict:
             )
             for row in plan.of("new")
         ],
-        password_hash=password_hash,
         issued_by=plan.user,
     )
+    plan.new_reader_ids = [reader.pk for reader in created]
     updated, renamed = [], []
     returning = plan.of("moved") + plan.of("changed")
     # Everyone the roster lists is at school: graduated or left readers come back.

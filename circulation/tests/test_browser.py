@@ -38,11 +38,25 @@ def test_a_librarian_imports_a_class_roster_and_prints_its_cards(page, tmp_path)
     assert "三年级(2)班" in page.locator("[data-section=new-classes]").inner_text()
     page.screenshot(path=str(ARTIFACTS / "roster-preview.png"), full_page=True)
     assert Reader.objects.count() == 0
-    page.fill("input[name=initial_password]", "start-2026")
     page.click("[data-confirm-form] button[type=submit]")
-    page.wait_for_url("**/roster/")
+    # Each new pupil's own first password, on the class's slips, downloaded once.
+    page.wait_for_url("**/first-passwords/*/")
     assert "3" in page.locator(".alert-success").inner_text()
     page.screenshot(path=str(ARTIFACTS / "roster-saved.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("[data-slips-download]")
+    slips = tmp_path / "slips.pdf"
+    download.value.save_as(slips)
+    text = subprocess.run(["pdftotext", str(slips), "-"], capture_output=True, text=True, check=True).stdout
+    assert "林小雨" in text and "20260301" in text and "三年级(2)班" in text
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "90", "-singlefile", str(slips), str(ARTIFACTS / "first-password-slips")],
+        check=True,
+    )
+    page.reload()
+    assert page.locator("[data-slips-download]").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "first-password-slips-page.png"), full_page=True)
+    page.goto("/circulation/roster/")
 
     page.click(".school-nav a[href$='/classes/']")
     page.click("[data-class='三年级(2)班']")

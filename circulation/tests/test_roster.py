@@ -2,7 +2,6 @@
 file changes nothing."""
 
 import pytest
-from django.urls import reverse
 
 from circulation import roster
 from circulation.exceptions import CellRefused, RosterRefused
@@ -86,7 +85,7 @@ def test_confirming_saves_readers_with_accounts_and_cards_and_moves_the_movers(t
         tmp_path / "名册.xlsx",
         [("S002", "王二", "女", "3年级2班", ""), ("S004", "新同学", "女", "三年级(1)班", "13800000000")],
     )
-    plan = roster_import(path=path, extension=".xlsx", dry_run=False, initial_password="start-2026")
+    plan = roster_import(path=path, extension=".xlsx", dry_run=False)
     assert plan.saved == {"new": 1, "moved": 1, "changed": 0, "new_classes": 1, "missing": 1, "left": 0}
     new = Reader.objects.get(number="S004")
     assert (new.user.full_name, new.gender, new.guardian_contact) == ("新同学", "F", "13800000000")
@@ -97,10 +96,9 @@ def test_confirming_saves_readers_with_accounts_and_cards_and_moves_the_movers(t
     assert (moving.school_class.grade, moving.school_class.number) == (3, 2)
     gone.refresh_from_db()
     assert gone.status == Reader.Status.ACTIVE  # listed, not deactivated
-    # The student number signs in with the initial password
-    response = client.post(reverse("accounts:login"), {"username": "S004", "password": "start-2026"})
-    assert response.status_code == 302
-    assert client.get(reverse("home")).wsgi_request.user == new.user
+    # The new reader has no password until their slip is made, and must change it then
+    assert plan.new_reader_ids == [new.pk]
+    assert not new.user.has_usable_password() and new.user.password_change_required
     assert RosterChange.objects.get().summary["new"] == 1
 
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from catalog.models import CatalogSettings
 from circulation.exceptions import PromotionRefused, ReasonRequired
-from circulation.models import LibraryCard, Reader, RosterChange, SchoolClass
+from circulation.models import LibraryCard, PasswordSlipBatch, Reader, RosterChange, SchoolClass
 from circulation.printing.readers import cards_pdf
 from circulation.selectors.readers import reader_list
 from circulation.selectors.school import promotion_plan
@@ -106,8 +106,12 @@ def test_a_reader_is_added_with_an_account_and_a_card(librarian):
         },
     )
     reader = Reader.objects.get(number="202699")
+    # No password is typed for a new reader: their own first password is on a slip
+    batch = PasswordSlipBatch.objects.get()
     assert response.status_code == 302
-    assert reader.user.check_password("secret-99")
+    assert response["Location"] == reverse("circulation:password-slips", args=[batch.pk])
+    assert batch.reader_ids == [reader.pk] and batch.state == PasswordSlipBatch.State.READY
+    assert not reader.user.check_password("secret-99") and reader.user.password_change_required
     assert reader.cards.get().status == LibraryCard.Status.ACTIVE
 
 
@@ -272,9 +276,7 @@ def test_the_roster_is_previewed_then_confirmed_once(librarian, tmp_path):
     assert 'data-count="new">2<' in page and "三年级(2)班" in page
     assert Reader.objects.count() == 0
     token = librarian.session["circulation-roster"]["token"]
-    response = librarian.post(
-        reverse("circulation:roster-confirm"), {"token": token, "initial_password": "abc12345"}
-    )
+    response = librarian.post(reverse("circulation:roster-confirm"), {"token": token})
     assert response.status_code == 302
     assert Reader.objects.count() == 2 and SchoolClass.objects.count() == 1
     # A second confirmation (a double click) saves nothing more

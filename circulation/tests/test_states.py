@@ -18,6 +18,7 @@ from circulation.models import (
     IssueReservation,
     LibraryCard,
     Loan,
+    PasswordSlipBatch,
     Reader,
     RoomTimetable,
     Term,
@@ -82,6 +83,7 @@ def test_every_state_model_of_circulation_has_a_table():
         IssueReservation.State,
         RoomTimetable.State,
         Charge.State,
+        PasswordSlipBatch.State,
     }
 
 

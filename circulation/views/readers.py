@@ -15,10 +15,11 @@ from library_site.accounts.roles import Capability
 
 from ..exceptions import CirculationError, DuplicateIdentifier
 from ..forms.readers import CardReissueForm, ReaderForm, ReaderSearchForm, SuspensionChangeForm
-from ..models import Reader, SchoolClass, Suspension
+from ..models import PasswordSlipBatch, Reader, SchoolClass, Suspension
 from ..printing.readers import cards_pdf
 from ..selectors.readers import reader_list, reader_story, reader_suspensions
 from ..services import readers as services
+from ..services.first_passwords import password_slips_request
 from ..services.suspensions import suspension_change
 from .desk import desk_name
 
@@ -62,7 +63,6 @@ def reader_create(request):
                 kind=data["kind"],
                 number=data["number"],
                 full_name=data["full_name"],
-                password=data["password"] or None,
                 school_class=data["school_class"] if data["kind"] == Reader.Kind.STUDENT else None,
                 gender=data["gender"],
                 department=data["department"],
@@ -72,12 +72,17 @@ def reader_create(request):
         except DuplicateIdentifier as error:
             form.add_error("number", str(error.message))
         else:
+            card = reader.cards.active().first()
             messages.success(
                 request,
-                _("%(name)s is registered with card %(card)s.")
-                % {"name": reader.name, "card": reader.cards.active().get().number},
+                _("%(name)s is registered with card %(card)s. Print the first password slip below.")
+                % {"name": reader.name, "card": card.number if card else "—"},
             )
-            return redirect("circulation:reader-detail", pk=reader.pk)
+            # The new reader's own first password, on a slip printed once.
+            batch = password_slips_request(
+                reader_ids=[reader.pk], kind=PasswordSlipBatch.Kind.READER, user=request.user
+            )
+            return redirect("circulation:password-slips", pk=batch.pk)
     return render(request, "circulation/reader_form.html", {"form": form, "reader": None})
 
 
@@ -139,6 +144,11 @@ def card_reissue(request, pk: int):
                 _("Card %(number)s is issued; the old card no longer works. Print the new card below.")
                 % {"number": card.number},
             )
+            if form.cleaned_data["new_password"]:
+                batch = password_slips_request(
+                    reader_ids=[reader.pk], kind=PasswordSlipBatch.Kind.READER, user=request.user
+                )
+                return redirect("circulation:password-slips", pk=batch.pk)
             return redirect("circulation:reader-detail", pk=reader.pk)
     return render(request, "circulation/card_reissue.html", {"form": form, "reader": reader})
 

@@ -19,7 +19,7 @@ from library_site.documents import uploads
 from .. import roster
 from ..exceptions import CirculationError
 from ..forms.school import PromotionForm, RosterConfirmForm, RosterUploadForm, SchoolClassForm
-from ..models import SchoolClass
+from ..models import PasswordSlipBatch, SchoolClass
 from ..policies import top_grade_default
 from ..selectors.school import (
     class_parallels,
@@ -28,6 +28,7 @@ from ..selectors.school import (
     promotion_plan,
     roster_changes_latest,
 )
+from ..services.first_passwords import password_slips_request
 from ..services.school import grades_promote, roster_import, school_class_update
 from .readers import cards_response
 
@@ -188,7 +189,6 @@ def roster_confirm(request):
             dry_run=False,
             user=request.user,
             deactivate_missing=form.cleaned_data["deactivate_missing"],
-            initial_password=form.cleaned_data["initial_password"],
         )
     except CirculationError as error:
         uploads.import_file_release(token)
@@ -213,6 +213,12 @@ def roster_confirm(request):
         )
         % {"name": pending["name"], **plan.saved},
     )
+    if plan.new_reader_ids:
+        # Each new reader's own first password, printed once on the classes' slips.
+        batch = password_slips_request(
+            reader_ids=plan.new_reader_ids, kind=PasswordSlipBatch.Kind.ROSTER, user=request.user
+        )
+        return redirect("circulation:password-slips", pk=batch.pk)
     return redirect("circulation:roster-upload")
 
 

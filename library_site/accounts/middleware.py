@@ -27,3 +27,47 @@ class ChosenLanguageMiddleware:
         if "Cookie" not in patch_vary:
             response.headers["Vary"] = f"{patch_vary}, Cookie" if patch_vary else "Cookie"
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """Someone signed in with a first password (``User.password_change_required``) reaches only
+    the password change, the sign-out and the language switch until they have chosen their
+    own: every other page, GET or POST, htmx or not, leads to the password change and does
+    nothing."""
+
+    ALLOWED_NAMES = {"accounts:password-change", "accounts:logout", "accounts:login", "set_language"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "password_change_required", False):
+            answer = self._refusal(request)
+            if answer is not None:
+                return answer
+        return self.get_response(request)
+
+    def _refusal(self, request):
+        from django.http import HttpResponse
+        from django.shortcuts import redirect
+        from django.urls import Resolver404, resolve, reverse
+
+        path = request.path_info
+        prefixes = tuple(
+            "/" + (prefix or "").lstrip("/") for prefix in (settings.STATIC_URL, settings.MEDIA_URL)
+        )
+        if path.startswith(prefixes):
+            return None
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return None
+        if match.view_name in self.ALLOWED_NAMES or match.view_name in {"healthz", "javascript-catalog"}:
+            return None
+        target = reverse("accounts:password-change")
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)

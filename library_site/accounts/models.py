@@ -19,6 +19,9 @@ class User(AbstractUser):
     last_name = None
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # A first password (printed on a slip, or set by a librarian) must be replaced at the first
+    # sign-in: until then every page leads to the password change (middleware.py).
+    password_change_required = models.BooleanField(_("must change the password"), default=False)
 
     REQUIRED_FIELDS = ["email"]
 

@@ -42,9 +42,13 @@ def user_create(
     full_name: str = "",
     email: str = "",
     roles: Iterable[Role] = (),
+    password_change_required: bool = False,
 ) -> User:
-    """A new account. Without a password the account cannot sign in until one is set."""
-    user = User(username=username, full_name=full_name, email=email)
+    """A new account. Without a password the account cannot sign in until one is set; with
+    ``password_change_required`` its first sign-in asks for a password of its own."""
+    user = User(
+        username=username, full_name=full_name, email=email, password_change_required=password_change_required
+    )
     if password:
         user.set_password(password)
     else:

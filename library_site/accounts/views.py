@@ -43,7 +43,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
 
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "first_password": self.request.user.password_change_required,
+        }
+
     def form_valid(self, form):
+        # Saved with the new password (form.save() saves the whole user).
+        form.user.password_change_required = False
         response = super().form_valid(form)
         messages.success(self.request, _("Your password has been changed."))
         return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import datetime
 
@@ -11,8 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 HEARTBEAT_KEY = "system:worker-heartbeat"
-# The beat sends a heartbeat every minute; a worker silent for longer than this is reported.
-HEARTBEAT_STALE_AFTER_SECONDS = 180
+# When beat last sent a task of its schedule (recorded in the beat process as it publishes).
+BEAT_KEY = "system:beat-tick"
 
 
 def _timed(check) -> dict:
@@ -48,10 +49,9 @@ def broker_check() -> dict:
     return _timed(check)
 
 
-def worker_heartbeat_get() -> dict:
-    """When a Celery worker last ran the heartbeat job (sent by beat every minute)."""
+def _age(key: str, limit: int) -> dict:
     try:
-        seen = cache.get(HEARTBEAT_KEY)
+        seen = cache.get(key)
     except Exception as error:
         return {"ok": False, "last_seen": None, "age_seconds": None, "error": type(error).__name__}
     if not seen:
@@ -59,27 +59,79 @@ def worker_heartbeat_get() -> dict:
     last_seen = datetime.fromisoformat(seen["at"])
     age = (timezone.now() - last_seen).total_seconds()
     return {
-        "ok": age <= HEARTBEAT_STALE_AFTER_SECONDS,
+        "ok": age <= limit,
         "last_seen": seen["at"],
         "age_seconds": round(age),
         "hostname": seen.get("hostname", ""),
     }
 
 
+def worker_heartbeat_get() -> dict:
+    """When a Celery worker last ran the heartbeat job (sent by beat every minute); stale after
+    WORKER_HEARTBEAT_STALE_SECONDS."""
+    return _age(HEARTBEAT_KEY, settings.WORKER_HEARTBEAT_STALE_SECONDS)
+
+
+def beat_tick_get() -> dict:
+    """When beat last sent a task of its schedule (every minute at least: the heartbeat); late
+    after BEAT_LATE_SECONDS."""
+    return _age(BEAT_KEY, settings.BEAT_LATE_SECONDS)
+
+
 def heartbeat_record(*, hostname: str) -> None:
     cache.set(HEARTBEAT_KEY, {"at": timezone.now().isoformat(), "hostname": hostname}, timeout=None)
 
 
+def beat_tick_record(*, hostname: str) -> None:
+    cache.set(BEAT_KEY, {"at": timezone.now().isoformat(), "hostname": hostname}, timeout=None)
+
+
+def _reasons(database: dict, broker: dict, worker: dict, beat: dict) -> list[str]:
+    from django.utils.translation import gettext as _
+
+    reasons = []
+    if not database["ok"]:
+        reasons.append(_("The database does not answer."))
+    if not broker["ok"]:
+        reasons.append(_("The task queue (the broker) does not answer."))
+    if not beat["ok"]:
+        reasons.append(
+            _("The scheduler (celery beat) has not sent its jobs for %(age)s seconds.")
+            % {"age": beat["age_seconds"]}
+            if beat["age_seconds"] is not None
+            else _("The scheduler (celery beat) has never sent its jobs.")
+        )
+    if not worker["ok"]:
+        reasons.append(
+            _("No background worker has answered for %(age)s seconds.") % {"age": worker["age_seconds"]}
+            if worker["age_seconds"] is not None
+            else _("No background worker has ever answered.")
+        )
+    return reasons
+
+
 def health_get() -> dict:
-    """The web server's view of its dependencies. ``ok`` needs the database and the broker; a
-    silent worker is reported but does not make the web server unhealthy."""
+    """The web server's view of the system. ``ok`` needs the database, the broker, a worker
+    whose heartbeat is recent and a beat that sends its schedule on time: a site whose jobs
+    silently stopped is not well. Runs whose worker was lost are marked failed first."""
+    from .jobs import job_runs_expire
+
     database = database_check()
+    if database["ok"]:
+        # The report must answer whatever happens: a failed sweep waits for the next look.
+        with contextlib.suppress(Exception):
+            job_runs_expire()
     broker = broker_check()
+    worker = worker_heartbeat_get()
+    beat = beat_tick_get()
+    reasons = _reasons(database, broker, worker, beat)
     return {
-        "ok": database["ok"] and broker["ok"],
+        "ok": not reasons,
+        "reasons": reasons,
         "database": database,
         "broker": broker,
-        "worker": worker_heartbeat_get(),
+        "worker": worker,
+        "beat": beat,
         "embedded": not settings.REDIS_URL,
         "time": timezone.now().isoformat(),
     }

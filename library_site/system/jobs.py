@@ -17,6 +17,15 @@ A failure inside the block is recorded with its message and raised again, so tha
 retries still apply. A run the operations page queued (``job_send_now``) is the same row from
 "queued" to its end; a run from the beat schedule or the command line gets a row of its own.
 A run's state moves only through ``JOB_RUN_STATES`` (``library_site/system/states.py``).
+
+A running run holds a **lease** (``JobRun.lease_until``, ``JOB_LEASE_SECONDS`` ahead), renewed
+every ``JOB_LEASE_RENEW_SECONDS`` by a thread of the process that runs it. A worker killed
+(SIGKILL, the machine lost) stops renewing; ``job_runs_expire`` then marks the run failed with
+that reason, so that the operations page says so and "run now" starts the job again at once.
+It runs every ``JOB_LEASE_SWEEP_SECONDS`` from beat and before every look at the jobs (the
+operations page, "run now", /healthz): a killed run is failed within a minute. Should the
+lost task be delivered again later, it continues its row (failed → running), and the jobs' work
+is idempotent as before.
 """
 
 from __future__ import annotations
@@ -24,6 +33,9 @@ from __future__ import annotations
 import datetime
 import enum
 import logging
+import os
+import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,8 +43,10 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import JobAlreadyWaiting
@@ -125,6 +139,73 @@ def _run_fail(run: JobRun, error: BaseException) -> None:
     run.save(update_fields=["state", "error", "finished_at", "result"])
 
 
+def _lease_end() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+
+class _LeaseKeeper(threading.Thread):
+    """Renews a running run's lease while the block runs, on a database connection of its own
+    (closed when it stops). A renewal that fails (a passing database fault) is tried again at
+    the next tick; only a process that is gone stops renewing for good."""
+
+    def __init__(self, run_id: int):
+        super().__init__(name=f"job-lease-{run_id}", daemon=True)
+        self.run_id = run_id
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connections
+
+        try:
+            while not self.stopped.wait(settings.JOB_LEASE_RENEW_SECONDS):
+                try:
+                    JobRun.objects.filter(pk=self.run_id, state=JobRun.State.RUNNING).update(
+                        lease_until=_lease_end()
+                    )
+                except Exception:
+                    logger.warning("Could not renew the lease of job run %s", self.run_id, exc_info=True)
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=settings.JOB_LEASE_RENEW_SECONDS + 5)
+
+
+def _lease_keeper_start(run: JobRun) -> _LeaseKeeper | None:
+    # Inside a transaction nobody else would see the run (a test's): nothing to renew.
+    if connection.in_atomic_block or settings.JOB_LEASE_RENEW_SECONDS <= 0:
+        return None
+    keeper = _LeaseKeeper(run.pk)
+    keeper.start()
+    return keeper
+
+
+def job_runs_expire(*, now: datetime.datetime | None = None) -> list[int]:
+    """Mark failed every running run whose lease ran out (its worker was lost), with the
+    reason; returns their ids. The job may then be started again at once."""
+    now = now or timezone.now()
+    expired = []
+    with transaction.atomic():
+        runs = JobRun.objects.select_for_update().filter(state=JobRun.State.RUNNING, lease_until__lt=now)
+        for run in runs.order_by("pk"):
+            JOB_RUN_STATES.check(run.state, JobRun.State.FAILED)
+            run.state = JobRun.State.FAILED
+            run.error = gettext(
+                "The worker running this job stopped (%(worker)s): its lease ran out at %(time)s without "
+                "being renewed. The run was cut off; start it again."
+            ) % {
+                "worker": run.worker or "?",
+                "time": timezone.localtime(run.lease_until).strftime("%Y-%m-%d %H:%M:%S"),
+            }
+            run.finished_at = now
+            run.save(update_fields=["state", "error", "finished_at"])
+            expired.append(run.pk)
+    if expired:
+        logger.warning("Job runs %s were cut off: their worker stopped renewing the lease.", expired)
+    return expired
+
+
 @contextmanager
 def job_run(
     key: str,
@@ -137,6 +218,7 @@ def job_run(
 ) -> Iterator[JobRun]:
     """Record one run of the job ``key`` around the block; set ``run.result`` inside it."""
     now = timezone.now()
+    worker = f"{socket.gethostname()}:{os.getpid()}"[:100]
     if run_id:
         run = JobRun.objects.filter(pk=run_id, key=key).first()
     elif task_id:
@@ -155,6 +237,8 @@ def job_run(
             task_id=task_id or "",
             started_by=user,
             attempts=1,
+            lease_until=_lease_end(),
+            worker=worker,
         )
     else:
         # The run the operations page queued, or the same task delivered again after a retry
@@ -166,17 +250,46 @@ def job_run(
         run.error = ""
         run.task_id = task_id or run.task_id
         run.attempts += 1
-        run.save(update_fields=["state", "started_at", "finished_at", "error", "task_id", "attempts"])
+        run.lease_until = _lease_end()
+        run.worker = worker
+        run.save(
+            update_fields=[
+                "state",
+                "started_at",
+                "finished_at",
+                "error",
+                "task_id",
+                "attempts",
+                "lease_until",
+                "worker",
+            ]
+        )
     run.result = {}
+    keeper = _lease_keeper_start(run)
     try:
         yield run
     except BaseException as error:
-        _run_fail(run, error)
+        if keeper is not None:
+            keeper.stop()
+        run.state = JobRun.objects.filter(pk=run.pk).values_list("state", flat=True).first() or run.state
+        if run.state == JobRun.State.FAILED:  # the sweep closed it already: keep this error
+            run.error = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
+            run.finished_at = timezone.now()
+            run.save(update_fields=["error", "finished_at", "result"])
+        else:
+            _run_fail(run, error)
         raise
+    if keeper is not None:
+        keeper.stop()
+    # A lease that ran out while the worker lived (the database unreachable for a while): the
+    # sweep marked it failed, and it finished after all.
+    run.state = JobRun.objects.filter(pk=run.pk).values_list("state", flat=True).first() or run.state
+    if run.state == JobRun.State.FAILED:
+        run.error = ""
     JOB_RUN_STATES.check(run.state, JobRun.State.SUCCEEDED)
     run.state = JobRun.State.SUCCEEDED
     run.finished_at = timezone.now()
-    run.save(update_fields=["state", "finished_at", "result"])
+    run.save(update_fields=["state", "finished_at", "result", "error"])
 
 
 def _stale_after() -> datetime.timedelta:
@@ -189,6 +302,7 @@ def job_send_now(*, job: Job, param: str, user: User | None) -> JobRun:
     broker cannot be reached the run is recorded as failed with that reason."""
     from library_site.celery import app
 
+    job_runs_expire()
     since = timezone.now() - _stale_after()
     # A run queued so long ago that no worker took it (the worker was down) no longer holds
     # the button: it is closed as failed with that reason.
@@ -199,7 +313,11 @@ def job_send_now(*, job: Job, param: str, user: User | None) -> JobRun:
         finished_at=timezone.now(),
     )
     busy = JobRun.objects.filter(key=job.key).filter(state__in=[JobRun.State.QUEUED, JobRun.State.RUNNING])
-    if busy.filter(state=JobRun.State.QUEUED).exists() or busy.filter(started_at__gte=since).exists():
+    running = busy.filter(
+        Q(lease_until__gte=timezone.now()) | Q(lease_until__isnull=True, started_at__gte=since),
+        state=JobRun.State.RUNNING,
+    )
+    if busy.filter(state=JobRun.State.QUEUED).exists() or running.exists():
         raise JobAlreadyWaiting(job.key)
     try:
         with transaction.atomic():
@@ -281,7 +399,7 @@ def schedule_describe(entry: dict) -> str:
 def jobs_overview(*, runs_per_job: int = 5) -> list[JobOverview]:
     """Every registered job with when the beat runs it and its latest runs, each run with the
     state the page shows and its labelled figures: one query per job, however many runs the
-    table holds."""
+    table holds. (The page's health report has marked the lost runs failed first.)"""
     now = timezone.now()
     schedules: dict[str, list[str]] = {}
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
@@ -323,6 +441,8 @@ def job_run_state_shown(run: JobRun, *, now: datetime.datetime | None = None) ->
     """The state as the page tells it: a run still "running" past the task time limit was cut
     off (a worker killed, a machine restarted) and is shown as interrupted."""
     now = now or timezone.now()
+    if run.state == JobRun.State.RUNNING and run.lease_until is not None:
+        return INTERRUPTED if run.lease_until < now else run.state
     if run.state == JobRun.State.RUNNING and run.started_at and run.started_at < now - _stale_after():
         return INTERRUPTED
     return run.state

@@ -36,6 +36,10 @@ class JobRun(models.Model):
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     started_by = actor_field(_("person"))
+    # A running run's lease: renewed every few seconds by the worker that runs it
+    # (library_site.system.jobs); a lease that ran out means the worker was lost.
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("job run")

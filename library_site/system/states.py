@@ -30,6 +30,11 @@ JOB_RUN_STATES = StateTable(
         Move(State.RUNNING, State.RUNNING, _("the same task delivered again after its worker was lost")),
         Move(State.FAILED, State.RUNNING, _("the task retried after a failure")),
         Move(State.SUCCEEDED, State.RUNNING, _("the same task delivered again after it had finished")),
+        Move(
+            State.FAILED,
+            State.SUCCEEDED,
+            _("a run whose lease ran out (its worker thought lost) finished after all"),
+        ),
     ],
     choices=JobRun.State,
     refused=JobRunRefused,

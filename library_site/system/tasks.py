@@ -28,3 +28,11 @@ def backup_task(self, param=None, job_run_id=None):
             "verified": True,
             "removed": len(removed),
         }
+
+
+@shared_task(name="library_site.system.tasks.job_leases_expire_task", ignore_result=True)
+def job_leases_expire_task() -> list[int]:
+    """Beat sends this every JOB_LEASE_SWEEP_SECONDS: runs whose worker was lost are failed."""
+    from .jobs import job_runs_expire
+
+    return job_runs_expire()

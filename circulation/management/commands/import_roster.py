@@ -1,10 +1,12 @@
 """Import a school roster (.xlsx or .csv), or write the blank template.
 
-    python manage.py import_roster FILE [--dry-run] [--deactivate-missing] [--password P]
+    python manage.py import_roster FILE [--dry-run] [--deactivate-missing] [--slips SLIPS.pdf]
     python manage.py import_roster --template FILE
 
 The file is checked whole first; any wrong row refuses the whole file (nothing is saved) and the
-command exits with status 1, listing the rows and why."""
+command exits with status 1, listing the rows and why. Each new reader gets a first password of
+their own, written once as the classes' slips into SLIPS.pdf (readable only by its owner; the
+passwords are shown nowhere else), and replaced at the first sign-in."""
 
 from __future__ import annotations
 
@@ -16,6 +18,11 @@ from django.core.management.base import BaseCommand, CommandError
 from circulation import roster
 from circulation.exceptions import CirculationError
 from circulation.models import SchoolClass
+from circulation.services.first_passwords import (
+    password_slips_download,
+    password_slips_make,
+    password_slips_start,
+)
 from circulation.services.school import roster_import
 
 
@@ -31,7 +38,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Mark readers of the roster's classes who are not in the file as having left.",
         )
-        parser.add_argument("--password", default="", help="The first password of the new readers.")
+        parser.add_argument(
+            "--slips",
+            default="",
+            help="Where to write the new readers' first password slips (default: first-passwords-DATE.pdf).",
+        )
 
     def handle(
         self,
@@ -40,7 +51,7 @@ class Command(BaseCommand):
         dry_run: bool,
         template: bool,
         deactivate_missing: bool,
-        password: str,
+        slips: str,
         **options,
     ):
         path = Path(file)
@@ -61,7 +72,6 @@ class Command(BaseCommand):
                 name=path.name,
                 dry_run=dry_run,
                 deactivate_missing=deactivate_missing,
-                initial_password=password,
             )
         except CirculationError as error:
             raise CommandError(str(error.message)) from error
@@ -88,3 +98,30 @@ class Command(BaseCommand):
             self.stdout.write(f"  missing: {reader.number} {reader.name} {reader.school_class or ''}")
         if dry_run:
             self.stdout.write("Dry run: nothing was saved.")
+        elif plan.new_reader_ids:
+            self._slips(plan.new_reader_ids, slips)
+
+    def _slips(self, reader_ids: list[int], slips: str) -> None:
+        """The new readers' first passwords, made here (a command is no request) and written once."""
+        import os
+
+        from django.utils import timezone
+
+        from circulation.models import PasswordSlipBatch
+
+        target = Path(slips or f"first-passwords-{timezone.localdate().isoformat()}.pdf")
+        batch = password_slips_start(reader_ids=reader_ids, kind=PasswordSlipBatch.Kind.ROSTER, user=None)
+        batch = password_slips_make(
+            batch_id=batch.pk,
+            progress=lambda done, total: self.stdout.write(f"  first passwords: {done}/{total}"),
+        )
+        if batch.state != PasswordSlipBatch.State.READY:
+            raise CommandError(f"The first passwords could not be made: {batch.error or batch.state}")
+        pdf, _name = password_slips_download(batch_id=batch.pk, user=None)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(pdf)
+        self.stdout.write(
+            f"Wrote the first password slips of {batch.total} new readers to {target} "
+            "(print them and keep the file safe, or delete it: the passwords are shown nowhere else)."
+        )

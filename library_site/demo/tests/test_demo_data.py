@@ -55,6 +55,28 @@ def test_the_demo_school_is_made_once_and_its_accounts_printed_again(settings, t
     assert Record.objects.count() == len(DEMO_BOOKS)
 
 
+def test_every_demo_reader_has_a_first_password_of_their_own_on_the_slips(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    printed = demo_data()
+    rows = {line.split()[0]: line.split()[1] for line in printed.splitlines() if line.startswith("  ")}
+    pupil, volunteer, teacher = Reader.objects.get(number="2026030101"), "2026060206", "T001"
+    assert rows[pupil.number] != rows[volunteer] != rows[teacher]
+    for username in (pupil.number, volunteer, teacher):
+        user = User.objects.get(username=username)
+        assert user.check_password(rows[username]) and user.password_change_required
+    # Nobody else has the pupil's password, and the staff keep theirs
+    assert not any(user.check_password(rows[pupil.number]) for user in User.objects.exclude(pk=pupil.user_id))
+    assert not User.objects.filter(username="librarian").get().password_change_required
+    slips = tmp_path / "demo_first_passwords.pdf"
+    assert stat.S_IMODE(slips.stat().st_mode) == 0o600
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(slips), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert (
+        "三年级(1)班" in text and pupil.name in text and rows[pupil.number] in text and rows[teacher] in text
+    )
+
+
 def test_a_demo_school_whose_accounts_file_is_gone_says_how_to_set_a_password(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     demo_data()

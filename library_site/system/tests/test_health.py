@@ -4,9 +4,16 @@ from django.urls import reverse
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 from library_site.celery import app
-from library_site.system.health import heartbeat_record
+from library_site.system.health import beat_tick_record, heartbeat_record
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _worker_and_beat_well():
+    """A worker and a beat that answered a moment ago: /healthz's 200 needs them (issue 13)."""
+    heartbeat_record(hostname="worker-1")
+    beat_tick_record(hostname="beat-1")
 
 
 @pytest.fixture
@@ -39,9 +46,17 @@ def test_healthz_says_503_when_the_broker_is_down(client, monkeypatch):
     assert report["database"]["ok"] is True
 
 
-def test_healthz_reports_a_silent_worker_without_failing(client):
-    report = client.get(reverse("healthz")).json()
+def test_healthz_says_503_with_the_reason_when_no_worker_ever_answered(client):
+    from django.core.cache import cache
+
+    from library_site.system.health import HEARTBEAT_KEY
+
+    cache.delete(HEARTBEAT_KEY)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    report = response.json()
     assert report["worker"] == {"ok": False, "last_seen": None, "age_seconds": None}
+    assert len(report["reasons"]) == 1 and report["beat"]["ok"] is True
 
 
 def test_healthz_reports_a_recent_heartbeat(client):

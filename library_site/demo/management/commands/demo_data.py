@@ -13,7 +13,6 @@ import secrets
 import string
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
@@ -24,6 +23,7 @@ from circulation.services.policies import circulation_settings_update
 from circulation.services.readers import reader_create, reader_grant_volunteer
 from circulation.services.school import school_class_create
 from library_site.accounts.models import User
+from library_site.accounts.passwords import first_password_hash, first_password_make
 from library_site.accounts.roles import Role
 from library_site.accounts.services import user_create
 
@@ -81,6 +81,7 @@ DEMO_BOOKS = [
 
 
 HEADING = "Demo accounts (示范账号)"
+SLIPS_FILE = "demo_first_passwords.pdf"
 
 
 class Command(BaseCommand):
@@ -116,6 +117,38 @@ class Command(BaseCommand):
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
         self.stdout.write(heading + text)
+
+    def _first_passwords(self, readers: list[Reader]) -> dict[int, str]:
+        """A first password for each reader, hashed, and the slips of all of them written to
+        var/ (readable only by the owner), as a roster's readers get theirs."""
+        from circulation.printing.first_passwords import Slip, password_slips_pdf
+
+        passwords = {reader.pk: first_password_make() for reader in readers}
+        User.objects.bulk_update(
+            [
+                User(
+                    pk=reader.user_id,
+                    password=first_password_hash(passwords[reader.pk]),
+                    password_change_required=True,
+                )
+                for reader in readers
+            ],
+            ["password", "password_change_required"],
+        )
+        slips = [
+            Slip(
+                class_name=reader.school_class.name if reader.school_class_id else reader.department,
+                full_name=reader.name,
+                username=reader.number,
+                password=passwords[reader.pk],
+            )
+            for reader in readers
+        ]
+        pdf = password_slips_pdf(slips, school=settings.SCHOOL_NAME or "示范学校图书馆")
+        descriptor = os.open(settings.VAR_DIR / SLIPS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(pdf)
+        return passwords
 
     def _create_catalogue(self) -> None:
         from catalog.models import Location
@@ -209,7 +242,6 @@ class Command(BaseCommand):
         staff(DEMO_MARKER_USERNAME, "李馆员", Role.LIBRARIAN)
         staff("leader", "张校长", Role.LEADER)
 
-        teacher_password = _password()
         head_teachers = []
         for index in range(len(GRADES) * CLASSES_PER_GRADE):
             number = f"T{index + 1:03d}"
@@ -220,16 +252,6 @@ class Command(BaseCommand):
                 department="语文组" if index % 2 == 0 else "数学组",
             )
             head_teachers.append(teacher)
-        rows.append(
-            (
-                str(Role.TEACHER.label),
-                head_teachers[0].number,
-                teacher_password,
-                f"{head_teachers[0].name} (T001–T{len(head_teachers):03d})",
-            )
-        )
-
-        student_password = _password()
         students = []
         teacher_iter = iter(head_teachers)
         for grade in GRADES:
@@ -247,16 +269,24 @@ class Command(BaseCommand):
                             gender=Reader.Gender.FEMALE if seat % 2 else Reader.Gender.MALE,
                         )
                     )
-        # One hash for each shared password: hashing is slow on purpose, once is enough.
-        User.objects.filter(reader__in=head_teachers).update(password=make_password(teacher_password))
-        User.objects.filter(reader__in=students).update(password=make_password(student_password))
-        first = students[0]
+        # Every teacher and pupil has a first password of their own, as a roster's readers do,
+        # to be changed at the first sign-in; all of them are on the slips in var/.
+        passwords = self._first_passwords([*head_teachers, *students])
+        first_teacher, first = head_teachers[0], students[0]
+        rows.append(
+            (
+                str(Role.TEACHER.label),
+                first_teacher.number,
+                passwords[first_teacher.pk],
+                f"{first_teacher.name} (T001–T{len(head_teachers):03d}: {SLIPS_FILE})",
+            )
+        )
         rows.append(
             (
                 str(Role.STUDENT.label),
                 first.number,
-                student_password,
-                f"{first.name}, {first.school_class.name} ({len(students)})",
+                passwords[first.pk],
+                f"{first.name}, {first.school_class.name} ({len(students)}: {SLIPS_FILE})",
             )
         )
         volunteer = students[-1]
@@ -265,7 +295,7 @@ class Command(BaseCommand):
             (
                 str(Role.VOLUNTEER.label),
                 volunteer.number,
-                student_password,
+                passwords[volunteer.pk],
                 f"{volunteer.name}, {volunteer.school_class.name}",
             )
         )
@@ -273,7 +303,8 @@ class Command(BaseCommand):
         self._create_catalogue()
         self._create_history()
         lines = [
-            "Students and teachers may also sign in with their library card number.",
+            "Students and teachers may also sign in with their library card number. Each has a first",
+            f"password of their own (all on the slips in var/{SLIPS_FILE}), changed at the first sign-in.",
             f"  {'user':<12} {'password':<12} role / who",
         ]
         # The ASCII columns first, so that they line up whatever the width of the Chinese text.
