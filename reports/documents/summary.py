@@ -8,6 +8,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from reportlab.lib import colors
@@ -140,7 +141,7 @@ def term_summary_docx(summary: TermSummary) -> bytes:
     document = Document()
     normal = document.styles["Normal"]
     normal.font.size = Pt(11)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
     core = document.core_properties
     core.title, core.author = summary.title, summary.school or ""
 
@@ -237,7 +238,7 @@ def targets_board_xlsx(board: TargetsBoard, *, school: str = "") -> bytes:
 def term_summary_xlsx(summary: TermSummary) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("Summary")[:31]
+    sheet.title = pgettext("term summary", "Summary")[:31]
     sheet["A1"] = spreadsheet_safe(summary.title)
     sheet["A1"].font = TITLE_FONT
     sheet["A2"] = spreadsheet_safe(f"{summary.school} · {summary.dates}".strip(" ·"))
