@@ -53,6 +53,20 @@ def _board_header() -> list[str]:
     return [_("Target"), _("Goal"), _("Measured"), _("Gap"), _("Result")]
 
 
+def board_pdf_table(board: TargetsBoard, font: str, styles):
+    """The board's table for a PDF, the result shaded green (met) or red (missed)."""
+    rows = [_board_header()] + [
+        [Paragraph(_text(cell), styles["cell"]) for cell in line] for line in board_rows(board)
+    ]
+    table = _table(font, rows, [62 * mm, 24 * mm, 22 * mm, 16 * mm, CONTENT_WIDTH - 124 * mm])
+    for index, row in enumerate(board.rows, start=1):
+        if row.met:
+            table.setStyle([("BACKGROUND", (4, index), (4, index), MET_COLOUR)])
+        elif row.missed:
+            table.setStyle([("BACKGROUND", (4, index), (4, index), MISSED_COLOUR)])
+    return table
+
+
 # --- PDF -----------------------------------------------------------------------------------------
 
 
@@ -83,16 +97,7 @@ def term_summary_pdf(summary: TermSummary) -> bytes:
     ]
     story.append(_table(font, rows, [80 * mm, CONTENT_WIDTH - 80 * mm]))
     story.append(Paragraph(_text(_("Targets")), styles["heading"]))
-    rows = [_board_header()] + [
-        [Paragraph(_text(cell), styles["cell"]) for cell in line] for line in board_rows(summary.board)
-    ]
-    table = _table(font, rows, [62 * mm, 24 * mm, 22 * mm, 16 * mm, CONTENT_WIDTH - 124 * mm])
-    for index, row in enumerate(summary.board.rows, start=1):
-        if row.met:
-            table.setStyle([("BACKGROUND", (4, index), (4, index), MET_COLOUR)])
-        elif row.missed:
-            table.setStyle([("BACKGROUND", (4, index), (4, index), MISSED_COLOUR)])
-    story.append(table)
+    story.append(board_pdf_table(summary.board, font, styles))
     story.append(Paragraph(_text(_("The librarian's summary")), styles["heading"]))
     story.append(Paragraph(_text(summary.own_text or _("(not written yet)")), styles["note"]))
     generated = timezone.localtime()

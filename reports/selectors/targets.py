@@ -244,3 +244,19 @@ def default_school_year(today: datetime.date | None = None) -> int:
     from library_site.school import school_year_of
 
     return school_year_of(today or timezone.localdate())
+
+
+def period_board(
+    first_day: datetime.date, last_day: datetime.date, *, today: datetime.date | None = None
+) -> TargetsBoard:
+    """The board over any run of days (the report to leaders' month, term or year): the targets
+    of the plan of the school year the period ends in."""
+    from library_site.school import school_year_of
+
+    today = today or timezone.localdate()
+    last_day = min(last_day, today)
+    school_year = school_year_of(last_day)
+    plan = year_plan(school_year)
+    targets = list(plan.targets.all()) if plan else seed_targets()
+    period = MeasurePeriod(first_day, last_day, school_year)
+    return board_for_targets(targets, period, title=_("Targets"), plan=plan)

@@ -68,7 +68,9 @@ def open_weekdays(room, opens=datetime.time(8), closes=datetime.time(16)):
 
 
 def a_plan(librarian) -> WorkPlan:
-    return plans.work_plan_create(user=librarian, kind=WorkPlan.Kind.YEAR, school_year=SCHOOL_YEAR, title="2026 年度计划")
+    return plans.work_plan_create(
+        user=librarian, kind=WorkPlan.Kind.YEAR, school_year=SCHOOL_YEAR, title="2026 年度计划"
+    )
 
 
 # --- plans ---------------------------------------------------------------------------------------
@@ -154,17 +156,26 @@ def _row(board, measure):
 def test_the_board_marks_the_incidents_month_and_the_short_week_as_missed(librarian, term, reading_room):
     a_plan(librarian)
     open_weekdays(reading_room)  # 40 hours a week
-    ClosedPeriod.objects.create(name="国庆", starts_on=datetime.date(2026, 10, 1), ends_on=datetime.date(2026, 10, 7))
-    SafetyIncident.objects.create(occurred_on=datetime.date(2026, 11, 10), what="插座冒烟", measures="断电，更换插座")
+    ClosedPeriod.objects.create(
+        name="国庆", starts_on=datetime.date(2026, 10, 1), ends_on=datetime.date(2026, 10, 7)
+    )
+    SafetyIncident.objects.create(
+        occurred_on=datetime.date(2026, 11, 10), what="插座冒烟", measures="断电，更换插座"
+    )
     board = targets_board(SCHOOL_YEAR, today=TODAY)
 
     incidents = _row(board, "safety_incidents")
-    verdicts = {f"{month:%m}": cell.verdict for month, cell in zip(board.months, incidents.months, strict=True)}
+    verdicts = {
+        f"{month:%m}": cell.verdict for month, cell in zip(board.months, incidents.months, strict=True)
+    }
     assert verdicts == {"09": MET, "10": MET, "11": MISSED, "12": MET}
     assert (incidents.total.value, incidents.total.verdict, incidents.gap) == (1, MISSED, "1")
 
     hours = _row(board, "weekly_opening_hours")
-    by_month = {f"{month:%m}": (cell.value, cell.verdict) for month, cell in zip(board.months, hours.months, strict=True)}
+    by_month = {
+        f"{month:%m}": (cell.value, cell.verdict)
+        for month, cell in zip(board.months, hours.months, strict=True)
+    }
     # The week of 28 September lost Thursday and Friday (1–2 October); that of 5 October three days.
     assert by_month["09"] == (Decimal("24.0"), MISSED)
     assert by_month["10"] == (Decimal("16.0"), MISSED)
@@ -189,13 +200,26 @@ def test_the_calendar_and_suggestion_box_measures_say_plainly_they_are_not_measu
 
 def test_hardware_compliance_counts_items_whose_latest_check_is_up_to_standard(librarian, reading_room):
     items = [
-        management.equipment_add(user=librarian, room=reading_room, kind="seats", name=f"座椅{i}", quantity=1, added_on=datetime.date(2026, 8, 1))
+        management.equipment_add(
+            user=librarian,
+            room=reading_room,
+            kind="seats",
+            name=f"座椅{i}",
+            quantity=1,
+            added_on=datetime.date(2026, 8, 1),
+        )
         for i in range(4)
     ]
     for item in items[:3]:
-        management.equipment_check_record(user=librarian, item=item, checked_on=datetime.date(2026, 9, 5), condition="good")
-    management.equipment_check_record(user=librarian, item=items[2], checked_on=datetime.date(2026, 11, 5), condition="broken")
-    measured = MEASURES["hardware_compliance"].function(MeasurePeriod(datetime.date(2026, 9, 1), TODAY, SCHOOL_YEAR))
+        management.equipment_check_record(
+            user=librarian, item=item, checked_on=datetime.date(2026, 9, 5), condition="good"
+        )
+    management.equipment_check_record(
+        user=librarian, item=items[2], checked_on=datetime.date(2026, 11, 5), condition="broken"
+    )
+    measured = MEASURES["hardware_compliance"].function(
+        MeasurePeriod(datetime.date(2026, 9, 1), TODAY, SCHOOL_YEAR)
+    )
     assert measured.months[datetime.date(2026, 10, 1)] == Decimal("75.0")
     assert measured.months[datetime.date(2026, 11, 1)] == Decimal("50.0")
     assert measured.period == Decimal("50.0")
@@ -206,13 +230,17 @@ def test_staff_without_a_paper_are_named(librarian):
     writer = StaffMember.objects.create(user=librarian, post="馆长", joined_on=datetime.date(2020, 1, 1))
     StaffMember.objects.create(user=other, post="馆员", joined_on=datetime.date(2020, 1, 1))
     StaffPaper.objects.create(staff=writer, title="论文", written_on=datetime.date(2026, 10, 2), file="x.pdf")
-    measured = MEASURES["staff_without_paper"].function(MeasurePeriod(datetime.date(2026, 9, 1), TODAY, SCHOOL_YEAR))
+    measured = MEASURES["staff_without_paper"].function(
+        MeasurePeriod(datetime.date(2026, 9, 1), TODAY, SCHOOL_YEAR)
+    )
     assert measured.months[datetime.date(2026, 9, 1)] == 2
     assert measured.months[datetime.date(2026, 10, 1)] == 1
     assert measured.details == ["李老师"]
 
 
-def test_the_board_reads_a_fixed_number_of_queries_whatever_the_data(librarian, term, reading_room, django_assert_max_num_queries):
+def test_the_board_reads_a_fixed_number_of_queries_whatever_the_data(
+    librarian, term, reading_room, django_assert_max_num_queries
+):
     a_plan(librarian)
     open_weekdays(reading_room)
 
@@ -224,11 +252,25 @@ def test_the_board_reads_a_fixed_number_of_queries_whatever_the_data(librarian, 
             targets_board(SCHOOL_YEAR, today=TODAY)
         return len(captured)
 
-    management.equipment_add(user=librarian, room=reading_room, kind="shelves", name="书架", quantity=1, added_on=datetime.date(2026, 8, 1))
+    management.equipment_add(
+        user=librarian,
+        room=reading_room,
+        kind="shelves",
+        name="书架",
+        quantity=1,
+        added_on=datetime.date(2026, 8, 1),
+    )
     few = queries()
     for day in range(1, 20):
         SafetyIncident.objects.create(occurred_on=datetime.date(2026, 10, day), what="x", measures="y")
-        management.equipment_add(user=librarian, room=reading_room, kind="shelves", name=f"书架{day}", quantity=1, added_on=datetime.date(2026, 8, 1))
+        management.equipment_add(
+            user=librarian,
+            room=reading_room,
+            kind="shelves",
+            name=f"书架{day}",
+            quantity=1,
+            added_on=datetime.date(2026, 8, 1),
+        )
     assert queries() == few
     with django_assert_max_num_queries(25):
         targets_board(SCHOOL_YEAR, today=TODAY)
@@ -270,11 +312,17 @@ def test_a_teacher_cannot_open_the_plans(client):
 def test_shares_that_do_not_add_up_are_refused_and_nothing_changes(librarian):
     shares = {"A": "2", "B": "3", "C-K": "60", "N-X": "30", "Z": "6"}
     with pytest.raises(ComplianceRefused, match="add up to 101%"):
-        management.compliance_settings_save(user=librarian, school_type="primary", standards={}, shares=shares, tolerance="5")
+        management.compliance_settings_save(
+            user=librarian, school_type="primary", standards={}, shares=shares, tolerance="5"
+        )
     assert not ComplianceSettings.objects.exists()
     shares["Z"] = "5"
     saved = management.compliance_settings_save(
-        user=librarian, school_type="junior", standards={"junior": {"books_per_pupil": "35"}}, shares=shares, tolerance="5"
+        user=librarian,
+        school_type="junior",
+        standards={"junior": {"books_per_pupil": "35"}},
+        shares=shares,
+        tolerance="5",
     )
     assert saved.standards == {"junior": {"books_per_pupil": "35"}}
 
@@ -302,16 +350,24 @@ def test_books_per_pupil_are_held_against_the_primary_standard_and_an_unset_one_
 
 def test_dates_in_the_future_are_refused(librarian, reading_room):
     with pytest.raises(ManagementRefused, match="future"):
-        management.safety_incident_record(user=librarian, room=None, occurred_on=datetime.date(2099, 1, 1), what="x", measures="y")
+        management.safety_incident_record(
+            user=librarian, room=None, occurred_on=datetime.date(2099, 1, 1), what="x", measures="y"
+        )
     assert not SafetyIncident.objects.exists()
 
 
 def test_a_file_that_is_not_what_it_claims_is_refused(librarian):
     member = StaffMember.objects.create(user=librarian, post="馆员", joined_on=datetime.date(2020, 1, 1))
     fake = SimpleUploadedFile("论文.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    with pytest.raises(ManagementRefused, match="is not a .pdf file"):
+    with pytest.raises(ManagementRefused, match=r"is not a \.pdf file"):
         management.staff_paper_record(
-            user=librarian, staff=member, kind="paper", title="t", written_on=datetime.date(2026, 10, 1), published_in="", upload=fake
+            user=librarian,
+            staff=member,
+            kind="paper",
+            title="t",
+            written_on=datetime.date(2026, 10, 1),
+            published_in="",
+            upload=fake,
         )
     assert not StaffPaper.objects.exists()
 
@@ -342,7 +398,13 @@ def test_the_evaluation_shows_the_evidence_and_only_leaders_score(client, librar
     assert client.post(url, {f"criterion_{criterion.pk}": 9}).status_code == 403
     client.force_login(leader)
     with pytest.raises(ManagementRefused, match="from 0 to 10"):
-        management.evaluation_save(user=leader, staff=member, term=term, points={c.pk: 11 for c in EvaluationCriterion.objects.all()}, comment="")
+        management.evaluation_save(
+            user=leader,
+            staff=member,
+            term=term,
+            points={c.pk: 11 for c in EvaluationCriterion.objects.all()},
+            comment="",
+        )
     assert not member.evaluations.exists()
 
 
@@ -392,7 +454,14 @@ def test_the_commands_write_their_files(tmp_path, librarian, term):
 
 
 def test_the_equipment_item_is_retired_not_deleted(librarian, reading_room):
-    item = management.equipment_add(user=librarian, room=reading_room, kind="computer", name="电脑", quantity=2, added_on=datetime.date(2026, 1, 1))
+    item = management.equipment_add(
+        user=librarian,
+        room=reading_room,
+        kind="computer",
+        name="电脑",
+        quantity=2,
+        added_on=datetime.date(2026, 1, 1),
+    )
     with pytest.raises(ManagementRefused, match="why"):
         management.equipment_retire(user=librarian, item=item, retired_on=TODAY, reason="")
     management.equipment_retire(user=librarian, item=item, retired_on=TODAY, reason="报废")
@@ -403,5 +472,7 @@ def test_the_equipment_item_is_retired_not_deleted(librarian, reading_room):
 
 def test_plan_targets_keep_their_measure(librarian):
     plan = a_plan(librarian)
-    target = plans.plan_target_save(plan=plan, name="借阅量", measure="loans", comparison="gte", threshold="1000")
+    target = plans.plan_target_save(
+        plan=plan, name="借阅量", measure="loans", comparison="gte", threshold="1000"
+    )
     assert PlanTarget.objects.get(pk=target.pk).threshold == Decimal("1000.00")

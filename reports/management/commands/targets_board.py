@@ -29,7 +29,9 @@ class Command(BaseCommand):
         from reports.selectors.targets import default_school_year, targets_board
 
         if not year.isdigit() or not 2000 <= int(year) <= default_school_year():
-            raise CommandError(f"YEAR is a school year that has begun, 2000 to {default_school_year()}, not {year!r}.")
+            raise CommandError(
+                f"YEAR is a school year that has begun, 2000 to {default_school_year()}, not {year!r}."
+            )
         started = time.perf_counter()
         with translation.override(language):
             board = targets_board(int(year))

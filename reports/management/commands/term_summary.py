@@ -31,7 +31,11 @@ class Command(BaseCommand):
         from reports.exceptions import ReportsError
         from reports.selectors.summary import term_summary
 
-        found = Term.objects.filter(pk=int(term)).first() if term.isdigit() else Term.objects.filter(name=term).first()
+        found = (
+            Term.objects.filter(pk=int(term)).first()
+            if term.isdigit()
+            else Term.objects.filter(name=term).first()
+        )
         if found is None:
             raise CommandError(f"There is no term {term!r}: give its id or its exact name.")
         fmt = options.get("format") or Path(out).suffix.lstrip(".").lower()
