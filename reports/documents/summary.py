@@ -50,7 +50,7 @@ def board_rows(board: TargetsBoard) -> list[list[str]]:
 
 
 def _board_header() -> list[str]:
-    return [_("Target"), _("Goal"), _("Measured"), _("Gap"), _("Result")]
+    return [_("Target"), _("Goal"), _("Measured"), _("Gap"), pgettext("target", "Result")]
 
 
 def board_pdf_table(board: TargetsBoard, font: str, styles):
@@ -204,7 +204,7 @@ def _header(sheet, row: int, values: list[str]) -> None:
 
 def _board_sheet(sheet, board: TargetsBoard, start: int) -> int:
     """The board by month: target, goal, each month, the period, gap, result."""
-    header = [_("Target"), _("Goal"), *board.month_labels, _("Whole period"), _("Gap"), _("Result")]
+    header = [_("Target"), _("Goal"), *board.month_labels, _("Whole period"), _("Gap"), pgettext("target", "Result")]
     _header(sheet, start, header)
     for offset, row in enumerate(board.rows, start=1):
         values = [
