@@ -51,7 +51,7 @@ def make_data(year: int) -> None:
     from django.db import transaction
 
     from catalog.models import Location, Textbook, TextbookDelivery, TextbookOrderLine, TextbookTerm
-    from circulation.models import ClosedPeriod, OpeningHours, Reader, SchoolClass, Term
+    from circulation.models import ClosedPeriod, OpeningHours, Reader, Term
     from library_site.accounts.models import User
     from library_site.accounts.roles import Role
     from library_site.accounts.services import user_set_roles
@@ -188,18 +188,12 @@ def make_data(year: int) -> None:
                     quantity=500,
                     received_on=textbook_term.starts_on - datetime.timedelta(days=10 - grade * 2),
                 )
-        pupils = Reader.objects.filter(kind=Reader.Kind.STUDENT).count()
-        if pupils < PUPILS:
-            school_class, _created = SchoolClass.objects.get_or_create(grade=4, number=99)
-            Reader.objects.bulk_create(
-                Reader(
-                    kind=Reader.Kind.STUDENT,
-                    number=f"bench-{n:05d}",
-                    full_name="学生",
-                    school_class=school_class,
-                )
-                for n in range(PUPILS - pupils)
-            )
+    pupils = Reader.objects.filter(kind=Reader.Kind.STUDENT).count()
+    if pupils < PUPILS:
+        from django.core.management import call_command
+
+        print(f"Generating a school of {PUPILS:,} pupils with circulation's generator…", flush=True)
+        call_command("generate_school", students=PUPILS - pupils, teachers=120, classes=60)
 
 
 def run() -> None:

@@ -204,7 +204,14 @@ def _header(sheet, row: int, values: list[str]) -> None:
 
 def _board_sheet(sheet, board: TargetsBoard, start: int) -> int:
     """The board by month: target, goal, each month, the period, gap, result."""
-    header = [_("Target"), _("Goal"), *board.month_labels, _("Whole period"), _("Gap"), pgettext("target", "Result")]
+    header = [
+        _("Target"),
+        _("Goal"),
+        *board.month_labels,
+        _("Whole period"),
+        _("Gap"),
+        pgettext("target", "Result"),
+    ]
     _header(sheet, start, header)
     for offset, row in enumerate(board.rows, start=1):
         values = [

@@ -217,6 +217,8 @@ def target_assign(*, target, staff: StaffMember, task: str) -> TargetAssignment:
 @transaction.atomic
 def study_session_record(*, user, held_on: datetime.date, topic: str, notes: str, attendees) -> StudySession:
     _not_future(held_on, _("The day of the session"))
+    if not topic.strip():
+        raise ManagementRefused(_("Give the session's topic."))
     session = StudySession.objects.create(held_on=held_on, topic=topic.strip(), notes=notes, recorded_by=user)
     session.attendees.set(attendees)
     return session
@@ -294,6 +296,11 @@ def staff_paper_record(
 def evaluation_save(*, user, staff: StaffMember, term, points: dict[int, int], comment: str) -> Evaluation:
     """A staff member's evaluation for a term: a score for every criterion in use, each within
     its points. Saving again replaces the scores and records who changed them."""
+    if term.starts_on > timezone.localdate():
+        raise ManagementRefused(
+            _("%(term)s has not begun: a term is evaluated once it is under way or over.")
+            % {"term": term.name}
+        )
     criteria = {criterion.pk: criterion for criterion in EvaluationCriterion.objects.filter(is_active=True)}
     if not criteria:
         raise ManagementRefused(_("Set the evaluation's criteria first."))

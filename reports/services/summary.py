@@ -16,6 +16,10 @@ SUMMARY_MAX_LENGTH = 20000
 def term_summary_text_save(*, term, text: str, version: int, user) -> TermSummaryText:
     """Save the summary's text; ``version`` is the one the writer started from (someone who saved
     meanwhile wins: ``NoteConflict``, nothing changes)."""
+    if term.starts_on > timezone.localdate():
+        raise ReportsError(
+            _("%(term)s has not begun: its summary is written at its end.") % {"term": term.name}
+        )
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > SUMMARY_MAX_LENGTH:
         raise ReportsError(

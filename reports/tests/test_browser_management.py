@@ -36,8 +36,12 @@ def the_school():
     )
     room = Location.objects.create(name="学生阅览室", kind=Location.Kind.READING_ROOM, position=60)
     for weekday in range(1, 6):
-        OpeningHours.objects.create(room=room, weekday=weekday, opens_at=datetime.time(8), closes_at=datetime.time(16))
-    ClosedPeriod.objects.create(name="国庆节", starts_on=datetime.date(year, 10, 1), ends_on=datetime.date(year, 10, 7))
+        OpeningHours.objects.create(
+            room=room, weekday=weekday, opens_at=datetime.time(8), closes_at=datetime.time(16)
+        )
+    ClosedPeriod.objects.create(
+        name="国庆节", starts_on=datetime.date(year, 10, 1), ends_on=datetime.date(year, 10, 7)
+    )
     return year, term, room
 
 
@@ -71,7 +75,9 @@ def test_the_plan_is_made_approved_measured_and_summed_up(page, browser, live_se
     page.wait_for_selector("[data-incidents] td:has-text('阅览室插座冒烟')")
 
     # The leader approves.
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
     leader = context.new_page()
     browser_login(leader, "leader1", PASSWORD)
     plan = WorkPlan.objects.get()
@@ -91,11 +97,19 @@ def test_the_plan_is_made_approved_measured_and_summed_up(page, browser, live_se
     assert incidents.nth(0).get_attribute("data-month-verdict") == "met"
     hours = page.locator("[data-row=weekly_opening_hours] [data-month-verdict]")
     assert hours.nth(october).get_attribute("data-month-verdict") == "missed"
-    assert page.locator("[data-row=weekly_opening_hours] [data-verdict]").get_attribute("data-verdict") == "missed"
-    assert "活动日历" in page.locator("[data-row=months_without_themed_activity] [data-not-measured]").inner_text()
+    assert (
+        page.locator("[data-row=weekly_opening_hours] [data-verdict]").get_attribute("data-verdict")
+        == "missed"
+    )
+    assert (
+        "活动日历"
+        in page.locator("[data-row=months_without_themed_activity] [data-not-measured]").inner_text()
+    )
     page.screenshot(path=str(ARTIFACTS / "management-targets-board-zh.png"), full_page=True)
 
-    english = browser.new_context(base_url=live_server.url, locale="en", viewport={"width": 1280, "height": 900})
+    english = browser.new_context(
+        base_url=live_server.url, locale="en", viewport={"width": 1280, "height": 900}
+    )
     english.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     tab = english.new_page()
     browser_login(tab, "wanglib", PASSWORD)
@@ -106,13 +120,19 @@ def test_the_plan_is_made_approved_measured_and_summed_up(page, browser, live_se
     english.close()
 
     page.goto(f"/reports/term-summary/?term={term.pk}")
-    page.fill("[data-summary-text] textarea[name=text]", "本学期图书馆围绕读书节开展工作。\n国庆期间闭馆，开放时间不足四十小时。")
+    page.fill(
+        "[data-summary-text] textarea[name=text]",
+        "本学期图书馆围绕读书节开展工作。\n国庆期间闭馆，开放时间不足四十小时。",
+    )
     page.click("[data-summary-text] button[type=submit]")
     page.wait_for_selector("[data-summary-figures]")
     page.screenshot(path=str(ARTIFACTS / "management-term-summary.png"), full_page=True)
 
     word = page.request.get(page.get_attribute("[data-download=docx]", "href"))
-    assert word.headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert (
+        word.headers["content-type"]
+        == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     document = docx.Document(io.BytesIO(word.body()))
     texts = [paragraph.text for paragraph in document.paragraphs]
     assert f"{term.name}图书馆工作总结" in texts[0] or term.name in texts[0]
@@ -123,6 +143,11 @@ def test_the_plan_is_made_approved_measured_and_summed_up(page, browser, live_se
     pdf = page.request.get(page.get_attribute("[data-download=pdf]", "href"))
     path = tmp_path / "summary.pdf"
     path.write_bytes(pdf.body())
-    subprocess.run(["pdftoppm", "-png", "-r", "70", str(path), str(ARTIFACTS / "management-term-summary-pdf")], check=True)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", str(path), str(ARTIFACTS / "management-term-summary-pdf")],
+        check=True,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "本学期图书馆围绕读书节开展工作。" in text

@@ -476,3 +476,24 @@ def test_plan_targets_keep_their_measure(librarian):
         plan=plan, name="借阅量", measure="loans", comparison="gte", threshold="1000"
     )
     assert PlanTarget.objects.get(pk=target.pk).threshold == Decimal("1000.00")
+
+
+def test_dates_outside_a_term_that_has_not_begun_are_refused(librarian, leader):
+    from reports.exceptions import ReportsError
+    from reports.services.summary import term_summary_text_save
+
+    later = Term.objects.create(
+        name="未来学期",
+        starts_on=datetime.date(2099, 2, 1),
+        ends_on=datetime.date(2099, 7, 1),
+        hard_due_on=datetime.date(2099, 7, 1),
+    )
+    member = StaffMember.objects.create(user=librarian, post="馆员", joined_on=datetime.date(2020, 1, 1))
+    criterion = EvaluationCriterion.objects.create(name="论文", max_points=10, evidence="papers")
+    with pytest.raises(ManagementRefused, match="has not begun"):
+        management.evaluation_save(
+            user=leader, staff=member, term=later, points={criterion.pk: 5}, comment=""
+        )
+    with pytest.raises(ReportsError, match="has not begun"):
+        term_summary_text_save(term=later, text="x", version=0, user=librarian)
+    assert not member.evaluations.exists()
