@@ -17,6 +17,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
@@ -115,10 +116,42 @@ def equipment_with_checks(last_day, *, rooms=None):
     return items, checks
 
 
+class _Item(NamedTuple):
+    pk: int
+    added_on: datetime.date
+    retired_on: datetime.date | None
+
+
+class _Check(NamedTuple):
+    checked_on: datetime.date
+    up_to_standard: bool
+
+
+def _equipment_rows(last_day, rooms):
+    """The items and checks as plain tuples (two queries, no model instances: a year's checks
+    of a school's equipment are thousands of rows)."""
+    from .models import EquipmentCheck, EquipmentItem
+
+    items = [
+        _Item(*row)
+        for row in EquipmentItem.objects.filter(added_on__lte=last_day, room__in=rooms).values_list(
+            "pk", "added_on", "retired_on"
+        )
+    ]
+    checks: dict[int, list] = {}
+    for item_id, checked_on, condition in (
+        EquipmentCheck.objects.filter(item__room__in=rooms, checked_on__lte=last_day)
+        .order_by("item", "-checked_on", "-pk")
+        .values_list("item_id", "checked_on", "condition")
+    ):
+        checks.setdefault(item_id, []).append(_Check(checked_on, condition == EquipmentCheck.Condition.GOOD))
+    return items, checks
+
+
 def measure_hardware_compliance(period: MeasurePeriod) -> Measured:
     from circulation.models import reading_rooms
 
-    items, checks = equipment_with_checks(period.last_day, rooms=reading_rooms())
+    items, checks = _equipment_rows(period.last_day, reading_rooms())
     result = Measured()
     for month in period.months:
         result.months[month] = _percent(*equipment_compliance_on(items, checks, period.month_end(month)))
