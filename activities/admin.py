@@ -60,3 +60,94 @@ class MonthSelectionAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ActivitiesSettings)
+
+
+# --- promotion and the readers' voice (issue 19) -------------------------------------------------
+# Back-office corrections only. An anonymous response or suggestion shows nothing that names its
+# sender: participations (the keyed hashes) are not in the admin at all, a response shows no
+# reader for an anonymous questionnaire (there is none stored), and a suggestion's reader field is
+# empty when anonymous and cannot be set here.
+from .models import (  # noqa: E402
+    BulletinPost,
+    LibrarianPick,
+    LibraryPage,
+    ReadingList,
+    Review,
+    Suggestion,
+    Survey,
+    SurveyResponse,
+)
+
+
+@admin.register(BulletinPost)
+class BulletinPostAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "pinned", "publish_at", "expires_at", "withdrawn_at"]
+    exclude = ["image"]
+    readonly_fields = ["body_html", "created_by", "withdrawn_by"]
+
+
+admin.site.register(LibraryPage)
+admin.site.register(ReadingList)
+admin.site.register(LibrarianPick)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["record", "rating", "state", "reports", "created_at"]
+    list_filter = ["state"]
+    raw_id_fields = ["record", "reader"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["title", "audience", "anonymous", "opens_at", "closes_at"]
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ["survey", "submitted_on"]
+    fields = ["survey", "submitted_on"]
+    readonly_fields = ["survey", "submitted_on"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ["kind", "category", "state", "received_on", "owner", "published_at"]
+    list_filter = ["kind", "state"]
+    readonly_fields = ["reader", "anonymous", "received_on", "text"]
+    exclude = []
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The owner is one of the library's staff; a list of every account would also list the
+        # sender among them.
+        if db_field.name == "owner":
+            from library_site.accounts.models import User
+            from library_site.accounts.roles import STAFF_ROLES
+
+            kwargs["queryset"] = User.objects.filter(
+                groups__name__in=[str(role) for role in STAFF_ROLES]
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "kind",
+            "category",
+            "text",
+            "anonymous",
+            "received_on",
+            "state",
+            "owner",
+            "measure",
+            "deadline",
+            "answer",
+        ]
+        if obj is not None and not obj.anonymous:
+            fields.insert(4, "reader")
+        return fields

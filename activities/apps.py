@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ActivitiesConfig(AppConfig):
@@ -77,6 +78,240 @@ class ActivitiesConfig(AppConfig):
                 capability=Capability.GRADE_ACTIVITIES,
             )
         )
+
+        # --- class book corners and the service team (issue 18) ---
+        _register_corners_and_team()
+
+        # --- promotion and the readers' voice (issue 19) ---
+        from catalog.registries import record_page_section_register
+        from library_site.system.jobs import Job, jobs_register
+
+        from .promotion import (
+            bulletin_reader_page_section,
+            recommendations_reader_page_section,
+            reviews_record_page_section,
+        )
+
+        reader_page_section_register(bulletin_reader_page_section)
+        reader_page_section_register(recommendations_reader_page_section)
+        record_page_section_register(reviews_record_page_section)
+        jobs_register(
+            Job(
+                key="compute_recommendations",
+                task="activities.tasks.compute_recommendations_task",
+                label=_("Compute the pupils' recommendations"),
+                description=_(
+                    "Nightly: which titles the pupils of each grade borrowed together, and each grade's most borrowed titles."
+                ),
+                result_labels={
+                    "grades": _("grades"),
+                    "pairs": _("pairs of titles"),
+                    "popular": _("popular titles"),
+                },
+            )
+        )
+        for entry in [
+            MenuEntry(key="bulletin", label=_("Library bulletin"), url_name="activities:bulletin", icon="megaphone", order=400),
+            MenuEntry(key="reading-lists", label=_("Reading lists"), url_name="activities:lists", icon="list-stars", order=410),
+            MenuEntry(key="my-surveys", label=_("Questionnaires"), url_name="activities:surveys-mine", icon="ui-checks", order=540, visible=_is_reader),
+            MenuEntry(key="suggestion-box", label=_("Suggestion box"), url_name="activities:suggestions", icon="mailbox", order=545, visible=_is_reader),
+            MenuEntry(key="bulletin-manage", group="administration", label=_("Bulletin and library pages"), url_name="activities:bulletin-manage", icon="megaphone", order=820, capability=Capability.MANAGE_ACTIVITIES),
+            MenuEntry(key="picks", group="administration", label=_("Librarians' picks"), url_name="activities:picks", icon="hand-thumbs-up", order=825, capability=Capability.MANAGE_ACTIVITIES),
+            MenuEntry(key="surveys-manage", group="administration", label=_("Questionnaires"), url_name="activities:surveys-manage", icon="ui-checks", order=830, capability=Capability.MANAGE_ACTIVITIES),
+            MenuEntry(key="suggestions-manage", group="administration", label=_("Suggestions and complaints"), url_name="activities:suggestions-manage", icon="mailbox", order=835, capability=Capability.MANAGE_ACTIVITIES),
+            MenuEntry(key="promotion-settings", group="administration", label=_("Public pages"), url_name="activities:promotion-settings", icon="globe", order=840, capability=Capability.MANAGE_POLICIES),
+            MenuEntry(key="reviews", label=_("Approve reviews"), url_name="activities:reviews", icon="star-half", order=525, capability=Capability.GRADE_ACTIVITIES),
+        ]:  # fmt: skip
+            menu_register(entry)
+
+        # --- issue 17: the calendar, the quiz, contests and honours ---
+        self._ready_issue_17()
+
+    def _ready_issue_17(self):
+        from circulation.registries import reader_page_section_register
+        from library_site.accounts.navigation import MenuEntry, menu_register
+        from library_site.accounts.roles import Capability
+        from library_site.system.jobs import Job, jobs_register
+
+        from .desk import honours_reader_page_section, quiz_reader_page_section
+        from .services.honours import rules_register_defaults
+
+        rules_register_defaults()
+        reader_page_section_register(quiz_reader_page_section)
+        reader_page_section_register(honours_reader_page_section)
+        jobs_register(
+            Job(
+                key="close_overdue_attempts",
+                task="activities.tasks.close_overdue_attempts_task",
+                label=_("Close the quiz attempts whose time ran out"),
+                description=_(
+                    "Every minute: an attempt past its deadline is closed and graded at its deadline."
+                ),
+                result_labels={"closed": _("attempts closed")},
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="my-quizzes",
+                label=_("Quizzes"),
+                url_name="activities:quizzes-mine",
+                icon="patch-question",
+                order=512,
+                visible=_is_student,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="my-contests",
+                label=_("Contests"),
+                url_name="activities:contests",
+                icon="award",
+                order=514,
+                visible=_is_student,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="activity-calendar",
+                label=_("Activity calendar"),
+                url_name="activities:calendar",
+                icon="calendar-event",
+                order=540,
+                capability=Capability.MANAGE_ACTIVITIES,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="quizzes",
+                label=_("Knowledge quizzes"),
+                url_name="activities:quizzes",
+                icon="patch-question",
+                order=545,
+                capability=Capability.GRADE_ACTIVITIES,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="contests",
+                label=_("Contests"),
+                url_name="activities:contests",
+                icon="award",
+                order=550,
+                capability=Capability.GRADE_ACTIVITIES,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="honour-roll",
+                label=_("Honour roll"),
+                url_name="activities:honour-roll",
+                icon="star",
+                order=555,
+                capability=Capability.MANAGE_ACTIVITIES,
+            )
+        )
+
+
+def _is_reader(user) -> bool:
+    from circulation.models import Reader
+
+    cached = getattr(user, "_is_any_reader", None)
+    if cached is None:
+        cached = Reader.objects.filter(user=user).exists()
+        user._is_any_reader = cached
+    return cached
+
+
+def _heads_a_corner(user) -> bool:
+    from library_site.accounts.roles import Role
+
+    from .selectors.corners import corners_of_teacher
+
+    cached = getattr(user, "_heads_a_corner", None)
+    if cached is None:
+        # Head teachers are teachers: nobody else pays a query for this entry.
+        cached = user.has_role(Role.TEACHER) and bool(corners_of_teacher(user))
+        user._heads_a_corner = cached
+    return cached
+
+
+def _is_team_member(user) -> bool:
+    from library_site.accounts.roles import Role
+
+    from .selectors.team import member_of
+
+    cached = getattr(user, "_is_team_member", None)
+    if cached is None:
+        # Members hold the volunteer role (given when they join): nobody else pays a query.
+        cached = user.has_role(Role.VOLUNTEER) and member_of(user) is not None
+        user._is_team_member = cached
+    return cached
+
+
+def _register_corners_and_team() -> None:
+    """Class book corners and the service team (issue 18): the desk's "Shift" mode and menus."""
+    from circulation.registries import DeskMode, desk_mode_register
+    from library_site.accounts.navigation import MenuEntry, menu_register
+    from library_site.accounts.roles import Capability
+
+    from .desk import shift_desk_scan
+
+    desk_mode_register(
+        DeskMode("shift", pgettext_lazy("desk mode", "Shift"), "person-badge", shift_desk_scan)
+    )
+    menu_register(
+        MenuEntry(
+            key="corners",
+            label=_("Class book corners"),
+            url_name="activities:corners",
+            icon="bookshelf",
+            order=540,
+            capability=Capability.MANAGE_ACTIVITIES,
+        )
+    )
+    menu_register(
+        MenuEntry(
+            key="my-corner",
+            label=_("Our class book corner"),
+            url_name="activities:corners",
+            icon="bookshelf",
+            order=541,
+            visible=lambda user: (
+                not user.has_perm(Capability.MANAGE_ACTIVITIES.permission) and _heads_a_corner(user)
+            ),
+        )
+    )
+    menu_register(
+        MenuEntry(
+            key="team",
+            label=_("Service team"),
+            url_name="activities:team",
+            icon="people",
+            order=545,
+            capability=Capability.MANAGE_ACTIVITIES,
+        )
+    )
+    menu_register(
+        MenuEntry(
+            key="team-mine",
+            label=_("My service shifts"),
+            url_name="activities:team-mine",
+            icon="person-badge",
+            order=546,
+            visible=_is_team_member,
+        )
+    )
+    menu_register(
+        MenuEntry(
+            key="team-criteria",
+            group="administration",
+            label=_("Service team rating criteria"),
+            url_name="activities:team-criteria",
+            icon="star",
+            order=820,
+            capability=Capability.MANAGE_POLICIES,
+        )
+    )
 
 
 def _is_student(user) -> bool:

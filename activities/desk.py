@@ -63,3 +63,94 @@ def notes_reader_page_section(reader) -> ReaderPageSection | None:
         link_label=gettext("Write or read your notes") if owed else gettext("Your reading notes"),
         urgent=bool(owed),
     )
+
+
+# --- issue 17: the pupil's quizzes and honours on their own page ---
+
+
+def quiz_reader_page_section(reader) -> ReaderPageSection | None:
+    """The quiz the pupil can take now (or resume), with the way to it; None otherwise. Two
+    queries at most."""
+    from django.utils import timezone
+
+    from .models import Attempt, Quiz
+
+    if not reader.is_student or reader.school_class_id is None:
+        return None
+    now = timezone.now()
+    grade = str(reader.school_class.grade)
+    open_quizzes = [
+        quiz
+        for quiz in Quiz.objects.filter(opens_at__lte=now, closes_at__gt=now).select_related("activity")
+        if grade in quiz.grades.split(",")
+    ]
+    if not open_quizzes:
+        return None
+    taken = set(
+        Attempt.objects.filter(reader=reader, quiz__in=open_quizzes)
+        .exclude(state=Attempt.State.OPEN)
+        .values_list("quiz_id", flat=True)
+    )
+    waiting = [quiz for quiz in open_quizzes if quiz.pk not in taken]
+    if not waiting:
+        return None
+    return ReaderPageSection(
+        title=gettext("Knowledge quiz"),
+        text=gettext("%(title)s is open until %(closes)s.")
+        % {
+            "title": waiting[0].activity.title,
+            "closes": timezone.localtime(waiting[0].closes_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        url=reverse("activities:quizzes-mine"),
+        link_label=gettext("Take the quiz"),
+        urgent=True,
+    )
+
+
+def honours_reader_page_section(reader) -> ReaderPageSection | None:
+    """The pupil's honorary titles (one query); None when they have none."""
+    from .selectors.honours import reader_honours
+
+    honours = reader_honours(reader)
+    if not honours:
+        return None
+    return ReaderPageSection(
+        title=gettext("Honorary titles"),
+        text="、".join(f"{honour.title.name}（{honour.period_label}）" for honour in honours),
+        url=reverse("activities:honour-certificate", args=[honours[0].pk]),
+        link_label=gettext("Print the certificate"),
+    )
+
+
+# --- the service team's shifts at the desk (issue 18) --------------------------------------
+
+
+def shift_desk_scan(card, user, desk):
+    """The desk's "Shift" mode (circulation.registries.desk_mode_register): a member's card
+    checks them in to their shift, or out of it."""
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from circulation.registries import DeskModeAnswer
+
+    from .exceptions import ActivitiesError
+    from .services.team import shift_scan
+
+    if card is None:
+        return DeskModeAnswer(False, gettext("Scan a service-team member's library card."))
+    try:
+        shift, direction = shift_scan(reader=card.reader, user=user)
+    except ActivitiesError as error:
+        return DeskModeAnswer(False, str(error.message))
+    moment = timezone.localtime(shift.checked_out_at if direction == "out" else shift.checked_in_at)
+    if direction == "out":
+        return DeskModeAnswer(
+            True,
+            gettext("%(name)s checked out at %(time)s: %(actions)s desk actions in this shift.")
+            % {"name": card.reader.name, "time": f"{moment:%H:%M}", "actions": shift.desk_actions},
+        )
+    if shift.state == shift.State.LATE:
+        text = gettext("%(name)s checked in late at %(time)s.")
+    else:
+        text = gettext("%(name)s checked in at %(time)s.")
+    return DeskModeAnswer(True, text % {"name": card.reader.name, "time": f"{moment:%H:%M}"})

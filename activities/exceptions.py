@@ -63,3 +63,92 @@ class SelectionRefused(ActivitiesError):
 
 class NotYours(ActivitiesError):
     default_message = _("This note belongs to another pupil.")
+
+
+# --- the activity calendar, the quiz, contests and honours (issue 17) ---
+
+
+class ActivityRefused(ActivitiesError):
+    default_message = _("The activity cannot be changed that way now.")
+
+
+class AttemptRefused(ActivitiesError):
+    default_message = _("This quiz attempt has been closed.")
+
+
+class QuizRefused(ActivitiesError):
+    default_message = _("You cannot take this quiz now.")
+
+
+class AnswerRefused(ActivitiesError):
+    default_message = _("This answer cannot be saved.")
+
+
+class AttemptClosed(AnswerRefused):
+    default_message = _("Your attempt has been closed: no answer can be saved any more.")
+
+
+class DeadlinePassed(AttemptClosed):
+    default_message = _(
+        "Your time is up: the quiz was closed at its deadline and your answers so far were graded."
+    )
+
+
+class BankRefused(ActivitiesError):
+    default_message = _("The question bank file cannot be imported.")
+
+
+class GradingRefused(ActivitiesError):
+    default_message = _("This answer cannot be graded that way.")
+
+
+class ContestRefused(ActivitiesError):
+    default_message = _("The contest cannot be changed that way now.")
+
+
+class UploadRefused(ContestRefused):
+    default_message = _("The file must be a .docx, a .pdf or an image (JPEG or PNG) of at most 10 MB.")
+
+
+class HonourRefused(ActivitiesError):
+    default_message = _("The honour cannot be awarded or revoked that way.")
+
+
+# --- promotion and the readers' voice (issue 19) -------------------------------------------------
+
+
+class PromotionRefused(ActivitiesError):
+    """A post, page, list, pick, review, questionnaire or suggestion that cannot be saved as sent."""
+
+    default_message = _("This cannot be saved: check what you entered.")
+
+
+class ReviewRefused(ActivitiesError):
+    default_message = _("You cannot review this title.")
+
+
+class SurveyRefused(ActivitiesError):
+    default_message = _("This questionnaire cannot take your answers.")
+
+
+class SuggestionRefused(ActivitiesError):
+    default_message = _("This suggestion cannot be changed that way now.")
+
+
+# --- class book corners and the service team (issue 18) ------------------------------------
+
+
+class CornerRefused(ActivitiesError):
+    default_message = _("The class book corner cannot be changed that way.")
+
+
+class TeamRefused(ActivitiesError):
+    default_message = _("The service team cannot be changed that way.")
+
+
+class ShiftRefused(ActivitiesError):
+    default_message = _("This shift cannot be changed that way.")
+
+
+class RatingRefused(ActivitiesError):
+    default_message = _("The rating cannot be saved.")

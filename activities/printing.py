@@ -8,13 +8,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdf_canvas
 
+from library_site.dates import date_text
 from library_site.documents.pdf import label_font, text_ascent, text_fit
 
 from .models import ExcerptCard
@@ -72,7 +72,7 @@ def _draw_card(canvas, font: str, card: ExcerptCard, x: float, y: float, width: 
         for part in (
             reader.name,
             reader.school_class.name if reader.school_class_id else "",
-            timezone.localtime(card.submitted_at or card.saved_at).strftime("%Y-%m-%d"),
+            date_text(card.submitted_at or card.saved_at),
         )
         if part
     )
@@ -179,6 +179,83 @@ def poster_pdf(wall: dict) -> bytes:
     if not works:
         canvas.setFont(font, 12)
         canvas.drawString(MARGIN, top - 12, _("No work has been selected yet."))
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+# --- class book corners and the service team (issue 18) ------------------------------------
+
+
+def table_pdf(
+    *,
+    title: str,
+    lines: Sequence[str],
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    footer: Sequence[str] = (),
+    landscape: bool = False,
+) -> bytes:
+    """A titled A4 table (a corner's list for the head teacher to sign, a class's rotation
+    share, the weekly rota), with the header repeated on each page and the footer's lines (the
+    signatures) after the table. ``widths`` are fractions of the page's width."""
+    from reportlab.lib.pagesizes import landscape as turned
+
+    font = label_font()
+    size = turned(A4) if landscape else A4
+    out = io.BytesIO()
+    canvas = pdf_canvas.Canvas(out, pagesize=size, pageCompression=1)
+    canvas.setTitle(title)
+    page_width, page_height = size
+    usable = page_width - 2 * MARGIN
+    columns = [usable * fraction for fraction in widths]
+    leading = 6.5 * mm
+
+    def header_draw(top: float) -> float:
+        canvas.setFont(font, 9)
+        x = MARGIN
+        for text, width in zip(headers, columns, strict=True):
+            canvas.drawString(
+                x + 1 * mm, top - text_ascent(font, 9) - 1.5 * mm, text_fit(text, font, 9, width - 2 * mm)
+            )
+            x += width
+        canvas.line(MARGIN, top - leading, MARGIN + usable, top - leading)
+        return top - leading
+
+    top = page_height - MARGIN
+    canvas.setFont(font, 14)
+    canvas.drawString(MARGIN, top - text_ascent(font, 14), text_fit(title, font, 14, usable))
+    top -= 9 * mm
+    canvas.setFont(font, 9)
+    for line in lines:
+        canvas.drawString(MARGIN, top - text_ascent(font, 9), text_fit(line, font, 9, usable))
+        top -= 5 * mm
+    top = header_draw(top - 2 * mm)
+    for row in rows:
+        if top - leading < MARGIN + 25 * mm:
+            canvas.showPage()
+            top = header_draw(page_height - MARGIN)
+        canvas.setFont(font, 9)
+        x = MARGIN
+        for text, width in zip(row, columns, strict=True):
+            canvas.drawString(
+                x + 1 * mm,
+                top - text_ascent(font, 9) - 1.5 * mm,
+                text_fit(str(text), font, 9, width - 2 * mm),
+            )
+            x += width
+        canvas.setLineWidth(0.3)
+        canvas.line(MARGIN, top - leading, MARGIN + usable, top - leading)
+        top -= leading
+    if not rows:
+        canvas.drawString(MARGIN, top - 6 * mm, _("Nothing to list."))
+        top -= 8 * mm
+    top -= 8 * mm
+    canvas.setFont(font, 10)
+    for line in footer:
+        canvas.drawString(MARGIN, top - text_ascent(font, 10), line)
+        top -= 9 * mm
     canvas.showPage()
     canvas.save()
     return out.getvalue()

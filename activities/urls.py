@@ -1,6 +1,19 @@
 from django.urls import path
 
-from .views import cards, notes, review, rules, selection
+from .views import (
+    bank,
+    calendar,
+    cards,
+    contests,
+    corners,
+    honours,
+    notes,
+    quiz,
+    review,
+    rules,
+    selection,
+    team,
+)
 
 app_name = "activities"
 
@@ -41,4 +54,141 @@ urlpatterns = [
     path("rules/<int:pk>/", rules.rule_edit, name="rule-edit"),
     path("reviewers/", rules.reviewers, name="reviewers"),
     path("reviewers/<int:pk>/remove/", rules.reviewer_remove, name="reviewer-remove"),
+    # --- issue 17: the activity calendar and the published results (公示) ---
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/<int:year>/", calendar.calendar, name="calendar-year"),
+    path("calendar/<int:year>/plan/", calendar.plan_edit, name="plan"),
+    path("activity/new/", calendar.activity_new, name="activity-new"),
+    path("activity/<int:pk>/", calendar.activity_detail, name="activity"),
+    path("activity/<int:pk>/move/", calendar.activity_move_view, name="activity-move"),
+    path("published/", calendar.results_board, name="results-board"),
+    # the question bank
+    path("bank/", bank.bank, name="bank"),
+    path("bank/export.xlsx", bank.bank_export_view, name="bank-export"),
+    path("bank/template.xlsx", bank.bank_template, name="bank-template"),
+    # the quiz: the pupil's pages
+    path("quizzes/", quiz.my_quizzes, name="quizzes-mine"),
+    path("quizzes/<int:quiz_id>/start/", quiz.quiz_start, name="quiz-start"),
+    path("attempts/<int:attempt_id>/", quiz.attempt_view, name="attempt"),
+    path("attempts/<int:attempt_id>/answer/", quiz.attempt_answer, name="attempt-answer"),
+    path("attempts/<int:attempt_id>/submit/", quiz.attempt_submit_view, name="attempt-submit"),
+    # the quiz: the staff's pages
+    path("quiz/", quiz.quiz_list, name="quizzes"),
+    path("quiz/new/", quiz.quiz_new, name="quiz-new"),
+    path("quiz/<int:quiz_id>/", quiz.quiz_results_view, name="quiz-results"),
+    path("quiz/<int:quiz_id>/grading/", quiz.grading_home, name="grading"),
+    path("quiz/<int:quiz_id>/grading/<int:question_id>/", quiz.grading_question, name="grading-question"),
+    path("quiz/<int:quiz_id>/regrade/<int:question_id>/", quiz.question_regrade, name="question-regrade"),
+    path("quiz/<int:quiz_id>/winners/", quiz.quiz_winners, name="quiz-winners"),
+    path("quiz/<int:quiz_id>/make-up/", quiz.quiz_make_up, name="quiz-make-up"),
+    path("quiz/<int:quiz_id>/paper/<int:class_id>/", quiz.paper_answers, name="paper-answers"),
+    # contests
+    path("contests/", contests.contest_list, name="contests"),
+    path("contests/new/", contests.contest_new, name="contest-new"),
+    path("contests/<int:contest_id>/", contests.contest_detail, name="contest"),
+    path("contests/<int:contest_id>/register/", contests.contest_register, name="contest-register"),
+    path(
+        "contests/<int:contest_id>/register-class/",
+        contests.contest_register_class,
+        name="contest-register-class",
+    ),
+    path("contests/entries/<int:entry_id>/", contests.entry_edit, name="entry"),
+    path("contests/entries/<int:entry_id>/file/", contests.entry_file, name="entry-file"),
+    path("contests/<int:contest_id>/judge/", contests.judge_sheet_view, name="judge"),
+    path(
+        "contests/<int:contest_id>/resolve/<int:entry_id>/", contests.entry_resolve_view, name="entry-resolve"
+    ),
+    path("contests/<int:contest_id>/publish/", contests.contest_publish_view, name="contest-publish"),
+    # honours
+    path("honours/", honours.honour_roll, name="honour-roll"),
+    path("honours/award/", honours.honours_award_page, name="honours-award"),
+    path("honours/<int:honour_id>/revoke/", honours.honour_revoke_view, name="honour-revoke"),
+    path("honours/<int:honour_id>/certificate.pdf", honours.certificate, name="honour-certificate"),
+    path("honours/certificates.pdf", honours.certificates_batch, name="honour-certificates"),
+    # --- class book corners (issue 18) ---
+    path("corners/", corners.corners_home, name="corners"),
+    path("corners/class/<int:class_id>/setup/", corners.corner_setup, name="corner-setup"),
+    path("corners/<int:corner_id>/", corners.corner_page, name="corner"),
+    path("corners/<int:corner_id>/lend/", corners.corner_lend_view, name="corner-lend"),
+    path("corners/<int:corner_id>/return/", corners.corner_return_view, name="corner-return"),
+    path("corners/<int:corner_id>/stocktake/", corners.corner_stocktake_view, name="corner-stocktake"),
+    path("corners/<int:corner_id>/lending/", corners.corner_lending_view, name="corner-lending"),
+    path("corners/<int:corner_id>/keeper/", corners.corner_keeper_view, name="corner-keeper"),
+    path("corners/<int:corner_id>/donate/", corners.corner_donate_view, name="corner-donate"),
+    path(
+        "corners/lending/<int:lending_id>/return/",
+        corners.corner_lending_return_view,
+        name="corner-lending-return",
+    ),
+    path("corners/batches/<int:batch_id>.pdf", corners.corner_batch_pdf, name="corner-batch-pdf"),
+    path("corners/rotations/", corners.rotations, name="rotations"),
+    path("corners/rotations/<int:plan_id>/", corners.rotation_page, name="rotation"),
+    path(
+        "corners/rotations/<int:plan_id>/<int:class_id>.pdf",
+        corners.rotation_class_pdf,
+        name="rotation-class-pdf",
+    ),
+    path("corners/rotations/done/<int:rotation_id>/", corners.rotation_done, name="rotation-done"),
+    path("corners/donations/", corners.donations, name="corner-donations"),
+    path(
+        "corners/donations/<int:donation_id>/review/",
+        corners.donation_review_view,
+        name="corner-donation-review",
+    ),
+    # --- the student service team (issue 18) ---
+    path("team/", team.team_home, name="team"),
+    path("team/members/<int:member_id>/leave/", team.member_leave, name="team-member-leave"),
+    path("team/trainings/", team.trainings, name="team-trainings"),
+    path("team/meetings/", team.meetings, name="team-meetings"),
+    path("team/rota/", team.rota, name="team-rota"),
+    path("team/rota/<int:slot_id>/", team.rota, name="team-rota-slot"),
+    path("team/rota.pdf", team.rota_pdf, name="team-rota-pdf"),
+    path("team/shifts/", team.shifts, name="team-shifts"),
+    path("team/shifts/<int:shift_id>/", team.shift_page, name="team-shift"),
+    path("team/ratings/", team.ratings, name="team-ratings"),
+    path("team/ratings/<str:month>/", team.ratings, name="team-ratings-month"),
+    path("team/ratings/<str:month>/best/", team.best_member, name="team-best"),
+    path("team/ratings/<str:month>/<int:member_id>/", team.rate, name="team-rate"),
+    path("team/criteria/", team.criteria, name="team-criteria"),
+    path("team/criteria/<int:criterion_id>/", team.criteria, name="team-criterion"),
+    path("team/mine/", team.my_team, name="team-mine"),
+]
+
+# --- promotion and the readers' voice (issue 19) ---
+from .views import bulletin, lists, reviews, suggestions, surveys  # noqa: E402
+
+urlpatterns += [
+    path("bulletin/", bulletin.bulletin, name="bulletin"),
+    path("bulletin/<int:post_id>/image.jpg", bulletin.post_image, name="post-image"),
+    path("bulletin/manage/", bulletin.bulletin_manage, name="bulletin-manage"),
+    path("bulletin/new/", bulletin.post_edit, name="post-new"),
+    path("bulletin/<int:post_id>/edit/", bulletin.post_edit, name="post-edit"),
+    path("bulletin/<int:post_id>/withdraw/", bulletin.post_withdraw_view, name="post-withdraw"),
+    path("library/hours/", bulletin.opening_hours, name="opening-hours"),
+    path("library/collection/", bulletin.collection, name="collection"),
+    path("library/settings/", bulletin.promotion_settings_edit, name="promotion-settings"),
+    path("library/<str:key>/", bulletin.library_page, name="library-page"),
+    path("library/<str:key>/edit/", bulletin.library_page_edit, name="library-page-edit"),
+    path("lists/", lists.reading_lists, name="lists"),
+    path("lists/new/", lists.reading_list_edit, name="list-new"),
+    path("lists/<int:list_id>/", lists.reading_list, name="list"),
+    path("lists/<int:list_id>/print/", lists.reading_list, {"printable": True}, name="list-print"),
+    path("lists/<int:list_id>/edit/", lists.reading_list_edit, name="list-edit"),
+    path("lists/<int:list_id>/retire/", lists.reading_list_retire_view, name="list-retire"),
+    path("lists/items/<int:item_id>/remove/", lists.reading_list_item_remove, name="list-item-remove"),
+    path("picks/", lists.picks, name="picks"),
+    path(
+        "classes/<int:class_id>/recommendations/", lists.class_recommendations, name="class-recommendations"
+    ),
+    path("reviews/", reviews.reviews_moderate, name="reviews"),
+    path("reviews/write/<int:record_id>/", reviews.review_write_view, name="review-write"),
+    path("reviews/<int:review_id>/report/", reviews.review_report_view, name="review-report"),
+    path("surveys/", surveys.my_surveys, name="surveys-mine"),
+    path("surveys/manage/", surveys.surveys_manage, name="surveys-manage"),
+    path("surveys/<int:survey_id>/", surveys.survey_answer, name="survey-answer"),
+    path("surveys/<int:survey_id>/results/", surveys.survey_results_view, name="survey-results"),
+    path("surveys/<int:survey_id>/results.xlsx", surveys.survey_export, name="survey-export"),
+    path("suggestions/", suggestions.suggestion_box, name="suggestions"),
+    path("suggestions/manage/", suggestions.suggestions_manage, name="suggestions-manage"),
+    path("suggestions/<int:suggestion_id>/", suggestions.suggestion_handle, name="suggestion-handle"),
 ]

@@ -33,6 +33,7 @@ replacement marks and a note naming the field.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import io
 import logging
 import re
@@ -167,6 +168,11 @@ ROLE_WORDS = {
     **dict.fromkeys(["改写", "缩写", "010", "adp", "adapter"], AD),
     **dict.fromkeys(["cwt", "commentator"], Contributor.Role.COMMENTATOR),
     **dict.fromkeys(["ann", "annotator"], Contributor.Role.COLLATOR_ANNOTATOR),
+    # The terms the MARC export writes for the roles of Chinese title pages (catalog/marc_export.py
+    # ROLE_WORDS_MARC21); 编著 is written as two, author and editor (_role_marc21).
+    **dict.fromkeys(["continuator", "continued by"], Contributor.Role.CONTINUER),
+    **dict.fromkeys(["arranger", "arr"], Contributor.Role.ARRANGER),
+    **dict.fromkeys(["editor of compilation", "edc"], Contributor.Role.SELECTOR),
 }
 # Words a statement of responsibility (200 $f, 245 $c) may end with, longest first. Words that
 # also end Chinese names (文, 画, 作) are left out: 李文 is a name, not 李 writing.
@@ -251,6 +257,9 @@ class MarcEntry:
     # number of copies chosen per record: None is 1 without barcodes and 0 with them; records
     # merged into this one (its holdings records, the same record again) change it.
     unbarcoded: int | None = None
+    # The copies as a migration profile reads them from the holdings fields (catalog/old_system.py):
+    # one dict per copy (barcode, accession number, location, call number, price, field).
+    items: list[dict] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -353,8 +362,29 @@ class _Unreadable(Exception):
     pass
 
 
-def marc_read(data: bytes, *, max_records: int | None = None) -> MarcReport:
-    """Read an ISO 2709 or MARCXML file into a report of mapped records. No database."""
+# How a migration reads the copies of a record (catalog/old_system.py): set by marc_read's
+# ``items`` for the reading of one file.
+_ITEMS_READER: contextvars.ContextVar[Callable[[pymarc.Record], list[dict]] | None] = contextvars.ContextVar(
+    "marc_items_reader", default=None
+)
+
+
+def marc_read(
+    data: bytes,
+    *,
+    max_records: int | None = None,
+    items: Callable[[pymarc.Record], list[dict]] | None = None,
+) -> MarcReport:
+    """Read an ISO 2709 or MARCXML file into a report of mapped records. No database.
+    ``items(record)``, when given, reads each bibliographic record's copies into ``entry.items``."""
+    token = _ITEMS_READER.set(items)
+    try:
+        return _marc_read(data, max_records=max_records)
+    finally:
+        _ITEMS_READER.reset(token)
+
+
+def _marc_read(data: bytes, *, max_records: int | None) -> MarcReport:
     max_records = import_max_records() if max_records is None else max_records
     report = MarcReport()
     if len(data) > import_max_bytes():
@@ -459,9 +489,11 @@ def _same_record_key(entry: MarcEntry) -> tuple | None:
     )
 
 
-def _copies_merge(entry: MarcEntry, barcodes: list[str]) -> None:
+def _copies_merge(entry: MarcEntry, barcodes: list[str], items: list[dict] = ()) -> None:
     """Another description of copies for this entry: its barcodes (a barcode already listed is
     the same copy), or, without barcodes, one more lot of the number chosen per record."""
+    known = {item.get("barcode") for item in entry.items}
+    entry.items += [item for item in items if not item.get("barcode") or item["barcode"] not in known]
     if entry.unbarcoded is None:
         entry.unbarcoded = entry.unbarcoded_count
     if barcodes:
@@ -474,7 +506,7 @@ def _holdings_merge(record: MarcEntry, holdings: MarcEntry, *, first: bool) -> N
     if first and record.unbarcoded_count and not record.barcodes:
         # The record said nothing of its copies; its holdings records do.
         record.unbarcoded = 0
-    _copies_merge(record, holdings.barcodes)
+    _copies_merge(record, holdings.barcodes, holdings.items)
     call_number = holdings.holdings_call_number
     if call_number and not record.fields.get("call_number"):
         limit = Record._meta.get_field("call_number").max_length
@@ -490,7 +522,7 @@ def _holdings_merge(record: MarcEntry, holdings: MarcEntry, *, first: bool) -> N
 
 
 def _same_record_merge(first: MarcEntry, again: MarcEntry) -> None:
-    _copies_merge(first, again.barcodes)
+    _copies_merge(first, again.barcodes, again.items)
     if search_normalise(again.title) == search_normalise(first.title):
         first.notes.append(
             _("Record %(number)s of this file is the same record; its copies are added to this one.")
@@ -1237,6 +1269,20 @@ def _role(*words: str) -> str | None:
     return None
 
 
+def _role_marc21(item: Field) -> str | None:
+    """A MARC21 name's role from its relator terms ($e), else its codes ($4): the first one
+    known, except that a name both author and editor (aut and edt) edited and wrote the book
+    (编著), as the export writes that role."""
+    for code in ("e", "4"):
+        roles = [_role(word) for word in item.get_subfields(code)]
+        if {A, E} <= set(roles):
+            return Contributor.Role.EDITOR_AUTHOR
+        found = next((role for role in roles if role), None)
+        if found:
+            return found
+    return None
+
+
 def _name(item: Field) -> str:
     main = _strip_isbd(item.get("a") or "")
     rest = _strip_isbd(item.get("b") or "")
@@ -1288,6 +1334,7 @@ def _map(entry: MarcEntry, record: pymarc.Record) -> None:
     entry.control_number = _clean(_control(record, "001"))
     if str(record.leader)[6:7] in HOLDINGS_TYPES:
         _map_holdings(entry, record)
+        _map_items(entry, record)
         return
     if entry.format == CNMARC:
         fields, contributors, barcodes = _map_cnmarc(entry, record)
@@ -1311,7 +1358,16 @@ def _map(entry: MarcEntry, record: pymarc.Record) -> None:
         if name and (name, role) not in entry.contributors:
             entry.contributors.append((name, role))
     entry.barcodes = [_clean(barcode) for barcode in barcodes if _clean(barcode)]
+    _map_items(entry, record)
     _fields_fit(entry)
+
+
+def _map_items(entry: MarcEntry, record: pymarc.Record) -> None:
+    """The copies as the migration's profile reads them, when a migration reads the file."""
+    items_reader = _ITEMS_READER.get()
+    if items_reader is not None:
+        entry.items = items_reader(record)
+        entry.barcodes = [item["barcode"] for item in entry.items if item.get("barcode")]
 
 
 def _map_holdings(entry: MarcEntry, record: pymarc.Record) -> None:
@@ -1464,7 +1520,7 @@ def _map_marc21(entry: MarcEntry, record: pymarc.Record):
     for item in record.get_fields("100", "110", "111", "700", "710", "711"):
         name = _name(item) if item.tag in ("100", "700") else _strip_isbd(item.get("a") or "")
         if name:
-            contributors.append((name, _role(*item.get_subfields("e", "4")) or A))
+            contributors.append((name, _role_marc21(item) or A))
     if not contributors and statement:
         contributors = _statement_parse(statement)
     # MARC21 holdings: 852 $p is the barcode (852 $b is a sub-location, not a barcode), 949 $b
@@ -1686,9 +1742,11 @@ def _fields_fit(entry: MarcEntry) -> None:
 # --- checking against the catalogue -------------------------------------------------------------
 
 
-def marc_check(report: MarcReport, *, existing: str = SKIP) -> MarcReport:
+def marc_check(report: MarcReport, *, existing: str = SKIP, catalogue_barcodes: bool = True) -> MarcReport:
     """Add to each entry the problems the catalogue reveals; reads only. ``existing`` says what
-    happens to a record whose ISBN the catalogue has: SKIP, or ADD_COPIES to that record."""
+    happens to a record whose ISBN the catalogue has: SKIP, or ADD_COPIES to that record.
+    ``catalogue_barcodes=False`` leaves the barcodes the catalogue has to the caller (a
+    migration run again finds its own copies there)."""
     if report.refused or report.checked:
         return report
     report.checked = True
@@ -1711,7 +1769,7 @@ def marc_check(report: MarcReport, *, existing: str = SKIP) -> MarcReport:
                 entry.problems.append(classes[code])
         _model_check(entry)
     _isbns_check(report, existing)
-    _barcodes_check(report)
+    _barcodes_check(report, catalogue=catalogue_barcodes)
     return report
 
 
@@ -1766,7 +1824,7 @@ def _isbns_check(report: MarcReport, existing: str) -> None:
             entry.existing_action = existing
 
 
-def _barcodes_check(report: MarcReport) -> None:
+def _barcodes_check(report: MarcReport, *, catalogue: bool = True) -> None:
     first_with: dict[str, int] = {}
     for entry in report.entries:
         if not entry.valid or entry.skipped or not entry.barcodes:
@@ -1796,6 +1854,8 @@ def _barcodes_check(report: MarcReport) -> None:
         if entry.valid:
             for barcode in entry.barcodes:
                 first_with[barcode] = entry.number
+    if not catalogue:
+        return
     barcodes = list(first_with)
     taken: set[str] = set()
     for start in range(0, len(barcodes), 500):

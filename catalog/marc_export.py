@@ -42,21 +42,31 @@ FIELD_END = b"\x1e"
 RECORD_END = b"\x1d"
 SUBFIELD = b"\x1f"
 
-ROLE_WORDS_CNMARC = {
-    Contributor.Role.AUTHOR: "著",
-    Contributor.Role.EDITOR: "编",
-    Contributor.Role.CHIEF_EDITOR: "主编",
-    Contributor.Role.TRANSLATOR: "译",
-    Contributor.Role.ILLUSTRATOR: "绘",
-    Contributor.Role.ADAPTER: "改编",
-}
+# CNMARC's 70X $4 and the statement of responsibility (200 $f) carry the title page's word, as
+# Chinese systems write and read them: the first word of each role (著, 编著, 续, 校注 …).
+ROLE_WORDS_CNMARC = {role: words[0] for role, words in Contributor.ROLE_WORDS_CHINESE.items()}
+# CNMARC 701 is primary intellectual responsibility (the work's own authors, those who wrote
+# it with editing or continued it: 编著, 续), 702 secondary (editing, translating, annotating).
+CNMARC_PRIMARY = frozenset(
+    [Contributor.Role.AUTHOR, Contributor.Role.EDITOR_AUTHOR, Contributor.Role.CONTINUER]
+)
+# MARC21 1XX/7XX: the relator terms ($e) and codes ($4, the MARC Code List for Relators) of each
+# role. The term says what the role is precisely (the import reads it back first); the code is
+# the list's nearest: 编著 is both author and editor, 续 the author of the continuation, 整理
+# (arranging a text for publication) and 主编 editing, 编选 the editor of a compilation.
 ROLE_WORDS_MARC21 = {
-    Contributor.Role.AUTHOR: "author",
-    Contributor.Role.EDITOR: "editor",
-    Contributor.Role.CHIEF_EDITOR: "chief editor",
-    Contributor.Role.TRANSLATOR: "translator",
-    Contributor.Role.ILLUSTRATOR: "illustrator",
-    Contributor.Role.ADAPTER: "adapter",
+    Contributor.Role.AUTHOR: (("author",), ("aut",)),
+    Contributor.Role.EDITOR: (("editor",), ("edt",)),
+    Contributor.Role.CHIEF_EDITOR: (("chief editor",), ("edt",)),
+    Contributor.Role.TRANSLATOR: (("translator",), ("trl",)),
+    Contributor.Role.ILLUSTRATOR: (("illustrator",), ("ill",)),
+    Contributor.Role.ADAPTER: (("adapter",), ("adp",)),
+    Contributor.Role.EDITOR_AUTHOR: (("author", "editor"), ("aut", "edt")),
+    Contributor.Role.CONTINUER: (("continuator",), ("aut",)),
+    Contributor.Role.COLLATOR_ANNOTATOR: (("annotator",), ("ann",)),
+    Contributor.Role.ARRANGER: (("arranger",), ("edt",)),
+    Contributor.Role.COMMENTATOR: (("commentator",), ("cwt",)),
+    Contributor.Role.SELECTOR: (("editor of compilation",), ("edc",)),
 }
 # leader/06 as the import reads it back (catalog/marc.py _material).
 KIND_MARC21 = {Record.MaterialType.E_RESOURCE: "m", Record.MaterialType.AUDIO_VISUAL: "g"}
@@ -205,15 +215,17 @@ def _iso(leader: str, fields: Fields, encoding: str) -> bytes:
         if content.__class__ is str:
             data = (content + "\x1e").encode(encoding)
         else:
-            data = (indicators + "".join(["\x1f" + code + value for code, value in content]) + "\x1e").encode(
+            data = (indicators + "".join([f"\x1f{code}{value}" for code, value in content]) + "\x1e").encode(
                 encoding
             )
-        directory.append(f"{tag}{len(data):04d}{offset:05d}")
+        length = len(data)
+        directory.append(f"{tag}{length:04d}{offset:05d}")
         body.append(data)
-        offset += len(data)
+        offset += length
     base = 24 + len(directory) * 12 + 1
     head = f"{base + offset + 1:05d}{leader[5:12]}{base:05d}{leader[17:]}{''.join(directory)}\x1e"
-    return head.encode("ascii") + b"".join(body) + RECORD_END
+    body.append(RECORD_END)
+    return head.encode("ascii") + b"".join(body)
 
 
 def _xml(leader: str, fields: Fields) -> str:
@@ -237,18 +249,24 @@ def _clean(text) -> str:
     """Field text without the separators of ISO 2709 (and with XML's forbidden controls out)."""
     if text is None or text == "":
         return ""
-    text = str(text)
-    if CONTROL.search(text):
+    if text.__class__ is not str:
+        text = str(text)
+    # Printable text (all but a few) has no control character: no search needed.
+    if not text.isprintable() and CONTROL.search(text):
         text = CONTROL.sub(" ", text)
     return text.strip()
 
 
 def _sub(*pairs) -> list[tuple[str, str]]:
+    """Subfields (code, value) of the pairs given, the empty ones left out."""
     out = []
-    for index in range(0, len(pairs), 2):
-        value = _clean(pairs[index + 1])
+    for index in range(1, len(pairs), 2):
+        value = pairs[index]
+        if value is None or value == "":
+            continue
+        value = _clean(value)
         if value:
-            out.append((pairs[index], value))
+            out.append((pairs[index - 1], value))
     return out
 
 
@@ -280,8 +298,11 @@ def _marc21_fields(record: SimpleNamespace, library: str, encoding: str) -> tupl
     contributors = list(record.contributors)
     for position, contributor in enumerate(contributors):
         tag = "100" if position == 0 else "700"
-        role = ROLE_WORDS_MARC21.get(contributor.role, contributor.role)
-        fields.append((tag, "1 ", _sub("a", contributor.name, "e", role)))
+        terms, codes = ROLE_WORDS_MARC21.get(contributor.role, ROLE_WORDS_MARC21[Contributor.Role.AUTHOR])
+        relators = [pair for term in terms for pair in ("e", term)] + [
+            pair for code in codes for pair in ("4", code)
+        ]
+        fields.append((tag, "1 ", _sub("a", contributor.name, *relators)))
     fields.append(("245", "10", _sub("a", record.title, "b", record.subtitle)))
     if record.edition:
         fields.append(("250", "  ", _sub("a", record.edition)))
@@ -346,8 +367,8 @@ def _cnmarc_fields(record: SimpleNamespace, library: str, encoding: str) -> tupl
     if record.clc_code:
         fields.append(("690", "  ", _sub("a", record.clc_code, "v", "5")))
     for contributor in contributors:
-        tag = "701" if contributor.role == Contributor.Role.AUTHOR else "702"
-        role = ROLE_WORDS_CNMARC.get(contributor.role, contributor.role)
+        tag = "701" if contributor.role in CNMARC_PRIMARY else "702"
+        role = ROLE_WORDS_CNMARC.get(contributor.role, ROLE_WORDS_CNMARC[Contributor.Role.AUTHOR])
         fields.append((tag, " 0", _sub("a", contributor.name, "4", role)))
     if record.link:
         fields.append(("856", "4 ", _sub("u", record.link)))

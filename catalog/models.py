@@ -314,6 +314,8 @@ class Copy(models.Model):
         LOST = "lost", _("Lost")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         IN_CLASS_CORNER = "in_class_corner", _("In a class book corner")
+        # A donated copy whose content the library checks before it circulates (issue 18).
+        AWAITING_REVIEW = "awaiting_review", _("Awaiting content review")
 
     # Where a reader could find the copy in the library: what a stocktake expects on the shelves.
     SHELF_STATUSES = (Status.AVAILABLE, Status.IN_CLASS_CORNER)
@@ -1251,3 +1253,32 @@ class DeliveryLine(models.Model):
     @property
     def amount(self):
         return self.quantity * (self.unit_price or 0)
+
+
+# --- cover images (issue 19) ---------------------------------------------------------------------
+
+
+class RecordCover(models.Model):
+    """A record's cover, uploaded or photographed at cataloguing: checked, turned upright, and
+    saved again by Pillow as two JPEGs (a large one for the record page, a small one for lists),
+    which leaves the photo's metadata behind. Kept in the database like a note's photo (small,
+    and backed up with the record); ``version`` changes with every new cover, so that its
+    address can be cached for long."""
+
+    record = models.OneToOneField(Record, on_delete=models.CASCADE, related_name="cover")
+    large = models.BinaryField(_("large image"))
+    large_width = models.PositiveIntegerField()
+    large_height = models.PositiveIntegerField()
+    small = models.BinaryField(_("small image"))
+    small_width = models.PositiveIntegerField()
+    small_height = models.PositiveIntegerField()
+    version = models.PositiveIntegerField(default=1)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = actor_field(_("uploaded by"))
+
+    class Meta:
+        verbose_name = _("cover image")
+        verbose_name_plural = _("cover images")
+
+    def __str__(self) -> str:
+        return f"{self.record_id} v{self.version}"

@@ -8,7 +8,9 @@ class RecordQuerySet(models.QuerySet):
     def with_display(self):
         """What a list of records shows, in a constant number of queries: the contributors,
         the class, and how many copies there are and how many can be borrowed now."""
-        return (
+        from .covers import with_cover_version
+
+        return with_cover_version(
             self.select_related("classification")
             .prefetch_related("contributors")
             .annotate(

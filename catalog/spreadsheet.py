@@ -299,6 +299,7 @@ STATUS_EXPORT = {
     Copy.Status.LOST: "遗失",
     Copy.Status.WITHDRAWN: "已注销",
     Copy.Status.IN_CLASS_CORNER: "班级图书角",
+    Copy.Status.AWAITING_REVIEW: "待内容审核",
 }
 CHINESE_NUMERALS = {
     "一": 1,

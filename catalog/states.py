@@ -55,6 +55,12 @@ COPY_STATES = StateTable(
         Move(_C.IN_CLASS_CORNER, _C.LOST, _("missing from the class book corner")),
         Move(_C.IN_CLASS_CORNER, _C.IN_REPAIR, _("sent to repair")),
         Move(_C.IN_CLASS_CORNER, _C.WITHDRAWN, _("written off")),
+        # Class book corners (issue 18): a donated copy's content is reviewed before it circulates.
+        Move(_C.AWAITING_REVIEW, _C.AVAILABLE, _("passed the content review, placed in the library")),
+        Move(
+            _C.AWAITING_REVIEW, _C.IN_CLASS_CORNER, _("passed the content review, placed in a class corner")
+        ),
+        Move(_C.AWAITING_REVIEW, _C.WITHDRAWN, _("refused at the content review")),
     ],
     choices=Copy.Status,
     refused=StatusChangeRefused,

@@ -82,3 +82,12 @@ urlpatterns += [
     path("catalog/deliveries/<int:pk>/", acquisitions.delivery, name="delivery"),
     path("catalog/acquisitions/registers/", acquisitions.registers, name="acquisition-registers"),
 ]
+
+# --- cover images (issue 19) ---
+from .views import covers  # noqa: E402
+
+urlpatterns += [
+    path("opac/record/<int:pk>/cover/<str:size>.jpg", covers.record_cover, name="record-cover"),
+    path("opac/record/<int:pk>/cover.svg", covers.record_cover_placeholder, name="record-cover-placeholder"),
+    path("catalog/records/<int:pk>/cover/", covers.record_cover_upload, name="record-cover-upload"),
+]

@@ -70,7 +70,10 @@ class CirculationConfig(AppConfig):
                     "Holds not collected by their last day expire; the copy goes to the next reader "
                     "in line, who is notified, or back to the shelf."
                 ),
-                result_labels={"expired": _("holds expired")},
+                result_labels={
+                    "expired": _("holds expired"),
+                    "issues_expired": _("reservations of issues expired"),
+                },
             )
         )
 
@@ -105,6 +108,18 @@ class CirculationConfig(AppConfig):
                 capability=Capability.MANAGE_POLICIES,
             )
         )
+        # Moving from the old library system (views/old_system.py).
+        menu_register(
+            MenuEntry(
+                key="old-system",
+                group="administration",
+                label=_("Move from the old system"),
+                url_name="circulation:old-system",
+                icon="box-arrow-in-down",
+                order=850,
+                capability=Capability.MANAGE_POLICIES,
+            )
+        )
         menu_register(
             MenuEntry(
                 key="my-library",
@@ -113,5 +128,60 @@ class CirculationConfig(AppConfig):
                 icon="book",
                 order=500,
                 visible=my_library_is_separate_page,
+            )
+        )
+
+        # --- reservations of periodical issues and the reading-room timetable (issue 14) ---
+        from catalog.registries import issue_listener_register
+
+        from .registries import reader_page_section_register
+        from .selectors.issue_reservations import issue_reservations_section, reader_is_teacher
+        from .selectors.timetables import timetable_section
+        from .services.issue_reservations import issue_checked_in
+
+        issue_listener_register(issue_checked_in)
+        reader_page_section_register(issue_reservations_section)
+        reader_page_section_register(timetable_section)
+        menu_register(
+            MenuEntry(
+                key="issue-reservations-desk",
+                label=_("Reserved periodical issues"),
+                url_name="circulation:issue-reservations-desk",
+                icon="journal-bookmark",
+                order=130,
+                capability=Capability.USE_DESK,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="issue-reservations-mine",
+                label=_("Reserve periodicals"),
+                url_name="circulation:issue-reservations-mine",
+                icon="journal-bookmark",
+                order=520,
+                capability=Capability.RESERVE_ITEMS,
+                visible=reader_is_teacher,
+            )
+        )
+        menu_register(
+            MenuEntry(
+                key="room-timetables",
+                label=_("Reading-room timetables"),
+                url_name="circulation:timetable-list",
+                icon="calendar-week",
+                order=160,
+                capability=Capability.MANAGE_READERS,
+            )
+        )
+
+        # Money (issue 14 point 10): the day's cash list, for those who take payments.
+        menu_register(
+            MenuEntry(
+                key="cash-list",
+                label=_("Cash list"),
+                url_name="circulation:cash-list",
+                icon="cash-stack",
+                order=160,
+                capability=Capability.TAKE_PAYMENTS,
             )
         )

@@ -165,3 +165,32 @@ class OverrideRefused(CirculationError):
 
 class SuspensionChangeRefused(CirculationError):
     default_message = _("This suspension cannot be changed.")
+
+
+# --- reservations of periodical issues and the reading-room timetable (issue 14) -----------
+class IssueReservationRefused(CirculationError):
+    default_message = _("This issue cannot be reserved.")
+
+
+class TimetableRefused(CirculationError):
+    default_message = _("The timetable cannot be changed like this.")
+
+
+# --- money (issue 14 point 10) -------------------------------------------------------------------
+
+
+class ChargeRefused(CirculationError):
+    default_message = _("This charge cannot be recorded.")
+
+
+class PaymentRefused(CirculationError):
+    default_message = _("No payment was taken: nothing chosen is still owed.")
+
+
+class WaiveRefused(CirculationError):
+    default_message = _("Only a librarian or the administrator may waive or cancel a charge.")
+
+
+class MoneyOwed(CirculationError):
+    default_message = _("Money is owed to the library: pay it at the desk first.")
+    overridable = True

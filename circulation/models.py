@@ -234,6 +234,23 @@ class CirculationSettings(models.Model):
         default=2,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
     )
+    # Money (issue 14 point 10): a damaged book's charge, a fine's ceiling.
+    damage_percent = models.PositiveSmallIntegerField(
+        _("compensation for a damaged book (percent of the price)"),
+        default=50,
+        validators=[MaxValueValidator(300)],
+        help_text=_(
+            "What the desk proposes for a damaged book, as a share of its price; the desk may change it."
+        ),
+    )
+    fine_max = models.DecimalField(
+        _("most fine per book (yuan)"),
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("A late book's fine stops growing at this amount; 0: no ceiling."),
+    )
     hold_pickup_days = models.PositiveSmallIntegerField(
         _("days to collect a hold"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
@@ -357,6 +374,11 @@ class LoanPolicy(models.Model):
     )
     block_on_overdue = models.BooleanField(_("an overdue book blocks borrowing"), default=True)
     block_on_owed_notes = models.BooleanField(_("owed reading notes block borrowing"), default=False)
+    block_on_money_owed = models.BooleanField(
+        _("money owed blocks borrowing"),
+        default=False,
+        help_text=_("A compensation or fine not yet paid (nor waived) stops this group borrowing."),
+    )
     is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
@@ -756,6 +778,10 @@ class DeskAction(models.Model):
         HOLD = "hold", _("Hold")
         SCAN = "scan", _("Scan")
         SUSPENSION = "suspension", pgettext_lazy("desk action", "Suspension changed")
+        CHARGE = "charge", pgettext_lazy("desk action", "Charge recorded")
+        PAYMENT = "payment", pgettext_lazy("desk action", "Payment taken")
+        WAIVE = "waive", pgettext_lazy("desk action", "Charge waived")
+        CANCEL = "cancel", pgettext_lazy("desk action", "Charge cancelled")
 
     class Outcome(models.TextChoices):
         DONE = "done", _("Done")
@@ -1150,3 +1176,324 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.stage} → {self.recipient_id}"
+
+
+# --- reservations of periodical issues (issue 14 point 11, register H) -----------------------
+# A teacher reserves an issue of a newspaper or periodical (the current one, or the next one
+# expected): the reservation waits until the issue is checked in or a copy of it comes back,
+# then it is kept at the desk of the room for the teacher, who takes it for a few days and
+# brings it back (which may fill the next teacher's reservation). Nothing is deleted: a
+# reservation is closed (returned, cancelled, expired) with who closed it and when.
+
+
+class IssueReservation(models.Model):
+    class State(models.TextChoices):
+        WAITING = "waiting", pgettext_lazy("issue reservation", "Waiting")
+        READY = "ready", pgettext_lazy("issue reservation", "Ready to collect")
+        COLLECTED = "collected", pgettext_lazy("issue reservation", "Taken out")
+        RETURNED = "returned", pgettext_lazy("issue reservation", "Returned")
+        CANCELLED = "cancelled", pgettext_lazy("issue reservation", "Cancelled")
+        EXPIRED = "expired", pgettext_lazy("issue reservation", "Expired")
+
+    ACTIVE_STATES = ("waiting", "ready", "collected")
+    # A copy of the issue is taken from the room's pile while a reservation is ready or out.
+    HOLDING_STATES = ("ready", "collected")
+
+    issue = models.ForeignKey(
+        "catalog.SerialIssue",
+        verbose_name=_("issue"),
+        on_delete=models.PROTECT,
+        related_name="reservations",
+    )
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="issue_reservations"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
+    placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
+    placed_by = actor_field(_("placed by"))
+    ready_at = models.DateTimeField(_("ready since"), null=True, blank=True)
+    collect_by = models.DateField(_("collect by"), null=True, blank=True)
+    collected_at = models.DateTimeField(_("taken out at"), null=True, blank=True)
+    due_on = models.DateField(_("due back on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = actor_field(_("closed by"))
+
+    class Meta:
+        verbose_name = _("reservation of a periodical issue")
+        verbose_name_plural = _("reservations of periodical issues")
+        ordering = ["placed_at", "pk"]
+        indexes = [models.Index(fields=["issue", "state", "placed_at"], name="issue_reservation_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader", "issue"],
+                condition=Q(state__in=["waiting", "ready", "collected"]),
+                name="issue_reservation_one_active_per_reader",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} ← {self.reader_id} ({self.state})"
+
+
+# --- the reading room's class timetable (阅览编排顺序, issue 14 point 13) -----------------------
+# A term's weekly timetable of one reading room: its opening hours cut into periods, each class
+# given one period a week (or one a fortnight, in week A or week B), generated fairly by grade,
+# looked at as a draft and changed by hand, then published: the head teachers see their class's
+# period on their page and the room's timetable books the term's class sessions.
+
+
+class RoomTimetable(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("timetable", "Draft")
+        PUBLISHED = "published", pgettext_lazy("timetable", "Published")
+
+    class Every(models.IntegerChoices):
+        WEEK = 1, _("Once a week")
+        FORTNIGHT = 2, _("Once a fortnight")
+
+    room = models.ForeignKey(
+        "catalog.Location",
+        verbose_name=_("reading room"),
+        on_delete=models.PROTECT,
+        related_name="timetables",
+    )
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="timetables"
+    )
+    every = models.PositiveSmallIntegerField(_("each class comes"), choices=Every.choices, default=Every.WEEK)
+    period_minutes = models.PositiveSmallIntegerField(
+        _("minutes a period"), default=40, validators=[MinValueValidator(20), MaxValueValidator(120)]
+    )
+    break_minutes = models.PositiveSmallIntegerField(
+        _("minutes between periods"), default=10, validators=[MaxValueValidator(60)]
+    )
+    seats = models.PositiveSmallIntegerField(
+        _("seats in the room"),
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text=_("A class with more pupils than seats is not given a period in this room."),
+    )
+    grades = models.CharField(
+        _("grades"), max_length=40, blank=True, help_text=_("For example 3,4,5,6; empty: every grade.")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    created_at = models.DateTimeField(_("made at"), default=timezone.now)
+    created_by = actor_field(_("made by"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = actor_field(_("published by"))
+
+    class Meta:
+        verbose_name = _("reading-room timetable")
+        verbose_name_plural = _("reading-room timetables")
+        ordering = ["-term__starts_on", "room__position", "room__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "term"], name="room_timetable_one_per_room_and_term"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} · {self.term}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
+
+class TimetableSlot(models.Model):
+    """One period of a timetable's week: the day, the period of that day with its times, the
+    week (every week, or week A or B of a fortnight) and the class given it (none: free)."""
+
+    class Week(models.IntegerChoices):
+        EVERY = 0, _("Every week")
+        A = 1, _("Week A")
+        B = 2, _("Week B")
+
+    timetable = models.ForeignKey(
+        RoomTimetable, verbose_name=_("timetable"), on_delete=models.PROTECT, related_name="slots"
+    )
+    weekday = models.PositiveSmallIntegerField(_("day of the week"), choices=OpeningHours.Weekday.choices)
+    period = models.PositiveSmallIntegerField(
+        _("period"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    week = models.PositiveSmallIntegerField(_("week"), choices=Week.choices, default=Week.EVERY)
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("class"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="timetable_slots",
+    )
+    adjusted_at = models.DateTimeField(_("changed by hand at"), null=True, blank=True)
+    adjusted_by = actor_field(_("changed by hand by"))
+
+    class Meta:
+        verbose_name = _("timetable period")
+        verbose_name_plural = _("timetable periods")
+        ordering = ["timetable", "weekday", "period", "week"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timetable", "weekday", "period", "week"], name="timetable_slot_unique_place"
+            ),
+            models.UniqueConstraint(
+                fields=["timetable", "school_class"],
+                condition=Q(school_class__isnull=False),
+                name="timetable_slot_one_per_class",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.timetable_id} {self.weekday}/{self.period}/{self.week} {self.school_class_id}"
+
+
+# --- money: charges, payments and their receipts (issue 14 point 10) ---------------------------
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number given in a year. Taken under a row lock in the payment's own
+    transaction, so a payment that rolls back gives its number back: the numbers have no gaps."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Payment(models.Model):
+    """Money taken at the desk for one or more charges of a reader, with its printed receipt's
+    number (year and a sequence without gaps). Never deleted."""
+
+    class Method(models.TextChoices):
+        CASH = "cash", pgettext_lazy("payment method", "Cash")
+
+    number = models.CharField(_("receipt number"), max_length=20, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    method = models.CharField(_("paid by"), max_length=10, choices=Method.choices, default=Method.CASH)
+    taken_at = models.DateTimeField(_("taken at"), default=timezone.now, db_index=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.PROTECT, related_name="+"
+    )
+    desk = models.CharField(_("desk"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-taken_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="payment_receipt_sequence"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.amount}"
+
+
+class Charge(models.Model):
+    """Money a reader owes the library: a lost or damaged book's compensation or a late book's
+    fine, with how it was computed. Owed until paid (with a receipt), waived or cancelled (each
+    with who, when and, for the last two, why); never deleted."""
+
+    class Kind(models.TextChoices):
+        LOST = "lost", pgettext_lazy("charge", "Lost book")
+        DAMAGED = "damaged", pgettext_lazy("charge", "Damaged book")
+        LATE = "late", pgettext_lazy("charge", "Late fine")
+
+    class State(models.TextChoices):
+        OWED = "owed", pgettext_lazy("charge", "Owed")
+        PAID = "paid", pgettext_lazy("charge", "Paid")
+        WAIVED = "waived", pgettext_lazy("charge", "Waived")
+        CANCELLED = "cancelled", pgettext_lazy("charge", "Cancelled")
+
+    reader = models.ForeignKey(
+        Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="charges"
+    )
+    loan = models.ForeignKey(
+        Loan, verbose_name=_("loan"), null=True, blank=True, on_delete=models.PROTECT, related_name="charges"
+    )
+    copy = models.ForeignKey(
+        "catalog.Copy",
+        verbose_name=_("copy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    compensation = models.OneToOneField(
+        Compensation,
+        verbose_name=_("compensation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="charge",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OWED)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    rule = models.CharField(_("computed as"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("charged at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("charged by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    payment = models.ForeignKey(
+        Payment,
+        verbose_name=_("payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="charges",
+    )
+    closed_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("settled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    close_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["reader", "state"], name="charge_reader_state")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
+            # Paid exactly when a payment (its receipt) says so.
+            models.CheckConstraint(
+                condition=Q(state="paid", payment__isnull=False)
+                | (~Q(state="paid") & Q(payment__isnull=True)),
+                name="charge_paid_with_payment",
+            ),
+            # A loan is charged once per kind (a second submit, two desks at once); a cancelled
+            # charge does not count, so a wrong one can be cancelled and charged again.
+            models.UniqueConstraint(
+                fields=["loan", "kind"],
+                condition=Q(loan__isnull=False) & ~Q(state="cancelled"),
+                name="charge_one_per_loan_and_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader_id} {self.kind} {self.amount} ({self.state})"
+
+    @property
+    def is_owed(self) -> bool:
+        return self.state == self.State.OWED

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Location
 from library_site.cached_reads import CachedRead
+from library_site.dates import date_text
 
 from .exceptions import LendingClosed
 from .models import CirculationSettings, ClosedPeriod, LoanPolicy, NoticeTemplate, Reader, Term
@@ -161,7 +162,7 @@ class Calendar:
             day -= timedelta(days=1)
         raise LendingClosed(
             _("Lending is closed: this term's last due date (%(date)s) has passed; it opens again next term.")
-            % {"date": limit.isoformat() if limit else start.isoformat()}
+            % {"date": date_text(limit or start)}
         )
 
 
@@ -201,6 +202,40 @@ def lost_book_price(copy) -> tuple[Decimal | None, str]:
     if copy.record.price:
         return copy.record.price, _("list price")
     return None, ""
+
+
+# --- money: what a damaged book and a late one cost (issue 14 point 10) ------------------------
+
+
+def damaged_book_amount(copy, settings: CirculationSettings) -> tuple[Decimal | None, str]:
+    """What the desk proposes for a damaged copy: its price (``lost_book_price``) × the
+    settings' share, and how that was computed; (None, "") without a price or with a share of 0."""
+    from .money import money
+
+    price, source = lost_book_price(copy)
+    if price is None or not settings.damage_percent:
+        return None, ""
+    amount = money(Decimal(price) * settings.damage_percent / 100)
+    return amount, _("%(price)s yuan (%(source)s) × %(percent)s%%") % {
+        "price": money(price),
+        "source": source,
+        "percent": settings.damage_percent,
+    }
+
+
+def late_fine_amount(days: int, settings: CirculationSettings) -> tuple[Decimal, str]:
+    """A late book's fine when the school charges fines: the fine per day × the days late, up
+    to the settings' ceiling; (0, "") when fines are off (many primary schools do not fine)."""
+    from .money import ZERO, money
+
+    if not settings.fines_enabled or days <= 0 or not settings.fine_per_day:
+        return ZERO, ""
+    amount = money(settings.fine_per_day * days)
+    rule = _("%(days)s day(s) × %(per_day)s yuan") % {"days": days, "per_day": money(settings.fine_per_day)}
+    if settings.fine_max and amount > settings.fine_max:
+        amount = money(settings.fine_max)
+        rule = _("%(rule)s, at most %(max)s yuan") % {"rule": rule, "max": amount}
+    return amount, rule
 
 
 # --- reading rooms and the school ----------------------------------------------------------------

@@ -31,6 +31,16 @@ with it, or uses it as a context manager::
     with borrowing_check_register(lambda reader, policy: "Not today"):
         ...  # the desk refuses every lend with "Not today"
 
+**Desk modes.** ``DeskMode(value, label, icon, handle)``: a mode of the desk's scan box kept by
+a higher app (the service team's shift check-in). The desk shows a button for each registered
+mode beside lend, return, renew and class pile; a scan in that mode is looked up as a card
+(``card`` is the active LibraryCard with its reader and account, or None when the scan names no
+card or a blocked one) and handed to ``handle(card, user, desk) -> DeskModeAnswer``, whose
+message the desk shows in green (``done``) or red. The desk records the scan in its audit
+(action "Scan"). The activities app registers::
+
+    desk_mode_register(DeskMode("shift", _("Shift"), "person-badge", shift_desk_scan))
+
 Registering the same function twice registers it once. With nothing registered the desk does
 no more work and no more queries than without the registries.
 """
@@ -61,11 +71,36 @@ class ReaderPageSection:
     link_label: str = ""
     icon: str = "pencil-square"
     urgent: bool = False
+    # A section drawn by the higher app's own template (the bulletin, the recommendations), with
+    # its context; ``wide`` puts it across the page above the loans.
+    template: str = ""
+    context: dict | None = None
+    wide: bool = False
 
 
 ReaderPageSectionMaker = Callable[["Reader"], "ReaderPageSection | None"]
 
+
+@dataclass(frozen=True)
+class DeskModeAnswer:
+    """What a registered desk mode made of a scan: done (green) or refused (red), and a line."""
+
+    done: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class DeskMode:
+    """A mode of the desk's scan box that a higher app keeps (see the module's docstring)."""
+
+    value: str
+    label: object  # a translated label (lazy)
+    icon: str
+    handle: Callable[..., DeskModeAnswer]
+
+
 _borrowing_checks: list[BorrowingCheck] = []
+_desk_modes: list[DeskMode] = []
 _reader_panel_lines: list[ReaderPanelLine] = []
 _reader_page_sections: list[ReaderPageSectionMaker] = []
 
@@ -108,6 +143,29 @@ def reader_panel_line_register(line: ReaderPanelLine) -> Registration:
 def reader_page_section_register(section: ReaderPageSectionMaker) -> Registration:
     """Add a section the reader's own page shows (see above)."""
     return _register(_reader_page_sections, section)
+
+
+def desk_mode_register(mode: DeskMode) -> Registration:
+    """Add a mode to the desk's scan box (see the module's docstring). A mode's value may not
+    be one of the desk's own (lend, return, renew, pile)."""
+    if mode.value in ("lend", "return", "renew", "pile"):
+        raise ValueError(f"the desk mode {mode.value!r} is the desk's own")
+    for registered in _desk_modes:
+        if registered.value == mode.value and registered is not mode:
+            raise ValueError(f"the desk mode {mode.value!r} is registered already")
+    return _register(_desk_modes, mode)
+
+
+def desk_modes() -> list[DeskMode]:
+    """The registered desk modes, in the order registered."""
+    return list(_desk_modes)
+
+
+def desk_mode_get(value: str) -> DeskMode | None:
+    for mode in _desk_modes:
+        if mode.value == value:
+            return mode
+    return None
 
 
 def borrowing_refusal(reader: Reader, policy: LoanPolicy) -> str | None:
@@ -154,13 +212,12 @@ def registries_emptied() -> Iterator[None]:
     """Run a block as if no higher app had registered anything (circulation's own tests measure
     the desk on its own floor; each app tests what it adds). What the block registers itself is
     dropped at its end, and the registrations made before are back."""
-    saved = [list(_borrowing_checks), list(_reader_panel_lines), list(_reader_page_sections)]
-    for registry in (_borrowing_checks, _reader_panel_lines, _reader_page_sections):
+    registries = (_borrowing_checks, _reader_panel_lines, _reader_page_sections, _desk_modes)
+    saved = [list(registry) for registry in registries]
+    for registry in registries:
         registry.clear()
     try:
         yield
     finally:
-        for registry, functions in zip(
-            (_borrowing_checks, _reader_panel_lines, _reader_page_sections), saved, strict=True
-        ):
+        for registry, functions in zip(registries, saved, strict=True):
             registry[:] = functions

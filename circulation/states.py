@@ -3,7 +3,7 @@ with a state, on library_site/states.py, and the guard every service calls befor
 a new state. A move that is not in its table is refused.
 
 Models with a state: Reader.status, LibraryCard.status, Loan.state, Hold.state and
-ClassSetBooking.state. (Suspensions, compensations, notices and class sessions have no state
+ClassSetBooking.state and Charge.state (money owed: paid, waived or cancelled). (Suspensions, compensations, notices and class sessions have no state
 field: a suspension is cancelled, a compensation paid and a notice read by a timestamp that is
 set once, each by one service.)
 
@@ -22,7 +22,17 @@ from library_site.accounts.roles import Capability
 from library_site.states import Move, StateTable
 
 from .exceptions import StateRefused
-from .models import ClassSession, ClassSetBooking, Hold, LibraryCard, Loan, Reader
+from .models import (
+    Charge,
+    ClassSession,
+    ClassSetBooking,
+    Hold,
+    IssueReservation,
+    LibraryCard,
+    Loan,
+    Reader,
+    RoomTimetable,
+)
 
 # The rights (``user.has_perm`` names) the moves need beyond signing in, as the views check them.
 USE_DESK = Capability.USE_DESK.permission
@@ -117,4 +127,84 @@ CLASS_SESSION_STATES = StateTable(
     message=_("A class session that is “%(current)s” cannot become “%(wanted)s”."),
 )
 
-TABLES = (READER_STATES, CARD_STATES, LOAN_STATES, HOLD_STATES, CLASS_SET_STATES, CLASS_SESSION_STATES)
+
+# --- reservations of periodical issues (issue 14 point 11) ---------------------------------
+IssueState = IssueReservation.State
+ISSUE_RESERVATION_STATES = StateTable(
+    "issue reservation",
+    [
+        Move(IssueState.WAITING, IssueState.READY, "the issue was checked in or a copy came back"),
+        Move(IssueState.READY, IssueState.WAITING, "the check-in of the issue was undone"),
+        Move(
+            IssueState.READY, IssueState.COLLECTED, "the teacher took the issue at the desk", right=USE_DESK
+        ),
+        Move(IssueState.COLLECTED, IssueState.RETURNED, "the teacher brought it back", right=USE_DESK),
+        Move(
+            IssueState.WAITING,
+            IssueState.CANCELLED,
+            "cancelled by the teacher or the desk",
+            right=RESERVE_ITEMS,
+        ),
+        Move(
+            IssueState.READY,
+            IssueState.CANCELLED,
+            "cancelled by the teacher or the desk",
+            right=RESERVE_ITEMS,
+        ),
+        Move(IssueState.READY, IssueState.EXPIRED, "not collected in time (the nightly job)"),
+    ],
+    choices=IssueReservation.State,
+    refused=StateRefused,
+    message=_("A reservation of an issue that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+# --- the reading room's class timetable (issue 14 point 13) --------------------------------
+TimetableState = RoomTimetable.State
+TIMETABLE_STATES = StateTable(
+    "reading-room timetable",
+    [
+        Move(
+            TimetableState.DRAFT,
+            TimetableState.PUBLISHED,
+            "published to the head teachers",
+            right=MANAGE_READERS,
+        ),
+        Move(
+            TimetableState.PUBLISHED, TimetableState.DRAFT, "taken back to be changed", right=MANAGE_READERS
+        ),
+    ],
+    choices=RoomTimetable.State,
+    refused=StateRefused,
+    message=_("A timetable that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+# --- money (issue 14 point 10) ---------------------------------------------------------------
+TAKE_PAYMENTS = Capability.TAKE_PAYMENTS.permission
+WAIVE_CHARGES = Capability.WAIVE_CHARGES.permission
+
+ChargeState = Charge.State
+CHARGE_STATES = StateTable(
+    "charge",
+    [
+        # Owed until settled, once: paid in cash with a numbered receipt, waived (forgiven, a
+        # reason typed) or cancelled (charged in error, or its return undone). Nothing after.
+        Move(ChargeState.OWED, ChargeState.PAID, "paid at the desk, a receipt printed", right=TAKE_PAYMENTS),
+        Move(ChargeState.OWED, ChargeState.WAIVED, "forgiven, with a reason", right=WAIVE_CHARGES),
+        Move(ChargeState.OWED, ChargeState.CANCELLED, "charged in error, with a reason", right=WAIVE_CHARGES),
+    ],
+    choices=Charge.State,
+    refused=StateRefused,
+    message=_("A charge that is “%(current)s” cannot become “%(wanted)s”."),
+)
+
+TABLES = (
+    READER_STATES,
+    CARD_STATES,
+    LOAN_STATES,
+    HOLD_STATES,
+    CLASS_SET_STATES,
+    CLASS_SESSION_STATES,
+    ISSUE_RESERVATION_STATES,
+    TIMETABLE_STATES,
+    CHARGE_STATES,
+)

@@ -71,17 +71,21 @@ def send_notices_task(self, param: str | None = None, job_run_id: int | None = N
 )
 def expire_holds_task(self, param: str | None = None, job_run_id: int | None = None) -> dict:
     """Daily: close the holds not collected in time; each kept copy goes to the next reader in
-    line (who gets a hold-ready notice) or back to the shelf."""
+    line (who gets a hold-ready notice) or back to the shelf. Reservations of periodical issues
+    kept past their day expire too, and their copies go to the next teachers waiting."""
     from library_site.system.jobs import job_run
 
     from .services.holds import hold_expire
+    from .services.issue_reservations import issue_reservations_expire
 
     with job_run("expire_holds", run_id=job_run_id, task_id=self.request.id, param=param) as run:
-        expired = hold_expire(today=_day_param(param))
-        run.result = {"expired": expired}
-    if expired:
-        logger.info("Expired %s holds.", expired)
-    return {"expired": expired}
+        today = _day_param(param)
+        expired = hold_expire(today=today)
+        issues_expired = issue_reservations_expire(today=today)
+        run.result = {"expired": expired, "issues_expired": issues_expired}
+    if expired or issues_expired:
+        logger.info("Expired %s holds and %s reservations of issues.", expired, issues_expired)
+    return {"expired": expired, "issues_expired": issues_expired}
 
 
 @shared_task(
@@ -97,3 +101,71 @@ def hold_ready_notice_task(hold_id: int) -> int:
     from .services.notices import notices_send_for_hold
 
     return notices_send_for_hold(hold_id=hold_id).hold_ready
+
+
+# --- moving from the old library system (services/old_system.py) ---------------------------------
+
+
+@shared_task(name="circulation.tasks.old_system_step_task", ignore_result=True)
+def old_system_step_task(
+    token: str,
+    *,
+    step: str,
+    extension: str,
+    name: str = "",
+    profile: dict | None = None,
+    location_id: int | None = None,
+    user_id: int | None = None,
+    language: str = "zh-hans",
+) -> None:
+    """Save one confirmed step of a migration (all or nothing), its progress and then its
+    report written beside the file for the page. Safe to run twice: a job with a result, or
+    whose file is gone, does nothing; and the step itself matches what it already saved."""
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    from catalog.models import Location
+    from catalog.old_system import MigrationRefused, profile_with
+    from library_site.documents import uploads
+
+    from .services.old_system import step_run
+
+    path = uploads.upload_path(token, claimed=True)
+    if path is None or not path.exists() or uploads.job_result_read(token) is not None:
+        return
+    with translation.override(language):
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        try:
+            options = {}
+            if step == "records":
+                options["profile"] = profile_with(
+                    (profile or {}).get("name", ""), (profile or {}).get("mapping")
+                )
+                options["location"] = Location.objects.get(pk=location_id)
+            report = step_run(
+                step=step,
+                path=path,
+                extension=extension,
+                name=name,
+                dry_run=False,
+                user=user,
+                progress=lambda done, total: uploads.job_progress_write(token, done=done, total=total),
+                **options,
+            )
+        except MigrationRefused as error:
+            uploads.job_result_write(token, {"step": step, "problems": [str(error.message)], "saved": False})
+            return
+        except Exception:
+            logger.exception("Migration step %s (%s) failed", step, token)
+            from django.utils.translation import gettext as _
+
+            uploads.job_result_write(
+                token,
+                {
+                    "step": step,
+                    "problems": [_("The step stopped because of an error; nothing was saved.")],
+                    "saved": False,
+                },
+            )
+            raise
+        uploads.job_result_write(token, report.as_dict())

@@ -1,6 +1,19 @@
 from django.urls import path
 
-from .views import class_sets, desk, leavers, loans, notices, policies, reader_pages, readers, rooms, school
+from .views import (
+    charges,
+    class_sets,
+    desk,
+    leavers,
+    loans,
+    notices,
+    old_system,
+    policies,
+    reader_pages,
+    readers,
+    rooms,
+    school,
+)
 
 app_name = "circulation"
 
@@ -78,4 +91,50 @@ urlpatterns = [
     path("rooms/<int:pk>/kiosk/", rooms.room_kiosk, name="room-kiosk"),
     path("rooms/sessions/<int:pk>/cancel/", rooms.class_session_cancel, name="class-session-cancel"),
     path("rooms/hours/<int:pk>/remove/", rooms.opening_hours_remove, name="opening-hours-remove"),
+    # Money: charges, payments, receipts and the day's cash list (views/charges.py).
+    path("readers/<int:pk>/charges/", charges.reader_charges_page, name="reader-charges"),
+    path("readers/<int:pk>/charges/pay/", charges.charges_pay_view, name="charges-pay"),
+    path("readers/<int:pk>/charges/damaged/", charges.charge_damaged_view, name="charge-damaged"),
+    path("charges/<int:charge_id>/settle/", charges.charge_settle_view, name="charge-settle"),
+    path("payments/<int:payment_id>/", charges.payment_receipt_page, name="payment-receipt"),
+    path("payments/<int:payment_id>/receipt.pdf", charges.payment_receipt_pdf, name="payment-receipt-pdf"),
+    path("cash/", charges.cash_list_page, name="cash-list"),
+    path("cash/list.xlsx", charges.cash_list_download, name="cash-list-xlsx"),
+    # Moving from the old library system (views/old_system.py).
+    path("old-system/", old_system.old_system_page, name="old-system"),
+]
+
+# --- reservations of periodical issues and the reading-room timetable (issue 14) ------------
+from .views import issue_reservations  # noqa: E402
+
+urlpatterns += [
+    path("periodicals/reserve/", issue_reservations.issue_reservations_mine, name="issue-reservations-mine"),
+    path(
+        "periodicals/reserve/<int:pk>/cancel/",
+        issue_reservations.issue_reservation_cancel_mine,
+        name="issue-reservation-cancel",
+    ),
+    path(
+        "periodicals/reservations/",
+        issue_reservations.issue_reservations_desk,
+        name="issue-reservations-desk",
+    ),
+]
+
+from .views import timetables  # noqa: E402
+
+urlpatterns += [
+    path("rooms/timetables/", timetables.timetable_list_page, name="timetable-list"),
+    path("rooms/timetables/<int:pk>/", timetables.timetable_detail, name="timetable-detail"),
+    path("rooms/timetables/<int:pk>/publish/", timetables.timetable_publish, name="timetable-publish"),
+    path("rooms/timetables/<int:pk>/reopen/", timetables.timetable_reopen, name="timetable-reopen"),
+    path("rooms/timetables/<int:pk>/print.pdf", timetables.timetable_pdf, name="timetable-pdf"),
+    path(
+        "rooms/timetables/<int:pk>/classes/<int:class_id>.pdf",
+        timetables.timetable_class_pdf,
+        name="timetable-class-pdf",
+    ),
+    path(
+        "rooms/timetables/periods/<int:pk>/", timetables.timetable_slot_assign, name="timetable-slot-assign"
+    ),
 ]

@@ -235,6 +235,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date and one date-time format per language, everywhere (library_site/formats/).
+FORMAT_MODULE_PATH = ["library_site.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -375,6 +377,17 @@ CELERY_BEAT_SCHEDULE = {
     "send-notices": {
         "task": "circulation.tasks.send_notices_task",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # --- promotion (issue 19): the co-borrowing and popularity behind the pupils' recommendations.
+    "compute-recommendations": {
+        "task": "activities.tasks.compute_recommendations_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    # --- issue 17: a quiz attempt whose time ran out is closed and graded at its deadline ---
+    "close-overdue-attempts": {
+        "task": "activities.tasks.close_overdue_attempts_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
     },
 }
 # Notices are made and e-mailed in batches of this many. NOTICE_BATCH_PAUSE_SECONDS is for the

@@ -90,6 +90,7 @@ def browser():
 DATA_MIGRATIONS = [
     ("library_site.accounts.migrations.0002_roles", ["create_roles"]),
     ("library_site.accounts.migrations.0004_override_blocks_right", ["grant"]),
+    ("library_site.accounts.migrations.0007_charges_rights", ["grant"]),
     ("circulation.migrations.0002_back_office_view_rights", ["grant"]),
     ("circulation.migrations.0004_loans", ["seed_policies"]),
     ("catalog.migrations.0002_classification_and_defaults", ["load_classification", "create_defaults"]),

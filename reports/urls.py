@@ -39,3 +39,8 @@ urlpatterns = [
     path("staff/criteria/", management.criteria_page, name="criteria"),
     path("term-summary/", management.term_summary_page, name="term-summary"),
 ]
+
+# --- transparency (issue 19) ---
+from .views import transparency  # noqa: E402
+
+urlpatterns += [path("transparency/", transparency.transparency, name="transparency")]

@@ -20,7 +20,12 @@ FORM_SLACK = 1000
 
 class NoteForm(forms.Form):
     book = forms.CharField(label=pgettext_lazy("reading note", "Book"), required=False)
-    title = forms.CharField(label=_("Title"), required=False, max_length=TITLE_MAX + FORM_SLACK, strip=False)
+    title = forms.CharField(
+        label=pgettext_lazy("the heading a pupil gives their note", "Title"),
+        required=False,
+        max_length=TITLE_MAX + FORM_SLACK,
+        strip=False,
+    )
     summary = forms.CharField(
         label=_("What is the book about?"),
         required=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from circulation.models import SchoolClass
 from library_site.accounts.models import User
@@ -54,7 +55,8 @@ class ActivitiesSettingsForm(forms.ModelForm):
 
 class ClassReviewerForm(forms.Form):
     school_class = forms.ModelChoiceField(
-        label=_("Class"), queryset=SchoolClass.objects.filter(is_active=True).order_by("grade", "number")
+        label=pgettext_lazy("school class", "Class"),
+        queryset=SchoolClass.objects.filter(is_active=True).order_by("grade", "number"),
     )
     teacher = forms.ModelChoiceField(
         label=_("Teacher"),

@@ -132,3 +132,74 @@ class CardFactory(factory.django.DjangoModelFactory):
     month = factory.LazyAttribute(
         lambda card: timezone.localdate().replace(day=1) if card.submitted_at else None
     )
+
+
+# --- issue 17: activities, questions and quizzes ---
+
+
+def activity(
+    kind: str = "quiz",
+    *,
+    title: str = "",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    state: str = "open",
+    **fields,
+):
+    from ..models import Activity
+
+    starts_on = starts_on or timezone.localdate()
+    return Activity.objects.create(
+        kind=kind,
+        title=title or f"{kind} {starts_on:%Y-%m}",
+        starts_on=starts_on,
+        ends_on=ends_on or starts_on,
+        state=state,
+        **fields,
+    )
+
+
+def question(kind: str = "single", *, theme: str = "童话", text: str = "", options=None, key=None, points=5):
+    from ..models import Question
+
+    defaults = {
+        "single": (["安徒生", "格林兄弟", "王尔德"], [0]),
+        "multiple": (["《丑小鸭》", "《小红帽》", "《海的女儿》"], [0, 2]),
+        "true_false": ([], [True]),
+        "fill": ([], ["安徒生", "Andersen"]),
+        "short": ([], ["要善良"]),
+    }
+    default_options, default_key = defaults[kind]
+    return Question.objects.create(
+        kind=kind,
+        theme=theme,
+        text=text or f"{kind} question",
+        options=default_options if options is None else options,
+        key=default_key if key is None else key,
+        points=points,
+    )
+
+
+def quiz_with(
+    questions,
+    *,
+    minutes: int = 20,
+    grades: str = "3,4,5,6",
+    opens_at=None,
+    closes_at=None,
+    shuffle: bool = False,
+):
+    from ..models import Quiz, QuizQuestion
+
+    now = timezone.now()
+    quiz = Quiz.objects.create(
+        activity=activity("quiz"),
+        grades=grades,
+        minutes=minutes,
+        shuffle_options=shuffle,
+        opens_at=opens_at or now - timezone.timedelta(minutes=5),
+        closes_at=closes_at or now + timezone.timedelta(hours=2),
+    )
+    for position, item in enumerate(questions):
+        QuizQuestion.objects.create(quiz=quiz, question=item, position=position)
+    return quiz

@@ -348,7 +348,13 @@ def _delivery_save(delivery: Delivery) -> Delivery | None:
 
 
 def _delivery_fill(
-    delivery: Delivery, items: list[dict], *, source: str, donor: str, user: User
+    delivery: Delivery,
+    items: list[dict],
+    *,
+    source: str,
+    donor: str,
+    user: User,
+    status: str = Copy.Status.AVAILABLE,
 ) -> list[DeliveryLine]:
     """The copies of each item (``record``, ``quantity``, ``unit_price``, ``plan_line``,
     ``surplus``) with new barcodes and accession numbers, in one insert, and the delivery's
@@ -365,6 +371,7 @@ def _delivery_fill(
                 acquired_on=delivery.received_on,
                 barcode="",
                 accession_number="",
+                status=status,
             )
             for _number in range(item["quantity"])
         ]
@@ -559,11 +566,15 @@ def donation_receive(
     notes: str = "",
     token: str = "",
     user: User,
+    awaiting_review: bool = False,
 ) -> Delivery:
     """Donated books (from pupils too), entered like a delivery: each line a title (title,
     isbn, author, publisher, clc_code, quantity, and a unit_price when the library values it),
     giving the record (the catalogue's with that ISBN, or a new one) and its copies, with the
-    donor and the donor's class on each copy."""
+    donor and the donor's class on each copy.
+
+    ``awaiting_review=True``: the copies are made “awaiting content review” (a pupil's gift to a
+    class corner, checked before it circulates); the review moves them on through COPY_STATES."""
     _require(user, Capability.MANAGE_COLLECTION)
     existing = _delivery_existing(token)
     if existing is not None:
@@ -605,5 +616,12 @@ def donation_receive(
         for record, data in zip(records, titles, strict=True)
     ]
     copy_donor = f"{donor}（{donor_class}）" if donor_class else donor
-    _delivery_fill(delivery, items, source=Copy.Source.DONATION, donor=copy_donor[:100], user=user)
+    _delivery_fill(
+        delivery,
+        items,
+        source=Copy.Source.DONATION,
+        donor=copy_donor[:100],
+        user=user,
+        status=Copy.Status.AWAITING_REVIEW if awaiting_review else Copy.Status.AVAILABLE,
+    )
     return delivery

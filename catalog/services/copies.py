@@ -108,12 +108,20 @@ def _copy_status_write(*, copy: Copy, to_status: str, user: User, reason: str) -
 
 @transaction.atomic
 def copies_set_status_bulk(
-    *, copies: Sequence[Copy], to_status: str, user: User | None = None, reason: str = ""
+    *,
+    copies: Sequence[Copy],
+    to_status: str,
+    user: User | None = None,
+    reason: str = "",
+    location: Location | None = None,
 ) -> int:
     """copy_set_status for many copies at once (a stocktake's missing copies, a write-off
     batch): the copies are locked in primary-key order, every move is checked against
     COPY_STATES (one refused move refuses them all), and the moves are written to
-    CopyStatusChange and to the copies in bulk. Returns the number of copies moved."""
+    CopyStatusChange and to the copies in bulk. Returns the number of copies moved.
+
+    ``location``: the copies stand there afterwards too (lent to a class book corner, back on
+    the library's shelves)."""
     to_status = Copy.Status(to_status)
     locked = list(
         Copy.objects.select_for_update()
@@ -145,9 +153,32 @@ def copies_set_status_bulk(
         batch_size=5000,
     )
     ids = [copy.pk for copy in locked]
+    changes = {"status": to_status}
+    if location is not None:
+        changes["location"] = location
     for start in range(0, len(ids), 5000):
-        Copy.objects.filter(pk__in=ids[start : start + 5000]).update(status=to_status)
+        Copy.objects.filter(pk__in=ids[start : start + 5000]).update(**changes)
     return len(locked)
+
+
+@transaction.atomic
+def copies_relocate_bulk(*, copies: Sequence[Copy], location: Location, statuses: Sequence[str]) -> int:
+    """Move copies to another location without changing their status (a class corner's books
+    passed to the parallel class): two queries whatever their number. Every copy must be in one
+    of ``statuses`` (locked in primary-key order first), else nothing moves."""
+    locked = list(
+        Copy.objects.select_for_update()
+        .filter(pk__in=[copy.pk for copy in copies])
+        .order_by("pk")
+        .only("pk", "status", "barcode")
+    )
+    for copy in locked:
+        if copy.status not in statuses:
+            raise CatalogError(
+                _("Copy %(barcode)s is “%(status)s” and cannot be moved now.")
+                % {"barcode": copy.barcode, "status": Copy.Status(copy.status).label}
+            )
+    return Copy.objects.filter(pk__in=[copy.pk for copy in locked]).update(location=location)
 
 
 @transaction.atomic

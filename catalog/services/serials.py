@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from catalog.exceptions import SerialError
 from catalog.models import Copy, Location, Record, Serial, SerialIssue, Subscription
+from catalog.registries import issue_listeners_notify
 from catalog.serials import cn_number_clean, issn_clean, issn_from_barcode, issue_dates
 from catalog.services.copies import copies_add
 from catalog.services.records import record_create
@@ -131,6 +132,7 @@ def issue_receive(
     issue.received_on = on or timezone.localdate()
     issue.received_by = user
     issue.save(update_fields=["received_on", "received_by"])
+    issue_listeners_notify(issue, received=True, user=user, on=issue.received_on)
     return issue, True
 
 
@@ -144,6 +146,7 @@ def issue_receive_undo(*, issue: SerialIssue, user: User | None = None) -> Seria
     issue.received_on = None
     issue.received_by = None
     issue.save(update_fields=["received_on", "received_by"])
+    issue_listeners_notify(issue, received=False, user=user, on=timezone.localdate())
     return issue
 
 

@@ -90,3 +90,16 @@ def event_border(event) -> str:
 def scan_alert(outcome: str) -> str:
     """The colour of the scanner's answer in a stocktake."""
     return SCAN_ALERTS.get(outcome, "alert-danger")
+
+
+# --- cover images (issue 19) ---
+
+
+@register.inclusion_tag("catalog/_cover.html")
+def record_cover(record, size="small"):
+    """The record's cover (or its placeholder) as an image; ``record`` annotated with
+    ``cover_version`` (``Record.objects.with_display()`` is)."""
+    from ..covers import cover_info
+
+    info = cover_info(record, size=size)
+    return {"record": record, "url": info["url"], "placeholder": info["placeholder"], "size": size}

@@ -4,10 +4,12 @@ selection, the class and the whole catalogue; the page and the command as a real
 
 from __future__ import annotations
 
+import io
 import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import pymarc
 import pytest
 from django.urls import reverse
 
@@ -18,6 +20,8 @@ from catalog.marc_export import (
     ISO2709,
     MARC21,
     MARCXML,
+    ROLE_WORDS_CNMARC,
+    ROLE_WORDS_MARC21,
     UTF8,
     MarcExportChoice,
     MarcExportRefused,
@@ -246,3 +250,121 @@ def test_the_command_writes_the_file_and_refuses_bad_input_with_a_non_zero_exit(
         run_command("--ids", "1,x", "--output", str(tmp_path / "no.mrc"), tmp_path=tmp_path).returncode != 0
     )
     assert run_command("--format", "dublin-core", tmp_path=tmp_path).returncode != 0
+
+
+# --- the roles of Chinese title pages: 编著, 续, 校注, 整理, 评注, 编选/选编 -------------------------
+
+
+def test_every_role_has_its_marc21_terms_and_codes_and_its_cnmarc_word():
+    assert set(ROLE_WORDS_MARC21) == set(Contributor.Role) == set(ROLE_WORDS_CNMARC)
+
+
+def honglou() -> Record:
+    """A record with one contributor of each role the title pages of Chinese books add, those of
+    primary responsibility first (CNMARC writes them in 701 before the others' 702)."""
+    record = record_create(
+        fields={"title": "红楼梦", "publisher": "人民文学出版社", "year": 2008, "clc_code": "I242.4"},
+        contributors=[
+            ("曹雪芹", "author"),
+            ("高鹗", "continuer"),
+            ("张三", "editor_author"),
+            ("启功", "collator_annotator"),
+            ("俞平伯", "arranger"),
+            ("脂砚斋", "commentator"),
+            ("李四", "selector"),
+        ],
+    )
+    copies_add(record=record, count=2, location=location_default())
+    return record
+
+
+def test_the_new_roles_are_written_as_marc21_relator_terms_and_codes():
+    honglou()
+    [record] = pymarc.parse_xml_to_array(
+        io.BytesIO(exported(MarcExportChoice(format=MARC21, syntax=MARCXML)))
+    )
+    names = [
+        (item.tag, item["a"], item.get_subfields("e"), item.get_subfields("4"))
+        for item in record.get_fields("100", "700")
+    ]
+    assert names == [
+        ("100", "曹雪芹", ["author"], ["aut"]),
+        ("700", "高鹗", ["continuator"], ["aut"]),
+        ("700", "张三", ["author", "editor"], ["aut", "edt"]),
+        ("700", "启功", ["annotator"], ["ann"]),
+        ("700", "俞平伯", ["arranger"], ["edt"]),
+        ("700", "脂砚斋", ["commentator"], ["cwt"]),
+        ("700", "李四", ["editor of compilation"], ["edc"]),
+    ]
+
+
+def test_the_new_roles_are_written_as_the_title_pages_words_in_cnmarc():
+    honglou()
+    [record] = pymarc.parse_xml_to_array(
+        io.BytesIO(exported(MarcExportChoice(format=CNMARC, syntax=MARCXML)))
+    )
+    names = [(item.tag, item["a"], item["4"]) for item in record.get_fields("701", "702")]
+    assert names == [
+        ("701", "曹雪芹", "著"),
+        ("701", "高鹗", "续"),
+        ("701", "张三", "编著"),
+        ("702", "启功", "校注"),
+        ("702", "俞平伯", "整理"),
+        ("702", "脂砚斋", "评注"),
+        ("702", "李四", "编选"),
+    ]
+    assert record["200"]["f"] == "曹雪芹著，高鹗续，张三编著"
+
+
+@pytest.mark.parametrize(("format", "syntax"), [(CNMARC, ISO2709), (MARC21, ISO2709), (MARC21, MARCXML)])
+def test_the_new_roles_import_back_as_themselves(format, syntax):
+    honglou()
+    before = snapshot()
+    data = exported(MarcExportChoice(format=format, syntax=syntax))
+    empty_catalogue()
+    marc_import(data=data, copies_per_record=0, location=location_default())
+    assert snapshot() == before
+
+
+def test_a_cnmarc_record_without_names_gives_its_roles_from_the_statement_the_export_wrote():
+    honglou()
+    record = pymarc.parse_xml_to_array(io.BytesIO(exported(MarcExportChoice(format=CNMARC, syntax=MARCXML))))[
+        0
+    ]
+    for item in record.get_fields("701", "702"):
+        record.remove_field(item)
+    [entry] = marc_read(record.as_marc()).entries
+    assert entry.contributors == [("曹雪芹", "author"), ("高鹗", "continuer"), ("张三", "editor_author")]
+
+
+def test_a_foreign_marc21_name_that_is_author_and_editor_by_code_edited_and_wrote_the_book():
+    record = pymarc.Record(leader="00000nam a2200000 i 4500")
+    record.add_field(
+        pymarc.Field(
+            tag="245", indicators=pymarc.Indicators("1", "0"), subfields=[pymarc.Subfield("a", "Essays")]
+        )
+    )
+    record.add_field(
+        pymarc.Field(
+            tag="100",
+            indicators=pymarc.Indicators("1", " "),
+            subfields=[
+                pymarc.Subfield("a", "Smith, Jane,"),
+                pymarc.Subfield("4", "aut"),
+                pymarc.Subfield("4", "edt"),
+            ],
+        )
+    )
+    record.add_field(
+        pymarc.Field(
+            tag="700",
+            indicators=pymarc.Indicators("1", " "),
+            subfields=[
+                pymarc.Subfield("a", "Doe, John,"),
+                pymarc.Subfield("e", "translator."),
+                pymarc.Subfield("4", "aut"),
+            ],
+        )
+    )
+    [entry] = marc_read(record.as_marc()).entries
+    assert entry.contributors == [("Smith, Jane", "editor_author"), ("Doe, John", "translator")]

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from catalog.forms.opac import SearchForm
 from catalog.models import CatalogSettings
+from catalog.registries import record_page_sections
 from catalog.selectors.opac import OPAC_COUNT_LIMIT, class_path, classification_browse, records_search
 from catalog.selectors.records import record_detail
 
@@ -55,7 +56,11 @@ def record(request, pk: int):
     return render(
         request,
         "catalog/record_detail.html",
-        {"record": found, "class_path": class_path(found.classification)},
+        {
+            "record": found,
+            "class_path": class_path(found.classification),
+            "sections": record_page_sections(request, found),
+        },
     )
 
 

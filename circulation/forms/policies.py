@@ -39,6 +39,7 @@ class LoanPolicyForm(forms.ModelForm):
             "borrow_over_vacation",
             "block_on_overdue",
             "block_on_owed_notes",
+            "block_on_money_owed",
             "is_active",
         ]
 
@@ -56,6 +57,8 @@ class CirculationSettingsForm(forms.ModelForm):
             "fines_enabled",
             "fine_per_day",
             "lost_multiplier",
+            "damage_percent",
+            "fine_max",
             "hold_pickup_days",
             "card_grades",
             "graduating_grades",
@@ -70,6 +73,16 @@ class CirculationSettingsForm(forms.ModelForm):
         # Left empty (or missing from an older form), the period stays as it was.
         self.fields["anonymise_after_years"].required = False
         self.fields["reminder_days_before"].required = False
+        self.fields["damage_percent"].required = False
+        self.fields["fine_max"].required = False
+
+    def clean_damage_percent(self):
+        value = self.cleaned_data["damage_percent"]
+        return self.instance.damage_percent if value is None else value
+
+    def clean_fine_max(self):
+        value = self.cleaned_data["fine_max"]
+        return self.instance.fine_max if value is None else value
 
     def clean_reminder_days_before(self):
         value = self.cleaned_data["reminder_days_before"]

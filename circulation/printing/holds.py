@@ -8,13 +8,13 @@ from __future__ import annotations
 import io
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
 
 from catalog.labels import library_name_for_labels
+from library_site.dates import date_text
 from library_site.documents.exceptions import DocumentError
 from library_site.documents.pdf import label_font, text_ascent, text_descent, text_fit
 
@@ -40,10 +40,9 @@ def hold_slip_lines(hold: Hold) -> list[tuple[float, str]]:
         (10, hold.copy.barcode if hold.copy_id else ""),
         (
             13,
-            _("Collect by %(date)s")
-            % {"date": date_format(hold.collect_by, "DATE_FORMAT") if hold.collect_by else "—"},
+            _("Collect by %(date)s") % {"date": date_text(hold.collect_by) if hold.collect_by else "—"},
         ),
-        (8, _("Printed %(date)s") % {"date": date_format(timezone.localdate(), "DATE_FORMAT")}),
+        (8, _("Printed %(date)s") % {"date": date_text(timezone.localdate())}),
     ]
 
 

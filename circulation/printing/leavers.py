@@ -16,6 +16,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph
 
 from catalog.labels import library_name_for_labels
+from library_site.dates import date_text
 from library_site.documents.exceptions import DocumentError
 from library_site.documents.pdf import label_font, text_bold_centred, text_centred, text_fit
 
@@ -110,7 +111,7 @@ def clearance_certificate_pdf(certificate, *, school: str | None = None) -> byte
     statement = _(
         "This is to certify that the reader above has returned every book borrowed from the "
         "library and owes it nothing: no books or debts are outstanding as of %(date)s."
-    ) % {"date": today.isoformat()}
+    ) % {"date": date_text(today)}
     top = _paragraph(canvas, font, 14, statement, x=MARGIN + 15 * mm, top=top, width=inner - 30 * mm)
 
     # Who issued it, when, and room for the stamp.
@@ -120,7 +121,7 @@ def clearance_certificate_pdf(certificate, *, school: str | None = None) -> byte
     right = width - MARGIN - 15 * mm
     canvas.drawRightString(right, top, _("Issued by: %(name)s") % {"name": issuer})
     top -= 9 * mm
-    canvas.drawRightString(right, top, _("Date of issue: %(date)s") % {"date": today.isoformat()})
+    canvas.drawRightString(right, top, _("Date of issue: %(date)s") % {"date": date_text(today)})
     top -= 9 * mm
     canvas.drawRightString(right, top, _("Library (stamp)"))
     canvas.setDash(3, 3)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -17,6 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdf_canvas
 
 from catalog.labels import library_name_for_labels
+from library_site.dates import date_text
 from library_site.documents.exceptions import DocumentError
 from library_site.documents.pdf import label_font, text_ascent, text_descent, text_fit
 
@@ -61,7 +61,7 @@ def _draw_slip(
     canvas.drawRightString(
         left + width,
         y - text_ascent(font, 9),
-        _("Printed %(date)s") % {"date": date_format(today, "DATE_FORMAT")},
+        _("Printed %(date)s") % {"date": date_text(today)},
     )
     canvas.setFillGray(0)
     y -= (text_ascent(font, 9) + text_descent(font, 9)) * 1.4
@@ -86,7 +86,7 @@ def _draw_slip(
             {
                 "reader": reader.name,
                 "title": loan.copy.record.title,
-                "due_date": date_format(loan.due_on, "DATE_FORMAT"),
+                "due_date": date_text(loan.due_on),
                 "days_overdue": loan.days_overdue,
             }
         )

@@ -4,13 +4,15 @@ number of queries."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy
+from library_site.dates import date_text
 
-from ..models import DeskAction, Hold, LibraryCard, Loan, Notice, Reader, Suspension
+from ..models import Charge, DeskAction, Hold, LibraryCard, Loan, Notice, Reader, Suspension
+from ..money import money
 from ..querysets import record_light
 from ..registries import reader_panel_lines
 from ..scans import CARD_NUMBER
@@ -59,6 +61,15 @@ def reader_desk_annotations(today, *, card: bool = True) -> dict:
         cards = LibraryCard.objects.filter(reader_id=OuterRef("pk"), status=LibraryCard.Status.ACTIVE)
         annotations["card_number"] = Subquery(cards.values("number")[:1])
     annotations["suspended_until"] = Subquery(suspensions.values("ends_on")[:1])
+    # Money owed (issue 14 point 10), in the same query.
+    owed = (
+        Charge.objects.filter(reader_id=OuterRef("pk"), state=Charge.State.OWED)
+        .order_by()
+        .values("reader_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    annotations["money_owed"] = Subquery(owed, output_field=DecimalField(max_digits=12, decimal_places=2))
     return {**annotations, **reader_notice_annotations()}
 
 
@@ -93,7 +104,7 @@ def reader_panel(
         extra = (
             Reader.objects.filter(pk=reader_id)
             .annotate(**reader_desk_annotations(today, card=False))
-            .values("suspended_until", "unread_notices", "last_notice")
+            .values("suspended_until", "unread_notices", "last_notice", "money_owed")
             .first()
         )
         for name, value in (extra or {}).items():
@@ -149,7 +160,7 @@ def reader_panel(
     if not reader.card_number:
         blocks.append(_("No active card"))
     if suspended_until:
-        blocks.append(_("Suspended until %(date)s") % {"date": suspended_until.isoformat()})
+        blocks.append(_("Suspended until %(date)s") % {"date": date_text(suspended_until)})
     if overdue:
         blocks.append(_("%(count)s overdue") % {"count": len(overdue)})
     return {
@@ -161,6 +172,8 @@ def reader_panel(
         "suspended_until": suspended_until,
         "blocks": blocks,
         "lines": reader_panel_lines(reader) if lines else [],
+        # SQLite sums decimals through floats: back to cents at once (money is never a float).
+        "money_owed": money(reader.money_owed) if getattr(reader, "money_owed", None) else None,
         "today": today,
     }
 

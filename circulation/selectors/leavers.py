@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from library_site.dates import date_text
+
 from ..models import Compensation, Loan, Reader, SchoolClass
 from ..querysets import record_light
 
@@ -37,7 +39,7 @@ def _open_items(reader_ids: list[int], *, today=None) -> dict[int, dict]:
         line = _("《%(title)s》 %(barcode)s, due %(date)s") % {
             "title": loan.copy.record.title,
             "barcode": loan.copy.barcode,
-            "date": loan.due_on.isoformat(),
+            "date": date_text(loan.due_on),
         }
         if loan.days_overdue:
             line += _(", %(days)s days overdue") % {"days": loan.days_overdue}

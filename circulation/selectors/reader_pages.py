@@ -7,6 +7,7 @@ from library_site.accounts.home import home_page_for
 from library_site.accounts.models import User
 
 from ..registries import reader_page_sections
+from .charges import reader_charges
 from .class_sets import class_sets_of_teacher
 from .desk import reader_panel
 from .loans import class_open_loans, reader_history
@@ -46,4 +47,5 @@ def my_library(user: User) -> dict:
         "head_teacher_classes": classes,
         "unread_notices": (panel["reader"].unread_notices or 0 if panel else notices_unread_count(user)),
         "sections": reader_page_sections(reader) if reader else [],
+        "money": reader_charges(reader.pk) if reader else None,
     }

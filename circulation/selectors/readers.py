@@ -3,14 +3,13 @@ and the staff's list of readers, each in a constant number of queries."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db.models import Q
 from django.utils import timezone
 
 from library_site.accounts.models import User
 
-from ..models import Compensation, LibraryCard, Reader, Suspension
+from ..models import LibraryCard, Reader, Suspension
+from .charges import reader_charges
 from .desk import reader_panel
 from .loans import reader_history
 
@@ -98,21 +97,15 @@ def reader_story(reader_id: int, *, today=None, history_limit: int = 200) -> dic
     cards = list(
         LibraryCard.objects.filter(reader_id=reader_id).select_related("issued_by").order_by("-issued_at")
     )
-    compensations = list(
-        Compensation.objects.filter(loan__reader_id=reader_id)
-        .select_related("loan__copy__record", "recorded_by")
-        .order_by("-recorded_at")
-    )
-    for compensation in compensations:
-        compensation.is_paid = compensation.paid_at is not None
+    money = reader_charges(reader_id)  # what they owe and paid (lost, damaged, fines)
     history = reader_history(reader_id, limit=history_limit)
     return {
         "panel": panel,
         **panel,
         "cards": cards,
         "suspensions": reader_suspensions(reader_id, today=today),
-        "compensations": compensations,
-        "owed_total": sum((c.amount for c in compensations if not c.is_paid), Decimal("0")),
+        "charges": money["owed"] + money["settled"],
+        "owed_total": money["owed_total"],
         "history": history,
         "history_cut": len(history) == history_limit,
     }

@@ -24,7 +24,7 @@ from ..exceptions import (
 from ..models import DeskAction, LibraryCard, Loan, Reader
 from ..scans import CARD_NUMBER, scan_clean
 from ..selectors.desk import scan_lookup
-from .desk_actions import DeskResult, desk_action_refused
+from .desk_actions import DeskResult, desk_action_record, desk_action_refused
 from .loans import loan_checkout, loan_renew, loan_return
 
 
@@ -162,5 +162,49 @@ def desk_scan(
         message=f"{returned.message} {result.message}" if returned is not None else result.message,
         result=result,
         reader_id=result.loan.reader_id if result.loan else reader_id,
+        scanned=code,
+    )
+
+
+# --- the desk modes other apps register (circulation.registries.desk_mode_register) ----------
+
+
+def desk_scan_registered(*, code: str, mode: str, user: User | None, desk: str) -> ScanAnswer:
+    """A scan in a mode a higher app registered: the card it names (active, with its reader),
+    handed to the mode's ``handle``; the answer recorded in the desk's audit as a scan."""
+    from ..registries import desk_mode_get
+
+    registered = desk_mode_get(mode)
+    if registered is None:
+        raise ValueError(f"no desk mode {mode!r}")
+    code = scan_clean(code).upper()
+    if not code:
+        return ScanAnswer(outcome=ScanAnswer.Outcome.INFO, message=_("Nothing was scanned."))
+    card, _copy = scan_lookup(code)
+    if card is not None and not card.is_active:
+        card = None
+    answer = registered.handle(card, user, desk)
+    reader = card.reader if card is not None else None
+    if answer.done:
+        desk_action_record(
+            user=user,
+            desk=desk,
+            action=DeskAction.Action.SCAN,
+            message=answer.message,
+            scanned=code[:100],
+            reader=reader,
+        )
+    else:
+        desk_action_refused(
+            user=user,
+            desk=desk,
+            action=DeskAction.Action.SCAN,
+            scanned=code,
+            message=answer.message,
+            reader=reader,
+        )
+    return ScanAnswer(
+        outcome=ScanAnswer.Outcome.DONE if answer.done else ScanAnswer.Outcome.REFUSED,
+        message=str(answer.message),
         scanned=code,
     )

@@ -6,15 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.formats import date_format
-
 from library_site.accounts.models import User
+from library_site.dates import date_text
 
 from ..models import DeskAction, Hold, Loan, Reader
 
 
 def short_date(value: date) -> str:
-    return date_format(value, "SHORT_DATE_FORMAT")
+    return date_text(value)
 
 
 def reader_label(reader: Reader) -> str:

@@ -18,6 +18,7 @@ from library_site.accounts.models import User
 
 from ..exceptions import ClearanceRefused
 from ..models import (
+    Charge,
     CirculationSettings,
     ClearanceCertificate,
     Compensation,
@@ -32,8 +33,17 @@ from .readers import BULK_BATCH
 
 @transaction.atomic
 def compensation_mark_paid(*, compensation, user: User) -> bool:
-    """Record that a lost book's compensation is paid (whoever took the money). Idempotent:
-    a second submit changes nothing and returns False."""
+    """Record that a lost book's compensation is paid (whoever took the money): its charge is
+    paid with a receipt (services/charges.py), or, for a compensation from before charges, its
+    date is set. Idempotent: a second submit changes nothing and returns False."""
+    charge = Charge.objects.filter(compensation_id=compensation.pk).select_related("reader").first()
+    if charge is not None:  # money since issue 14: paid as a charge, with a numbered receipt
+        if not charge.is_owed:
+            return False
+        from .charges import charges_pay
+
+        charges_pay(reader=charge.reader, charge_ids=[charge.pk], user=user)
+        return True
     compensation = Compensation.objects.select_for_update().get(pk=compensation.pk)
     if compensation.paid_at is not None:
         return False
@@ -80,6 +90,7 @@ def loans_anonymise(*, today: datetime.date | None = None, dry_run: bool = False
         Loan.objects.filter(reader__in=leavers, anonymised_at__isnull=True)
         .exclude(state=Loan.State.OPEN)
         .exclude(pk__in=unpaid)
+        .exclude(pk__in=Charge.objects.filter(state=Charge.State.OWED, loan__isnull=False).values("loan_id"))
     )
     rows = list(
         loans.order_by("pk").select_for_update(of=("self",)).values_list("pk", "reader_id", "copy_id")

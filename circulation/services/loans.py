@@ -13,9 +13,8 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalog.models import Copy, Repair
@@ -23,6 +22,7 @@ from catalog.services.care import repair_open
 from catalog.services.copies import copy_set_status
 from library_site.accounts.models import User
 from library_site.accounts.roles import Capability
+from library_site.dates import datetime_text
 
 from ..exceptions import (
     BorrowingBlocked,
@@ -30,6 +30,7 @@ from ..exceptions import (
     CirculationError,
     LendingFrozen,
     LimitReached,
+    MoneyOwed,
     NoPolicy,
     NoPrice,
     NotAvailable,
@@ -44,11 +45,23 @@ from ..exceptions import (
     Suspended,
     UndoRefused,
 )
-from ..models import CirculationSettings, Compensation, DeskAction, Hold, Loan, LoanPolicy, Reader, Suspension
+from ..models import (
+    Charge,
+    CirculationSettings,
+    Compensation,
+    DeskAction,
+    Hold,
+    Loan,
+    LoanPolicy,
+    Reader,
+    Suspension,
+)
+from ..money import money, yuan
 from ..policies import (
     Calendar,
     copy_is_reference_only,
     graduating_freeze_starts,
+    late_fine_amount,
     lending_rules,
     lost_book_price,
     policy_for,
@@ -56,6 +69,7 @@ from ..policies import (
 from ..querysets import record_light
 from ..registries import borrowing_refusal, borrowing_refusals
 from ..states import HOLD_STATES, LOAN_STATES
+from .charges import charge_record, late_charge_cancel_for_undo
 from .desk_actions import DeskResult, desk_action_record, reader_label, short_date
 from .holds import hold_trap_for_next
 from .locks import DESK_COPY_FIELDS, RETURN_LOAN_FIELDS, copy_lock, reader_lock, reader_lock_for_lending
@@ -123,6 +137,15 @@ def reader_borrowing_block(
             _("Lending stopped for graduating classes on %(date)s, before the exams.")
             % {"date": short_date(frozen_since)}
         )
+    if policy.block_on_money_owed:
+        owed = Charge.objects.filter(reader=reader, state=Charge.State.OWED).aggregate(total=Sum("amount"))
+        if owed["total"]:
+            refuse(
+                MoneyOwed(
+                    _("%(amount)s owed to the library blocks borrowing: pay it at the desk first.")
+                    % {"amount": yuan(money(owed["total"]))}
+                )
+            )
     if counts["same_policy"] >= policy.max_loans:
         refuse(
             LimitReached(
@@ -318,7 +341,7 @@ def _already_returned(copy: Copy) -> DeskResult:
     )
     if last is None:
         raise NotOnLoan(_("Not on loan: this copy is “%(status)s”.") % {"status": copy.get_status_display()})
-    when = date_format(timezone.localtime(last.returned_at), "SHORT_DATETIME_FORMAT")
+    when = datetime_text(last.returned_at)
     action = last.desk_actions.filter(action=DeskAction.Action.RETURN, undone_at__isnull=True).first()
     return DeskResult(
         action=action, message=_("Already returned at %(time)s.") % {"time": when}, loan=last, changed=False
@@ -366,8 +389,9 @@ def loan_return(
     loan.overdue_days = loan.overdue_days_on(today)
     # The settings matter only for a late book (a book on time is the common case).
     settings = lending_rules().settings if loan.overdue_days else None
+    fine_rule = ""
     if loan.overdue_days and settings.fines_enabled:
-        loan.fine = settings.fine_per_day * loan.overdue_days
+        loan.fine, fine_rule = late_fine_amount(loan.overdue_days, settings)
     loan.save(update_fields=["state", "returned_at", "returned_by", "return_desk", "overdue_days", "fine"])
 
     parts = [_("Returned: %(title)s.") % {"title": copy.record.title}]
@@ -390,7 +414,18 @@ def loan_return(
             )
             parts.append(_("Borrowing suspended until %(date)s.") % {"date": short_date(ends_on)})
         if loan.fine:
-            parts.append(_("Fine: %(amount)s yuan.") % {"amount": loan.fine})
+            # Charged, and said so: the reader pays it at the desk with a receipt (charges.py).
+            charge_record(
+                reader=reader,
+                kind=Charge.Kind.LATE,
+                amount=loan.fine,
+                user=user,
+                loan=loan,
+                copy=copy,
+                rule=fine_rule,
+                desk=desk,
+            )
+            parts.append(_("Fine charged: %(amount)s.") % {"amount": yuan(loan.fine)})
 
     hold = None
     if damaged:
@@ -564,6 +599,8 @@ def loan_undo(
             )
             hold.state, hold.copy, hold.ready_at, hold.collect_by = Hold.State.WAITING, None, None, None
             hold.save(update_fields=["state", "copy", "ready_at", "collect_by"])
+        if loan.fine:  # the fine it charged goes with it (refused once paid or waived)
+            late_charge_cancel_for_undo(loan=loan, user=user, now=now)
         copy_set_status(copy=copy, to_status=Copy.Status.ON_LOAN, user=user, reason=_("Return undone"))
         loan.state, loan.returned_at, loan.returned_by, loan.return_desk = Loan.State.OPEN, None, None, ""
         loan.overdue_days, loan.fine = 0, Decimal(0)
@@ -644,6 +681,19 @@ def loan_mark_lost(
         amount=amount,
         recorded_by=user,
     )
+    if amount > 0:  # a multiplier of 0: the school charges nothing for a lost book
+        charge_record(
+            reader=reader,
+            kind=Charge.Kind.LOST,
+            amount=amount,
+            user=user,
+            loan=loan,
+            copy=copy,
+            compensation=compensation,
+            rule=_("%(price)s yuan (%(source)s) × %(multiplier)s")
+            % {"price": money(price), "source": source, "multiplier": multiplier},
+            desk=desk,
+        )
     desk_action_record(
         user=user,
         desk=desk,

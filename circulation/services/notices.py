@@ -35,10 +35,10 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from library_site.accounts.models import User
+from library_site.dates import date_text
 
 from ..models import CirculationSettings, Hold, Loan, Notice, NoticeTemplate, SchoolClass
 from ..policies import Wording, template_check
@@ -70,7 +70,7 @@ def notice_template_reset(*, kind: str) -> None:
 
 
 def _day(value: date) -> str:
-    return date_format(value, "DATE_FORMAT")
+    return date_text(value)
 
 
 # --- the job ------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_a_trapped_hold_notifies_its_reader_once_after_the_commit(
     assert len(callbacks) == 1
     notice = Notice.objects.get(kind=Notice.Kind.HOLD_READY)
     assert (notice.hold, notice.recipient) == (hold, waiting.user)
-    assert notice.body == "周等书：你预约的《小王子》已经为你保留在借阅台，请于2026年3月9日前凭借书证领取。"
+    assert notice.body == "周等书：你预约的《小王子》已经为你保留在借阅台，请于2026-03-09前凭借书证领取。"
     assert notice.emailed_at is not None
 
 
@@ -216,7 +216,7 @@ def test_the_slips_pdf_has_one_slip_per_pupil_with_the_books_due_dates_and_days(
     compact = "".join(text.split())
     due = timezone.localdate() - timedelta(days=7)
     assert compact.count("李小明") == 3  # the name on the slip and in both books' lines
-    assert f"《城南旧事》应于{due.year}年{due.month}月{due.day}日归还，现已逾期7天" in compact
+    assert f"《城南旧事》应于{due:%Y-%m-%d}归还，现已逾期7天" in compact
     assert "《呼兰河传》" in compact and "逾期1天" in compact
     assert "陈小红" in compact and "《青铜葵花》" in compact and "逾期21天" in compact
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout

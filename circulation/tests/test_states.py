@@ -10,7 +10,17 @@ from django.utils import timezone
 from catalog.models import Location
 from catalog.services.copies import copies_add
 from circulation.exceptions import CirculationError, StateRefused, UndoRefused
-from circulation.models import ClassSession, ClassSetBooking, Hold, LibraryCard, Loan, Reader
+from circulation.models import (
+    ClassSession,
+    ClassSetBooking,
+    Hold,
+    IssueReservation,
+    LibraryCard,
+    Loan,
+    Reader,
+    RoomTimetable,
+    Term,
+)
 from circulation.services.class_sets import class_set_book, class_set_cancel, class_set_lend
 from circulation.services.holds import hold_cancel, hold_expire, hold_place
 from circulation.services.loans import loan_checkout, loan_mark_lost, loan_return, loan_undo
@@ -68,6 +78,8 @@ def test_every_state_model_of_circulation_has_a_table():
         Hold.State,
         ClassSetBooking.State,
         ClassSession.Status,
+        IssueReservation.State,
+        RoomTimetable.State,
     }
 
 
@@ -242,3 +254,78 @@ def test_the_class_sessions_move_is_made_by_the_cancellation(librarian):
     class_session_cancel(session=session, cancelled_by=librarian, reason="")
     assert ClassSession.objects.get(pk=session.pk).status == ClassSession.Status.CANCELLED
     assert {(ClassSession.Status.BOOKED, ClassSession.Status.CANCELLED)} == moves(CLASS_SESSION_STATES)
+
+
+def test_the_issue_reservations_moves_are_made_by_their_services():
+    from decimal import Decimal
+
+    from catalog.models import Serial, SerialIssue
+    from catalog.services.serials import issue_receive, issue_receive_undo, serial_create, subscription_create
+    from circulation.services import issue_reservations as services
+    from circulation.states import ISSUE_RESERVATION_STATES
+
+    State = IssueReservation.State
+    serial = serial_create(
+        title="读者", kind=Serial.Kind.PERIODICAL, frequency=Serial.Frequency.MONTHLY, issn="1000-0003"
+    )
+    room = Location.objects.get(kind=Location.Kind.PERIODICALS_ROOM)
+    subscription = subscription_create(
+        serial=serial, location=room, year=timezone.localdate().year, price=Decimal(0)
+    )
+    teachers = [ReaderFactory(kind=Reader.Kind.TEACHER) for _ in range(4)]
+    made = set()
+
+    def seen(reservation, before):
+        reservation.refresh_from_db()
+        made.add((before, reservation.state))
+
+    first_issue = SerialIssue.objects.get(subscription=subscription, number=1)
+    waiting = services.issue_reservation_place(reader=teachers[0], issue=first_issue, user=None)
+    issue_receive(issue=first_issue)
+    seen(waiting, State.WAITING)  # waiting → ready
+    issue_receive_undo(issue=first_issue)
+    seen(waiting, State.READY)  # ready → waiting
+    services.issue_reservation_cancel(reservation=waiting, user=None)
+    seen(waiting, State.WAITING)  # waiting → cancelled
+    issue_receive(issue=first_issue)
+    kept = services.issue_reservation_place(reader=teachers[1], issue=first_issue, user=None)
+    services.issue_reservation_cancel(reservation=kept, user=None)
+    seen(kept, State.READY)  # ready → cancelled
+    taken = services.issue_reservation_place(reader=teachers[2], issue=first_issue, user=None)
+    services.issue_reservation_collect(reservation=taken, user=None)
+    seen(taken, State.READY)  # ready → collected
+    services.issue_reservation_return(reservation=taken, user=None)
+    seen(taken, State.COLLECTED)  # collected → returned
+    late = services.issue_reservation_place(reader=teachers[3], issue=first_issue, user=None)
+    late.refresh_from_db()
+    services.issue_reservations_expire(today=late.collect_by + timedelta(days=1))
+    seen(late, State.READY)  # ready → expired
+    assert made == moves(ISSUE_RESERVATION_STATES)
+
+
+def test_the_timetables_moves_are_made_by_publish_and_reopen():
+    import datetime
+
+    from circulation.services.rooms import opening_hours_add
+    from circulation.services.timetables import timetable_generate, timetable_publish, timetable_reopen
+    from circulation.states import TIMETABLE_STATES
+
+    room = Location.objects.create(name="阅览室乙", kind=Location.Kind.READING_ROOM)
+    opening_hours_add(room=room, weekday=2, opens_at=datetime.time(9), closes_at=datetime.time(10))
+    today = timezone.localdate()
+    term = Term.objects.create(
+        name="学期",
+        starts_on=today,
+        ends_on=today + timedelta(days=30),
+        hard_due_on=today + timedelta(days=20),
+    )
+    SchoolClassFactory(grade=4, number=1)
+    timetable = timetable_generate(room=room, term=term, seats=40)
+    made = set()
+    timetable_publish(timetable=timetable)
+    timetable.refresh_from_db()
+    made.add((RoomTimetable.State.DRAFT, timetable.state))
+    timetable_reopen(timetable=timetable)
+    timetable.refresh_from_db()
+    made.add((RoomTimetable.State.PUBLISHED, timetable.state))
+    assert made == moves(TIMETABLE_STATES)

@@ -22,13 +22,14 @@ from library_site.accounts.roles import Capability
 from ..exceptions import CirculationError
 from ..models import DeskAction, Hold, Reader
 from ..printing.holds import hold_slip_pdf
+from ..registries import desk_mode_get, desk_modes
 from ..scans import scan_normalise
 from ..selectors.desk import desk_actions_recent, reader_open_loans_count, reader_panel
 from ..selectors.holds import hold_for_slip
 from ..selectors.loans import class_open_loans
 from ..selectors.readers import reader_search
 from ..selectors.school import active_class_get, active_class_list, school_overview
-from ..services.desk import Mode, ScanAnswer, desk_scan
+from ..services.desk import Mode, ScanAnswer, desk_scan, desk_scan_registered
 from ..services.desk_actions import desk_action_refused
 from ..services.loans import UNDO_SECONDS, loan_undo, loans_renew_all
 
@@ -121,6 +122,7 @@ def desk(request):
         classes=active_class_list(),
         recent=desk_actions_recent(desk=desk_name(request), limit=10),
         undo_seconds=UNDO_SECONDS,
+        extra_modes=desk_modes(),
     )
     return render(request, "circulation/desk.html", context)
 
@@ -130,7 +132,13 @@ def desk(request):
 def desk_scan_view(request):
     mode = request.POST.get("mode", Mode.LEND)
     if mode not in Mode.values:
-        return HttpResponseBadRequest(_("Unknown desk mode."))
+        if desk_mode_get(mode) is None:
+            return HttpResponseBadRequest(_("Unknown desk mode."))
+        # A mode another app keeps (the service team's shifts): a card, handed to that app.
+        answer = desk_scan_registered(
+            code=request.POST.get("code", "")[:100], mode=mode, user=request.user, desk=desk_name(request)
+        )
+        return _answer(request, outcome=answer.outcome, message=answer.message, scanned=answer.scanned)
     code = request.POST.get("code", "")[:100]
     if NOT_A_BARCODE.search(scan_normalise(code)):
         # A name typed in, not a scan: offer the readers it matches.

@@ -48,6 +48,9 @@ def loan_lost(request, loan_id: int):
                 error = refusal.message
             else:
                 messages.success(request, _("The loss is recorded. Print the receipt for the reader."))
+                charge = getattr(compensation, "charge", None) if compensation.amount else None
+                if charge is not None and request.user.has_perm(Capability.TAKE_PAYMENTS.permission):
+                    return redirect("circulation:reader-charges", charge.reader_id)  # pay it now
                 return redirect("circulation:compensation-receipt", compensation.pk)
     return render(
         request,

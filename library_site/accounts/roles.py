@@ -44,6 +44,10 @@ class Capability(models.TextChoices):
         "override_blocks",
         _("Lend despite a block and lift or shorten suspensions, giving a reason"),
     )
+    # Money (issue 14 point 10): charging and taking cash at the desk; waiving or cancelling
+    # a charge, which only those who answer for the money may do.
+    TAKE_PAYMENTS = "take_payments", _("Charge compensations and take payments at the desk")
+    WAIVE_CHARGES = "waive_charges", _("Waive or cancel a charge, giving a reason")
 
     @property
     def permission(self) -> str:
@@ -69,6 +73,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.MANAGE_ACCOUNTS,
             C.VIEW_SYSTEM_STATUS,
             C.OVERRIDE_BLOCKS,
+            C.TAKE_PAYMENTS,
+            C.WAIVE_CHARGES,
         }
     ),
     Role.LIBRARIAN: frozenset(
@@ -82,10 +88,12 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.RESERVE_ITEMS,
             C.VIEW_STATISTICS,
             C.OVERRIDE_BLOCKS,
+            C.TAKE_PAYMENTS,
+            C.WAIVE_CHARGES,
         }
     ),
     Role.LEADER: frozenset({C.VIEW_STATISTICS, C.APPROVE_PURCHASE_PLANS}),
-    Role.VOLUNTEER: frozenset({C.USE_DESK}),
+    Role.VOLUNTEER: frozenset({C.USE_DESK, C.TAKE_PAYMENTS}),
     Role.TEACHER: frozenset({C.GRADE_ACTIVITIES, C.RESERVE_ITEMS}),
     Role.STUDENT: frozenset(),
 }

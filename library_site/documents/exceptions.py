@@ -29,3 +29,11 @@ class FileRefused(DocumentError):
     """The file as a whole cannot be imported (unreadable, empty, too large, no header row)."""
 
     default_message = _("This file cannot be imported.")
+
+
+class ImageRefused(DocumentError):
+    """An uploaded file is not an image of an allowed format, or is too large."""
+
+    default_message = _(
+        "The file is not a photo the library can use: send a JPEG, PNG or WebP image of at most 8 MB."
+    )

@@ -24,6 +24,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils import timezone
+
+from library_site.dates import date_text, excel_date_format, excel_datetime_format
+
 # Characters that XML 1.0 forbids; one of them in a cell makes the whole file unreadable.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 MAX_CELL_LENGTH = 32_767  # Excel's limit for one cell
@@ -50,18 +54,20 @@ ROOT_RELS = (
 # Cell styles (indexes into cellXfs below).
 PLAIN, BOLD, TITLE, SUBTITLE, HEADER, TEXT, INTEGER, DECIMAL, DATE = range(9)
 TOTAL_TEXT, TOTAL_INTEGER, TOTAL_DECIMAL, SUMMARY = range(9, 13)
+PLAIN_DATE, PLAIN_DATETIME, DATETIME = range(13, 16)
 BODY_STYLES = {None: TEXT, "text": TEXT, "integer": INTEGER, "decimal": DECIMAL, "date": DATE}
 TOTAL_STYLES = {None: TOTAL_TEXT, "text": TOTAL_TEXT, "integer": TOTAL_INTEGER, "decimal": TOTAL_DECIMAL}
 TOTAL_STYLES["date"] = TOTAL_TEXT
 EXCEL_EPOCH = date(1899, 12, 30)
 DEFAULT_DATE_FORMAT = "yyyy-mm-dd"
+DEFAULT_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 _THIN = '<border><left style="thin"/><right style="thin"/><top style="thin"/><bottom style="thin"/><diagonal/></border>'
 _CENTER = '<alignment horizontal="center" vertical="center"/>'
 _WRAP = '<alignment vertical="center" wrapText="1"/>'
 
 
-def _styles(date_format: str) -> str:
+def _styles(date_format: str, datetime_format: str) -> str:
     xfs = [
         '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',  # PLAIN
         '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>',  # BOLD
@@ -78,11 +84,16 @@ def _styles(date_format: str) -> str:
         '<xf numFmtId="1" fontId="1" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyFont="1" applyBorder="1"/>',
         '<xf numFmtId="4" fontId="1" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyFont="1" applyBorder="1"/>',
         '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>',  # SUMMARY
+        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>',  # PLAIN_DATE
+        '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>',  # PLAIN_DATETIME
+        '<xf numFmtId="165" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" '
+        f'applyAlignment="1">{_CENTER}</xf>',  # DATETIME
     ]
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f'<numFmts count="1"><numFmt numFmtId="164" formatCode={quoteattr(date_format)}/></numFmts>'
+        f'<numFmts count="2"><numFmt numFmtId="164" formatCode={quoteattr(date_format)}/>'
+        f'<numFmt numFmtId="165" formatCode={quoteattr(datetime_format)}/></numFmts>'
         '<fonts count="4"><font><sz val="11"/><name val="Calibri"/></font>'
         '<font><b/><sz val="11"/><name val="Calibri"/></font>'
         '<font><b/><sz val="16"/><name val="Calibri"/></font>'
@@ -100,6 +111,9 @@ def _styles(date_format: str) -> str:
 
 _STYLE_ATTRIBUTES: dict[tuple, list[str]] = {}
 _DATE_ATTRIBUTE = f' s="{DATE}"'
+_DATETIME_ATTRIBUTE = f' s="{DATETIME}"'
+_PLAIN_DATE_ATTRIBUTE = f' s="{PLAIN_DATE}"'
+_PLAIN_DATETIME_ATTRIBUTE = f' s="{PLAIN_DATETIME}"'
 
 
 @dataclass(frozen=True)
@@ -152,16 +166,26 @@ class XlsxStreamWriter:
     with XlsxStreamWriter(path) as writer:
         writer.add_sheet("馆藏", rows, widths=[30, 12], header_rows=1)
 
-    ``date_format`` is Excel's number format for the date cells of laid-out sheets (for example
-    ``yyyy"年"m"月"d"日"``)."""
+    Dates and moments are written as real Excel values, shown with one number format per
+    language: ``date_format`` and ``datetime_format`` (by default the current language's, from
+    ``library_site.dates``: ``yyyy-mm-dd``, ``d mmm yyyy``), the same as the pages."""
 
-    def __init__(self, target, *, compresslevel: int = 1, date_format: str = DEFAULT_DATE_FORMAT):
+    def __init__(
+        self,
+        target,
+        *,
+        compresslevel: int = 1,
+        date_format: str | None = None,
+        datetime_format: str | None = None,
+    ):
+
         self._zip = zipfile.ZipFile(
             target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
         )
         self._sheets: list[str] = []
         self._print_titles: dict[int, str] = {}
-        self._date_format = date_format
+        self._date_format = date_format or excel_date_format()
+        self._datetime_format = datetime_format or excel_datetime_format()
 
     def __enter__(self):
         return self
@@ -314,15 +338,21 @@ class XlsxStreamWriter:
                 )
             elif kind is int or kind is Decimal or (kind is float and value == value):
                 append(f'<c r="{letters[index]}{number}"{style}><v>{value}</v></c>')
-            elif kind is date and style == _DATE_ATTRIBUTE:
+            elif kind is date:
+                # A real date: bordered in a laid-out table, plain in a plain sheet.
+                style = _DATE_ATTRIBUTE if style else _PLAIN_DATE_ATTRIBUTE
                 append(f'<c r="{letters[index]}{number}"{style}><v>{(value - EXCEL_EPOCH).days}</v></c>')
+            elif kind is datetime:
+                style = _DATETIME_ATTRIBUTE if style else _PLAIN_DATETIME_ATTRIBUTE
+                if timezone.is_aware(value):
+                    value = timezone.localtime(value)
+                serial = (value.replace(tzinfo=None) - datetime(1899, 12, 30)).total_seconds() / 86400
+                append(f'<c r="{letters[index]}{number}"{style}><v>{serial:.8f}</v></c>')
             elif kind is bool:
                 append(f'<c r="{letters[index]}{number}"{style} t="b"><v>{int(value)}</v></c>')
             else:
-                if isinstance(value, datetime):
-                    value = value.strftime("%Y-%m-%d %H:%M")
-                elif isinstance(value, date):
-                    value = value.isoformat()
+                if isinstance(value, date):
+                    value = date_text(value)
                 append(
                     f'<c r="{letters[index]}{number}"{style} t="inlineStr"><is><t>{_text(str(value))}</t></is></c>'
                 )
@@ -379,7 +409,7 @@ class XlsxStreamWriter:
             'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
             'Target="styles.xml"/></Relationships>',
         )
-        self._zip.writestr("xl/styles.xml", _styles(self._date_format))
+        self._zip.writestr("xl/styles.xml", _styles(self._date_format, self._datetime_format))
         self._zip.close()
 
 

@@ -4,7 +4,8 @@ columns and totals, the query that counts its rows first, and the .xlsx or .csv 
 A register is one or more tables (register D: purchases and donations; register I: per pupil and
 per class). Each table is a list of columns and an iterator of rows read by a selector; the
 writer (``register_write``, below) numbers the rows, sums the columns marked ``total`` and adds
-each table's summary line. Registers G (the service team's work) come with the activities.
+each table's summary line. Register G (the service team's work) is read from the activities'
+selectors (activities.selectors.team).
 
 The workbook has one sheet per table of the register: the school's name and the register's
 name, the period and filters, a bordered table with a frozen header repeated on every printed
@@ -28,18 +29,20 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from activities.models import Shift
+from activities.selectors.team import team_register_count, team_register_rows
 from catalog.labels import library_name_for_labels
 from catalog.models import Delivery, Location, Repair, Serial, Subscription, WriteOffBatch, WriteOffItem
 from catalog.selectors.acquisitions import donation_register, purchase_register
 from catalog.selectors.care import repair_register, write_off_register
 from catalog.selectors.serials import serial_register
 from circulation.models import Loan, SchoolClass
-from library_site.dates import day_bounds
+from library_site.dates import date_text, day_bounds
 from library_site.documents.sheets import FORMULA_TRIGGERS, spreadsheet_safe
 from library_site.documents.xlsx import SheetLayout, XlsxStreamWriter
 
@@ -47,7 +50,7 @@ from ..exceptions import RegisterRefused
 from ..selectors import registers as selectors
 
 MAX_YEARS = 5
-LETTERS = ("A", "B", "C", "D", "E", "F", "H", "I")
+LETTERS = ("A", "B", "C", "D", "E", "F", "G", "H", "I")
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def register_period_check(date_from: date | None, date_to: date | None) -> None:
     if date_to < date_from:
         raise RegisterRefused(
             _("The period ends (%(end)s) before it begins (%(start)s): swap the two dates.")
-            % {"start": date_from.isoformat(), "end": date_to.isoformat()}
+            % {"start": date_text(date_from), "end": date_text(date_to)}
         )
     if date_to >= years_after(date_from, MAX_YEARS):
         raise RegisterRefused(
@@ -463,12 +466,72 @@ def reservations_tables(query: RegisterQuery) -> list[Table]:
             records=rows,
             summary=lambda: [
                 gettext(
-                    "Class sets: the days the class uses the books. Holds: the day the book was "
-                    "ready and the last day to collect it."
+                    "Class sets: the days the class uses the books. Holds and periodical issues: "
+                    "the day the book or issue was ready and the last day to collect it."
                 )
             ],
         )
     ]
+
+
+# --- G: the student service team's work (图书馆学生服务队工作情况记录表, issue 18) ----------------
+
+
+def team_tables(query: RegisterQuery) -> list[Table]:
+    counts: dict[str, int] = {}
+    totals = {"shelved": 0, "desk_actions": 0}
+
+    def rows():
+        for row in team_register_rows(query.date_from, query.date_to):
+            counts[row["state"]] = counts.get(row["state"], 0) + 1
+            totals["shelved"] += row["shelved"]
+            totals["desk_actions"] += row["desk_actions"]
+            yield row
+
+    def summary() -> list[str]:
+        return [
+            gettext(
+                "Shifts: %(shifts)s. On time: %(present)s. Late: %(late)s. Missed: %(missed)s. "
+                "Books shelved: %(shelved)s. Desk actions: %(actions)s."
+            )
+            % {
+                "shifts": sum(counts.values()),
+                "present": counts.get(Shift.State.PRESENT, 0),
+                "late": counts.get(Shift.State.LATE, 0),
+                "missed": counts.get(Shift.State.MISSED, 0),
+                "shelved": totals["shelved"],
+                "actions": totals["desk_actions"],
+            }
+        ]
+
+    return [
+        Table(
+            name=_("Service team shifts"),
+            columns=[
+                Column(pgettext_lazy("register", "Day"), "date", 15, key="day"),
+                Column(pgettext_lazy("register", "Weekday"), "text", 8, key="weekday"),
+                Column(pgettext_lazy("register", "Time"), "text", 12, key="time"),
+                Column(pgettext_lazy("register", "Room"), "text", 12, key="room"),
+                Column(pgettext_lazy("register", "Member"), "text", 10, key="name"),
+                Column(pgettext_lazy("register", "Class"), "text", 13, key="school_class"),
+                Column(pgettext_lazy("register", "Attendance"), "text", 8, key="state_label"),
+                Column(pgettext_lazy("register", "Checked in"), "text", 8, key="checked_in"),
+                Column(pgettext_lazy("register", "Checked out"), "text", 8, key="checked_out"),
+                Column(pgettext_lazy("register", "Work done"), "text", 20, key="work"),
+                Column(pgettext_lazy("register", "Books shelved"), "integer", 8, total=True, key="shelved"),
+                Column(
+                    pgettext_lazy("register", "Desk actions"), "integer", 8, total=True, key="desk_actions"
+                ),
+                Column(pgettext_lazy("register", "Notes"), "text", 24, key="notes"),
+            ],
+            records=rows(),
+            summary=summary,
+        )
+    ]
+
+
+def team_count(query: RegisterQuery) -> int:
+    return team_register_count(query.date_from, query.date_to)
 
 
 def reading_tables(query: RegisterQuery) -> list[Table]:
@@ -609,6 +672,16 @@ REGISTERS: dict[str, Register] = {
             landscape=True,
         ),
         Register(
+            "G",
+            _("Student service team register"),
+            _(
+                "Every shift of the service team: who, when, where, attendance, the work done and the books shelved."
+            ),
+            build=team_tables,
+            count=team_count,
+            landscape=True,
+        ),
+        Register(
             "H",
             _("Teacher reservation register"),
             _("Teachers' class-set bookings and holds, in the order they were made."),
@@ -636,7 +709,6 @@ STAFF_KIND_CHOICES = [(kind.value, kind.label) for kind in selectors.STAFF_KINDS
 FORMATS = ("xlsx", "csv")
 PROGRESS_EVERY = 500
 # Excel's number format for dates, per interface language.
-EXCEL_DATE_FORMATS = {"zh-hans": 'yyyy"年"m"月"d"日"', "en": "mmm d, yyyy"}
 
 Progress = Callable[[int], None]
 
@@ -647,8 +719,8 @@ def school_name() -> str:
 
 
 def day_text(day: date) -> str:
-    """A day as the language writes it: 2026年9月1日, Sept. 1, 2026."""
-    return formats.date_format(day, "DATE_FORMAT")
+    """A day as the language writes it everywhere (library_site/formats/): 2026-09-01, 1 Sep 2026."""
+    return date_text(day)
 
 
 def register_title(register: Register) -> str:
@@ -776,9 +848,8 @@ def _write_xlsx(register: Register, query: RegisterQuery, tables: list[Table], t
     title = spreadsheet_safe(register_title(register))
     subtitle = spreadsheet_safe(register_subtitle(register, query))
     footer_text = "&L" + str(register.name).replace("&", "&&") + "&C" + gettext("Page &P of &N")
-    date_format = EXCEL_DATE_FORMATS.get(get_language() or "", EXCEL_DATE_FORMATS["en"])
     written = 0
-    with XlsxStreamWriter(target, date_format=date_format) as writer:
+    with XlsxStreamWriter(target) as writer:
         for table in tables:
             counter = _Counter(table, progress, written)
             columns = [NUMBER, *table.columns]

@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from activities.models import PupilWork, ReadingNote
-from circulation.models import ClassSetBooking, Hold, Loan, Reader, SchoolClass, Visit
+from circulation.models import ClassSetBooking, Hold, IssueReservation, Loan, Reader, SchoolClass, Visit
 from library_site.dates import day_bounds
 from library_site.school import class_name, school_year_of, school_year_start
 
@@ -138,13 +138,24 @@ def class_set_bookings(date_from: date, date_to: date):
     return ClassSetBooking.objects.filter(created_at__gte=start, created_at__lt=end)
 
 
+def teacher_issue_reservations(date_from: date, date_to: date):
+    """The teachers' reservations of newspaper and periodical issues made between two dates."""
+    start, end = day_bounds(date_from, date_to)
+    return IssueReservation.objects.filter(placed_at__gte=start, placed_at__lt=end)
+
+
 def teacher_reservation_count(date_from: date, date_to: date) -> int:
-    return teacher_holds(date_from, date_to).count() + class_set_bookings(date_from, date_to).count()
+    return (
+        teacher_holds(date_from, date_to).count()
+        + class_set_bookings(date_from, date_to).count()
+        + teacher_issue_reservations(date_from, date_to).count()
+    )
 
 
 def teacher_reservation_register(date_from: date, date_to: date) -> list[dict]:
-    """Register H: the class-set bookings (整班借阅) and the teachers' holds (预约) made between
-    two dates, in the order they were made. Two queries."""
+    """Register H: the class-set bookings (整班借阅), the teachers' holds (预约) and their
+    reservations of periodical issues (期刊预约) made between two dates, in the order they were
+    made. Three queries."""
     from django.utils.translation import gettext
 
     booking_states = {value: str(label) for value, label in ClassSetBooking.State.choices}
@@ -226,6 +237,52 @@ def teacher_reservation_register(date_from: date, date_to: date) -> list[dict]:
                 "starts_on": _local_day(ready_at),
                 "ends_on": collect_by,
                 "state": hold_states.get(state, state),
+            }
+        )
+    issue_states = {value: str(label) for value, label in IssueReservation.State.choices}
+    issues = teacher_issue_reservations(date_from, date_to).values_list(
+        "pk",
+        "placed_at",
+        "reader__user__full_name",
+        "reader__user__username",
+        "reader__number",
+        "issue__subscription__serial__title",
+        "issue__subscription__year",
+        "issue__number",
+        "issue__subscription__location__name",
+        "ready_at",
+        "collect_by",
+        "state",
+    )
+    for (
+        pk,
+        placed,
+        full_name,
+        username,
+        number,
+        title,
+        year,
+        issue_number,
+        room,
+        ready_at,
+        collect_by,
+        state,
+    ) in issues:
+        rows.append(
+            {
+                "sort": (placed, 2, pk),
+                "made_on": _local_day(placed),
+                "name": full_name or username,
+                "number": number,
+                "kind": gettext("Periodical issue"),
+                "title": gettext("%(title)s, %(year)s, issue %(number)s (%(room)s)")
+                % {"title": title, "year": year, "number": issue_number, "room": room},
+                "call_number": "",
+                "school_class": "",
+                "copies": 1,
+                "starts_on": _local_day(ready_at),
+                "ends_on": collect_by,
+                "state": issue_states.get(state, state),
             }
         )
     rows.sort(key=lambda row: row.pop("sort"))

@@ -114,7 +114,7 @@ def test_register_a_lists_the_staff_loans_of_the_period_with_titles_totals_and_p
     assert sheet.title == "Staff loans"
     table = values(sheet)
     assert table[0][0] == "Riverside Primary School Staff loan register"
-    assert table[1][0].startswith("Period: Sept. 1, 2026 to Jan. 31, 2027")
+    assert table[1][0].startswith("Period: 1 Sep 2026 to 31 Jan 2027")
     assert table[2] == (
         "No.",
         "Lent on",
@@ -160,7 +160,7 @@ def test_register_a_lists_the_staff_loans_of_the_period_with_titles_totals_and_p
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
     assert sheet.oddFooter.center.text == "Page &P of &N"
     assert {str(merged) for merged in sheet.merged_cells.ranges} == {"A1:M1", "A2:M2", "A7:M7"}
-    assert sheet["B4"].number_format == "mmm d, yyyy"
+    assert sheet["B4"].number_format == "d mmm yyyy"
     assert sheet.column_dimensions["H"].width == 30
 
 
@@ -170,9 +170,9 @@ def test_register_a_can_be_limited_to_staff_and_is_in_chinese_dates_in_chinese(t
         _rows, book = workbook(tmp_path, RegisterQuery("A", SEPT_1, JAN_31, reader_kind=Reader.Kind.STAFF))
     sheet = book.worksheets[0]
     table = values(sheet)
-    assert "2026年9月1日" in table[1][0] and "2027年1月31日" in table[1][0]
+    assert "2026-09-01" in table[1][0] and "2027-01-31" in table[1][0]
     assert [row[2] for row in table[3:-1]] == ["李会计"]
-    assert sheet["B4"].number_format == 'yyyy"年"m"月"d"日"'
+    assert sheet["B4"].number_format == "yyyy-mm-dd"
 
 
 def test_register_a_as_csv_has_the_same_rows_with_a_byte_order_mark(tmp_path, staff_loans):
@@ -180,11 +180,11 @@ def test_register_a_as_csv_has_the_same_rows_with_a_byte_order_mark(tmp_path, st
     assert data.startswith(b"\xef\xbb\xbf")
     assert rows[0][:3] == ["No.", "Lent on", "Name"]
     assert [row[:3] for row in rows[1:4]] == [
-        ["1", "Sept. 2, 2026", "王老师"],
-        ["2", "Sept. 15, 2026", "李会计"],
-        ["3", "Dec. 1, 2026", "王老师"],
+        ["1", "2 Sep 2026", "王老师"],
+        ["2", "15 Sep 2026", "李会计"],
+        ["3", "1 Dec 2026", "王老师"],
     ]
-    assert rows[1][10] == "Oct. 9, 2026" and rows[1][12] == "7"
+    assert rows[1][10] == "9 Oct 2026" and rows[1][12] == "7"
     assert rows[4] == ["Lent: 3. Returned: 1. Still on loan: 1. Lost: 1."]
     assert len(rows) == 5
 
@@ -630,3 +630,109 @@ def test_registers_e_and_f_list_the_repairs_and_the_approved_write_offs(tmp_path
         "管理员乙",
     )
     assert table[4][0] == "Total" and table[4][10] == 20
+
+
+def test_register_h_counts_the_teachers_reservations_of_periodical_issues(tmp_path):
+    from circulation.models import IssueReservation
+
+    teacher = ReaderFactory(kind=Reader.Kind.TEACHER, full_name="吴老师", number="T9")
+    serial = serial_create(
+        title="儿童文学", kind=Serial.Kind.PERIODICAL, frequency=Serial.Frequency.MONTHLY, issn="1000-0003"
+    )
+    room = Location.objects.get(kind=Location.Kind.PERIODICALS_ROOM)
+    subscription = subscription_create(serial=serial, location=room, year=2026, copies=1)
+    issue = subscription.issues.get(number=10)
+    IssueReservation.objects.create(
+        issue=issue,
+        reader=teacher,
+        placed_at=at(date(2026, 10, 5)),
+        state=IssueReservation.State.READY,
+        ready_at=at(date(2026, 10, 9)),
+        collect_by=date(2026, 10, 14),
+    )
+    IssueReservation.objects.create(
+        issue=issue, reader=teacher, placed_at=at(date(2026, 8, 5)), state=IssueReservation.State.CANCELLED
+    )  # fmt: skip  (before the period)
+
+    rows, book = workbook(tmp_path, RegisterQuery("H", SEPT_1, JAN_31))
+
+    assert rows == 1
+    table = values(book.worksheets[0])
+    assert table[3] == (
+        1, midnight(date(2026, 10, 5)), "吴老师", "T9", "Periodical issue", f"儿童文学, 2026, issue 10 ({room.name})",
+        None, None, 1, midnight(date(2026, 10, 9)), midnight(date(2026, 10, 14)), "Ready to collect",
+    )  # fmt: skip
+
+
+# --- G: the student service team (issue 18) ----------------------------------------------------
+
+
+def test_register_g_lists_every_shift_with_its_work_totals_and_print_settings(tmp_path):
+    from activities.models import ShiftWork
+    from activities.services.team import rota_slot_save, shift_scan, shift_work_log, team_member_add
+    from activities.tests.factories import librarian
+
+    staff = librarian()
+    member = team_member_add(
+        reader=ReaderFactory(full_name="=SUM(A1)", school_class=SchoolClassFactory(grade=5, number=2)),
+        joined_on=SEPT_1,
+        user=staff,
+    )
+    slot = rota_slot_save(
+        weekday=0, starts_at=time(12), ends_at=time(13), room=location_default(), members=[member], user=staff
+    )
+    monday = date(2026, 11, 2)
+    shift, _in = shift_scan(reader=member.reader, user=None, at=at(monday, 12))
+    shift_scan(reader=member.reader, user=None, at=at(monday, 13))
+    shift_work_log(shift=shift, kind=ShiftWork.Kind.SHELVING, books=30, user=staff)
+
+    rows, book = workbook(tmp_path, RegisterQuery("G", SEPT_1, JAN_31))
+
+    assert rows == 1
+    sheet = book.worksheets[0]
+    table = values(sheet)
+    assert table[0][0] == "Riverside Primary School Student service team register"
+    assert table[1][0].startswith("Period: Sept. 1, 2026 to Jan. 31, 2027")
+    assert table[2][:6] == ("No.", "Day", "Weekday", "Time", "Room", "Member")
+    assert table[3][1] == midnight(monday)
+    assert table[3][2:8] == (
+        "Monday",
+        "12:00–13:00",
+        location_default().name,
+        "'=SUM(A1)",
+        "Grade 5 Class 2",
+        "On time",
+    )
+    assert table[3][10:13] == ("Shelving", 30, 0)
+    assert table[4][0] == "Total" and table[4][11] == 30
+    assert "Books shelved: 30" in table[5][0]
+    assert sheet.print_title_rows == "$3:$3"
+    assert sheet.page_setup.orientation == "landscape"
+    data, lines = csv_rows(tmp_path, RegisterQuery("G", SEPT_1, JAN_31))
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert lines[1][5] == "'=SUM(A1)" and lines[1][11] == "30"
+    assert slot.pk
+
+
+def test_register_g_from_the_command(tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "export_register",
+        "G",
+        "--from",
+        "2026-09-01",
+        "--to",
+        "2027-01-31",
+        "--out",
+        str(tmp_path / "g.csv"),
+        "--language",
+        "zh-hans",
+        stdout=out,
+    )
+    text = (tmp_path / "g.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("序号,日期")
+    assert "G" in out.getvalue()

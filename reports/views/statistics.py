@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from activities.selectors.corners import corner_figures
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 
@@ -31,6 +32,8 @@ def statistics(request):
         "years": year_choices(years, None),
         "can_compute": request.user.has_perm(Capability.VIEW_SYSTEM_STATUS.permission),
         "asked": request.GET,
+        # Class book corners (issue 18): as they stand today, whatever the period.
+        "corners": corner_figures(),
     }
     try:
         period = period_from_params(request.GET, today=today)

@@ -99,6 +99,10 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(_("Dry run: nothing was saved."))
             return
+        # The import reads the file again inside its transaction; the preview's report goes
+        # first, so that two reports of a large file never sit in memory together.
+        expected = report.valid_numbers
+        del report, invalid
         try:
             result = marc_import(
                 data=data,
@@ -106,7 +110,7 @@ class Command(BaseCommand):
                 location=location,
                 existing=existing,
                 skip_invalid=options["skip_invalid"],
-                expected=report.valid_numbers,
+                expected=expected,
                 progress=self._progress,
             )
         except MarcImportRefused as error:

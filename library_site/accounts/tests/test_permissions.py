@@ -128,6 +128,12 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "selection",
             "notes-rules",
             "class-reviewers",
+            "cash-list",
+            "corners",  # issue 18: class book corners, the service team and its criteria
+            "team",
+            "team-criteria",
+            "issue-reservations-desk",
+            "room-timetables",
         },
         "librarian": {
             "opac",
@@ -146,10 +152,15 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "review",
             "selection",
             "class-reviewers",
+            "cash-list",
+            "corners",
+            "team",
+            "issue-reservations-desk",
+            "room-timetables",
         },
         "leader": {"opac", "acquisitions", "statistics", "leaders-report", *MANAGEMENT_PAGES},
-        "volunteer": {"opac", "desk", "my-library", "my-notes"},
-        "teacher": {"opac", "review"},  # their home page is their own library page
+        "volunteer": {"opac", "desk", "my-library", "my-notes", "cash-list", "issue-reservations-desk"},
+        "teacher": {"opac", "review", "issue-reservations-mine"},  # their home page is their own library page
         "student": {"opac", "my-notes"},
     }[role]
     assert menu == expected

@@ -86,10 +86,10 @@ def test_roles_repair_keeps_the_rights_set_on_the_roles_page_unless_told_to_rese
 
     out = _repair()
     assert out.splitlines() == ["role administrator: right view_system_status given", "1 change(s)."]
-    assert _rights(Role.VOLUNTEER) == set()
+    assert _rights(Role.VOLUNTEER) == {Capability.TAKE_PAYMENTS.value}
 
     assert "role volunteer: right use_desk given" in _repair("--reset-rights")
-    assert _rights(Role.VOLUNTEER) == {Capability.USE_DESK.value}
+    assert _rights(Role.VOLUNTEER) == {Capability.USE_DESK.value, Capability.TAKE_PAYMENTS.value}
 
 
 def test_the_roles_page_tells_the_administrator_to_run_roles_repair(client):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,7 +118,9 @@ def test_the_drill_back_up_restore_into_a_fresh_database_same_counts_and_checksu
     }
     assert manifest["tables"]["catalog_copy"]["rows"] == 5
     assert manifest["tables"]["circulation_loan"]["rows"] == 2
-    assert manifest["schema"]["circulation"] == "0010_definitions_kept"
+    # the circulation migration the database stands at: the last one in the app's graph
+    (latest,) = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("circulation")
+    assert manifest["schema"]["circulation"] == latest[1]
     assert manifest["engine"] == connection.vendor
     assert manifest["media"] == {"files": 1, "bytes": 1100}
 
