@@ -5,10 +5,10 @@ returns a ``Measured``: a value for each month and one for the whole period, rea
 of the app the figure belongs to in a fixed number of queries whatever the school's size. A
 month's value is None where it has nothing to judge (no teaching week, no textbook term).
 
-A measure whose data the system does not hold yet is registered with ``unavailable`` (the
-reason, shown on the board as "not measured: …") and no function: the activity calendar's two
-measures and the suggestion box's complaints. Wiring one is giving it a function
-(``measure_register``), nothing else changes.
+A measure whose data the system does not hold is registered with ``unavailable`` (the reason,
+shown on the board as "not measured: …") and no function; giving it a function
+(``measure_register``) is all it takes to measure it. The activity calendar's two measures and
+the suggestion box's complaints read the activities app (reports may read every app).
 """
 
 from __future__ import annotations
@@ -422,6 +422,54 @@ def _snapshot_measure(name: str) -> Callable[[MeasurePeriod], Measured]:
     return function
 
 
+# --- the activity calendar and the suggestion box (the activities app) ------------------------
+
+
+def measure_reader_activities(period: MeasurePeriod) -> Measured:
+    """Reader activities held (open, judged or with results) that began in the period, per month
+    of their first day; one query."""
+    from activities.models import Activity
+
+    days = [
+        activity.starts_on
+        for activity in Activity.objects.filter(
+            starts_on__range=(period.first_day, period.last_day), state__in=Activity.HELD
+        ).only("kind", "starts_on")
+        if activity.is_reader_activity
+    ]
+    return _count_by_month(days, period)
+
+
+def measure_months_without_themed_activity(period: MeasurePeriod) -> Measured:
+    """1 for a school month of the year's activity plan without a themed activity (flagged in
+    advance when none is planned, afterwards when none was held), 0 for one with, None for a
+    month the plan does not count (the holidays); the period's value is how many were flagged."""
+    from activities.selectors.calendar import calendar_year
+
+    lines = {line.month: line for line in calendar_year(period.school_year)["months"]}
+    result = Measured()
+    flagged = 0
+    for month in period.months:
+        line = lines.get(month)
+        if line is None or not line.counts:
+            result.months[month] = None
+            continue
+        result.months[month] = Decimal(1 if line.flagged else 0)
+        if line.flagged:
+            flagged += 1
+            result.details.append(str(_("%(month)s: no themed activity") % {"month": f"{month:%Y-%m}"}))
+    result.period = Decimal(flagged)
+    return result
+
+
+def measure_complaints(period: MeasurePeriod) -> Measured:
+    """Complaints received in the suggestion box, per month; one query, never who sent them."""
+    from activities.selectors.suggestions import complaints
+
+    days = list(complaints(period.first_day, period.last_day).values_list("received_on", flat=True))
+    return _count_by_month(days, period)
+
+
 ACTIVITY_CALENDAR_MISSING = _("the activity calendar is not installed")
 SUGGESTION_BOX_MISSING = _("the suggestion box is not installed")
 
@@ -433,15 +481,13 @@ for _measure in (
         True,
         measure_hardware_compliance,
     ),
-    Measure(
-        "reader_activities", _("Reader activities held"), "", False, unavailable=ACTIVITY_CALENDAR_MISSING
-    ),
+    Measure("reader_activities", _("Reader activities held"), "", False, measure_reader_activities),
     Measure(
         "months_without_themed_activity",
         _("Months without a themed activity"),
         "",
         True,
-        unavailable=ACTIVITY_CALENDAR_MISSING,
+        measure_months_without_themed_activity,
     ),
     Measure(
         "weekly_opening_hours",
@@ -457,9 +503,7 @@ for _measure in (
         True,
         measure_periodicals_room_sundays,
     ),
-    Measure(
-        "complaints", _("Complaints in the suggestion box"), "", True, unavailable=SUGGESTION_BOX_MISSING
-    ),
+    Measure("complaints", _("Complaints in the suggestion box"), "", True, measure_complaints),
     Measure("safety_incidents", _("Safety incidents"), "", True, measure_safety_incidents),
     Measure(
         "staff_without_paper",

@@ -222,6 +222,15 @@ def _training(member, term) -> str:
     return _("%(hours)s hours of training") % {"hours": f"{hours or 0:g}"}
 
 
+def _activities_organised(member, term) -> str:
+    from activities.models import Activity
+
+    count = Activity.objects.filter(
+        organisers=member.user, starts_on__range=(term.starts_on, term.ends_on)
+    ).count()
+    return _("%(count)s activities organised") % {"count": count}
+
+
 EVIDENCE = {
     evidence.code: evidence
     for evidence in (
@@ -229,11 +238,7 @@ EVIDENCE = {
         Evidence("study", gettext_lazy("Study session attendance"), _study_attendance),
         Evidence("papers", gettext_lazy("Papers and summary articles"), _papers),
         Evidence("training", gettext_lazy("Training"), _training),
-        Evidence(
-            "activities",
-            gettext_lazy("Activities organised"),
-            unavailable=gettext_lazy("the activity calendar is not installed"),
-        ),
+        Evidence("activities", gettext_lazy("Activities organised"), _activities_organised),
     )
 }
 

@@ -65,6 +65,30 @@ class TermSummary:
         return [row for row in self.board.rows if row.not_measured]
 
 
+def _activities_and_suggestions(term, last_day) -> tuple[str, int]:
+    """The term's reader activities held (and how many have their results published), and the
+    suggestions answered in the term, from the activities app."""
+    from activities.models import Activity, Suggestion
+
+    activities = [
+        activity
+        for activity in Activity.objects.filter(
+            starts_on__range=(term.starts_on, last_day), state__in=Activity.HELD
+        ).only("kind", "state", "published_at")
+        if activity.is_reader_activity
+    ]
+    published = sum(1 for activity in activities if activity.published_at is not None)
+    held = _("%(held)s held, %(published)s with results published") % {
+        "held": len(activities),
+        "published": published,
+    }
+    from library_site.dates import day_bounds
+
+    start, end = day_bounds(term.starts_on, last_day)
+    answered = Suggestion.objects.filter(answered_at__gte=start, answered_at__lt=end).count()
+    return held, answered
+
+
 def term_summary(term, *, today: datetime.date | None = None, school: str | None = None) -> TermSummary:
     from catalog.labels import library_name_for_labels
     from catalog.models import Delivery, DeliveryLine, WriteOffBatch, WriteOffItem
@@ -85,8 +109,7 @@ def term_summary(term, *, today: datetime.date | None = None, school: str | None
         batch__decided_at__lt=end,
     ).aggregate(copies=Count("pk"))
     board = term_board(term, today=today)
-    calendar = _("not measured: %(reason)s") % {"reason": _("the activity calendar is not installed")}
-    suggestions = _("not measured: %(reason)s") % {"reason": _("the suggestion box is not installed")}
+    calendar, suggestions = _activities_and_suggestions(term, last_day)
     figures = [
         SummaryFigure(_("Loans"), totals["loans"]),
         SummaryFigure(_("Returns"), totals["returns"]),

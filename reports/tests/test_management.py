@@ -28,7 +28,7 @@ from reports.models import (
     WorkPlan,
 )
 from reports.policies import SEED_TARGETS
-from reports.selectors.targets import MET, MISSED, NOT_MEASURED, targets_board
+from reports.selectors.targets import MET, MISSED, targets_board
 from reports.services import management, plans
 from reports.states import WORK_PLAN_STATES
 
@@ -184,18 +184,42 @@ def test_the_board_marks_the_incidents_month_and_the_short_week_as_missed(librar
     assert "Week of 2026-09-28: 24.0 hours" in hours.details
 
 
-def test_the_calendar_and_suggestion_box_measures_say_plainly_they_are_not_measured(librarian):
+def test_the_calendar_and_suggestion_box_measures_read_the_activities_app(librarian):
+    from activities.models import Suggestion
+    from activities.services.suggestions import suggestion_file
+    from activities.tests.factories import activity, pupil
+
     a_plan(librarian)
+    # September has its themed activity and a reader activity; October has neither; a planned
+    # reader activity is not counted as held.
+    activity("themed", starts_on=datetime.date(2026, 9, 10), state="closed")
+    activity("reader", starts_on=datetime.date(2026, 9, 20), state="published")
+    activity("reader", starts_on=datetime.date(2026, 11, 20), state="planned")
+    complaint = suggestion_file(
+        reader=pupil(),
+        kind=Suggestion.Kind.COMPLAINT,
+        category="service",
+        text="借书排队太久",
+        anonymous=True,
+    )
+    Suggestion.objects.filter(pk=complaint.pk).update(received_on=datetime.date(2026, 11, 3))
+
     board = targets_board(SCHOOL_YEAR, today=TODAY)
-    for code, source in (
-        ("reader_activities", "the activity calendar is not installed"),
-        ("months_without_themed_activity", "the activity calendar is not installed"),
-        ("complaints", "the suggestion box is not installed"),
-    ):
-        row = _row(board, code)
-        assert row.not_measured == f"not measured: {source}"
-        assert {cell.verdict for cell in row.months} == {NOT_MEASURED}
-        assert not row.met and not row.missed
+
+    themed = _row(board, "months_without_themed_activity")
+    assert not themed.not_measured
+    verdicts = {f"{month:%m}": cell.verdict for month, cell in zip(board.months, themed.months, strict=True)}
+    assert verdicts["09"] == MET and verdicts["10"] == MISSED
+    assert "2026-10: no themed activity" in themed.details
+    readers = _row(board, "reader_activities")
+    assert readers.total.value == Decimal(1)
+    complaints = _row(board, "complaints")
+    by_month = {
+        f"{month:%m}": (cell.value, cell.verdict)
+        for month, cell in zip(board.months, complaints.months, strict=True)
+    }
+    assert by_month["11"] == (Decimal(1), MISSED) and by_month["10"] == (Decimal(0), MET)
+    assert complaints.total.verdict == MISSED
 
 
 def test_hardware_compliance_counts_items_whose_latest_check_is_up_to_standard(librarian, reading_room):
@@ -283,7 +307,7 @@ def test_the_board_page_shows_the_table_chart_data_and_not_measured(client, libr
     assert response.status_code == 200
     text = response.content.decode()
     assert 'id="statistics-charts"' in text and "data-targets-board" in text
-    assert response.context["board"].not_measured_count == 3
+    assert response.context["board"].not_measured_count == 0
     bad = client.get(reverse("reports:targets-board"), {"year": "abcd"})
     assert bad.status_code == 400
 
@@ -393,7 +417,7 @@ def test_the_evaluation_shows_the_evidence_and_only_leaders_score(client, librar
     lines = page.context["sheet"].lines
     assert [line.evidence for line in lines] == [
         "0 papers or summary articles",
-        "not measured: the activity calendar is not installed",
+        "0 activities organised",
     ]
     assert client.post(url, {f"criterion_{criterion.pk}": 9}).status_code == 403
     client.force_login(leader)
@@ -434,7 +458,8 @@ def test_the_term_summary_is_a_word_document_a_pdf_and_a_workbook(librarian, ter
     paragraphs = [paragraph.text for paragraph in document.paragraphs]
     assert summary.title in paragraphs and "本学期图书馆工作顺利。" in paragraphs
     figures = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
-    assert figures["Suggestions answered"] == "not measured: the suggestion box is not installed"
+    assert figures["Suggestions answered"] == "0"
+    assert figures["Reader activities and their results"] == "0 held, 0 with results published"
     assert [row.cells[0].text for row in document.tables[1].rows][1] == "Reading-room hardware compliance"
     assert term_summary_pdf(summary).startswith(b"%PDF-")
     workbook = openpyxl.load_workbook(io.BytesIO(term_summary_xlsx(summary)))
