@@ -94,6 +94,8 @@ DATA_MIGRATIONS = [
     ("circulation.migrations.0002_back_office_view_rights", ["grant"]),
     ("circulation.migrations.0004_loans", ["seed_policies"]),
     ("catalog.migrations.0002_classification_and_defaults", ["load_classification", "create_defaults"]),
+    # The leaders' right to approve the library's work plans (issue 20).
+    ("reports.migrations.0011_plans_targets_staff", ["grant_approval"]),
 ]
 
 

@@ -99,3 +99,79 @@ class ReportsConfig(AppConfig):
                 capability=Capability.MANAGE_POLICIES,
             )
         )
+        # --- The library's management (issue 20): plans, targets, compliance, equipment, safety,
+        # staff and the term summary, in a drop-down of their own (馆务管理).
+        menu_group_register(
+            MenuGroup(key="management", label=_("Library management"), icon="clipboard-check")
+        )
+        for key, label, url_name, icon, order, capability in (
+            ("plans", _("Work plans"), "reports:plans", "journal-check", 400, Capability.VIEW_STATISTICS),
+            (
+                "targets-board",
+                _("Targets board"),
+                "reports:targets-board",
+                "bullseye",
+                405,
+                Capability.VIEW_STATISTICS,
+            ),
+            (
+                "compliance",
+                _("Compliance with the regulation"),
+                "reports:compliance",
+                "patch-check",
+                410,
+                Capability.VIEW_STATISTICS,
+            ),
+            (
+                "equipment",
+                _("Equipment register"),
+                "reports:equipment",
+                "pc-display",
+                415,
+                Capability.VIEW_STATISTICS,
+            ),
+            (
+                "safety",
+                _("Safety and hygiene"),
+                "reports:safety",
+                "shield-check",
+                420,
+                Capability.VIEW_STATISTICS,
+            ),
+            ("staff", _("Staff"), "reports:staff", "people", 425, Capability.VIEW_STATISTICS),
+            (
+                "study-sessions",
+                _("Study sessions"),
+                "reports:study-sessions",
+                "easel",
+                430,
+                Capability.VIEW_STATISTICS,
+            ),
+            (
+                "term-summary",
+                _("Term summary"),
+                "reports:term-summary",
+                "file-earmark-text",
+                435,
+                Capability.VIEW_STATISTICS,
+            ),
+            (
+                "criteria",
+                _("Evaluation criteria"),
+                "reports:criteria",
+                "list-check",
+                440,
+                Capability.MANAGE_POLICIES,
+            ),
+        ):
+            menu_register(
+                MenuEntry(
+                    key=key,
+                    group="management",
+                    label=label,
+                    url_name=url_name,
+                    icon=icon,
+                    order=order,
+                    capability=capability,
+                )
+            )

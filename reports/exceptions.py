@@ -39,3 +39,30 @@ class RegisterJobRefused(ReportsError):
     """A register file's job asked to move to a state its table does not allow."""
 
     default_message = _("The request could not be carried out.")
+
+
+# --- The library's management (issue 20) ---
+
+
+class PlanRefused(ReportsError):
+    """A work plan asked to do what its state or the person's rights do not allow."""
+
+    default_message = _("The plan could not be changed.")
+
+
+class TargetRefused(ReportsError):
+    """A target without a measure, an unknown measure or a figure out of range."""
+
+    default_message = _("The target could not be saved.")
+
+
+class ComplianceRefused(ReportsError):
+    """A proportion table whose shares do not add up, a standard out of range."""
+
+    default_message = _("The compliance settings could not be saved.")
+
+
+class ManagementRefused(ReportsError):
+    """A register entry (equipment, safety, staff) with bad dates, a bad file or no right."""
+
+    default_message = _("The entry could not be saved.")

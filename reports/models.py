@@ -266,3 +266,467 @@ class TransparencySettings(models.Model):
     def current(cls) -> TransparencySettings:
         """The settings row, or the defaults (off) unsaved: reading never writes."""
         return cls.objects.order_by("pk").first() or cls()
+
+
+# --- The library's management (issue 20): plans and targets, compliance, equipment, safety,
+# staff, the term summary. Equipment and safety live here, beside the targets and the summary
+# that read them, with foreign keys to the rooms (catalog's locations) that circulation opens.
+
+from library_site.accounts.fields import actor_field  # noqa: E402
+
+
+class WorkPlan(models.Model):
+    """The library's work plan for a school year (年度工作计划) or a term (学期计划): its aims,
+    measures and typed targets, written by the librarian and approved by a school leader
+    (``reports.states.WORK_PLAN_STATES``). An approved plan is kept as approved: a new plan is
+    drafted for the next year, never an approved one rewritten."""
+
+    class Kind(models.TextChoices):
+        YEAR = "year", pgettext_lazy("work plan", "School year")
+        TERM = "term", pgettext_lazy("work plan", "Term")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("work plan", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("work plan", "Submitted for approval")
+        APPROVED = "approved", pgettext_lazy("work plan", "Approved")
+        RETURNED = "returned", pgettext_lazy("work plan", "Returned for changes")
+
+    kind = models.CharField(_("kind of plan"), max_length=4, choices=Kind.choices, default=Kind.YEAR)
+    school_year = models.PositiveSmallIntegerField(
+        _("school year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The year the school year begins: 2026 for 2026–2027."),
+    )
+    term = models.ForeignKey(
+        "circulation.Term",
+        verbose_name=_("term"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    aims = models.TextField(_("aims"), blank=True)
+    measures = models.TextField(_("measures"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    created_at = models.DateTimeField(_("drafted at"), auto_now_add=True)
+    created_by = actor_field(_("drafted by"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = actor_field(_("submitted by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = actor_field(_("decided by"))
+    decision_comment = models.CharField(_("comment"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("work plan")
+        verbose_name_plural = _("work plans")
+        ordering = ["-school_year", "kind", "-pk"]
+        permissions = [("approve_work_plan", "Approve the library's work plans")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="year", term__isnull=True) | Q(kind="term", term__isnull=False),
+                name="work_plan_term_for_term_plans",
+            ),
+            models.UniqueConstraint(
+                fields=["school_year"], condition=Q(kind="year"), name="work_plan_one_per_school_year"
+            ),
+            models.UniqueConstraint(fields=["term"], condition=Q(kind="term"), name="work_plan_one_per_term"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="work_plan_approved_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class PlanTarget(models.Model):
+    """A typed target of a plan: what is measured (a code of ``reports.measures.MEASURES``),
+    how it compares (at least, at most) and the figure to reach."""
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "gte", _("at least")
+        AT_MOST = "lte", _("at most")
+
+    plan = models.ForeignKey(
+        WorkPlan, verbose_name=_("work plan"), on_delete=models.CASCADE, related_name="targets"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("target"), max_length=200)
+    measure = models.CharField(_("measured by"), max_length=40)
+    comparison = models.CharField(_("comparison"), max_length=3, choices=Comparison.choices)
+    threshold = models.DecimalField(_("figure to reach"), max_digits=9, decimal_places=2)
+    from_seed = models.BooleanField(_("from the annual plan's standard targets"), default=False)
+
+    class Meta:
+        verbose_name = _("plan target")
+        verbose_name_plural = _("plan targets")
+        ordering = ["plan", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(measure=""), name="plan_target_has_measure"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComplianceSettings(models.Model):
+    """The standards the collection is held against (《中小学图书馆（室）规程》, 2018): the
+    school's type, the figures per school type, and the CLC proportion table. One row, edited
+    by the administrator; ``reports.policies`` holds the defaults and says which are verified."""
+
+    class SchoolType(models.TextChoices):
+        PRIMARY = "primary", _("Primary school")
+        JUNIOR = "junior", _("Junior secondary school")
+        SENIOR = "senior", _("Senior secondary school")
+        NINE_YEAR = "nine_year", _("Nine-year school")
+        COMPLETE = "complete", _("Complete secondary school")
+        TWELVE_YEAR = "twelve_year", _("Twelve-year school")
+        VOCATIONAL = "vocational", _("Vocational school")
+
+    school_type = models.CharField(
+        _("type of school"), max_length=12, choices=SchoolType.choices, default=SchoolType.PRIMARY
+    )
+    # {school type: {"books_per_pupil": n, "periodicals": n, "reference_titles": n}}; a missing
+    # figure is not judged ("not set"), never guessed.
+    standards = models.JSONField(_("standards per type of school"), default=dict, blank=True)
+    # [{"code": "A", "letters": "A", "share": "2"}]: the shares add up to 100.
+    clc_shares = models.JSONField(_("CLC proportion table"), default=list, blank=True)
+    clc_tolerance = models.DecimalField(
+        _("tolerance of a CLC share (percentage points)"), max_digits=5, decimal_places=2, default=5
+    )
+    updated_by = actor_field(_("changed by"))
+    updated_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("compliance settings")
+        verbose_name_plural = _("compliance settings")
+
+    def __str__(self) -> str:
+        return str(_("Compliance settings"))
+
+    @classmethod
+    def current(cls) -> ComplianceSettings:
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class EquipmentItem(models.Model):
+    """An item of a room's equipment (seats, shelves, computers, scanners, lighting, air
+    conditioning …). Retired, never deleted."""
+
+    class Kind(models.TextChoices):
+        SEATS = "seats", _("Seats and tables")
+        SHELVES = "shelves", _("Shelves")
+        COMPUTER = "computer", _("Computers")
+        SCANNER = "scanner", _("Barcode scanners")
+        LIGHTING = "lighting", _("Lighting")
+        AIR = "air", _("Air conditioning and ventilation")
+        FIRE = "fire", _("Fire safety equipment")
+        OTHER = "other", _("Other equipment")
+
+    room = models.ForeignKey(
+        "catalog.Location", verbose_name=_("room"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+    asset_number = models.CharField(_("asset number"), max_length=60, blank=True)
+    added_on = models.DateField(_("in service since"))
+    added_by = actor_field(_("added by"))
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    retired_by = actor_field(_("retired by"))
+    retire_reason = models.CharField(_("reason for retiring"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("equipment item")
+        verbose_name_plural = _("equipment register")
+        ordering = ["room", "kind", "name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.room} · {self.name}"
+
+
+class EquipmentCheck(models.Model):
+    """A condition check of an item: up to standard or not, and what was found."""
+
+    class Condition(models.TextChoices):
+        GOOD = "good", pgettext_lazy("equipment condition", "Up to standard")
+        REPAIR = "repair", pgettext_lazy("equipment condition", "Needs repair")
+        BROKEN = "broken", pgettext_lazy("equipment condition", "Out of order")
+
+    item = models.ForeignKey(
+        EquipmentItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="checks"
+    )
+    checked_on = models.DateField(_("checked on"))
+    condition = models.CharField(_("condition"), max_length=6, choices=Condition.choices)
+    notes = models.CharField(_("what was found"), max_length=500, blank=True)
+    checked_by = actor_field(_("checked by"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("equipment check")
+        verbose_name_plural = _("equipment checks")
+        ordering = ["item", "-checked_on", "-pk"]
+        indexes = [models.Index(fields=["item", "checked_on"], name="equipment_check_item_day")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.checked_on}"
+
+    @property
+    def up_to_standard(self) -> bool:
+        return self.condition == self.Condition.GOOD
+
+
+class SafetyInspection(models.Model):
+    """A safety and hygiene inspection of a room: the checklist with each point passed or not,
+    the result, who inspected."""
+
+    room = models.ForeignKey(
+        "catalog.Location", verbose_name=_("room"), on_delete=models.PROTECT, related_name="+"
+    )
+    inspected_on = models.DateField(_("inspected on"))
+    # [{"point": "…", "ok": true}]: the checklist as it was that day.
+    checklist = models.JSONField(_("checklist"), default=list)
+    passed = models.BooleanField(_("passed"))
+    notes = models.TextField(_("notes"), blank=True)
+    inspected_by = actor_field(_("inspected by"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("safety inspection")
+        verbose_name_plural = _("safety inspections")
+        ordering = ["-inspected_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.room} {self.inspected_on}"
+
+
+class SafetyIncident(models.Model):
+    """An incident (fire, flood, injury, theft …): what happened, when, the measures taken."""
+
+    room = models.ForeignKey(
+        "catalog.Location",
+        verbose_name=_("room"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    occurred_on = models.DateField(_("happened on"), db_index=True)
+    what = models.TextField(_("what happened"))
+    measures = models.TextField(_("measures taken"))
+    recorded_by = actor_field(_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("safety incident")
+        verbose_name_plural = _("safety incidents")
+        ordering = ["-occurred_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.what[:30]}"
+
+
+class StaffMember(models.Model):
+    """A member of the library's staff: their post and its duties (岗位职责). Leaving is an end
+    date, never a deletion: their papers and evaluations stay."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="library_staff",
+    )
+    post = models.CharField(_("post"), max_length=100)
+    duties = models.TextField(_("job duties"), blank=True)
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["post", "user__full_name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user.display_name} ({self.post})"
+
+
+class TargetAssignment(models.Model):
+    """A plan's target broken down to a post (目标任务分解): who carries it and what their part is."""
+
+    target = models.ForeignKey(
+        PlanTarget, verbose_name=_("target"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    staff = models.ForeignKey(
+        StaffMember, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    task = models.CharField(_("their part"), max_length=300)
+
+    class Meta:
+        verbose_name = _("target assignment")
+        verbose_name_plural = _("target assignments")
+        ordering = ["target", "staff"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "staff"], name="target_assignment_one_per_staff"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.staff_id}"
+
+
+class StudySession(models.Model):
+    """A staff study session (业务学习): by default every other Friday afternoon."""
+
+    held_on = models.DateField(_("held on"))
+    topic = models.CharField(_("topic"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    attendees = models.ManyToManyField(
+        StaffMember, verbose_name=_("attended"), related_name="study_sessions", blank=True
+    )
+    recorded_by = actor_field(_("recorded by"))
+
+    class Meta:
+        verbose_name = _("study session")
+        verbose_name_plural = _("study sessions")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.topic}"
+
+
+class Training(models.Model):
+    """Training a staff member took (new staff on the library system, courses …)."""
+
+    staff = models.ForeignKey(
+        StaffMember, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="trainings"
+    )
+    held_on = models.DateField(_("held on"))
+    topic = models.CharField(_("topic"), max_length=200)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)])
+    recorded_by = actor_field(_("recorded by"))
+
+    class Meta:
+        verbose_name = _("training")
+        verbose_name_plural = _("training")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.topic}"
+
+
+class StaffPaper(models.Model):
+    """A paper or summary article (论文, 总结文章) a staff member wrote, with its file."""
+
+    class Kind(models.TextChoices):
+        PAPER = "paper", _("Paper")
+        SUMMARY = "summary", _("Summary article")
+
+    staff = models.ForeignKey(
+        StaffMember, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="papers"
+    )
+    kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices, default=Kind.PAPER)
+    title = models.CharField(_("title"), max_length=300)
+    written_on = models.DateField(_("date"), db_index=True)
+    published_in = models.CharField(_("where published"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to="staff-papers/%Y/")
+    recorded_by = actor_field(_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paper or summary article")
+        verbose_name_plural = _("papers and summary articles")
+        ordering = ["-written_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EvaluationCriterion(models.Model):
+    """A criterion of the per-term performance evaluation (绩效考核), set by the administrator,
+    with the evidence the system shows beside it (``reports.selectors.staff.EVIDENCE``)."""
+
+    name = models.CharField(_("criterion"), max_length=200)
+    max_points = models.PositiveSmallIntegerField(
+        _("points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    evidence = models.CharField(_("evidence shown"), max_length=20, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("evaluation criterion")
+        verbose_name_plural = _("evaluation criteria")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Evaluation(models.Model):
+    """A staff member's performance evaluation for a term: one per member and term."""
+
+    staff = models.ForeignKey(
+        StaffMember, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    term = models.ForeignKey(
+        "circulation.Term", verbose_name=_("term"), on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    evaluated_by = actor_field(_("evaluated by"))
+    evaluated_at = models.DateTimeField(_("evaluated at"))
+
+    class Meta:
+        verbose_name = _("performance evaluation")
+        verbose_name_plural = _("performance evaluations")
+        ordering = ["-term__starts_on", "staff"]
+        constraints = [models.UniqueConstraint(fields=["staff", "term"], name="evaluation_one_per_term")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.term}"
+
+
+class EvaluationScore(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        EvaluationCriterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.PositiveSmallIntegerField(_("points"))
+
+    class Meta:
+        verbose_name = _("evaluation score")
+        verbose_name_plural = _("evaluation scores")
+        ordering = ["evaluation", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "criterion"], name="evaluation_score_one_per_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.criterion_id} {self.points}"
+
+
+class TermSummaryText(models.Model):
+    """The librarian's own text of a term's summary (期末总结), beside the measured figures."""
+
+    term = models.OneToOneField(
+        "circulation.Term", verbose_name=_("term"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("text"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    written_by = actor_field(_("written by"))
+    written_at = models.DateTimeField(_("written at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("term summary text")
+        verbose_name_plural = _("term summary texts")
+
+    def __str__(self) -> str:
+        return str(self.term_id)

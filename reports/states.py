@@ -27,3 +27,31 @@ REGISTER_JOB_STATES = StateTable(
     refused=RegisterJobRefused,
     message=_("This register file is “%(current)s” and cannot become “%(wanted)s”: make it again."),
 )
+
+
+# --- The library's management (issue 20): a work plan's approval ---------------------------------
+# Drafted and submitted by the librarian (MANAGE_COLLECTION); approved or returned by a school
+# leader, who holds reports.approve_work_plan (granted to the leader role by the migration).
+from .exceptions import PlanRefused  # noqa: E402
+from .models import WorkPlan  # noqa: E402
+
+Plan = WorkPlan.Status
+APPROVE_WORK_PLAN = "reports.approve_work_plan"
+
+WORK_PLAN_STATES = StateTable(
+    "work plan",
+    [
+        Move(Plan.DRAFT, Plan.SUBMITTED, _("the librarian submits it to the leaders")),
+        Move(Plan.RETURNED, Plan.SUBMITTED, _("the librarian submits it again after changes")),
+        Move(Plan.SUBMITTED, Plan.APPROVED, _("a school leader approves it"), right=APPROVE_WORK_PLAN),
+        Move(
+            Plan.SUBMITTED,
+            Plan.RETURNED,
+            _("a school leader returns it for changes"),
+            right=APPROVE_WORK_PLAN,
+        ),
+    ],
+    choices=WorkPlan.Status,
+    refused=PlanRefused,
+    message=_("This plan is “%(current)s” and cannot become “%(wanted)s”."),
+)

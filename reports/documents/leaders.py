@@ -372,6 +372,12 @@ def leaders_report_pdf(report: LeadersReport) -> bytes:
         rows.append([NO_DATA, _("Nothing was borrowed in this period."), ""])
     story.append(_table(font, rows, [16 * mm, CONTENT_WIDTH - 46 * mm, 30 * mm], numeric_from=2))
 
+    if report.targets is not None:
+        from .summary import board_pdf_table
+
+        story.append(Paragraph(_text(_("Targets")), styles["heading"]))
+        story.append(board_pdf_table(report.targets, font, styles))
+
     footer = _("Generated %(when)s from the monthly statistics; page %(page)s") % {
         "when": f"{generated:%Y-%m-%d %H:%M}",
         "page": "%(page)s",
@@ -577,6 +583,11 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
         [[title.rank, title.title, title.loans] for title in statistics.top_titles],
         [8, 50, 12],
     )
+    if report.targets is not None:
+        from .summary import _board_sheet
+
+        targets = workbook.create_sheet(_("Targets")[:31])
+        _board_sheet(targets, report.targets, 1)
     for sheet in workbook.worksheets:
         sheet.freeze_panes = None
     output = io.BytesIO()

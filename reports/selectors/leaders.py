@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import LeadersReportNote
-from ..periods import month_previous, month_shift
+from ..periods import month_last_day, month_previous, month_shift
 from .periods import Period, period_of_month, period_of_months, period_of_term
 from .statistics import PeriodStatistics, months_series, statistics_for_period
+from .targets import period_board
 
 # A month's report draws its loans-per-month chart over this many months up to the month.
 TREND_MONTHS = 12
@@ -92,6 +93,8 @@ class LeadersReport:
     school: str
     # When the newest snapshot read was computed: a cached file is valid while this holds.
     computed_at: object
+    # The plan's targets measured over the period (reports.selectors.targets.period_board).
+    targets: object = None
 
     @property
     def title(self) -> str:
@@ -201,6 +204,7 @@ def leaders_report_for_period(period: Period, *, school: str | None = None) -> L
         note=leaders_note_get(period),
         school=school if school is not None else library_name_for_labels(),
         computed_at=max(computed) if computed else None,
+        targets=period_board(period.first_month, month_last_day(period.last_month)),
     )
 
 

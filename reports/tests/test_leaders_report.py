@@ -275,7 +275,8 @@ def test_the_page_shows_the_figures_and_downloading_twice_writes_nothing(
     client, months, django_assert_max_num_queries
 ):
     client.force_login(user_with_role(Role.ADMINISTRATOR))
-    with django_assert_max_num_queries(24):
+    # The report, and its targets measured over the period (about a dozen queries more).
+    with django_assert_max_num_queries(40):
         page = client.get(reverse("reports:leaders-report"), {"month": "2026-03"})
     html = page.content.decode()
     assert page.status_code == 200
@@ -303,7 +304,8 @@ def test_the_page_query_count_does_not_grow_with_classes_and_titles(
         classes=[(grade, number, grade * 10 + number) for grade in range(1, 7) for number in range(1, 9)],
         titles=[(f"书{rank}", 100 - rank) for rank in range(1, 60)],
     )
-    with django_assert_max_num_queries(24):
+    # The report, and its targets measured over the period (about a dozen queries more).
+    with django_assert_max_num_queries(40):
         assert client.get(reverse("reports:leaders-report"), {"month": "2026-04"}).status_code == 200
 
 

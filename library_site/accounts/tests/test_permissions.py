@@ -84,6 +84,19 @@ def test_only_staff_roles_enter_the_back_office(client, role, expected):
     assert response.status_code == expected
 
 
+# The library's management (issue 20): everyone who reads the statistics sees these pages.
+MANAGEMENT_PAGES = (
+    "plans",
+    "targets-board",
+    "compliance",
+    "equipment",
+    "safety",
+    "staff",
+    "study-sessions",
+    "term-summary",
+)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_the_menu_shows_each_role_its_own_entries(client, role):
     client.force_login(make_user(role))
@@ -108,6 +121,8 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "statistics",
             "registers",
             "leaders-report",
+            *MANAGEMENT_PAGES,
+            "criteria",
             "public-page-settings",
             "review",
             "selection",
@@ -133,6 +148,7 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "back-office",
             "statistics",
             "leaders-report",
+            *MANAGEMENT_PAGES,
             "review",
             "selection",
             "class-reviewers",
@@ -142,7 +158,7 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
             "issue-reservations-desk",
             "room-timetables",
         },
-        "leader": {"opac", "acquisitions", "statistics", "leaders-report"},
+        "leader": {"opac", "acquisitions", "statistics", "leaders-report", *MANAGEMENT_PAGES},
         "volunteer": {"opac", "desk", "my-library", "my-notes", "cash-list", "issue-reservations-desk"},
         "teacher": {"opac", "review", "issue-reservations-mine"},  # their home page is their own library page
         "student": {"opac", "my-notes"},
