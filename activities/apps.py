@@ -214,10 +214,15 @@ class ActivitiesConfig(AppConfig):
 
 def _is_reader(user) -> bool:
     from circulation.models import Reader
+    from library_site.accounts.roles import Role
 
     cached = getattr(user, "_is_any_reader", None)
     if cached is None:
-        cached = Reader.objects.filter(user=user).exists()
+        # Readers are pupils, teachers and the service team's pupils: the staff pay no query.
+        reader_roles = (Role.STUDENT, Role.TEACHER, Role.VOLUNTEER)
+        cached = (
+            any(user.has_role(role) for role in reader_roles) and Reader.objects.filter(user=user).exists()
+        )
         user._is_any_reader = cached
     return cached
 

@@ -163,4 +163,37 @@ def test_the_menu_shows_each_role_its_own_entries(client, role):
         "teacher": {"opac", "review", "issue-reservations-mine"},  # their home page is their own library page
         "student": {"opac", "my-notes"},
     }[role]
+    # The reading activities and the readers' voice (issues 17 and 19) and the move from the old
+    # system (issue 15).
+    expected |= {
+        "administrator": {
+            *("activity-calendar", "quizzes", "contests", "honour-roll"),
+            *("bulletin", "bulletin-manage", "reading-lists", "picks", "reviews"),
+            *("surveys-manage", "suggestions-manage", "promotion-settings", "old-system"),
+        },
+        "librarian": {
+            *("activity-calendar", "quizzes", "contests", "honour-roll"),
+            *("bulletin", "bulletin-manage", "reading-lists", "picks", "reviews"),
+            *("surveys-manage", "suggestions-manage"),
+        },
+        "leader": {"bulletin", "reading-lists"},
+        "volunteer": {
+            "bulletin",
+            "reading-lists",
+            "my-quizzes",
+            "my-contests",
+            "my-surveys",
+            "suggestion-box",
+        },
+        "teacher": {
+            "bulletin",
+            "reading-lists",
+            "quizzes",
+            "contests",
+            "reviews",
+            "my-surveys",
+            "suggestion-box",
+        },
+        "student": {"bulletin", "reading-lists", "my-quizzes", "my-contests", "my-surveys", "suggestion-box"},
+    }[role]
     assert menu == expected
