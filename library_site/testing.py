@@ -96,6 +96,8 @@ DATA_MIGRATIONS = [
     ("catalog.migrations.0002_classification_and_defaults", ["load_classification", "create_defaults"]),
     # The leaders' right to approve the library's work plans (issue 20).
     ("reports.migrations.0011_plans_targets_staff", ["grant_approval"]),
+    # The honorary titles the activities begin with: 小作家, 小蜜蜂, 小博士, 服务之星 … (issue 17).
+    ("activities.migrations.0002_calendar_quiz_contests_honours", ["titles_add"]),
 ]
 
 

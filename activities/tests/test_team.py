@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.models import Location
 from circulation.models import DeskAction
@@ -299,7 +299,8 @@ def test_the_month_s_best_member_is_the_candidate_for_the_service_star_honour(st
     assert candidates == []  # rated, but nobody recorded as the month's best yet
 
     best_member_record(month=month, user=staff)
-    candidates, text = honour_candidates(title, date(2026, 11, 1), date(2026, 12, 1))
+    with translation.override("en"):
+        candidates, text = honour_candidates(title, date(2026, 11, 1), date(2026, 12, 1))
 
     assert [candidate.reader for candidate in candidates] == [other.reader]
     assert "2026-11" in candidates[0].basis and "29" in candidates[0].basis

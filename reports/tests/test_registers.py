@@ -692,7 +692,7 @@ def test_register_g_lists_every_shift_with_its_work_totals_and_print_settings(tm
     sheet = book.worksheets[0]
     table = values(sheet)
     assert table[0][0] == "Riverside Primary School Student service team register"
-    assert table[1][0].startswith("Period: Sept. 1, 2026 to Jan. 31, 2027")
+    assert table[1][0].startswith("Period: 1 Sep 2026 to 31 Jan 2027")
     assert table[2][:6] == ("No.", "Day", "Weekday", "Time", "Room", "Member")
     assert table[3][1] == midnight(monday)
     assert table[3][2:8] == (
