@@ -8,12 +8,12 @@ import io
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
 
+from library_site.dates import date_text
 from library_site.documents.pdf import label_font, text_bold_centred, text_centred, text_fit
 
 from .models import Honour
@@ -83,9 +83,7 @@ def certificates_pdf(honours: Sequence[Honour], *, size: str = "A4", school: str
         canvas.setFont(font, 14 * scale)
         right = width - 46 * mm * scale
         canvas.drawRightString(right, 40 * mm * scale, school or _("School library"))
-        canvas.drawRightString(
-            right, 32 * mm * scale, timezone.localtime(honour.awarded_at).strftime("%Y-%m-%d")
-        )
+        canvas.drawRightString(right, 32 * mm * scale, date_text(honour.awarded_at))
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

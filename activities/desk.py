@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from circulation.registries import ReaderPageSection
+from library_site.dates import datetime_text
 
 from .selectors.notes import reader_notes_owed_count
 
@@ -99,7 +100,7 @@ def quiz_reader_page_section(reader) -> ReaderPageSection | None:
         text=gettext("%(title)s is open until %(closes)s.")
         % {
             "title": waiting[0].activity.title,
-            "closes": timezone.localtime(waiting[0].closes_at).strftime("%Y-%m-%d %H:%M"),
+            "closes": datetime_text(waiting[0].closes_at),
         },
         url=reverse("activities:quizzes-mine"),
         link_label=gettext("Take the quiz"),

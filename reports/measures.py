@@ -426,17 +426,10 @@ def _snapshot_measure(name: str) -> Callable[[MeasurePeriod], Measured]:
 
 
 def measure_reader_activities(period: MeasurePeriod) -> Measured:
-    """Reader activities held (open, judged or with results) that began in the period, per month
-    of their first day; one query."""
-    from activities.models import Activity
+    """Reader activities held that began in the period, per month of their first day."""
+    from activities.selectors.calendar import reader_activities_held
 
-    days = [
-        activity.starts_on
-        for activity in Activity.objects.filter(
-            starts_on__range=(period.first_day, period.last_day), state__in=Activity.HELD
-        ).only("kind", "starts_on")
-        if activity.is_reader_activity
-    ]
+    days = [activity.starts_on for activity in reader_activities_held(period.first_day, period.last_day)]
     return _count_by_month(days, period)
 
 

@@ -178,3 +178,16 @@ def activities_in_month(month: date) -> dict:
         "themed": sum(1 for row in rows if row.kind == Kind.THEMED),
         "published": sum(1 for row in rows if row.published_at),
     }
+
+
+def reader_activities_held(first_day: date, last_day: date) -> list[Activity]:
+    """The reader activities (every kind but the monthly themed one) held — open, judged, with
+    results or closed — that began between two days, both included; one query. The targets
+    board and the term summary count them."""
+    return [
+        activity
+        for activity in Activity.objects.filter(
+            starts_on__range=(first_day, last_day), state__in=Activity.HELD
+        ).only("kind", "state", "starts_on", "published_at")
+        if activity.is_reader_activity
+    ]

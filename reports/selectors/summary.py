@@ -68,15 +68,10 @@ class TermSummary:
 def _activities_and_suggestions(term, last_day) -> tuple[str, int]:
     """The term's reader activities held (and how many have their results published), and the
     suggestions answered in the term, from the activities app."""
-    from activities.models import Activity, Suggestion
+    from activities.models import Suggestion
+    from activities.selectors.calendar import reader_activities_held
 
-    activities = [
-        activity
-        for activity in Activity.objects.filter(
-            starts_on__range=(term.starts_on, last_day), state__in=Activity.HELD
-        ).only("kind", "state", "published_at")
-        if activity.is_reader_activity
-    ]
+    activities = reader_activities_held(term.starts_on, last_day)
     published = sum(1 for activity in activities if activity.published_at is not None)
     held = _("%(held)s held, %(published)s with results published") % {
         "held": len(activities),
