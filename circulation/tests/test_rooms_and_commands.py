@@ -127,8 +127,11 @@ def test_import_roster_dry_run_saves_nothing_and_the_real_run_saves(tmp_path):
     out = io.StringIO()
     call_command("import_roster", str(path), "--dry-run", stdout=out)
     assert "1 new readers" in out.getvalue() and Reader.objects.count() == 0
-    call_command("import_roster", str(path), stdout=io.StringIO())
+    slips = tmp_path / "slips.pdf"
+    call_command("import_roster", str(path), "--slips", str(slips), stdout=io.StringIO())
     assert Reader.objects.get().number == "S1"
+    # The new reader's first password is printed on the slips, where the librarian asked.
+    assert slips.read_bytes().startswith(b"%PDF")
 
 
 def test_import_roster_refuses_with_row_numbers_and_saves_nothing(tmp_path):
