@@ -71,17 +71,7 @@ def _covers(activity: Activity, month: date) -> bool:
     return activity.starts_on < _month_after(month) and activity.ends_on >= month
 
 
-def calendar_year(year: int, *, today: date | None = None) -> dict:
-    """The year's calendar: its months (activities, flag), its activities with their organisers
-    and classes, the plan and how far the year has come towards it. Four queries."""
-    today = today or timezone.localdate()
-    plan = plan_for(year)
-    activities = list(
-        _year_activities(year)
-        .select_related("published_by")
-        .prefetch_related("organisers", Prefetch("classes"))
-        .order_by("starts_on", "pk")
-    )
+def _calendar_months(year: int, plan: ActivityPlan, activities, today: date) -> list[CalendarMonth]:
     school_months = set(plan.month_numbers)
     this_month = today.replace(day=1)
     months = []
@@ -97,6 +87,31 @@ def calendar_year(year: int, *, today: date | None = None) -> dict:
                     if activity.state in Activity.HELD:
                         line.themed_held = True
         months.append(line)
+    return months
+
+
+def calendar_months(year: int, *, today: date | None = None) -> list[CalendarMonth]:
+    """The year's months with their flags (a month without a themed activity), for the targets
+    board: two queries, the activities read with only what the flags need."""
+    today = today or timezone.localdate()
+    activities = list(
+        _year_activities(year).only("kind", "state", "starts_on", "ends_on").order_by("starts_on", "pk")
+    )
+    return _calendar_months(year, plan_for(year), activities, today)
+
+
+def calendar_year(year: int, *, today: date | None = None) -> dict:
+    """The year's calendar: its months (activities, flag), its activities with their organisers
+    and classes, the plan and how far the year has come towards it. Four queries."""
+    today = today or timezone.localdate()
+    plan = plan_for(year)
+    activities = list(
+        _year_activities(year)
+        .select_related("published_by")
+        .prefetch_related("organisers", Prefetch("classes"))
+        .order_by("starts_on", "pk")
+    )
+    months = _calendar_months(year, plan, activities, today)
     held = [
         activity for activity in activities if activity.is_reader_activity and activity.state in Activity.HELD
     ]
