@@ -250,3 +250,29 @@ def test_targets_board_writes_the_year_s_workbook(tmp_path, librarian):
     assert header[:2] == ["Target", "Goal"] and header[-3:] == ["Whole period", "Gap", "Result"]
     # the headers in the language asked for; the targets' names as the plan holds them
     assert sheet.cell(row=5, column=1).value == "阅览室硬件达标率"
+
+
+def test_a_term_plan_whose_term_is_outside_its_school_year_is_refused(librarian, term):
+    from reports.exceptions import PlanRefused
+
+    with translation.override("en"):
+        with pytest.raises(PlanRefused, match="is not in the school year 2025"):
+            plans.work_plan_create(
+                user=librarian, kind=WorkPlan.Kind.TERM, school_year=2025, term=term, title="学期计划"
+            )
+        with pytest.raises(PlanRefused, match="needs its term"):
+            plans.work_plan_create(
+                user=librarian, kind=WorkPlan.Kind.TERM, school_year=SCHOOL_YEAR, term=None, title="学期计划"
+            )
+    assert not WorkPlan.objects.exists()
+
+
+def test_figures_per_pupil_are_not_judged_without_pupils_on_the_roll():
+    from circulation.tests.factories import copies_of
+    from reports.selectors.compliance import NO_PUPILS, compliance_report
+
+    copies_of(count=3)
+    report = compliance_report(today=datetime.date(2026, 12, 7))
+    books, new = report.lines[0], report.lines[1]
+    assert (books.value, books.verdict) == (None, NO_PUPILS)
+    assert new.verdict == NO_PUPILS and not books.css
