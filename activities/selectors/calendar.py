@@ -1,7 +1,7 @@
 """Reads of the activity calendar: the school year's activities month by month against the
 year's plan (a month without a themed activity is flagged in advance and afterwards), the
-published results (公示), and ``school_year_activity_counts``, what the targets board reads
-(issue 20). Each in a constant number of queries."""
+published results (公示), and what the targets board reads (issue 20): ``calendar_months`` (the
+months' flags) and ``reader_activities_held``. Each in a constant number of queries."""
 
 from __future__ import annotations
 

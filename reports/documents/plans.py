@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from library_site.dates import datetime_text
+from library_site.system.templatetags.punctuation import comma
 
 from ..models import WorkPlan
 from ..selectors.plans import PlanDocument
@@ -28,7 +29,7 @@ def _who_when(user, when) -> str:
     if user is None and when is None:
         return NOT_YET
     name = user.display_name if user is not None else NOT_YET
-    return f"{name}，{datetime_text(when)}" if when else name
+    return f"{name}{comma()}{datetime_text(when)}" if when else name
 
 
 def _state_line(plan: WorkPlan) -> str:

@@ -82,3 +82,7 @@ def test_every_management_page_answers_with_its_records(client, language):
     client.force_login(admin)
     for url in (reverse("reports:compliance-settings"), reverse("reports:criteria")):
         assert client.get(url).status_code == 200, url
+    settings_page = client.get(reverse("reports:compliance-settings")).content.decode()
+    # a label and its part joined as the language writes it
+    expected = "Primary school: books per pupil" if language == "en" else "小学："
+    assert expected in settings_page

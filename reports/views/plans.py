@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.system.templatetags.punctuation import colon
 
 from ..documents.plans import work_plan_pdf
 from ..documents.summary import targets_board_xlsx
@@ -43,7 +44,7 @@ def _form_errors(request, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
+            messages.error(request, f"{label}{colon()}{error}" if label else error)
 
 
 @view_statistics
