@@ -10,7 +10,8 @@ for two terms; 3,000 pupils when the generated data hold fewer). Then a year of 
 visit for every 5th loan, the activity calendar through the activities app's services (a themed
 activity every school month but November, six reader activities held), twelve complaints filed
 through the suggestion box's service, and the twelve months' statistics computed by the real
-monthly snapshot service (``monthly_snapshot_compute``), so that every measure has work to do. The board is rendered through
+monthly snapshot service (``monthly_snapshot_compute``), with two targets added to the plan on
+the loans and the visits, so that every measure has work to do. The board is rendered through
 Django's test client as a school leader (the whole page: the measures, the template, the chart's
 JSON), once to warm up, then ``BENCH_REPEAT`` times (default 20); the summary is built in each
 format ``BENCH_REPEAT`` // 4 times. Run with ``python -m benchmarks.run management``.
@@ -279,6 +280,14 @@ def make_year_of_use(year: int) -> None:
             Suggestion.objects.filter(pk=complaint.pk).update(
                 received_on=first + datetime.timedelta(days=30 * n + 3)
             )
+    from reports.models import WorkPlan
+    from reports.services.plans import plan_target_save
+
+    plan = WorkPlan.objects.get(title=PLAN_TITLE)
+    for code, name, figure in (("loans", "bench 借阅册次", 150000), ("visits", "bench 阅览室到访", 30000)):
+        if not plan.targets.filter(measure=code).exists():
+            # Targets the librarian adds, so that the board reads the monthly snapshots too.
+            plan_target_save(plan=plan, name=name, measure=code, comparison="gte", threshold=figure)
     months = months_between(first, last)
     counted = set(MonthlySnapshot.objects.filter(month__in=months).values_list("month", flat=True))
     for month in months:
