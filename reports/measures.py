@@ -56,6 +56,8 @@ class Measure:
     monthly_verdict: bool
     function: Callable[[MeasurePeriod], Measured] | None = None
     unavailable: str = ""  # why it is not measured, when there is no function
+    # How it is measured, in a sentence: where the figure is read from (the plan's page and PDF).
+    how: str = ""
 
     @property
     def is_measured(self) -> bool:
@@ -437,9 +439,9 @@ def measure_months_without_themed_activity(period: MeasurePeriod) -> Measured:
     """1 for a school month of the year's activity plan without a themed activity (flagged in
     advance when none is planned, afterwards when none was held), 0 for one with, None for a
     month the plan does not count (the holidays); the period's value is how many were flagged."""
-    from activities.selectors.calendar import calendar_year
+    from activities.selectors.calendar import calendar_months
 
-    lines = {line.month: line for line in calendar_year(period.school_year)["months"]}
+    lines = {line.month: line for line in calendar_months(period.school_year)}
     result = Measured()
     flagged = 0
     for month in period.months:
@@ -473,14 +475,29 @@ for _measure in (
         "%",
         True,
         measure_hardware_compliance,
+        how=_(
+            "Equipment register: the reading rooms' items whose latest condition check is up to standard, as a share of the items in service."
+        ),
     ),
-    Measure("reader_activities", _("Reader activities held"), "", False, measure_reader_activities),
+    Measure(
+        "reader_activities",
+        _("Reader activities held"),
+        "",
+        False,
+        measure_reader_activities,
+        how=_(
+            "Activity calendar: the reader activities (every kind but the monthly themed one) held in the period."
+        ),
+    ),
     Measure(
         "months_without_themed_activity",
         _("Months without a themed activity"),
         "",
         True,
         measure_months_without_themed_activity,
+        how=_(
+            "Activity calendar: the school months without a themed activity held (for a month to come, none planned)."
+        ),
     ),
     Measure(
         "weekly_opening_hours",
@@ -488,6 +505,7 @@ for _measure in (
         _("hours"),
         True,
         measure_weekly_opening_hours,
+        how=_("The rooms' opening hours less the closed days: the lowest total of any teaching week."),
     ),
     Measure(
         "periodicals_room_sundays",
@@ -495,15 +513,33 @@ for _measure in (
         "%",
         True,
         measure_periodicals_room_sundays,
+        how=_("The periodicals room's opening hours: the teaching Sundays it was open, as a share of all."),
     ),
-    Measure("complaints", _("Complaints in the suggestion box"), "", True, measure_complaints),
-    Measure("safety_incidents", _("Safety incidents"), "", True, measure_safety_incidents),
+    Measure(
+        "complaints",
+        _("Complaints in the suggestion box"),
+        "",
+        True,
+        measure_complaints,
+        how=_("Suggestion box: the complaints received."),
+    ),
+    Measure(
+        "safety_incidents",
+        _("Safety incidents"),
+        "",
+        True,
+        measure_safety_incidents,
+        how=_("Safety log: the incidents recorded."),
+    ),
     Measure(
         "staff_without_paper",
         _("Staff members without a paper this year"),
         "",
         False,
         measure_staff_without_paper,
+        how=_(
+            "Staff records: the staff members in service with no paper or summary article dated in the school year."
+        ),
     ),
     Measure(
         "textbooks_in_place",
@@ -511,6 +547,9 @@ for _measure in (
         "%",
         True,
         measure_textbooks_in_place,
+        how=_(
+            "Textbook orders and deliveries: the textbook terms whose ordered copies all arrived before the first day, as a share."
+        ),
     ),
     Measure(
         "purchase_plan_approved",
@@ -518,10 +557,32 @@ for _measure in (
         "",
         False,
         measure_purchase_plan_approved,
+        how=_("Acquisitions: the school year's purchase plans approved by the school leaders."),
     ),
-    Measure("study_sessions", _("Staff study sessions held"), "", True, measure_study_sessions),
-    Measure("loans", _("Loans (monthly statistics)"), "", True, _snapshot_measure("loans")),
-    Measure("visits", _("Reading-room visits (monthly statistics)"), "", True, _snapshot_measure("visits")),
+    Measure(
+        "study_sessions",
+        _("Staff study sessions held"),
+        "",
+        True,
+        measure_study_sessions,
+        how=_("Staff study sessions recorded."),
+    ),
+    Measure(
+        "loans",
+        _("Loans (monthly statistics)"),
+        "",
+        True,
+        _snapshot_measure("loans"),
+        how=_("Monthly statistics: the loans counted each month."),
+    ),
+    Measure(
+        "visits",
+        _("Reading-room visits (monthly statistics)"),
+        "",
+        True,
+        _snapshot_measure("visits"),
+        how=_("Monthly statistics: the reading-room visits counted each month."),
+    ),
 ):
     measure_register(_measure)
 del _measure

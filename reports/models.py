@@ -625,7 +625,7 @@ class StaffPaper(models.Model):
     """A paper or summary article (论文, 总结文章) a staff member wrote, with its file."""
 
     class Kind(models.TextChoices):
-        PAPER = "paper", _("Paper")
+        PAPER = "paper", pgettext_lazy("staff paper", "Paper")
         SUMMARY = "summary", _("Summary article")
 
     staff = models.ForeignKey(

@@ -18,6 +18,7 @@ urlpatterns = [
     # --- The library's management (issue 20) ---
     path("plans/", plans.plan_list, name="plans"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/plan.pdf", plans.plan_pdf, name="plan-pdf"),
     path("plans/<int:pk>/edit/", plans.plan_update, name="plan-update"),
     path("plans/<int:pk>/targets/", plans.plan_target_add, name="plan-target-save"),
     path(

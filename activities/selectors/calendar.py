@@ -1,7 +1,7 @@
 """Reads of the activity calendar: the school year's activities month by month against the
 year's plan (a month without a themed activity is flagged in advance and afterwards), the
-published results (公示), and ``school_year_activity_counts``, what the targets board reads
-(issue 20). Each in a constant number of queries."""
+published results (公示), and what the targets board reads (issue 20): ``calendar_months`` (the
+months' flags) and ``reader_activities_held``. Each in a constant number of queries."""
 
 from __future__ import annotations
 
@@ -71,17 +71,7 @@ def _covers(activity: Activity, month: date) -> bool:
     return activity.starts_on < _month_after(month) and activity.ends_on >= month
 
 
-def calendar_year(year: int, *, today: date | None = None) -> dict:
-    """The year's calendar: its months (activities, flag), its activities with their organisers
-    and classes, the plan and how far the year has come towards it. Four queries."""
-    today = today or timezone.localdate()
-    plan = plan_for(year)
-    activities = list(
-        _year_activities(year)
-        .select_related("published_by")
-        .prefetch_related("organisers", Prefetch("classes"))
-        .order_by("starts_on", "pk")
-    )
+def _calendar_months(year: int, plan: ActivityPlan, activities, today: date) -> list[CalendarMonth]:
     school_months = set(plan.month_numbers)
     this_month = today.replace(day=1)
     months = []
@@ -97,6 +87,31 @@ def calendar_year(year: int, *, today: date | None = None) -> dict:
                     if activity.state in Activity.HELD:
                         line.themed_held = True
         months.append(line)
+    return months
+
+
+def calendar_months(year: int, *, today: date | None = None) -> list[CalendarMonth]:
+    """The year's months with their flags (a month without a themed activity), for the targets
+    board: two queries, the activities read with only what the flags need."""
+    today = today or timezone.localdate()
+    activities = list(
+        _year_activities(year).only("kind", "state", "starts_on", "ends_on").order_by("starts_on", "pk")
+    )
+    return _calendar_months(year, plan_for(year), activities, today)
+
+
+def calendar_year(year: int, *, today: date | None = None) -> dict:
+    """The year's calendar: its months (activities, flag), its activities with their organisers
+    and classes, the plan and how far the year has come towards it. Four queries."""
+    today = today or timezone.localdate()
+    plan = plan_for(year)
+    activities = list(
+        _year_activities(year)
+        .select_related("published_by")
+        .prefetch_related("organisers", Prefetch("classes"))
+        .order_by("starts_on", "pk")
+    )
+    months = _calendar_months(year, plan, activities, today)
     held = [
         activity for activity in activities if activity.is_reader_activity and activity.state in Activity.HELD
     ]

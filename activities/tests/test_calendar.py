@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from ..exceptions import ActivityRefused
 from ..models import Activity
-from ..selectors.calendar import calendar_year, school_year_activity_counts
+from ..selectors.calendar import calendar_months, calendar_year, school_year_activity_counts
 from ..services.calendar import activity_create, activity_move, plan_set
 from ..states import ACTIVITY_STATES
 from .factories import activity, librarian, pupil, teacher
@@ -75,6 +75,14 @@ def test_months_without_a_themed_activity_are_flagged_before_and_after():
     assert counts["reader_activities_target"] == 2
     assert counts["months_without_themed"] == [date(2026, 10, 1), date(2027, 1, 1)]
     assert counts["months_with_themed"] == [date(2026, 9, 1), date(2026, 11, 1), date(2026, 12, 1)]
+    # The targets board's lighter read flags the same months, in two queries.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        months = calendar_months(2026, today=TODAY)
+    assert [line.month for line in months if line.flagged] == data["flagged_months"]
+    assert len(queries.captured_queries) == 2
 
 
 def test_the_calendar_page_flags_the_month_and_pupils_cannot_see_it(client, django_assert_max_num_queries):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from library_site.accounts.roles import STAFF_ROLES
+from library_site.system.templatetags.punctuation import colon
 from library_site.widgets import DayInput
 
 from ..measures import measure_choices
@@ -92,7 +93,7 @@ class ComplianceSettingsForm(forms.Form):
             for name, label in STANDARD_FIGURES:
                 field_name = f"standard_{kind}_{name}"
                 self.fields[field_name] = forms.CharField(
-                    label=f"{kind_label}：{label}", required=False, max_length=12
+                    label=f"{kind_label}{colon()}{label}", required=False, max_length=12
                 )
                 self.initial.setdefault(field_name, figures.get(name, ""))
         for code, _letters, label in CLC_GROUPS:

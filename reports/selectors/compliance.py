@@ -25,6 +25,7 @@ from ..policies import (
 )
 
 MET, MISSED, NOT_SET = "met", "missed", "not_set"
+NO_PUPILS = "no_pupils"  # a figure per pupil with no pupils on the roll: not judged
 
 
 @dataclass
@@ -41,7 +42,12 @@ class ComplianceLine:
 
     @property
     def verdict_label(self) -> str:
-        return {MET: _("met"), MISSED: _("missed"), NOT_SET: _("standard not set")}[self.verdict]
+        return {
+            MET: _("met"),
+            MISSED: _("missed"),
+            NOT_SET: _("standard not set"),
+            NO_PUPILS: _("not judged: no pupils on the roll"),
+        }[self.verdict]
 
 
 @dataclass
@@ -93,10 +99,12 @@ def clc_shares(settings: ComplianceSettings) -> dict[str, Decimal]:
     }
 
 
-def _line(label, value, standard, *, note="") -> ComplianceLine:
+def _line(label, value, standard, *, note="", per_pupil=False) -> ComplianceLine:
     if standard is None:
         return ComplianceLine(label, value, None, NOT_SET, note)
     standard = Decimal(str(standard))
+    if per_pupil and value is None:
+        return ComplianceLine(label, value, standard, NO_PUPILS, note)
     return ComplianceLine(
         label, value, standard, MET if value is not None and value >= standard else MISSED, note
     )
@@ -141,12 +149,14 @@ def compliance_report(*, today: datetime.date | None = None) -> Compliance:
             per_pupil(books),
             standards.get("books_per_pupil"),
             note=_("%(books)s books, %(pupils)s pupils") % {"books": books, "pupils": pupils},
+            per_pupil=True,
         ),
         _line(
             _("New or replacement books per pupil this year"),
             per_pupil(new),
             REGULATION_NEW_BOOKS_PER_PUPIL,
             note=_("%(new)s books added in %(year)s") % {"new": new, "year": today.year},
+            per_pupil=True,
         ),
         _line(
             _("Newspapers and periodicals subscribed (titles)"),

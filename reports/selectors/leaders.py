@@ -9,7 +9,7 @@ effects: pressing the button twice reads twice and writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
@@ -261,21 +261,27 @@ class LeaderHome:
     write_offs_waiting: list
     month: date
     statistics: PeriodStatistics
+    work_plans_waiting: list = field(default_factory=list)
 
     @property
     def waiting_count(self) -> int:
-        return len(self.plans_waiting) + len(self.write_offs_waiting)
+        return len(self.plans_waiting) + len(self.write_offs_waiting) + len(self.work_plans_waiting)
 
 
 def leader_home(user, *, today: date) -> LeaderHome:
-    """The leader's home page for ``user``: the purchase plans and write-offs waiting for them
+    """The leader's home page for ``user``: the library's work plans, the purchase plans and
+    the write-offs waiting for them
     (only those they may approve) and the month before ``today``, as the statistics counted it."""
     from catalog.selectors.acquisitions import purchase_plans_awaiting_approval
     from catalog.selectors.care import write_offs_awaiting_approval
     from library_site.accounts.roles import Capability
 
+    from ..states import APPROVE_WORK_PLAN
+    from .plans import work_plans_waiting
+
     month = month_previous(today.replace(day=1))
     return LeaderHome(
+        work_plans_waiting=work_plans_waiting() if user.has_perm(APPROVE_WORK_PLAN) else [],
         plans_waiting=purchase_plans_awaiting_approval()
         if user.has_perm(Capability.APPROVE_PURCHASE_PLANS.permission)
         else [],

@@ -24,6 +24,14 @@ NO_DATA = "none"
 NOT_MEASURED = "not_measured"
 
 
+def goal_text(target: PlanTarget, unit: str) -> str:
+    """A target's figure to reach as the board and the plan print it: "≥ 95%", "≤ 0", "≥ 40 hours"."""
+    sign = "≥" if target.comparison == PlanTarget.Comparison.AT_LEAST else "≤"
+    threshold = target.threshold
+    number = f"{threshold.normalize():f}" if threshold == threshold.to_integral() else f"{threshold:f}"
+    return f"{sign} {number}{(' ' + unit) if unit and unit != '%' else unit}"
+
+
 @dataclass
 class BoardCell:
     value: Decimal | None
@@ -67,10 +75,7 @@ class BoardRow:
 
     @property
     def goal(self) -> str:
-        sign = "≥" if self.target.comparison == PlanTarget.Comparison.AT_LEAST else "≤"
-        threshold = self.target.threshold
-        number = f"{threshold.normalize():f}" if threshold == threshold.to_integral() else f"{threshold:f}"
-        return f"{sign} {number}{(' ' + self.unit) if self.unit and self.unit != '%' else self.unit}"
+        return goal_text(self.target, self.unit)
 
     @property
     def gap(self) -> str:

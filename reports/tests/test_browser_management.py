@@ -81,13 +81,34 @@ def test_the_plan_is_made_approved_measured_and_summed_up(page, browser, live_se
     leader = context.new_page()
     browser_login(leader, "leader1", PASSWORD)
     plan = WorkPlan.objects.get()
-    leader.goto(f"/reports/plans/{plan.pk}/")
+    # The plan waits on the leader's home page; its link opens it.
+    leader.goto("/")
+    leader.click(f"[data-work-plan-waiting='{plan.pk}'] a")
+    leader.wait_for_url(f"**/reports/plans/{plan.pk}/")
     leader.fill("[data-plan-decide] textarea[name=comment]", "同意，请抓好落实。")
     leader.click("[data-plan-approve]")
     leader.wait_for_selector("[data-plan-status=approved]")
     context.close()
     plan.refresh_from_db()
     assert plan.status == WorkPlan.Status.APPROVED
+
+    # The librarian sees the approval, and prints the approved plan from its page.
+    page.goto("/reports/plans/")
+    assert "同意，请抓好落实。" in page.inner_text(f"[data-plan-decided='{plan.pk}']")
+    page.goto(f"/reports/plans/{plan.pk}/")
+    printed = page.request.get(page.get_attribute("[data-plan-print]", "href"))
+    assert printed.headers["content-type"] == "application/pdf"
+    plan_pdf = tmp_path / "plan.pdf"
+    plan_pdf.write_bytes(printed.body())
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", str(plan_pdf), str(ARTIFACTS / "management-plan-pdf")], check=True
+    )
+    plan_text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(plan_pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "以服务师生为中心，办好读书节。" in plan_text and "刘校长" in plan_text
 
     page.goto(f"/reports/targets/?year={year}")
     page.wait_for_function("() => document.querySelector('canvas[data-chart=trend]').width > 0")

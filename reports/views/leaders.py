@@ -161,7 +161,7 @@ def leaders_note_save_view(request):
 @view_statistics
 def leader_home_page(request):
     """The school leader's home page ("/"): what waits for their decision (purchase plans,
-    write-offs), last month's headline figures, and the school's readers and classes."""
+    write-offs, the library's work plans), last month's headline figures, and the school's readers and classes."""
     from circulation.selectors.school import school_overview
 
     home = leader_home(request.user, today=timezone.localdate())

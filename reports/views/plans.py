@@ -15,12 +15,15 @@ from django.views.decorators.http import require_POST
 
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.system.templatetags.punctuation import colon
 
+from ..documents.plans import work_plan_pdf
 from ..documents.summary import targets_board_xlsx
 from ..exceptions import ReportsError
 from ..forms.management import PlanDecisionForm, PlanTargetForm, WorkPlanForm
 from ..models import PlanTarget, WorkPlan
 from ..selectors.periods import PeriodChoice
+from ..selectors.plans import plan_lines, work_plan_document, work_plan_get, work_plans_decided_recently
 from ..selectors.targets import default_school_year, targets_board
 from ..services import plans as services
 from ..states import APPROVE_WORK_PLAN, WORK_PLAN_STATES
@@ -41,7 +44,7 @@ def _form_errors(request, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
+            messages.error(request, f"{label}{colon()}{error}" if label else error)
 
 
 @view_statistics
@@ -84,15 +87,19 @@ def plan_list(request):
                 _form_errors(request, form)
     elif request.method == "POST":
         raise PermissionDenied(Capability.MANAGE_COLLECTION.label)
-    return render(request, "reports/plans/plan_list.html", {"plans": plans, "form": form})
+    return render(
+        request,
+        "reports/plans/plan_list.html",
+        {
+            "plans": plans,
+            "form": form,
+            "decided": work_plans_decided_recently() if may_write(request.user) else [],
+        },
+    )
 
 
 def _plan(pk: int) -> WorkPlan:
-    plan = (
-        WorkPlan.objects.select_related("term", "created_by", "submitted_by", "decided_by")
-        .filter(pk=pk)
-        .first()
-    )
+    plan = work_plan_get(pk)
     if plan is None:
         raise Http404("No such plan.")
     return plan
@@ -102,6 +109,7 @@ def _plan(pk: int) -> WorkPlan:
 def plan_detail(request, pk: int):
     plan = _plan(pk)
     targets = list(plan.targets.prefetch_related("assignments__staff__user"))
+    lines = plan_lines(targets)
     writer = may_write(request.user) and plan.is_editable
     approver = request.user.has_perm(APPROVE_WORK_PLAN) and WORK_PLAN_STATES.allows(
         plan.status, WorkPlan.Status.APPROVED
@@ -112,6 +120,7 @@ def plan_detail(request, pk: int):
         {
             "plan": plan,
             "targets": targets,
+            "lines": lines,
             "may_edit": writer,
             "may_submit": may_write(request.user)
             and WORK_PLAN_STATES.allows(plan.status, WorkPlan.Status.SUBMITTED),
@@ -125,6 +134,21 @@ def plan_detail(request, pk: int):
             "decision_form": PlanDecisionForm() if approver else None,
         },
     )
+
+
+@view_statistics
+def plan_pdf(request, pk: int):
+    """The plan as a printable PDF: aims, measures, targets with how each is measured, and who
+    approved it and when (or that it is not approved yet)."""
+    plan = _plan(pk)
+    try:
+        content = work_plan_pdf(work_plan_document(plan))
+    except ReportsError as error:
+        messages.error(request, error.message)
+        return redirect("reports:plan-detail", pk=plan.pk)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="work-plan-{plan.school_year}-{plan.pk}.pdf"'
+    return response
 
 
 @view_statistics
