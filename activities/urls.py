@@ -145,6 +145,7 @@ urlpatterns = [
     path("team/rota.pdf", team.rota_pdf, name="team-rota-pdf"),
     path("team/shifts/", team.shifts, name="team-shifts"),
     path("team/shifts/<int:shift_id>/", team.shift_page, name="team-shift"),
+    path("team/door/<int:room_id>/", team.shift_door, name="team-door"),
     path("team/ratings/", team.ratings, name="team-ratings"),
     path("team/ratings/<str:month>/", team.ratings, name="team-ratings-month"),
     path("team/ratings/<str:month>/best/", team.best_member, name="team-best"),

@@ -156,7 +156,9 @@ def rota(request, slot_id: int | None = None):
             messages.success(request, _("The rota is saved."))
             return redirect("activities:team-rota")
     return render(
-        request, "activities/team/rota.html", {"week": selectors.rota_week(), "form": form, "slot": slot}
+        request,
+        "activities/team/rota.html",
+        {"week": selectors.rota_week(), "form": form, "slot": slot, "rooms": list(selectors.rota_rooms())},
     )
 
 
@@ -211,6 +213,32 @@ def shifts(request):
         "activities/team/shifts.html",
         {"shifts": selectors.shifts_recent(limit=100), "today": timezone.localdate()},
     )
+
+
+@manage
+def shift_door(request, room_id: int):
+    """The room's door page for shifts: a kiosk the librarian opens for one room of the rota,
+    where members scan their cards to check in and out. One box, always focused; each scan is
+    answered in place (htmx), in big letters, and the box is emptied for the next card. Without
+    JavaScript the form posts and the page comes back with the answer."""
+    room = get_object_or_404(selectors.rota_rooms(), pk=room_id)
+    context: dict = {"room": room}
+    status = 200
+    if request.method == "POST":
+        try:
+            shift, direction = services.shift_door_scan(
+                room=room, scan=request.POST.get("scan", ""), user=request.user
+            )
+        except ActivitiesError as error:
+            context["refusal"] = error.message
+            status = 200 if request.htmx else 422
+        else:
+            moment = shift.checked_out_at if direction == "out" else shift.checked_in_at
+            context.update(shift=shift, direction=direction, moment=moment)
+    context["today"] = selectors.room_shifts_today(room)
+    if request.method == "POST" and request.htmx:
+        return render(request, "activities/team/_door_answer.html", {**context, "out_of_band": True})
+    return render(request, "activities/team/door.html", context, status=status)
 
 
 def shift_page(request, shift_id: int):
