@@ -259,13 +259,16 @@ def _is_team_member(user) -> bool:
 
 def _register_corners_and_team() -> None:
     """Class book corners and the service team (issue 18): the desk's "Shift" mode and menus."""
-    from circulation.registries import DeskMode, desk_mode_register
+    from circulation.registries import DeskMode, desk_mode_register, reader_page_section_register
     from library_site.accounts.navigation import MenuEntry, menu_register
     from library_site.accounts.roles import Capability
     from library_site.system.jobs import Job, jobs_register
 
-    from .desk import shift_desk_scan
+    from .desk import corner_reader_page_section, shift_desk_scan
 
+    # The head teacher's own page (and the pupil librarian's) shows the class's corner and the
+    # next rotation's day.
+    reader_page_section_register(corner_reader_page_section)
     desk_mode_register(
         DeskMode("shift", pgettext_lazy("desk mode", "Shift"), "person-badge", shift_desk_scan)
     )

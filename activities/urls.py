@@ -121,6 +121,7 @@ urlpatterns = [
         name="corner-lending-return",
     ),
     path("corners/batches/<int:batch_id>.pdf", corners.corner_batch_pdf, name="corner-batch-pdf"),
+    path("corners/<int:corner_id>/list.pdf", corners.corner_list_pdf, name="corner-list-pdf"),
     path("corners/rotations/", corners.rotations, name="rotations"),
     path("corners/rotations/<int:plan_id>/", corners.rotation_page, name="rotation"),
     path(

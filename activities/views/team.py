@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.dates import date_text
 from library_site.documents.exceptions import DocumentError
 
 from ..exceptions import ActivitiesError
@@ -178,7 +180,7 @@ def rota_pdf(request):
     try:
         content = table_pdf(
             title=_("Service team weekly rota"),
-            lines=[_("Printed on %(day)s") % {"day": timezone.localdate().isoformat()}],
+            lines=[_("Printed on %(day)s") % {"day": date_text(timezone.localdate())}],
             headers=[
                 pgettext("rota", "Weekday"),
                 pgettext("shift", "Time"),
@@ -244,7 +246,7 @@ def shift_door(request, room_id: int):
 def shift_page(request, shift_id: int):
     """A shift and its work log: the librarian's, or the member's own."""
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     shift = get_object_or_404(Shift.objects.select_related("slot__room", "member__reader__user"), pk=shift_id)
     if not services.shift_may_log(request.user, shift):
         raise Http404
@@ -337,7 +339,7 @@ def criteria(request, criterion_id: int | None = None):
 def my_team(request):
     """A member's own page: their shifts, their log, their ratings."""
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     member = selectors.member_of(request.user)
     if member is None:
         raise Http404
