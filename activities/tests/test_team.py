@@ -325,7 +325,12 @@ def test_another_pupil_cannot_write_in_a_member_s_log_nor_rate_nor_see_the_team(
     assert (log.status_code, rate.status_code, best.status_code) == (404, 403, 403)
     assert ShiftWork.objects.count() == 0
     assert MonthlyRating.objects.count() == 0 and BestMember.objects.count() == 0
-    for name in ("activities:team", "activities:team-shifts", "activities:team-rota", "activities:team-meetings"):
+    for name in (
+        "activities:team",
+        "activities:team-shifts",
+        "activities:team-rota",
+        "activities:team-meetings",
+    ):
         assert client.get(reverse(name)).status_code == 403, name
 
     client.force_login(member.reader.user)
