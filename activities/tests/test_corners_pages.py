@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circulation.tests.factories import SchoolClassFactory, copies_of
+from library_site.testing import ARTIFACTS
 
 from ..services.corners import (
     corner_for_class,
@@ -72,6 +73,19 @@ def test_the_head_teacher_prints_the_corner_s_list_to_sign(client, setting, tmp_
         assert book.barcode in text
     assert setting["child"].name in text  # who of the class has the first book
     assert "班主任签字" in text
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-singlefile",
+            str(tmp_path / "list.pdf"),
+            str(ARTIFACTS / "corner-list"),
+        ],
+        check=True,
+    )
 
 
 def test_the_pupil_librarian_prints_it_too_and_nobody_else(client, setting):
