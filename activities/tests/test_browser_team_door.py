@@ -173,6 +173,7 @@ def test_every_page_of_the_corners_and_the_team_in_both_languages(page, settings
         "ratings": reverse("activities:team-ratings"),
         "criteria": reverse("activities:team-criteria"),
         "door": reverse("activities:team-door", args=[stacks.pk]),
+        "statistics": reverse("reports:statistics"),
     }
     browser_login(page, "wanglib", PASSWORD)
     for language in ("zh", "en"):
@@ -185,7 +186,10 @@ def test_every_page_of_the_corners_and_the_team_in_both_languages(page, settings
             shot(page, f"tour-{name}-{language}")
 
     for username, pages in (
-        (head.user.username, {"head-corner": reverse("activities:corners")}),
+        (
+            head.user.username,
+            {"head-home": reverse("circulation:my-library"), "head-corner": reverse("activities:corners")},
+        ),
         (keeper.user.username, {"keeper-corner": reverse("activities:corners")}),
         (
             volunteer.user.username,
