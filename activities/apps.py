@@ -228,14 +228,18 @@ def _is_reader(user) -> bool:
 
 
 def _heads_a_corner(user) -> bool:
+    """The class's head teacher, or its pupil librarian (本班图书角 in their menu)."""
     from library_site.accounts.roles import Role
 
     from .selectors.corners import corners_of_teacher
 
     cached = getattr(user, "_heads_a_corner", None)
     if cached is None:
-        # Head teachers are teachers: nobody else pays a query for this entry.
-        cached = user.has_role(Role.TEACHER) and bool(corners_of_teacher(user))
+        # Head teachers are teachers and a class's pupil librarian is a pupil of that class:
+        # nobody else (the staff) pays a query for this entry.
+        cached = (user.has_role(Role.TEACHER) or user.has_role(Role.STUDENT)) and bool(
+            corners_of_teacher(user)
+        )
         user._heads_a_corner = cached
     return cached
 
@@ -255,14 +259,31 @@ def _is_team_member(user) -> bool:
 
 def _register_corners_and_team() -> None:
     """Class book corners and the service team (issue 18): the desk's "Shift" mode and menus."""
-    from circulation.registries import DeskMode, desk_mode_register
+    from circulation.registries import DeskMode, desk_mode_register, reader_page_section_register
     from library_site.accounts.navigation import MenuEntry, menu_register
     from library_site.accounts.roles import Capability
+    from library_site.system.jobs import Job, jobs_register
 
-    from .desk import shift_desk_scan
+    from .desk import corner_reader_page_section, shift_desk_scan
 
+    # The head teacher's own page (and the pupil librarian's) shows the class's corner and the
+    # next rotation's day.
+    reader_page_section_register(corner_reader_page_section)
     desk_mode_register(
         DeskMode("shift", pgettext_lazy("desk mode", "Shift"), "person-badge", shift_desk_scan)
+    )
+    jobs_register(
+        Job(
+            key="mark_missed_shifts",
+            task="activities.tasks.mark_missed_shifts_task",
+            label=_("Mark the service team's missed shifts"),
+            param=Job.Param.DATE,
+            description=_(
+                "Every 30 minutes: a shift that ended with nobody checked in is marked missed "
+                "(today's and yesterday's; give a day to mark that day's)."
+            ),
+            result_labels={"days": _("days looked at"), "missed": _("shifts marked missed")},
+        )
     )
     menu_register(
         MenuEntry(

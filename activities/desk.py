@@ -6,10 +6,10 @@ the policy does not block); the rules and terms come from the shared cache."""
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from circulation.registries import ReaderPageSection
-from library_site.dates import datetime_text
+from library_site.dates import date_text, datetime_text
 
 from .selectors.notes import reader_notes_owed_count
 
@@ -155,3 +155,43 @@ def shift_desk_scan(card, user, desk):
     else:
         text = gettext("%(name)s checked in at %(time)s.")
     return DeskModeAnswer(True, text % {"name": card.reader.name, "time": f"{moment:%H:%M}"})
+
+
+def corner_reader_page_section(reader) -> ReaderPageSection | None:
+    """The head teacher's (or the class's pupil librarian's) own page: their class's book
+    corner, its books, its missing ones and the next rotation's day, with the way to it; None
+    for everybody else. Two queries for a teacher or a pupil, and one more per corner."""
+    from .models import CornerLoan
+    from .selectors.corners import corner_next_rotation, corners_of_teacher
+
+    if reader.kind not in (reader.Kind.TEACHER, reader.Kind.STUDENT) or reader.user_id is None:
+        return None
+    corners = corners_of_teacher(reader.user)
+    if not corners:
+        return None
+    lines = []
+    for corner in corners:
+        books = CornerLoan.objects.filter(corner=corner, state=CornerLoan.State.IN_CORNER)
+        count, missing = books.count(), books.filter(missing_since__isnull=False).count()
+        parts = [
+            ngettext(
+                "%(class)s: %(count)s library book in the corner",
+                "%(class)s: %(count)s library books in the corner",
+                count,
+            )
+            % {"class": corner.school_class.name, "count": count}
+        ]
+        if missing:
+            parts.append(gettext("%(missing)s missing") % {"missing": missing})
+        next_on = corner_next_rotation(corner.school_class)
+        if next_on:
+            parts.append(gettext("next rotation on %(day)s") % {"day": date_text(next_on)})
+        # A sentence per corner: "…, next rotation on 14 Dec 2026. " / "…，下次交换 2026-12-14。"
+        lines.append(pgettext("list separator", ", ").join(parts) + pgettext("end of a sentence", ". "))
+    return ReaderPageSection(
+        title=gettext("Our class book corner"),
+        text="".join(lines).strip(),
+        url=reverse("activities:corners"),
+        link_label=gettext("Open the corner"),
+        icon="bookshelf",
+    )

@@ -31,3 +31,19 @@ def close_overdue_attempts_task(self, param: str | None = None, job_run_id: int 
         closed = attempts_close_overdue()
         run.result = {"closed": closed}
     return closed
+
+
+@shared_task(name="activities.tasks.mark_missed_shifts_task", bind=True, ignore_result=True)
+def mark_missed_shifts_task(self, param: str | None = None, job_run_id: int | None = None) -> dict:
+    """Every 30 minutes: the service team's shifts that were over with nobody checked in are
+    marked missed (today's and yesterday's; ``param`` names one day, YYYY-MM-DD). Safe to run
+    twice, and beside the door's and the desk's check-ins."""
+    from datetime import date
+
+    from library_site.system.jobs import job_run
+
+    from .services.team import shifts_mark_missed_scheduled
+
+    with job_run("mark_missed_shifts", run_id=job_run_id, task_id=self.request.id, param=param) as run:
+        run.result = shifts_mark_missed_scheduled(day=date.fromisoformat(param) if param else None)
+    return run.result

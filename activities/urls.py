@@ -121,6 +121,7 @@ urlpatterns = [
         name="corner-lending-return",
     ),
     path("corners/batches/<int:batch_id>.pdf", corners.corner_batch_pdf, name="corner-batch-pdf"),
+    path("corners/<int:corner_id>/list.pdf", corners.corner_list_pdf, name="corner-list-pdf"),
     path("corners/rotations/", corners.rotations, name="rotations"),
     path("corners/rotations/<int:plan_id>/", corners.rotation_page, name="rotation"),
     path(
@@ -145,6 +146,7 @@ urlpatterns = [
     path("team/rota.pdf", team.rota_pdf, name="team-rota-pdf"),
     path("team/shifts/", team.shifts, name="team-shifts"),
     path("team/shifts/<int:shift_id>/", team.shift_page, name="team-shift"),
+    path("team/door/<int:room_id>/", team.shift_door, name="team-door"),
     path("team/ratings/", team.ratings, name="team-ratings"),
     path("team/ratings/<str:month>/", team.ratings, name="team-ratings-month"),
     path("team/ratings/<str:month>/best/", team.best_member, name="team-best"),

@@ -406,6 +406,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=0),
     },
     # --- issue 17: a quiz attempt whose time ran out is closed and graded at its deadline ---
+    # --- issue 18: the service team's shifts that ended with nobody checked in are marked missed ---
+    "mark-missed-shifts": {
+        "task": "activities.tasks.mark_missed_shifts_task",
+        "schedule": timedelta(minutes=30),
+        "options": {"expires": 25 * 60},
+    },
     "close-overdue-attempts": {
         "task": "activities.tasks.close_overdue_attempts_task",
         "schedule": timedelta(minutes=1),

@@ -41,6 +41,15 @@ class ClassCorner(models.Model):
     def __str__(self) -> str:
         return str(self.location)
 
+    def is_kept_by(self, user) -> bool:
+        """Whether ``user`` is this corner's pupil librarian, still a pupil of the class (a
+        keeper moved to another class by the promotion keeps no right over this corner)."""
+        return (
+            self.keeper_id is not None
+            and self.keeper.user_id == user.pk
+            and self.keeper.school_class_id == self.school_class_id
+        )
+
 
 class CornerBatch(models.Model):
     """One step that moved copies into or out of a corner: a lend, a return, a rotation's

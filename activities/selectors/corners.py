@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from circulation.models import SchoolClass
@@ -32,7 +32,7 @@ def corner_access(user, corner: ClassCorner) -> str | None:
         return "manage"
     if corner.school_class.head_teacher_id == user.pk:
         return "class"
-    if corner.keeper_id is not None and corner.keeper.user_id == user.pk:
+    if corner.is_kept_by(user):
         return "class"
     return None
 
@@ -67,7 +67,8 @@ def corners_overview() -> list[dict]:
 def corners_of_teacher(user) -> list[ClassCorner]:
     return list(
         ClassCorner.objects.filter(
-            Q(school_class__head_teacher=user) | Q(keeper__user=user), school_class__is_active=True
+            Q(school_class__head_teacher=user) | Q(keeper__user=user, keeper__school_class=F("school_class")),
+            school_class__is_active=True,
         )
         .select_related("school_class", "location")
         .distinct()

@@ -69,6 +69,36 @@ def shifts_recent(*, member: TeamMember | None = None, limit: int = 50) -> list[
     return list(shifts.order_by("-day", "-slot__starts_at", "-pk")[:limit])
 
 
+def rota_rooms():
+    """The rooms the rota has shifts in (those a door page can be opened for)."""
+    from catalog.models import Location
+
+    return Location.objects.filter(pk__in=RotaSlot.objects.filter(is_active=True).values("room_id")).order_by(
+        "position", "name"
+    )
+
+
+def room_shifts_today(room, *, day: date | None = None) -> list[dict]:
+    """The room's shifts of the day for its door page: each slot with its members and, for
+    each, the shift as checked in so far (None: not yet). Three queries."""
+    day = day or timezone.localdate()
+    slots = list(
+        RotaSlot.objects.filter(is_active=True, room=room, weekday=day.weekday()).prefetch_related(
+            Prefetch("members", queryset=TeamMember.objects.select_related("reader__user"))
+        )
+    )
+    shifts = {
+        (shift.slot_id, shift.member_id): shift for shift in Shift.objects.filter(day=day, slot__in=slots)
+    }
+    return [
+        {
+            "slot": slot,
+            "members": [(member, shifts.get((slot.pk, member.pk))) for member in slot.members.all()],
+        }
+        for slot in slots
+    ]
+
+
 def trainings_recent(limit: int = 20) -> list[TrainingSession]:
     return list(TrainingSession.objects.prefetch_related("attendees__reader__user")[:limit])
 

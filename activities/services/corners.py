@@ -450,7 +450,7 @@ def corner_may_record(user: User, corner: ClassCorner) -> bool:
         return True
     if corner.school_class.head_teacher_id == user.pk:
         return True
-    return corner.keeper_id is not None and corner.keeper.user_id == user.pk
+    return corner.is_kept_by(user)
 
 
 @transaction.atomic

@@ -13,7 +13,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from circulation.models import DeskAction, Reader
+from catalog.models import Location
+from circulation.models import DeskAction, LibraryCard, Reader
+from circulation.scans import scan_normalise
 from library_site.accounts.models import User
 from library_site.accounts.roles import Capability, Role
 from library_site.accounts.services import user_set_roles
@@ -156,10 +158,13 @@ def _desk_actions_between(user_id: int, start: datetime, end: datetime) -> int:
 
 
 @transaction.atomic
-def shift_scan(*, reader: Reader | None, user: User | None, at: datetime | None = None) -> tuple[Shift, str]:
+def shift_scan(
+    *, reader: Reader | None, user: User | None, at: datetime | None = None, room: Location | None = None
+) -> tuple[Shift, str]:
     """A member's card scanned at the desk or the room's door: checks them in to the shift
     under way (late after LATE_MINUTES), or out of the shift they are in, counting the desk
-    actions they did meanwhile. Returns the shift and "in" or "out"."""
+    actions they did meanwhile. Returns the shift and "in" or "out". At a room's door
+    (``room``) only that room's shifts count: a member due in another room is told where."""
     now = at or timezone.now()
     if reader is None:
         raise ShiftRefused(_("This card is not a service-team member's."))
@@ -173,19 +178,32 @@ def shift_scan(*, reader: Reader | None, user: User | None, at: datetime | None 
     open_shift = (
         Shift.objects.select_for_update()
         .filter(member=member, day=day, checked_in_at__isnull=False, checked_out_at__isnull=True)
-        .select_related("slot")
+        .select_related("slot__room")
         .first()
     )
     if open_shift is not None:
+        if room is not None and open_shift.slot.room_id != room.pk:
+            raise ShiftRefused(
+                _("%(name)s is on a shift in %(room)s: check out at that room's door or at the desk.")
+                % {"name": reader.name, "room": open_shift.slot.room.name}
+            )
         open_shift.checked_out_at = now
         open_shift.desk_actions = _desk_actions_between(member.reader.user_id, open_shift.checked_in_at, now)
         open_shift.save(update_fields=["checked_out_at", "desk_actions"])
         return open_shift, "out"
     slots = [
         slot
-        for slot in member.slots.filter(is_active=True, weekday=day.weekday())
+        for slot in member.slots.filter(is_active=True, weekday=day.weekday()).select_related("room")
         if _slot_window(slot, day)[0] - timedelta(minutes=EARLY_MINUTES) <= now < _slot_window(slot, day)[1]
     ]
+    if room is not None:
+        elsewhere = [slot for slot in slots if slot.room_id != room.pk]
+        slots = [slot for slot in slots if slot.room_id == room.pk]
+        if not slots and elsewhere:
+            raise ShiftRefused(
+                _("%(name)s's shift at this time is in %(room)s, not here.")
+                % {"name": reader.name, "room": elsewhere[0].room.name}
+            )
     if not slots:
         raise ShiftRefused(_("%(name)s has no shift at this time.") % {"name": reader.name})
     slot = slots[0]
@@ -208,13 +226,27 @@ def shift_scan(*, reader: Reader | None, user: User | None, at: datetime | None 
     return shift, "in"
 
 
-@transaction.atomic
-def shifts_mark_missed(*, day: date, user: User) -> int:
-    """The shifts of a past day (or of today's slots already over) that nobody checked in to
-    are marked missed. Safe to run twice. Returns how many were marked."""
-    _require_manager(user)
-    now = timezone.now()
-    marked = []
+def shift_door_scan(
+    *, room: Location, scan: str, user: User | None, at: datetime | None = None
+) -> tuple[Shift, str]:
+    """A card scanned into the room's door page (the kiosk the librarian opened for the room):
+    the card is read as the desk reads it, then ``shift_scan`` at this room."""
+    code = scan_normalise(scan)[:64]
+    if not code:
+        raise ShiftRefused(_("Scan your library card."))
+    card = LibraryCard.objects.filter(number=code).select_related("reader__user").first()
+    if card is None:
+        raise ShiftRefused(_("%(number)s is not a library card.") % {"number": code})
+    if not card.is_active:
+        raise ShiftRefused(_("Card %(number)s is blocked: ask the librarian.") % {"number": card.number})
+    return shift_scan(reader=card.reader, user=user, at=at, room=room)
+
+
+def _missed_shifts_mark(day: date, now: datetime) -> int:
+    """Marks missed the shifts of ``day`` whose slot was over by ``now`` and nobody checked in
+    to; returns how many were marked. Safe to run twice, and beside a second run: a shift is
+    unique per slot, member and day (a constraint), and a check-in closes when the slot ends."""
+    missed = []
     slots = RotaSlot.objects.filter(is_active=True, weekday=day.weekday()).prefetch_related("members")
     existing = set(Shift.objects.filter(day=day).values_list("slot_id", "member_id"))
     for slot in slots:
@@ -224,9 +256,36 @@ def shifts_mark_missed(*, day: date, user: User) -> int:
             if member.joined_on > day or (member.left_on and member.left_on < day):
                 continue
             if (slot.pk, member.pk) not in existing:
-                marked.append(Shift(slot=slot, member=member, day=day, state=Shift.State.MISSED))
-    Shift.objects.bulk_create(marked, ignore_conflicts=True)
-    return len(marked)
+                missed.append(Shift(slot=slot, member=member, day=day, state=Shift.State.MISSED))
+    if not missed:
+        return 0
+    before = Shift.objects.filter(day=day, state=Shift.State.MISSED).count()
+    Shift.objects.bulk_create(missed, ignore_conflicts=True)
+    return Shift.objects.filter(day=day, state=Shift.State.MISSED).count() - before
+
+
+@transaction.atomic
+def shifts_mark_missed(*, day: date, user: User) -> int:
+    """The librarian's "mark missed" for a day (the scheduled job's "run now" for one day):
+    the shifts of a past day (or of today's slots already over) that nobody checked in to are
+    marked missed. Safe to run twice. Returns how many were marked."""
+    _require_manager(user)
+    return _missed_shifts_mark(day, timezone.now())
+
+
+def shifts_mark_missed_scheduled(*, day: date | None = None, now: datetime | None = None) -> dict:
+    """The scheduled job (``mark_missed_shifts``, beat every 30 minutes): the shifts of today's
+    slots already over, and of yesterday's (those that ended after yesterday's last run), that
+    nobody checked in to are marked missed; with ``day``, that day only. Late check-ins are
+    marked when they happen (``shift_scan``). Each day in its own short transaction."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    days = [day] if day is not None else [today - timedelta(days=1), today]
+    missed = 0
+    for each in days:
+        with transaction.atomic():
+            missed += _missed_shifts_mark(each, now)
+    return {"days": len(days), "missed": missed}
 
 
 def shift_may_log(user: User, shift: Shift) -> bool:

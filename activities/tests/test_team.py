@@ -307,3 +307,33 @@ def test_the_month_s_best_member_is_the_candidate_for_the_service_star_honour(st
     assert "best member" in text
     # another month's best is not this month's candidate
     assert honour_candidates(title, date(2026, 10, 1), date(2026, 11, 1))[0] == []
+
+
+def test_another_pupil_cannot_write_in_a_member_s_log_nor_rate_nor_see_the_team(client, staff, slot, member):
+    attendance, quality = _criteria()
+    shift, _direction = shift_scan(reader=member.reader, user=None, at=_at(MONDAY, 12, 0))
+    other = team_member_add(reader=pupil(grade=4), user=staff)
+    client.force_login(other.reader.user)
+
+    log = client.post(reverse("activities:team-shift", args=[shift.pk]), {"kind": "shelving", "books": "30"})
+    rate = client.post(
+        reverse("activities:team-rate", args=["2026-11", other.pk]),
+        {f"score-{attendance.pk}": "10", f"score-{quality.pk}": "20"},
+    )
+    best = client.post(reverse("activities:team-best", args=["2026-11"]))
+
+    assert (log.status_code, rate.status_code, best.status_code) == (404, 403, 403)
+    assert ShiftWork.objects.count() == 0
+    assert MonthlyRating.objects.count() == 0 and BestMember.objects.count() == 0
+    for name in (
+        "activities:team",
+        "activities:team-shifts",
+        "activities:team-rota",
+        "activities:team-meetings",
+    ):
+        assert client.get(reverse(name)).status_code == 403, name
+
+    client.force_login(member.reader.user)
+    own = client.post(reverse("activities:team-shift", args=[shift.pk]), {"kind": "shelving", "books": "30"})
+    assert own.status_code == 302
+    assert list(ShiftWork.objects.values_list("books", "written_by")) == [(30, member.reader.user.pk)]

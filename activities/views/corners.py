@@ -6,6 +6,7 @@ corner that is not theirs (its existence is not told)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from circulation.models import Reader, SchoolClass
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.dates import date_text
 from library_site.documents.exceptions import DocumentError
 
 from ..exceptions import ActivitiesError
@@ -61,7 +63,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 def corners_home(request):
     """The librarian's overview of every class's corner; a head teacher's own corners."""
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     if request.user.has_perm(Capability.MANAGE_ACTIVITIES.permission):
         return render(
             request,
@@ -94,7 +96,7 @@ def corner_setup(request, class_id: int):
 
 def corner_page(request, corner_id: int):
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     corner, access = _corner_for(request, corner_id)
     context = {
         "corner": corner,
@@ -161,7 +163,7 @@ def corner_return_view(request, corner_id: int):
 @require_POST
 def corner_stocktake_view(request, corner_id: int):
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     _scan_step(
         request,
         corner_id,
@@ -181,7 +183,7 @@ def corner_stocktake_view(request, corner_id: int):
 @require_POST
 def corner_lending_view(request, corner_id: int):
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     corner, _access = _corner_for(request, corner_id)
     form = LendingForm(request.POST, school_class=corner.school_class)
     if not form.is_valid():
@@ -204,7 +206,7 @@ def corner_lending_view(request, corner_id: int):
 @require_POST
 def corner_lending_return_view(request, lending_id: int):
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     lending = get_object_or_404(
         CornerLending.objects.select_related("corner__school_class", "corner__keeper"), pk=lending_id
     )
@@ -263,7 +265,7 @@ def corner_donate_view(request, corner_id: int):
 
 def corner_batch_pdf(request, batch_id: int):
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     batch = get_object_or_404(
         CornerBatch.objects.select_related("corner__school_class", "corner__keeper"), pk=batch_id
     )
@@ -293,7 +295,7 @@ def corner_batch_pdf(request, batch_id: int):
                 _("%(kind)s on %(day)s, %(count)s copies.")
                 % {
                     "kind": batch.get_kind_display(),
-                    "day": f"{timezone.localtime(batch.created_at):%Y-%m-%d}",
+                    "day": date_text(timezone.localtime(batch.created_at)),
                     "count": len(rows),
                 }
             ],
@@ -315,6 +317,62 @@ def corner_batch_pdf(request, batch_id: int):
         messages.error(request, error.message)
         return redirect("activities:corner", batch.corner_id)
     return _pdf(content, f"corner-{batch.pk}.pdf")
+
+
+def corner_list_pdf(request, corner_id: int):
+    """The corner as it stands, printed for the head teacher to check and sign: every library
+    book in it, who of the class has it, the missing marked; the next rotation's day."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    corner, _access = _corner_for(request, corner_id)
+    detail = selectors.corner_detail(corner)
+    rows = []
+    for index, book in enumerate(detail["books"], start=1):
+        remark = ""
+        if book["line"].missing_since:
+            remark = _("Missing since %(day)s") % {"day": date_text(book["line"].missing_since)}
+        elif book["lending"]:
+            remark = _("With %(name)s since %(day)s") % {
+                "name": book["lending"].reader.name,
+                "day": date_text(book["lending"].lent_on),
+            }
+        rows.append(
+            [
+                str(index),
+                book["copy"].barcode,
+                book["copy"].record.title,
+                book["copy"].record.call_number,
+                remark,
+            ]
+        )
+    lines = [
+        _("Printed on %(day)s: %(count)s library books in the corner, %(missing)s missing.")
+        % {"day": date_text(timezone.localdate()), "count": len(rows), "missing": len(detail["missing"])}
+    ]
+    if detail["next_rotation"]:
+        lines.append(_("Next rotation: %(day)s.") % {"day": date_text(detail["next_rotation"])})
+    try:
+        content = table_pdf(
+            title=_("Class book corner list: %(class)s") % {"class": corner.school_class.name},
+            lines=lines,
+            headers=[
+                pgettext("list", "No."),
+                pgettext("copy", "Barcode"),
+                pgettext("book", "Title"),
+                _("Call number"),
+                pgettext("list", "Remark"),
+            ],
+            rows=rows,
+            widths=[0.07, 0.17, 0.38, 0.14, 0.24],
+            footer=[
+                _("Head teacher's signature: ____________    Date: ____________"),
+                _("Librarian: ____________"),
+            ],
+        )
+    except DocumentError as error:
+        messages.error(request, error.message)
+        return redirect("activities:corner", corner.pk)
+    return _pdf(content, f"corner-list-{corner.pk}.pdf")
 
 
 # --- rotations ------------------------------------------------------------------------------
@@ -398,7 +456,7 @@ def rotation_class_pdf(request, plan_id: int, class_id: int):
             title=_("Rotation: %(from)s → %(to)s")
             % {"from": share.school_class.name, "to": share.to_class.name},
             lines=[
-                _("Rotation day: %(day)s") % {"day": services.rotation_next_on(plan, done=done).isoformat()}
+                _("Rotation day: %(day)s") % {"day": date_text(services.rotation_next_on(plan, done=done))}
             ],
             headers=[
                 pgettext("list", "No."),

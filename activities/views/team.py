@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.dates import date_text
 from library_site.documents.exceptions import DocumentError
 
 from ..exceptions import ActivitiesError
@@ -156,7 +158,9 @@ def rota(request, slot_id: int | None = None):
             messages.success(request, _("The rota is saved."))
             return redirect("activities:team-rota")
     return render(
-        request, "activities/team/rota.html", {"week": selectors.rota_week(), "form": form, "slot": slot}
+        request,
+        "activities/team/rota.html",
+        {"week": selectors.rota_week(), "form": form, "slot": slot, "rooms": list(selectors.rota_rooms())},
     )
 
 
@@ -176,7 +180,7 @@ def rota_pdf(request):
     try:
         content = table_pdf(
             title=_("Service team weekly rota"),
-            lines=[_("Printed on %(day)s") % {"day": timezone.localdate().isoformat()}],
+            lines=[_("Printed on %(day)s") % {"day": date_text(timezone.localdate())}],
             headers=[
                 pgettext("rota", "Weekday"),
                 pgettext("shift", "Time"),
@@ -213,10 +217,36 @@ def shifts(request):
     )
 
 
+@manage
+def shift_door(request, room_id: int):
+    """The room's door page for shifts: a kiosk the librarian opens for one room of the rota,
+    where members scan their cards to check in and out. One box, always focused; each scan is
+    answered in place (htmx), in big letters, and the box is emptied for the next card. Without
+    JavaScript the form posts and the page comes back with the answer."""
+    room = get_object_or_404(selectors.rota_rooms(), pk=room_id)
+    context: dict = {"room": room}
+    status = 200
+    if request.method == "POST":
+        try:
+            shift, direction = services.shift_door_scan(
+                room=room, scan=request.POST.get("scan", ""), user=request.user
+            )
+        except ActivitiesError as error:
+            context["refusal"] = error.message
+            status = 200 if request.htmx else 422
+        else:
+            moment = shift.checked_out_at if direction == "out" else shift.checked_in_at
+            context.update(shift=shift, direction=direction, moment=moment)
+    context["today"] = selectors.room_shifts_today(room)
+    if request.method == "POST" and request.htmx:
+        return render(request, "activities/team/_door_answer.html", {**context, "out_of_band": True})
+    return render(request, "activities/team/door.html", context, status=status)
+
+
 def shift_page(request, shift_id: int):
     """A shift and its work log: the librarian's, or the member's own."""
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     shift = get_object_or_404(Shift.objects.select_related("slot__room", "member__reader__user"), pk=shift_id)
     if not services.shift_may_log(request.user, shift):
         raise Http404
@@ -309,7 +339,7 @@ def criteria(request, criterion_id: int | None = None):
 def my_team(request):
     """A member's own page: their shifts, their log, their ratings."""
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     member = selectors.member_of(request.user)
     if member is None:
         raise Http404
