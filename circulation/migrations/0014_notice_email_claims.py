@@ -5,24 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('circulation', '0013_charges'),
+        ("circulation", "0013_charges"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='notice',
-            name='notice_email_pending',
+            model_name="notice",
+            name="notice_email_pending",
         ),
         migrations.AddField(
-            model_name='notice',
-            name='email_claimed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='e-mail handed over at'),
+            model_name="notice",
+            name="email_claimed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="e-mail handed over at"),
         ),
         migrations.AddIndex(
-            model_name='notice',
-            index=models.Index(condition=models.Q(('email_claimed_at__isnull', True), ('emailed_at__isnull', True), models.Q(('email_to', ''), _negated=True), ('email_attempts__lt', 5)), fields=['id'], name='notice_email_pending'),
+            model_name="notice",
+            index=models.Index(
+                condition=models.Q(
+                    ("email_claimed_at__isnull", True),
+                    ("emailed_at__isnull", True),
+                    models.Q(("email_to", ""), _negated=True),
+                    ("email_attempts__lt", 5),
+                ),
+                fields=["id"],
+                name="notice_email_pending",
+            ),
         ),
     ]
