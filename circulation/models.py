@@ -1144,6 +1144,9 @@ class Notice(models.Model):
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
     email_error = models.CharField(_("e-mail error"), max_length=300, blank=True)
+    # Set (and committed) just before the message is handed to the mail server, ``emailed_at``
+    # just after: a notice claimed and never marked was perhaps delivered, and is not sent again.
+    email_claimed_at = models.DateTimeField(_("e-mail handed over at"), null=True, blank=True)
     class_listed_at = models.DateTimeField(_("on the class list since"), null=True, blank=True)
 
     class Meta:
@@ -1154,7 +1157,9 @@ class Notice(models.Model):
             models.Index(fields=["recipient", "-created_at"], name="notice_inbox"),
             models.Index(
                 fields=["id"],
-                condition=Q(emailed_at__isnull=True) & ~Q(email_to="") & Q(email_attempts__lt=5),
+                condition=Q(emailed_at__isnull=True, email_claimed_at__isnull=True)
+                & ~Q(email_to="")
+                & Q(email_attempts__lt=5),
                 name="notice_email_pending",
             ),
             models.Index(

@@ -53,28 +53,41 @@ def task_send_on_commit(task, *args, **kwargs) -> None:
 
 
 # --- Beat's tick (issue 13): /healthz says when the schedule is late ---------------------------
-from celery.signals import beat_init, before_task_publish  # noqa: E402
+from celery.signals import beat_init, before_task_publish, worker_ready  # noqa: E402
 
 _in_beat = False
 
 
 @beat_init.connect
 def _beat_started(sender=None, **kwargs) -> None:
+    """Beat has started and will send its schedule: its first tick now, not a minute later when
+    the heartbeat entry first falls due (a fresh ``make run`` is healthy once it is up)."""
     global _in_beat
     _in_beat = True
+    _record("beat_tick_record")
+
+
+@worker_ready.connect
+def _worker_started(sender=None, **kwargs) -> None:
+    """A worker ready to take tasks records its heartbeat at once; beat's heartbeat job keeps
+    it fresh every minute after that."""
+    _record("heartbeat_record")
+
+
+def _record(name: str) -> None:
+    import socket
+
+    try:
+        from library_site.system import health
+
+        getattr(health, name)(hostname=socket.gethostname())
+    except Exception:  # starting must go on whatever the cache does
+        logger.warning("Could not record %s", name, exc_info=True)
 
 
 @before_task_publish.connect
 def _beat_tick(sender=None, **kwargs) -> None:
     """In the beat process only: every task it sends records when beat last ran on time (the
     heartbeat goes every minute), for library_site.system.health.beat_tick_get."""
-    if not _in_beat:
-        return
-    import socket
-
-    try:
-        from library_site.system.health import beat_tick_record
-
-        beat_tick_record(hostname=socket.gethostname())
-    except Exception:  # the schedule must go on whatever the cache does
-        logger.warning("Could not record beat's tick", exc_info=True)
+    if _in_beat:
+        _record("beat_tick_record")

@@ -422,6 +422,8 @@ CELERY_BEAT_SCHEDULE = {
 # fault tests only: it slows the job down between batches so that a test can kill it half-way.
 NOTICE_BATCH_SIZE = env_int("NOTICE_BATCH_SIZE", 2000)
 NOTICE_BATCH_PAUSE_SECONDS = float(os.environ.get("NOTICE_BATCH_PAUSE_SECONDS", "0") or 0)
+# Also for the fault tests: a pause after each e-mail is handed over and before it is marked sent.
+NOTICE_EMAIL_HANDOVER_PAUSE_SECONDS = float(os.environ.get("NOTICE_EMAIL_HANDOVER_PAUSE_SECONDS", "0") or 0)
 
 # --- E-mail ---------------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes out by SMTP. Without it, every message is written to a file

@@ -12,11 +12,14 @@ How a notice is sent once and only once, however many jobs run and wherever one 
 2. **Class lists**: overdue notices of pupils whose class has a head teacher are gathered, per
    class, into one notice to the head teacher; the pupils' notices are marked listed in the same
    transaction, so each pupil's stage is listed once.
-3. **E-mail**: notices with an address and no ``emailed_at`` are claimed in batches
-   (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite runs one writer at a time), sent,
-   and marked in the same transaction. A job killed half-way leaves the rest pending for the
-   next run. (A job killed between the mail server's acceptance of a message and the commit of
-   its batch would send that batch again: the one at-least-once window, as with any mail.)
+3. **E-mail**, idempotent per notice: notices with an address, not yet handed over, are read
+   in batches; each is **claimed** (``email_claimed_at``, a conditional UPDATE committed on its
+   own, so two jobs never both take it), handed to the mail server with a Message-ID of its own
+   (``notice_message_id``, the same at every attempt), and **marked** sent (``emailed_at``)
+   right after. A job killed anywhere leaves at most the one notice it was handing over claimed
+   and unmarked: perhaps delivered, so it is never sent again (after ``EMAIL_IN_DOUBT_MINUTES``
+   it says so in ``email_error``); it is still in the reader's inbox on the site. A mail server
+   that refuses a message releases the claim, and the next runs try again, up to five times.
 
 Messages are written from the templates the administrator edits (``NoticeTemplate``), by
 default in Chinese; they name the book, the due date and the days overdue.
@@ -340,60 +343,114 @@ def class_lists_send(*, wordings: dict[str, Wording]) -> int:
     return made
 
 
-def _email_batch(batch: list[Notice]) -> tuple[list[int], list[tuple[Notice, str]]]:
-    """Send a batch over one connection; returns the notices sent and those that failed, why."""
-    delivered, errors = [], []
+EMAIL_IN_DOUBT_MINUTES = 10
+
+
+def notice_message_id(notice: Notice) -> str:
+    """The notice's own Message-ID, the same at every attempt (a mail system that sees it twice
+    can tell one message from two)."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<notice-{notice.pk}.{notice.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+def _pause_after_handover() -> None:
+    """Between a message's hand-over and its mark: nothing, unless a test slows the job down to
+    kill it in that window."""
+    seconds = float(getattr(settings, "NOTICE_EMAIL_HANDOVER_PAUSE_SECONDS", 0) or 0)
+    if seconds > 0:
+        time.sleep(seconds)
+
+
+def _email_claim(notice: Notice) -> bool:
+    """Take the notice for this job, committed before anything is sent; False when another job
+    (or an earlier, cut-off attempt) has it."""
+    return bool(
+        Notice.objects.filter(pk=notice.pk, emailed_at__isnull=True, email_claimed_at__isnull=True).update(
+            email_claimed_at=timezone.now()
+        )
+    )
+
+
+def _email_batch(batch: list[Notice]) -> tuple[int, list[tuple[Notice, str]]]:
+    """Send a batch over one connection, each notice claimed before and marked after its
+    message; returns how many went and those that failed, why."""
+    delivered, errors = 0, []
     connection = get_connection()
     try:
         connection.open()
     except Exception as error:  # the mail server is down: every message waits for the next run
-        return [], [(notice, str(error)[:300] or error.__class__.__name__) for notice in batch]
+        reason = str(error)[:300] or error.__class__.__name__
+        for notice in batch:
+            Notice.objects.filter(pk=notice.pk).update(
+                email_attempts=notice.email_attempts + 1, email_error=reason
+            )
+        return 0, [(notice, reason) for notice in batch]
     try:
         for notice in batch:
+            if not _email_claim(notice):
+                continue
             message = EmailMessage(
-                subject=notice.subject, body=notice.body, to=[notice.email_to], connection=connection
+                subject=notice.subject,
+                body=notice.body,
+                to=[notice.email_to],
+                connection=connection,
+                headers={"Message-ID": notice_message_id(notice)},
             )
             try:
                 message.send()
-            except Exception as error:  # recorded on the notice, tried again next run
+            except Exception as error:  # refused: the claim is released, tried again next run
                 errors.append((notice, str(error)[:300] or error.__class__.__name__))
-            else:
-                delivered.append(notice.pk)
+                Notice.objects.filter(pk=notice.pk).update(
+                    email_claimed_at=None,
+                    email_attempts=notice.email_attempts + 1,
+                    email_error=errors[-1][1],
+                )
+                continue
+            _pause_after_handover()
+            Notice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now(), email_error="")
+            delivered += 1
     finally:
         connection.close()
     return delivered, errors
 
 
+def notices_email_in_doubt() -> int:
+    """Say on the notices that a cut-off job was handing over, long enough ago, that they are
+    not sent again; returns how many were newly found."""
+    before = timezone.now() - timedelta(minutes=EMAIL_IN_DOUBT_MINUTES)
+    return Notice.objects.filter(emailed_at__isnull=True, email_claimed_at__lt=before, email_error="").update(
+        email_error=_(
+            "The job stopped while handing this e-mail to the mail server; it may have been "
+            "delivered, so it is not sent again. The notice is in the reader's inbox on the site."
+        )[:300]
+    )
+
+
 def notices_email() -> tuple[int, int]:
-    """E-mail the notices that have an address and have not gone out, batch by batch; returns
-    (sent, failed). A failed message is tried again by the next runs, up to five times."""
+    """E-mail the notices that have an address and have not been handed over, batch by batch;
+    returns (sent, failed). A failed message is tried again by the next runs, up to five times;
+    one claimed by a job that was cut off is never sent again (see the module's notes)."""
+    notices_email_in_doubt()
     sent = failed = 0
     last_pk = 0
     while True:
-        with transaction.atomic():
-            batch = list(
-                Notice.objects.select_for_update(skip_locked=True)
-                .filter(
-                    pk__gt=last_pk,
-                    emailed_at__isnull=True,
-                    email_attempts__lt=Notice.MAX_EMAIL_ATTEMPTS,
-                )
-                .exclude(email_to="")
-                .only("pk", "email_to", "subject", "body", "email_attempts")
-                .order_by("pk")[: _batch_size()]
+        batch = list(
+            Notice.objects.filter(
+                pk__gt=last_pk,
+                emailed_at__isnull=True,
+                email_claimed_at__isnull=True,
+                email_attempts__lt=Notice.MAX_EMAIL_ATTEMPTS,
             )
-            if not batch:
-                break
-            last_pk = batch[-1].pk
-            delivered, errors = _email_batch(batch)
-            now = timezone.now()
-            Notice.objects.filter(pk__in=delivered).update(emailed_at=now)
-            for notice, error in errors:
-                Notice.objects.filter(pk=notice.pk).update(
-                    email_attempts=notice.email_attempts + 1, email_error=error
-                )
-            sent += len(delivered)
-            failed += len(errors)
+            .exclude(email_to="")
+            .only("pk", "email_to", "subject", "body", "email_attempts", "created_at")
+            .order_by("pk")[: _batch_size()]
+        )
+        if not batch:
+            break
+        last_pk = batch[-1].pk
+        delivered, errors = _email_batch(batch)
+        sent += delivered
+        failed += len(errors)
         if errors:
             logger.warning("%s notice e-mails failed; they are tried again at the next run.", len(errors))
         _pause()

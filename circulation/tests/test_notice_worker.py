@@ -4,10 +4,14 @@ PostgreSQL run, the embedded filesystem queue otherwise), against this test's da
 - A worker process killed (SIGKILL) in the middle of the job: the task, acknowledged late, is
   delivered again and finishes; no reader gets a stage twice (in the inbox or by e-mail) and
   none is skipped.
+- A worker process killed between handing an e-mail to the mail system and marking it sent
+  (the window where a batch-wise mark sent the whole batch again): that notice is not sent
+  again, every other goes once, and each message has its notice's own Message-ID.
 - Two runs of the job at once on one worker: one notice per stage.
 
-The job is slowed down between batches by NOTICE_BATCH_PAUSE_SECONDS, set in the worker's
-environment, so that the kill lands half-way. Nothing is mocked."""
+The job is slowed down between batches by NOTICE_BATCH_PAUSE_SECONDS (or after each hand-over
+by NOTICE_EMAIL_HANDOVER_PAUSE_SECONDS), set in the worker's environment, so that the kill
+lands half-way. E-mail goes through Django's file backend, one file per connection. Nothing is mocked."""
 
 from __future__ import annotations
 
@@ -56,7 +60,7 @@ def database_url() -> str:
 class Worker:
     """A Celery worker process (prefork) on a queue of its own, with its own var/ directory."""
 
-    def __init__(self, tmp_path: Path, *, concurrency: int = 1, pause: float = 0.0):
+    def __init__(self, tmp_path: Path, *, concurrency: int = 1, pause: float = 0.0, handover: float = 0.0):
         self.queue = f"test-{uuid.uuid4().hex[:8]}"
         self.env = subprocess_env(
             LIBRARY_VAR_DIR=str(tmp_path),
@@ -65,6 +69,7 @@ class Worker:
             DATABASE_URL=database_url(),
             NOTICE_BATCH_SIZE=str(BATCH),
             NOTICE_BATCH_PAUSE_SECONDS=str(pause),
+            NOTICE_EMAIL_HANDOVER_PAUSE_SECONDS=str(handover),
             EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         )
         self.mail_dir = tmp_path / "mail"
@@ -133,6 +138,13 @@ class Worker:
             self.process.wait(timeout=10)
         self.log.close()
         return self.log_path.read_text()
+
+    def message_ids(self) -> Counter:
+        """How many times each Message-ID was handed over, from the files the worker wrote."""
+        counts = Counter()
+        for path in self.mail_dir.glob("*.log") if self.mail_dir.exists() else []:
+            counts.update(re.findall(r"^Message-ID: (.+)$", path.read_text(), re.MULTILINE))
+        return counts
 
     def mails_to(self) -> Counter:
         """How many messages each address received, from the files the worker wrote."""
@@ -233,3 +245,52 @@ def test_two_runs_at_once_on_a_worker_make_one_notice_per_stage(overdue_class, t
     assert sum(run.result["overdue"] for run in runs) == PUPILS, log
     assert min(run.finished_at for run in runs) > max(run.started_at for run in runs)  # they overlapped
     assert_each_stage_once_and_every_mail_once(worker)
+
+
+def test_a_worker_killed_between_handing_over_an_email_and_marking_it_sends_no_notice_twice(
+    overdue_class, tmp_path
+):
+    from circulation.services.notices import notice_message_id
+
+    worker = Worker(tmp_path, handover=1.0)
+    try:
+        worker.send("circulation.tasks.send_notices_task")
+        # A few pupils' messages are out; the last of them is handed over and not yet marked.
+        wait_for(
+            lambda: sum(worker.message_ids().values()) >= 3,
+            seconds=90,
+            worker=worker,
+            what="the job to hand over its first e-mails",
+        )
+        (child,) = worker.children()
+        os.kill(child, signal.SIGKILL)
+        handed_over_before_the_kill = sum(worker.message_ids().values())
+        in_doubt = list(
+            Notice.objects.filter(email_claimed_at__isnull=False, emailed_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        # The task is delivered again to a new pool process and finishes.
+        wait_for(
+            lambda: JobRun.objects.filter(key="send_notices", state=JobRun.State.SUCCEEDED).exists(),
+            seconds=180,
+            worker=worker,
+            what="the job to be run again and finish",
+        )
+    finally:
+        log = worker.stop()
+    assert re.search(r"WorkerLostError|SIGKILL|signal 9", log), log
+    assert 3 <= handed_over_before_the_kill < PUPILS + 1
+    # Killed in the window: one notice handed over and not marked, and it was not sent again.
+    assert len(in_doubt) == 1, in_doubt
+    (doubtful,) = Notice.objects.filter(pk__in=in_doubt)
+    assert doubtful.emailed_at is None
+    ids = worker.message_ids()
+    assert set(ids.values()) == {1}, ids  # no message handed over twice
+    notices = list(Notice.objects.exclude(email_to=""))
+    assert set(ids) == {notice_message_id(notice) for notice in notices}
+    # Every other notice (the pupils' and the head teacher's list) was sent once and marked.
+    assert all(notice.emailed_at for notice in notices if notice.pk != doubtful.pk)
+    mails = worker.mails_to()
+    pupils = {address: count for address, count in mails.items() if address.startswith("pupil")}
+    assert len(pupils) == PUPILS and set(pupils.values()) == {1}, mails

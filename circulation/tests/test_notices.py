@@ -141,6 +141,30 @@ def test_e_mail_goes_once_to_readers_with_an_address_and_is_recorded(pupil):
     assert len(mail.outbox) == 2
 
 
+def test_each_message_carries_its_notices_own_message_id_and_a_claimed_one_is_never_sent_again(pupil):
+    from django.utils import timezone
+
+    from circulation.services.notices import notice_message_id
+
+    classmate = ReaderFactory(
+        full_name="钱有邮箱", email="qian@home.example", school_class=pupil.school_class
+    )
+    lend(pupil, due_on=TODAY - timedelta(days=1))
+    lend(classmate, due_on=TODAY - timedelta(days=1))
+    notices_send(today=TODAY)
+    sent = {message.to[0]: message.extra_headers["Message-ID"] for message in mail.outbox}
+    assert sent[pupil.user.email] == notice_message_id(Notice.objects.get(reader=pupil))
+    assert len(set(sent.values())) == len(sent)
+    # A later overdue stage, handed over by a job that was then killed (claimed, never marked):
+    # no later run sends it, and after ten minutes it says why.
+    mail.outbox.clear()
+    Notice.objects.update(emailed_at=None, email_claimed_at=timezone.now() - timedelta(minutes=11))
+    again = notices_send(today=TODAY)
+    assert again.emailed == 0 and mail.outbox == []
+    notice = Notice.objects.get(reader=pupil)
+    assert notice.emailed_at is None and "不再重发" in notice.email_error
+
+
 def test_a_mail_server_that_is_down_leaves_the_e_mails_for_the_next_run_and_none_twice(pupil, settings):
     lend(pupil, due_on=TODAY - timedelta(days=1))
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
