@@ -28,7 +28,9 @@ class ActivitiesConfig(AppConfig):
 
         # One drop-down (阅读活动) keeps the bar one row at 1280 px: the bulletin, lists, notes and
         # reviews, then the quiz, contests, corners, the team, questionnaires and suggestions.
-        menu_group_register(MenuGroup(key="activities", label=pgettext_lazy("menu", "Activities"), icon="stars"))
+        menu_group_register(
+            MenuGroup(key="activities", label=pgettext_lazy("menu", "Activities"), icon="stars")
+        )
         menu_register(
             MenuEntry(
                 key="my-notes",

@@ -34,7 +34,11 @@ class CatalogConfig(AppConfig):
         )
         menu_register(
             MenuEntry(
-                key="opac", label=pgettext_lazy("menu", "Catalogue"), url_name="catalog:opac", icon="search", order=50
+                key="opac",
+                label=pgettext_lazy("menu", "Catalogue"),
+                url_name="catalog:opac",
+                icon="search",
+                order=50,
             )
         )
         menu_register(

@@ -137,7 +137,14 @@ class ReportsConfig(AppConfig):
                 420,
                 Capability.VIEW_STATISTICS,
             ),
-            ("staff", pgettext_lazy("library staff", "Staff"), "reports:staff", "people", 425, Capability.VIEW_STATISTICS),
+            (
+                "staff",
+                pgettext_lazy("library staff", "Staff"),
+                "reports:staff",
+                "people",
+                425,
+                Capability.VIEW_STATISTICS,
+            ),
             (
                 "study-sessions",
                 _("Study sessions"),

@@ -89,7 +89,9 @@ def test_a_drop_down_opens_and_is_walked_with_the_keyboard(browser, live_server,
     page.wait_for_function("() => document.querySelector('[data-menu=circulation] .dropdown-menu.show')")
     assert desk_link.is_visible()
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("() => document.activeElement && document.activeElement.closest('[data-menu=desk]')")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.closest('[data-menu=desk]')"
+    )
     page.keyboard.press("ArrowDown")
     page.wait_for_function(
         "() => document.activeElement && !document.activeElement.closest('[data-menu=desk]')"
