@@ -62,9 +62,12 @@ KNOWN_WRONG: list[tuple[str, str, str]] = [
     ("notice-template", "学科", "a notice's subject line is 主题; 学科 is a school subject"),
     ("team-shifts", "超期", "a volunteer who came late is 迟到; 超期 is an overdue loan"),
     ("reader-story", "在借图书", "a loan's state is 在借"),
+    ("my-library", "(超期", "Chinese text takes full-width brackets; the class list writes “· 超期 10 天”"),
+    ("equipment", "件. ", "Chinese sentences end with 。"),
 ]
-# Chinese text followed by a half-width colon or comma and a space: "班主任: 王老师".
-HALF_WIDTH_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff）][:,] ")
+# Chinese text followed by a half-width colon, comma or full stop and a space: "班主任: 王老师",
+# "0 件中 0 件. 待检查".
+HALF_WIDTH_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff）][:,.] ")
 
 
 def page_text(content: bytes) -> str:
