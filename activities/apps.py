@@ -13,7 +13,7 @@ class ActivitiesConfig(AppConfig):
             reader_page_section_register,
             reader_panel_line_register,
         )
-        from library_site.accounts.navigation import MenuEntry, menu_register
+        from library_site.accounts.navigation import MenuEntry, MenuGroup, menu_group_register, menu_register
         from library_site.accounts.roles import Capability
 
         from . import policies  # noqa: F401 (connects the signals that drop the cached notes rules)
@@ -26,9 +26,15 @@ class ActivitiesConfig(AppConfig):
         reader_panel_line_register(notes_owed_panel_line)
         reader_page_section_register(notes_reader_page_section)
 
+        # One drop-down (阅读活动) keeps the bar one row at 1280 px: the bulletin, lists, notes and
+        # reviews, then the quiz, contests, corners, the team, questionnaires and suggestions.
+        menu_group_register(
+            MenuGroup(key="activities", label=pgettext_lazy("menu", "Activities"), icon="stars")
+        )
         menu_register(
             MenuEntry(
                 key="my-notes",
+                group="activities",
                 label=_("Reading notes"),
                 url_name="activities:notes-mine",
                 icon="pencil-square",
@@ -61,6 +67,7 @@ class ActivitiesConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="selection",
+                group="activities",
                 label=_("Month's selection"),
                 url_name="activities:selection",
                 icon="trophy",
@@ -71,6 +78,7 @@ class ActivitiesConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="review",
+                group="activities",
                 label=_("Review notes"),
                 url_name="activities:review",
                 icon="check2-square",
@@ -111,16 +119,16 @@ class ActivitiesConfig(AppConfig):
             )
         )
         for entry in [
-            MenuEntry(key="bulletin", label=_("Library bulletin"), url_name="activities:bulletin", icon="megaphone", order=400),
-            MenuEntry(key="reading-lists", label=_("Reading lists"), url_name="activities:lists", icon="list-stars", order=410),
-            MenuEntry(key="my-surveys", label=_("Questionnaires"), url_name="activities:surveys-mine", icon="ui-checks", order=540, visible=_is_reader),
-            MenuEntry(key="suggestion-box", label=_("Suggestion box"), url_name="activities:suggestions", icon="mailbox", order=545, visible=_is_reader),
+            MenuEntry(key="bulletin", group="activities", label=_("Library bulletin"), url_name="activities:bulletin", icon="megaphone", order=400),
+            MenuEntry(key="reading-lists", group="activities", label=_("Reading lists"), url_name="activities:lists", icon="list-stars", order=410),
+            MenuEntry(key="my-surveys", group="activities", label=_("Questionnaires"), url_name="activities:surveys-mine", icon="ui-checks", order=540, visible=_is_reader),
+            MenuEntry(key="suggestion-box", group="activities", label=_("Suggestion box"), url_name="activities:suggestions", icon="mailbox", order=545, visible=_is_reader),
             MenuEntry(key="bulletin-manage", group="administration", label=_("Bulletin and library pages"), url_name="activities:bulletin-manage", icon="megaphone", order=820, capability=Capability.MANAGE_ACTIVITIES),
             MenuEntry(key="picks", group="administration", label=_("Librarians' picks"), url_name="activities:picks", icon="hand-thumbs-up", order=825, capability=Capability.MANAGE_ACTIVITIES),
             MenuEntry(key="surveys-manage", group="administration", label=_("Questionnaires"), url_name="activities:surveys-manage", icon="ui-checks", order=830, capability=Capability.MANAGE_ACTIVITIES),
             MenuEntry(key="suggestions-manage", group="administration", label=_("Suggestions and complaints"), url_name="activities:suggestions-manage", icon="mailbox", order=835, capability=Capability.MANAGE_ACTIVITIES),
             MenuEntry(key="promotion-settings", group="administration", label=_("Public pages"), url_name="activities:promotion-settings", icon="globe", order=840, capability=Capability.MANAGE_POLICIES),
-            MenuEntry(key="reviews", label=_("Approve reviews"), url_name="activities:reviews", icon="star-half", order=525, capability=Capability.GRADE_ACTIVITIES),
+            MenuEntry(key="reviews", group="activities", label=_("Approve reviews"), url_name="activities:reviews", icon="star-half", order=525, capability=Capability.GRADE_ACTIVITIES),
         ]:  # fmt: skip
             menu_register(entry)
 
@@ -153,6 +161,7 @@ class ActivitiesConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="my-quizzes",
+                group="activities",
                 label=_("Quizzes"),
                 url_name="activities:quizzes-mine",
                 icon="patch-question",
@@ -163,6 +172,7 @@ class ActivitiesConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="my-contests",
+                group="activities",
                 label=_("Contests"),
                 url_name="activities:contests",
                 icon="award",
@@ -173,6 +183,7 @@ class ActivitiesConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="activity-calendar",
+                group="activities",
                 label=_("Activity calendar"),
                 url_name="activities:calendar",
                 icon="calendar-event",
@@ -183,6 +194,7 @@ class ActivitiesConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="quizzes",
+                group="activities",
                 label=_("Knowledge quizzes"),
                 url_name="activities:quizzes",
                 icon="patch-question",
@@ -193,6 +205,7 @@ class ActivitiesConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="contests",
+                group="activities",
                 label=_("Contests"),
                 url_name="activities:contests",
                 icon="award",
@@ -203,6 +216,7 @@ class ActivitiesConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="honour-roll",
+                group="activities",
                 label=_("Honour roll"),
                 url_name="activities:honour-roll",
                 icon="star",
@@ -288,6 +302,7 @@ def _register_corners_and_team() -> None:
     menu_register(
         MenuEntry(
             key="corners",
+            group="activities",
             label=_("Class book corners"),
             url_name="activities:corners",
             icon="bookshelf",
@@ -298,6 +313,7 @@ def _register_corners_and_team() -> None:
     menu_register(
         MenuEntry(
             key="my-corner",
+            group="activities",
             label=_("Our class book corner"),
             url_name="activities:corners",
             icon="bookshelf",
@@ -310,6 +326,7 @@ def _register_corners_and_team() -> None:
     menu_register(
         MenuEntry(
             key="team",
+            group="activities",
             label=_("Service team"),
             url_name="activities:team",
             icon="people",
@@ -320,6 +337,7 @@ def _register_corners_and_team() -> None:
     menu_register(
         MenuEntry(
             key="team-mine",
+            group="activities",
             label=_("My service shifts"),
             url_name="activities:team-mine",
             icon="person-badge",

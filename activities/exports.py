@@ -167,7 +167,9 @@ def quiz_results_write(target, *, quiz) -> int:
         for line in data["grades"]
     ]
     with XlsxStreamWriter(target) as writer:
-        writer.add_sheet(_("Pupils"), pupil_rows, widths=[16, 14, 12, 14, 8, 8, 8], header_rows=1)
+        writer.add_sheet(
+            pgettext("sheet", "Pupils"), pupil_rows, widths=[16, 14, 12, 14, 8, 8, 8], header_rows=1
+        )
         writer.add_sheet(_("Classes"), class_rows, widths=[16, 8, 8, 8], header_rows=1)
         writer.add_sheet(_("Grades"), grade_rows, widths=[12, 8, 8, 8], header_rows=1)
     return written
@@ -182,7 +184,7 @@ def activities_calendar_write(target, *, year: int) -> int:
     rows = [
         [
             _("Kind"),
-            _("Title"),
+            pgettext("activity", "Title"),
             _("Theme"),
             _("First day"),
             _("Last day"),
@@ -231,7 +233,7 @@ def survey_results_write(target, *, survey) -> int:
     from .selectors.surveys import survey_results
 
     results = survey_results(survey)
-    summary = [[_("Question"), _("Answer"), _("Responses"), _("Share (%)")]]
+    summary = [[_("Question"), pgettext("questionnaire", "Answer"), _("Responses"), _("Share (%)")]]
     for row in results["rows"]:
         question = row["question"]
         for bar in row["bars"]:

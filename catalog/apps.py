@@ -34,12 +34,17 @@ class CatalogConfig(AppConfig):
         )
         menu_register(
             MenuEntry(
-                key="opac", label=_("Catalogue search"), url_name="catalog:opac", icon="search", order=50
+                key="opac",
+                label=pgettext_lazy("menu", "Catalogue"),
+                url_name="catalog:opac",
+                icon="search",
+                order=50,
             )
         )
         menu_register(
             MenuEntry(
                 key="cataloguing",
+                group="collection",
                 label=_("Cataloguing"),
                 url_name="catalog:cataloguing",
                 icon="journal-plus",

@@ -8,7 +8,7 @@ class CirculationConfig(AppConfig):
 
     def ready(self):
         from library_site.accounts.home import HomePage, home_register
-        from library_site.accounts.navigation import MenuEntry, menu_register
+        from library_site.accounts.navigation import MenuEntry, MenuGroup, menu_group_register, menu_register
         from library_site.accounts.roles import Capability
         from library_site.accounts.signin import identifier_resolver_register
         from library_site.system.jobs import Job, jobs_register
@@ -77,9 +77,12 @@ class CirculationConfig(AppConfig):
             )
         )
 
+        # The desk's pages share one drop-down (流通), so the bar stays one row at 1280 px.
+        menu_group_register(MenuGroup(key="circulation", label=_("Circulation"), icon="upc-scan"))
         menu_register(
             MenuEntry(
                 key="desk",
+                group="circulation",
                 label=_("Circulation desk"),
                 url_name="circulation:desk",
                 icon="upc-scan",
@@ -90,6 +93,7 @@ class CirculationConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="school",
+                group="circulation",
                 label=_("Readers and classes"),
                 url_name="circulation:class-list",
                 icon="people",
@@ -145,6 +149,7 @@ class CirculationConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="issue-reservations-desk",
+                group="circulation",
                 label=_("Reserved periodical issues"),
                 url_name="circulation:issue-reservations-desk",
                 icon="journal-bookmark",
@@ -166,6 +171,7 @@ class CirculationConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="room-timetables",
+                group="circulation",
                 label=_("Reading-room timetables"),
                 url_name="circulation:timetable-list",
                 icon="calendar-week",
@@ -178,6 +184,7 @@ class CirculationConfig(AppConfig):
         menu_register(
             MenuEntry(
                 key="cash-list",
+                group="circulation",
                 label=_("Cash list"),
                 url_name="circulation:cash-list",
                 icon="cash-stack",

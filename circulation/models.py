@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from library_site.accounts.fields import actor_field
 from library_site.school import class_name, grade_name
@@ -537,7 +537,7 @@ class Loan(models.Model):
     """A copy lent to a reader. Never deleted: returned, lost or undone loans are closed."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("On loan")
+        OPEN = "open", pgettext_lazy("loan state", "On loan")
         RETURNED = "returned", _("Returned")
         LOST = "lost", _("Lost")
         UNDONE = "undone", _("Undone")
@@ -916,8 +916,8 @@ class OpeningHours(models.Model):
         related_name="opening_hours",
     )
     weekday = models.PositiveSmallIntegerField(_("day of the week"), choices=Weekday.choices)
-    opens_at = models.TimeField(_("opens at"))
-    closes_at = models.TimeField(_("closes at"))
+    opens_at = models.TimeField(pgettext_lazy("room", "opens at"))
+    closes_at = models.TimeField(pgettext_lazy("room", "closes at"))
     # Hours no longer kept are ended, not deleted, with who ended them and why: the weeks before
     # were open by them.
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -1401,6 +1401,14 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}: {self.amount}"
+
+    @property
+    def method_in_sentence(self) -> str:
+        """The method as it reads inside a sentence ("Paid in cash, …"): the choice's label is
+        a column's word ("Cash"), and the English interface writes sentences in sentence case."""
+        return {self.Method.CASH: pgettext("payment method, in a sentence", "cash")}.get(
+            self.method, self.get_method_display()
+        )
 
 
 class Charge(models.Model):

@@ -1,12 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import BulletinPost, PromotionSettings
 
 
 class PostForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=BulletinPost.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("heading", "Title"), max_length=200)
     body = forms.CharField(
         label=_("Text"),
         required=False,
@@ -30,7 +31,7 @@ class PostForm(forms.Form):
 
 
 class LibraryPageForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("heading", "Title"), max_length=200)
     body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 14}))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from circulation.models import SchoolClass
 
@@ -46,7 +47,7 @@ class BankImportForm(forms.Form):
 
 class MakeUpForm(forms.Form):
     school_class = forms.ModelChoiceField(
-        label=_("Class"), queryset=SchoolClass.objects.none(), required=False
+        label=pgettext_lazy("school class", "Class"), queryset=SchoolClass.objects.none(), required=False
     )
     reader_number = forms.CharField(label=_("or the pupil's number"), max_length=32, required=False)
     opens_at = forms.DateTimeField(

@@ -52,7 +52,7 @@ class Activity(models.Model):
     HELD = (State.OPEN, State.JUDGING, State.PUBLISHED, State.CLOSED)
 
     kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("activity", "title"), max_length=200)
     theme = models.CharField(_("theme"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     starts_on = models.DateField(_("first day"))

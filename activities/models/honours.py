@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from library_site.accounts.fields import actor_field
 
@@ -54,10 +55,12 @@ class Honour(models.Model):
         on_delete=models.PROTECT,
         related_name="honours",
     )
-    period = models.CharField(_("period"), max_length=5, choices=Period.choices, default=Period.TERM)
+    period = models.CharField(
+        pgettext_lazy("honour", "period"), max_length=5, choices=Period.choices, default=Period.TERM
+    )
     # The first day of the month, or of the term.
     period_start = models.DateField(_("from"))
-    period_label = models.CharField(_("period"), max_length=60)
+    period_label = models.CharField(pgettext_lazy("honour", "period"), max_length=60)
     basis = models.CharField(_("why"), max_length=300, blank=True)
     awarded_at = models.DateTimeField(_("awarded at"), default=timezone.now)
     awarded_by = actor_field(_("awarded by"))

@@ -103,7 +103,7 @@ class Shift(models.Model):
 
     class State(models.TextChoices):
         PRESENT = "present", _("On time")
-        LATE = "late", _("Late")
+        LATE = "late", pgettext_lazy("shift", "Late")
         MISSED = "missed", _("Missed")
 
     slot = models.ForeignKey(

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog.models import Record
@@ -36,11 +36,13 @@ RIGHT_MAKE = Capability.GRADE_ACTIVITIES  # teachers and librarians
 
 
 class ReadingListForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("heading", "Title"), max_length=200)
     grade = forms.IntegerField(label=gettext_lazy("For grade"), min_value=1, max_value=12, required=False)
     theme = forms.CharField(label=gettext_lazy("Theme"), max_length=100, required=False)
     description = forms.CharField(
-        label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("heading", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     is_published = forms.BooleanField(label=gettext_lazy("Published to readers"), required=False)
 

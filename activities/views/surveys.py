@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
@@ -34,9 +34,11 @@ KIND_WORDS = {
 
 
 class SurveyForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("heading", "Title"), max_length=200)
     description = forms.CharField(
-        label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("heading", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     audience = forms.ChoiceField(label=gettext_lazy("Audience"), choices=Survey.Audience.choices)
     grades = forms.CharField(

@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_librarian_catalogues_a_book_with_five_copies_and_finds_it_by_pinyin(page):
     UserFactory(username="wanglib", roles=[Role.LIBRARIAN])
     browser_login(page, "wanglib", PASSWORD)
+    page.click("nav [data-menu=collection] > a")
     page.click("nav [data-menu=cataloguing] a")
     page.wait_for_function("() => document.activeElement && document.activeElement.id === 'isbn'")
     page.keyboard.type("978-7-5346-6543-1")

@@ -94,7 +94,7 @@ def test_a_repair_beyond_repair_is_written_off_after_the_administrators_approval
     page.click("[data-repair-open] button[type=submit]")
     page.locator(f"[data-open-repairs] td:text('{copy.barcode}')").wait_for()
     shot(page, "repairs")
-    page.click("[data-open-repairs] a:has-text('关闭')")
+    page.click("[data-open-repairs] a:has-text('处理')")
     page.check("input[name=result][value=written_off]")
     shot(page, "repair-close")
     page.click("[data-repair-close] button[type=submit]")

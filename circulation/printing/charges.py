@@ -56,7 +56,7 @@ def receipt_lines(
             9,
             _("Paid in %(method)s, %(when)s")
             % {
-                "method": payment.get_method_display(),
+                "method": payment.method_in_sentence,
                 "when": date_format(taken_at, "SHORT_DATETIME_FORMAT"),
             },
         ),

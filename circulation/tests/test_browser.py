@@ -27,6 +27,7 @@ def test_a_librarian_imports_a_class_roster_and_prints_its_cards(page, tmp_path)
         ],
     )
     browser_login(page, "wanglib", PASSWORD)
+    page.click("nav [data-menu=circulation] > a")
     page.click("nav [data-menu=school] a")
     page.click(".school-nav a[href$='/roster/']")
     page.set_input_files("input[name=file]", str(path))

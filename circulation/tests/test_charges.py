@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from circulation.exceptions import (
     ChargeRefused,
@@ -397,3 +397,22 @@ def test_the_reader_story_and_the_desk_panel_show_what_is_owed(client, pupil, st
     desk = client.post(reverse("circulation:desk-reader", args=[pupil.pk])).content.decode()
     assert 'data-money-owed="51.60"' in desk
     assert reader_charges(pupil.pk)["owed_total"] == Decimal("51.60")
+
+
+def test_the_receipt_says_paid_in_cash_in_sentence_case_on_screen_and_on_paper(client, pupil, staff):
+    """The method's label is a column's word ("Cash"); in a sentence it is "Paid in cash, …" in
+    English and "现金支付，…" in Chinese, never "Paid in Cash"."""
+    payment = charges_pay(reader=pupil, charge_ids=[lost_charge(pupil, staff).pk], user=staff)
+    client.force_login(staff)
+    for language, right in (("en", "Paid in cash, "), ("zh-hans", "现金支付，")):
+        client.cookies["django_language"] = language
+        page = client.get(reverse("circulation:payment-receipt", args=[payment.pk])).content.decode()
+        assert right in page and "Paid in Cash" not in page, language
+    with translation.override("en"):
+        text = subprocess.run(
+            ["pdftotext", "-", "-"],
+            input=receipt_pdf(payment=payment_receipt(payment.pk)),
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+    assert "Paid in cash, " in " ".join(text.split()) and "Paid in Cash" not in text

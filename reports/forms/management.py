@@ -42,7 +42,7 @@ class WorkPlanForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of plan"), choices=WorkPlan.Kind.choices)
     school_year = forms.IntegerField(label=_("School year"), min_value=2000, max_value=2100)
     term = forms.ModelChoiceField(label=pgettext_lazy("school term", "Term"), queryset=None, required=False)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("heading", "Title"), max_length=200)
     aims = forms.CharField(label=_("Aims"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     measures = forms.CharField(label=_("Measures"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -234,7 +234,7 @@ class TrainingForm(forms.Form):
 class StaffPaperForm(forms.Form):
     staff = forms.ModelChoiceField(label=_("Staff member"), queryset=None)
     kind = forms.ChoiceField(label=_("Kind"), choices=StaffPaper.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=pgettext_lazy("paper", "Title"), max_length=300)
     written_on = forms.DateField(label=_("Date"), widget=DayInput, initial=timezone.localdate)
     published_in = forms.CharField(label=_("Where published"), max_length=200, required=False)
     file = forms.FileField(label=_("File (PDF or Word)"))

@@ -31,7 +31,7 @@ def test_a_leader_reads_a_months_statistics(page):
     monthly_snapshot_compute(month=datetime.date(2026, 3, 1))
 
     browser_login(page, "principal", PASSWORD)
-    page.click("nav [data-menu=reports] > a")
+    page.click("nav [data-menu=management] > a")
     page.click("nav a[href='/reports/statistics/']")
     page.fill("#period-month", "2026-03")
     page.locator("#period-month").press("Enter")

@@ -98,7 +98,7 @@ def test_the_librarian_writes_the_note_and_downloads_the_report(page, tmp_path):
 
     browser_login(page, "wanglib", PASSWORD)
     page.goto("/")
-    page.click("nav [data-menu=reports] > a")
+    page.click("nav [data-menu=management] > a")
     page.click("nav a[href='/reports/leaders/']")
     page.fill("#period-month", "2026-10")
     page.click("[data-period-form] button[type=submit]")

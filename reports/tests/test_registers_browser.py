@@ -55,7 +55,7 @@ def test_an_administrator_downloads_register_i_at_once_and_register_a_through_a_
     page, school, settings, monkeypatch, tmp_path
 ):
     browser_login(page, "admin1", PASSWORD)
-    page.click("nav [data-menu=reports] > a")
+    page.click("nav [data-menu=management] > a")
     page.click("nav [data-menu=registers] a")
     page.wait_for_url("**/reports/registers/")
     page.click("[data-register=I]")

@@ -21,7 +21,7 @@ def test_a_librarian_signs_in_and_lands_on_the_desk(page):
     assert page.locator("h1").inner_text() == "登录图书馆"
     browser_login(page, "wanglib", PASSWORD)
     assert page.locator("h1").inner_text() == "借还服务台"
-    assert page.locator("nav [data-menu=desk]").is_visible()
+    assert page.locator("nav [data-menu=circulation]").is_visible()
     # The scan box has the focus; a scan (typed text and Enter) answers in place.
     page.wait_for_function("() => document.activeElement && document.activeElement.id === 'scan'")
     page.keyboard.type("R0000123")

@@ -44,9 +44,30 @@ KNOWN_WRONG: list[tuple[str, str, str]] = [
     ("reader-story", "签收", "a compensation's receipt is 收据; 签收 is signing for textbooks"),
     ("notes-rule-new", "分类", "the notes rule's class is 班级"),
     ("note-new", "题名", "a pupil's note has a 标题; 题名 is a catalogued title"),
+    ("honour-roll", "节次", "an honour's period is 评选周期; 节次 is a lesson period"),
+    ("staff", "职工", "the library's staff page is 工作人员; 职工 is a kind of reader"),
+    ("plans", "题名", "a work plan has a 标题; 题名 is a catalogued title"),
+    ("bulletin-manage", "题名", "a bulletin post has a 标题; 题名 is a catalogued title"),
+    ("list-new", "题名", "a reading list has a 标题; 题名 is a catalogued title"),
+    (
+        "list-new",
+        "载体形态",
+        "a reading list's description is 说明; 载体形态 is a record's physical description",
+    ),
+    ("survey-new", "载体形态", "a questionnaire's description is 说明, not 载体形态"),
+    ("activity-new", "题名", "an activity has a 活动名称; 题名 is a catalogued title"),
+    ("post-new", "题名", "a bulletin post has a 标题; 题名 is a catalogued title"),
+    ("rooms", "关闭时间", "a room's opening hours end at 闭馆时间"),
+    ("jobs", "处理结果", "a job's result is 结果; 处理结果 is a repair's outcome"),
+    ("notice-template", "学科", "a notice's subject line is 主题; 学科 is a school subject"),
+    ("team-shifts", "超期", "a volunteer who came late is 迟到; 超期 is an overdue loan"),
+    ("reader-story", "在借图书", "a loan's state is 在借"),
+    ("my-library", "(超期", "Chinese text takes full-width brackets; the class list writes “· 超期 10 天”"),
+    ("equipment", "件. ", "Chinese sentences end with 。"),
 ]
-# Chinese text followed by a half-width colon or comma and a space: "班主任: 王老师".
-HALF_WIDTH_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff）][:,] ")
+# Chinese text followed by a half-width colon, comma or full stop and a space: "班主任: 王老师",
+# "0 件中 0 件. 待检查".
+HALF_WIDTH_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff）][:,.] ")
 
 
 def page_text(content: bytes) -> str:
@@ -114,6 +135,31 @@ def test_the_main_pages_and_the_printed_cards_hold_no_known_wrong_rendering(sett
             ("statistics", reverse("reports:statistics")),
             ("registers", reverse("reports:registers")),
             ("notes-rule-new", reverse("activities:rule-create")),
+            ("jobs", reverse("system:jobs")),
+            ("notice-template", reverse("circulation:notice-template", args=["overdue"])),
+            # The activities' pages (quiz, contests, honours, calendar, corners, team, bulletin,
+            # lists, questionnaires, suggestions) and the library's management.
+            ("quizzes", reverse("activities:quizzes")),
+            ("quiz-new", reverse("activities:quiz-new")),
+            ("contests", reverse("activities:contests")),
+            ("honour-roll", reverse("activities:honour-roll")),
+            ("calendar", reverse("activities:calendar")),
+            ("activity-new", reverse("activities:activity-new")),
+            ("corners", reverse("activities:corners")),
+            ("team", reverse("activities:team")),
+            ("team-shifts", reverse("activities:team-shifts")),
+            ("bulletin", reverse("activities:bulletin")),
+            ("bulletin-manage", reverse("activities:bulletin-manage")),
+            ("post-new", reverse("activities:post-new")),
+            ("lists", reverse("activities:lists")),
+            ("list-new", reverse("activities:list-new")),
+            ("survey-new", reverse("activities:surveys-manage")),
+            ("suggestions", reverse("activities:suggestions-manage")),
+            ("plans", reverse("reports:plans")),
+            ("targets", reverse("reports:targets-board")),
+            ("equipment", reverse("reports:equipment")),
+            ("safety", reverse("reports:safety")),
+            ("staff", reverse("reports:staff")),
         ],
         "leader": [
             ("home", reverse("home")),
