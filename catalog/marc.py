@@ -43,6 +43,7 @@ import xml.sax.handler
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from sys import intern
 
 import pymarc
 from defusedxml import DefusedXmlException
@@ -83,6 +84,7 @@ EXISTING_CHOICES = (
 DEFAULT_MAX_RECORDS = 50_000
 DEFAULT_INLINE_RECORDS = 300
 SAVE_BATCH = 500  # entries saved at once; progress is reported after each batch
+SHARED_TEXT = 40  # a record's texts up to this length are shared between the records of a file
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 RECORD_END = b"\x1d"
@@ -1365,7 +1367,13 @@ def _map(entry: MarcEntry, record: pymarc.Record) -> None:
         # Its title at least, so that the librarian can find the record in the file.
         fields = {"title": _strip_isbd(_first(record, "200 245", "a"))}
         contributors, barcodes = [], []
-    entry.fields = {name: value for name, value in fields.items() if value not in ("", None)}
+    # Short texts (a publisher, a place, a size, a class) repeat from record to record: one
+    # string each, not one per record, in the report of a large file.
+    entry.fields = {
+        name: intern(value) if value.__class__ is str and len(value) <= SHARED_TEXT else value
+        for name, value in fields.items()
+        if value not in ("", None)
+    }
     entry.contributors = []
     for name, role in contributors:
         name = _clean(name)
@@ -1376,7 +1384,7 @@ def _map(entry: MarcEntry, record: pymarc.Record) -> None:
             )
             name = name[:NAME_LIMIT]
         if name and (name, role) not in entry.contributors:
-            entry.contributors.append((name, role))
+            entry.contributors.append((intern(name) if len(name) <= SHARED_TEXT else name, role))
     entry.barcodes = [_clean(barcode) for barcode in barcodes if _clean(barcode)]
     _map_items(entry, record)
     _fields_fit(entry)
