@@ -1,10 +1,11 @@
 """How long a MARC import takes and how much memory it needs: N CNMARC records in GB18030 (each
-with one barcode of its own), read, checked and saved by ``manage.py import_marc`` as a separate
-process (the real path: the preview, then the import reading the file again inside its
-transaction), on the configured database (SQLite by default, PostgreSQL with DATABASE_URL). Runs
-in a throw-away test database, so it never touches the library's data. The peak memory is the
-import process's maximum resident set size; the file is written record by record before, so the
-benchmark's own data never counts in it. Targets (issue 15): 50,000 records ≤ 60 s, ≤ 300 MB.
+with two or three barcodes of its own, 2.4 copies a record), read, checked and saved by
+``manage.py import_marc`` as a separate process (the real path: the preview, then the import,
+in one transaction with one reading of the file), on the configured database (SQLite by
+default, PostgreSQL with DATABASE_URL). Runs in a throw-away test database, so it never touches
+the library's data. The peak memory is the import process's maximum resident set size; the
+file is written record by record before, so the benchmark's own data never counts in it.
+Targets (issue 15): 50,000 records with 120,000 copies ≤ 60 s, ≤ 300 MB.
 
     BENCH_IMPORT_RECORDS=50000 DATABASE_URL=postgres://postgres@127.0.0.1:5432/library python benchmarks/bench_marc_import.py
     python benchmarks/bench_marc_import.py --records 5000
@@ -26,6 +27,26 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "library_site.settings")
 
 
+def marc_file_write(path: Path, count: int) -> None:
+    """The benchmark's file: ``count`` CNMARC records in GB18030, each with an ISBN, a class and
+    two or three copies with barcodes of their own (905 $b; 2.4 a record, as the issue's 50,000
+    records with 120,000 copies), written record by record."""
+    from stdnum import ean
+
+    from catalog.tests.marc_samples import cnmarc, iso
+
+    with path.open("wb") as target:
+        for number in range(count):
+            twelve = f"97875{number:07d}"
+            record = cnmarc(
+                f"测试图书第{number}册",
+                isbn=twelve + ean.calc_check_digit(twelve),
+                clc=("I287.45", "I247.5", "G624.2", "K209")[number % 4],
+                holdings=tuple((f"M{number:07d}{copy}", "", "") for copy in range(2 + (number % 5 < 2))),
+            )
+            target.write(iso(record, encoding="gb18030"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=int(os.environ.get("BENCH_IMPORT_RECORDS", "50000")))
@@ -36,25 +57,14 @@ def main() -> None:
     django.setup()
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
-    from stdnum import ean
 
     from catalog.models import Copy, Record
-    from catalog.tests.marc_samples import cnmarc, iso
 
     databases = setup_databases(verbosity=0, interactive=False)
     try:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "records.mrc"
-            with path.open("wb") as target:
-                for number in range(arguments.records):
-                    twelve = f"97875{number:07d}"
-                    record = cnmarc(
-                        f"测试图书第{number}册",
-                        isbn=twelve + ean.calc_check_digit(twelve),
-                        clc=("I287.45", "I247.5", "G624.2", "K209")[number % 4],
-                        holdings=((f"M{number:07d}", "", ""),),
-                    )
-                    target.write(iso(record, encoding="gb18030"))
+            marc_file_write(path, arguments.records)
             size = path.stat().st_size
             database = connection.settings_dict
             if connection.vendor == "sqlite":
@@ -66,7 +76,14 @@ def main() -> None:
                     f"{database.get('PORT') or 5432}/{database['NAME']}"
                 )
             connection.close()
-            environment = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="library_site.settings")
+            # 50,000 records with 120,000 copies are about 22 MB, above the default 20 MB limit of
+            # an upload: the operator raises it for such a file, as README says.
+            environment = dict(
+                os.environ,
+                DATABASE_URL=url,
+                DJANGO_SETTINGS_MODULE="library_site.settings",
+                CATALOG_IMPORT_MAX_BYTES=str(max(size, 20 * 1024 * 1024)),
+            )
             begun = time.perf_counter()
             # The operator's own command, as they would type it.
             process = subprocess.Popen(  # noqa: S603
@@ -85,7 +102,7 @@ def main() -> None:
         print(
             f"{connection.vendor}: import_marc of {arguments.records:,} CNMARC records (GB18030, {size / 1e6:.1f} MB): "
             f"{records:,} records and {copies:,} copies saved in {seconds:.1f} s "
-            f"({arguments.records / seconds:,.0f} records/s, the preview and the import's second reading included), "
+            f"({arguments.records / seconds:,.0f} records/s, the preview included), "
             f"peak memory {peak:.0f} MB of the import process "
             f"(targets ≤ 60 s: {'met' if seconds <= 60 else 'NOT MET'}; ≤ 300 MB: {'met' if peak <= 300 else 'NOT MET'})"
         )

@@ -13,10 +13,11 @@ times as much per record for the same bytes."""
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from types import SimpleNamespace
+from itertools import accumulate
 from xml.sax.saxutils import escape, quoteattr
 
 from django.db.models import Q, QuerySet
@@ -67,6 +68,11 @@ ROLE_WORDS_MARC21 = {
     Contributor.Role.ARRANGER: (("arranger",), ("edt",)),
     Contributor.Role.COMMENTATOR: (("commentator",), ("cwt",)),
     Contributor.Role.SELECTOR: (("editor of compilation",), ("edc",)),
+}
+# The same as the subfields the 1XX/7XX fields end with ($e terms, then $4 codes).
+RELATORS_MARC21 = {
+    role: "".join(f"\x1fe{term}" for term in terms) + "".join(f"\x1f4{code}" for code in codes)
+    for role, (terms, codes) in ROLE_WORDS_MARC21.items()
 }
 # leader/06 as the import reads it back (catalog/marc.py _material).
 KIND_MARC21 = {Record.MaterialType.E_RESOURCE: "m", Record.MaterialType.AUDIO_VISUAL: "g"}
@@ -159,44 +165,52 @@ def marc_export_stream(choice: MarcExportChoice) -> Iterator[bytes]:
     return _stream(marc_export_records(choice), build, choice, library, choice.encoding)
 
 
-def _chunks(records: QuerySet[Record]) -> Iterator[list[SimpleNamespace]]:
-    """The records in primary-key order, a chunk at a time, each with its contributors and its
-    copies (all but the withdrawn): three queries a chunk, plain rows rather than models."""
+def _chunks(records: QuerySet[Record], *, whole: bool) -> Iterator[list[tuple]]:
+    """The records in primary-key order, a chunk at a time, each as (row, contributors, copies
+    kept): three queries a chunk, plain rows rather than models. For the whole catalogue the
+    contributors and copies are asked for by the chunk's range of ids, which the database
+    answers from the index faster than a list of 2,000 ids."""
     last = 0
     while True:
-        rows = list(records.filter(pk__gt=last).order_by("pk").values(*RECORD_COLUMNS)[:CHUNK])
+        rows = list(
+            records.filter(pk__gt=last).order_by("pk").values_list(*RECORD_COLUMNS, named=True)[:CHUNK]
+        )
         if not rows:
             return
-        last = rows[-1]["pk"]
-        chunk = {row["pk"]: SimpleNamespace(**row, contributors=[], copies_kept=[]) for row in rows}
+        first, last = rows[0].pk, rows[-1].pk
+        within = (
+            {"record_id__gte": first, "record_id__lte": last}
+            if whole
+            else {"record_id__in": [row.pk for row in rows]}
+        )
+        contributors: dict[int, list[tuple[str, str]]] = {}
         for record_id, name, role in (
-            Contributor.objects.filter(record_id__in=chunk)
+            Contributor.objects.filter(**within)
             .order_by("record_id", "position", "pk")
             .values_list("record_id", "name", "role")
         ):
-            chunk[record_id].contributors.append(SimpleNamespace(name=name, role=role))
-        for record_id, barcode, accession, price_paid, location in (
-            Copy.objects.filter(record_id__in=chunk)
+            contributors.setdefault(record_id, []).append((name, role))
+        copies: dict[int, list[tuple]] = {}
+        for record_id, *copy in (
+            Copy.objects.filter(**within)
             .exclude(status=Copy.Status.WITHDRAWN)
             .order_by("record_id", "pk")
             .values_list("record_id", "barcode", "accession_number", "price_paid", "location__name")
         ):
-            chunk[record_id].copies_kept.append(
-                SimpleNamespace(
-                    barcode=barcode, accession_number=accession, price_paid=price_paid, location=location
-                )
-            )
-        yield list(chunk.values())
+            copies.setdefault(record_id, []).append(copy)
+        yield [(row, contributors.get(row.pk, ()), copies.get(row.pk, ())) for row in rows]
 
 
 def _stream(records, build, choice: MarcExportChoice, library: str, encoding: str) -> Iterator[bytes]:
     if choice.syntax == MARCXML:
         yield f'<?xml version="1.0" encoding="{ENCODINGS[encoding]}"?>\n'.encode()
         yield b'<collection xmlns="http://www.loc.gov/MARC21/slim">\n'
-    for chunk in _chunks(records):
+    context = _Context(library, encoding)
+    whole = not choice.ids and not choice.clc
+    for chunk in _chunks(records, whole=whole):
         written = []
-        for record in chunk:
-            leader, fields = build(record, library, encoding)
+        for record, contributors, copies in chunk:
+            leader, fields = build(record, contributors, copies, context)
             if choice.syntax == MARCXML:
                 written.append(_xml(leader, fields).encode(encoding))
             else:
@@ -206,39 +220,67 @@ def _stream(records, build, choice: MarcExportChoice, library: str, encoding: st
         yield b"</collection>\n"
 
 
-Fields = list[tuple[str, str, list[tuple[str, str]] | str]]
+# A field as the builders make it: its tag and its content as ISO 2709 holds it: a control
+# field's data, or a data field's two indicators followed by each subfield (\x1f, the code, the
+# value). The values are cleaned of every control character, so the content splits back into
+# its subfields unambiguously (MARCXML). Fields with no subfield are never made.
+Fields = list[tuple[str, str]]
+_TAG = operator.itemgetter(0)
+
+
+class _Context:
+    """What stays the same through one export: the library's code, the encoding, the time zone
+    the records' dates are written in, and the cleaned names of the locations (a handful)."""
+
+    __slots__ = ("encoding", "library", "locations", "zone")
+
+    def __init__(self, library: str, encoding: str):
+        self.library = _piece("a", library)
+        self.encoding = encoding
+        self.zone = timezone.get_current_timezone()
+        self.locations: dict[str | None, str] = {}
+
+    def location(self, code: str, name: str | None) -> str:
+        key = (code, name)
+        piece = self.locations.get(key)
+        if piece is None:
+            piece = self.locations[key] = _piece(code, name)
+        return piece
 
 
 def _iso(leader: str, fields: Fields, encoding: str) -> bytes:
-    directory, body, offset = [], [], 0
-    for tag, indicators, content in fields:
-        if content.__class__ is str:
-            data = (content + "\x1e").encode(encoding)
-        else:
-            data = (indicators + "".join([f"\x1f{code}{value}" for code, value in content]) + "\x1e").encode(
-                encoding
-            )
-        length = len(data)
-        directory.append(f"{tag}{length:04d}{offset:05d}")
-        body.append(data)
-        offset += length
-    base = 24 + len(directory) * 12 + 1
-    head = f"{base + offset + 1:05d}{leader[5:12]}{base:05d}{leader[17:]}{''.join(directory)}\x1e"
-    body.append(RECORD_END)
-    return head.encode("ascii") + b"".join(body)
+    """One record in ISO 2709: the leader (its length and base address computed), the directory
+    (tag, length and start of each field, in bytes), the fields each ended by the field
+    terminator, the record terminator."""
+    data = ("\x1e".join([content for _tag, content in fields]) + "\x1e").encode(encoding)
+    # Neither UTF-8 nor GB18030 has the byte 0x1E inside a character: the field terminators
+    # found in the encoded bytes are the fields' ends.
+    lengths = [len(piece) + 1 for piece in data.split(FIELD_END)[:-1]]
+    directory = "".join(
+        map(
+            "{}{:04d}{:05d}".format,
+            [tag for tag, _content in fields],
+            lengths,
+            accumulate(lengths, initial=0),
+        )
+    )
+    base = 24 + len(directory) + 1
+    head = f"{base + len(data) + 1:05d}{leader[5:12]}{base:05d}{leader[17:]}{directory}\x1e"
+    return head.encode("ascii") + data + RECORD_END
 
 
 def _xml(leader: str, fields: Fields) -> str:
     parts = [f"<record><leader>{escape(leader)}</leader>"]
-    for tag, indicators, content in fields:
-        if isinstance(content, str):
+    for tag, content in fields:
+        if tag < "010":
             parts.append(f'<controlfield tag="{tag}">{escape(content)}</controlfield>')
         else:
             subfields = "".join(
-                f"<subfield code={quoteattr(code)}>{escape(value)}</subfield>" for code, value in content
+                f"<subfield code={quoteattr(item[0])}>{escape(item[1:])}</subfield>"
+                for item in content[3:].split("\x1f")
             )
             parts.append(
-                f'<datafield tag="{tag}" ind1={quoteattr(indicators[0])} ind2={quoteattr(indicators[1])}>'
+                f'<datafield tag="{tag}" ind1={quoteattr(content[0])} ind2={quoteattr(content[1])}>'
                 f"{subfields}</datafield>"
             )
     parts.append("</record>\n")
@@ -252,22 +294,34 @@ def _clean(text) -> str:
     if text.__class__ is not str:
         text = str(text)
     # Printable text (all but a few) has no control character: no search needed.
-    if not text.isprintable() and CONTROL.search(text):
+    if not text.isprintable():
         text = CONTROL.sub(" ", text)
     return text.strip()
 
 
-def _sub(*pairs) -> list[tuple[str, str]]:
-    """Subfields (code, value) of the pairs given, the empty ones left out."""
-    out = []
+def _piece(code: str, value) -> str:
+    """One subfield as ISO 2709 holds it (\x1f, code, value), or "" when the value is empty."""
+    value = _clean(value)
+    return f"\x1f{code}{value}" if value else ""
+
+
+def _data(indicators: str, *pairs) -> str:
+    """A data field's content: its indicators and the subfields of the (code, value) pairs given,
+    the empty ones left out; "" when every one is empty. (_clean written out: it is called some
+    thirty times a record.)"""
+    content = indicators
     for index in range(1, len(pairs), 2):
         value = pairs[index]
         if value is None or value == "":
             continue
-        value = _clean(value)
+        if value.__class__ is not str:
+            value = str(value)
+        if not value.isprintable():
+            value = CONTROL.sub(" ", value)
+        value = value.strip()
         if value:
-            out.append((pairs[index - 1], value))
-    return out
+            content += f"\x1f{pairs[index - 1]}{value}"
+    return content if len(content) > 2 else ""
 
 
 def _call_parts(call_number: str) -> tuple[str, str]:
@@ -275,132 +329,133 @@ def _call_parts(call_number: str) -> tuple[str, str]:
     return class_part, book_part
 
 
-def _subjects(record: SimpleNamespace) -> list[str]:
+def _subjects(record) -> list[str]:
     return [term.strip() for term in record.subjects.replace("；", ";").split(";") if term.strip()]
 
 
-def _marc21_fields(record: SimpleNamespace, library: str, encoding: str) -> tuple[str, Fields]:
+def _marc21_fields(record, contributors, copies, context: _Context) -> tuple[str, Fields]:
     kind = KIND_MARC21.get(record.material_type, "a")
     leader = f"00000n{kind}m a2200000 i 4500"
     language = record.language if record.language in ("chi", "eng") else "und"
     year = f"{record.year:04d}" if record.year else "    "
-    created = timezone.localtime(record.created_at).strftime("%y%m%d")
+    created = record.created_at.astimezone(context.zone).strftime("%y%m%d")
     fields: Fields = [
-        ("001", "", str(record.pk)),
-        ("008", "", f"{created}s{year}    cc            000 0 {language} d"),
+        ("001", str(record.pk)),
+        ("008", f"{created}s{year}    cc            000 0 {language} d"),
     ]
+    add = fields.append
     if record.isbn or record.price is not None:
         price = f"CNY{record.price}" if record.price is not None else ""
-        fields.append(("020", "  ", _sub("a", record.isbn, "c", price)))
-    fields.append(("041", "0 ", _sub("a", language)))
-    if record.clc_code:
-        fields.append(("093", "  ", _sub("a", record.clc_code)))
-    contributors = list(record.contributors)
-    for position, contributor in enumerate(contributors):
-        tag = "100" if position == 0 else "700"
-        terms, codes = ROLE_WORDS_MARC21.get(contributor.role, ROLE_WORDS_MARC21[Contributor.Role.AUTHOR])
-        relators = [pair for term in terms for pair in ("e", term)] + [
-            pair for code in codes for pair in ("4", code)
-        ]
-        fields.append((tag, "1 ", _sub("a", contributor.name, *relators)))
-    fields.append(("245", "10", _sub("a", record.title, "b", record.subtitle)))
-    if record.edition:
-        fields.append(("250", "  ", _sub("a", record.edition)))
-    fields.append(("264", " 1", _sub("a", record.place, "b", record.publisher, "c", record.year or "")))
-    if record.pages or record.size:
-        fields.append(
-            ("300", "  ", _sub("a", f"{record.pages} p." if record.pages else "", "c", record.size))
-        )
-    if record.series:
-        fields.append(("490", "0 ", _sub("a", record.series)))
-    if record.summary:
-        fields.append(("520", "  ", _sub("a", record.summary)))
+        if content := _data("  ", "a", record.isbn, "c", price):
+            add(("020", content))
+    add(("041", "0 \x1fa" + language))
+    if record.clc_code and (content := _data("  ", "a", record.clc_code)):
+        add(("093", content))
+    for position, (name, role) in enumerate(contributors):
+        relators = RELATORS_MARC21.get(role, RELATORS_MARC21[Contributor.Role.AUTHOR])
+        add(("100" if position == 0 else "700", "1 " + _piece("a", name) + relators))
+    if content := _data("10", "a", record.title, "b", record.subtitle):
+        add(("245", content))
+    if record.edition and (content := _data("  ", "a", record.edition)):
+        add(("250", content))
+    if content := _data(" 1", "a", record.place, "b", record.publisher, "c", record.year or ""):
+        add(("264", content))
+    if (record.pages or record.size) and (
+        content := _data("  ", "a", f"{record.pages} p." if record.pages else "", "c", record.size)
+    ):
+        add(("300", content))
+    if record.series and (content := _data("0 ", "a", record.series)):
+        add(("490", content))
+    if record.summary and (content := _data("  ", "a", record.summary)):
+        add(("520", content))
     for term in _subjects(record):
-        fields.append(("653", "  ", _sub("a", term)))
-    if record.link:
-        fields.append(("856", "40", _sub("u", record.link)))
-    class_part, book_part = _call_parts(record.call_number)
-    for copy in record.copies_kept:
-        fields.append(
-            (
-                "852",
-                "  ",
-                _sub("a", library, "b", copy.location, "h", class_part, "i", book_part, "p", copy.barcode),
+        if content := _data("  ", "a", term):
+            add(("653", content))
+    if record.link and (content := _data("40", "u", record.link)):
+        add(("856", content))
+    if copies:
+        class_part, book_part = _call_parts(record.call_number)
+        class_h, book_i = _piece("h", class_part), _piece("i", book_part)
+        held = []
+        for barcode, accession, price_paid, location in copies:
+            barcode_p = _piece("p", barcode)
+            add(
+                (
+                    "852",
+                    "  " + context.library + context.location("b", location) + class_h + book_i + barcode_p,
+                )
             )
-        )
-    for copy in record.copies_kept:
-        fields.append(
-            ("876", "  ", _sub("a", copy.accession_number, "c", copy.price_paid or "", "p", copy.barcode))
-        )
-    fields = [item for item in fields if isinstance(item[2], str) or item[2]]
-    fields.sort(key=lambda item: item[0])
+            held.append(("876", "  " + _piece("a", accession) + _piece("c", price_paid or "") + barcode_p))
+        fields += held
+    fields = [item for item in fields if item[0] < "010" or len(item[1]) > 2]
+    fields.sort(key=_TAG)
     return leader, fields
 
 
-def _cnmarc_fields(record: SimpleNamespace, library: str, encoding: str) -> tuple[str, Fields]:
+def _cnmarc_fields(record, contributors, copies, context: _Context) -> tuple[str, Fields]:
     kind = KIND_CNMARC.get(record.material_type, "a")
     leader = f"00000n{kind}m0 2200000   450 "
     year = f"{record.year:04d}" if record.year else "    "
-    created = timezone.localtime(record.created_at).strftime("%Y%m%d")
-    character_set = "50      " if encoding == UTF8 else "20      "
+    created = record.created_at.astimezone(context.zone).strftime("%Y%m%d")
+    character_set = "50      " if context.encoding == UTF8 else "20      "
     language = record.language if record.language in ("chi", "eng") else "und"
-    contributors = list(record.contributors)
-    fields: Fields = [("001", "", str(record.pk))]
+    fields: Fields = [("001", str(record.pk))]
+    add = fields.append
     if record.isbn or record.price is not None:
         price = f"CNY{record.price}" if record.price is not None else ""
-        fields.append(("010", "  ", _sub("a", record.isbn, "d", price)))
-    fields.append(("100", "  ", _sub("a", f"{created}d{year}    em y0chiy{character_set}ea")))
-    fields.append(("101", "0 ", _sub("a", language)))
-    statement = "，".join(f"{item.name}{ROLE_WORDS_CNMARC.get(item.role, '')}" for item in contributors[:3])
-    fields.append(("200", "1 ", _sub("a", record.title, "e", record.subtitle, "f", statement)))
-    if record.edition:
-        fields.append(("205", "  ", _sub("a", record.edition)))
-    fields.append(("210", "  ", _sub("a", record.place, "c", record.publisher, "d", record.year or "")))
-    if record.pages or record.size:
-        fields.append(("215", "  ", _sub("a", f"{record.pages}页" if record.pages else "", "d", record.size)))
-    if record.series:
-        fields.append(("225", "2 ", _sub("a", record.series)))
-    if record.summary:
-        fields.append(("330", "  ", _sub("a", record.summary)))
+        if content := _data("  ", "a", record.isbn, "d", price):
+            add(("010", content))
+    add(("100", f"  \x1fa{created}d{year}    em y0chiy{character_set}ea"))
+    add(("101", "0 \x1fa" + language))
+    statement = "，".join(f"{name}{ROLE_WORDS_CNMARC.get(role, '')}" for name, role in contributors[:3])
+    if content := _data("1 ", "a", record.title, "e", record.subtitle, "f", statement):
+        add(("200", content))
+    if record.edition and (content := _data("  ", "a", record.edition)):
+        add(("205", content))
+    if content := _data("  ", "a", record.place, "c", record.publisher, "d", record.year or ""):
+        add(("210", content))
+    if (record.pages or record.size) and (
+        content := _data("  ", "a", f"{record.pages}页" if record.pages else "", "d", record.size)
+    ):
+        add(("215", content))
+    if record.series and (content := _data("2 ", "a", record.series)):
+        add(("225", content))
+    if record.summary and (content := _data("  ", "a", record.summary)):
+        add(("330", content))
     for term in _subjects(record):
-        fields.append(("610", "0 ", _sub("a", term)))
-    if record.clc_code:
-        fields.append(("690", "  ", _sub("a", record.clc_code, "v", "5")))
-    for contributor in contributors:
-        tag = "701" if contributor.role in CNMARC_PRIMARY else "702"
-        role = ROLE_WORDS_CNMARC.get(contributor.role, ROLE_WORDS_CNMARC[Contributor.Role.AUTHOR])
-        fields.append((tag, " 0", _sub("a", contributor.name, "4", role)))
-    if record.link:
-        fields.append(("856", "4 ", _sub("u", record.link)))
-    class_part, book_part = _call_parts(record.call_number)
-    for copy in record.copies_kept:
-        fields.append(
-            (
-                "905",
-                "  ",
-                _sub(
-                    "a",
-                    library,
-                    "b",
-                    copy.barcode,
-                    "c",
-                    copy.location,
-                    "d",
-                    class_part,
-                    "e",
-                    book_part,
-                    "f",
-                    copy.accession_number,
-                ),
+        if content := _data("0 ", "a", term):
+            add(("610", content))
+    if record.clc_code and (content := _data("  ", "a", record.clc_code, "v", "5")):
+        add(("690", content))
+    author = ROLE_WORDS_CNMARC[Contributor.Role.AUTHOR]
+    for name, role in contributors:
+        if content := _data(" 0", "a", name, "4", ROLE_WORDS_CNMARC.get(role, author)):
+            add(("701" if role in CNMARC_PRIMARY else "702", content))
+    if record.link and (content := _data("4 ", "u", record.link)):
+        add(("856", content))
+    if copies:
+        class_part, book_part = _call_parts(record.call_number)
+        class_d, book_e = _piece("d", class_part), _piece("e", book_part)
+        held = []
+        for barcode, accession, price_paid, location in copies:
+            barcode_b, accession_f = _piece("b", barcode), _piece("f", accession)
+            add(
+                (
+                    "905",
+                    "  "
+                    + context.library
+                    + barcode_b
+                    + context.location("c", location)
+                    + class_d
+                    + book_e
+                    + accession_f,
+                )
             )
-        )
-    for copy in record.copies_kept:
-        fields.append(
-            ("906", "  ", _sub("a", copy.accession_number, "b", copy.barcode, "d", copy.price_paid or ""))
-        )
-    fields = [item for item in fields if isinstance(item[2], str) or item[2]]
+            held.append(("906", "  " + _piece("a", accession) + barcode_b + _piece("d", price_paid or "")))
+        fields += held
+    fields = [item for item in fields if item[0] < "010" or len(item[1]) > 2]
     # 700/701/702 in the order of the title page: a stable sort by tag keeps it.
-    fields.sort(key=lambda item: item[0])
+    fields.sort(key=_TAG)
     return leader, fields
 
 

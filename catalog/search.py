@@ -121,7 +121,9 @@ def character_variant(normalised: str) -> str:
 # style, whose first letter is the FIRST_LETTER style), cached, since authors' names and
 # classic titles repeat. Stretches without pinyin are marked by the error handler, so that
 # each form treats them exactly as its own pypinyin call did: catalog/tests/test_search_pinyin.py
-# compares the three with pypinyin's own styles over every character it knows.
+# compares the three with pypinyin's own styles over every character it knows. The cache is
+# small: what repeats is a few thousand names and titles, while an import of 50,000 titles that
+# never repeat would fill a large one with ~20 MB that nothing reads again.
 _NO_PINYIN = "\x00"  # a stretch of text without Chinese characters, as typed
 _NO_PINYIN_HAN = "\x01"  # a Chinese character that pypinyin has no reading for
 _DIGITS = re.compile(r"[0-9]")
@@ -131,7 +133,7 @@ def _mark_no_pinyin(chars: str) -> str:
     return (_NO_PINYIN_HAN if RE_HANS.match(chars) else _NO_PINYIN) + chars
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _pinyin_forms(text: str) -> tuple[str, str, str]:
     """(full pinyin, initials, sort key) of a text, as pinyin_full, pinyin_initials and
     pinyin_sort_key define them."""

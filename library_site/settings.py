@@ -99,6 +99,9 @@ CATALOG_COPY_SERVERS = [
     entry.strip() for entry in os.environ.get("CATALOG_COPY_SERVERS", "").split(";") if entry.strip()
 ]
 CATALOG_COPY_TIMEOUT = float(os.environ.get("CATALOG_COPY_TIMEOUT", "5") or 5)
+# The largest MARC or spreadsheet file an import takes, in bytes (20 MB; a MARC export of 50,000
+# records with their copies is larger: raise it, and nginx's client_max_body_size with it).
+CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CATALOG_IMPORT_MAX_BYTES", "") or 20 * 1024 * 1024)
 
 INSTALLED_APPS = [
     "library_site.accounts",
