@@ -7,7 +7,8 @@ server, graded, and its winners published.
 - ``answer_save`` saves one answer as it changes. An answer to a question not in the attempt,
   or after the deadline, is refused and changes nothing; an attempt found past its deadline is
   closed and graded at its deadline there and then. The attempt's row is locked while an answer
-  is written, so that closing it cannot miss an answer being saved.
+  is written, so that closing it cannot miss an answer being saved. ``answer_save_quick`` is
+  the page's light way to the same (one read and one guarded upsert on PostgreSQL).
 - ``attempt_close`` grades the objective questions; short answers wait for a person
   (``answer_grade``). ``attempts_close_overdue`` is what the beat task and the command run.
 - ``question_key_change`` corrects a key: with ``dry_run`` it lists whose score changes.
@@ -15,14 +16,15 @@ server, graded, and its winners published.
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -266,6 +268,63 @@ def answer_save(
     if overdue:
         raise DeadlinePassed()
     return answer
+
+
+# The answer written only while its attempt is open and before its deadline, in one statement:
+# the attempt's row is read FOR SHARE (saves of one attempt do not wait for each other; closing
+# it, which locks the row FOR UPDATE, waits for the saves in flight and the saves after it find
+# it closed), and the answer row is inserted or replaced on (attempt, question).
+_UPSERT_GUARDED = """
+INSERT INTO activities_answer (attempt_id, question_id, response, saved_at, saves, comment)
+SELECT attempt.id, %s, %s::jsonb, %s, 1, ''
+FROM activities_attempt AS attempt
+WHERE attempt.id = %s AND attempt.state = %s AND attempt.deadline > %s
+FOR SHARE
+ON CONFLICT (attempt_id, question_id)
+DO UPDATE SET response = EXCLUDED.response, saved_at = EXCLUDED.saved_at,
+              saves = activities_answer.saves + 1
+RETURNING saves
+"""
+
+
+def answer_save_quick(*, attempt_id: int, user_id: int, question_id: int, value, now: datetime | None = None) -> int:
+    """``answer_save`` for the page's saves, which come about every ten seconds from every pupil
+    of a grade at once: one read (the attempt, only if it is this user's, with the question) and,
+    on PostgreSQL, one guarded upsert, no transaction of its own. Anything but a plain save (an
+    attempt past its deadline or closed, another's attempt) goes the locked way of
+    ``answer_save`` with its refusals. Returns the seconds left."""
+    now = now or timezone.now()
+    question_rows = Question.objects.filter(pk=question_id)
+    row = (
+        Attempt.objects.filter(pk=attempt_id, reader__user_id=user_id)
+        .annotate(
+            kind=Subquery(question_rows.values("kind")[:1]),
+            options=Subquery(question_rows.values("options")[:1]),
+        )
+        .values("state", "deadline", "question_ids", "option_orders", "kind", "options", "reader_id")
+        .first()
+    )
+    if row is None:
+        raise AnswerRefused(_("This attempt is not yours."))
+    if row["state"] == State.OPEN and now < row["deadline"] and connection.vendor == "postgresql":
+        if question_id not in row["question_ids"] or row["kind"] is None:
+            raise AnswerRefused(_("This question is not in your quiz."))
+        options = row["options"]
+        if isinstance(options, str):  # a JSON subquery comes back as text on some backends
+            options = json.loads(options)
+        question = Question(pk=question_id, kind=row["kind"], options=options or [])
+        response = _response_parse(question, row["option_orders"].get(str(question_id)), value)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _UPSERT_GUARDED,
+                [question_id, json.dumps(response), now, attempt_id, State.OPEN, now],
+            )
+            if cursor.fetchone() is not None:
+                return max(0, int((row["deadline"] - now).total_seconds()))
+    # Closed, past its deadline, closed meanwhile, or not PostgreSQL: the locked way.
+    reader = Reader.objects.get(pk=row["reader_id"])
+    answer = answer_save(attempt_id=attempt_id, reader=reader, question_id=question_id, value=value, now=now)
+    return answer.attempt.seconds_left(now)
 
 
 def _answer_write(attempt: Attempt, question_id: int, value, now: datetime) -> Answer:
