@@ -287,7 +287,9 @@ RETURNING saves
 """
 
 
-def answer_save_quick(*, attempt_id: int, user_id: int, question_id: int, value, now: datetime | None = None) -> int:
+def answer_save_quick(
+    *, attempt_id: int, user_id: int, question_id: int, value, now: datetime | None = None
+) -> int:
     """``answer_save`` for the page's saves, which come about every ten seconds from every pupil
     of a grade at once: one read (the attempt, only if it is this user's, with the question) and,
     on PostgreSQL, one guarded upsert, no transaction of its own. Anything but a plain save (an
