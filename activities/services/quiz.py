@@ -130,33 +130,31 @@ def quiz_is_for(quiz: Quiz, reader: Reader) -> bool:
     )
 
 
-def _draw(quiz: Quiz, seed: int) -> list[int]:
+def _draw(quiz: Quiz, seed: int) -> tuple[list[int], dict[str, list[int]]]:
+    """The attempt's questions (the quiz's own, or drawn from its themes) and each choice
+    question's option order, shuffled when the quiz says so; one query."""
     if quiz.mode == Quiz.Mode.FIXED:
-        return list(
+        rows = list(
             QuizQuestion.objects.filter(quiz=quiz)
             .order_by("position", "pk")
-            .values_list("question_id", flat=True)
+            .values_list("question_id", "question__kind", "question__options")
         )
-    ids = list(
-        Question.objects.filter(is_active=True, theme__in=quiz.theme_list)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    return random.Random(seed).sample(ids, min(quiz.random_count, len(ids)))
-
-
-def _option_orders(quiz: Quiz, question_ids: list[int], seed: int) -> dict[str, list[int]]:
-    rows = Question.objects.filter(pk__in=question_ids, kind__in=Question.CHOICE_KINDS).values_list(
-        "pk", "options"
-    )
+    else:
+        rows = list(
+            Question.objects.filter(is_active=True, theme__in=quiz.theme_list)
+            .order_by("pk")
+            .values_list("pk", "kind", "options")
+        )
+        rows = random.Random(seed).sample(rows, min(quiz.random_count, len(rows)))
     rng = random.Random(seed * 7919)
     orders = {}
-    for pk, options in rows:
-        order = list(range(len(options)))
-        if quiz.shuffle_options:
-            rng.shuffle(order)
-        orders[str(pk)] = order
-    return orders
+    for pk, kind, options in rows:
+        if kind in Question.CHOICE_KINDS:
+            order = list(range(len(options)))
+            if quiz.shuffle_options:
+                rng.shuffle(order)
+            orders[str(pk)] = order
+    return [row[0] for row in rows], orders
 
 
 def attempt_start(*, quiz: Quiz, reader: Reader, now: datetime | None = None) -> Attempt:
@@ -177,7 +175,7 @@ def attempt_start(*, quiz: Quiz, reader: Reader, now: datetime | None = None) ->
             raise QuizRefused(_("The quiz has not opened yet."))
         raise QuizRefused(_("The quiz has closed."))
     seed = reader.pk * 1_000_003 + quiz.pk
-    question_ids = _draw(quiz, seed)
+    question_ids, option_orders = _draw(quiz, seed)
     if not question_ids:
         raise QuizRefused(_("The quiz has no questions yet."))
     deadline = min(now + timedelta(minutes=quiz.minutes), window[1])
@@ -187,10 +185,13 @@ def attempt_start(*, quiz: Quiz, reader: Reader, now: datetime | None = None) ->
         started_at=now,
         deadline=deadline,
         question_ids=question_ids,
-        option_orders=_option_orders(quiz, question_ids, seed),
+        option_orders=option_orders,
     )
     try:
-        with transaction.atomic():
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                attempt.save()
+        else:  # one INSERT, without a transaction of its own
             attempt.save()
     except IntegrityError:
         # The same pupil started in two tabs at once: the other request's attempt is theirs.
@@ -632,7 +633,7 @@ def paper_answers_enter(
         raise QuizRefused(_("This quiz is not for the pupil's grade."))
     if Attempt.objects.filter(quiz=quiz, reader=reader).exists():
         raise QuizRefused(_("%(name)s has already taken this quiz.") % {"name": reader.name})
-    question_ids = _draw(quiz, 0)
+    question_ids, _orders = _draw(quiz, 0)
     questions = {question.pk: question for question in Question.objects.filter(pk__in=question_ids)}
     parsed = {}
     for pk, value in answers.items():
