@@ -276,13 +276,24 @@ def test_judges_disagree_the_flag_stops_publication_and_the_calendar_flags_a_mon
     page.goto("/activities/contests/")
     shoot(page, "contest-list")
 
-    # The year's calendar: themed activities in every month so far but one.
-    year = today.year
-    missing = 3 if today.month > 3 else 12
-    for month in range(1, 13):
-        if month != missing and date(year, month, 1) <= today:
-            activity("themed", title=f"{month}月特色阅读", starts_on=date(year, month, 10), state="closed")
+    # The school year's calendar: a themed activity in every month so far but its second.
+    from library_site.school import school_year_of, school_year_start
+
+    year = school_year_of(today)
+    first = school_year_start(year).replace(day=1)
+    missing = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    month = first
+    while month <= today:
+        if month != missing:
+            activity(
+                "themed",
+                title=f"{month.month}月特色阅读",
+                starts_on=min(month.replace(day=10), today),
+                state="closed",
+            )
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     page.goto(f"/activities/calendar/{year}/")
-    flagged = page.locator(f"[data-month='{missing}'][data-flagged]")
-    assert flagged.count() == 1
+    flagged = page.locator(f"[data-month='{missing:%Y-%m}'][data-flagged]")
+    assert flagged.count() == 1 and "没有举办" in flagged.inner_text()
+    assert page.locator(f"[data-month='{first:%Y-%m}'][data-flagged]").count() == 0
     shoot(page, "calendar")
