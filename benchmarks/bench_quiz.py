@@ -171,6 +171,13 @@ def main() -> None:
     begin = time.time() + warm_up + 10
 
     def pupil(index: int, session: str):
+        try:
+            pupil_steps(index, session)
+        except ConnectionError as error:
+            with lock:
+                failures.append(str(error))
+
+    def pupil_steps(index: int, session: str):
         rng = random.Random(index)
         behaviour = "submit" if index % 10 < 5 else "until_refused" if index % 10 < 8 else "abandon"
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -187,8 +194,10 @@ def main() -> None:
                     connection.request(method, path, body=data, headers=headers)
                     response = connection.getresponse()
                     break
-                except (http.client.HTTPException, ConnectionError):
+                except (http.client.HTTPException, OSError):  # a dropped connection or a timeout
                     connection.close()
+            else:
+                raise ConnectionError(f"{method} {path}: no answer")
             payload = response.read().decode()
             for header, value in response.getheaders():
                 if header.lower() == "set-cookie":
@@ -292,12 +301,14 @@ def main() -> None:
 
         if last:
             time.sleep(max(0, (last - timezone.now()).total_seconds()) + 1)
-        beat_closed.append(attempts_close_overdue(quiz=quiz))
     finally:
         done.set()
         beat_thread.join()
+        # The server finishes the requests it holds before the last beat, whose attempts it
+        # would otherwise skip as locked.
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=60)
+    beat_closed.append(attempts_close_overdue(quiz=quiz))
     attempts = list(Attempt.objects.filter(quiz=quiz))
     answers = {
         (row[0], row[1]): row[2]

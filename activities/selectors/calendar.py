@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from library_site.school import school_year_of, school_year_start
@@ -154,8 +154,6 @@ def current_school_year(today: date | None = None) -> int:
 def results_published(*, year: int | None = None) -> list[Activity]:
     """The activities whose results are published (公示), newest first, with the quiz winners
     and contest prizes they name (three queries)."""
-    from ..models import Attempt, Entry
-
     activities = Activity.objects.filter(
         state__in=(State.PUBLISHED, State.CLOSED), published_at__isnull=False
     )
@@ -163,6 +161,13 @@ def results_published(*, year: int | None = None) -> list[Activity]:
         activities = activities.filter(
             starts_on__gte=school_year_start(year), starts_on__lt=school_year_start(year + 1)
         )
+    return list(_with_results(activities).order_by("-published_at"))
+
+
+def _with_results(activities):
+    """The activities with the quiz winners and contest prizes they publish (two queries more)."""
+    from ..models import Attempt, Entry
+
     winners = (
         Attempt.objects.filter(winner_rank__isnull=False)
         .select_related("reader__user", "reader__school_class")
@@ -174,20 +179,38 @@ def results_published(*, year: int | None = None) -> list[Activity]:
         .select_related("reader__user", "reader__school_class")
         .order_by("rank", "pk")
     )
-    return list(
+    return (
         activities.select_related("quiz", "contest")
         .prefetch_related(Prefetch("quiz__attempts", queryset=winners, to_attr="winners"))
         .prefetch_related(Prefetch("contest__entries", queryset=prizes, to_attr="prized"))
-        .order_by("-published_at")
     )
+
+
+def activities_in_period(first_month: date, last_month: date) -> list[Activity]:
+    """The activities held in the months from ``first_month`` to ``last_month`` (both included),
+    in the order they began, with their published results (the quiz winners and contest prizes
+    only once published): what the monthly statistics list. Three queries."""
+    first_month, last_month = first_month.replace(day=1), last_month.replace(day=1)
+    rows = list(
+        _with_results(
+            Activity.objects.filter(
+                starts_on__lt=_month_after(last_month), ends_on__gte=first_month, state__in=Activity.HELD
+            )
+        ).order_by("starts_on", "pk")
+    )
+    for row in rows:
+        if not row.published_at:
+            # Not published yet: nothing of the results is shown.
+            if hasattr(row, "quiz"):
+                row.quiz.winners = []
+            if hasattr(row, "contest"):
+                row.contest.prized = []
+    return rows
 
 
 def activities_in_month(month: date) -> dict:
     """The month's activities for the monthly statistics: held, and with results published."""
-    rows = Activity.objects.filter(starts_on__lt=_month_after(month), ends_on__gte=month).filter(
-        Q(state__in=Activity.HELD)
-    )
-    rows = list(rows)
+    rows = activities_in_period(month, month)
     return {
         "held": len(rows),
         "themed": sum(1 for row in rows if row.kind == Kind.THEMED),

@@ -134,19 +134,59 @@ def wall_is_open(user) -> bool:
     return user.is_authenticated and user.has_perm("accounts.manage_activities")
 
 
+def wall_contest_works(month: date) -> list:
+    """The contests' outstanding works on the wall: the prized entries with a typed text or a
+    title of the contests whose results were published in ``month``, best first (one query)."""
+    from library_site.dates import day_bounds
+
+    from ..models import Entry
+
+    start, end = day_bounds(month, month_after(month) - timedelta(days=1))
+    works = list(
+        Entry.objects.exclude(prize="")
+        .filter(
+            withdrawn_at__isnull=True,
+            contest__activity__published_at__gte=start,
+            contest__activity__published_at__lt=end,
+        )
+        .exclude(title="", text="")
+        .select_related("contest__activity", "reader__user", "reader__school_class")
+        .order_by("contest__activity__published_at", "contest_id", "rank", "pk")
+    )
+    names = ActivitiesSettings.current().names_published
+    for work in works:
+        work.pupil_label = _pupil_label(work, names)
+    return works
+
+
 def wall_works(*, month: date | None = None) -> dict:
     """The works on the exhibition wall: the selected notes and cards of the month asked, or of
-    the latest month whose results are published."""
+    the latest month whose results are published, and the contests' prized works published that
+    month."""
     if month is None:
+        from ..models import Activity
+
         latest = MonthSelection.objects.filter(published_at__isnull=False).order_by("-month").first()
-        month = latest.month if latest else None
+        contest = (
+            Activity.objects.filter(contest__isnull=False, published_at__isnull=False)
+            .order_by("-published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        months = [latest.month] if latest else []
+        if contest:
+            from django.utils import timezone
+
+            months.append(month_start(timezone.localtime(contest).date()))
+        month = max(months) if months else None
     if month is None:
-        return {"month": None, "notes": [], "cards": []}
+        return {"month": None, "notes": [], "cards": [], "contest_works": []}
     results = selection_results(month)
     return {
         "month": results["month"],
         "notes": [work for grade in results["notes"] for work in grade["works"]],
         "cards": [work for grade in results["cards"] for work in grade["works"]],
+        "contest_works": wall_contest_works(results["month"]),
     }
 
 

@@ -71,3 +71,79 @@ def test_notes_selection_writes_the_months_notes_and_cards(tmp_path):
     assert notes[1][2] == "林小雨" and notes[1][5] == "优" and notes[1][8] == "<script>x</script>好"
     assert notes[1][7] == "是"
     assert cards[1][8] == "'+1 美句"
+
+
+# --- issue 17: quiz_results and close_overdue_attempts -------------------------------------------
+
+
+def _quiz_of_a_class():
+    from django.utils import timezone
+
+    from ..services.quiz import answer_save, attempt_start, attempt_submit
+    from .factories import question, quiz_with
+
+    school_class = SchoolClassFactory(grade=4, number=6)
+    handed, overdue, absent = (
+        pupil(school_class=school_class, full_name=name) for name in ("甲同学", "乙同学", "=丙同学")
+    )
+    single = question("single", options=["安徒生", "格林"], key=[0])
+    fill = question("fill", key=["吴承恩"])
+    quiz = quiz_with([single, fill])
+    first = attempt_start(quiz=quiz, reader=handed)
+    answer_save(attempt_id=first.pk, reader=handed, question_id=single.pk, value="0")
+    answer_save(attempt_id=first.pk, reader=handed, question_id=fill.pk, value="吴承恩")
+    attempt_submit(attempt_id=first.pk, reader=handed)
+    second = attempt_start(quiz=quiz, reader=overdue)
+    answer_save(attempt_id=second.pk, reader=overdue, question_id=single.pk, value="0")
+    from ..models import Attempt
+
+    deadline = timezone.now() - timezone.timedelta(minutes=1)
+    Attempt.objects.filter(pk=second.pk).update(deadline=deadline)
+    return quiz, (handed, overdue, absent), (first, second)
+
+
+def test_quiz_results_closes_the_overdue_first_and_writes_pupils_classes_and_grades(tmp_path, capsys):
+    from ..models import Attempt
+
+    quiz, (handed, overdue, absent), (_first, second) = _quiz_of_a_class()
+    out = tmp_path / "quiz.xlsx"
+    call_command("quiz_results", str(quiz.pk), "--out", str(out))
+    assert "3 pupils written" in capsys.readouterr().out
+    second.refresh_from_db()
+    assert second.state == Attempt.State.TIMED_OUT and second.closed_at == second.deadline
+    book = openpyxl.load_workbook(out)
+    pupils = {row[1]: row for row in rows(out)[1:]}
+    assert pupils[handed.number][2:6] == ["甲同学", "已交卷", 10, 10]
+    assert pupils[overdue.number][2:6] == ["乙同学", "截止时自动交卷", 5, 10]
+    # A name that would run as a formula is written as text; who has not taken it is listed.
+    assert pupils[absent.number][2:5] == ["'=丙同学", "未参加", None]
+    assert rows(out, 1)[1] == ["四年级(6)班", 3, 2, 7.5]
+    assert rows(out, 2)[1] == ["四年级", 3, 2, 7.5]
+    assert len(book.worksheets) == 3
+
+
+def test_quiz_results_refuses_an_unknown_quiz_and_a_file_that_is_not_xlsx(tmp_path):
+    with pytest.raises(CommandError, match="There is no quiz 999999"):
+        call_command("quiz_results", "999999", "--out", str(tmp_path / "x.xlsx"))
+    quiz, _pupils, _attempts = _quiz_of_a_class()
+    with pytest.raises(CommandError, match=r"must end in \.xlsx"):
+        call_command("quiz_results", str(quiz.pk), "--out", str(tmp_path / "x.csv"))
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_close_overdue_attempts_closes_them_at_their_deadline_once_and_records_the_run(capsys):
+    from library_site.system.models import JobRun
+
+    from ..models import Attempt
+
+    _quiz, _pupils, (first, second) = _quiz_of_a_class()
+    call_command("close_overdue_attempts")
+    assert "1 attempt(s) closed" in capsys.readouterr().out
+    second.refresh_from_db()
+    assert (second.state, second.closed_at, second.score) == (Attempt.State.TIMED_OUT, second.deadline, 5)
+    first_state = Attempt.objects.get(pk=first.pk)
+    assert first_state.state == Attempt.State.SUBMITTED
+    call_command("close_overdue_attempts")
+    assert "0 attempt(s) closed" in capsys.readouterr().out
+    run = JobRun.objects.filter(key="close_overdue_attempts").order_by("pk").first()
+    assert run is not None and run.result == {"closed": 1}

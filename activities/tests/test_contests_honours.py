@@ -201,3 +201,40 @@ def test_a_class_title_goes_to_classes_only():
             by=staff,
             readers=[pupil()],
         )
+
+
+def test_another_pupils_entry_and_its_file_answer_404_and_a_post_to_it_changes_nothing(client, essay):
+    _staff, (judge, _second), contest = essay
+    owner, other = pupil(), pupil()
+    entry = entry_register(contest=contest, reader=owner, by=owner.user)
+    entry_submit(entry=entry, reader=owner, data=b"%PDF-1.4 my essay", file_name="作文.pdf")
+    client.force_login(other.user)
+    assert client.get(reverse("activities:entry", args=[entry.pk])).status_code == 404
+    assert client.get(reverse("activities:entry-file", args=[entry.pk])).status_code == 404
+    response = client.post(reverse("activities:entry", args=[entry.pk]), {"title": "改掉", "text": "改掉"})
+    assert response.status_code == 404
+    entry.refresh_from_db()
+    assert entry.title == "" and entry.text == "" and entry.file_name == "作文.pdf"
+    # Its owner and the contest's judges read the file.
+    client.force_login(owner.user)
+    assert client.get(reverse("activities:entry-file", args=[entry.pk])).content == b"%PDF-1.4 my essay"
+    client.force_login(judge)
+    assert client.get(reverse("activities:entry-file", args=[entry.pk])).status_code == 200
+
+
+def test_a_pupil_cannot_publish_winners_or_award_titles_with_their_own_attempt_id(client):
+    _staff, reader = _published_quiz_winner()
+    from ..models import Attempt
+
+    attempt = Attempt.objects.get(reader=reader)
+    client.force_login(reader.user)
+    response = client.post(
+        reverse("activities:quiz-winners", args=[attempt.quiz_id]), {"attempt": [attempt.pk]}
+    )
+    assert response.status_code == 403
+    title = HonourTitle.objects.get(code="little_doctor")
+    month = timezone.localdate().strftime("%Y-%m")
+    response = client.post(
+        reverse("activities:honours-award"), {"title": title.pk, "month": month, "numbers": reader.number}
+    )
+    assert response.status_code == 403 and not Honour.objects.exists()

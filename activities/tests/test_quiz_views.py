@@ -183,3 +183,44 @@ def test_a_pupil_cannot_reach_the_staff_pages(client, setting):
         assert client.get(reverse(f"activities:{name}", args=args)).status_code == 403
     client.force_login(librarian())
     assert client.get(reverse("activities:quiz-results", args=[quiz.pk])).status_code == 200
+
+
+def test_the_page_save_is_one_read_and_one_upsert_and_keeps_one_row_with_the_last_value(
+    client, setting, django_assert_max_num_queries
+):
+    """The page's save (every pupil of a grade, about every ten seconds) takes the user's row,
+    one read and, on PostgreSQL, one guarded upsert; saved again it replaces the value in the
+    same row and counts the saves. A save to a question of another quiz changes nothing."""
+    from django.db import connection
+
+    quiz, single, _fill, _short = setting
+    other_question = question("single", options=["甲", "乙"], key=[0])
+    reader = pupil()
+    attempt = attempt_start(quiz=quiz, reader=reader)
+    client.force_login(reader.user)
+    url = reverse("activities:attempt-answer", args=[attempt.pk])
+    client.post(url, {"question": single.pk, "value": "0"})
+    bound = 3 if connection.vendor == "postgresql" else 12
+    with django_assert_max_num_queries(bound):
+        response = client.post(url, {"question": single.pk, "value": "2"})
+    assert response.status_code == 200 and 0 < response.json()["seconds_left"] <= 20 * 60
+    answer = Answer.objects.get(attempt=attempt)
+    assert (answer.response, answer.saves) == ([2], 2)
+    refused = client.post(url, {"question": other_question.pk, "value": "0"})
+    assert refused.status_code == 400 and refused.json()["error"] == "This question is not in your quiz."
+    assert Answer.objects.filter(attempt=attempt).count() == 1
+
+
+def test_a_save_to_a_handed_in_attempt_answers_409_and_changes_nothing(client, setting):
+    quiz, single, _fill, _short = setting
+    reader = pupil()
+    attempt = attempt_start(quiz=quiz, reader=reader)
+    answer_save(attempt_id=attempt.pk, reader=reader, question_id=single.pk, value="1")
+    attempt_submit(attempt_id=attempt.pk, reader=reader)
+    client.force_login(reader.user)
+    response = client.post(
+        reverse("activities:attempt-answer", args=[attempt.pk]), {"question": single.pk, "value": "0"}
+    )
+    assert response.status_code == 409 and response.json()["closed"] is True
+    answer = Answer.objects.get(attempt=attempt, question=single)
+    assert (answer.response, answer.saves) == ([1], 1)

@@ -276,3 +276,34 @@ def test_the_hardly_borrowed_classes_are_marked_by_the_schools_threshold(leader_
     page = leader_client.get(URL, {"from": "2026-03", "to": "2026-04"}).content.decode()
     assert "Loans per copy below 1.5 mark a class that is hardly borrowed." in page
     assert page.count('<td class="text-end text-danger">') == 2
+
+
+@pytest.mark.django_db
+def test_the_statistics_list_the_periods_activities_with_their_published_results_only(client):
+    """Issue 17: the monthly statistics show the month's activities; a quiz's winners only once
+    they are published, and nothing of an activity of another month."""
+    from activities.models import Activity, Attempt
+    from activities.services.quiz import attempt_start, attempt_submit, winners_choose, winners_publish
+    from activities.tests.factories import activity, librarian, pupil, question, quiz_with
+
+    staff = librarian()
+    single = question("single")
+    quiz = quiz_with([single])
+    Activity.objects.filter(pk=quiz.activity_id).update(title="十二月知识竞赛")
+    winner = pupil(full_name="林小雨")
+    attempt = attempt_start(quiz=quiz, reader=winner)
+    attempt_submit(attempt_id=attempt.pk, reader=winner)
+    winners_choose(quiz=quiz, attempt_ids=[attempt.pk], by=staff)
+    today = timezone.localdate()
+    other_month = (today.replace(day=1) - datetime.timedelta(days=40)).replace(day=10)
+    activity("themed", title="别的月份的活动", starts_on=other_month, state="closed")
+    month = today.strftime("%Y-%m")
+    client.force_login(UserFactory(roles=[Role.LIBRARIAN]))
+    url = reverse("reports:statistics") + f"?from={month}&to={month}"
+    page = client.get(url).content.decode()
+    assert f'data-statistics-activity="{quiz.activity_id}"' in page
+    assert "林小雨" not in page and "别的月份的活动" not in page
+    winners_publish(quiz=quiz, by=staff)
+    assert Attempt.objects.get(pk=attempt.pk).winner_rank == 1
+    page = client.get(url).content.decode()
+    assert "林小雨" in page and "data-results-published" in page

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from activities.selectors.calendar import activities_in_period
 from activities.selectors.corners import corner_figures
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
@@ -51,6 +52,8 @@ def statistics(request):
             "trend": trend,
             "charts": statistics_charts(stats, trend),
             "class_chart_height": statistics_class_chart_height(stats),
+            # The period's activities and their published results (issue 17), as they stand.
+            "activities": activities_in_period(period.first_month, period.last_month),
         }
     )
     return render(request, "reports/statistics.html", context)
