@@ -22,6 +22,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from library_site.dates import datetime_text
 from library_site.documents.exceptions import DocumentError
 from library_site.documents.sheets import spreadsheet_safe
 
@@ -379,18 +380,32 @@ def leaders_report_pdf(report: LeadersReport) -> bytes:
         story.append(board_pdf_table(report.targets, font, styles))
 
     footer = _("Generated %(when)s from the monthly statistics; page %(page)s") % {
-        "when": f"{generated:%Y-%m-%d %H:%M}",
+        "when": datetime_text(generated),
         "page": "%(page)s",
     }
+    return a4_pdf(
+        story,
+        font=font,
+        title=f"{report.title} {report.period_label}",
+        school=school,
+        footer_left=f"{school} · {report.period_label}",
+        footer_right=footer,
+    )
+
+
+def a4_pdf(story, *, font: str, title: str, school: str, footer_left: str, footer_right: str) -> bytes:
+    """An A4 report of the library's management (the leaders' report, a plan, a term summary):
+    the story with each page's footer, the document's own line on the left, cut with "…" where it
+    would run into the right one, which says when it was made and the page (``%(page)s``)."""
 
     def _page(canvas, document):
         canvas.saveState()
         canvas.setFont(font, 8)
         canvas.setFillColor(colors.HexColor("#666666"))
-        right = footer % {"page": document.page}
+        right = footer_right % {"page": document.page}
         canvas.drawRightString(A4[0] - MARGIN, 10 * mm, right)
         room = CONTENT_WIDTH - canvas.stringWidth(right, font, 8) - 6 * mm
-        left = f"{school} · {report.period_label}"
+        left = footer_left
         while left and canvas.stringWidth(left, font, 8) > room:
             left = left[:-2] + "…"
         canvas.drawString(MARGIN, 10 * mm, left)
@@ -404,7 +419,7 @@ def leaders_report_pdf(report: LeadersReport) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=f"{report.title} {report.period_label}",
+        title=title,
         author=school,
         creator="School library",
         pageCompression=1,

@@ -5,22 +5,18 @@ Drawn from ``reports.selectors.plans.PlanDocument``; it reads nothing else."""
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
 from library_site.dates import datetime_text
 from library_site.system.templatetags.punctuation import comma
 
 from ..models import WorkPlan
 from ..selectors.plans import PlanDocument
-from .leaders import CONTENT_WIDTH, MARGIN, _font, _styles, _table, _text
+from .leaders import CONTENT_WIDTH, _font, _styles, _table, _text, a4_pdf
 
 NOT_YET = "—"
 
@@ -117,31 +113,15 @@ def work_plan_pdf(document: PlanDocument) -> bytes:
                 styles["body"],
             )
         )
-    generated = timezone.localtime()
-
-    def _page(canvas, pdf):
-        canvas.saveState()
-        canvas.setFont(font, 8)
-        canvas.setFillColor(colors.HexColor("#666666"))
-        canvas.drawRightString(
-            A4[0] - MARGIN,
-            10 * mm,
-            _("Generated %(when)s; page %(page)s") % {"when": datetime_text(generated), "page": pdf.page},
-        )
-        canvas.drawString(MARGIN, 10 * mm, f"{school} · {plan.title}"[:80])
-        canvas.restoreState()
-
-    output = io.BytesIO()
-    pdf = SimpleDocTemplate(
-        output,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+    footer = _("Generated %(when)s; page %(page)s") % {
+        "when": datetime_text(timezone.localtime()),
+        "page": "%(page)s",
+    }
+    return a4_pdf(
+        story,
+        font=font,
         title=plan.title,
-        author=school,
-        creator="School library",
+        school=school,
+        footer_left=f"{school} · {plan.title}",
+        footer_right=footer,
     )
-    pdf.build(story, onFirstPage=_page, onLaterPages=_page)
-    return output.getvalue()

@@ -12,10 +12,10 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
+from library_site.dates import datetime_text
 from library_site.documents.sheets import spreadsheet_safe
 
 from ..selectors.summary import TermSummary
@@ -24,12 +24,12 @@ from .leaders import (
     CONTENT_WIDTH,
     HEADER_FILL_XLSX,
     HEADER_FONT,
-    MARGIN,
     TITLE_FONT,
     _font,
     _styles,
     _table,
     _text,
+    a4_pdf,
 )
 
 MET_FILL = PatternFill("solid", fgColor="D1E7DD")
@@ -100,35 +100,18 @@ def term_summary_pdf(summary: TermSummary) -> bytes:
     story.append(board_pdf_table(summary.board, font, styles))
     story.append(Paragraph(_text(_("The librarian's summary")), styles["heading"]))
     story.append(Paragraph(_text(summary.own_text or _("(not written yet)")), styles["note"]))
-    generated = timezone.localtime()
-
-    def _page(canvas, document):
-        canvas.saveState()
-        canvas.setFont(font, 8)
-        canvas.setFillColor(colors.HexColor("#666666"))
-        canvas.drawRightString(
-            A4[0] - MARGIN,
-            10 * mm,
-            _("Generated %(when)s; page %(page)s")
-            % {"when": f"{generated:%Y-%m-%d %H:%M}", "page": document.page},
-        )
-        canvas.drawString(MARGIN, 10 * mm, f"{school} · {summary.term.name}")
-        canvas.restoreState()
-
-    output = io.BytesIO()
-    document = SimpleDocTemplate(
-        output,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+    footer = _("Generated %(when)s; page %(page)s") % {
+        "when": datetime_text(timezone.localtime()),
+        "page": "%(page)s",
+    }
+    return a4_pdf(
+        story,
+        font=font,
         title=summary.title,
-        author=school,
-        creator="School library",
+        school=school,
+        footer_left=f"{school} · {summary.term.name}",
+        footer_right=footer,
     )
-    document.build(story, onFirstPage=_page, onLaterPages=_page)
-    return output.getvalue()
 
 
 # --- Word ----------------------------------------------------------------------------------------
