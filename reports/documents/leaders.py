@@ -5,40 +5,41 @@ drawn from a ``reports.selectors.leaders.LeadersReport`` and read nothing else."
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
 from library_site.dates import datetime_text
-from library_site.documents.exceptions import DocumentError
 from library_site.documents.sheets import spreadsheet_safe
 
-from ..exceptions import ReportsError
 from ..selectors.leaders import LeadersReport, period_label
+from .a4 import (
+    CONTENT_WIDTH,
+    HEADER_FONT,
+    NO_DATA,
+    TITLE_FONT,
+    WARNING_FONT,
+    a4_pdf,
+    figures_table,
+    number_text,
+    paragraph_styles,
+    paragraph_text,
+    report_font,
+    sheet_table,
+)
+from .board import board_pdf_table, board_sheet
 
-MARGIN = 18 * mm
-CONTENT_WIDTH = A4[0] - 2 * MARGIN
 BAR_COLOUR = colors.HexColor("#2f6fb3")
 PREVIOUS_COLOUR = colors.HexColor("#b8c7d9")
-HEADER_FILL = colors.HexColor("#e8eef6")
-NO_DATA = "—"
-
-
-def _number(value) -> str:
-    return NO_DATA if value is None else f"{value:,}"
 
 
 def _change(figure) -> str:
@@ -50,23 +51,9 @@ def _change(figure) -> str:
     return text
 
 
-def _font() -> str:
-    from library_site.documents.pdf import label_font
-
-    try:
-        return label_font()
-    except DocumentError as error:
-        raise ReportsError(error.message) from error
-
-
 def _short(label: str, length: int) -> str:
     """A chart's axis label cut to ``length`` characters (the table beside it has it whole)."""
     return label if len(label) <= length else label[: length - 1] + "…"
-
-
-def _text(value) -> str:
-    """Text for a reportlab Paragraph, which reads < and & as markup: escaped, lines kept."""
-    return escape(str(value)).replace("\n", "<br/>")
 
 
 # --- charts (also shown on the report page, as SVG) ---------------------------------------------
@@ -168,7 +155,7 @@ def report_charts_svg(report: LeadersReport) -> dict[str, str]:
     """The same charts as SVG, for the report page."""
     from reportlab.graphics import renderSVG
 
-    font = _font()
+    font = report_font()
     return {
         name: renderSVG.drawToString(drawing).split("?>", 1)[-1]
         for name, drawing in report_charts(report, font, width=520).items()
@@ -176,58 +163,6 @@ def report_charts_svg(report: LeadersReport) -> dict[str, str]:
 
 
 # --- the PDF --------------------------------------------------------------------------------
-
-
-def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=font, fontSize=10, leading=16, wordWrap="CJK")
-    return {
-        "body": base,
-        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=18, alignment=1),
-        "heading": ParagraphStyle(
-            "heading", parent=base, fontSize=13, leading=22, spaceBefore=8, spaceAfter=4
-        ),
-        "warning": ParagraphStyle(
-            "warning",
-            parent=base,
-            textColor=colors.HexColor("#8a4b00"),
-            backColor=colors.HexColor("#fff3cd"),
-            borderPadding=5,
-            spaceBefore=4,
-            spaceAfter=8,
-        ),
-        "note": ParagraphStyle(
-            "note",
-            parent=base,
-            fontSize=11,
-            leading=19,
-            backColor=colors.HexColor("#f4f6f8"),
-            borderPadding=6,
-        ),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
-        "small": ParagraphStyle(
-            "small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#555555")
-        ),
-    }
-
-
-def _table(font: str, rows: list[list], widths: list[float], *, numeric_from: int = 1) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), font),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
-                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa5b1")),
-                ("ALIGN", (numeric_from, 1), (-1, -1), "RIGHT"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
 
 
 def _missing_text(report: LeadersReport) -> str:
@@ -250,34 +185,34 @@ def _previous_text(report: LeadersReport) -> str:
 
 def leaders_report_pdf(report: LeadersReport) -> bytes:
     """The report as PDF bytes: A4, the embedded Chinese font, page numbers."""
-    font = _font()
-    styles = _styles(font)
+    font = report_font()
+    styles = paragraph_styles(font)
     statistics = report.statistics
     school = report.school or _("School library")
     generated = timezone.localtime()
     story: list = [
-        Paragraph(_text(school), styles["subtitle"]),
-        Paragraph(_text(report.title), styles["title"]),
-        Paragraph(_text(report.period_label), styles["subtitle"]),
+        Paragraph(paragraph_text(school), styles["subtitle"]),
+        Paragraph(paragraph_text(report.title), styles["title"]),
+        Paragraph(paragraph_text(report.period_label), styles["subtitle"]),
         Spacer(1, 4 * mm),
     ]
     if statistics.missing_months:
-        story.append(Paragraph(_text(_missing_text(report)), styles["warning"]))
+        story.append(Paragraph(paragraph_text(_missing_text(report)), styles["warning"]))
 
-    story.append(Paragraph(_text(_("Key figures")), styles["heading"]))
+    story.append(Paragraph(paragraph_text(_("Key figures")), styles["heading"]))
     rows = [[_("Figure"), _("This period"), _("Period before"), _("Change")]]
     for figure in report.key_figures:
-        rows.append([figure.label, _number(figure.value), _number(figure.previous), _change(figure)])
-    story.append(_table(font, rows, [70 * mm, 32 * mm, 32 * mm, CONTENT_WIDTH - 134 * mm]))
-    story.append(Paragraph(_text(_previous_text(report)), styles["small"]))
+        rows.append([figure.label, number_text(figure.value), number_text(figure.previous), _change(figure)])
+    story.append(figures_table(font, rows, [70 * mm, 32 * mm, 32 * mm, CONTENT_WIDTH - 134 * mm]))
+    story.append(Paragraph(paragraph_text(_previous_text(report)), styles["small"]))
 
     if report.note_text:
-        story.append(Paragraph(_text(_("The librarian's note")), styles["heading"]))
-        story.append(Paragraph(_text(report.note_text), styles["note"]))
+        story.append(Paragraph(paragraph_text(_("The librarian's note")), styles["heading"]))
+        story.append(Paragraph(paragraph_text(report.note_text), styles["note"]))
         if report.note.written_by:
             story.append(
                 Paragraph(
-                    _text(
+                    paragraph_text(
                         _("Written by %(name)s, %(when)s")
                         % {
                             "name": report.note.written_by.display_name,
@@ -289,25 +224,35 @@ def leaders_report_pdf(report: LeadersReport) -> bytes:
             )
 
     charts = report_charts(report, font)
-    story.append(Paragraph(_text(_("Loans and visits per month")), styles["heading"]))
+    story.append(Paragraph(paragraph_text(_("Loans and visits per month")), styles["heading"]))
     story.append(charts["months"])
     rows = [[_("Month"), _("Loans"), _("Returns"), _("Reading-room visits")]]
     for month in report.trend:
         rows.append(
-            [f"{month.month:%Y-%m}", _number(month.loans), _number(month.returns), _number(month.visits)]
+            [
+                f"{month.month:%Y-%m}",
+                number_text(month.loans),
+                number_text(month.returns),
+                number_text(month.visits),
+            ]
         )
-    story.append(_table(font, rows, [40 * mm, 40 * mm, 40 * mm, CONTENT_WIDTH - 120 * mm]))
+    story.append(figures_table(font, rows, [40 * mm, 40 * mm, 40 * mm, CONTENT_WIDTH - 120 * mm]))
 
     story.append(
         KeepTogether(
             [
-                Paragraph(_text(_("Loans by grade")), styles["heading"]),
+                Paragraph(paragraph_text(_("Loans by grade")), styles["heading"]),
                 charts["grades"],
-                _table(
+                figures_table(
                     font,
                     [[_("Grade"), _("Loans"), _("Active readers"), _("Reading-room visits")]]
                     + [
-                        [line.label, _number(line.loans), _number(line.active_readers), _number(line.visits)]
+                        [
+                            line.label,
+                            number_text(line.loans),
+                            number_text(line.active_readers),
+                            number_text(line.visits),
+                        ]
                         for line in statistics.by_grade
                     ],
                     [50 * mm, 35 * mm, 40 * mm, CONTENT_WIDTH - 125 * mm],
@@ -315,20 +260,25 @@ def leaders_report_pdf(report: LeadersReport) -> bytes:
             ]
         )
     )
-    story.append(Paragraph(_text(_("Loans by reader type")), styles["heading"]))
+    story.append(Paragraph(paragraph_text(_("Loans by reader type")), styles["heading"]))
     story.append(
-        _table(
+        figures_table(
             font,
             [[_("Reader type"), _("Loans"), _("Active readers"), _("Reading-room visits")]]
             + [
-                [line.label, _number(line.loans), _number(line.active_readers), _number(line.visits)]
+                [
+                    line.label,
+                    number_text(line.loans),
+                    number_text(line.active_readers),
+                    number_text(line.visits),
+                ]
                 for line in statistics.by_kind
             ],
             [50 * mm, 35 * mm, 40 * mm, CONTENT_WIDTH - 125 * mm],
         )
     )
 
-    story.append(Paragraph(_text(_("Class ranking")), styles["heading"]))
+    story.append(Paragraph(paragraph_text(_("Class ranking")), styles["heading"]))
     rows = [
         [
             _("Place"),
@@ -339,44 +289,50 @@ def leaders_report_pdf(report: LeadersReport) -> bytes:
         ]
     ]
     rows += [
-        [str(line.rank), line.label, _number(line.loans), _number(line.active_readers), _number(line.visits)]
+        [
+            str(line.rank),
+            line.label,
+            number_text(line.loans),
+            number_text(line.active_readers),
+            number_text(line.visits),
+        ]
         for line in statistics.by_class
     ]
     if len(rows) == 1:
         rows.append([NO_DATA, _("No class borrowed in this period."), "", "", ""])
     story.append(
-        _table(font, rows, [16 * mm, 50 * mm, 30 * mm, 35 * mm, CONTENT_WIDTH - 131 * mm], numeric_from=2)
+        figures_table(
+            font, rows, [16 * mm, 50 * mm, 30 * mm, 35 * mm, CONTENT_WIDTH - 131 * mm], numeric_from=2
+        )
     )
 
-    story.append(Paragraph(_text(_("Loans by CLC class")), styles["heading"]))
+    story.append(Paragraph(paragraph_text(_("Loans by CLC class")), styles["heading"]))
     story.append(charts["clc"])
     rows = [[_("CLC class"), _("Loans"), _("Copies held"), _("Loans per copy")]]
     rows += [
         [
-            Paragraph(_text(line.label), styles["cell"]),
-            _number(line.loans),
-            _number(line.copies),
+            Paragraph(paragraph_text(line.label), styles["cell"]),
+            number_text(line.loans),
+            number_text(line.copies),
             NO_DATA if line.loans_per_copy is None else f"{line.loans_per_copy:.2f}",
         ]
         for line in statistics.by_clc
         if line.loans or line.copies
     ]
-    story.append(_table(font, rows, [80 * mm, 30 * mm, 30 * mm, CONTENT_WIDTH - 140 * mm]))
+    story.append(figures_table(font, rows, [80 * mm, 30 * mm, 30 * mm, CONTENT_WIDTH - 140 * mm]))
 
-    story.append(Paragraph(_text(_("Most borrowed titles")), styles["heading"]))
+    story.append(Paragraph(paragraph_text(_("Most borrowed titles")), styles["heading"]))
     rows = [[_("Place"), _("Title"), _("Loans")]]
     rows += [
-        [str(title.rank), Paragraph(_text(title.title), styles["cell"]), _number(title.loans)]
+        [str(title.rank), Paragraph(paragraph_text(title.title), styles["cell"]), number_text(title.loans)]
         for title in statistics.top_titles
     ]
     if len(rows) == 1:
         rows.append([NO_DATA, _("Nothing was borrowed in this period."), ""])
-    story.append(_table(font, rows, [16 * mm, CONTENT_WIDTH - 46 * mm, 30 * mm], numeric_from=2))
+    story.append(figures_table(font, rows, [16 * mm, CONTENT_WIDTH - 46 * mm, 30 * mm], numeric_from=2))
 
     if report.targets is not None:
-        from .summary import board_pdf_table
-
-        story.append(Paragraph(_text(_("Targets")), styles["heading"]))
+        story.append(Paragraph(paragraph_text(_("Targets")), styles["heading"]))
         story.append(board_pdf_table(report.targets, font, styles))
 
     footer = _("Generated %(when)s from the monthly statistics; page %(page)s") % {
@@ -393,61 +349,7 @@ def leaders_report_pdf(report: LeadersReport) -> bytes:
     )
 
 
-def a4_pdf(story, *, font: str, title: str, school: str, footer_left: str, footer_right: str) -> bytes:
-    """An A4 report of the library's management (the leaders' report, a plan, a term summary):
-    the story with each page's footer, the document's own line on the left, cut with "…" where it
-    would run into the right one, which says when it was made and the page (``%(page)s``)."""
-
-    def _page(canvas, document):
-        canvas.saveState()
-        canvas.setFont(font, 8)
-        canvas.setFillColor(colors.HexColor("#666666"))
-        right = footer_right % {"page": document.page}
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, right)
-        room = CONTENT_WIDTH - canvas.stringWidth(right, font, 8) - 6 * mm
-        left = footer_left
-        while left and canvas.stringWidth(left, font, 8) > room:
-            left = left[:-2] + "…"
-        canvas.drawString(MARGIN, 10 * mm, left)
-        canvas.restoreState()
-
-    output = io.BytesIO()
-    document = SimpleDocTemplate(
-        output,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=title,
-        author=school,
-        creator="School library",
-        pageCompression=1,
-    )
-    document.build(story, onFirstPage=_page, onLaterPages=_page)
-    return output.getvalue()
-
-
 # --- the workbook -------------------------------------------------------------------------------
-
-TITLE_FONT = Font(size=16, bold=True)
-HEADER_FONT = Font(bold=True)
-HEADER_FILL_XLSX = PatternFill("solid", fgColor="E8EEF6")
-WARNING_FONT = Font(color="8A4B00", bold=True)
-
-
-def _sheet_table(sheet, start_row: int, header: list[str], rows: list[list], widths: list[int]) -> int:
-    """A header and rows from ``start_row``; returns the row after the table."""
-    for column, value in enumerate(header, start=1):
-        cell = sheet.cell(row=start_row, column=column, value=spreadsheet_safe(value))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL_XLSX
-    for offset, values in enumerate(rows, start=1):
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row=start_row + offset, column=column, value=spreadsheet_safe(value))
-    for column, width in enumerate(widths, start=1):
-        letter = get_column_letter(column)
-        sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width or 0, width)
-    return start_row + len(rows) + 1
 
 
 def _sheet_begin(workbook, title: str, report: LeadersReport, heading: str):
@@ -477,7 +379,7 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
     workbook.remove(workbook.active)
 
     sheet = _sheet_begin(workbook, _("Report summary"), report, report.title)
-    row = _sheet_table(
+    row = sheet_table(
         sheet,
         5,
         [_("Figure"), _("This period"), _("Period before"), _("Change"), _("Change (%)")],
@@ -521,7 +423,7 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
             )
 
     sheet = _sheet_begin(workbook, _("Per month"), report, _("Loans and visits per month"))
-    end = _sheet_table(
+    end = sheet_table(
         sheet,
         5,
         [_("Month"), _("Loans"), _("Returns"), _("Reading-room visits")],
@@ -547,7 +449,7 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
 
     sheet = _sheet_begin(workbook, _("By grade"), report, _("Loans by grade"))
     lines = statistics.by_grade + statistics.by_kind
-    _sheet_table(
+    sheet_table(
         sheet,
         5,
         [_("Grade or reader type"), _("Loans"), _("Returns"), _("Active readers"), _("Reading-room visits")],
@@ -556,7 +458,7 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
     )
 
     sheet = _sheet_begin(workbook, _("Class ranking"), report, _("Class ranking"))
-    _sheet_table(
+    sheet_table(
         sheet,
         5,
         [
@@ -574,7 +476,7 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
     )
 
     sheet = _sheet_begin(workbook, _("CLC classes"), report, _("Loans by CLC class"))
-    _sheet_table(
+    sheet_table(
         sheet,
         5,
         [_("CLC class"), _("Loans"), _("Copies held"), _("Loans per copy")],
@@ -591,7 +493,7 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
     )
 
     sheet = _sheet_begin(workbook, _("Top titles"), report, _("Most borrowed titles"))
-    _sheet_table(
+    sheet_table(
         sheet,
         5,
         [_("Place"), _("Title"), _("Loans")],
@@ -599,10 +501,8 @@ def leaders_report_xlsx(report: LeadersReport) -> bytes:
         [8, 50, 12],
     )
     if report.targets is not None:
-        from .summary import _board_sheet
-
         targets = workbook.create_sheet(_("Targets")[:31])
-        _board_sheet(targets, report.targets, 1)
+        board_sheet(targets, report.targets, 1)
     for sheet in workbook.worksheets:
         sheet.freeze_panes = None
     output = io.BytesIO()

@@ -16,7 +16,7 @@ from library_site.system.templatetags.punctuation import comma
 
 from ..models import WorkPlan
 from ..selectors.plans import PlanDocument
-from .leaders import CONTENT_WIDTH, _font, _styles, _table, _text, a4_pdf
+from .a4 import CONTENT_WIDTH, a4_pdf, figures_table, paragraph_styles, paragraph_text, report_font
 
 NOT_YET = "—"
 
@@ -41,75 +41,86 @@ def _state_line(plan: WorkPlan) -> str:
 
 def work_plan_pdf(document: PlanDocument) -> bytes:
     plan = document.plan
-    font = _font()
-    styles = _styles(font)
+    font = report_font()
+    styles = paragraph_styles(font)
     school = document.school or _("School library")
     scope = f"{plan.get_kind_display()} · {document.years}"
     if plan.term:
         scope += f" · {plan.term.name}"
     story: list = [
-        Paragraph(_text(school), styles["subtitle"]),
-        Paragraph(_text(plan.title), styles["title"]),
-        Paragraph(_text(scope), styles["subtitle"]),
+        Paragraph(paragraph_text(school), styles["subtitle"]),
+        Paragraph(paragraph_text(plan.title), styles["title"]),
+        Paragraph(paragraph_text(scope), styles["subtitle"]),
         Spacer(1, 3 * mm),
         Paragraph(
-            _text(_state_line(plan)),
+            paragraph_text(_state_line(plan)),
             styles["note"] if plan.status == WorkPlan.Status.APPROVED else styles["warning"],
         ),
-        Paragraph(_text(_("Aims")), styles["heading"]),
-        Paragraph(_text(plan.aims or NOT_YET), styles["body"]),
-        Paragraph(_text(_("Measures")), styles["heading"]),
-        Paragraph(_text(plan.measures or NOT_YET), styles["body"]),
-        Paragraph(_text(_("Targets")), styles["heading"]),
+        Paragraph(paragraph_text(_("Aims")), styles["heading"]),
+        Paragraph(paragraph_text(plan.aims or NOT_YET), styles["body"]),
+        Paragraph(paragraph_text(_("Measures")), styles["heading"]),
+        Paragraph(paragraph_text(plan.measures or NOT_YET), styles["body"]),
+        Paragraph(paragraph_text(_("Targets")), styles["heading"]),
     ]
     if document.lines:
         rows = [[pgettext("ordinal", "No."), _("Target"), _("Goal"), _("How it is measured")]]
         for number, line in enumerate(document.lines, start=1):
-            how = _text(line.measure_label)
+            how = paragraph_text(line.measure_label)
             if line.how:
-                how += f'<br/><font color="#555555">{_text(line.how)}</font>'
+                how += f'<br/><font color="#555555">{paragraph_text(line.how)}</font>'
             rows.append(
                 [
                     str(number),
-                    Paragraph(_text(line.name), styles["cell"]),
-                    Paragraph(_text(line.goal), styles["cell"]),
+                    Paragraph(paragraph_text(line.name), styles["cell"]),
+                    Paragraph(paragraph_text(line.goal), styles["cell"]),
                     Paragraph(how, styles["cell"]),
                 ]
             )
         widths = [10 * mm, 58 * mm, 22 * mm, CONTENT_WIDTH - 90 * mm]
-        table = _table(font, rows, widths, numeric_from=99)
+        table = figures_table(font, rows, widths, numeric_from=99)
         table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 1), (0, -1), "RIGHT")])
         story.append(table)
     else:
-        story.append(Paragraph(_text(_("No targets.")), styles["body"]))
+        story.append(Paragraph(paragraph_text(_("No targets.")), styles["body"]))
     approval = [
         [_("Step"), _("Who and when")],
-        [_("Drafted"), Paragraph(_text(_who_when(plan.created_by, plan.created_at)), styles["cell"])],
-        [_("Submitted"), Paragraph(_text(_who_when(plan.submitted_by, plan.submitted_at)), styles["cell"])],
+        [
+            _("Drafted"),
+            Paragraph(paragraph_text(_who_when(plan.created_by, plan.created_at)), styles["cell"]),
+        ],
+        [
+            _("Submitted"),
+            Paragraph(paragraph_text(_who_when(plan.submitted_by, plan.submitted_at)), styles["cell"]),
+        ],
     ]
     if plan.status == WorkPlan.Status.APPROVED:
         approval.append(
-            [_("Approved"), Paragraph(_text(_who_when(plan.decided_by, plan.decided_at)), styles["cell"])]
+            [
+                _("Approved"),
+                Paragraph(paragraph_text(_who_when(plan.decided_by, plan.decided_at)), styles["cell"]),
+            ]
         )
     elif plan.status == WorkPlan.Status.RETURNED:
         approval.append(
             [
                 _("Returned for changes"),
-                Paragraph(_text(_who_when(plan.decided_by, plan.decided_at)), styles["cell"]),
+                Paragraph(paragraph_text(_who_when(plan.decided_by, plan.decided_at)), styles["cell"]),
             ]
         )
     else:
         approval.append([_("Approved"), NOT_YET])
     if plan.decision_comment:
-        approval.append([_("Comment"), Paragraph(_text(plan.decision_comment), styles["cell"])])
-    approval_table = _table(font, approval, [40 * mm, CONTENT_WIDTH - 40 * mm], numeric_from=99)
+        approval.append([_("Comment"), Paragraph(paragraph_text(plan.decision_comment), styles["cell"])])
+    approval_table = figures_table(font, approval, [40 * mm, CONTENT_WIDTH - 40 * mm], numeric_from=99)
     story.append(
-        KeepTogether([Paragraph(_text(_("Approval")), styles["heading"]), approval_table, Spacer(1, 10 * mm)])
+        KeepTogether(
+            [Paragraph(paragraph_text(_("Approval")), styles["heading"]), approval_table, Spacer(1, 10 * mm)]
+        )
     )
     if plan.status != WorkPlan.Status.APPROVED:
         story.append(
             Paragraph(
-                _text(_("School leader's signature: ____________________    Date: ____________")),
+                paragraph_text(_("School leader's signature: ____________________    Date: ____________")),
                 styles["body"],
             )
         )

@@ -10,8 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import PatternFill
-from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
@@ -19,87 +17,55 @@ from library_site.dates import datetime_text
 from library_site.documents.sheets import spreadsheet_safe
 
 from ..selectors.summary import TermSummary
-from ..selectors.targets import MET, MISSED, TargetsBoard
-from .leaders import (
+from .a4 import (
     CONTENT_WIDTH,
-    HEADER_FILL_XLSX,
     HEADER_FONT,
     TITLE_FONT,
-    _font,
-    _styles,
-    _table,
-    _text,
     a4_pdf,
+    figures_table,
+    paragraph_styles,
+    paragraph_text,
+    report_font,
+    sheet_header,
 )
-
-MET_FILL = PatternFill("solid", fgColor="D1E7DD")
-MISSED_FILL = PatternFill("solid", fgColor="F8D7DA")
-MET_COLOUR = colors.HexColor("#d1e7dd")
-MISSED_COLOUR = colors.HexColor("#f8d7da")
-
-
-def _verdict_text(row) -> str:
-    if row.not_measured:
-        return row.not_measured
-    return row.total.verdict_label
-
-
-def board_rows(board: TargetsBoard) -> list[list[str]]:
-    """The board's table: target, goal, measured, gap, met or missed."""
-    return [[row.name, row.goal, row.total.text, row.gap, _verdict_text(row)] for row in board.rows]
-
-
-def _board_header() -> list[str]:
-    return [_("Target"), _("Goal"), _("Measured"), _("Gap"), pgettext("target", "Result")]
-
-
-def board_pdf_table(board: TargetsBoard, font: str, styles):
-    """The board's table for a PDF, the result shaded green (met) or red (missed)."""
-    rows = [_board_header()] + [
-        [Paragraph(_text(cell), styles["cell"]) for cell in line] for line in board_rows(board)
-    ]
-    table = _table(font, rows, [62 * mm, 24 * mm, 22 * mm, 16 * mm, CONTENT_WIDTH - 124 * mm])
-    for index, row in enumerate(board.rows, start=1):
-        if row.met:
-            table.setStyle([("BACKGROUND", (4, index), (4, index), MET_COLOUR)])
-        elif row.missed:
-            table.setStyle([("BACKGROUND", (4, index), (4, index), MISSED_COLOUR)])
-    return table
-
+from .board import board_header, board_pdf_table, board_rows, board_sheet
 
 # --- PDF -----------------------------------------------------------------------------------------
 
 
 def term_summary_pdf(summary: TermSummary) -> bytes:
-    font = _font()
-    styles = _styles(font)
+    font = report_font()
+    styles = paragraph_styles(font)
     school = summary.school or _("School library")
     story: list = [
-        Paragraph(_text(school), styles["subtitle"]),
-        Paragraph(_text(summary.title), styles["title"]),
-        Paragraph(_text(summary.dates), styles["subtitle"]),
+        Paragraph(paragraph_text(school), styles["subtitle"]),
+        Paragraph(paragraph_text(summary.title), styles["title"]),
+        Paragraph(paragraph_text(summary.dates), styles["subtitle"]),
         Spacer(1, 4 * mm),
     ]
     if summary.missing_months:
         story.append(
             Paragraph(
-                _text(
+                paragraph_text(
                     _("No statistics were computed for %(months)s: these months are not counted here.")
                     % {"months": "、".join(f"{month:%Y-%m}" for month in summary.missing_months)}
                 ),
                 styles["warning"],
             )
         )
-    story.append(Paragraph(_text(_("The term in figures")), styles["heading"]))
+    story.append(Paragraph(paragraph_text(_("The term in figures")), styles["heading"]))
     rows = [[_("Figure"), _("This term")]] + [
-        [Paragraph(_text(figure.label), styles["cell"]), Paragraph(_text(figure.text), styles["cell"])]
+        [
+            Paragraph(paragraph_text(figure.label), styles["cell"]),
+            Paragraph(paragraph_text(figure.text), styles["cell"]),
+        ]
         for figure in summary.figures
     ]
-    story.append(_table(font, rows, [80 * mm, CONTENT_WIDTH - 80 * mm]))
-    story.append(Paragraph(_text(_("Targets")), styles["heading"]))
+    story.append(figures_table(font, rows, [80 * mm, CONTENT_WIDTH - 80 * mm]))
+    story.append(Paragraph(paragraph_text(_("Targets")), styles["heading"]))
     story.append(board_pdf_table(summary.board, font, styles))
-    story.append(Paragraph(_text(_("The librarian's summary")), styles["heading"]))
-    story.append(Paragraph(_text(summary.own_text or _("(not written yet)")), styles["note"]))
+    story.append(Paragraph(paragraph_text(_("The librarian's summary")), styles["heading"]))
+    story.append(Paragraph(paragraph_text(summary.own_text or _("(not written yet)")), styles["note"]))
     footer = _("Generated %(when)s; page %(page)s") % {
         "when": datetime_text(timezone.localtime()),
         "page": "%(page)s",
@@ -162,7 +128,7 @@ def term_summary_docx(summary: TermSummary) -> bytes:
     document.add_heading(_("The term in figures"), level=1)
     table([_("Figure"), _("This term")], [[figure.label, figure.text] for figure in summary.figures])
     document.add_heading(_("Targets"), level=1)
-    grid = table(_board_header(), board_rows(summary.board))
+    grid = table(board_header(), board_rows(summary.board))
     for index, row in enumerate(summary.board.rows, start=1):
         if row.met:
             shade(grid.rows[index].cells[4], "D1E7DD")
@@ -179,57 +145,6 @@ def term_summary_docx(summary: TermSummary) -> bytes:
 # --- workbooks -----------------------------------------------------------------------------------
 
 
-def _header(sheet, row: int, values: list[str]) -> None:
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=spreadsheet_safe(value))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL_XLSX
-
-
-def _board_sheet(sheet, board: TargetsBoard, start: int) -> int:
-    """The board by month: target, goal, each month, the period, gap, result."""
-    header = [
-        _("Target"),
-        _("Goal"),
-        *board.month_labels,
-        _("Whole period"),
-        _("Gap"),
-        pgettext("target", "Result"),
-    ]
-    _header(sheet, start, header)
-    for offset, row in enumerate(board.rows, start=1):
-        values = [
-            row.name,
-            row.goal,
-            *[cell.text for cell in row.months],
-            row.total.text,
-            row.gap,
-            _verdict_text(row),
-        ]
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row=start + offset, column=column, value=spreadsheet_safe(value))
-        for column, cell in enumerate([*row.months, row.total], start=3):
-            if cell.verdict == MET:
-                sheet.cell(row=start + offset, column=column).fill = MET_FILL
-            elif cell.verdict == MISSED:
-                sheet.cell(row=start + offset, column=column).fill = MISSED_FILL
-    sheet.column_dimensions["A"].width = 44
-    sheet.column_dimensions["B"].width = 14
-    return start + len(board.rows) + 1
-
-
-def targets_board_xlsx(board: TargetsBoard, *, school: str = "") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Targets")[:31]
-    sheet["A1"] = spreadsheet_safe(f"{school} · {board.title}".strip(" ·"))
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = f"{board.period.first_day:%Y-%m-%d} – {board.period.last_day:%Y-%m-%d}"
-    _board_sheet(sheet, board, 4)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
 def term_summary_xlsx(summary: TermSummary) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -237,7 +152,7 @@ def term_summary_xlsx(summary: TermSummary) -> bytes:
     sheet["A1"] = spreadsheet_safe(summary.title)
     sheet["A1"].font = TITLE_FONT
     sheet["A2"] = spreadsheet_safe(f"{summary.school} · {summary.dates}".strip(" ·"))
-    _header(sheet, 4, [_("Figure"), _("This term")])
+    sheet_header(sheet, 4, [_("Figure"), _("This term")])
     for offset, figure in enumerate(summary.figures, start=1):
         sheet.cell(row=4 + offset, column=1, value=spreadsheet_safe(figure.label))
         value = figure.value if isinstance(figure.value, int) else figure.text
@@ -248,7 +163,7 @@ def term_summary_xlsx(summary: TermSummary) -> bytes:
     sheet.column_dimensions["A"].width = 44
     sheet.column_dimensions["B"].width = 40
     targets = workbook.create_sheet(_("Targets")[:31])
-    _board_sheet(targets, summary.board, 1)
+    board_sheet(targets, summary.board, 1)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -17,8 +17,8 @@ from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
 from library_site.system.templatetags.punctuation import colon
 
+from ..documents.board import targets_board_xlsx
 from ..documents.plans import work_plan_pdf
-from ..documents.summary import targets_board_xlsx
 from ..exceptions import ReportsError
 from ..forms.management import PlanDecisionForm, PlanTargetForm, WorkPlanForm
 from ..models import PlanTarget, WorkPlan

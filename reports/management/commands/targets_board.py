@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, year, out, language, **options):
         from catalog.labels import library_name_for_labels
-        from reports.documents.summary import targets_board_xlsx
+        from reports.documents.board import targets_board_xlsx
         from reports.selectors.targets import default_school_year, targets_board
 
         if not year.isdigit() or not 2000 <= int(year) <= default_school_year():
