@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from library_site.accounts.models import User
 from library_site.accounts.passwords import first_password_hash, first_password_make
+from library_site.celery import app, task_send_on_commit
 
 from ..exceptions import CirculationError, PasswordSlipsRefused
 from ..models import PasswordSlipBatch, Reader, SchoolClass
@@ -48,6 +49,8 @@ CHUNK = 100
 KEEP_READY = timedelta(days=1)
 PASSWORDS_FILE = "passwords.jsonl"
 SLIPS_FILE = "slips.pdf"
+# Sent by name, as the hold notice is: the task module imports this one, not the other way round.
+SLIPS_TASK = "circulation.tasks.password_slips_task"
 
 
 def slips_dir() -> Path:
@@ -106,28 +109,20 @@ def password_slips_request(
     *, reader_ids: Iterable[int], kind: str, user: User | None, school_class: SchoolClass | None = None
 ) -> PasswordSlipBatch:
     """Ask for the slips and have them made: at once for a few readers, by the worker for more."""
-    from library_site.celery import task_send_on_commit
-
-    from ..tasks import password_slips_task
-
     batch = password_slips_start(reader_ids=reader_ids, kind=kind, user=user, school_class=school_class)
     if batch.total <= settings.FIRST_PASSWORDS_INLINE:
         return password_slips_make(batch_id=batch.pk)
     with transaction.atomic():
-        task_send_on_commit(password_slips_task, batch.pk)
+        task_send_on_commit(app.signature(SLIPS_TASK), batch.pk)
     return batch
 
 
 def password_slips_resend(*, batch: PasswordSlipBatch) -> None:
     """Send a batch that is still waiting to the worker again (the broker was down when it was
     asked for). Making is safe to run twice."""
-    from library_site.celery import task_send_on_commit
-
-    from ..tasks import password_slips_task
-
     if batch.state in (State.QUEUED, State.MAKING):
         with transaction.atomic():
-            task_send_on_commit(password_slips_task, batch.pk)
+            task_send_on_commit(app.signature(SLIPS_TASK), batch.pk)
 
 
 def _made_read(path: Path) -> dict[int, dict]:

@@ -170,7 +170,7 @@ def test_a_big_roster_is_hashed_by_the_worker_with_progress(librarian, settings,
     monkeypatch.setattr(first_passwords, "CHUNK", 2)
     sent = []
     monkeypatch.setattr(
-        "library_site.celery.task_send_on_commit", lambda task, *args: sent.append((task.name, args))
+        first_passwords, "task_send_on_commit", lambda task, *args: sent.append((task.name, args))
     )
     school_class = SchoolClassFactory(grade=4, number=1)
     readers = [ReaderFactory(number=f"B{index}", school_class=school_class) for index in range(7)]
