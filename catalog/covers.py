@@ -1,14 +1,12 @@
 """What a list shows for a record's cover: the stored image's address, or a placeholder drawn
 as SVG with the title and the colour of its CLC main class (no file needed, so every record has
-a cover). ``cover_info`` takes records annotated by ``with_cover_version``: no query per row."""
+a cover). ``cover_info`` takes records annotated by ``Record.objects.with_cover_version()``
+(``with_display()`` is): no query per row."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import escape
-
-from .models import RecordCover
 
 # One colour per CLC main class (A–Z), so that a shelf's placeholders share a colour.
 CLASS_COLOURS = {
@@ -18,13 +16,6 @@ CLASS_COLOURS = {
     "U": "#0097a7", "V": "#5d4037", "X": "#388e3c", "Z": "#616161",
 }  # fmt: skip
 DEFAULT_COLOUR = "#5b6770"
-
-
-def with_cover_version(queryset):
-    """The records with ``cover_version`` (None when they have no cover), in the same query."""
-    return queryset.annotate(
-        cover_version=Subquery(RecordCover.objects.filter(record=OuterRef("pk")).values("version")[:1])
-    )
 
 
 def class_colour(clc_code: str) -> str:
