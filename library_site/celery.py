@@ -78,9 +78,9 @@ def _record(name: str) -> None:
     import socket
 
     try:
-        from library_site.system import health
+        from library_site.system import heartbeats
 
-        getattr(health, name)(hostname=socket.gethostname())
+        getattr(heartbeats, name)(hostname=socket.gethostname())
     except Exception:  # starting must go on whatever the cache does
         logger.warning("Could not record %s", name, exc_info=True)
 
@@ -88,6 +88,6 @@ def _record(name: str) -> None:
 @before_task_publish.connect
 def _beat_tick(sender=None, **kwargs) -> None:
     """In the beat process only: every task it sends records when beat last ran on time (the
-    heartbeat goes every minute), for library_site.system.health.beat_tick_get."""
+    heartbeat goes every minute), for library_site.system.heartbeats.beat_tick_get."""
     if _in_beat:
         _record("beat_tick_record")

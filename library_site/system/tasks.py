@@ -2,7 +2,7 @@ import socket
 
 from celery import shared_task
 
-from .health import heartbeat_record
+from .heartbeats import heartbeat_record
 
 
 @shared_task(name="library_site.system.tasks.heartbeat_task", ignore_result=True)

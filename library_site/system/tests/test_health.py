@@ -4,7 +4,7 @@ from django.urls import reverse
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 from library_site.celery import app
-from library_site.system.health import beat_tick_record, heartbeat_record
+from library_site.system.heartbeats import beat_tick_record, heartbeat_record
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_healthz_says_503_when_the_broker_is_down(client, monkeypatch):
 def test_healthz_says_503_with_the_reason_when_no_worker_ever_answered(client):
     from django.core.cache import cache
 
-    from library_site.system.health import HEARTBEAT_KEY
+    from library_site.system.heartbeats import HEARTBEAT_KEY
 
     cache.delete(HEARTBEAT_KEY)
     response = client.get(reverse("healthz"))

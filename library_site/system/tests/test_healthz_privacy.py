@@ -8,7 +8,7 @@ from circulation.tests.factories import ReaderFactory
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 from library_site.celery import app
-from library_site.system.health import beat_tick_record, heartbeat_record
+from library_site.system.heartbeats import beat_tick_record, heartbeat_record
 
 pytestmark = pytest.mark.django_db
 

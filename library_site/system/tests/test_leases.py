@@ -16,12 +16,12 @@ from django.utils import timezone
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import UserFactory
 from library_site.celery import _beat_tick
-from library_site.system.health import (
+from library_site.system.health import health_get
+from library_site.system.heartbeats import (
     BEAT_KEY,
     HEARTBEAT_KEY,
     beat_tick_get,
     beat_tick_record,
-    health_get,
     heartbeat_record,
 )
 from library_site.system.jobs import Job, job_run, job_runs_expire, job_send_now, jobs_register

@@ -37,7 +37,7 @@ def test_a_real_worker_runs_the_heartbeat_job(tmp_path):
     env = subprocess_env(LIBRARY_VAR_DIR=str(tmp_path))
     queue = f"test-{uuid.uuid4().hex[:8]}"
     python(
-        "from django.core.cache import cache; from library_site.system.health import HEARTBEAT_KEY; "
+        "from django.core.cache import cache; from library_site.system.heartbeats import HEARTBEAT_KEY; "
         "cache.delete(HEARTBEAT_KEY)",
         env,
     )
@@ -75,7 +75,7 @@ def test_a_real_worker_runs_the_heartbeat_job(tmp_path):
         while time.monotonic() < deadline:
             worker_state = json.loads(
                 python(
-                    "import json; from library_site.system.health import worker_heartbeat_get; "
+                    "import json; from library_site.system.heartbeats import worker_heartbeat_get; "
                     "print(json.dumps(worker_heartbeat_get()))",
                     env,
                 )
@@ -113,11 +113,11 @@ def test_a_fresh_start_is_healthy_once_the_worker_and_beat_are_up(tmp_path):
     env = subprocess_env(LIBRARY_VAR_DIR=str(tmp_path))
     queue = f"test-{uuid.uuid4().hex[:8]}"
     read_health = (
-        "import json; from library_site.system.health import worker_heartbeat_get, beat_tick_get; "
+        "import json; from library_site.system.heartbeats import worker_heartbeat_get, beat_tick_get; "
         "print(json.dumps({'worker': worker_heartbeat_get(), 'beat': beat_tick_get()}))"
     )
     python(
-        "from django.core.cache import cache; from library_site.system.health import HEARTBEAT_KEY, BEAT_KEY; "
+        "from django.core.cache import cache; from library_site.system.heartbeats import HEARTBEAT_KEY, BEAT_KEY; "
         "cache.delete_many([HEARTBEAT_KEY, BEAT_KEY])",
         env,
     )
