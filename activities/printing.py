@@ -9,6 +9,7 @@ import io
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -259,3 +260,31 @@ def table_pdf(
     canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+def copies_headers(last: str) -> list[str]:
+    """The columns of a printed list of copies (a corner's list, a rotation's share): number,
+    barcode, title, call number, and ``last`` (a remark, a box to tick)."""
+    return [
+        pgettext("list", "No."),
+        pgettext("copy", "Barcode"),
+        pgettext("book", "Title"),
+        _("Call number"),
+        last,
+    ]
+
+
+def corner_sheet_pdf(*, class_name: str, lines: Sequence[str], rows, widths: Sequence[float]) -> bytes:
+    """A class book corner's list for the head teacher to check and sign (a batch lent or
+    returned, or the corner as it stands): the copies with a remark, and the two signatures."""
+    return table_pdf(
+        title=_("Class book corner list: %(class)s") % {"class": class_name},
+        lines=lines,
+        headers=copies_headers(pgettext("list", "Remark")),
+        rows=rows,
+        widths=widths,
+        footer=[
+            _("Head teacher's signature: ____________    Date: ____________"),
+            _("Librarian: ____________"),
+        ],
+    )

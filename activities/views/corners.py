@@ -37,7 +37,7 @@ from ..models import (
     CornerRotation,
     CornerRotationPlan,
 )
-from ..printing import table_pdf
+from ..printing import copies_headers, corner_sheet_pdf, table_pdf
 from ..selectors import corners as selectors
 from ..services import corners as services
 
@@ -289,8 +289,8 @@ def corner_batch_pdf(request, batch_id: int):
         for index, line in enumerate(missing, start=1)
     ]
     try:
-        content = table_pdf(
-            title=_("Class book corner list: %(class)s") % {"class": school_class.name},
+        content = corner_sheet_pdf(
+            class_name=school_class.name,
             lines=[
                 _("%(kind)s on %(day)s, %(count)s copies.")
                 % {
@@ -299,19 +299,8 @@ def corner_batch_pdf(request, batch_id: int):
                     "count": len(rows),
                 }
             ],
-            headers=[
-                pgettext("list", "No."),
-                pgettext("copy", "Barcode"),
-                pgettext("book", "Title"),
-                _("Call number"),
-                pgettext("list", "Remark"),
-            ],
             rows=rows,
             widths=[0.07, 0.18, 0.45, 0.18, 0.12],
-            footer=[
-                _("Head teacher's signature: ____________    Date: ____________"),
-                _("Librarian: ____________"),
-            ],
         )
     except DocumentError as error:
         messages.error(request, error.message)
@@ -352,22 +341,11 @@ def corner_list_pdf(request, corner_id: int):
     if detail["next_rotation"]:
         lines.append(_("Next rotation: %(day)s.") % {"day": date_text(detail["next_rotation"])})
     try:
-        content = table_pdf(
-            title=_("Class book corner list: %(class)s") % {"class": corner.school_class.name},
+        content = corner_sheet_pdf(
+            class_name=corner.school_class.name,
             lines=lines,
-            headers=[
-                pgettext("list", "No."),
-                pgettext("copy", "Barcode"),
-                pgettext("book", "Title"),
-                _("Call number"),
-                pgettext("list", "Remark"),
-            ],
             rows=rows,
             widths=[0.07, 0.17, 0.38, 0.14, 0.24],
-            footer=[
-                _("Head teacher's signature: ____________    Date: ____________"),
-                _("Librarian: ____________"),
-            ],
         )
     except DocumentError as error:
         messages.error(request, error.message)
@@ -458,13 +436,7 @@ def rotation_class_pdf(request, plan_id: int, class_id: int):
             lines=[
                 _("Rotation day: %(day)s") % {"day": date_text(services.rotation_next_on(plan, done=done))}
             ],
-            headers=[
-                pgettext("list", "No."),
-                pgettext("copy", "Barcode"),
-                pgettext("book", "Title"),
-                _("Call number"),
-                pgettext("list", "Checked"),
-            ],
+            headers=copies_headers(pgettext("list", "Checked")),
             rows=[
                 [str(index), copy.barcode, copy.record.title, copy.record.call_number, "□"]
                 for index, copy in enumerate(share.copies, start=1)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
@@ -16,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
+from library_site.dates import datetime_text
 from library_site.documents.exceptions import DocumentError
 from library_site.documents.sheets import spreadsheet_safe
 
@@ -103,10 +106,22 @@ def figures_table(font: str, rows: list[list], widths: list[float], *, numeric_f
     return table
 
 
-def a4_pdf(story, *, font: str, title: str, school: str, footer_left: str, footer_right: str) -> bytes:
+def generated_footer() -> str:
+    """The right-hand footer of most documents: when it was made, and ``%(page)s`` for the page."""
+    return _("Generated %(when)s; page %(page)s") % {
+        "when": datetime_text(timezone.localtime()),
+        "page": "%(page)s",
+    }
+
+
+def a4_pdf(
+    story, *, font: str, title: str, school: str, footer_left: str, footer_right: str | None = None
+) -> bytes:
     """An A4 report of the library's management (the leaders' report, a plan, a term summary):
     the story with each page's footer, the document's own line on the left, cut with "…" where it
-    would run into the right one, which says when it was made and the page (``%(page)s``)."""
+    would run into the right one, which says when it was made and the page (``%(page)s``;
+    ``generated_footer()`` when not given)."""
+    footer_right = footer_right or generated_footer()
 
     def _page(canvas, document):
         canvas.saveState()

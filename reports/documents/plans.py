@@ -5,7 +5,6 @@ Drawn from ``reports.selectors.plans.PlanDocument``; it reads nothing else."""
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib.units import mm
@@ -124,15 +123,10 @@ def work_plan_pdf(document: PlanDocument) -> bytes:
                 styles["body"],
             )
         )
-    footer = _("Generated %(when)s; page %(page)s") % {
-        "when": datetime_text(timezone.localtime()),
-        "page": "%(page)s",
-    }
     return a4_pdf(
         story,
         font=font,
         title=plan.title,
         school=school,
         footer_left=f"{school} · {plan.title}",
-        footer_right=footer,
     )

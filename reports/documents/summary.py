@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import io
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
-from library_site.dates import datetime_text
 from library_site.documents.sheets import spreadsheet_safe
 
 from ..selectors.summary import TermSummary
@@ -66,17 +64,12 @@ def term_summary_pdf(summary: TermSummary) -> bytes:
     story.append(board_pdf_table(summary.board, font, styles))
     story.append(Paragraph(paragraph_text(_("The librarian's summary")), styles["heading"]))
     story.append(Paragraph(paragraph_text(summary.own_text or _("(not written yet)")), styles["note"]))
-    footer = _("Generated %(when)s; page %(page)s") % {
-        "when": datetime_text(timezone.localtime()),
-        "page": "%(page)s",
-    }
     return a4_pdf(
         story,
         font=font,
         title=summary.title,
         school=school,
         footer_left=f"{school} · {summary.term.name}",
-        footer_right=footer,
     )
 
 
