@@ -36,9 +36,10 @@ from ..models import (
 )
 from ..selectors.recommendations import recommendations_for_reader
 from ..selectors.suggestions import complaints_count, complaints_list
+from ..services import recommendations as recommendations_service
 from ..services.bulletin import post_save, promotion_settings_save
 from ..services.lists import reading_list_add, reading_list_save
-from ..services.recommendations import recommendations_compute
+from ..services.recommendations import co_borrowing_count, recommendations_compute
 from ..services.reviews import review_report, review_write, reviews_decide
 from ..services.suggestions import (
     suggestion_answer,
@@ -252,6 +253,39 @@ def test_the_nightly_job_counts_co_borrowing_per_grade_and_is_safe_to_run_twice(
     assert recommendations_compute() == first
     assert set(CoBorrowing.objects.values_list("grade", "record_id", "other_id", "pupils")) == rows
     assert GradePopularity.objects.filter(grade=4).count() == 4
+
+
+def test_the_nightly_job_sees_each_grade_once_however_many_loans_it_has():
+    _co_borrowed_world()
+    assert recommendations_compute().grades == 1
+
+
+def test_co_borrowing_counts_a_pair_once_per_pupil_and_keeps_each_titles_best_partners(monkeypatch):
+    baskets = [[1, 2, 3], [2, 1, 1], [3, 4], [4, 3, 1]]
+    rows = co_borrowing_count(iter(baskets), width=10)
+    assert rows == [(1, 2, 2), (1, 3, 2), (2, 1, 2), (3, 1, 2), (3, 4, 2), (4, 3, 2)]
+    monkeypatch.setattr(recommendations_service, "TOP_PER_RECORD", 1)
+    assert co_borrowing_count(iter(baskets), width=10) == [(1, 2, 2), (2, 1, 2), (3, 1, 2), (4, 3, 2)]
+    monkeypatch.setattr(recommendations_service, "MIN_PUPILS", 3)
+    assert co_borrowing_count(iter(baskets), width=10) == []
+
+
+def test_a_pupils_basket_is_their_most_recent_titles_and_a_title_lent_twice_counts_once(monkeypatch):
+    monkeypatch.setattr(recommendations_service, "BASKET_SIZE", 2)
+    old, (old_copy,) = leveled_book("旧书")
+    a, (a_copy,) = leveled_book("甲")
+    b, (b_copy,) = leveled_book("乙")
+    for _ in range(2):
+        someone = pupil(grade=2)
+        for days_ago, copy in ((30, old_copy), (3, a_copy), (2, b_copy), (1, a_copy)):
+            made = loan(someone, copy=copy, lent_on=timezone.localdate() - timedelta(days=days_ago))
+            Loan.objects.filter(pk=made.pk).update(reader_kind=Reader.Kind.STUDENT, reader_grade=2)
+    recommendations_compute()
+    assert set(CoBorrowing.objects.values_list("grade", "record_id", "other_id", "pupils")) == {
+        (2, a.pk, b.pk, 2),
+        (2, b.pk, a.pk, 2),
+    }
+    assert not CoBorrowing.objects.filter(record=old).exists()
 
 
 def test_a_pupil_never_gets_a_book_read_already_nor_one_above_their_level():
