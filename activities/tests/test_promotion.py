@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..selectors.recommendations import recommendations_for_reader
 from ..selectors.suggestions import complaints_count, complaints_list
+from ..selectors.surveys import survey_results
 from ..services import recommendations as recommendations_service
 from ..services.bulletin import post_save, promotion_settings_save
 from ..services.lists import reading_list_add, reading_list_save
@@ -500,6 +501,40 @@ def test_the_results_count_every_answer_and_the_export_names_nobody(client):
     for name in names:
         assert all(name not in cell for cell in cells)
     assert len(list(book_.worksheets[1].iter_rows())) == 4  # header and three responses
+
+
+def test_the_results_page_the_free_text_answers_and_the_export_keeps_them_all(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    survey = _survey()
+    for number, text in enumerate(["甲建议", "", "乙建议", "丙建议"]):
+        reader = pupil()
+        survey_respond(
+            survey=survey,
+            user=reader.user,
+            reader=reader,
+            answers=_answers(survey, single=str(number % 3), multiple=("1",), text=text),
+        )
+    first = survey_results(survey, texts_per_page=2)
+    second = survey_results(survey, texts_page=2, texts_per_page=2)
+    shown = first["rows"][3]["texts"] + second["rows"][3]["texts"]
+    assert len(first["rows"][3]["texts"]) == 2 and sorted(shown) == ["丙建议", "乙建议", "甲建议"]
+    assert first["rows"][3]["texts_page"].paginator.num_pages == 2 and first["rows"][3]["answered"] == 3
+    assert [bar["count"] for bar in first["rows"][0]["bars"]] == [2, 1, 1]
+    assert [bar["count"] for bar in first["rows"][1]["bars"]] == [0, 4, 0]
+    assert first["rows"][1]["bars"][1]["share"] == 100.0
+    assert sorted(survey_results(survey, texts_per_page=None)["rows"][3]["texts"]) == sorted(shown)
+    monkeypatch.setattr(survey_results, "__defaults__", (1, 2))
+    client.force_login(librarian())
+    url = reverse("activities:survey-results", args=[survey.pk])
+    with django_assert_max_num_queries(30) as few:
+        page = client.get(url).content.decode()
+    assert "data-texts-pager" in page
+    for _ in range(5):
+        reader = pupil()
+        survey_respond(survey=survey, user=reader.user, reader=reader, answers=_answers(survey))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url, {"page": 2}).status_code == 200
 
 
 def test_a_pupil_answers_through_the_page_and_a_closed_one_says_so(client):
