@@ -232,7 +232,7 @@ def survey_results_write(target, *, survey) -> int:
     from .models import SurveyAnswer, SurveyQuestion
     from .selectors.surveys import survey_results
 
-    results = survey_results(survey)
+    results = survey_results(survey, texts_per_page=None)
     summary = [[_("Question"), pgettext("questionnaire", "Answer"), _("Responses"), _("Share (%)")]]
     for row in results["rows"]:
         question = row["question"]

@@ -5,13 +5,13 @@
 1. The nightly recommendation job (``recommendations_compute``) over BENCH_PROMO_LOANS loans
    (default 1,000,000) of BENCH_PROMO_PUPILS pupils (3,000 in 60 classes of grades 1–6) on
    BENCH_PROMO_TITLES titles (20,000, one copy each, popularity skewed), three school years of
-   history with each loan's grade then. Target ≤ 60 s and ≤ 500 MB (the worker's peak RSS; the
-   work itself runs as SQL in PostgreSQL, within its work_mem).
+   history with each loan's grade then. Target ≤ 60 s and ≤ 500 MB (the worker's peak RSS: the
+   baskets are streamed from the database and their pairs counted in the worker).
 2. The pupil's home page with the bulletin and recommendations: p95 over BENCH_PROMO_PAGES
    (60) pupils through Django's test client, and the number of queries of each (must be the
    same for all). Target p95 ≤ 100 ms.
 3. A questionnaire's results with BENCH_PROMO_RESPONSES (3,000) responses to 8 questions:
-   ``survey_results`` and the results page. Target ≤ 300 ms.
+   ``survey_results`` and the results page (its first page of free-text answers). Target ≤ 300 ms.
 
 The data are made once in bulk (loans by one INSERT … SELECT on PostgreSQL) and kept (pupils
 numbered BP…). It writes to the database it is given.

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from catalog.models import Copy, Record
@@ -41,15 +41,6 @@ class Recommendations:
         return not (self.new_books or self.picks or self.also_borrowed or self.popular)
 
 
-def _level_ok(grade: int) -> Q:
-    """Not above the grade's level: no reading level, or one that starts at or below it."""
-    return Q(reading_level_from__isnull=True) | Q(reading_level_from__lte=grade)
-
-
-def _lendable() -> Q:
-    return Q(copies__status__in=[Copy.Status.AVAILABLE, Copy.Status.ON_LOAN, Copy.Status.ON_HOLD_SHELF])
-
-
 def recommendations_for_grade(
     grade: int | None, *, reader: Reader | None = None, now=None
 ) -> Recommendations:
@@ -57,29 +48,40 @@ def recommendations_for_grade(
     if grade is None:
         return result
     now = now or timezone.now()
-    read_ids = (
-        Loan.objects.filter(reader=reader).exclude(state=Loan.State.UNDONE).values("copy__record_id")
-        if reader is not None
-        else None
-    )
+    # The pupil's loans are read once (their copies, newest first; the copies' titles by their
+    # primary key), not once per shelf: the rest excludes these titles by value.
+    read_ids: list[int] | None = None
+    recent: list[int] = []
+    if reader is not None:
+        copy_ids = list(
+            Loan.objects.filter(reader=reader)
+            .exclude(state=Loan.State.UNDONE)
+            .order_by("-lent_at", "-pk")
+            .values_list("copy_id", flat=True)
+        )
+        record_of = dict(Copy.objects.filter(pk__in=set(copy_ids)).values_list("pk", "record_id"))
+        read = dict.fromkeys(record_of[pk] for pk in copy_ids if pk in record_of)
+        read_ids, recent = list(read), list(read)[:RECENT_FOR_ALSO]
 
     def unread(queryset, field_name="pk"):
-        return queryset.exclude(**{f"{field_name}__in": read_ids}) if read_ids is not None else queryset
+        return queryset.exclude(**{f"{field_name}__in": read_ids}) if read_ids else queryset
 
-    candidates = Record.objects.filter(_level_ok(grade))
+    lendable = Copy.objects.filter(
+        record_id=OuterRef("pk"),
+        status__in=[Copy.Status.AVAILABLE, Copy.Status.ON_LOAN, Copy.Status.ON_HOLD_SHELF],
+    )
     new_ids = list(
         unread(
-            candidates.filter(
+            Record.objects.filter(
                 created_at__gte=now - timedelta(days=NEW_BOOK_DAYS),
                 reading_level_from__isnull=False,
                 reading_level_from__lte=grade,
             )
             .filter(Q(reading_level_to__isnull=True) | Q(reading_level_to__gte=grade))
-            .filter(_lendable())
+            .filter(Exists(lendable))
         )
         .order_by("-created_at", "-pk")
-        .values_list("pk", flat=True)
-        .distinct()[:PER_SHELF]
+        .values_list("pk", flat=True)[:PER_SHELF]
     )
     picks = list(
         unread(
@@ -92,12 +94,6 @@ def recommendations_for_grade(
     also_ids: list[int] = []
     popular_ids: list[int] = []
     if reader is not None:
-        recent = list(
-            Loan.objects.filter(reader=reader)
-            .exclude(state=Loan.State.UNDONE)
-            .order_by("-lent_at")
-            .values_list("copy__record_id", flat=True)[:RECENT_FOR_ALSO]
-        )
         result.cold_start = not recent
         if recent:
             also_ids = list(

@@ -36,9 +36,11 @@ from ..models import (
 )
 from ..selectors.recommendations import recommendations_for_reader
 from ..selectors.suggestions import complaints_count, complaints_list
+from ..selectors.surveys import survey_results
+from ..services import recommendations as recommendations_service
 from ..services.bulletin import post_save, promotion_settings_save
 from ..services.lists import reading_list_add, reading_list_save
-from ..services.recommendations import recommendations_compute
+from ..services.recommendations import co_borrowing_count, recommendations_compute
 from ..services.reviews import review_report, review_write, reviews_decide
 from ..services.suggestions import (
     suggestion_answer,
@@ -254,6 +256,39 @@ def test_the_nightly_job_counts_co_borrowing_per_grade_and_is_safe_to_run_twice(
     assert GradePopularity.objects.filter(grade=4).count() == 4
 
 
+def test_the_nightly_job_sees_each_grade_once_however_many_loans_it_has():
+    _co_borrowed_world()
+    assert recommendations_compute().grades == 1
+
+
+def test_co_borrowing_counts_a_pair_once_per_pupil_and_keeps_each_titles_best_partners(monkeypatch):
+    baskets = [[1, 2, 3], [2, 1, 1], [3, 4], [4, 3, 1]]
+    rows = co_borrowing_count(iter(baskets), width=10)
+    assert rows == [(1, 2, 2), (1, 3, 2), (2, 1, 2), (3, 1, 2), (3, 4, 2), (4, 3, 2)]
+    monkeypatch.setattr(recommendations_service, "TOP_PER_RECORD", 1)
+    assert co_borrowing_count(iter(baskets), width=10) == [(1, 2, 2), (2, 1, 2), (3, 1, 2), (4, 3, 2)]
+    monkeypatch.setattr(recommendations_service, "MIN_PUPILS", 3)
+    assert co_borrowing_count(iter(baskets), width=10) == []
+
+
+def test_a_pupils_basket_is_their_most_recent_titles_and_a_title_lent_twice_counts_once(monkeypatch):
+    monkeypatch.setattr(recommendations_service, "BASKET_SIZE", 2)
+    old, (old_copy,) = leveled_book("旧书")
+    a, (a_copy,) = leveled_book("甲")
+    b, (b_copy,) = leveled_book("乙")
+    for _ in range(2):
+        someone = pupil(grade=2)
+        for days_ago, copy in ((30, old_copy), (3, a_copy), (2, b_copy), (1, a_copy)):
+            made = loan(someone, copy=copy, lent_on=timezone.localdate() - timedelta(days=days_ago))
+            Loan.objects.filter(pk=made.pk).update(reader_kind=Reader.Kind.STUDENT, reader_grade=2)
+    recommendations_compute()
+    assert set(CoBorrowing.objects.values_list("grade", "record_id", "other_id", "pupils")) == {
+        (2, a.pk, b.pk, 2),
+        (2, b.pk, a.pk, 2),
+    }
+    assert not CoBorrowing.objects.filter(record=old).exists()
+
+
 def test_a_pupil_never_gets_a_book_read_already_nor_one_above_their_level():
     a, _b, _c, high = _co_borrowed_world()
     recommendations_compute()
@@ -466,6 +501,40 @@ def test_the_results_count_every_answer_and_the_export_names_nobody(client):
     for name in names:
         assert all(name not in cell for cell in cells)
     assert len(list(book_.worksheets[1].iter_rows())) == 4  # header and three responses
+
+
+def test_the_results_page_the_free_text_answers_and_the_export_keeps_them_all(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    survey = _survey()
+    for number, text in enumerate(["甲建议", "", "乙建议", "丙建议"]):
+        reader = pupil()
+        survey_respond(
+            survey=survey,
+            user=reader.user,
+            reader=reader,
+            answers=_answers(survey, single=str(number % 3), multiple=("1",), text=text),
+        )
+    first = survey_results(survey, texts_per_page=2)
+    second = survey_results(survey, texts_page=2, texts_per_page=2)
+    shown = first["rows"][3]["texts"] + second["rows"][3]["texts"]
+    assert len(first["rows"][3]["texts"]) == 2 and sorted(shown) == ["丙建议", "乙建议", "甲建议"]
+    assert first["rows"][3]["texts_page"].paginator.num_pages == 2 and first["rows"][3]["answered"] == 3
+    assert [bar["count"] for bar in first["rows"][0]["bars"]] == [2, 1, 1]
+    assert [bar["count"] for bar in first["rows"][1]["bars"]] == [0, 4, 0]
+    assert first["rows"][1]["bars"][1]["share"] == 100.0
+    assert sorted(survey_results(survey, texts_per_page=None)["rows"][3]["texts"]) == sorted(shown)
+    monkeypatch.setattr(survey_results, "__defaults__", (1, 2))
+    client.force_login(librarian())
+    url = reverse("activities:survey-results", args=[survey.pk])
+    with django_assert_max_num_queries(30) as few:
+        page = client.get(url).content.decode()
+    assert "data-texts-pager" in page
+    for _ in range(5):
+        reader = pupil()
+        survey_respond(survey=survey, user=reader.user, reader=reader, answers=_answers(survey))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url, {"page": 2}).status_code == 200
 
 
 def test_a_pupil_answers_through_the_page_and_a_closed_one_says_so(client):

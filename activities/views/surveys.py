@@ -144,7 +144,7 @@ def surveys_manage(request):
 @capability_required(Capability.MANAGE_ACTIVITIES)
 def survey_results_view(request, survey_id: int):
     survey = get_object_or_404(Survey, pk=survey_id)
-    results = survey_results(survey)
+    results = survey_results(survey, texts_page=request.GET.get("page") or 1)
     charts = {f"q{row['question'].pk}": row["chart"] for row in results["rows"] if row["bars"]}
     return render(request, "activities/promotion/survey_results.html", {**results, "charts": charts})
 
