@@ -8,6 +8,7 @@ import io
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.units import mm
@@ -20,6 +21,14 @@ from .models import Honour
 
 SIZES = {"A4": landscape(A4), "A5": landscape(A5)}
 MAX_PAGES = 2000
+
+
+def period_text(honour) -> str:
+    """The period as the certificate says it: a month as the language writes one (2026年12月,
+    December 2026), a term by its name."""
+    if honour.period == honour.Period.MONTH:
+        return formats.date_format(honour.period_start, "YEAR_MONTH_FORMAT")
+    return honour.period_label
 
 
 def certificates_pdf(honours: Sequence[Honour], *, size: str = "A4", school: str = "") -> bytes:
@@ -58,7 +67,7 @@ def certificates_pdf(honours: Sequence[Honour], *, size: str = "A4", school: str
             height - 82 * mm * scale,
             text_fit(line, font, 20 * scale, width - 92 * mm * scale),
         )
-        body = _("In %(period)s you have been awarded the honorary title") % {"period": honour.period_label}
+        body = _("In %(period)s you were awarded the honorary title") % {"period": period_text(honour)}
         text_centred(
             canvas,
             font,

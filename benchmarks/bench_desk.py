@@ -168,7 +168,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def gunicorn_start(port: int, workers: int, worker_class: str = "sync", threads: int = 1) -> subprocess.Popen:
+def gunicorn_start(
+    port: int, workers: int, worker_class: str = "sync", threads: int = 1, extra: tuple[str, ...] = ()
+) -> subprocess.Popen:
     env = dict(os.environ, DEBUG="false", DJANGO_SETTINGS_MODULE="library_site.settings", LOG_LEVEL="WARNING")
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     command = [
@@ -184,6 +186,7 @@ def gunicorn_start(port: int, workers: int, worker_class: str = "sync", threads:
         str(threads),
         "--log-level",
         "warning",
+        *extra,
     ]
     server = subprocess.Popen(command, cwd=HERE.parent, env=env)  # noqa: S603
     deadline = time.time() + 60

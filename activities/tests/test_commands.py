@@ -147,3 +147,77 @@ def test_close_overdue_attempts_closes_them_at_their_deadline_once_and_records_t
     assert "0 attempt(s) closed" in capsys.readouterr().out
     run = JobRun.objects.filter(key="close_overdue_attempts").order_by("pk").first()
     assert run is not None and run.result == {"closed": 1}
+
+
+def test_quiz_results_refuses_a_quiz_that_is_not_a_number_and_a_missing_out():
+    with pytest.raises(CommandError, match="invalid int value"):
+        call_command("quiz_results", "第一次", "--out", "x.xlsx")
+    with pytest.raises(CommandError, match="--out"):
+        call_command("quiz_results", "1")
+
+
+def test_quiz_results_refuses_a_folder_that_is_not_there_and_closes_nothing(tmp_path):
+    from ..models import Attempt
+
+    quiz, _pupils, (_first, second) = _quiz_of_a_class()
+    out = tmp_path / "missing" / "quiz.xlsx"
+    with pytest.raises(CommandError, match="There is no folder"):
+        call_command("quiz_results", str(quiz.pk), "--out", str(out))
+    assert not out.parent.exists()
+    second.refresh_from_db()
+    assert second.state == Attempt.State.OPEN
+
+
+def test_quiz_results_on_a_file_it_cannot_write_says_so_and_leaves_the_file(tmp_path):
+    quiz, _pupils, _attempts = _quiz_of_a_class()
+    out = tmp_path / "quiz.xlsx"
+    out.mkdir()  # a folder where the file should go
+    with pytest.raises(CommandError, match="cannot be written"):
+        call_command("quiz_results", str(quiz.pk), "--out", str(out))
+    assert out.is_dir() and not any(out.iterdir())
+
+
+def test_quiz_results_of_a_quiz_nobody_took_lists_every_pupil_as_absent(tmp_path, capsys):
+    from .factories import question, quiz_with
+
+    school_class = SchoolClassFactory(grade=5, number=2)
+    absent = [pupil(school_class=school_class, full_name=name) for name in ("丁同学", "戊同学")]
+    quiz = quiz_with([question("true_false")])
+    out = tmp_path / "quiz.xlsx"
+    call_command("quiz_results", str(quiz.pk), "--out", str(out))
+    assert "2 pupils written" in capsys.readouterr().out
+    pupils = {row[1]: row for row in rows(out)[1:]}
+    assert {number: row[3] for number, row in pupils.items()} == {
+        reader.number: "未参加" for reader in absent
+    }
+    assert rows(out, 1)[1] == ["五年级(2)班", 2, 0, None]
+
+
+def test_close_overdue_attempts_leaves_attempts_in_time_and_refuses_arguments(capsys):
+    from django.utils import timezone
+
+    from library_site.system.models import JobRun
+
+    from ..models import Attempt
+    from ..services.quiz import attempt_start
+    from .factories import question, quiz_with
+
+    with pytest.raises(CommandError, match="unrecognized arguments"):
+        call_command("close_overdue_attempts", "7")
+    quiz = quiz_with([question("single")])
+    reader = pupil()
+    attempt = attempt_start(quiz=quiz, reader=reader)
+    call_command("close_overdue_attempts")
+    assert "0 attempt(s) closed" in capsys.readouterr().out
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.OPEN and attempt.closed_at is None
+    # Its deadline just passed: closed at it, with nothing answered (0 points).
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timezone.timedelta(seconds=1))
+    call_command("close_overdue_attempts")
+    assert "1 attempt(s) closed" in capsys.readouterr().out
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.closed_at, attempt.score) == (Attempt.State.TIMED_OUT, attempt.deadline, 0)
+    assert [run.result for run in JobRun.objects.filter(key="close_overdue_attempts").order_by("pk")] == [
+        {"closed": 0},
+        {"closed": 1},
+    ]

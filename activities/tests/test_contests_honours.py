@@ -238,3 +238,20 @@ def test_a_pupil_cannot_publish_winners_or_award_titles_with_their_own_attempt_i
         reverse("activities:honours-award"), {"title": title.pk, "month": month, "numbers": reader.number}
     )
     assert response.status_code == 403 and not Honour.objects.exists()
+
+
+def test_a_certificate_says_a_month_as_the_language_writes_it_and_a_term_by_its_name():
+    from django.utils import translation
+
+    from ..certificates import period_text
+
+    month = Honour(
+        period=Honour.Period.MONTH, period_start=timezone.datetime(2026, 12, 1).date(), period_label="2026-12"
+    )
+    term = Honour(
+        period=Honour.Period.TERM, period_start=month.period_start, period_label="2026—2027学年第一学期"
+    )
+    with translation.override("zh-hans"):
+        assert period_text(month) == "2026年12月"
+    assert period_text(month) == "December 2026"
+    assert period_text(term) == "2026—2027学年第一学期"

@@ -6,6 +6,9 @@ The quiz is given by its number. Attempts whose time ran out are closed first.""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from ...exports import quiz_results_write
@@ -24,11 +27,19 @@ class Command(BaseCommand):
         quiz = Quiz.objects.select_related("activity").filter(pk=options["quiz"]).first()
         if quiz is None:
             raise CommandError(f"There is no quiz {options['quiz']}.")
-        if not options["out"].lower().endswith(".xlsx"):
+        out = Path(options["out"])
+        if out.suffix.lower() != ".xlsx":
             raise CommandError("The output file must end in .xlsx.")
+        if not out.parent.is_dir():
+            raise CommandError(f"There is no folder {out.parent} to write {out.name} in.")
         closed = attempts_close_overdue(quiz=quiz)
-        with open(options["out"], "wb") as target:
-            pupils = quiz_results_write(target, quiz=quiz)
+        # Written whole or not at all: the workbook is made in memory first.
+        book = io.BytesIO()
+        pupils = quiz_results_write(book, quiz=quiz)
+        try:
+            out.write_bytes(book.getvalue())
+        except OSError as error:
+            raise CommandError(f"{out} cannot be written: {error.strerror}.") from error
         self.stdout.write(
             f"{quiz.activity.title}: {pupils} pupils written to {options['out']} ({closed} overdue attempts closed first)."
         )
