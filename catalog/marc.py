@@ -52,6 +52,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,6 +61,7 @@ from pymarc.marc8 import MARC8ToUnicode
 
 from catalog.services.copies import MAX_COPIES_AT_ONCE, copies_create_bulk
 from catalog.services.records import RECORD_FIELDS, clc_normalise, clc_resolve, records_create_bulk
+from library_site.bulk import fields_clean
 
 from .exceptions import CatalogError, InvalidISBN, UnknownClass
 from .isbn import isbn_clean, isbn_hyphenate, isbn_normalise
@@ -1812,9 +1814,9 @@ def _model_check(entry: MarcEntry) -> None:
         if len(entry.fields.get(name, "")) > Record._meta.get_field(name).max_length
     ]
     try:
-        Record(**entry.fields).full_clean(
-            exclude=[*DERIVED_FIELDS, *too_long], validate_unique=False, validate_constraints=False
-        )
+        # Record.full_clean without the unique and constraint checks, which is clean_fields
+        # (Record has no clean() of its own), checked the quicker way for 50,000 records.
+        fields_clean(Record(**entry.fields), exclude=[*DERIVED_FIELDS, *too_long])
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             label = _field_label(name) if name in RECORD_FIELDS else name
@@ -2016,6 +2018,9 @@ def _batch_save(
     except CatalogError as error:
         raise _refused(new[getattr(error, "item", 0)], error) from error
     record_of = {id(entry): record.pk for entry, record in zip(new, records, strict=True)}
+    # What copies_create_bulk gives every copy of the batch; passed here so that 120,000 new
+    # copies do not each work out their field defaults (today in the school's time zone, now).
+    today, now = timezone.localdate(), timezone.now()
     copies: list[Copy] = []
     owners: list[MarcEntry] = []
     for entry in batch:
@@ -2032,7 +2037,10 @@ def _batch_save(
         # copies of both kinds: its holdings records, or the same record again, without barcodes).
         count = entry.copies_to_add(copies_per_record)
         barcodes = [*entry.barcodes, *[""] * (count - len(entry.barcodes))]
-        copies += [Copy(record_id=record_id, barcode=barcode, location=location) for barcode in barcodes]
+        copies += [
+            Copy(record_id=record_id, barcode=barcode, location=location, acquired_on=today, created_at=now)
+            for barcode in barcodes
+        ]
         owners += [entry] * len(barcodes)
         result.copies_created += count
     if copies:
