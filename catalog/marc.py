@@ -61,7 +61,7 @@ from pymarc.marc8 import MARC8ToUnicode
 
 from catalog.services.copies import MAX_COPIES_AT_ONCE, copies_create_bulk
 from catalog.services.records import RECORD_FIELDS, clc_normalise, clc_resolve, records_create_bulk
-from library_site.bulk import fields_clean
+from library_site.bulk import fields_clean, gin_indexes_deferred
 
 from .exceptions import CatalogError, InvalidISBN, UnknownClass
 from .isbn import isbn_clean, isbn_hyphenate, isbn_normalise
@@ -2003,14 +2003,17 @@ def marc_import(
     report.entries = []
     total, done = len(entries), 0
     classes: dict = {}
-    while entries:
-        batch = entries[:SAVE_BATCH]
-        del entries[:SAVE_BATCH]
-        _batch_save(batch, result, existing_records, classes, copies_per_record, location, user)
-        done += len(batch)
-        del batch
-        if progress is not None:
-            progress(done, total)
+    new_records = sum(1 for entry in entries if not entry.skipped and entry.existing_pk is None)
+    # A school's first catalogue: the search indexes are built once at the end (library_site.bulk).
+    with gin_indexes_deferred(Record, new_rows=new_records):
+        while entries:
+            batch = entries[:SAVE_BATCH]
+            del entries[:SAVE_BATCH]
+            _batch_save(batch, result, existing_records, classes, copies_per_record, location, user)
+            done += len(batch)
+            del batch
+            if progress is not None:
+                progress(done, total)
     return result
 
 

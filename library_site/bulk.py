@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import connections, models
+from django.db import OperationalError, connections, models, transaction
 from django.db.models.expressions import DatabaseDefault
 
 COPY_BATCH = 5000  # rows written to the database at once: a few MB of text
@@ -217,3 +218,63 @@ def rows_insert(
         obj._state.adding = False
         obj._state.db = using
     return objects
+
+
+# --- GIN indexes built once instead of row by row -------------------------------------------------
+
+DEFER_INDEXES_FROM = 10_000  # new rows; below this, keeping the indexes up to date costs little
+LOCK_WAIT = "5s"  # how long to wait for the table's lock before keeping the indexes after all
+
+
+@contextmanager
+def gin_indexes_deferred(
+    model: type[models.Model], *, new_rows: int, using: str = "default"
+) -> Iterator[bool]:
+    """Inside the caller's transaction, on PostgreSQL: when at least DEFER_INDEXES_FROM rows are
+    about to be added and they are at least as many as the table holds (a school's first
+    catalogue), the table's GIN indexes (trigram and word indexes, the costly ones to keep up
+    row by row) are dropped, and built again from their own definitions when the block ends;
+    the same indexes, by the same statements that made them. Anything that fails in the block
+    rolls the whole of it back, the dropped indexes included. Meanwhile the table is locked
+    (ACCESS EXCLUSIVE): searches wait until the import commits, as a large import should run
+    outside opening hours. Yields whether the indexes were deferred."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or new_rows < DEFER_INDEXES_FROM:
+        yield False
+        return
+    table = model._meta.db_table
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        held = cursor.fetchone()[0]
+        # SET CONSTRAINTS ALL DEFERRED below restores the transaction's state only when no
+        # deferrable constraint is initially immediate.
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE condeferrable AND NOT condeferred)")
+        if held > new_rows or cursor.fetchone()[0]:
+            yield False
+            return
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s "
+            "AND indexdef LIKE %s ORDER BY indexname",
+            [table, "% USING gin %"],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (lock_timeout,) = cursor.fetchone()
+        try:
+            with transaction.atomic(using=using):
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_WAIT])
+                for name, _definition in indexes:
+                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
+        except OperationalError:  # someone holds the table: keep the indexes, wait for nobody
+            yield False
+            return
+        yield bool(indexes)
+        if indexes:
+            # CREATE INDEX refuses a table with foreign-key checks still pending: run them now
+            # (they would run at the commit), then defer them again as Django declares them
+            # (every deferrable constraint of the schema is initially deferred).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from stdnum import isbn as stdnum_isbn
 
@@ -216,3 +217,68 @@ def test_isbn_quick_paths_answer_as_python_stdnum(text):
     except Exception:
         ten = ""
     assert isbn_to_10(expected) == ten
+
+
+def gin_indexes() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'catalog_record' AND indexdef LIKE '% USING gin %' "
+            "ORDER BY indexname"
+        )
+        return [definition for (definition,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN indexes are PostgreSQL's")
+@pytest.mark.django_db
+def test_a_first_catalogue_builds_the_search_indexes_once_and_they_are_the_same_after(monkeypatch):
+    """Given an empty catalogue and an import above the threshold, when it saves, then the GIN
+    indexes are there again with the same definitions, and the OPAC finds the records by them."""
+    from catalog import marc
+    from catalog.search import records_matching
+    from library_site import bulk
+
+    before = gin_indexes()
+    assert len(before) == 4
+    monkeypatch.setattr(bulk, "DEFER_INDEXES_FROM", 2)
+    deferred = []
+    original = marc.gin_indexes_deferred
+
+    def watched(*args, **kwargs):
+        manager = original(*args, **kwargs)
+
+        class Watch:
+            def __enter__(self):
+                deferred.append(manager.__enter__())
+
+            def __exit__(self, *exc):
+                return manager.__exit__(*exc)
+
+        return Watch()
+
+    monkeypatch.setattr(marc, "gin_indexes_deferred", watched)
+    marc_import(data=chinese_file(), copies_per_record=1, location=location_default())
+    assert deferred == [True]
+    assert gin_indexes() == before
+    found, _exact = records_matching(Record.objects.all(), "hlm")
+    assert list(found.values_list("title", flat=True)) == ["紅樓夢"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN indexes are PostgreSQL's")
+@pytest.mark.django_db
+def test_a_refused_import_keeps_the_indexes_and_saves_nothing(monkeypatch):
+    from catalog import marc
+    from catalog.marc import MarcImportRefused
+    from library_site import bulk
+
+    before = gin_indexes()
+    monkeypatch.setattr(bulk, "DEFER_INDEXES_FROM", 2)
+    # The preview finds every barcode free; then the catalogue takes the first record's barcode,
+    # which the import finds only when saving its copies, after the records and the indexes' drop.
+    report = marc.marc_preview(chinese_file())
+    Copy.objects.create(
+        record=record_create(fields={"title": "已有"}), barcode="A0000001", location=location_default()
+    )
+    with pytest.raises(MarcImportRefused):
+        marc_import(copies_per_record=1, location=location_default(), checked=report)
+    assert gin_indexes() == before
+    assert list(Record.objects.values_list("title", flat=True)) == ["已有"]
