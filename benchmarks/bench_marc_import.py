@@ -50,7 +50,7 @@ def marc_file_write(path: Path, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=int(os.environ.get("BENCH_IMPORT_RECORDS", "50000")))
-    arguments = parser.parse_args([] if "benchmarks.run" in sys.modules else None)
+    arguments = parser.parse_args(None if __name__ == "__main__" else [])
 
     import django
 
