@@ -97,7 +97,7 @@ def main() -> None:
         help="export the configured database itself (a bench database, never the library's), filling it "
         "with the benchmark's catalogue first when it has no records; it is kept for the next run",
     )
-    arguments = parser.parse_args([] if "benchmarks.run" in sys.modules else None)
+    arguments = parser.parse_args(None if __name__ == "__main__" else [])
 
     import django
 

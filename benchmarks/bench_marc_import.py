@@ -50,7 +50,7 @@ def marc_file_write(path: Path, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=int(os.environ.get("BENCH_IMPORT_RECORDS", "50000")))
-    arguments = parser.parse_args([] if "benchmarks.run" in sys.modules else None)
+    arguments = parser.parse_args(None if __name__ == "__main__" else [])
 
     import django
 
@@ -76,14 +76,9 @@ def main() -> None:
                     f"{database.get('PORT') or 5432}/{database['NAME']}"
                 )
             connection.close()
-            # 50,000 records with 120,000 copies are about 22 MB, above the default 20 MB limit of
-            # an upload: the operator raises it for such a file, as README says.
-            environment = dict(
-                os.environ,
-                DATABASE_URL=url,
-                DJANGO_SETTINGS_MODULE="library_site.settings",
-                CATALOG_IMPORT_MAX_BYTES=str(max(size, 20 * 1024 * 1024)),
-            )
+            # 50,000 records with 120,000 copies are about 22 MB, above the 20 MB of an upload:
+            # the command is the way for such a file (its own limit, CATALOG_IMPORT_COMMAND_MAX_BYTES).
+            environment = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="library_site.settings")
             begun = time.perf_counter()
             # The operator's own command, as they would type it.
             process = subprocess.Popen(  # noqa: S603
@@ -97,13 +92,14 @@ def main() -> None:
             seconds = time.perf_counter() - begun
             if process.returncode:
                 raise RuntimeError(errors.decode(errors="replace")[-2000:])
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
         records, copies = Record.objects.count(), Copy.objects.count()
         print(
             f"{connection.vendor}: import_marc of {arguments.records:,} CNMARC records (GB18030, {size / 1e6:.1f} MB): "
             f"{records:,} records and {copies:,} copies saved in {seconds:.1f} s "
             f"({arguments.records / seconds:,.0f} records/s, the preview included), "
-            f"peak memory {peak:.0f} MB of the import process "
+            f"peak memory {peak:.0f} MB of the import process, its CPU time {cpu:.1f} s (user+sys) "
             f"(targets ≤ 60 s: {'met' if seconds <= 60 else 'NOT MET'}; ≤ 300 MB: {'met' if peak <= 300 else 'NOT MET'})"
         )
     finally:

@@ -52,6 +52,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,6 +61,7 @@ from pymarc.marc8 import MARC8ToUnicode
 
 from catalog.services.copies import MAX_COPIES_AT_ONCE, copies_create_bulk
 from catalog.services.records import RECORD_FIELDS, clc_normalise, clc_resolve, records_create_bulk
+from library_site.bulk import fields_clean, gin_indexes_deferred
 
 from .exceptions import CatalogError, InvalidISBN, UnknownClass
 from .isbn import isbn_clean, isbn_hyphenate, isbn_normalise
@@ -86,6 +88,7 @@ DEFAULT_INLINE_RECORDS = 300
 SAVE_BATCH = 500  # entries saved at once; progress is reported after each batch
 SHARED_TEXT = 40  # a record's texts up to this length are shared between the records of a file
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_COMMAND_MAX_BYTES = 200 * 1024 * 1024
 
 RECORD_END = b"\x1d"
 FIELD_END = b"\x1e"
@@ -225,7 +228,28 @@ def import_inline_records() -> int:
 
 
 def import_max_bytes() -> int:
+    """The largest file the MARC page takes (an upload: nginx's client_max_body_size is a
+    little above it)."""
     return int(getattr(settings, "CATALOG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def import_command_max_bytes() -> int:
+    """The largest file ``manage.py import_marc`` reads from the server's disk: no upload, so
+    no proxy limit; a school's whole catalogue (50,000 CNMARC records with 120,000 copies are
+    about 22 MB) goes this way. The record limit still holds, and with it the memory."""
+    return max(
+        import_max_bytes(),
+        int(getattr(settings, "CATALOG_IMPORT_COMMAND_MAX_BYTES", DEFAULT_COMMAND_MAX_BYTES)),
+    )
+
+
+def too_large_message(limit: int) -> str:
+    """What a librarian reads when a MARC file is over the page's limit: where to take it."""
+    return _(
+        "The file is larger than %(limit)s MB, the most this page takes. Import a larger file on the "
+        "server with “python manage.py import_marc FILE” (a whole catalogue of 50,000 records goes in "
+        "that way), or export it from the old system in parts."
+    ) % {"limit": limit // (1024 * 1024)}
 
 
 # --- the report -----------------------------------------------------------------------------------
@@ -377,23 +401,24 @@ def marc_read(
     *,
     max_records: int | None = None,
     items: Callable[[pymarc.Record], list[dict]] | None = None,
+    max_bytes: int | None = None,
 ) -> MarcReport:
     """Read an ISO 2709 or MARCXML file into a report of mapped records. No database.
-    ``items(record)``, when given, reads each bibliographic record's copies into ``entry.items``."""
+    ``items(record)``, when given, reads each bibliographic record's copies into ``entry.items``.
+    ``max_bytes``: the largest file taken (the page's limit, import_max_bytes, by default)."""
     token = _ITEMS_READER.set(items)
     try:
-        return _marc_read(data, max_records=max_records)
+        return _marc_read(data, max_records=max_records, max_bytes=max_bytes)
     finally:
         _ITEMS_READER.reset(token)
 
 
-def _marc_read(data: bytes, *, max_records: int | None) -> MarcReport:
+def _marc_read(data: bytes, *, max_records: int | None, max_bytes: int | None = None) -> MarcReport:
     max_records = import_max_records() if max_records is None else max_records
+    max_bytes = import_max_bytes() if max_bytes is None else max_bytes
     report = MarcReport()
-    if len(data) > import_max_bytes():
-        report.problems.append(
-            _("The file is larger than %(limit)s MB.") % {"limit": import_max_bytes() // (1024 * 1024)}
-        )
+    if len(data) > max_bytes:
+        report.problems.append(too_large_message(max_bytes))
         return report
     wide = _utf16_of(data)
     if wide:  # MARCXML saved as UTF-16 by a Windows tool, with or without its byte order mark
@@ -1812,9 +1837,9 @@ def _model_check(entry: MarcEntry) -> None:
         if len(entry.fields.get(name, "")) > Record._meta.get_field(name).max_length
     ]
     try:
-        Record(**entry.fields).full_clean(
-            exclude=[*DERIVED_FIELDS, *too_long], validate_unique=False, validate_constraints=False
-        )
+        # Record.full_clean without the unique and constraint checks, which is clean_fields
+        # (Record has no clean() of its own), checked the quicker way for 50,000 records.
+        fields_clean(Record(**entry.fields), exclude=[*DERIVED_FIELDS, *too_long])
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             label = _field_label(name) if name in RECORD_FIELDS else name
@@ -1900,9 +1925,9 @@ def _barcodes_check(report: MarcReport, *, catalogue: bool = True) -> None:
                     )
 
 
-def marc_preview(data: bytes, *, existing: str = SKIP) -> MarcReport:
+def marc_preview(data: bytes, *, existing: str = SKIP, max_bytes: int | None = None) -> MarcReport:
     """Read and check: what an import of this file would do, with every record's problems."""
-    return marc_check(marc_read(data), existing=existing)
+    return marc_check(marc_read(data, max_bytes=max_bytes), existing=existing)
 
 
 # --- saving ---------------------------------------------------------------------------------------
@@ -1978,14 +2003,17 @@ def marc_import(
     report.entries = []
     total, done = len(entries), 0
     classes: dict = {}
-    while entries:
-        batch = entries[:SAVE_BATCH]
-        del entries[:SAVE_BATCH]
-        _batch_save(batch, result, existing_records, classes, copies_per_record, location, user)
-        done += len(batch)
-        del batch
-        if progress is not None:
-            progress(done, total)
+    new_records = sum(1 for entry in entries if not entry.skipped and entry.existing_pk is None)
+    # A school's first catalogue: the search indexes are built once at the end (library_site.bulk).
+    with gin_indexes_deferred(Record, new_rows=new_records):
+        while entries:
+            batch = entries[:SAVE_BATCH]
+            del entries[:SAVE_BATCH]
+            _batch_save(batch, result, existing_records, classes, copies_per_record, location, user)
+            done += len(batch)
+            del batch
+            if progress is not None:
+                progress(done, total)
     return result
 
 
@@ -2016,6 +2044,9 @@ def _batch_save(
     except CatalogError as error:
         raise _refused(new[getattr(error, "item", 0)], error) from error
     record_of = {id(entry): record.pk for entry, record in zip(new, records, strict=True)}
+    # What copies_create_bulk gives every copy of the batch; passed here so that 120,000 new
+    # copies do not each work out their field defaults (today in the school's time zone, now).
+    today, now = timezone.localdate(), timezone.now()
     copies: list[Copy] = []
     owners: list[MarcEntry] = []
     for entry in batch:
@@ -2032,7 +2063,10 @@ def _batch_save(
         # copies of both kinds: its holdings records, or the same record again, without barcodes).
         count = entry.copies_to_add(copies_per_record)
         barcodes = [*entry.barcodes, *[""] * (count - len(entry.barcodes))]
-        copies += [Copy(record_id=record_id, barcode=barcode, location=location) for barcode in barcodes]
+        copies += [
+            Copy(record_id=record_id, barcode=barcode, location=location, acquired_on=today, created_at=now)
+            for barcode in barcodes
+        ]
         owners += [entry] * len(barcodes)
         result.copies_created += count
     if copies:

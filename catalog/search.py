@@ -23,8 +23,10 @@ from functools import cache, lru_cache
 from django.db import connection
 from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
 from pypinyin.constants import RE_HANS
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 
 from .isbn import isbn_looks_like, isbn_normalise, isbn_to_10
 
@@ -133,6 +135,35 @@ def _mark_no_pinyin(chars: str) -> str:
     return (_NO_PINYIN_HAN if RE_HANS.match(chars) else _NO_PINYIN) + chars
 
 
+class _WordCachingConverter(UltimateConverter):
+    """pypinyin's own converter (as ``lazy_pinyin(..., neutral_tone_with_five=True)`` makes
+    it), remembering the reading of each word its segmenter cuts a text into. Titles never
+    repeat in an import of 50,000 records, but their words do (图书, 中国, 第, 册 …), and reading a
+    word (its phrase or characters, then the style) is most of what pypinyin spends on a text.
+    A word's reading depends on the word alone (the style, errors and strictness are always the
+    same here, and tone sandhi is off), so the cached answer is the one pypinyin would give."""
+
+    WORDS_KEPT = 50_000  # words are short: tens of bytes each, a few MB when full
+
+    def __init__(self) -> None:
+        super().__init__(neutral_tone_with_five=True)
+        self._words: dict[tuple, list[list[str]]] = {}
+
+    def convert(self, words, style, heteronym, errors, strict, **kwargs):
+        key = (words, style, heteronym, strict)
+        reading = self._words.get(key)
+        if reading is None:
+            reading = super().convert(words, style, heteronym, errors, strict, **kwargs)
+            if len(self._words) >= self.WORDS_KEPT:
+                self._words.clear()
+            self._words[key] = reading
+        # pypinyin extends its own list with these and never changes them; a copy all the same.
+        return [list(readings) for readings in reading]
+
+
+_PINYIN = Pinyin(_WordCachingConverter())
+
+
 @lru_cache(maxsize=4096)
 def _pinyin_forms(text: str) -> tuple[str, str, str]:
     """(full pinyin, initials, sort key) of a text, as pinyin_full, pinyin_initials and
@@ -140,7 +171,7 @@ def _pinyin_forms(text: str) -> tuple[str, str, str]:
     full: list[str] = []
     initials: list[str] = []
     sort_parts: list[str] = []
-    reading = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_mark_no_pinyin)
+    reading = _PINYIN.lazy_pinyin(text, style=Style.TONE3, errors=_mark_no_pinyin)
     for part in reading:
         if part.startswith(_NO_PINYIN):
             chars = part[1:]

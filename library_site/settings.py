@@ -99,9 +99,14 @@ CATALOG_COPY_SERVERS = [
     entry.strip() for entry in os.environ.get("CATALOG_COPY_SERVERS", "").split(";") if entry.strip()
 ]
 CATALOG_COPY_TIMEOUT = float(os.environ.get("CATALOG_COPY_TIMEOUT", "5") or 5)
-# The largest MARC or spreadsheet file an import takes, in bytes (20 MB; a MARC export of 50,000
-# records with their copies is larger: raise it, and nginx's client_max_body_size with it).
+# The largest MARC or spreadsheet file an upload takes, in bytes (20 MB; nginx's
+# client_max_body_size in deploy/nginx-proxy.conf is a little above it). A larger MARC file (a whole
+# catalogue: 50,000 CNMARC records with their copies are about 22 MB) is imported on the server with
+# `manage.py import_marc FILE`, which reads up to CATALOG_IMPORT_COMMAND_MAX_BYTES (200 MB).
 CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CATALOG_IMPORT_MAX_BYTES", "") or 20 * 1024 * 1024)
+CATALOG_IMPORT_COMMAND_MAX_BYTES = int(
+    os.environ.get("CATALOG_IMPORT_COMMAND_MAX_BYTES", "") or 200 * 1024 * 1024
+)
 
 INSTALLED_APPS = [
     "library_site.accounts",

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from catalog.marc import EXISTING_CHOICES, SKIP, import_max_bytes, import_max_records
+from catalog.marc import EXISTING_CHOICES, SKIP, import_max_bytes, import_max_records, too_large_message
 from catalog.marc_export import (
     CNMARC,
     ENCODINGS,
@@ -27,7 +27,8 @@ class MarcUploadForm(forms.Form):
         label=gettext_lazy("MARC file"),
         help_text=gettext_lazy(
             "ISO 2709 (.mrc, .iso) or MARCXML (.xml); MARC21 or CNMARC; UTF-8 or GB18030. Up to %(size)s MB "
-            "and %(records)s records."
+            "and %(records)s records; a larger file is imported on the server with “python manage.py "
+            "import_marc FILE”."
         ),
     )
     copies = forms.IntegerField(
@@ -62,9 +63,7 @@ class MarcUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > import_max_bytes():
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB.") % {"limit": import_max_bytes() // (1024 * 1024)}
-            )
+            raise forms.ValidationError(too_large_message(import_max_bytes()))
         return upload
 
 

@@ -18,6 +18,7 @@ from catalog.models import Copy, CopyStatusChange, Location, Record
 from catalog.services.records import instance_fields_check
 from catalog.services.sequences import NUMBER_BLOCK, accession_numbers_next, barcodes_next
 from catalog.states import COPY_STATES, refusal_naming
+from library_site.bulk import rows_insert
 
 if TYPE_CHECKING:
     from library_site.accounts.models import User
@@ -246,6 +247,6 @@ def copies_create_bulk(*, copies: Sequence[Copy], user: User | None = None) -> l
             raise
     try:
         with transaction.atomic():
-            return Copy.objects.bulk_create(copies, batch_size=2000)
+            return rows_insert(Copy, copies)
     except IntegrityError as error:
         raise DuplicateBarcode() from error

@@ -18,6 +18,7 @@ from catalog.isbn import isbn_normalise
 from catalog.models import CatalogSettings, ClassificationClass, Contributor, Record
 from catalog.search import record_search_fields
 from catalog.services.sequences import counter_take
+from library_site.bulk import fields_clean, rows_insert
 
 if TYPE_CHECKING:
     from library_site.accounts.models import User
@@ -143,12 +144,16 @@ def _record_prepare(
     record.full_clean(exclude=["created_by", "classification"])
 
 
+_CONTRIBUTOR_ROLES = frozenset(Contributor.Role.values)
+
+
 def _contributors_clean(contributors: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     cleaned = []
+    roles = _CONTRIBUTOR_ROLES
     for name, role in contributors:
         name = (name or "").strip()
         if name:
-            cleaned.append((name[:100], role if role in Contributor.Role.values else Contributor.Role.AUTHOR))
+            cleaned.append((name[:100], role if role in roles else Contributor.Role.AUTHOR))
     return cleaned
 
 
@@ -207,7 +212,7 @@ def record_update(
 def instance_fields_check(instance, *, exclude: list[str]) -> None:
     """The model's own field checks, refused as a CatalogError that names each field."""
     try:
-        instance.clean_fields(exclude=exclude)
+        fields_clean(instance, exclude=exclude)
     except ValidationError as error:
         raise CatalogError(
             "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
@@ -254,13 +259,13 @@ def records_create_bulk(
         except CatalogError as error:
             error.item = index
             raise
-    Record.objects.bulk_create(records, batch_size=500)
-    Contributor.objects.bulk_create(
-        (
+    rows_insert(Record, records)
+    rows_insert(
+        Contributor,
+        [
             Contributor(record=record, name=name, role=role, position=position)
             for record, contributor_list in zip(records, contributor_lists, strict=True)
             for position, (name, role) in enumerate(contributor_list)
-        ),
-        batch_size=2000,
+        ],
     )
     return records

@@ -730,7 +730,9 @@ def test_a_refused_file_is_not_kept_and_saves_nothing(librarian, data, message):
 def test_a_file_over_the_size_limit_is_refused(librarian, settings):
     settings.CATALOG_IMPORT_MAX_BYTES = 100
     response = upload(librarian, iso(cnmarc()))
-    assert response.status_code == 400 and "The file is larger than 0 MB." in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and "The file is larger than 0 MB, the most this page takes." in page
+    assert "python manage.py import_marc FILE" in page
     assert imports_folders() == []
 
 

@@ -9,6 +9,11 @@ Exit status: 0 when the records were saved (or, with --dry-run, when every recor
 given, which saves the valid ones (and exits 0 when at least one was saved); 1 as well when
 no record can be imported; 2 when the file cannot be read at all (missing, empty, not MARC,
 too large, too many records) or an option is wrong.
+
+This is the way for a large file, a whole catalogue moved from the old system: the page takes
+uploads up to CATALOG_IMPORT_MAX_BYTES (20 MB), the command files up to
+CATALOG_IMPORT_COMMAND_MAX_BYTES (200 MB) from the server's disk, within the same limit of
+records (CATALOG_IMPORT_MAX_RECORDS).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from catalog.marc import (
     ADD_COPIES,
     SKIP,
     MarcImportRefused,
-    import_max_bytes,
+    import_command_max_bytes,
     marc_import,
     marc_preview,
 )
@@ -71,10 +76,10 @@ class Command(BaseCommand):
             )
         existing = ADD_COPIES if options["existing"] == "add-copies" else SKIP
         try:
-            if path.stat().st_size > import_max_bytes():
+            if path.stat().st_size > import_command_max_bytes():
                 raise CommandError(
                     _("The file is larger than %(limit)s MB.")
-                    % {"limit": import_max_bytes() // (1024 * 1024)},
+                    % {"limit": import_command_max_bytes() // (1024 * 1024)},
                     returncode=2,
                 )
             data = path.read_bytes()
@@ -86,7 +91,7 @@ class Command(BaseCommand):
         # confirms in between, so what the preview found is what is saved (a second reading of
         # 50,000 records would double the time; two reports at once, the memory).
         with transaction.atomic():
-            report = marc_preview(data, existing=existing)
+            report = marc_preview(data, existing=existing, max_bytes=import_command_max_bytes())
             del data  # the report holds the records' text; the file's bytes are not needed again
             if report.refused:
                 raise CommandError(" ".join(report.problems), returncode=2)
