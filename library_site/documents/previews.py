@@ -308,3 +308,9 @@ def preview_stopped_message() -> str:
         "The file's preview stopped without finishing (the background worker did not answer); "
         "nothing was saved. Upload the file again."
     )
+
+
+def preview_result_replace(token: str, result: dict) -> None:
+    """What a refused confirmation found when it checked the file again (the library changed
+    since the preview): the page shows that instead."""
+    uploads.json_write(token, RESULT_NAME, result)
