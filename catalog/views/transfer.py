@@ -113,7 +113,7 @@ def records_import_preview(request):
         if answer is not None:
             return answer
         pending = _pending(request)
-    preview = previews.preview_get(pending["token"], user=request.user) if pending else None
+    preview = previews.preview_for_page(pending["token"], user=request.user) if pending else None
     if preview is None:
         request.session.pop(SESSION_KEY, None)
         messages.info(request, _("There is no import waiting for confirmation. Upload a file."))

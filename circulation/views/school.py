@@ -128,7 +128,7 @@ def roster_upload(request):
 @capability_required(MANAGE)
 def roster_preview(request):
     pending = _pending(request)
-    preview = previews.preview_get(pending["token"], user=request.user) if pending else None
+    preview = previews.preview_for_page(pending["token"], user=request.user) if pending else None
     if preview is None:
         request.session.pop(SESSION_KEY, None)
         messages.info(request, _("There is no roster waiting for confirmation. Upload a file."))

@@ -93,6 +93,7 @@ class Preview:
     at: float = 0.0
     result: dict | None = None
     message: str = ""
+    language: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -132,6 +133,8 @@ def preview_start(
     at most ``UPLOAD_PREVIEW_INLINE_BYTES``), by the worker for a larger one. Returns the token."""
     if kind not in _builders:
         raise LookupError(f"no preview builder for {kind!r}")
+    from django.utils.translation import get_language
+
     token = uploads.upload_store(chunks, name=filename)
     uploads.json_write(
         token,
@@ -148,15 +151,8 @@ def preview_start(
             "at": time.time(),
         },
     )
-    from django.utils.translation import get_language
-
     language = language or get_language() or settings.LANGUAGE_CODE
-    if size is not None and size <= inline_bytes():
-        preview_build(token, language=language)
-    else:
-        from library_site.system.tasks import upload_preview_task
-
-        transaction.on_commit(lambda: upload_preview_task.delay(token, language=language))
+    _send(token, size=size, language=language)
     return token
 
 
@@ -191,6 +187,7 @@ def preview_get(token: str, *, user) -> Preview | None:
         at=float(state.get("at") or 0),
         result=result if isinstance(result, dict) else None,
         message=state.get("message", ""),
+        language=state.get("language", ""),
     )
 
 
@@ -238,7 +235,7 @@ def preview_build(token: str, *, language: str) -> str | None:
     if state is None or uploads.upload_is_claimed(token) or state["state"] in (State.READY, State.REFUSED):
         return None
     path = uploads.upload_path(token, state.get("filename", uploads.UPLOAD_NAME))
-    _state_update(token, state=State.PARSING)
+    _state_update(token, state=State.PARSING, language=language)
     keeper = _LeaseKeeper(token)
     keeper.start()
 
@@ -314,3 +311,52 @@ def preview_result_replace(token: str, result: dict) -> None:
     """What a refused confirmation found when it checked the file again (the library changed
     since the preview): the page shows that instead."""
     uploads.json_write(token, RESULT_NAME, result)
+
+
+def _send(token: str, *, size: int | None, language: str) -> None:
+    if size is not None and size <= inline_bytes():
+        preview_build(token, language=language)
+    else:
+        from library_site.system.tasks import upload_preview_task
+
+        transaction.on_commit(lambda: upload_preview_task.delay(token, language=language))
+
+
+def preview_rebuild(token: str, *, user, language: str | None = None) -> bool:
+    """Have the preview of a kept upload built again (a confirmation refused because the library
+    changed since): by the worker, as at the upload. False when it is not ``user``'s."""
+    from django.utils.translation import get_language
+
+    preview = preview_get(token, user=user)
+    if preview is None or preview.path is None:
+        return False
+    folder = uploads.folder_for(token)
+    (folder / RESULT_NAME).unlink(missing_ok=True)
+    _state_update(token, state=State.QUEUED, done=0, total=0, message="")
+    try:
+        size = preview.path.stat().st_size
+    except OSError:
+        return False
+    _send(token, size=size, language=language or get_language() or settings.LANGUAGE_CODE)
+    return True
+
+
+def preview_for_page(token: str, *, user) -> Preview | None:
+    """The preview as a page shows it: one built in another language than the page's (the
+    librarian switched language) is built again in the page's, as the page used to read the file
+    again at every visit: in the request for a small file, by the worker for a larger one."""
+    from django.utils.translation import get_language
+
+    preview = preview_get(token, user=user)
+    language = get_language()
+    if (
+        preview is not None
+        and preview.state in (State.READY, State.REFUSED)
+        and preview.language
+        and language
+        and preview.language != language
+        and not uploads.upload_is_claimed(token)
+    ):
+        preview_rebuild(token, user=user, language=language)
+        preview = preview_get(token, user=user)
+    return preview
