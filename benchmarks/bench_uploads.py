@@ -112,7 +112,7 @@ def main() -> None:
     workers = int(os.environ.get("BENCH_WORKERS", "2"))
     desks = int(os.environ.get("BENCH_DESKS", "2"))
     rows = int(os.environ.get("BENCH_UPLOAD_ROWS", "100000"))
-    notes_chars = int(os.environ.get("BENCH_UPLOAD_NOTES_CHARS", "30"))
+    notes_chars = int(os.environ.get("BENCH_UPLOAD_NOTES_CHARS", "24"))
     baseline_seconds = float(os.environ.get("BENCH_BASELINE_SECONDS", "15"))
     call_command("collectstatic", interactive=False, verbosity=0)
     cards = readers_ensure(200)
@@ -162,6 +162,8 @@ def main() -> None:
             seconds, status, location = upload(librarian, path)
             uploaded_at = time.monotonic()
             print(f"upload request: {seconds:.2f} s, HTTP {status} → {location}")
+            if status != 302:
+                raise RuntimeError("the upload was refused (over CATALOG_IMPORT_MAX_BYTES?)")
             ready_at = None
             polls = 0
             deadline = uploaded_at + 900
