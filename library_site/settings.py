@@ -102,6 +102,12 @@ CATALOG_COPY_TIMEOUT = float(os.environ.get("CATALOG_COPY_TIMEOUT", "5") or 5)
 # The largest MARC or spreadsheet file an import takes, in bytes (20 MB; a MARC export of 50,000
 # records with their copies is larger: raise it, and nginx's client_max_body_size with it).
 CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CATALOG_IMPORT_MAX_BYTES", "") or 20 * 1024 * 1024)
+# An upload's preview (library_site/documents/previews.py): a file up to this size is read in the
+# request, a larger one by the worker; a preview whose worker is silent this long while it parses,
+# or that no worker took this long, is given up.
+UPLOAD_PREVIEW_INLINE_BYTES = int(os.environ.get("UPLOAD_PREVIEW_INLINE_BYTES", "") or 256 * 1024)
+PREVIEW_SILENT_SECONDS = int(os.environ.get("PREVIEW_SILENT_SECONDS", "") or 120)
+PREVIEW_QUEUED_SECONDS = int(os.environ.get("PREVIEW_QUEUED_SECONDS", "") or 600)
 
 INSTALLED_APPS = [
     "library_site.accounts",

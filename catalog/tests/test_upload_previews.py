@@ -187,7 +187,7 @@ def test_a_preview_the_worker_never_builds_is_given_up(
     librarian, tmp_path, sent, settings, django_capture_on_commit_callbacks
 ):
     upload(librarian, write_xlsx(tmp_path / "books.xlsx", GOOD_ROWS), django_capture_on_commit_callbacks)
-    settings.PREVIEW_SILENT_SECONDS = -1  # as if the worker had been silent for too long
+    settings.PREVIEW_QUEUED_SECONDS = -1  # as if no worker had taken the task for too long
     page = librarian.get(preview_url(), follow=True).content.decode()
     assert "stopped without finishing" in page and "catalog-import" not in librarian.session
     run(sent[0])  # the worker starts after all: the upload is gone, nothing happens

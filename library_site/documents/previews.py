@@ -74,6 +74,10 @@ def silent_seconds() -> int:
     return int(getattr(settings, "PREVIEW_SILENT_SECONDS", 120))
 
 
+def queued_seconds() -> int:
+    return int(getattr(settings, "PREVIEW_QUEUED_SECONDS", 600))
+
+
 def inline_bytes() -> int:
     return int(getattr(settings, "UPLOAD_PREVIEW_INLINE_BYTES", 256 * 1024))
 
@@ -106,8 +110,12 @@ class Preview:
 
     @property
     def stopped(self) -> bool:
-        """The worker said nothing for too long: it was lost, or never started."""
-        return self.waiting and time.time() - self.at > silent_seconds()
+        """The worker said nothing for too long: lost while it parsed (its lease, renewed every
+        few seconds, ran out), or it never took the task (busy or down for ten minutes)."""
+        silence = time.time() - self.at
+        if self.state == State.PARSING:
+            return silence > silent_seconds()
+        return self.state == State.QUEUED and silence > queued_seconds()
 
     @property
     def percent(self) -> int:
