@@ -8,6 +8,13 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Reading activities")
 
     def ready(self):
+        from library_site.documents.previews import preview_builder_register
+
+        from .services.bank import bank_preview_build
+
+        # The question bank's preview, built by the worker (issue 13).
+        preview_builder_register("activities.bank", bank_preview_build)
+
         from circulation.registries import (
             borrowing_check_register,
             reader_page_section_register,

@@ -186,12 +186,20 @@ IMPORT_HEADER = [
 
 
 def generate_import_file(
-    path: Path, rows: int, *, seed: int, run: str, classes: list[str], locations: list[str]
+    path: Path,
+    rows: int,
+    *,
+    seed: int,
+    run: str,
+    classes: list[str],
+    locations: list[str],
+    notes_chars: int = 0,
 ):
     """A workbook of ``rows`` copies with a title row above the header, as school spreadsheets
     have, and the sheet's size stated, as Excel and WPS write it. Returns the number of rows.
     openpyxl writes every text cell as an inline string, which openpyxl reads back more slowly
-    than the shared-string table of a file saved by Excel: the figure errs on the slow side."""
+    than the shared-string table of a file saved by Excel: the figure errs on the slow side.
+    ``notes_chars`` fills the notes column with that many characters (a larger file)."""
     from openpyxl import Workbook
 
     rng = random.Random(seed)
@@ -221,7 +229,7 @@ def generate_import_file(
                     "捐赠" if donated else "购买",
                     f"{person(rng)}家长" if donated else "",
                     round(values[8] * 0.8, 2),
-                    "",
+                    "".join(rng.choice(GIVEN) for _ in range(notes_chars)),
                 ]
             )
     workbook.save(path)

@@ -10,7 +10,17 @@ class CatalogConfig(AppConfig):
     def ready(self):
         from library_site.accounts.navigation import MenuEntry, MenuGroup, menu_group_register, menu_register
         from library_site.accounts.roles import Capability
+        from library_site.documents.previews import preview_builder_register
         from library_site.system.jobs import Job, jobs_register
+
+        from .marc import marc_preview_build
+        from .services.acquisitions import plan_lines_preview_build
+        from .services.transfer import records_preview_build
+
+        # The previews of uploads, built by the worker (issue 13).
+        preview_builder_register("catalog.records", records_preview_build)
+        preview_builder_register("catalog.plan_lines", plan_lines_preview_build)
+        preview_builder_register("catalog.marc", marc_preview_build)
 
         jobs_register(
             Job(

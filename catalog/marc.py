@@ -2074,3 +2074,35 @@ def _batch_save(
             copies_create_bulk(copies=copies, user=user)
         except CatalogError as error:
             raise _refused(owners[getattr(error, "item", 0)], error) from error
+
+
+# --- the preview built by the worker (issue 13) ------------------------------------------------------
+
+
+def marc_preview_build(path, options: dict, progress) -> dict:
+    """The preview of an uploaded MARC file as the worker builds it
+    (library_site.documents.previews): every record read and checked, kept as JSON for the
+    page (``marc_report_from_preview``); nothing saved. The confirmation reads the kept file
+    again, as before."""
+    from dataclasses import asdict
+
+    report = marc_preview(path.read_bytes(), existing=options.get("existing", SKIP))
+    if report.refused:
+        problems = [str(problem) for problem in report.problems]
+        return {"refusal": " ".join(problems), "problems": problems}
+    return {
+        "refusal": "",
+        "kind": report.kind,
+        "checked": report.checked,
+        "entries": [asdict(entry) for entry in report.entries],
+    }
+
+
+def marc_report_from_preview(result: dict) -> MarcReport:
+    """The report a preview kept, as the page shows it."""
+    return MarcReport(
+        kind=result.get("kind", ""),
+        entries=[MarcEntry(**entry) for entry in result.get("entries", [])],
+        problems=list(result.get("problems", [])),
+        checked=bool(result.get("checked")),
+    )

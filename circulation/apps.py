@@ -11,7 +11,13 @@ class CirculationConfig(AppConfig):
         from library_site.accounts.navigation import MenuEntry, MenuGroup, menu_group_register, menu_register
         from library_site.accounts.roles import Capability
         from library_site.accounts.signin import identifier_resolver_register
+        from library_site.documents.previews import preview_builder_register
         from library_site.system.jobs import Job, jobs_register
+
+        from .services.school import roster_preview_build
+
+        # The roster's preview, built by the worker (issue 13).
+        preview_builder_register("circulation.roster", roster_preview_build)
 
         from . import policies  # noqa: F401 (connects the signals that drop the cached lending rules)
         from .auth import account_for_identifier

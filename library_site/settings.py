@@ -107,6 +107,12 @@ CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CATALOG_IMPORT_MAX_BYTES", "") or
 CATALOG_IMPORT_COMMAND_MAX_BYTES = int(
     os.environ.get("CATALOG_IMPORT_COMMAND_MAX_BYTES", "") or 200 * 1024 * 1024
 )
+# An upload's preview (library_site/documents/previews.py): a file up to this size is read in the
+# request, a larger one by the worker; a preview whose worker is silent this long while it parses,
+# or that no worker took this long, is given up.
+UPLOAD_PREVIEW_INLINE_BYTES = int(os.environ.get("UPLOAD_PREVIEW_INLINE_BYTES", "") or 256 * 1024)
+PREVIEW_SILENT_SECONDS = int(os.environ.get("PREVIEW_SILENT_SECONDS", "") or 120)
+PREVIEW_QUEUED_SECONDS = int(os.environ.get("PREVIEW_QUEUED_SECONDS", "") or 600)
 
 INSTALLED_APPS = [
     "library_site.accounts",

@@ -11,6 +11,10 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import socket
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -36,6 +40,44 @@ def subprocess_env(*, drop=(), **overrides) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "library_site.settings"
     env.update(overrides)
     return env
+
+
+# --- processes a test starts on loopback (gunicorn, nginx, a worker) --------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for a process the test starts."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def wait_for(url: str, processes, seconds: float = 40) -> None:
+    """Wait until ``url`` answers (any HTTP status), failing at once when a process exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for process in processes:
+            assert process.poll() is None, f"{process.args[0]} exited with {process.returncode}"
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - a loopback URL of the test
+                return
+        except urllib.error.HTTPError:
+            # The server answers (a 503 from /healthz: no Celery worker or beat runs in this test).
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
 @pytest.fixture(autouse=True)

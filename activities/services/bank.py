@@ -182,6 +182,12 @@ def _row_parse(cells, columns: dict[str, int], row: int, errors: list[str]) -> d
 def bank_import(*, path: Path, by: User, extension: str = ".xlsx") -> list[Question]:
     """Import the questions of an .xlsx file: all its rows, or none with every error listed
     (``BankRefused.errors``)."""
+    return bank_save(rows=bank_read(path=path, extension=extension), by=by)
+
+
+def bank_read(*, path: Path, extension: str = ".xlsx") -> list[dict]:
+    """The questions of an .xlsx file, read and checked, nothing saved: refused (BankRefused, with
+    every row's error in ``errors``) when any row is wrong."""
     try:
         with sheets_open(path, extension) as sheets:
             if not sheets:
@@ -217,11 +223,43 @@ def bank_import(*, path: Path, by: User, extension: str = ".xlsx") -> list[Quest
         raise refusal
     if not parsed:
         raise BankRefused(_("The file has no questions below its header row."))
+    return parsed
+
+
+@transaction.atomic
+def bank_save(*, rows: list[dict], by: User) -> list[Question]:
+    """Save checked questions in one transaction: all of them or none."""
     now = timezone.now()
-    with transaction.atomic():
-        return Question.objects.bulk_create(
-            [Question(**row, created_at=now, created_by=by, changed_at=now, changed_by=by) for row in parsed]
-        )
+    return Question.objects.bulk_create(
+        [Question(**row, created_at=now, created_by=by, changed_at=now, changed_by=by) for row in rows]
+    )
+
+
+def bank_preview_build(path: Path, options: dict, progress) -> dict:
+    """The question bank's preview as the worker builds it (library_site.documents.previews):
+    the checked questions, kept as JSON for the confirmation, or the refusal with every row's
+    error."""
+    try:
+        rows = bank_read(path=path)
+    except BankRefused as refusal:
+        return {
+            "refusal": str(refusal.message),
+            "errors": [str(error) for error in getattr(refusal, "errors", [])],
+        }
+    kinds = {}
+    for row in rows:
+        kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+    return {
+        "refusal": "",
+        "count": len(rows),
+        "kinds": [[str(Question.Kind(kind).label), count] for kind, count in kinds.items()],
+        "rows": [{**row, "points": str(row["points"])} for row in rows],
+    }
+
+
+def bank_rows_from_preview(result: dict) -> list[dict]:
+    """The questions a preview kept, as bank_save takes them."""
+    return [{**row, "points": Decimal(row["points"])} for row in result.get("rows", [])]
 
 
 def _key_text(question: Question) -> str:

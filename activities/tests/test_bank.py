@@ -120,3 +120,83 @@ def test_the_import_page_lists_the_errors_and_a_pupil_cannot_reach_it(client, tm
     assert not Question.objects.exists()
     response = client.get(reverse("activities:bank-template"))
     assert response.status_code == 200 and io.BytesIO(response.content).read(2) == b"PK"
+
+
+# --- through the shared previews (issue 13): a small file at once, a larger one by the worker ---------
+
+
+def test_a_small_good_file_is_imported_at_once_from_the_page(client, tmp_path):
+    client.force_login(librarian())
+    upload = SimpleUploadedFile("bank.xlsx", workbook(GOOD, tmp_path / "bank.xlsx").read_bytes())
+    response = client.post(reverse("activities:bank"), {"file": upload}, follow=True)
+    assert "5 question(s) imported." in response.content.decode()
+    assert Question.objects.count() == 5
+
+
+@pytest.fixture
+def sent(monkeypatch, settings):
+    settings.UPLOAD_PREVIEW_INLINE_BYTES = 0
+    kept = []
+    monkeypatch.setattr(
+        "library_site.system.tasks.upload_preview_task.delay",
+        lambda *args, **kwargs: kept.append((args, kwargs)),
+    )
+    return kept
+
+
+def run(task):
+    from library_site.system.tasks import upload_preview_task
+
+    args, kwargs = task
+    upload_preview_task(*args, **kwargs)
+
+
+def test_a_larger_file_is_read_by_the_worker_then_imported_once_by_its_uploader_only(
+    client, tmp_path, sent, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    client.force_login(librarian())
+    upload = SimpleUploadedFile("bank.xlsx", workbook(GOOD, tmp_path / "bank.xlsx").read_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("activities:bank"), {"file": upload})
+    waiting = client.get(reverse("activities:bank")).content.decode()
+    assert 'data-preview-state="queued"' in waiting and "data-confirm-import" not in waiting
+    token = client.session["activities-bank-import"]
+    client.post(reverse("activities:bank"), {"action": "confirm", "token": token})  # too early
+    assert not Question.objects.exists()
+
+    run(sent[0])
+
+    poll = client.get(reverse("activities:bank"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="upload-preview")
+    assert poll["HX-Redirect"] == reverse("activities:bank")
+    page = client.get(reverse("activities:bank")).content.decode()
+    assert "The file holds 5 questions, checked" in page and "data-confirm-import" in page
+
+    other = Client()
+    other.force_login(librarian())
+    session = other.session
+    session["activities-bank-import"] = token
+    session.save()
+    assert "data-confirm-import" not in other.get(reverse("activities:bank")).content.decode()
+    other.post(reverse("activities:bank"), {"action": "confirm", "token": token})
+    assert not Question.objects.exists()
+
+    client.post(reverse("activities:bank"), {"action": "confirm", "token": token})
+    client.post(reverse("activities:bank"), {"action": "confirm", "token": token})
+    assert Question.objects.count() == 5
+
+
+def test_row_errors_found_by_the_worker_are_listed_and_nothing_is_imported(
+    client, tmp_path, sent, django_capture_on_commit_callbacks
+):
+    client.force_login(librarian())
+    path = workbook(
+        [*GOOD, ["童话", "", "作文", "题目", "", "", "", "", "", "", "A", 5]], tmp_path / "bad.xlsx"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("activities:bank"), {"file": SimpleUploadedFile("bad.xlsx", path.read_bytes())})
+    run(sent[0])
+    response = client.get(reverse("activities:bank"))
+    assert response.status_code == 400 and "Row 7, column C (题型)" in response.content.decode()
+    assert "activities-bank-import" not in client.session and not Question.objects.exists()

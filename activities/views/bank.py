@@ -1,29 +1,72 @@
 """The question bank: the list by theme and kind, the .xlsx import (all or nothing, each error
-with its row and column) and the export in the same template."""
+with its row and column) and the export in the same template.
+
+A file is read and checked through the shared previews (library_site.documents.previews): a
+small one in the request, imported at once as before; a larger one by the worker, while the page
+shows its progress, then how many questions it holds and a button that imports them from what
+the worker kept, in one transaction."""
 
 from __future__ import annotations
 
 import io
-import tempfile
-from pathlib import Path
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.documents import previews, uploads
 
-from ..exceptions import BankRefused
 from ..forms.quiz import BankImportForm
 from ..models import Question
 from ..selectors.quiz import bank_themes, question_bank
-from ..services.bank import bank_export, bank_import
+from ..services.bank import bank_export, bank_rows_from_preview, bank_save
 
 manage_activities = capability_required(Capability.MANAGE_ACTIVITIES)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_MAX = 5 * 1024 * 1024
+SESSION_KEY = "activities-bank-import"
+PREVIEW_KIND = "activities.bank"
+FILENAME = "upload.xlsx"
+
+
+def _pending(request) -> previews.Preview | None:
+    token = request.session.get(SESSION_KEY)
+    preview = previews.preview_get(token, user=request.user) if isinstance(token, str) else None
+    if preview is None:
+        request.session.pop(SESSION_KEY, None)
+    return preview
+
+
+def _discard(request) -> None:
+    preview = _pending(request)
+    if preview is not None:
+        uploads.upload_discard(preview.token)
+    request.session.pop(SESSION_KEY, None)
+
+
+def _refusal(preview: previews.Preview) -> list[str]:
+    return [preview.message, *(preview.result or {}).get("errors", [])]
+
+
+def _save(request, preview: previews.Preview):
+    """Import the questions the preview kept, once: the folder is claimed first, so a second
+    click finds nothing to import."""
+    if not uploads.upload_claim(preview.token):
+        messages.info(request, _("This import is being saved or was saved already; it was not saved twice."))
+        return redirect("activities:bank")
+    try:
+        imported = bank_save(rows=bank_rows_from_preview(preview.result or {}), by=request.user)
+    except Exception:
+        uploads.upload_release(preview.token)
+        raise
+    uploads.upload_discard(preview.token)
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, _("%(count)s question(s) imported.") % {"count": len(imported)})
+    return redirect("activities:bank")
 
 
 @manage_activities
@@ -31,6 +74,19 @@ def bank(request):
     form = BankImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     status = 200
+    action = request.POST.get("action", "upload") if request.method == "POST" else ""
+    if action == "confirm":
+        preview = _pending(request)
+        if preview is None or not preview.ready or request.POST.get("token") != preview.token:
+            messages.info(
+                request, _("There is no import waiting for confirmation: it may have been saved already.")
+            )
+            return redirect("activities:bank")
+        return _save(request, preview)
+    if action == "cancel":
+        _discard(request)
+        messages.info(request, _("The import was cancelled; nothing was saved."))
+        return redirect("activities:bank")
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > UPLOAD_MAX:
@@ -38,19 +94,40 @@ def bank(request):
         elif not upload.name.lower().endswith(".xlsx"):
             errors = [_("Only .xlsx files can be imported: use the template.")]
         else:
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / "bank.xlsx"
-                with path.open("wb") as handle:
-                    for chunk in upload.chunks():
-                        handle.write(chunk)
-                try:
-                    imported = bank_import(path=path, by=request.user)
-                except BankRefused as refusal:
-                    errors = [str(refusal.message), *getattr(refusal, "errors", [])]
-                else:
-                    messages.success(request, _("%(count)s question(s) imported.") % {"count": len(imported)})
-                    return redirect("activities:bank")
+            _discard(request)
+            token = previews.preview_start(
+                kind=PREVIEW_KIND,
+                chunks=upload.chunks(),
+                filename=FILENAME,
+                name=upload.name,
+                owner_id=request.user.pk,
+                size=upload.size,
+            )
+            preview = previews.preview_get(token, user=request.user)
+            if preview.ready:  # a small file, checked in the request: imported at once, as before
+                request.session[SESSION_KEY] = token
+                return _save(request, preview)
+            if not preview.waiting:
+                errors = _refusal(preview)
+                uploads.upload_discard(token)
+            else:
+                request.session[SESSION_KEY] = token
+                return redirect("activities:bank")
         status = 400
+    preview = _pending(request) if request.method == "GET" else None
+    if preview is not None:
+        if preview.waiting and not preview.stopped:
+            if request.htmx and request.htmx.target == "upload-preview":
+                return previews.preview_waiting_response(
+                    request, preview, poll_url=reverse("activities:bank"), heading=preview.name
+                )
+        elif not preview.ready:
+            errors = _refusal(preview) if not preview.waiting else [previews.preview_stopped_message()]
+            _discard(request)
+            preview = None
+            status = 400
+        elif request.htmx and request.htmx.target == "upload-preview":
+            return previews.preview_redirect(request, reverse("activities:bank"))
     theme = request.GET.get("theme", "")
     kind = request.GET.get("kind", "")
     return render(
@@ -59,6 +136,10 @@ def bank(request):
         {
             "form": form,
             "errors": errors,
+            "preview": preview,
+            "poll_url": reverse("activities:bank"),
+            "cancel_url": reverse("activities:bank"),
+            "cancel_action": "cancel",
             "questions": question_bank(theme=theme, kind=kind),
             "themes": bank_themes(),
             "kinds": Question.Kind.choices,

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -625,3 +625,39 @@ def donation_receive(
         status=Copy.Status.AWAITING_REVIEW if awaiting_review else Copy.Status.AVAILABLE,
     )
     return delivery
+
+
+# --- the lines of a plan from a spreadsheet, read by the worker (issue 13) -----------------------------
+
+
+def plan_lines_preview_build(path, options: dict, progress) -> dict:
+    """The preview of a plan's lines from an .xlsx file, as the worker builds it
+    (library_site.documents.previews): the lines checked and kept as JSON for the confirmation,
+    or every row-numbered error; nothing saved."""
+    from catalog.resources import plan_lines_read
+
+    plan = PurchasePlan.objects.filter(pk=options.get("plan_id")).first()
+    read = plan_lines_read(path.read_bytes(), plan=plan)
+    if read.errors:
+        return {
+            "refusal": _("Nothing was imported: correct the file and import it again."),
+            "errors": [str(error) for error in read.errors],
+        }
+    return {"refusal": "", "count": len(read.lines), "lines": read.lines}
+
+
+def plan_lines_from_preview(result: dict) -> list[dict]:
+    """The lines a preview kept (JSON: prices as text), typed again as purchase_plan_lines_add
+    takes them."""
+    typed = []
+    for line in result.get("lines", []):
+        values = {}
+        for name, value in line.items():
+            try:
+                field = PurchasePlanLine._meta.get_field(name)
+            except FieldDoesNotExist:  # "row": where the line was in the file
+                values[name] = value
+                continue
+            values[name] = field.to_python(value) if value is not None else None
+        typed.append(values)
+    return typed

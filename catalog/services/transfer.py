@@ -202,3 +202,12 @@ def _batch_save(batch: list[CatalogueRow], reading: Reading, *, progress: Progre
     reading.saved["copies"] += len(copies)
     if progress is not None:
         progress(reading.saved["copies"], len(reading.sheet_rows))
+
+
+def records_preview_build(path: Path, options: dict, progress: Progress) -> dict:
+    """The preview of an uploaded spreadsheet, as the worker builds it
+    (library_site.documents.previews): the whole file read and checked, nothing saved."""
+    plan = import_prepare(path, extension=options.get("extension"), name=options.get("name", ""))
+    if plan.refusal:
+        return {"refusal": str(plan.refusal)}
+    return {"refusal": "", "report": plan.report()}

@@ -286,6 +286,51 @@ def test_a_wrong_row_in_the_file_imports_nothing_and_names_the_rows_in_chinese(l
     assert "data-import-errors" in response.content.decode()
 
 
+def test_a_larger_lines_file_is_read_by_the_worker_then_added_once_by_its_uploader_only(
+    librarian, librarian_user, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from library_site.system.tasks import upload_preview_task
+
+    settings.UPLOAD_PREVIEW_INLINE_BYTES = 0
+    sent = []
+    monkeypatch.setattr(
+        "library_site.system.tasks.upload_preview_task.delay",
+        lambda *args, **kwargs: sent.append((args, kwargs)),
+    )
+    plan = make_plan(librarian_user, lines=0)
+    upload = io.BytesIO(xlsx([["草房子", "9787534665431", "曹文轩", "", 5, 25, "", "I287.45", "语文"]]))
+    upload.name = "plan.xlsx"
+    url = reverse("catalog:purchase-plan", args=[plan.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        librarian.post(reverse("catalog:purchase-plan-import", args=[plan.pk]), {"file": upload})
+    assert 'data-preview-state="queued"' in librarian.get(url).content.decode()
+    token = librarian.session[f"catalog-plan-import-{plan.pk}"]
+    confirm = {"action": "confirm", "token": token}
+    librarian.post(reverse("catalog:purchase-plan-import", args=[plan.pk]), confirm)  # too early
+    assert plan.lines.count() == 0
+
+    args, kwargs = sent[0]
+    upload_preview_task(*args, **kwargs)
+
+    assert librarian.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="upload-preview")["HX-Redirect"] == url
+    assert "data-confirm-import" in librarian.get(url).content.decode()
+    other = Client()
+    other.force_login(UserFactory(roles=[Role.LIBRARIAN]))
+    session = other.session
+    session[f"catalog-plan-import-{plan.pk}"] = token
+    session.save()
+    assert "data-confirm-import" not in other.get(url).content.decode()
+    other.post(reverse("catalog:purchase-plan-import", args=[plan.pk]), confirm)
+    assert plan.lines.count() == 0
+    librarian.post(reverse("catalog:purchase-plan-import", args=[plan.pk]), confirm)
+    librarian.post(reverse("catalog:purchase-plan-import", args=[plan.pk]), confirm)
+    assert list(plan.lines.values_list("title", "quantity", "unit_price")) == [
+        ("草房子", 5, Decimal("25.00"))
+    ]
+
+
 def test_a_file_without_the_headers_or_not_excel_is_refused():
     assert "数量" in plan_lines_read(xlsx([["x"]], headers=["书名"])).errors[0]
     assert plan_lines_read(b"not a spreadsheet").errors

@@ -1031,3 +1031,47 @@ def test_a_job_given_up_while_saving_rolls_back(english):
         )
     assert "given up" in str(refusal.value.message)
     assert Record.objects.count() == 0 and Copy.objects.count() == 0
+
+
+# --- the preview built by the worker (issue 13) --------------------------------------------------------
+
+
+def test_a_large_file_is_previewed_by_the_worker_and_only_its_uploader_confirms_it(
+    librarian, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from library_site.system.tasks import upload_preview_task
+
+    settings.UPLOAD_PREVIEW_INLINE_BYTES = 0
+    sent = []
+    monkeypatch.setattr(
+        "library_site.system.tasks.upload_preview_task.delay",
+        lambda *args, **kwargs: sent.append((args, kwargs)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(librarian, three_cnmarc_records(), copies=2)
+    waiting = librarian.get(URL).content.decode()
+    assert 'data-preview-state="queued"' in waiting and "Import 2 records" not in waiting
+    token = librarian.session["catalog-marc-import"]["token"]
+    librarian.post(URL, {"action": "confirm", "token": token})  # before the preview: refused
+    assert Record.objects.count() == 0
+
+    args, kwargs = sent[0]
+    upload_preview_task(*args, **kwargs)
+
+    assert librarian.get(URL, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="upload-preview")["HX-Redirect"] == URL
+    page = librarian.get(URL).content.decode()
+    assert 'data-count="records">3<' in page and "Invalid ISBN: 978-7-5321-6789-1." in page
+    other = Client()
+    other.force_login(UserFactory(roles=[Role.LIBRARIAN]))
+    session = other.session
+    session["catalog-marc-import"] = dict(librarian.session["catalog-marc-import"])
+    session.save()
+    assert "Import 2 records" not in other.get(URL).content.decode()
+    other.post(URL, {"action": "confirm", "token": token})
+    assert Record.objects.count() == 0
+    librarian.post(URL, {"action": "confirm", "token": token})
+    librarian.post(URL, {"action": "confirm", "token": token})
+    assert sorted(Record.objects.values_list("title", flat=True)) == ["小猪唏哩呼噜", "草房子"]
+    assert Copy.objects.count() == 4

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,7 +29,7 @@ from catalog.forms.acquisitions import (
     formset_lines,
 )
 from catalog.models import Delivery, PurchasePlan
-from catalog.resources import plan_lines_read, plan_lines_template
+from catalog.resources import plan_lines_template
 from catalog.selectors.acquisitions import (
     delivery_detail,
     donation_register,
@@ -40,6 +41,7 @@ from catalog.selectors.acquisitions import (
 from catalog.services.acquisitions import (
     delivery_receive,
     donation_receive,
+    plan_lines_from_preview,
     purchase_plan_approve,
     purchase_plan_create,
     purchase_plan_lines_add,
@@ -50,8 +52,10 @@ from catalog.services.acquisitions import (
 )
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.documents import previews, uploads
 from library_site.school import term_planned
 
+PLAN_LINES_PREVIEW = "catalog.plan_lines"
 LINE_FIELDS = (
     "title",
     "isbn",
@@ -169,15 +173,32 @@ def plan_detail(request, pk: int):
     page = purchase_plan_page(pk)
     if page is None:
         raise Http404
-    user = request.user
-    context = {
-        "page": page,
-        "plan": page.plan,
-        "can_manage": user.has_perm(Capability.MANAGE_COLLECTION.permission),
-        "can_approve": user.has_perm(Capability.APPROVE_PURCHASE_PLANS.permission),
-        "decision_form": PlanDecisionForm(),
-        "import_form": PlanImportForm(),
-    }
+    extra = {}
+    preview = _plan_import_pending(request, pk)
+    if preview is not None:
+        polled = request.htmx and request.htmx.target == "upload-preview"
+        if preview.waiting and not preview.stopped:
+            if polled:
+                return previews.preview_waiting_response(
+                    request,
+                    preview,
+                    poll_url=reverse("catalog:purchase-plan", args=[pk]),
+                    heading=preview.name,
+                )
+            extra = {"import_preview": preview}
+        elif preview.ready:
+            if polled:
+                return previews.preview_redirect(request, reverse("catalog:purchase-plan", args=[pk]))
+            extra = {"import_preview": preview}
+        else:
+            _plan_import_discard(request, pk)
+            if preview.waiting:
+                messages.error(request, previews.preview_stopped_message())
+                return previews.preview_redirect(request, reverse("catalog:purchase-plan", args=[pk]))
+            return _plan_import_refused(
+                request, pk, (preview.result or {}).get("errors") or [preview.message]
+            )
+    context = _plan_detail_context(request, page, **extra)
     return render(request, "catalog/acquisitions/plan_detail.html", context)
 
 
@@ -220,41 +241,118 @@ def plan_decide(request, pk: int):
     return redirect("catalog:purchase-plan", pk)
 
 
-@require_POST
-@capability_required(Capability.MANAGE_COLLECTION)
-def plan_import(request, pk: int):
-    plan = get_object_or_404(PurchasePlan, pk=pk)
-    form = PlanImportForm(request.POST, request.FILES)
-    errors: list[str] = []
-    if not form.is_valid():
-        errors = [_("Choose an Excel file (.xlsx).")]
-    else:
-        read = plan_lines_read(form.cleaned_data["file"].read(), plan=plan)
-        errors = read.errors
-        if not errors:
-            try:
-                added = purchase_plan_lines_add(plan=plan, lines=read.lines, user=request.user)
-            except AcquisitionRefused as error:
-                errors = [str(error.message)]
-            else:
-                messages.success(request, _("%(count)s lines imported.") % {"count": len(added)})
-                return redirect("catalog:purchase-plan", pk)
+def _plan_import_key(pk: int) -> str:
+    return f"catalog-plan-import-{pk}"
+
+
+def _plan_import_pending(request, pk: int) -> previews.Preview | None:
+    """The plan's lines file waiting in this session, if it is this user's."""
+    token = request.session.get(_plan_import_key(pk))
+    preview = previews.preview_get(token, user=request.user) if isinstance(token, str) else None
+    if preview is None or preview.options.get("plan_id") != pk:
+        request.session.pop(_plan_import_key(pk), None)
+        return None
+    return preview
+
+
+def _plan_import_discard(request, pk: int) -> None:
+    preview = _plan_import_pending(request, pk)
+    if preview is not None:
+        uploads.upload_discard(preview.token)
+    request.session.pop(_plan_import_key(pk), None)
+
+
+def _plan_detail_context(request, page, **extra) -> dict:
+    user = request.user
+    return {
+        "page": page,
+        "plan": page.plan,
+        "can_manage": user.has_perm(Capability.MANAGE_COLLECTION.permission),
+        "can_approve": user.has_perm(Capability.APPROVE_PURCHASE_PLANS.permission),
+        "decision_form": PlanDecisionForm(),
+        "import_form": PlanImportForm(),
+        **extra,
+    }
+
+
+def _plan_import_refused(request, pk: int, errors: list[str], form=None):
     messages.error(request, _("Nothing was imported: correct the file and import it again."))
     page = purchase_plan_page(pk)
+    extra = {"import_errors": errors, **({"import_form": form} if form is not None else {})}
     return render(
         request,
         "catalog/acquisitions/plan_detail.html",
-        {
-            "page": page,
-            "plan": page.plan,
-            "can_manage": True,
-            "can_approve": request.user.has_perm(Capability.APPROVE_PURCHASE_PLANS.permission),
-            "decision_form": PlanDecisionForm(),
-            "import_form": form,
-            "import_errors": errors,
-        },
+        _plan_detail_context(request, page, **extra),
         status=400,
     )
+
+
+def _plan_lines_save(request, plan: PurchasePlan, preview: previews.Preview):
+    """The lines the preview kept, added once: the upload is claimed first (a second click finds
+    nothing), all lines or none."""
+    if not uploads.upload_claim(preview.token):
+        messages.info(request, _("This import is being saved or was saved already; it was not saved twice."))
+        return redirect("catalog:purchase-plan", plan.pk)
+    try:
+        added = purchase_plan_lines_add(
+            plan=plan, lines=plan_lines_from_preview(preview.result or {}), user=request.user
+        )
+    except AcquisitionRefused as error:
+        uploads.upload_discard(preview.token)
+        request.session.pop(_plan_import_key(plan.pk), None)
+        return _plan_import_refused(request, plan.pk, [str(error.message)])
+    except Exception:
+        uploads.upload_release(preview.token)
+        raise
+    uploads.upload_discard(preview.token)
+    request.session.pop(_plan_import_key(plan.pk), None)
+    messages.success(request, _("%(count)s lines imported.") % {"count": len(added)})
+    return redirect("catalog:purchase-plan", plan.pk)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_COLLECTION)
+def plan_import(request, pk: int):
+    """The lines of a plan from an .xlsx file, read and checked through the shared previews
+    (library_site.documents.previews): a small file in the request and added at once; a larger
+    one by the worker, while the plan's page shows the progress, then added when the librarian
+    confirms."""
+    plan = get_object_or_404(PurchasePlan, pk=pk)
+    action = request.POST.get("action", "upload")
+    if action == "confirm":
+        preview = _plan_import_pending(request, pk)
+        if preview is None or not preview.ready or request.POST.get("token") != preview.token:
+            messages.info(
+                request, _("There is no import waiting for confirmation: it may have been saved already.")
+            )
+            return redirect("catalog:purchase-plan", pk)
+        return _plan_lines_save(request, plan, preview)
+    if action == "cancel":
+        _plan_import_discard(request, pk)
+        messages.info(request, _("The import was cancelled; nothing was saved."))
+        return redirect("catalog:purchase-plan", pk)
+    form = PlanImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _plan_import_refused(request, pk, [_("Choose an Excel file (.xlsx).")], form)
+    upload = form.cleaned_data["file"]
+    _plan_import_discard(request, pk)
+    token = previews.preview_start(
+        kind=PLAN_LINES_PREVIEW,
+        chunks=upload.chunks(),
+        filename="upload.xlsx",
+        name=upload.name or "",
+        owner_id=request.user.pk,
+        options={"plan_id": pk},
+        size=upload.size,
+    )
+    request.session[_plan_import_key(pk)] = token
+    preview = previews.preview_get(token, user=request.user)
+    if preview.ready:  # a small file, checked in the request: added at once, as before
+        return _plan_lines_save(request, plan, preview)
+    if preview.waiting:
+        return redirect("catalog:purchase-plan", pk)
+    _plan_import_discard(request, pk)
+    return _plan_import_refused(request, pk, (preview.result or {}).get("errors") or [preview.message], form)
 
 
 @capability_required(Capability.MANAGE_COLLECTION)

@@ -22,16 +22,24 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.forms.marc import MarcExportForm, MarcUploadForm
-from catalog.marc import EXISTING_CHOICES, MarcImportRefused, import_inline_records, marc_import, marc_preview
+from catalog.marc import (
+    EXISTING_CHOICES,
+    MarcImportRefused,
+    import_inline_records,
+    marc_import,
+    marc_preview,
+    marc_report_from_preview,
+)
 from catalog.marc_export import marc_export_stream
 from catalog.models import Location
 from catalog.policies import IMPORT_JOB_SILENT_SECONDS
 from catalog.tasks import marc_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
-from library_site.documents import uploads
+from library_site.documents import previews, uploads
 
 SESSION_KEY = "catalog-marc-import"
+PREVIEW_KIND = "catalog.marc"
 PREVIEW_ROWS = 200
 PROBLEM_ROWS = 1000
 
@@ -63,11 +71,35 @@ def marc_import_page(request):
     if pending is not None and pending.get("job"):
         return _job_page(request, pending)
     if pending is not None:
-        data = uploads.upload_load(pending["token"])
-        if data is not None:
-            return _preview_page(request, pending, data)
-        request.session.pop(SESSION_KEY, None)
-        messages.warning(request, _("The uploaded file is no longer there; upload it again."))
+        preview = previews.preview_for_page(pending["token"], user=request.user)
+        if preview is None or preview.path is None or not preview.path.exists():
+            request.session.pop(SESSION_KEY, None)
+            messages.warning(request, _("The uploaded file is no longer there; upload it again."))
+            return render(request, "catalog/marc_import.html", {"form": MarcUploadForm()})
+        if preview.waiting and not preview.stopped:
+            return previews.preview_waiting_response(
+                request,
+                preview,
+                poll_url=reverse("catalog:marc-import"),
+                heading=pending["name"],
+                cancel_url=reverse("catalog:marc-import"),
+                cancel_action="cancel",
+            )
+        if not preview.ready:
+            _forget(request)
+            if preview.state == previews.State.REFUSED:
+                context = {
+                    "form": MarcUploadForm(),
+                    "refusals": (preview.result or {}).get("problems") or [preview.message],
+                }
+                return render(request, "catalog/marc_import.html", context, status=400)
+            messages.error(request, preview.message or previews.preview_stopped_message())
+            return previews.preview_redirect(request, reverse("catalog:marc-import"))
+        if request.htmx and request.htmx.target == "upload-preview":  # the progress card's last poll
+            return previews.preview_redirect(request, reverse("catalog:marc-import"))
+        report = marc_report_from_preview(preview.result)
+        _expected_keep(request, pending, report)
+        return _preview_page(request, pending, None, report=report)
     return render(request, "catalog/marc_import.html", {"form": MarcUploadForm()})
 
 
@@ -75,28 +107,47 @@ def _upload(request):
     form = MarcUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "catalog/marc_import.html", {"form": form}, status=400)
-    data = form.cleaned_data["file"].read()
-    report = marc_preview(data, existing=form.cleaned_data["existing"])
-    if report.refused:
-        for problem in report.problems:
-            form.add_error("file", problem)
-        return render(request, "catalog/marc_import.html", {"form": form}, status=400)
     previous = _pending(request)
     if previous is not None and previous.get("job"):
         messages.warning(request, _("Wait until the import being saved has finished."))
         return redirect("catalog:marc-import")
     _forget(request)
-    token = uploads.upload_store(data)
-    uploads.expected_write(token, report.valid_numbers)
+    upload = form.cleaned_data["file"]
+    upload.seek(0)
+    # Kept, then read and checked by the worker (in this request when it is small).
+    token = previews.preview_start(
+        kind=PREVIEW_KIND,
+        chunks=upload.chunks(),
+        filename=uploads.UPLOAD_NAME,
+        name=upload.name or "",
+        owner_id=request.user.pk,
+        options={"existing": form.cleaned_data["existing"]},
+        size=upload.size,
+    )
+    preview = previews.preview_get(token, user=request.user)
+    if preview.state in (previews.State.REFUSED, previews.State.FAILED):
+        uploads.upload_discard(token)
+        for problem in (preview.result or {}).get("problems") or [preview.message]:
+            form.add_error("file", problem)
+        return render(request, "catalog/marc_import.html", {"form": form}, status=400)
     request.session[SESSION_KEY] = {
         "token": token,
-        "name": (form.cleaned_data["file"].name or "")[-120:],
+        "name": (upload.name or "")[-120:],
         "copies": form.cleaned_data["copies"],
         "location": form.cleaned_data["location"].pk,
         "existing": form.cleaned_data["existing"],
-        "valid_count": len(report.valid_numbers),
+        "valid_count": None,  # known once the preview is built
     }
     return redirect("catalog:marc-import")
+
+
+def _expected_keep(request, pending: dict, report) -> None:
+    """What the librarian confirms: the records this preview showed as valid, kept beside the
+    file once the preview is built."""
+    if pending.get("valid_count") is None:
+        uploads.expected_write(pending["token"], report.valid_numbers)
+        pending["valid_count"] = len(report.valid_numbers)
+        request.session[SESSION_KEY] = pending
 
 
 def _preview_page(request, pending: dict, data: bytes, *, status: int = 200, report=None):
@@ -137,7 +188,14 @@ def _cancel(request):
 
 def _confirm(request):
     pending = _pending(request)
-    if pending is None or pending.get("job") or request.POST.get("token") != pending["token"]:
+    preview = previews.preview_get(pending["token"], user=request.user) if pending else None
+    if (
+        pending is None
+        or pending.get("job")
+        or request.POST.get("token") != pending["token"]
+        or preview is None
+        or not preview.ready
+    ):
         messages.warning(
             request,
             _(
@@ -145,6 +203,7 @@ def _confirm(request):
             ),
         )
         return redirect("catalog:marc-import")
+    _expected_keep(request, pending, marc_report_from_preview(preview.result or {}))
     token = pending["token"]
     if not uploads.upload_claim(token):  # atomic: a second click finds nothing to take
         if uploads.upload_is_claimed(token):
@@ -204,14 +263,19 @@ def _refused(request, pending: dict, message):
         request.session.pop(SESSION_KEY, None)
         messages.error(request, message)
         return redirect("catalog:marc-import")
-    report = marc_preview(data, existing=pending["existing"])
-    uploads.expected_write(pending["token"], report.valid_numbers)
-    pending["valid_count"] = len(report.valid_numbers)
+    # The library changed since the preview: the worker reads the file again for a fresh one.
+    pending["valid_count"] = None
     request.session[SESSION_KEY] = pending
+    previews.preview_rebuild(pending["token"], user=request.user)
     messages.error(request, message)
     if request.htmx:
         return HttpResponseClientRedirect(request.path)
-    return _preview_page(request, pending, data, status=409, report=report)
+    preview = previews.preview_get(pending["token"], user=request.user)
+    if preview is not None and preview.ready:  # a small file, read again in the request
+        report = marc_report_from_preview(preview.result)
+        _expected_keep(request, pending, report)
+        return _preview_page(request, pending, None, status=409, report=report)
+    return redirect("catalog:marc-import")
 
 
 def _job_page(request, pending: dict):

@@ -36,14 +36,15 @@ from catalog.selectors.transfer import (
     import_report_rows,
     template_write,
 )
-from catalog.services.transfer import import_file, import_prepare
+from catalog.services.transfer import import_file
 from catalog.spreadsheet import Fate
 from catalog.tasks import records_import_task
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
-from library_site.documents import sheets, uploads
+from library_site.documents import previews, sheets, uploads
 
 SESSION_KEY = "catalog-import"
+PREVIEW_KIND = "catalog.records"
 PREVIEW_PAGE_SIZE = 200
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -57,6 +58,13 @@ def _discard(request) -> None:
     uploads.upload_pending_discard(request, SESSION_KEY)
 
 
+def _report(token: str, preview: previews.Preview | None) -> dict:
+    """What the preview found: checked again at a refused confirmation, or as the worker built it."""
+    return (
+        uploads.import_report_load(token) or ((preview.result or {}).get("report") if preview else None) or {}
+    )
+
+
 @capability_required(Capability.MANAGE_CATALOGUE)
 def records_import(request):
     uploads.import_files_purge()
@@ -65,18 +73,22 @@ def records_import(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             _discard(request)
-            token = uploads.import_file_store(upload.chunks(), upload.extension)
-            plan = import_prepare(
-                uploads.import_file_path(token, upload.extension),
-                extension=upload.extension,
+            # Kept, then read and checked by the worker (in this request when it is small).
+            token = previews.preview_start(
+                kind=PREVIEW_KIND,
+                chunks=upload.chunks(),
+                filename=f"upload{upload.extension}",
                 name=upload.name,
+                owner_id=request.user.pk,
+                options={"extension": upload.extension, "name": upload.name[:200]},
+                size=upload.size,
             )
-            if plan.refusal:
+            preview = previews.preview_get(token, user=request.user)
+            if preview.state in (previews.State.REFUSED, previews.State.FAILED):
                 # Nothing in it can be saved: keep nothing.
                 uploads.import_files_delete(token)
-                form.add_error("file", plan.refusal)
+                form.add_error("file", preview.message)
             else:
-                uploads.import_report_store(token, plan.report())
                 request.session[SESSION_KEY] = {
                     "token": token,
                     "extension": upload.extension,
@@ -101,11 +113,28 @@ def records_import_preview(request):
         if answer is not None:
             return answer
         pending = _pending(request)
-    report = uploads.import_report_load(pending["token"]) if pending else None
-    if report is None:
+    preview = previews.preview_for_page(pending["token"], user=request.user) if pending else None
+    if preview is None:
         request.session.pop(SESSION_KEY, None)
         messages.info(request, _("There is no import waiting for confirmation. Upload a file."))
         return redirect("catalog:records-import")
+    if preview.waiting and not preview.stopped:
+        return previews.preview_waiting_response(
+            request,
+            preview,
+            poll_url=reverse("catalog:records-import-preview"),
+            heading=pending["name"],
+            cancel_url=reverse("catalog:records-import-cancel"),
+        )
+    if not preview.ready:
+        _discard(request)
+        messages.error(
+            request, preview.message if not preview.waiting else previews.preview_stopped_message()
+        )
+        return previews.preview_redirect(request, reverse("catalog:records-import"))
+    if request.htmx and request.htmx.target == "upload-preview":  # the progress card's last poll
+        return previews.preview_redirect(request, reverse("catalog:records-import-preview"))
+    report = _report(pending["token"], preview)
     only_errors = request.GET.get("show") == "errors"
     page = Paginator(import_report_rows(report, only_errors=only_errors), PREVIEW_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -130,7 +159,13 @@ def records_import_preview(request):
 @capability_required(Capability.MANAGE_CATALOGUE)
 def records_import_confirm(request):
     pending = _pending(request)
-    if pending is None or request.POST.get("token") != pending["token"]:
+    preview = previews.preview_get(pending["token"], user=request.user) if pending else None
+    if (
+        pending is None
+        or request.POST.get("token") != pending["token"]
+        or preview is None
+        or not preview.ready
+    ):
         messages.info(
             request, _("There is no import waiting for confirmation: it may have been saved already.")
         )
@@ -140,7 +175,7 @@ def records_import_confirm(request):
     if claimed is None:
         messages.info(request, _("This import is being saved or was saved already; it was not saved twice."))
         return redirect("catalog:records-import")
-    report = uploads.import_report_load(token) or {}
+    report = _report(token, preview)
     if report.get("counts", {}).get("rows", 0) > import_inline_rows():
         pending["job"] = {"started": time.time()}
         request.session[SESSION_KEY] = pending
@@ -212,7 +247,7 @@ def _job(request, pending: dict):
         if request.htmx:
             return HttpResponseClientRedirect(reverse("catalog:records-import-preview"))
         return None
-    report = uploads.import_report_load(token) or {"counts": {"rows": 0}}
+    report = _report(token, previews.preview_get(token, user=request.user)) or {"counts": {"rows": 0}}
     total = progress.get("total") or report["counts"]["rows"]
     done = progress.get("done", 0)
     context = {

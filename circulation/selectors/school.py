@@ -141,3 +141,56 @@ def class_parallels(school_class: SchoolClass) -> list[SchoolClass]:
 def roster_changes_latest(limit: int = 10):
     """The latest roster imports and promotions, with who made them."""
     return RosterChange.objects.select_related("done_by")[:limit]
+
+
+# --- the roster's preview, as the worker builds it (issue 13) ------------------------------------
+
+ROSTER_PREVIEW_LIMIT = 500  # rows shown per list of the preview; the counts are always whole
+
+
+def _class_of(reader) -> dict | None:
+    school_class = getattr(reader, "school_class", None) if reader is not None else None
+    return {"name": school_class.name} if school_class is not None else None
+
+
+def _roster_row(row) -> dict:
+    return {
+        "row_number": row.row_number,
+        "identifier": row.identifier,
+        "name": str(row),
+        "class_key": bool(row.class_key),
+        "class_name": row.class_name,
+        "department": getattr(row, "department", "") or "",
+        "changes": [str(change) for change in row.changes],
+        "existing": {"school_class": _class_of(row.existing)} if row.existing is not None else None,
+    }
+
+
+def _roster_reader(reader) -> dict:
+    return {
+        "name": reader.name,
+        "number": reader.number,
+        "get_kind_display": str(reader.get_kind_display()),
+        "school_class": _class_of(reader),
+    }
+
+
+def roster_preview_rows(plan) -> dict:
+    """What the roster's preview page shows of a checked plan, as JSON: each list's first rows
+    and how many more, the counts whole, the classes new this year."""
+
+    def limited(items, shape):
+        return {
+            "items": [shape(item) for item in items[:ROSTER_PREVIEW_LIMIT]],
+            "more": max(0, len(items) - ROSTER_PREVIEW_LIMIT),
+        }
+
+    return {
+        "counts": plan.counts,
+        "new": limited(plan.of("new"), _roster_row),
+        "moved": limited(plan.of("moved"), _roster_row),
+        "changed": limited(plan.of("changed"), _roster_row),
+        "missing": limited(plan.missing, _roster_reader),
+        "errors": limited(plan.errors, lambda error: [error[0], str(error[1])]),
+        "new_classes": [SchoolClass(grade=grade, number=number).name for grade, number in plan.new_classes],
+    }

@@ -203,3 +203,18 @@ def grades_promote(*, top_grade: int | None = None, user: User | None = None) ->
     }
     RosterChange.objects.create(kind=RosterChange.Kind.PROMOTION, summary=summary, done_by=user)
     return summary
+
+
+def roster_preview_build(path, options: dict, progress) -> dict:
+    """The roster's preview as the worker builds it (library_site.documents.previews): the whole
+    file read and checked against the readers, nothing saved."""
+    from ..exceptions import CirculationError
+    from ..selectors.school import roster_preview_rows
+
+    try:
+        plan = roster_import(
+            path=path, extension=options.get("extension"), name=options.get("name", ""), dry_run=True
+        )
+    except CirculationError as error:
+        return {"refusal": str(error.message)}
+    return {"refusal": "", **roster_preview_rows(plan)}

@@ -28,8 +28,7 @@ from catalog.models import Copy, CopyStatusChange
 from circulation.models import DeskAction, Loan
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
-from library_site.accounts.tests.test_nginx import database_url, free_port, wait_for
-from library_site.testing import subprocess_env
+from library_site.testing import database_url, free_port, subprocess_env, wait_for
 
 from .factories import ReaderFactory, copies_of
 

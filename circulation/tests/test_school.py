@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -294,6 +295,71 @@ def test_a_roster_with_errors_cannot_be_confirmed(librarian, tmp_path):
     token = librarian.session["circulation-roster"]["token"]
     librarian.post(reverse("circulation:roster-confirm"), {"token": token})
     assert Reader.objects.count() == 0 and SchoolClass.objects.count() == 0
+
+
+@pytest.fixture
+def sent(monkeypatch, settings):
+    """Every roster is read by the worker; the tasks the page sends are kept here."""
+    settings.UPLOAD_PREVIEW_INLINE_BYTES = 0
+    kept = []
+    monkeypatch.setattr(
+        "library_site.system.tasks.upload_preview_task.delay",
+        lambda *args, **kwargs: kept.append((args, kwargs)),
+    )
+    return kept
+
+
+def test_a_large_roster_is_read_by_the_worker_while_the_page_shows_progress(
+    librarian, tmp_path, sent, django_capture_on_commit_callbacks
+):
+    from library_site.system.tasks import upload_preview_task
+
+    path = roster_xlsx(
+        tmp_path / "名册.xlsx", [("S1", "张一", "男", "三年级(2)班", ""), ("S2", "", "女", "三年纪2班", "")]
+    )
+    with django_capture_on_commit_callbacks(execute=True), path.open("rb") as handle:
+        librarian.post(reverse("circulation:roster-upload"), {"file": handle})
+    waiting = librarian.get(reverse("circulation:roster-preview")).content.decode()
+    assert 'data-preview-state="queued"' in waiting and "data-confirm-form" not in waiting
+    token = librarian.session["circulation-roster"]["token"]
+    librarian.post(reverse("circulation:roster-confirm"), {"token": token})  # too early: refused
+    assert Reader.objects.count() == 0
+
+    args, kwargs = sent[0]
+    upload_preview_task(*args, **kwargs)
+
+    page = librarian.get(reverse("circulation:roster-preview")).content.decode()
+    assert 'data-error-row="3"' in page and "data-confirm-form" not in page
+    other = Client()
+    other.force_login(UserFactory(roles=[Role.LIBRARIAN]))
+    session = other.session
+    session["circulation-roster"] = dict(librarian.session["circulation-roster"])
+    session.save()
+    assert (
+        "data-error-row" not in other.get(reverse("circulation:roster-preview"), follow=True).content.decode()
+    )
+    other.post(reverse("circulation:roster-confirm"), {"token": token})
+    assert Reader.objects.count() == 0 and SchoolClass.objects.count() == 0
+
+
+def test_a_large_roster_without_errors_is_saved_from_the_kept_file(
+    librarian, tmp_path, sent, django_capture_on_commit_callbacks
+):
+    from library_site.system.tasks import upload_preview_task
+
+    path = roster_xlsx(
+        tmp_path / "名册.xlsx",
+        [("S1", "张一", "男", "三年级(2)班", ""), ("S2", "张二", "女", "三年级(2)班", "")],
+    )
+    with django_capture_on_commit_callbacks(execute=True), path.open("rb") as handle:
+        librarian.post(reverse("circulation:roster-upload"), {"file": handle})
+    args, kwargs = sent[0]
+    upload_preview_task(*args, **kwargs)
+    assert 'data-count="new">2<' in librarian.get(reverse("circulation:roster-preview")).content.decode()
+    token = librarian.session["circulation-roster"]["token"]
+    librarian.post(reverse("circulation:roster-confirm"), {"token": token})
+    librarian.post(reverse("circulation:roster-confirm"), {"token": token})
+    assert Reader.objects.count() == 2 and RosterChange.objects.count() == 1
 
 
 def test_a_file_that_is_not_a_roster_is_refused_on_upload(librarian, tmp_path):

@@ -9,12 +9,13 @@ import io
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
-from library_site.documents import uploads
+from library_site.documents import previews, uploads
 
 from .. import roster
 from ..exceptions import CirculationError
@@ -27,6 +28,7 @@ from ..selectors.school import (
     classes_by_grade,
     promotion_plan,
     roster_changes_latest,
+    roster_preview_rows,
 )
 from ..services.first_passwords import password_slips_request
 from ..services.school import grades_promote, roster_import, school_class_update
@@ -36,12 +38,10 @@ MANAGE = Capability.MANAGE_READERS
 
 
 SESSION_KEY = "circulation-roster"
+PREVIEW_KIND = "circulation.roster"
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-PREVIEW_LIMIT = 500  # rows shown per list of the preview; the counts are always whole
 
 
 # --- classes ------------------------------------------------------------------------------------
@@ -96,17 +96,20 @@ def roster_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         _discard(request)
-        token = uploads.import_file_store(upload.chunks(), upload.extension)
-        try:
-            roster_import(
-                path=uploads.import_file_path(token, upload.extension),
-                extension=upload.extension,
-                name=upload.name,
-                dry_run=True,
-            )
-        except CirculationError as error:
+        # Kept, then read and checked by the worker (in this request when it is small).
+        token = previews.preview_start(
+            kind=PREVIEW_KIND,
+            chunks=upload.chunks(),
+            filename=f"upload{upload.extension}",
+            name=upload.name,
+            owner_id=request.user.pk,
+            options={"extension": upload.extension, "name": upload.name[:200]},
+            size=upload.size,
+        )
+        preview = previews.preview_get(token, user=request.user)
+        if preview.state in (previews.State.REFUSED, previews.State.FAILED):
             uploads.import_files_delete(token)
-            form.add_error("file", str(error.message))
+            form.add_error("file", preview.message)
         else:
             request.session[SESSION_KEY] = {
                 "token": token,
@@ -122,44 +125,42 @@ def roster_upload(request):
     )
 
 
-def _preview_context(plan) -> dict:
-    def limited(items):
-        return {"items": items[:PREVIEW_LIMIT], "more": max(0, len(items) - PREVIEW_LIMIT)}
-
-    return {
-        "plan": plan,
-        "counts": plan.counts,
-        "new": limited(plan.of("new")),
-        "moved": limited(plan.of("moved")),
-        "changed": limited(plan.of("changed")),
-        "missing": limited(plan.missing),
-        "errors": limited(plan.errors),
-        "new_classes": [SchoolClass(grade=grade, number=number).name for grade, number in plan.new_classes],
-    }
-
-
 @capability_required(MANAGE)
 def roster_preview(request):
     pending = _pending(request)
-    if pending is None:
+    preview = previews.preview_for_page(pending["token"], user=request.user) if pending else None
+    if preview is None:
+        request.session.pop(SESSION_KEY, None)
         messages.info(request, _("There is no roster waiting for confirmation. Upload a file."))
         return redirect("circulation:roster-upload")
-    try:
-        plan = roster_import(
-            path=uploads.import_file_path(pending["token"], pending["extension"]),
-            extension=pending["extension"],
-            name=pending["name"],
-            dry_run=True,
+    if preview.waiting and not preview.stopped:
+        return previews.preview_waiting_response(
+            request,
+            preview,
+            poll_url=reverse("circulation:roster-preview"),
+            heading=pending["name"],
+            cancel_url=reverse("circulation:roster-cancel"),
         )
-    except (CirculationError, FileNotFoundError):
+    if not preview.ready or preview.result is None or not preview.path.exists():
         _discard(request)
-        messages.error(request, _("The file can no longer be read; upload it again."))
-        return redirect("circulation:roster-upload")
+        message = preview.message if preview.state in (previews.State.REFUSED, previews.State.FAILED) else ""
+        messages.error(
+            request,
+            message
+            or (
+                previews.preview_stopped_message()
+                if preview.waiting
+                else _("The file can no longer be read; upload it again.")
+            ),
+        )
+        return previews.preview_redirect(request, reverse("circulation:roster-upload"))
+    if request.htmx and request.htmx.target == "upload-preview":  # the progress card's last poll
+        return previews.preview_redirect(request, reverse("circulation:roster-preview"))
     form = RosterConfirmForm(initial={"token": pending["token"]})
     return render(
         request,
         "circulation/roster_preview.html",
-        {**_preview_context(plan), "form": form, "pending": pending},
+        {**preview.result, "form": form, "pending": pending},
     )
 
 
@@ -168,7 +169,13 @@ def roster_preview(request):
 def roster_confirm(request):
     pending = _pending(request)
     form = RosterConfirmForm(request.POST)
-    if pending is None or request.POST.get("token") != pending["token"]:
+    preview = previews.preview_get(pending["token"], user=request.user) if pending else None
+    if (
+        pending is None
+        or request.POST.get("token") != pending["token"]
+        or preview is None
+        or not preview.ready
+    ):
         messages.info(
             request, _("There is no roster waiting for confirmation: it may have been saved already.")
         )
@@ -199,6 +206,7 @@ def roster_confirm(request):
         raise
     if plan.errors:
         uploads.import_file_release(token)
+        previews.preview_result_replace(token, {"refusal": "", **roster_preview_rows(plan)})
         messages.error(
             request, _("The file no longer passes the checks (see the rows below). Nothing was saved.")
         )

@@ -36,3 +36,18 @@ def job_leases_expire_task() -> list[int]:
     from .jobs import job_runs_expire
 
     return job_runs_expire()
+
+
+@shared_task(
+    name="library_site.system.tasks.upload_preview_task",
+    ignore_result=True,
+    # A long parse (a 20 MB spreadsheet) is acknowledged when it ends: a worker killed in the
+    # middle has it delivered again, and the page meanwhile sees the preview's lease run out.
+    acks_late=True,
+)
+def upload_preview_task(token: str, *, language: str) -> None:
+    """Build the preview of an uploaded file (library_site.documents.previews). Safe to run
+    twice: a preview built already, or an upload gone or being saved, is left as it is."""
+    from library_site.documents.previews import preview_build
+
+    preview_build(token, language=language)

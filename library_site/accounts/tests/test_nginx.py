@@ -10,10 +10,8 @@ import http.cookiejar
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,10 +20,9 @@ from pathlib import Path
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
-from django.db import connection
 
 from circulation.tests.factories import ReaderFactory
-from library_site.testing import subprocess_env
+from library_site.testing import database_url, free_port, subprocess_env, wait_for
 
 from .factories import PASSWORD
 
@@ -36,36 +33,6 @@ pytestmark = [
     pytest.mark.skipif(NGINX is None, reason="no nginx: install Debian's nginx package (.ci/run does)"),
 ]
 PROXY_CONF = Path(django_settings.BASE_DIR) / "deploy" / "nginx-proxy.conf"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def wait_for(url: str, processes, seconds: float = 40) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for process in processes:
-            assert process.poll() is None, f"{process.args[0]} exited with {process.returncode}"
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - a loopback URL of the test
-                return
-        except urllib.error.HTTPError:
-            # The server answers (a 503 from /healthz: no Celery worker or beat runs in this test).
-            return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
 @pytest.fixture

@@ -139,14 +139,28 @@ def test_the_roster_import_refuses_the_bomb_and_saves_nothing(bombs):
     assert Reader.objects.count() == 0
 
 
-def test_the_purchase_plan_import_refuses_the_bomb_in_the_page_and_saves_nothing(client, bombs):
+def test_the_purchase_plan_import_refuses_the_bomb_in_the_page_and_saves_nothing(
+    client, bombs, monkeypatch, django_capture_on_commit_callbacks
+):
+    from library_site.system.tasks import upload_preview_task
+
+    sent = []
+    monkeypatch.setattr(
+        "library_site.system.tasks.upload_preview_task.delay",
+        lambda *args, **kwargs: sent.append((args, kwargs)),
+    )
     user = UserFactory(roles=[Role.LIBRARIAN])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(user)
     plan = make_plan(user, lines=0)
     upload = io.BytesIO(bombs["plan"].read_bytes())
     upload.name = "plan.xlsx"
-    response = client.post(reverse("catalog:purchase-plan-import", args=[plan.pk]), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("catalog:purchase-plan-import", args=[plan.pk]), {"file": upload})
+    if sent:  # larger than a page reads itself: the worker refuses it, the page then says why
+        args, kwargs = sent[0]
+        upload_preview_task(*args, **kwargs)
+        response = client.get(reverse("catalog:purchase-plan", args=[plan.pk]))
     assert response.status_code == 400
     errors = [str(error) for error in response.context["import_errors"]]
     assert any(TOO_LARGE in error for error in errors), errors

@@ -32,10 +32,9 @@ from django.utils import timezone
 
 from library_site.accounts.roles import Role
 from library_site.accounts.tests.factories import PASSWORD, UserFactory
-from library_site.accounts.tests.test_nginx import database_url, free_port, wait_for
 from library_site.system.jobs import job_runs_expire
 from library_site.system.models import JobRun
-from library_site.testing import subprocess_env
+from library_site.testing import database_url, free_port, subprocess_env, wait_for
 
 REDIS_SERVER = shutil.which("redis-server")
 pytestmark = [
