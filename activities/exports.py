@@ -30,7 +30,7 @@ def notes_owed_write(target, *, on: date, school_class: SchoolClass | None = Non
     lines = school_notes_owed(on=on, school_class=school_class)
     header = [
         pgettext("school class", "Class"),
-        _("No."),
+        pgettext("student number", "No."),
         _("Pupil"),
         _("Books counted"),
         _("Notes handed in"),
@@ -87,7 +87,7 @@ def notes_selection_write(target, *, month: date) -> int:
     month = month_start(month)
     header = [
         pgettext("school class", "Class"),
-        _("No."),
+        pgettext("student number", "No."),
         _("Pupil"),
         pgettext("reading note", "Book"),
         _("Title or page"),
@@ -121,7 +121,7 @@ def quiz_results_write(target, *, quiz) -> int:
     pupil_rows = [
         [
             pgettext("school class", "Class"),
-            _("No."),
+            pgettext("student number", "No."),
             _("Pupil"),
             _("State"),
             _("Score"),

@@ -305,7 +305,7 @@ class WorkPlan(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     aims = models.TextField(_("aims"), blank=True)
     measures = models.TextField(_("measures"), blank=True)
     status = models.CharField(
@@ -632,7 +632,7 @@ class StaffPaper(models.Model):
         StaffMember, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="papers"
     )
     kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices, default=Kind.PAPER)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("paper", "title"), max_length=300)
     written_on = models.DateField(_("date"), db_index=True)
     published_in = models.CharField(_("where published"), max_length=200, blank=True)
     file = models.FileField(_("file"), upload_to="staff-papers/%Y/")

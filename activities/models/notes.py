@@ -269,7 +269,7 @@ class ReadingNote(PupilWork):
         related_name="reading_notes",
     )
     medium = models.CharField(_("written"), max_length=10, choices=Medium.choices, default=Medium.TYPED)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200, blank=True)
     summary = models.TextField(_("what the book is about"), blank=True)
     reflection = models.TextField(_("reflection"), blank=True)
     recorded_by = actor_field(_("recorded by"))
