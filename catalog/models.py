@@ -481,7 +481,8 @@ class Subscription(models.Model):
         Location, verbose_name=_("room"), on_delete=models.PROTECT, related_name="subscriptions"
     )
     year = models.PositiveSmallIntegerField(
-        pgettext_lazy("subscription year", "year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        pgettext_lazy("subscription year", "year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
     )
     copies = models.PositiveSmallIntegerField(
         _("copies of each issue"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]

@@ -841,7 +841,7 @@ class ClassSetBooking(models.Model):
         Reader, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="class_set_bookings"
     )
     copies = models.PositiveSmallIntegerField(
-        _("copies"), validators=[MinValueValidator(1), MaxValueValidator(80)]
+        pgettext_lazy("number of copies", "copies"), validators=[MinValueValidator(1), MaxValueValidator(80)]
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
@@ -1383,7 +1383,9 @@ class Payment(models.Model):
         Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="payments"
     )
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
-    method = models.CharField(pgettext_lazy("payment method", "paid by"), max_length=10, choices=Method.choices, default=Method.CASH)
+    method = models.CharField(
+        pgettext_lazy("payment method", "paid by"), max_length=10, choices=Method.choices, default=Method.CASH
+    )
     taken_at = models.DateTimeField(_("taken at"), default=timezone.now, db_index=True)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.PROTECT, related_name="+"

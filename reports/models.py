@@ -546,8 +546,8 @@ class StaffMember(models.Model):
     )
     post = models.CharField(_("post"), max_length=100)
     duties = models.TextField(_("job duties"), blank=True)
-    joined_on = models.DateField(_("joined on"))
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    joined_on = models.DateField(pgettext_lazy("staff", "joined on"))
+    left_on = models.DateField(pgettext_lazy("staff", "left on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("staff member")

@@ -96,7 +96,9 @@ class LibraryPage(models.Model):
         INTRODUCTION = "introduction", _("The library for new pupils")
         RULES = "rules", _("Borrowing rules")
 
-    key = models.CharField(_("page"), max_length=20, choices=Key.choices, unique=True)
+    key = models.CharField(
+        pgettext_lazy("library page", "page"), max_length=20, choices=Key.choices, unique=True
+    )
     title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     body_html = models.TextField(_("text"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)

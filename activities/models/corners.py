@@ -73,7 +73,7 @@ class CornerBatch(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
-    copies_count = models.PositiveIntegerField(_("copies"), default=0)
+    copies_count = models.PositiveIntegerField(pgettext_lazy("number of copies", "copies"), default=0)
     missing_count = models.PositiveIntegerField(_("missing"), default=0)
 
     class Meta:

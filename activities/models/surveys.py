@@ -130,7 +130,7 @@ class SurveyAnswer(models.Model):
     text = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = _("answer")
+        verbose_name = pgettext_lazy("questionnaire", "answer")
         verbose_name_plural = _("answers")
         indexes = [models.Index(fields=["question"], name="survey_answer_question")]
 
