@@ -654,7 +654,7 @@ class EvaluationCriterion(models.Model):
 
     name = models.CharField(_("criterion"), max_length=200)
     max_points = models.PositiveSmallIntegerField(
-        _("points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+        pgettext_lazy("question", "points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     evidence = models.CharField(_("evidence shown"), max_length=20, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -41,7 +41,9 @@ class Question(models.Model):
     # for the grader (never compared).
     options = models.JSONField(_("options"), default=list, blank=True)
     key = models.JSONField(_("answer key"), default=list, blank=True)
-    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1, default=5)
+    points = models.DecimalField(
+        pgettext_lazy("question", "points"), max_digits=5, decimal_places=1, default=5
+    )
     is_active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = actor_field(_("created by"))

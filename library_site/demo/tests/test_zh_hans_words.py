@@ -272,6 +272,9 @@ KNOWN_WRONG_LABELS: list[tuple[str, str, str]] = [
     ("catalog.forms.acquisitions:RegisterFilterForm.date_from", "起", "开始日期"),
     ("catalog.forms.acquisitions:RegisterFilterForm.date_to", "止", "结束日期"),
     ("reports.forms.management:StaffMemberForm.joined_on", "入队日期", "入职日期"),
+    ("activities.Question.points", "分数", "分值"),
+    ("reports.EvaluationCriterion.max_points", "分数", "分值"),
+    ("activities.Entry.registered_at", "登记时间", "报名时间"),
 ]
 
 
