@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from circulation.models import SchoolClass
+from library_site.dates import month_text
 from library_site.documents.sheets import spreadsheet_safe
 from library_site.documents.xlsx import XlsxStreamWriter
 
@@ -30,7 +31,7 @@ def notes_owed_write(target, *, on: date, school_class: SchoolClass | None = Non
     lines = school_notes_owed(on=on, school_class=school_class)
     header = [
         pgettext("school class", "Class"),
-        _("No."),
+        pgettext("student number", "No."),
         _("Pupil"),
         _("Books counted"),
         _("Notes handed in"),
@@ -87,7 +88,7 @@ def notes_selection_write(target, *, month: date) -> int:
     month = month_start(month)
     header = [
         pgettext("school class", "Class"),
-        _("No."),
+        pgettext("student number", "No."),
         _("Pupil"),
         pgettext("reading note", "Book"),
         _("Title or page"),
@@ -121,7 +122,7 @@ def quiz_results_write(target, *, quiz) -> int:
     pupil_rows = [
         [
             pgettext("school class", "Class"),
-            _("No."),
+            pgettext("student number", "No."),
             _("Pupil"),
             _("State"),
             _("Score"),
@@ -205,14 +206,14 @@ def activities_calendar_write(target, *, year: int) -> int:
             else (_("missing") if line.flagged else _("held") if line.themed_held else _("planned"))
         )
         months.append(
-            _safe([f"{line.month:%Y-%m}", _("yes") if line.counts else "", len(line.activities), themed])
+            _safe([month_text(line.month), _("yes") if line.counts else "", len(line.activities), themed])
         )
     summary = [
         [_("Reader activities held"), data["reader_held"]],
         [_("Target"), data["plan"].reader_activities],
         [
             _("Months without a themed activity"),
-            "、".join(f"{month:%Y-%m}" for month in data["flagged_months"]),
+            "、".join(month_text(month) for month in data["flagged_months"]),
         ],
     ]
     with XlsxStreamWriter(target) as writer:

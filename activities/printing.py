@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdf_canvas
 
-from library_site.dates import date_text
+from library_site.dates import date_text, month_text
 from library_site.documents.pdf import label_font, text_ascent, text_fit
 
 from .models import ExcerptCard
@@ -135,7 +135,7 @@ def poster_pdf(wall: dict) -> bytes:
     month = wall.get("month")
     title = _("The month's best reading notes and excerpt cards")
     if month:
-        title = _("%(title)s, %(month)s") % {"title": title, "month": f"{month:%Y-%m}"}
+        title = _("%(title)s, %(month)s") % {"title": title, "month": month_text(month)}
     canvas.setTitle(title)
     width = page_width - 2 * MARGIN
 

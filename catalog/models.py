@@ -308,7 +308,7 @@ class Copy(models.Model):
 
     class Status(models.TextChoices):
         AVAILABLE = "available", _("Available")
-        ON_LOAN = "on_loan", _("On loan")
+        ON_LOAN = "on_loan", pgettext_lazy("copy status", "On loan")
         ON_HOLD_SHELF = "on_hold_shelf", _("On the hold shelf")
         IN_REPAIR = "in_repair", _("In repair")
         LOST = "lost", _("Lost")
@@ -481,7 +481,8 @@ class Subscription(models.Model):
         Location, verbose_name=_("room"), on_delete=models.PROTECT, related_name="subscriptions"
     )
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        pgettext_lazy("subscription year", "year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
     )
     copies = models.PositiveSmallIntegerField(
         _("copies of each issue"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
@@ -531,8 +532,8 @@ class SerialIssue(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("issue number"))
     expected_on = models.DateField(_("expected on"))
-    received_on = models.DateField(_("received on"), null=True, blank=True)
-    received_by = actor_field(_("received by"))
+    received_on = models.DateField(pgettext_lazy("serial issue", "received on"), null=True, blank=True)
+    received_by = actor_field(pgettext_lazy("serial issue", "received by"))
     claimed_on = models.DateField(_("claimed on"), null=True, blank=True)
     bound_into = models.ForeignKey(
         Copy,
@@ -834,7 +835,7 @@ class TextbookTerm(models.Model):
         SPRING = "spring", _("Spring term")
 
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        pgettext_lazy("calendar year", "year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     season = models.CharField(_("term"), max_length=6, choices=Season.choices)
     starts_on = models.DateField(_("term starts on"))

@@ -841,7 +841,7 @@ class ClassSetBooking(models.Model):
         Reader, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="class_set_bookings"
     )
     copies = models.PositiveSmallIntegerField(
-        _("copies"), validators=[MinValueValidator(1), MaxValueValidator(80)]
+        pgettext_lazy("number of copies", "copies"), validators=[MinValueValidator(1), MaxValueValidator(80)]
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
@@ -874,7 +874,7 @@ class RosterChange(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file_name = models.CharField(_("file"), max_length=200, blank=True)
-    summary = models.JSONField(_("summary"), default=dict)
+    summary = models.JSONField(pgettext_lazy("roster import", "summary"), default=dict)
     done_by = actor_field(_("done by"))
     done_at = models.DateTimeField(_("done at"), default=timezone.now)
 
@@ -1080,8 +1080,8 @@ class NoticeTemplate(models.Model):
         CLASS_OVERDUE = "class_overdue", _("Class overdue list for the head teacher")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, unique=True)
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
+    subject = models.CharField(pgettext_lazy("message", "subject"), max_length=200)
+    body = models.TextField(pgettext_lazy("notice", "message"))
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
     changed_by = actor_field(_("changed by"))
 
@@ -1136,8 +1136,8 @@ class Notice(models.Model):
         on_delete=models.PROTECT,
         related_name="notices",
     )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
+    subject = models.CharField(pgettext_lazy("message", "subject"), max_length=200)
+    body = models.TextField(pgettext_lazy("notice", "message"))
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     email_to = models.CharField(_("e-mail to"), max_length=254, blank=True)
@@ -1358,7 +1358,7 @@ class ReceiptCounter(models.Model):
     """The last receipt number given in a year. Taken under a row lock in the payment's own
     transaction, so a payment that rolls back gives its number back: the numbers have no gaps."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(pgettext_lazy("calendar year", "year"), unique=True)
     last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
@@ -1377,13 +1377,15 @@ class Payment(models.Model):
         CASH = "cash", pgettext_lazy("payment method", "Cash")
 
     number = models.CharField(_("receipt number"), max_length=20, unique=True)
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(pgettext_lazy("calendar year", "year"))
     sequence = models.PositiveIntegerField(_("sequence"))
     reader = models.ForeignKey(
         Reader, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="payments"
     )
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
-    method = models.CharField(_("paid by"), max_length=10, choices=Method.choices, default=Method.CASH)
+    method = models.CharField(
+        pgettext_lazy("payment method", "paid by"), max_length=10, choices=Method.choices, default=Method.CASH
+    )
     taken_at = models.DateTimeField(_("taken at"), default=timezone.now, db_index=True)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.PROTECT, related_name="+"

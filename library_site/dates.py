@@ -26,6 +26,13 @@ def date_text(value: date | datetime | None) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
+def month_text(value: date | None) -> str:
+    """A month (any day in it) as the current language writes it: 2026-12, Dec 2026."""
+    if value is None:
+        return ""
+    return formats.date_format(value, "YEAR_MONTH_FORMAT")
+
+
 def datetime_text(value: datetime | None) -> str:
     """A moment in the school's time zone: 2026-12-06 14:05, 6 Dec 2026 14:05."""
     if value is None:

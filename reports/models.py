@@ -305,7 +305,7 @@ class WorkPlan(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     aims = models.TextField(_("aims"), blank=True)
     measures = models.TextField(_("measures"), blank=True)
     status = models.CharField(
@@ -546,8 +546,8 @@ class StaffMember(models.Model):
     )
     post = models.CharField(_("post"), max_length=100)
     duties = models.TextField(_("job duties"), blank=True)
-    joined_on = models.DateField(_("joined on"))
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    joined_on = models.DateField(pgettext_lazy("staff", "joined on"))
+    left_on = models.DateField(pgettext_lazy("staff", "left on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("staff member")
@@ -632,7 +632,7 @@ class StaffPaper(models.Model):
         StaffMember, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="papers"
     )
     kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices, default=Kind.PAPER)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("paper", "title"), max_length=300)
     written_on = models.DateField(_("date"), db_index=True)
     published_in = models.CharField(_("where published"), max_length=200, blank=True)
     file = models.FileField(_("file"), upload_to="staff-papers/%Y/")
@@ -654,7 +654,7 @@ class EvaluationCriterion(models.Model):
 
     name = models.CharField(_("criterion"), max_length=200)
     max_points = models.PositiveSmallIntegerField(
-        _("points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+        pgettext_lazy("question", "points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     evidence = models.CharField(_("evidence shown"), max_length=20, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from library_site.accounts.fields import actor_field
 
@@ -50,7 +51,7 @@ class BulletinPost(models.Model):
         NEW_BOOKS = "new_books", _("New books")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NEWS)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     # Only ever written by the service, through nh3: the template shows it as safe HTML.
     body_html = models.TextField(_("text"), blank=True)
     image = models.BinaryField(_("image"), null=True, blank=True, editable=False)
@@ -95,8 +96,10 @@ class LibraryPage(models.Model):
         INTRODUCTION = "introduction", _("The library for new pupils")
         RULES = "rules", _("Borrowing rules")
 
-    key = models.CharField(_("page"), max_length=20, choices=Key.choices, unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    key = models.CharField(
+        pgettext_lazy("library page", "page"), max_length=20, choices=Key.choices, unique=True
+    )
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     body_html = models.TextField(_("text"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = actor_field(_("changed by"))

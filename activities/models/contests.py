@@ -79,9 +79,11 @@ class Entry(models.Model):
         on_delete=models.PROTECT,
         related_name="contest_entries",
     )
-    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    registered_at = models.DateTimeField(
+        pgettext_lazy("contest entry", "registered at"), default=timezone.now
+    )
     registered_by = actor_field(_("registered by"))
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200, blank=True)
     text = models.TextField(_("text"), blank=True)
     file = models.BinaryField(_("file"), null=True, blank=True)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)

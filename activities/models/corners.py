@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ClassCorner(models.Model):
@@ -72,7 +73,7 @@ class CornerBatch(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
-    copies_count = models.PositiveIntegerField(_("copies"), default=0)
+    copies_count = models.PositiveIntegerField(pgettext_lazy("number of copies", "copies"), default=0)
     missing_count = models.PositiveIntegerField(_("missing"), default=0)
 
     class Meta:
@@ -243,7 +244,7 @@ class CornerStocktake(models.Model):
     """A corner counted by scanning: what was found, what is missing, what did not belong."""
 
     corner = models.ForeignKey(ClassCorner, on_delete=models.PROTECT, related_name="stocktakes")
-    taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
+    taken_at = models.DateTimeField(pgettext_lazy("stocktake", "taken at"), default=timezone.now)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -37,7 +37,10 @@ class Honour(models.Model):
         TERM = "term", _("Term")
 
     title = models.ForeignKey(
-        HonourTitle, verbose_name=_("title"), on_delete=models.PROTECT, related_name="honours"
+        HonourTitle,
+        verbose_name=pgettext_lazy("honour", "title"),
+        on_delete=models.PROTECT,
+        related_name="honours",
     )
     reader = models.ForeignKey(
         "circulation.Reader",

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from library_site.accounts.fields import actor_field
 
@@ -17,7 +18,7 @@ GRADE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
 
 
 class ReadingList(models.Model):
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     grade = models.PositiveSmallIntegerField(
         _("for grade"), null=True, blank=True, validators=GRADE_VALIDATORS, help_text=_("Empty: any grade.")

@@ -224,7 +224,7 @@ class PupilWork(models.Model):
     # The first day of the month whose selection the work takes part in.
     month = models.DateField(_("month"), null=True, blank=True)
     grade = models.CharField(pgettext_lazy("mark", "grade"), max_length=20, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(pgettext_lazy("grading", "comment"), blank=True)
     return_reason = models.CharField(_("reason for revision"), max_length=500, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = actor_field(_("reviewed by"))
@@ -269,7 +269,7 @@ class ReadingNote(PupilWork):
         related_name="reading_notes",
     )
     medium = models.CharField(_("written"), max_length=10, choices=Medium.choices, default=Medium.TYPED)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200, blank=True)
     summary = models.TextField(_("what the book is about"), blank=True)
     reflection = models.TextField(_("reflection"), blank=True)
     recorded_by = actor_field(_("recorded by"))

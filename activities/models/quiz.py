@@ -41,7 +41,9 @@ class Question(models.Model):
     # for the grader (never compared).
     options = models.JSONField(_("options"), default=list, blank=True)
     key = models.JSONField(_("answer key"), default=list, blank=True)
-    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1, default=5)
+    points = models.DecimalField(
+        pgettext_lazy("question", "points"), max_digits=5, decimal_places=1, default=5
+    )
     is_active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = actor_field(_("created by"))
@@ -224,16 +226,16 @@ class Answer(models.Model):
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    response = models.JSONField(_("answer"), default=list, blank=True)
+    response = models.JSONField(pgettext_lazy("quiz", "answer"), default=list, blank=True)
     saved_at = models.DateTimeField(_("saved at"), default=timezone.now)
     saves = models.PositiveIntegerField(_("times saved"), default=1)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
-    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    comment = models.CharField(pgettext_lazy("grading", "comment"), max_length=500, blank=True)
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
     graded_by = actor_field(_("graded by"))
 
     class Meta:
-        verbose_name = _("answer")
+        verbose_name = pgettext_lazy("quiz", "answer")
         verbose_name_plural = _("answers")
         ordering = ["attempt", "pk"]
         constraints = [

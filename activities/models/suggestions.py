@@ -44,7 +44,7 @@ class Suggestion(models.Model):
     # Empty when anonymous: nothing else names the sender.
     reader = models.ForeignKey(
         "circulation.Reader",
-        verbose_name=_("from"),
+        verbose_name=pgettext_lazy("sender", "from"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

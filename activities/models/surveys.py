@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from library_site.accounts.fields import actor_field
 
@@ -26,7 +27,7 @@ class Survey(models.Model):
         CLASSES = "classes", _("Some classes")
         TEACHERS = "teachers", _("Teachers")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     audience = models.CharField(
         _("audience"), max_length=10, choices=Audience.choices, default=Audience.EVERYONE
@@ -129,7 +130,7 @@ class SurveyAnswer(models.Model):
     text = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = _("answer")
+        verbose_name = pgettext_lazy("questionnaire", "answer")
         verbose_name_plural = _("answers")
         indexes = [models.Index(fields=["question"], name="survey_answer_question")]
 

@@ -24,7 +24,7 @@ class TeamMember(models.Model):
         related_name="team_memberships",
     )
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_on = models.DateField(pgettext_lazy("service team", "left on"), null=True, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -76,7 +76,7 @@ class RotaSlot(models.Model):
         SUNDAY = 6, _("Sunday")
 
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    starts_at = models.TimeField(_("from"))
+    starts_at = models.TimeField(pgettext_lazy("time", "from"))
     ends_at = models.TimeField(pgettext_lazy("time", "until"))
     room = models.ForeignKey(
         "catalog.Location", verbose_name=_("room"), on_delete=models.PROTECT, related_name="+"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from circulation.models import Loan, Reader, SchoolClass
 from library_site.accounts.models import User
 from library_site.accounts.roles import Capability
+from library_site.dates import month_text
 
 from ..exceptions import HonourRefused
 from ..models import Attempt, Entry, ExcerptCard, Honour, HonourTitle, PupilWork, ReadingNote
@@ -245,7 +246,7 @@ def service_star(start: date, end: date) -> list[Candidate]:
             Candidate(
                 reader=reader,
                 basis=_("best member of the service team in %(month)s (%(total)s points)")
-                % {"month": f"{row.month:%Y-%m}", "total": row.total},
+                % {"month": month_text(row.month), "total": row.total},
             )
         )
     return candidates

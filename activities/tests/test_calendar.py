@@ -117,4 +117,4 @@ def test_the_calendar_command_writes_the_year_and_its_missing_months(tmp_path, c
     workbook = load_workbook(out)
     assert workbook.worksheets[0]["B2"].value == "九月主题"
     months = {row[0].value: row[3].value for row in workbook.worksheets[1].iter_rows(min_row=2)}
-    assert months["2026-10"] == "missing"
+    assert months["Oct 2026"] == "missing"

@@ -303,7 +303,7 @@ def test_the_month_s_best_member_is_the_candidate_for_the_service_star_honour(st
         candidates, text = honour_candidates(title, date(2026, 11, 1), date(2026, 12, 1))
 
     assert [candidate.reader for candidate in candidates] == [other.reader]
-    assert "2026-11" in candidates[0].basis and "29" in candidates[0].basis
+    assert "Nov 2026" in candidates[0].basis and "29" in candidates[0].basis
     assert "best member" in text
     # another month's best is not this month's candidate
     assert honour_candidates(title, date(2026, 10, 1), date(2026, 11, 1))[0] == []

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from library_site.accounts.permissions import capability_required
 from library_site.accounts.roles import Capability
+from library_site.dates import month_text
 from library_site.documents.exceptions import DocumentError
 
 from ..exceptions import ActivitiesError, NotReviewer
@@ -93,7 +94,7 @@ def selection_publish_view(request, month: str):
     except ActivitiesError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The results of %(month)s are published.") % {"month": f"{day:%Y-%m}"})
+        messages.success(request, _("The results of %(month)s are published.") % {"month": month_text(day)})
     return redirect("activities:selection-month", f"{day:%Y-%m}")
 
 

@@ -48,10 +48,12 @@ class SurveyForm(forms.Form):
     )
     anonymous = forms.BooleanField(label=gettext_lazy("Anonymous"), required=False, initial=True)
     opens_at = forms.DateTimeField(
-        label=gettext_lazy("Opens at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=pgettext_lazy("questionnaire", "Opens at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     closes_at = forms.DateTimeField(
-        label=gettext_lazy("Closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=pgettext_lazy("questionnaire", "Closes at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     questions = forms.CharField(
         label=gettext_lazy("Questions"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.forms.records import clc_field_clean, isbn_field_clean
 from catalog.models import Location, PurchasePlan
@@ -120,12 +121,12 @@ class DonationForm(forms.Form):
 
 class RegisterFilterForm(forms.Form):
     date_from = forms.DateField(
-        label=_("From"),
+        label=pgettext_lazy("first day", "From"),
         required=False,
         widget=DayInput(attrs={"class": "form-control form-control-sm"}),
     )
     date_to = forms.DateField(
-        label=_("To"),
+        label=pgettext_lazy("last day", "To"),
         required=False,
         widget=DayInput(attrs={"class": "form-control form-control-sm"}),
     )

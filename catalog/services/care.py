@@ -37,6 +37,7 @@ from catalog.states import (
     refusal_naming,
 )
 from library_site.accounts.roles import Capability
+from library_site.system.templatetags.punctuation import bracketed
 
 if TYPE_CHECKING:
     from library_site.accounts.models import User
@@ -213,7 +214,7 @@ def write_off_add(
             _("Already in a write-off batch: %(barcodes)s.")
             % {
                 "barcodes": _listed_barcodes(
-                    [f"{barcode} ({_('batch')} {number})" for barcode, number in elsewhere]
+                    [bracketed(barcode, f"{_('batch')} {number}") for barcode, number in elsewhere]
                 )
             }
         )

@@ -27,10 +27,12 @@ class OpeningHoursForm(forms.Form):
         label=gettext_lazy("Day"), coerce=int, choices=OpeningHours.Weekday.choices
     )
     opens_at = forms.TimeField(
-        label=gettext_lazy("Opens at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=pgettext_lazy("room", "Opens at"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     closes_at = forms.TimeField(
-        label=gettext_lazy("Closes at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=pgettext_lazy("room", "Closes at"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
     def clean(self):

@@ -19,6 +19,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from catalog.labels import library_name_for_labels
 from library_site.documents.exceptions import DocumentError
 from library_site.documents.pdf import label_font, text_ascent, text_descent, text_fit
+from library_site.system.templatetags.punctuation import bracketed
 
 from ..exceptions import CirculationError
 from ..models import Payment
@@ -48,7 +49,7 @@ def receipt_lines(
         what = charge.get_kind_display()
         if charge.copy_id:
             colon = pgettext("punctuation after a label", ": ")
-            what = f"{what}{colon}{charge.copy.record.title} ({charge.copy.barcode})"
+            what = f"{what}{colon}{bracketed(charge.copy.record.title, charge.copy.barcode)}"
         rows.append((what, yuan(charge.amount)))
     foot = [
         (13, _("Total %(amount)s") % {"amount": yuan(payment.amount)}),
@@ -199,7 +200,9 @@ def cash_list_xlsx(target, listing: dict) -> int:
                     charge.get_kind_display(),
                     charge.copy.record.title if charge.copy_id else "",
                     charge.amount,
-                    f"{charge.close_reason} ({charge.closed_by.display_name if charge.closed_by_id else ''})",
+                    bracketed(
+                        charge.close_reason, charge.closed_by.display_name if charge.closed_by_id else ""
+                    ),
                 ]
             )
         )

@@ -17,6 +17,7 @@ from catalog.labels import library_name_for_labels
 from library_site.dates import date_text
 from library_site.documents.exceptions import DocumentError
 from library_site.documents.pdf import label_font, text_fit
+from library_site.system.templatetags.punctuation import bracketed
 
 from ..exceptions import CirculationError
 from ..models import RoomTimetable, TimetableSlot
@@ -160,7 +161,7 @@ def _class_slip(
             "ends": f"{row['ends_at']:%H:%M}",
         }
         if row["week"]:
-            text = f"{text} ({row['week']})"
+            text = bracketed(text, row["week"])
         canvas.drawString(x + 4 * mm, y, text_fit(text, font, 13, width - 8 * mm))
         y -= 7 * mm
 

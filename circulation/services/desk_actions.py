@@ -8,6 +8,7 @@ from datetime import date
 
 from library_site.accounts.models import User
 from library_site.dates import date_text
+from library_site.system.templatetags.punctuation import bracketed
 
 from ..models import DeskAction, Hold, Loan, Reader
 
@@ -17,9 +18,9 @@ def short_date(value: date) -> str:
 
 
 def reader_label(reader: Reader) -> str:
-    """张三 (三年级(2)班), as the desk names a reader aloud."""
+    """张三（三年级(2)班）, as the desk names a reader aloud."""
     where = reader.school_class.name if reader.school_class_id else reader.department
-    return f"{reader.name} ({where})" if where else reader.name
+    return bracketed(reader.name, where) if where else reader.name
 
 
 @dataclass

@@ -65,7 +65,7 @@ def test_a_librarian_lends_and_returns_with_the_scan_field_only_and_traps_a_hold
     page.wait_for_function(SETTLED)
     answer = page.locator("#desk-log .desk-answer").first
     assert answer.get_attribute("data-outcome") == "done"
-    assert "请放到预约架上，留给 李四 (三年级(1)班)" in answer.inner_text()
+    assert "请放到预约架上，留给 李四（三年级(1)班）" in answer.inner_text()
     assert Hold.objects.get().state == Hold.State.READY
     page.screenshot(path=str(ARTIFACTS / "desk-hold-trapped.png"), full_page=True)
 

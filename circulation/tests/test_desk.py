@@ -108,7 +108,7 @@ def test_return_mode_takes_books_back_and_names_the_hold_shelf(desk, pupil, libr
     hold_place(reader=pupil, record=copy.record, user=None)
     page = scan(desk, copy.barcode, mode="return")
     assert 'data-outcome="done"' in page
-    assert "放到预约架上，留给 张三 (三年级(2)班)" in page
+    assert "放到预约架上，留给 张三（三年级(2)班）" in page
     assert Copy.objects.get().status == Copy.Status.ON_HOLD_SHELF
     again = scan(desk, copy.barcode, mode="return")
     assert 'data-outcome="info"' in again  # a double scan changes nothing

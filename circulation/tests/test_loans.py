@@ -378,7 +378,7 @@ def test_a_hold_waits_for_a_copy_and_the_return_traps_it_for_the_first_in_line(p
     assert (hold_queue_position(first), hold_queue_position(second)) == (1, 2)
 
     result = loan_return(copy=copy, user=librarian, today=WEDNESDAY)
-    assert "张三 (三年级(2)班)" in result.message
+    assert "张三（三年级(2)班）" in result.message
     assert refresh(copy).status == Copy.Status.ON_HOLD_SHELF
     first.refresh_from_db()
     assert first.state == Hold.State.READY and first.copy == copy

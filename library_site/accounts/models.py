@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .roles import Capability, Role
 
@@ -69,7 +70,7 @@ class RoleRightChange(models.Model):
     """A right given to a role or taken from it on the roles page (for example the desk for the
     service team's volunteers): who changed it and when. Nothing here is ever deleted."""
 
-    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    role = models.CharField(pgettext_lazy("user role", "role"), max_length=30, choices=Role.choices)
     capability = models.CharField(_("right"), max_length=40, choices=Capability.choices)
     granted = models.BooleanField(_("granted"))
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)

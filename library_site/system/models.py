@@ -25,7 +25,9 @@ class JobRun(models.Model):
         FAILED = "failed", _("failed")
 
     key = models.CharField(_("job"), max_length=50)
-    trigger = models.CharField(_("started by"), max_length=10, choices=Trigger.choices)
+    trigger = models.CharField(
+        pgettext_lazy("job trigger", "started by"), max_length=10, choices=Trigger.choices
+    )
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     param = models.CharField(_("date or month"), max_length=20, blank=True)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)

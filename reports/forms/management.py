@@ -175,7 +175,9 @@ class StaffMemberForm(forms.Form):
     account = forms.ModelChoiceField(label=_("Account"), queryset=None)
     post = forms.CharField(label=_("Post"), max_length=100)
     duties = forms.CharField(label=_("Job duties"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    joined_on = forms.DateField(label=_("Joined on"), widget=DayInput, initial=timezone.localdate)
+    joined_on = forms.DateField(
+        label=pgettext_lazy("staff", "Joined on"), widget=DayInput, initial=timezone.localdate
+    )
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,8 @@ from datetime import date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from library_site.dates import month_text
+
 from ..models import LeadersReportNote
 from ..periods import month_last_day, month_previous, month_shift
 from .periods import Period, period_of_month, period_of_months, period_of_term
@@ -126,15 +128,12 @@ def period_key(period: Period) -> str:
 
 def period_label(period: Period) -> str:
     if period.kind == Period.Kind.MONTH:
-        return _("%(year)s-%(month)s") % {
-            "year": period.first_month.year,
-            "month": f"{period.first_month.month:02d}",
-        }
+        return month_text(period.first_month)
     if period.kind == Period.Kind.TERM:
         return _("%(term)s (%(first)s – %(last)s)") % {
             "term": period.label,
-            "first": f"{period.first_month:%Y-%m}",
-            "last": f"{period.last_month:%Y-%m}",
+            "first": month_text(period.first_month),
+            "last": month_text(period.last_month),
         }
     return period.label
 

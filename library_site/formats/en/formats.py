@@ -8,3 +8,5 @@ TIME_FORMAT = "H:i"
 DATETIME_FORMAT = "j M Y H:i"
 SHORT_DATETIME_FORMAT = DATETIME_FORMAT
 MONTH_DAY_FORMAT = "j M"
+# A month as the day writes it, without the day: Dec 2026.
+YEAR_MONTH_FORMAT = "M Y"

@@ -8,3 +8,5 @@ TIME_FORMAT = "H:i"
 DATETIME_FORMAT = "Y-m-d H:i"
 SHORT_DATETIME_FORMAT = DATETIME_FORMAT
 MONTH_DAY_FORMAT = "m-d"
+# A month as the day writes it, without the day: 2026-12 (not 2026年12月).
+YEAR_MONTH_FORMAT = "Y-m"
