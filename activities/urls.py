@@ -161,6 +161,7 @@ from .views import bulletin, lists, reviews, suggestions, surveys  # noqa: E402
 
 urlpatterns += [
     path("bulletin/", bulletin.bulletin, name="bulletin"),
+    path("bulletin/screen/", bulletin.bulletin_screen, name="bulletin-screen"),
     path("bulletin/<int:post_id>/image.jpg", bulletin.post_image, name="post-image"),
     path("bulletin/manage/", bulletin.bulletin_manage, name="bulletin-manage"),
     path("bulletin/new/", bulletin.post_edit, name="post-new"),

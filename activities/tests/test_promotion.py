@@ -131,6 +131,27 @@ def test_the_public_bulletin_follows_the_administrators_switch(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
+def test_the_school_screen_shows_public_posts_pinned_first_with_the_hours_and_no_menu(client):
+    now = timezone.now()
+    post_save(user=librarian(), title="读书节开幕", body="<p>欢迎</p>", publish_at=now - timedelta(days=2))
+    post_save(user=librarian(), title="置顶通知", body="", pinned=True, publish_at=now - timedelta(days=4))
+    post_save(user=librarian(), title="校内的", body="", is_public=False)
+    # Signed in or not, a screen in the corridor shows only what is meant for the public.
+    client.force_login(pupil().user)
+    response = client.get(reverse("activities:bulletin-screen"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.index("置顶通知") < page.index("读书节开幕") and "校内的" not in page
+    assert page.count("data-screen-post=") == 2 and 'class="screen-post is-shown"' in page
+    assert 'http-equiv="refresh" content="300"' in page and "js/screen.js" in page
+    assert "navbar" not in page and "<script>" not in page  # no menu, no inline script (CSP)
+    assert "开放时间" in page
+    client.logout()
+    promotion_settings_save(user=librarian(), public_bulletin=False)
+    response = client.get(reverse("activities:bulletin-screen"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
 def test_only_those_who_run_activities_write_posts(client):
     client.force_login(pupil().user)
     assert client.post(reverse("activities:post-new"), {"title": "x", "kind": "news"}).status_code == 403

@@ -56,6 +56,19 @@ def bulletin(request):
 
 
 @public_when("public_bulletin")
+def bulletin_screen(request):
+    """The bulletin on the school's big screen (宣传栏 in the corridor or the reading room): no
+    menu, large type, one post at a time (static/js/screen.js turns them every 15 s, pinned first),
+    the week's opening hours beside it; the page reloads itself every five minutes for new posts.
+    Only the posts meant for the public: a screen is seen by anyone passing."""
+    return render(
+        request,
+        "activities/promotion/screen.html",
+        {"posts": posts_current(public=True), "hours": opening_hours_table(), "refresh_seconds": 300},
+    )
+
+
+@public_when("public_bulletin")
 def post_image(request, post_id: int):
     post = get_object_or_404(BulletinPost.objects.only("image", "is_public", "withdrawn_at"), pk=post_id)
     if post.image is None or post.withdrawn_at or (not request.user.is_authenticated and not post.is_public):
