@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
@@ -27,7 +28,8 @@ def period_text(honour) -> str:
     """The period as the certificate says it: a month as the language writes one (2026年12月,
     December 2026), a term by its name."""
     if honour.period == honour.Period.MONTH:
-        return formats.date_format(honour.period_start, "YEAR_MONTH_FORMAT")
+        # In a sentence, not the tables' YEAR_MONTH_FORMAT (2026-12): the language's own words.
+        return formats.date_format(honour.period_start, pgettext("date format: a month in a sentence", "F Y"))
     return honour.period_label
 
 

@@ -41,7 +41,7 @@ COLUMNS = {
     "class": ("班级", "班", "班号", "class"),
     "guardian": ("家长联系方式", "家长电话", "联系电话", "监护人电话", "guardian contact"),
     "department": ("部门", "教研组", "科室", "department"),
-    "kind": ("类别", "身份", "读者类型", "reader type"),
+    "kind": ("类别", "身份", "读者类别", "读者类型", "reader type"),
 }
 # The template's columns, in this order.
 TEMPLATE_HEADERS = ("学号", "姓名", "性别", "班级", "家长联系方式", "工号", "部门")

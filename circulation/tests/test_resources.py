@@ -33,7 +33,7 @@ def test_readers_export_to_excel_with_chinese_headers_and_their_active_card():
         school_class=SchoolClassFactory(grade=3, number=2),
     )
     rows = exported_rows(Reader.objects.all())
-    assert rows[0] == ["学号或工号", "姓名", "读者类型", "班级", "部门", "性别", "状态", "借书证号"]
+    assert rows[0] == ["学号或工号", "姓名", "读者类别", "班级", "部门", "性别", "状态", "借书证号"]
     assert rows[1] == ["2026030201", "林小雨", "学生", "三年级(2)班", None, None, "有效", "R0000001"]
 
 
