@@ -95,15 +95,8 @@ def bank(request):
             errors = [_("Only .xlsx files can be imported: use the template.")]
         else:
             _discard(request)
-            token = previews.preview_start(
-                kind=PREVIEW_KIND,
-                chunks=upload.chunks(),
-                filename=FILENAME,
-                name=upload.name,
-                owner_id=request.user.pk,
-                size=upload.size,
-            )
-            preview = previews.preview_get(token, user=request.user)
+            preview = previews.preview_upload(upload, kind=PREVIEW_KIND, user=request.user, filename=FILENAME)
+            token = preview.token
             if preview.ready:  # a small file, checked in the request: imported at once, as before
                 request.session[SESSION_KEY] = token
                 return _save(request, preview)

@@ -336,17 +336,10 @@ def plan_import(request, pk: int):
         return _plan_import_refused(request, pk, [_("Choose an Excel file (.xlsx).")], form)
     upload = form.cleaned_data["file"]
     _plan_import_discard(request, pk)
-    token = previews.preview_start(
-        kind=PLAN_LINES_PREVIEW,
-        chunks=upload.chunks(),
-        filename="upload.xlsx",
-        name=upload.name or "",
-        owner_id=request.user.pk,
-        options={"plan_id": pk},
-        size=upload.size,
+    preview = previews.preview_upload(
+        upload, kind=PLAN_LINES_PREVIEW, user=request.user, filename="upload.xlsx", options={"plan_id": pk}
     )
-    request.session[_plan_import_key(pk)] = token
-    preview = previews.preview_get(token, user=request.user)
+    request.session[_plan_import_key(pk)] = preview.token
     if preview.ready:  # a small file, checked in the request: added at once, as before
         return _plan_lines_save(request, plan, preview)
     if preview.waiting:

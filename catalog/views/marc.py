@@ -115,16 +115,14 @@ def _upload(request):
     upload = form.cleaned_data["file"]
     upload.seek(0)
     # Kept, then read and checked by the worker (in this request when it is small).
-    token = previews.preview_start(
+    preview = previews.preview_upload(
+        upload,
         kind=PREVIEW_KIND,
-        chunks=upload.chunks(),
+        user=request.user,
         filename=uploads.UPLOAD_NAME,
-        name=upload.name or "",
-        owner_id=request.user.pk,
         options={"existing": form.cleaned_data["existing"]},
-        size=upload.size,
     )
-    preview = previews.preview_get(token, user=request.user)
+    token = preview.token
     if preview.state in (previews.State.REFUSED, previews.State.FAILED):
         uploads.upload_discard(token)
         for problem in (preview.result or {}).get("problems") or [preview.message]:

@@ -97,16 +97,14 @@ def roster_upload(request):
         upload = form.cleaned_data["file"]
         _discard(request)
         # Kept, then read and checked by the worker (in this request when it is small).
-        token = previews.preview_start(
+        preview = previews.preview_upload(
+            upload,
             kind=PREVIEW_KIND,
-            chunks=upload.chunks(),
+            user=request.user,
             filename=f"upload{upload.extension}",
-            name=upload.name,
-            owner_id=request.user.pk,
             options={"extension": upload.extension, "name": upload.name[:200]},
-            size=upload.size,
         )
-        preview = previews.preview_get(token, user=request.user)
+        token = preview.token
         if preview.state in (previews.State.REFUSED, previews.State.FAILED):
             uploads.import_files_delete(token)
             form.add_error("file", preview.message)

@@ -175,6 +175,21 @@ def _state_update(token: str, **changes) -> None:
         uploads.json_write(token, STATE_NAME, {**state, **changes, "at": time.time()})
 
 
+def preview_upload(upload, *, kind: str, user, filename: str, options: dict | None = None) -> Preview:
+    """Keep a Django upload of ``user``'s and start its preview (``preview_start``); the preview
+    as it stands now: ready or refused for a small file read in this request, waiting otherwise."""
+    token = preview_start(
+        kind=kind,
+        chunks=upload.chunks(),
+        filename=filename,
+        name=upload.name or "",
+        owner_id=user.pk,
+        options=options,
+        size=upload.size,
+    )
+    return preview_get(token, user=user)
+
+
 def preview_get(token: str, *, user) -> Preview | None:
     """The preview of ``token`` for ``user``; None when there is none, or it is someone else's."""
     if uploads.folder_for(token) is None:
